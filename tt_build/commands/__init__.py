@@ -1,0 +1,1 @@
+"""Subcommands of the ``tt-build`` CLI; each module exposes ``register(subparsers)``."""
