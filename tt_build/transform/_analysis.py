@@ -1,0 +1,101 @@
+"""Small analyses shared by several passes (affine index arithmetic, tile-op discovery)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, StmtExprVisitor, Var
+
+if TYPE_CHECKING:
+    from tt_build.ir import Stmt
+
+__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "substitute"]
+
+TILE = 32
+
+
+def divisible(e: Expr, d: int) -> bool:
+    """True if ``e`` is provably a multiple of ``d`` for every value of its variables."""
+    if isinstance(e, IntImm):
+        return e.value % d == 0
+    if isinstance(e, BinaryOp):
+        if e.op in ("+", "-"):
+            return divisible(e.a, d) and divisible(e.b, d)
+        if e.op == "*":
+            return divisible(e.a, d) or divisible(e.b, d)
+    return False
+
+
+def div_exact(e: Expr, d: int) -> Expr:
+    """``e // d`` for an ``e`` with :func:`divisible` (``e``, ``d``) true, simplified structurally."""
+    if isinstance(e, IntImm):
+        return IntImm(e.value // d)
+    if isinstance(e, BinaryOp):
+        if e.op in ("+", "-"):
+            a, b = div_exact(e.a, d), div_exact(e.b, d)
+            return a + b if e.op == "+" else a - b
+        if e.op == "*":
+            if divisible(e.b, d):
+                return e.a * div_exact(e.b, d)
+            return div_exact(e.a, d) * e.b
+    msg = f"expression is not divisible by {d}"
+    raise ValueError(msg)
+
+
+def eval_int(e: Any, env: dict[Var, int] | None = None) -> int:
+    """Evaluate an integer expression with the variables in ``env`` bound."""
+    env = env or {}
+    if isinstance(e, int):
+        return e
+    if isinstance(e, IntImm):
+        return e.value
+    if isinstance(e, Var):
+        if e not in env:
+            msg = f"unbound variable {e.name}"
+            raise KeyError(msg)
+        return env[e]
+    if isinstance(e, BinaryOp):
+        a, b = eval_int(e.a, env), eval_int(e.b, env)
+        ops = {
+            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "//": lambda: a // b, "%": lambda: a % b,
+            "min": lambda: min(a, b), "max": lambda: max(a, b), "<": lambda: int(a < b), "<=": lambda: int(a <= b),
+            ">": lambda: int(a > b), ">=": lambda: int(a >= b), "==": lambda: int(a == b), "!=": lambda: int(a != b),
+            "and": lambda: int(bool(a) and bool(b)), "or": lambda: int(bool(a) or bool(b)),
+        }
+        return ops[e.op]()
+    msg = f"cannot evaluate {type(e).__name__} as an integer"
+    raise TypeError(msg)
+
+
+def collect_calls(stmt: Stmt, prefix: str = "") -> list[Call]:
+    """Every ``Evaluate(Call)`` of the tree whose op starts with ``prefix``, in program order."""
+    out: list[Call] = []
+
+    class V(StmtExprVisitor):
+        def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802 - visitor protocol
+            if isinstance(node.value, Call) and node.value.op.startswith(prefix):
+                out.append(node.value)
+            self.generic_visit(node)
+
+    V().visit(stmt)
+    return out
+
+
+def substitute(e: Any, vmap: dict[Var, Expr]) -> Any:
+    """Replace variables in an expression (or region / call argument) by expressions."""
+    if isinstance(e, Var):
+        return vmap.get(e, e)
+    if isinstance(e, BinaryOp):
+        a, b = substitute(e.a, vmap), substitute(e.b, vmap)
+        if a is e.a and b is e.b:
+            return e
+        from tt_build.ir.nodes import _binop  # noqa: PLC0415 - folding constructor
+
+        return _binop(e.op, a, b) if e.op not in ("min", "max") else BinaryOp(e.op, a, b, e.dtype)
+    if isinstance(e, BufferRegion):
+        return BufferRegion(e.buffer, tuple(substitute(s, vmap) for s in e.starts), e.extents, e.loc)
+    if isinstance(e, Call):
+        return Call(e.op, tuple(substitute(a, vmap) for a in e.args), e.dtype, e.loc)
+    if isinstance(e, (Buffer, IntImm)) or not isinstance(e, Expr):
+        return e
+    return e

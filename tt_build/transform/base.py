@@ -1,0 +1,223 @@
+"""Pass infrastructure: :class:`Pass`, :class:`Sequential`, :class:`PassContext` and instruments.
+
+A pass maps an :class:`~tt_build.ir.IRModule` to a new one; it never mutates its input. Passes have
+a qualified name ``tt.<PascalName>`` and live one per module under :mod:`tt_build.transform`.
+
+``PassContext`` is a ``with`` block holding the options every pass reads (``config``), the
+disabled/required pass names and the instruments (print IR after each pass, per-pass timing).
+A pass that fails with anything but a :class:`~tt_build.errors.TTBuildError` is reported as an
+internal error naming the pass (set ``TT_BUILD_DEBUG=1`` to get the original traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+
+from tt_build.errors import PassError, TTBuildError
+from tt_build.ir import IRModule, PrimFunc, script
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DumpIR",
+    "FunctionPass",
+    "Pass",
+    "PassContext",
+    "PassInstrument",
+    "PassTiming",
+    "PrintIRAfter",
+    "Sequential",
+]
+
+#: Options read by the passes (override through ``PassContext(config={...})``).
+DEFAULT_CONFIG: dict[str, Any] = {
+    # Compute grid of the device (x, y). Wormhole n150: 8x8; Blackhole: 13x10.
+    "device_grid": (8, 8),
+    # L1 bytes available to circular buffers per Tensix core: 1.5 MiB minus what firmware reserves.
+    "l1_budget": 1464 * 1024,
+    # DST tiles usable by one tile_regs_acquire (half-sync double buffering): bf16 / fp32 accumulation.
+    "dst_tiles_16bit": 8,
+    "dst_tiles_fp32": 4,
+    # CB depth, in blocks, for tensors not read inside a T.Pipelined loop (double buffering).
+    "default_stages": 2,
+    # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
+    "verify_each_pass": False,
+}
+
+
+class PassInstrument:
+    """Hooks around every pass run inside a :class:`PassContext`."""
+
+    def run_before_pass(self, pass_: Pass, mod: IRModule) -> None:  # noqa: B027 - optional hook
+        """Called before ``pass_`` runs."""
+
+    def run_after_pass(self, pass_: Pass, mod: IRModule) -> None:  # noqa: B027 - optional hook
+        """Called after ``pass_`` returned ``mod``."""
+
+
+class PrintIRAfter(PassInstrument):
+    """Print the module after each (or each listed) pass to a stream."""
+
+    def __init__(self, stream: TextIO, only: Sequence[str] | None = None) -> None:
+        self.stream = stream
+        self.only = set(only) if only else None
+
+    def run_after_pass(self, pass_: Pass, mod: IRModule) -> None:
+        if isinstance(pass_, Sequential) or (self.only is not None and pass_.short_name not in self.only):
+            return
+        self.stream.write(f"# IR after {pass_.name}\n{script(mod)}\n")
+
+
+class DumpIR(PassInstrument):
+    """Write the module after each pass as ``NNN_<pass>.py`` into a directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+
+    def run_after_pass(self, pass_: Pass, mod: IRModule) -> None:
+        if isinstance(pass_, Sequential):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / f"{self.count:03d}_{pass_.short_name}.py").write_text(script(mod))
+        self.count += 1
+
+
+class PassTiming(PassInstrument):
+    """Measure wall time per pass (seconds, accumulated by pass name)."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._start: dict[int, float] = {}
+
+    def run_before_pass(self, pass_: Pass, mod: IRModule) -> None:  # noqa: ARG002
+        self._start[id(pass_)] = time.perf_counter()
+
+    def run_after_pass(self, pass_: Pass, mod: IRModule) -> None:  # noqa: ARG002
+        if isinstance(pass_, Sequential):
+            return
+        start = self._start.pop(id(pass_), None)
+        if start is not None:
+            self.times[pass_.short_name] = self.times.get(pass_.short_name, 0.0) + time.perf_counter() - start
+
+    def report(self) -> str:
+        total = sum(self.times.values()) or 1e-12
+        rows = [f"{'pass':<32} {'ms':>9} {'%':>6}"]
+        for name, t in self.times.items():
+            rows.append(f"{name:<32} {t * 1e3:9.3f} {100 * t / total:6.1f}")
+        rows.append(f"{'total':<32} {total * 1e3:9.3f} {100.0:6.1f}")
+        return "\n".join(rows)
+
+
+@dataclass
+class PassContext:
+    """Options, enabled/disabled passes and instruments for a pipeline run (a ``with`` block)."""
+
+    config: dict[str, Any] = field(default_factory=dict)
+    instruments: list[PassInstrument] = field(default_factory=list)
+    disabled_pass: list[str] = field(default_factory=list)
+    required_pass: list[str] = field(default_factory=list)
+    # Name of the last pass that ran; VerifyTTIR reports it as the producer of bad IR.
+    last_pass: str = "front end"
+
+    _stack: ClassVar[list[PassContext]] = []
+
+    def __enter__(self) -> PassContext:
+        PassContext._stack.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        PassContext._stack.pop()
+
+    @staticmethod
+    def current() -> PassContext:
+        if PassContext._stack:
+            return PassContext._stack[-1]
+        return PassContext()
+
+    def get(self, key: str) -> Any:
+        if key in self.config:
+            return self.config[key]
+        return DEFAULT_CONFIG[key]
+
+    def pass_enabled(self, name: str) -> bool:
+        if name in self.required_pass:
+            return True
+        return name not in self.disabled_pass
+
+
+class Pass:
+    """A module-to-module transformation. Subclasses set ``name`` and implement ``transform``."""
+
+    name: ClassVar[str] = "tt.Pass"
+    #: Passes that cannot be disabled (the pipeline is meaningless without them).
+    required: ClassVar[bool] = True
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split(".", 1)[-1]
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        raise NotImplementedError
+
+    def __call__(self, mod: IRModule, ctx: PassContext | None = None) -> IRModule:
+        ctx = ctx or PassContext.current()
+        if not self.required and not ctx.pass_enabled(self.short_name):
+            return mod
+        for inst in ctx.instruments:
+            inst.run_before_pass(self, mod)
+        try:
+            out = self.transform(mod, ctx)
+        except TTBuildError:
+            raise
+        except Exception as exc:
+            if os.environ.get("TT_BUILD_DEBUG"):
+                raise
+            raise PassError(self.short_name, f"internal compiler error: {type(exc).__name__}: {exc}",
+                            hint="please report this kernel; set TT_BUILD_DEBUG=1 for the traceback") from None
+        if not isinstance(self, Sequential):
+            ctx.last_pass = self.short_name
+            if ctx.get("verify_each_pass"):
+                from tt_build.transform.verify_ttir import verify_structure  # noqa: PLC0415 - cycle
+
+                verify_structure(out, ctx.last_pass)
+        for inst in ctx.instruments:
+            inst.run_after_pass(self, out)
+        return out
+
+    def error(self, msg: str, loc: Any = None, hint: str | None = None) -> PassError:
+        """A diagnostic attributed to this pass."""
+        return PassError(self.short_name, msg, loc, hint)
+
+
+class FunctionPass(Pass):
+    """A pass applied to every function of the module independently."""
+
+    def transform_function(self, func: PrimFunc, mod: IRModule, ctx: PassContext) -> PrimFunc:
+        raise NotImplementedError
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        funcs = {name: self.transform_function(f, mod, ctx) for name, f in mod.functions.items()}
+        return IRModule(funcs, dict(mod.attrs), mod.loc)
+
+
+class Sequential(Pass):
+    """Run passes in order."""
+
+    name = "tt.Sequential"
+
+    def __init__(self, passes: Sequence[Pass]) -> None:
+        self.passes = list(passes)
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        for p in self.passes:
+            mod = p(mod, ctx)
+        return mod
+
+

@@ -1,0 +1,85 @@
+"""tt.FinalizePersistentSignatureTT — fix the runtime and compile-time argument layout of each kernel.
+
+Requires: device functions (SplitDeviceKernel … InsertComputeInitTT), ``tt.persistent``.
+Produces, per device function:
+
+* ``tt.runtime_args`` (per core, in order): the DRAM/L1 address of each tensor the kernel accesses
+  (parameter order, kind ``buffer_addr``), then ``start_block`` (kind ``start``) and ``num_blocks``
+  (kind ``count``) of the persistent loop;
+* ``tt.compile_time_args``: the id of each CB the kernel uses (ascending id, kind ``cb_id``), then the
+  ``TensorAccessorArgs`` of each accessed tensor (kind ``tensor_accessor``; the host appends them with
+  ``TensorAccessorArgs(buffer).append_to``, the kernel chains ``next_compile_time_args_offset()``).
+
+Host and kernels are generated from these two lists, so both sides agree by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.ir import Buffer, BufferRegion, Call, IRModule, PrimFunc, StmtExprVisitor
+from tt_build.ir import attrs as A
+from tt_build.transform.base import Pass, PassContext
+
+__all__ = ["FinalizePersistentSignatureTT", "used_buffers"]
+
+
+def used_buffers(f: PrimFunc) -> list[Buffer]:
+    found: list[Buffer] = []
+
+    class V(StmtExprVisitor):
+        def visit_Call(self, c: Call) -> None:  # noqa: N802
+            for a in c.args:
+                b = a.buffer if isinstance(a, BufferRegion) else a
+                if isinstance(b, Buffer) and b not in found:
+                    found.append(b)
+            self.generic_visit(c)
+
+    V().visit(f.body)
+    return found
+
+
+class FinalizePersistentSignatureTT(Pass):
+    name = "tt.FinalizePersistentSignatureTT"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        funcs = {}
+        plan = dict(mod.attrs.get(A.HOST_PLAN, {}))
+        signatures: dict[str, Any] = {}
+        for n, f in mod.functions.items():
+            funcs[n] = self._func(f)
+            signatures[f.attrs[A.KERNEL_ROLE]] = {
+                "function": n,
+                "runtime_args": funcs[n].attrs[A.RUNTIME_ARGS],
+                "compile_time_args": funcs[n].attrs[A.COMPILE_TIME_ARGS],
+            }
+        plan["signatures"] = signatures
+        compute = next((f for f in funcs.values() if f.attrs[A.KERNEL_ROLE] == "compute"), None)
+        if compute is not None:
+            plan["compute_config"] = compute.attrs.get(A.COMPUTE_CONFIG, {"fp32_dest_acc_en": False,
+                                                                         "math_fidelity": "HiFi4"})
+        attrs = dict(mod.attrs)
+        attrs[A.HOST_PLAN] = plan
+        return IRModule(funcs, attrs, mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        used = used_buffers(f)
+        tensors = [p for p in f.params if p in used]
+        cbs = sorted((b for b in used if b.scope != "global" and f.attrs[A.cb_key(b.name)]["kind"] != "dst"),
+                     key=lambda b: f.attrs[A.cb_key(b.name)]["cb_id"])
+        persist = f.attrs.get(A.PERSISTENT)
+        if persist is None:
+            raise self.error(f"{f.name} has no persistent loop; GridToCoreGrid must run first", f.loc)
+        rt: list[dict[str, Any]] = [{"name": f"{t.name}_addr", "kind": "buffer_addr", "buffer": t.name}
+                                    for t in tensors]
+        rt.append({"name": persist["start_var"], "kind": "start"})
+        rt.append({"name": persist["count_var"], "kind": "count"})
+        ct: list[dict[str, Any]] = [
+            {"name": f"cb_{b.name}", "kind": "cb_id", "buffer": b.name, "value": f.attrs[A.cb_key(b.name)]["cb_id"]}
+            for b in cbs
+        ]
+        ct.extend({"name": f"{t.name}_args", "kind": "tensor_accessor", "buffer": t.name} for t in tensors)
+        attrs = dict(f.attrs)
+        attrs[A.RUNTIME_ARGS] = rt
+        attrs[A.COMPILE_TIME_ARGS] = ct
+        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)

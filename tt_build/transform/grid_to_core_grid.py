@@ -1,0 +1,66 @@
+"""tt.GridToCoreGrid — turn the ``T.Kernel`` grid into a per-core persistent loop.
+
+Requires: ``tt.work_partition`` (LayoutAwareWorkPartitionTT).
+Produces: the ``KernelLaunch`` is replaced by ``for blk in T.serial(start, start + count)`` where
+``start`` and ``count`` are runtime-argument variables of each core, and the block indices are
+recovered from the linear block id in row-major grid order (``bx = blk % grid_x``,
+``by = blk // grid_x``); ``tt.persistent`` names those variables.
+Leaves alone: everything inside the kernel body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tt_build.ir import For, IntImm, IRModule, KernelLaunch, LetStmt, PrimFunc, StmtExprMutator, Var
+from tt_build.ir import attrs as A
+from tt_build.transform.base import Pass, PassContext
+
+if TYPE_CHECKING:
+    from tt_build.ir import Stmt
+
+__all__ = ["GridToCoreGrid"]
+
+
+class GridToCoreGrid(Pass):
+    name = "tt.GridToCoreGrid"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        start = Var("start_block", "uint32")
+        count = Var("num_blocks", "uint32")
+        blk = Var("block", "uint32")
+        names: list[str] = []
+
+        class M(StmtExprMutator):
+            def visit_KernelLaunch(self, node: KernelLaunch) -> Stmt:  # noqa: N802
+                body = node.body
+                # innermost first: by = (blk // gx) % gy ... built from the last grid dim outward
+                extents = [g.value for g in node.grid]  # type: ignore[attr-defined]
+                lets: list[tuple[Var, object]] = []
+                stride = 1
+                for v, ext in zip(node.block_vars, extents):
+                    value = blk if stride == 1 else blk // IntImm(stride)
+                    if stride * ext < _total(extents):
+                        value = value % IntImm(ext)
+                    lets.append((v, value))
+                    names.append(v.name)
+                    stride *= ext
+                for v, value in reversed(lets):
+                    body = LetStmt(v, value, body, node.loc)  # type: ignore[arg-type]
+                return For(blk, start, count, "serial", body, {"persistent": True}, node.loc)
+
+        body = M().visit(f.body)
+        attrs = dict(f.attrs)
+        attrs[A.PERSISTENT] = {"start_var": start.name, "count_var": count.name, "block_vars": names,
+                               "block_var": blk.name}
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
+
+def _total(extents: list[int]) -> int:
+    n = 1
+    for e in extents:
+        n *= e
+    return n

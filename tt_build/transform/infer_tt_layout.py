@@ -1,0 +1,116 @@
+"""tt.InferTTLayout — give every kernel tensor a device layout and a role.
+
+Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
+Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
+interleaved), dtype, shape, 32×32 tile grid, page size/count and the role ``input`` (copied from) or
+``output`` (copied to), decided from dataflow only; ``tt.grid_blocks`` (the T.Kernel grid).
+Leaves alone: the body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tt_build.ir import BufferRegion, Call, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, collect_calls
+from tt_build.transform.base import Pass, PassContext
+
+if TYPE_CHECKING:
+    from tt_build.ir import Stmt
+
+__all__ = ["LAYOUTS", "InferTTLayout", "find_launch"]
+
+#: layout name -> (memory, sharding)
+LAYOUTS = {
+    "dram_interleaved": ("dram", None),
+    "l1_interleaved": ("l1", None),
+    "l1_height_sharded": ("l1", "height"),
+    "l1_width_sharded": ("l1", "width"),
+    "l1_block_sharded": ("l1", "block"),
+}
+
+_DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+
+
+def find_launch(stmt: Stmt) -> KernelLaunch | None:
+    found: list[KernelLaunch] = []
+
+    class V(StmtExprVisitor):
+        def visit_KernelLaunch(self, node: KernelLaunch) -> None:  # noqa: N802
+            found.append(node)
+
+    V().visit(stmt)
+    return found[0] if found else None
+
+
+class InferTTLayout(Pass):
+    name = "tt.InferTTLayout"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        launch = find_launch(f.body)
+        if launch is None:
+            raise self.error(f"kernel {f.name} has no `with T.Kernel(...)` block", f.loc)
+        grid = []
+        for g in launch.grid:
+            value = getattr(g, "value", None)
+            if not isinstance(value, int) or value <= 0:
+                raise self.error("T.Kernel grid extents must be positive integer constants", launch.loc)
+            grid.append(value)
+        reads: set[int] = set()
+        writes: set[int] = set()
+        for call in collect_calls(f.body, "tl."):
+            if call.op == "tl.copy":
+                src, dst = call.args
+                if isinstance(src, BufferRegion) and src.buffer.scope == "global":
+                    reads.add(id(src.buffer))
+                if isinstance(dst, BufferRegion) and dst.buffer.scope == "global":
+                    writes.add(id(dst.buffer))
+            else:
+                for arg in call.args:
+                    buf = arg.buffer if isinstance(arg, BufferRegion) else arg
+                    if getattr(buf, "scope", None) == "global":
+                        raise self.error(f"{call.op[3:]} cannot use tensor {buf.name} directly", call.loc,
+                                         hint="copy a tile block into T.alloc_shared / T.alloc_fragment first")
+        annotations = f.attrs.get(A.LAYOUT_ANNOTATIONS, {})
+        attrs = dict(f.attrs)
+        for p in f.params:
+            if id(p) in reads and id(p) in writes:
+                raise self.error(f"tensor {p.name} is both read and written; in-place kernels are not supported",
+                                 p.loc, hint="write the result into a separate output tensor")
+            if id(p) not in reads and id(p) not in writes:
+                raise self.error(f"tensor {p.name} is never read or written by the kernel", p.loc,
+                                 hint="remove the unused parameter")
+            if len(p.shape) != 2:  # noqa: PLR2004
+                raise self.error(f"tensor {p.name} has {len(p.shape)} dimensions; only 2-D tensors are supported",
+                                 p.loc)
+            for dim in p.shape:
+                if dim % TILE:
+                    raise self.error(f"tensor {p.name} dimension {dim} is not a multiple of the 32×32 tile", p.loc,
+                                     hint="pad the tensor to a multiple of 32")
+            if p.dtype != "bfloat16":
+                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16", p.loc,
+                                 hint="use float32 only for accumulators (T.alloc_fragment)")
+            layout = annotations.get(p.name, "dram_interleaved")
+            memory, shard = LAYOUTS[layout]
+            tiles = [p.shape[0] // TILE, p.shape[1] // TILE]
+            attrs[A.buffer_key(p.name)] = {
+                "role": "input" if id(p) in reads else "output",
+                "layout": layout,
+                "memory": memory,
+                "sharding": shard,
+                "dtype": p.dtype,
+                "data_format": _DATA_FORMAT[p.dtype],
+                "shape": list(p.shape),
+                "tile_shape": [TILE, TILE],
+                "tiles": tiles,
+                "page_size": TILE * TILE * dtype_bytes(p.dtype),
+                "num_pages": tiles[0] * tiles[1],
+            }
+        attrs[A.GRID_BLOCKS] = grid
+        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+

@@ -1,0 +1,119 @@
+"""tt.InsertComputeInitTT — emit the TT-Metalium 0.81 compute initialisation sequence.
+
+Requires: tile calls in the compute function (InsertDSTManagementTT).
+Produces: at the top of the compute kernel ``compute_kernel_hw_startup`` — the ``SrcOrder::Reverse``
+form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmul kernel, the
+(in0, in1, out) form for binary eltwise, (in, out) for unary/copy — and before every group of tile
+calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
+transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_tile_init(cb)``, ``exp_tile_init()``,
+``relu_tile_init()``, ``fill_tile_init()``. A loop whose body ends in another configuration than it
+starts re-inits at the top of every iteration.
+The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.ir import Buffer, Call, Evaluate, For, IfThenElse, IntImm, IRModule, LetStmt, PrimFunc, SeqStmt, Stmt, seq
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import collect_calls
+from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.lower_cb_intrinsics import ev
+
+__all__ = ["InsertComputeInitTT", "init_for"]
+
+_BINARY = ("tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles")
+_SFPU = {"tt.exp_tile": "tt.exp_tile_init", "tt.relu_tile": "tt.relu_tile_init", "tt.fill_tile": "tt.fill_tile_init"}
+
+
+def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | None:
+    """(configuration key, init statement) a tile call needs, or None for calls needing no init."""
+    if c.op == "tt.matmul_tiles":
+        key = ("matmul", c.args[0].name, c.args[1].name, transpose)
+        return key, ev("tt.matmul_init", c.args[0], c.args[1], IntImm(transpose))
+    if c.op in _BINARY:
+        name = c.op[3:-6]
+        return (name, c.args[0].name, c.args[1].name), ev(f"tt.{name}_init", c.args[0], c.args[1])
+    if c.op == "tt.copy_tile":
+        return ("copy", c.args[0].name), ev("tt.copy_tile_init", c.args[0])
+    if c.op in _SFPU:
+        return (c.op,), ev(_SFPU[c.op])
+    return None
+
+
+def _first_need(s: Stmt, tr: int) -> tuple[tuple[Any, ...], Evaluate] | None:
+    for c in collect_calls(s, "tt."):
+        need = init_for(c, tr)
+        if need is not None:
+            return need
+    return None
+
+
+class InsertComputeInitTT(Pass):
+    name = "tt.InsertComputeInitTT"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        funcs = {}
+        for n, f in mod.functions.items():
+            funcs[n] = self._func(f) if f.attrs.get(A.KERNEL_ROLE) == "compute" else f
+        return IRModule(funcs, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        calls = collect_calls(f.body, "tt.")
+        if not any(init_for(c) for c in calls):
+            return f  # a compute kernel without math (pure data movement)
+        transpose = self._transpose(f)
+        packs = [c for c in calls if c.op == "tt.pack_tile"]
+        first = next(c for c in calls if init_for(c) is not None)
+        out_cb: Buffer | None = packs[0].args[1] if packs else None
+        if out_cb is None:
+            raise self.error("compute kernel computes but never packs a result", f.loc)
+        if first.op == "tt.matmul_tiles":
+            startup = ev("tt.compute_kernel_hw_startup_reverse", first.args[0], first.args[1], out_cb)
+        elif first.op in _BINARY:
+            startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
+        else:
+            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile"), out_cb)
+            startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
+        body, _ = self._insert(f.body, None, transpose)
+        return f.with_body(seq(startup, body))
+
+    @staticmethod
+    def _transpose(f: PrimFunc) -> int:
+        return int(f.attrs.get(A.COMPUTE_CONFIG, {}).get("transpose_b", False))
+
+    def _insert(self, s: Stmt, state: Any, tr: int) -> tuple[Stmt, Any]:  # noqa: PLR0911
+        if isinstance(s, SeqStmt):
+            out = []
+            for x in s.stmts:
+                y, state = self._insert(x, state, tr)
+                out.append(y)
+            return SeqStmt(out), state
+        if isinstance(s, Evaluate) and isinstance(s.value, Call):
+            need = init_for(s.value, tr)
+            if need is None or need[0] == state:
+                return s, state
+            return seq(need[1], s), need[0]
+        if isinstance(s, For):
+            first = _first_need(s.body, tr)
+            if first is None:
+                return s, state
+            body, end = self._insert(s.body, first[0], tr)
+            loop = For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc)
+            if end == first[0]:
+                # the body is stable in its first configuration: init once, before the loop
+                if state == first[0]:
+                    return loop, end
+                return seq(first[1], loop), end
+            # the body ends in another configuration: re-init at the top of every iteration
+            body, _ = self._insert(s.body, ("<loop>", id(s)), tr)
+            return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), ("<after>", id(s))
+        if isinstance(s, LetStmt):
+            body, state = self._insert(s.body, state, tr)
+            return LetStmt(s.var, s.value, body, s.loc), state
+        if isinstance(s, IfThenElse):
+            then, st1 = self._insert(s.then_case, state, tr)
+            other, st2 = (self._insert(s.else_case, state, tr) if s.else_case else (None, state))
+            return IfThenElse(s.cond, then, other, s.loc), (st1 if st1 == st2 else ("<if>", id(s)))
+        return s, state

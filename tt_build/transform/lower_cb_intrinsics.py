@@ -1,0 +1,172 @@
+"""tt.LowerCBIntrinsics — expand block transfers into the circular-buffer / NOC protocol.
+
+Requires: device functions with ``tt.kernel_role`` (SplitDeviceKernel) and ``tt.cb.*``/``tt.buffer.*``.
+Produces:
+
+* reader: consecutive ``tt.read_block`` ops form one transaction —
+  ``cb_reserve_back`` each CB → ``get_write_ptr`` → ``noc_async_read_page(tile_id, tensor, l1)`` per
+  tile of the block → one ``noc_async_read_barrier`` → ``cb_push_back`` each CB;
+* writer: ``cb_wait_front`` → ``get_read_ptr`` → ``noc_async_write_page`` per tile →
+  ``noc_async_write_barrier`` → ``cb_pop_front``;
+* compute: ``cb_wait_front``/``cb_pop_front`` around every op consuming a CB and
+  ``cb_reserve_back``/``cb_push_back`` around every pack into a CB (block ops stay block-level; DST
+  handling is InsertDSTManagementTT's job).
+
+Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
+the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tt_build.ir import (
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    Expr,
+    For,
+    IntImm,
+    IRModule,
+    LetStmt,
+    PrimFunc,
+    SeqStmt,
+    Stmt,
+    StmtExprMutator,
+    Var,
+    seq,
+)
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, div_exact
+from tt_build.transform.base import Pass, PassContext
+
+__all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
+
+
+def call(op: str, *args: Any, dtype: str = "void") -> Call:
+    return Call(op, tuple(args), dtype)
+
+
+def ev(op: str, *args: Any) -> Evaluate:
+    return Evaluate(call(op, *args))
+
+
+def tile_loop(name: str, extent: int, body: Callable[[Expr], Stmt]) -> Stmt:
+    """``for name in range(extent): body(name)``, or just ``body(0)`` when the extent is 1."""
+    if extent == 1:
+        return body(IntImm(0))
+    v = Var(name, "uint32")
+    return For(v, IntImm(0), IntImm(extent), "serial", body(v))
+
+
+class LowerCBIntrinsics(Pass):
+    name = "tt.LowerCBIntrinsics"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        role = f.attrs.get(A.KERNEL_ROLE)
+        if role is None:
+            raise self.error(f"{f.name} has no tt.kernel_role; SplitDeviceKernel must run first", f.loc)
+        pass_ = self
+
+        class M(StmtExprMutator):
+            def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
+                return pass_._seq([self.visit(s) if not _is_block(s) else s for s in node.stmts], f, role)  # noqa: SLF001
+
+            def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+                if _is_block(node):
+                    return pass_._seq([node], f, role)  # noqa: SLF001
+                return node
+
+        return f.with_body(M().visit(f.body))
+
+    def _seq(self, stmts: list[Stmt], f: PrimFunc, role: str) -> Stmt:
+        out: list[Stmt] = []
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            op = _block_op(s)
+            if op in ("tt.read_block", "tt.write_block"):
+                j = i
+                while j < len(stmts) and _block_op(stmts[j]) == op:
+                    j += 1
+                group = [stmts[k].value for k in range(i, j)]  # type: ignore[attr-defined]
+                out.append(self._reads(group, f) if op == "tt.read_block" else self._writes(group, f))
+                i = j
+                continue
+            if op is not None and role == "compute":
+                out.append(self._compute(s.value, f))  # type: ignore[attr-defined]
+            else:
+                out.append(s)
+            i += 1
+        return seq(*out)
+
+    # -- data movement -----------------------------------------------------------------------
+    def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str) -> Stmt:
+        tinfo = f.attrs[A.buffer_key(region.buffer.name)]
+        cbinfo = f.attrs[A.cb_key(cb.name)]
+        rows, cols = region.extents[0] // TILE, region.extents[1] // TILE
+        r0, c0 = div_exact(region.starts[0], TILE), div_exact(region.starts[1], TILE)
+        nt = tinfo["tiles"][1]
+        page = cbinfo["page_size"]
+
+        def inner(r: Expr) -> Stmt:
+            return tile_loop("c", cols, lambda c: ev(api, (r0 + r) * nt + (c0 + c), region.buffer,
+                                                       l1 + (r * cols + c) * page))
+
+        return tile_loop("r", rows, inner)
+
+    def _pages(self, cb: Buffer, f: PrimFunc) -> IntImm:
+        return IntImm(f.attrs[A.cb_key(cb.name)]["block_pages"])
+
+    def _reads(self, group: list[Call], f: PrimFunc) -> Stmt:
+        reserves = [ev("tt.cb_reserve_back", c.args[1], self._pages(c.args[1], f)) for c in group]
+        pushes = [ev("tt.cb_push_back", c.args[1], self._pages(c.args[1], f)) for c in group]
+        ptrs = [Var(f"l1_write_{c.args[1].name}", "uint32") for c in group]
+        reads = [self._tile_io(c.args[0], c.args[1], p, f, "tt.noc_async_read_page") for c, p in zip(group, ptrs)]
+        body: Stmt = seq(*reads, ev("tt.noc_async_read_barrier"), *pushes)
+        for c, p in reversed(list(zip(group, ptrs))):
+            body = LetStmt(p, call("tt.get_write_ptr", c.args[1], dtype="uint32"), body)
+        return seq(*reserves, body)
+
+    def _writes(self, group: list[Call], f: PrimFunc) -> Stmt:
+        waits = [ev("tt.cb_wait_front", c.args[0], self._pages(c.args[0], f)) for c in group]
+        pops = [ev("tt.cb_pop_front", c.args[0], self._pages(c.args[0], f)) for c in group]
+        ptrs = [Var(f"l1_read_{c.args[0].name}", "uint32") for c in group]
+        writes = [self._tile_io(c.args[1], c.args[0], p, f, "tt.noc_async_write_page") for c, p in zip(group, ptrs)]
+        body: Stmt = seq(*writes, ev("tt.noc_async_write_barrier"), *pops)
+        for c, p in reversed(list(zip(group, ptrs))):
+            body = LetStmt(p, call("tt.get_read_ptr", c.args[0], dtype="uint32"), body)
+        return seq(*waits, body)
+
+    # -- compute ------------------------------------------------------------------------------
+    def _compute(self, c: Call, f: PrimFunc) -> Stmt:
+        def is_cb(b: Any) -> bool:
+            return isinstance(b, Buffer) and b.scope != "global" and f.attrs[A.cb_key(b.name)]["kind"] != "dst"
+
+        if c.op == "tt.pack_block":
+            cb = c.args[1]
+            n = self._pages(cb, f)
+            return seq(ev("tt.cb_reserve_back", cb, n), Evaluate(c), ev("tt.cb_push_back", cb, n))
+        consumed = []
+        if c.op in ("tt.matmul_block", "tt.binary_block"):
+            consumed = [a for a in c.args if is_cb(a)][:2]
+        elif c.op == "tt.copy_block":
+            consumed = [c.args[0]]
+        waits = [ev("tt.cb_wait_front", b, self._pages(b, f)) for b in consumed]
+        pops = [ev("tt.cb_pop_front", b, self._pages(b, f)) for b in consumed]
+        return seq(*waits, Evaluate(c), *pops)
+
+
+def _block_op(s: Stmt) -> str | None:
+    if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op.endswith("_block"):
+        return s.value.op
+    return None
+
+
+def _is_block(s: Stmt) -> bool:
+    return _block_op(s) is not None

@@ -1,0 +1,156 @@
+"""tt.PropagateTTLayout — carry tensor layouts to the on-chip buffers that stage them.
+
+Requires: ``tt.buffer.<param>`` (InferTTLayout).
+Produces: ``tt.buffer.<onchip>`` for every ``T.alloc_shared`` / ``T.alloc_fragment`` buffer: its tile
+grid, element dtype, the data format its circular buffer will hold (a fragment is packed in the
+format of the tensor it is copied to) and ``local`` when it stages a sharded tensor.
+Checks every ``T.copy`` between a tensor and an on-chip buffer: starts tile-aligned (multiples of
+32 for all block/loop indices) and the region inside the tensor for every block and iteration.
+Leaves alone: the body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.ir import (
+    Allocate,
+    BinaryOp,
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    For,
+    IntImm,
+    IRModule,
+    KernelLaunch,
+    LetStmt,
+    PrimFunc,
+    StmtExprVisitor,
+    Var,
+    dtype_bytes,
+)
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, divisible
+from tt_build.transform.base import Pass, PassContext
+
+__all__ = ["PropagateTTLayout", "bounds"]
+
+_DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+
+
+def bounds(e: Any, ranges: dict[Var, tuple[int, int]]) -> tuple[int, int]:
+    """Inclusive [lo, hi] of an integer expression given inclusive variable ranges."""
+    if isinstance(e, IntImm):
+        return e.value, e.value
+    if isinstance(e, Var):
+        return ranges.get(e, (0, 0))
+    if isinstance(e, BinaryOp):
+        a, b = bounds(e.a, ranges), bounds(e.b, ranges)
+        if e.op == "+":
+            return a[0] + b[0], a[1] + b[1]
+        if e.op == "-":
+            return a[0] - b[1], a[1] - b[0]
+        if e.op == "*":
+            c = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]]
+            return min(c), max(c)
+        if e.op == "//" and b[0] == b[1] and b[0] > 0:
+            return a[0] // b[0], a[1] // b[0]
+        if e.op == "%" and b[0] == b[1] and b[0] > 0:
+            return 0, b[0] - 1
+        if e.op in ("min", "max"):
+            f = min if e.op == "min" else max
+            return f(a[0], b[0]), f(a[1], b[1])
+    msg = f"cannot bound expression {type(e).__name__}"
+    raise TypeError(msg)
+
+
+class PropagateTTLayout(Pass):
+    name = "tt.PropagateTTLayout"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc) -> PrimFunc:
+        attrs = dict(f.attrs)
+        onchip: dict[Buffer, dict[str, Any]] = {}
+        pass_ = self
+
+        class V(StmtExprVisitor):
+            def __init__(self) -> None:
+                self.ranges: dict[Var, tuple[int, int]] = {}
+
+            def visit_KernelLaunch(self, node: KernelLaunch) -> None:  # noqa: N802
+                for v, g in zip(node.block_vars, node.grid):
+                    self.ranges[v] = (0, g.value - 1)  # type: ignore[attr-defined]
+                self.generic_visit(node)
+
+            def visit_For(self, node: For) -> None:  # noqa: N802
+                lo, _ = bounds(node.min, self.ranges)
+                _, hi_ext = bounds(node.extent, self.ranges)
+                self.ranges[node.var] = (lo, lo + hi_ext - 1)
+                self.generic_visit(node)
+
+            def visit_LetStmt(self, node: LetStmt) -> None:  # noqa: N802
+                self.ranges[node.var] = bounds(node.value, self.ranges)
+                self.generic_visit(node)
+
+            def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
+                b = node.buffer
+                if len(b.shape) != 2 or any(s % TILE for s in b.shape):  # noqa: PLR2004
+                    raise pass_.error(f"on-chip buffer {b.name} of shape {b.shape} is not a 2-D multiple of the "
+                                      "32×32 tile", node.loc)
+                onchip[b] = {
+                    "scope": b.scope,
+                    "dtype": b.dtype,
+                    "shape": list(b.shape),
+                    "tiles": [b.shape[0] // TILE, b.shape[1] // TILE],
+                    "data_format": _DATA_FORMAT[b.dtype],
+                    "local": False,
+                }
+                self.generic_visit(node)
+
+            def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
+                call = node.value
+                if isinstance(call, Call) and call.op == "tl.copy":
+                    pass_._copy(call, attrs, onchip, self.ranges)  # noqa: SLF001
+
+        V().visit(f.body)
+        for buf, info in onchip.items():
+            attrs[A.buffer_key(buf.name)] = info
+        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+    def _copy(self, call: Call, attrs: dict[str, Any], onchip: dict[Buffer, dict[str, Any]],
+              ranges: dict[Var, tuple[int, int]]) -> None:
+        src, dst = call.args
+        tensor, local = (src, dst) if src.buffer.scope == "global" else (dst, src)
+        if tensor.buffer.scope != "global":
+            return  # on-chip to on-chip copy: no tensor layout involved
+        if local.buffer.scope == "global":
+            raise self.error("T.copy between two tensors is not supported", call.loc,
+                             hint="stage the data through T.alloc_shared")
+        tinfo = attrs[A.buffer_key(tensor.buffer.name)]
+        for axis, (start, ext) in enumerate(zip(tensor.starts, tensor.extents)):
+            if ext % TILE or not divisible(start, TILE):
+                raise self.error(f"T.copy region of {tensor.buffer.name} is not aligned to 32×32 tiles on axis "
+                                 f"{axis}", call.loc, hint="index tensors at multiples of the block size")
+            lo, hi = bounds(start, ranges)
+            if lo < 0 or hi + ext > tensor.buffer.shape[axis]:
+                raise self.error(f"T.copy region {tensor.buffer.name}[{lo}:{hi + ext}] on axis {axis} is outside the "
+                                 f"tensor of shape {tuple(tensor.buffer.shape)}", call.loc,
+                                 hint="check the T.Kernel grid and the block sizes against the tensor shape")
+        info = onchip.get(local.buffer)
+        if info is None:
+            raise self.error(f"T.copy uses {local.buffer.name}, which is not allocated in the kernel", call.loc)
+        if tinfo["sharding"] is not None:
+            info["local"] = True
+        if local is dst:
+            if local.buffer.dtype != tensor.buffer.dtype:
+                raise self.error(f"T.copy from {tensor.buffer.name} ({tensor.buffer.dtype}) into "
+                                 f"{local.buffer.name} ({local.buffer.dtype}) would convert data in the reader",
+                                 call.loc, hint="stage tensors in an on-chip buffer of the tensor's dtype")
+        else:
+            # The fragment/shared buffer is packed into the output tensor's format.
+            info["data_format"] = tinfo["data_format"]
+            info["pack_dtype"] = tensor.buffer.dtype
+        info["page_size"] = TILE * TILE * dtype_bytes(tensor.buffer.dtype)

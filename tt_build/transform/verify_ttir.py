@@ -1,0 +1,282 @@
+"""tt.VerifyTTIR — reject malformed TT IR, naming the pass that produced it.
+
+Runs at the end of every pipeline (and, with the ``verify_each_pass`` option, after every pass, in
+which case the pass that just ran is named). Checks on the three device functions:
+
+* roles: exactly one reader, one compute and one writer; NOC calls only in data-movement kernels,
+  tile math / DST / init calls only in compute (→ SplitDeviceKernel);
+* circular buffers: unique ids below 32, at most 32 CBs, total bytes within the L1 budget
+  (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is matched by ``cb_push_back`` and
+  every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and per persistent iteration the
+  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
+* DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
+  ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
+* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.errors import VerifyError
+from tt_build.ir import (
+    Buffer,
+    Call,
+    Evaluate,
+    For,
+    IfThenElse,
+    IntImm,
+    IRModule,
+    LetStmt,
+    PrimFunc,
+    SeqStmt,
+    Stmt,
+    StmtExprVisitor,
+    Var,
+)
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import collect_calls
+from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.propagate_tt_layout import bounds
+
+__all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
+
+_NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
+        "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr")
+_MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
+         "tt.relu_tile", "tt.fill_tile")
+_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
+                 "tt.tile_regs_release")
+_DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
+                  "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.fill_tile": 0, "tt.pack_tile": 0}
+_CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
+           "tt.cb_pop_front": "pop"}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, responsible: str, msg: str) -> None:
+        self.items.append((responsible, msg))
+
+
+def _check_roles(mod: IRModule, p: _Problems) -> list[PrimFunc]:
+    roles = [f.attrs.get(A.KERNEL_ROLE) for f in mod.functions.values()]
+    if sorted(r for r in roles if r) != ["compute", "reader", "writer"] or len(roles) != 3:  # noqa: PLR2004
+        p.add("SplitDeviceKernel", f"expected one reader, one compute and one writer function, got {roles}")
+    devs = [f for f in mod.functions.values() if f.attrs.get(A.KERNEL_ROLE)]
+    for f in devs:
+        role = f.attrs[A.KERNEL_ROLE]
+        for c in collect_calls(f.body, "tt."):
+            if role == "compute" and c.op in _NOC:
+                p.add("SplitDeviceKernel", f"{f.name}: NOC call {c.op[3:]} in the compute kernel")
+            if role != "compute" and c.op in _COMPUTE_ONLY:
+                p.add("SplitDeviceKernel", f"{f.name}: compute call {c.op[3:]} in the {role} kernel")
+            if c.op.endswith("_block"):
+                p.add("InsertDSTManagementTT", f"{f.name}: block op {c.op[3:]} was not lowered to tile calls")
+    return devs
+
+
+def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
+    cbs = [(k[len(A.CB_PREFIX):], v) for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX) and v["kind"] != "dst"]
+    ids = [v["cb_id"] for _, v in cbs]
+    if len(cbs) > 32:  # noqa: PLR2004
+        p.add("LowerSharedToCB", f"{len(cbs)} circular buffers; at most 32 exist")
+    for name, v in cbs:
+        if not 0 <= v["cb_id"] < 32:  # noqa: PLR2004
+            p.add("LowerSharedToCB", f"CB {name} has id {v['cb_id']}, outside 0..31")
+    if len(set(ids)) != len(ids):
+        p.add("LowerSharedToCB", f"CB ids are not unique: {sorted(ids)}")
+    total = sum(v["depth_pages"] * v["page_size"] for _, v in cbs)
+    if total > budget:
+        p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
+
+
+def _cb_counts(s: Stmt | None, p: _Problems, fname: str) -> dict[tuple[str, str], int]:
+    """Pages per (cb, action) for one execution of ``s``; checks each loop body is balanced."""
+    out: dict[tuple[str, str], int] = {}
+    if s is None:
+        return out
+
+    def add(d: dict[tuple[str, str], int], mult: int = 1) -> None:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v * mult
+
+    if isinstance(s, SeqStmt):
+        for x in s.stmts:
+            add(_cb_counts(x, p, fname))
+    elif isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in _CB_OPS:
+        c = s.value
+        n = c.args[1].value if isinstance(c.args[1], IntImm) else None
+        if n is None:
+            p.add("LowerCBIntrinsics", f"{fname}: {c.op[3:]} with a non-constant page count")
+        else:
+            out[(c.args[0].name, _CB_OPS[c.op])] = n
+    elif isinstance(s, For):
+        body = _cb_counts(s.body, p, fname)
+        _balanced(body, p, fname, f"loop over {s.var.name}")
+        mult = s.extent.value if isinstance(s.extent, IntImm) else 1
+        add(body, mult)
+    elif isinstance(s, LetStmt):
+        add(_cb_counts(s.body, p, fname))
+    elif isinstance(s, IfThenElse):
+        a, b = _cb_counts(s.then_case, p, fname), _cb_counts(s.else_case, p, fname)
+        if a != b:
+            p.add("LowerCBIntrinsics", f"{fname}: branches of an if move different CB page counts")
+        add(a)
+    return out
+
+
+def _balanced(counts: dict[tuple[str, str], int], p: _Problems, fname: str, where: str) -> None:
+    cbs = {cb for cb, _ in counts}
+    for cb in sorted(cbs):
+        r, pu = counts.get((cb, "reserve"), 0), counts.get((cb, "push"), 0)
+        w, po = counts.get((cb, "wait"), 0), counts.get((cb, "pop"), 0)
+        if r != pu:
+            p.add("LowerCBIntrinsics", f"{fname}: CB {cb} reserves {r} pages but pushes {pu} per {where}")
+        if w != po:
+            p.add("LowerCBIntrinsics", f"{fname}: CB {cb} waits for {w} pages but pops {po} per {where}")
+
+
+def _persistent_body(f: PrimFunc) -> Stmt | None:
+    found: list[For] = []
+
+    class V(StmtExprVisitor):
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            if node.annotations.get("persistent"):
+                found.append(node)
+            else:
+                self.generic_visit(node)
+
+    V().visit(f.body)
+    return found[0].body if found else None
+
+
+def _check_dst(f: PrimFunc, p: _Problems) -> None:
+    cap = f.attrs.get(A.COMPUTE_CONFIG, {}).get("dst_capacity", 16)
+    ranges: dict[Var, tuple[int, int]] = {}
+    state = ["idle"]
+
+    def walk(s: Stmt | None) -> None:  # noqa: C901
+        if s is None:
+            return
+        if isinstance(s, SeqStmt):
+            for x in s.stmts:
+                walk(x)
+        elif isinstance(s, For):
+            if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
+                ranges[s.var] = (s.min.value, s.min.value + s.extent.value - 1)
+            before = state[0]
+            walk(s.body)
+            if state[0] != before:
+                p.add("InsertDSTManagementTT", f"{f.name}: DST state changes from {before} to {state[0]} across "
+                                               f"one iteration of the loop over {s.var.name}")
+        elif isinstance(s, LetStmt):
+            walk(s.body)
+        elif isinstance(s, IfThenElse):
+            walk(s.then_case)
+            walk(s.else_case)
+        elif isinstance(s, Evaluate) and isinstance(s.value, Call):
+            op = s.value.op
+            transitions = {"tt.tile_regs_acquire": ("idle", "acquired"), "tt.tile_regs_commit": ("acquired", "committed"),
+                           "tt.tile_regs_wait": ("committed", "waited"), "tt.tile_regs_release": ("waited", "idle")}
+            if op in transitions:
+                need, nxt = transitions[op]
+                if state[0] != need:
+                    p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} while DST is {state[0]} (expected {need})")
+                state[0] = nxt
+            elif op in _MATH and state[0] != "acquired":
+                p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} outside tile_regs_acquire/commit (DST {state[0]})")
+            elif op == "tt.pack_tile" and state[0] != "waited":
+                p.add("InsertDSTManagementTT", f"{f.name}: pack_tile before tile_regs_wait (DST {state[0]})")
+            if op in _DST_INDEX_ARG:
+                idx = s.value.args[_DST_INDEX_ARG[op]]
+                try:
+                    _, hi = bounds(idx, ranges)
+                except TypeError:
+                    hi = None
+                if hi is not None and hi >= cap:
+                    p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} uses DST tile {hi}, capacity {cap}")
+
+    walk(f.body)
+    if state[0] != "idle":
+        p.add("InsertDSTManagementTT", f"{f.name}: kernel ends with DST {state[0]}")
+
+
+def _check_vars(f: PrimFunc, p: _Problems) -> None:
+    bound: set[str] = {a["name"] for a in f.attrs.get(A.RUNTIME_ARGS, [])}
+    if A.RUNTIME_ARGS not in f.attrs:
+        return
+    scopes: list[set[int]] = [set()]
+
+    class V(StmtExprVisitor):
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            self.visit(node.min)
+            self.visit(node.extent)
+            scopes[-1].add(id(node.var))
+            self.visit(node.body)
+
+        def visit_LetStmt(self, node: LetStmt) -> None:  # noqa: N802
+            self.visit(node.value)
+            scopes[-1].add(id(node.var))
+            self.visit(node.body)
+
+        def visit_Var(self, v: Var) -> None:  # noqa: N802
+            if id(v) not in scopes[-1] and v.name not in bound:
+                p.add("FinalizePersistentSignatureTT", f"{f.name}: variable {v.name} is not bound")
+
+        def visit_Buffer(self, b: Buffer) -> None:  # noqa: N802
+            return
+
+    V().visit(f.body)
+
+
+def verify_structure(mod: IRModule, producer: str | None = None, budget: int | None = None) -> None:
+    """Raise :class:`VerifyError` if ``mod`` breaks an invariant of its lowering stage."""
+    p = _Problems()
+    devs = [f for f in mod.functions.values() if f.attrs.get(A.KERNEL_ROLE)]
+    if devs:
+        _check_roles(mod, p)
+        bud = budget if budget is not None else PassContext.current().get("l1_budget")
+        _check_cbs(devs[0], bud, p)
+        lowered = any(c.op in _CB_OPS for f in devs for c in collect_calls(f.body, "tt."))
+        per_iter: dict[str, dict[tuple[str, str], int]] = {}
+        for f in devs:
+            if lowered:
+                counts = _cb_counts(f.body, p, f.name)
+                del counts
+                per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name)
+            if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op == "tt.tile_regs_acquire"
+                                                           for c in collect_calls(f.body, "tt.")):
+                _check_dst(f, p)
+            _check_vars(f, p)
+        if lowered:
+            pushed: dict[str, int] = {}
+            popped: dict[str, int] = {}
+            for counts in per_iter.values():
+                for (cb, action), n in counts.items():
+                    if action == "push":
+                        pushed[cb] = pushed.get(cb, 0) + n
+                    elif action == "pop":
+                        popped[cb] = popped.get(cb, 0) + n
+            for cb in sorted(set(pushed) | set(popped)):
+                if pushed.get(cb, 0) != popped.get(cb, 0):
+                    p.add("LowerCBIntrinsics", f"CB {cb}: producer pushes {pushed.get(cb, 0)} pages but consumer "
+                                               f"pops {popped.get(cb, 0)} per persistent iteration")
+    if p.items:
+        raise VerifyError(producer or p.items[0][0], [msg for _, msg in p.items])
+
+
+def verify_module(mod: IRModule, ctx: PassContext) -> None:
+    verify_structure(mod, None, int(ctx.get("l1_budget")))
+
+
+class VerifyTTIR(Pass):
+    name = "tt.VerifyTTIR"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        if len([f for f in mod.functions.values() if f.attrs.get(A.KERNEL_ROLE)]) == 0:
+            raise VerifyError(ctx.last_pass, ["no device functions: the pipeline did not split the kernel"])
+        verify_module(mod, ctx)
+        return mod
