@@ -1,0 +1,274 @@
+"""The Python-level objects of the kernel language (``T.*``).
+
+Kernel bodies are never executed: :func:`tt_build.language.prim_func` reads the kernel function's
+source and the parser recognises these objects *by identity* when it resolves a name such as
+``T.copy``. Called at Python level (outside a parsed kernel body) every intrinsic raises a
+:class:`~tt_build.errors.FrontendError` pointing at the call. The exceptions are :func:`Tensor`
+(parameter annotations are evaluated by Python when the ``def`` runs), :func:`ceildiv` (a plain
+integer function, handy in factories) and the dtype constants.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from tt_build.errors import FrontendError, SourceLocation
+
+__all__ = [
+    "SUPPORTED_DTYPES",
+    "SUPPORTED_LAYOUTS",
+    "DType",
+    "Kernel",
+    "Parallel",
+    "Pipelined",
+    "TensorSpec",
+    "alloc_fragment",
+    "alloc_shared",
+    "annotate_layout",
+    "bfloat16",
+    "cast",
+    "ceildiv",
+    "clear",
+    "copy",
+    "exp",
+    "fill",
+    "float32",
+    "gemm",
+    "max",
+    "min",
+    "relu",
+    "serial",
+    "unroll",
+]
+
+#: Element types a kernel buffer may have: bfloat16 (data) and float32 (accumulation).
+SUPPORTED_DTYPES: tuple[str, ...] = ("bfloat16", "float32")
+
+#: Layouts :func:`annotate_layout` accepts for a kernel tensor.
+SUPPORTED_LAYOUTS: tuple[str, ...] = (
+    "dram_interleaved",
+    "l1_interleaved",
+    "l1_height_sharded",
+    "l1_width_sharded",
+    "l1_block_sharded",
+)
+
+def _caller_location(depth: int) -> SourceLocation | None:
+    """Location of the call expression ``depth`` frames above the caller of this function."""
+    try:
+        frame = sys._getframe(depth + 1)  # noqa: SLF001 - locating the user's call
+    except ValueError:  # pragma: no cover - shallow stack
+        return None
+    code = frame.f_code
+    line = frame.f_lineno
+    text = linecache.getline(code.co_filename, line).rstrip("\n")
+    col = len(text) - len(text.lstrip()) + 1 if text else 1
+    positions = getattr(code, "co_positions", None)  # Python >= 3.11
+    if positions is not None and frame.f_lasti >= 0:
+        pos = list(positions())[frame.f_lasti // 2]
+        if pos[0] == line and pos[2] is not None:
+            col = len(text.encode("utf-8")[: pos[2]].decode("utf-8", errors="replace")) + 1
+    return SourceLocation(code.co_filename, line, col, text)
+
+
+def _outside(name: str) -> NoReturn:
+    raise FrontendError(
+        f"T.{name} can only be used inside a @T.prim_func kernel",
+        _caller_location(2),
+        hint="kernel bodies are parsed and compiled, never executed: write the call inside a function "
+        "decorated with @T.prim_func (inside its `with T.Kernel(...)` block)",
+    ) from None
+
+
+class DType(str):
+    """A dtype name usable as ``T.bfloat16`` / ``T.float32``; equal to (and hashing like) the plain string."""
+
+    def __new__(cls, name: str, doc: str) -> DType:
+        self = super().__new__(cls, name)
+        self.__doc__ = doc
+        return self
+
+    def __repr__(self) -> str:
+        return f"T.{str.__str__(self)}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str.__str__(self),))
+
+
+bfloat16 = DType(
+    "bfloat16",
+    """The bfloat16 data type (``"bfloat16"``): the default element type of kernel tensors and tiles.
+
+    Usable wherever a dtype string is accepted (``T.Tensor((M, N), T.bfloat16)``); inside a
+    ``T.Parallel`` body ``T.bfloat16(x)`` is the same as ``T.cast(x, "bfloat16")``.
+    """,
+)
+float32 = DType(
+    "float32",
+    """The float32 data type (``"float32"``): the accumulation type (e.g. the ``T.alloc_fragment``
+    accumulator of ``T.gemm``). Inside a ``T.Parallel`` body ``T.float32(x)`` is ``T.cast(x, "float32")``.
+    """,
+)
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """What ``T.Tensor(shape, dtype)`` evaluates to at Python level (only used in annotations)."""
+
+    shape: Any
+    dtype: Any = "bfloat16"
+
+
+def Tensor(shape: Any, dtype: Any = "bfloat16") -> TensorSpec:  # noqa: N802 - TileLang spelling
+    """Annotation of a kernel parameter: a global (device DRAM/L1) tensor.
+
+    ``A: T.Tensor((M, K), "bfloat16")``. ``shape`` is a tuple whose entries fold to positive integers
+    (factory arguments, constants, ``T.ceildiv`` of them); ``dtype`` is ``"bfloat16"`` (default) or
+    ``"float32"``. The parameter becomes ``Buffer(name, shape, dtype, scope="global")``.
+    """
+    return TensorSpec(shape, dtype)
+
+
+def Kernel(*grid: Any, threads: Any = None) -> NoReturn:  # noqa: N802 - TileLang spelling
+    """Launch grid of the kernel: ``with T.Kernel(gx, gy) as (bx, by):`` (or ``T.Kernel(gx) as bx``).
+
+    The body runs once per block; ``bx``/``by`` are the block indices (``0 <= bx < gx``). Grid extents
+    must fold to positive integers; at most two dimensions. ``threads=`` is accepted for TileLang
+    compatibility and ignored. Exactly one ``T.Kernel`` block forms the kernel function's body.
+    """
+    _outside("Kernel")
+
+
+def alloc_shared(shape: Any, dtype: Any) -> NoReturn:
+    """``X = T.alloc_shared((rows, cols), dtype)``: an on-chip (L1) tile buffer, lowered to a circular buffer.
+
+    The shape is 2-D and both dimensions are positive multiples of 32 (whole 32×32 tiles). The buffer
+    is live for the rest of the enclosing block; its name (the assigned variable) must be unique.
+    """
+    _outside("alloc_shared")
+
+
+def alloc_fragment(shape: Any, dtype: Any) -> NoReturn:
+    """``X = T.alloc_fragment((rows, cols), dtype)``: an accumulator buffer (DST registers / a CB).
+
+    Same rules as :func:`alloc_shared`; typically ``float32`` for a ``T.gemm`` accumulator.
+    """
+    _outside("alloc_fragment")
+
+
+def copy(src: Any, dst: Any) -> NoReturn:
+    """``T.copy(src, dst)``: move a block between a tensor and an on-chip buffer (or two on-chip buffers).
+
+    A tensor operand is given by its start index, ``A[by * block_M, k * block_K]`` (the extent is the
+    on-chip buffer's shape), by slices ``A[r0:r1, c0:c1]`` with constant extents, or whole (``A``).
+    An on-chip operand is always a whole buffer. The region must have the on-chip buffer's shape.
+    Copying tensor to tensor is not supported.
+    """
+    _outside("copy")
+
+
+def gemm(A: Any, B: Any, C: Any, transpose_A: bool = False, transpose_B: bool = False) -> NoReturn:  # noqa: N803
+    """``T.gemm(A, B, C, transpose_A=False, transpose_B=False)``: ``C += op(A) @ op(B)`` on on-chip buffers.
+
+    Shapes must agree: (M, K) × (K, N) → (M, N) after the transposes. The TileLang performance hints
+    ``policy=``, ``k_pack=`` and ``wg_wait=`` are accepted and ignored; ``clear_accum=True`` is rejected
+    (call ``T.clear(C)`` instead).
+    """
+    _outside("gemm")
+
+
+def clear(buffer: Any) -> NoReturn:
+    """``T.clear(buf)``: set every element of an on-chip buffer to 0 (same as ``T.fill(buf, 0)``)."""
+    _outside("clear")
+
+
+def fill(buffer: Any, value: Any) -> NoReturn:
+    """``T.fill(buf, value)``: set every element of an on-chip buffer to a compile-time constant number."""
+    _outside("fill")
+
+
+def Parallel(*extents: Any) -> NoReturn:  # noqa: N802 - TileLang spelling
+    """``for i, j in T.Parallel(rows, cols):`` an element-wise loop nest over a whole tile buffer.
+
+    One loop variable per extent (``i`` outermost); extents fold to positive integers. The body stores
+    into an on-chip buffer indexed exactly by the loop variables (``C[i, j] = ...``) and reads on-chip
+    buffers the same way; expressions use ``+ - *``, ``T.exp``, ``T.max``, ``T.min``, ``T.relu``,
+    ``T.cast`` and numeric constants. Local temporaries (``t = A[i, j] * 2.0``) are substituted.
+    """
+    _outside("Parallel")
+
+
+def Pipelined(start: Any, stop: Any = None, num_stages: int = 1) -> NoReturn:  # noqa: N802 - TileLang spelling
+    """``for k in T.Pipelined(n, num_stages=s):`` a loop whose copies are software pipelined.
+
+    ``T.Pipelined(n)`` iterates ``0 .. n-1`` (``T.Pipelined(a, b)``: ``a .. b-1``); bounds fold to
+    integers. ``num_stages`` (integer ≥ 1, default 1) is the number of buffers in flight
+    (2 = double buffering). Other TileLang keywords (``order``, ``stage``, ``sync``, ``group``) are rejected.
+    """
+    _outside("Pipelined")
+
+
+def serial(start: Any, stop: Any = None) -> NoReturn:
+    """``for k in T.serial(n):`` (or ``T.serial(a, b)``, or plain ``range``): a sequential loop.
+
+    Bounds fold to integers; ``range`` accepts a step of 1 only.
+    """
+    _outside("serial")
+
+
+def unroll(start: Any, stop: Any = None) -> NoReturn:
+    """``for k in T.unroll(n):`` a sequential loop the backend unrolls; bounds fold to integers."""
+    _outside("unroll")
+
+
+def ceildiv(a: int, b: int) -> int:
+    """``T.ceildiv(a, b)``: ``(a + b - 1) // b``, folded at parse time (also usable in plain Python).
+
+    Inside a kernel it may also take index expressions of block/loop variables.
+    """
+    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, int) or not isinstance(b, int):
+        raise FrontendError(f"T.ceildiv expects two integers, got {a!r} and {b!r}", _caller_location(1))
+    if b <= 0:
+        raise FrontendError(f"T.ceildiv divisor must be positive, got {b}", _caller_location(1))
+    return -(-a // b)
+
+
+def exp(x: Any) -> NoReturn:
+    """``T.exp(x)``: element-wise natural exponential inside a ``T.Parallel`` body (``math.exp``)."""
+    _outside("exp")
+
+
+def max(a: Any, b: Any) -> NoReturn:  # noqa: A001 - TileLang spelling
+    """``T.max(a, b)``: element-wise maximum inside a ``T.Parallel`` body (``T.max(x, 0)`` is a ReLU);
+    on two constants it folds."""
+    _outside("max")
+
+
+def min(a: Any, b: Any) -> NoReturn:  # noqa: A001 - TileLang spelling
+    """``T.min(a, b)``: element-wise minimum inside a ``T.Parallel`` body; on two constants it folds."""
+    _outside("min")
+
+
+def relu(x: Any) -> NoReturn:
+    """``T.relu(x)``: ``T.max(x, 0.0)`` inside a ``T.Parallel`` body."""
+    _outside("relu")
+
+
+def cast(x: Any, dtype: Any) -> NoReturn:
+    """``T.cast(x, dtype)``: element-wise conversion to ``"bfloat16"`` or ``"float32"`` inside a ``T.Parallel`` body."""
+    _outside("cast")
+
+
+def annotate_layout(layouts: Any) -> NoReturn:
+    """``T.annotate_layout({A: "l1_height_sharded", ...})``: request a device layout per kernel tensor.
+
+    Keys are kernel parameters (the tensors), values one of ``dram_interleaved`` (the default for
+    unannotated tensors), ``l1_interleaved``, ``l1_height_sharded``, ``l1_width_sharded``,
+    ``l1_block_sharded``. Write it at the top of the kernel body (before or inside the ``T.Kernel``
+    block, outside loops). Recorded in the PrimFunc attr ``tt.layout_annotations``.
+    """
+    _outside("annotate_layout")
+
