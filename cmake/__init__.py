@@ -1,0 +1,1 @@
+"""CMake package directory of tt-build (``find_package(TTBuild CONFIG)``); see TTBuildConfig.cmake."""

@@ -1,0 +1,188 @@
+"""Configure-time step of ``tt_build_add_kernels``: discover instances, write specs and package files.
+
+``python -m tt_build.build.discover --project-dir DIR --work-dir DIR --output-dir DIR ...``
+
+Writes (each only when its content changed):
+
+* ``<work-dir>/specs/<instance>.json``: everything the lowering step of one instance needs;
+* ``<work-dir>/instances.cmake``: the instance list and per-instance sources for CMake;
+* ``<output-dir>/__init__.py`` and ``<output-dir>/_tt_runtime.py``: the Python package.
+
+Errors (bad configuration, a kernel that does not import) are printed as one clean message and
+the process exits with status 1; CMake turns that into a fatal configure error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from tt_build import _resources
+from tt_build.build.fs import atomic_write
+from tt_build.build.settings import ARCHES, TTBuildSettings, parse_settings, resolve_sdk
+from tt_build.errors import ConfigError, TTBuildError
+
+__all__ = ["main", "stage_mock_sdk"]
+
+
+def _cmake_quote(s: str) -> str:
+    return '"' + s.replace("\\", "/").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def stage_mock_sdk(cache_dir: Path) -> Path | None:
+    """Copy the mock SDK sources to a stable, content-addressed directory in the cache.
+
+    pip's isolated build environments live at a new temporary path on every build; compiling
+    the mock runtime from there would change every include path and defeat ninja and ccache.
+    The staged copy's path depends only on the SDK's content.
+    """
+    from tt_build.build.fingerprint import _mock_sdk_dir, sdk_identity  # noqa: PLC0415
+
+    src = _mock_sdk_dir()
+    if src is None or not (src / "CMakeLists.txt").is_file():
+        return None
+    ident = sdk_identity("mock", "any").split(":")[-1][:16]
+    dest = cache_dir / "sdk" / f"mock-{ident}"
+    if (dest / ".complete").is_file():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".mock-{ident}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build"))
+    (tmp / ".complete").write_text(ident, encoding="utf-8")
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # a concurrent build staged it first
+    return dest
+
+
+_INIT_TEMPLATE = '''\
+"""Kernel instances built by tt-build (generated file; do not edit).
+
+Instances: {names}
+Each is a callable taking numpy float32 or ml_dtypes.bfloat16 arrays and returning the outputs.
+"""
+
+from ._tt_runtime import load_package as _load_package
+
+__all__ = {all_list}
+
+_pkg = _load_package(__name__, __file__, {names_tuple}, library={library!r})
+{assigns}
+'''
+
+
+def package_init(instances: list[str], library: str = "_tt_kernels") -> str:
+    return _INIT_TEMPLATE.format(
+        library=library,
+        names=", ".join(instances),
+        all_list=repr(sorted(instances)),
+        names_tuple=repr(tuple(instances)),
+        assigns="\n".join(f"{n} = _pkg.kernels[{n!r}]" for n in instances),
+    )
+
+
+def run(ns: argparse.Namespace) -> dict[str, Any]:
+    from tt_build.build.cache import default_cache_dir  # noqa: PLC0415
+    from tt_build.project import InstanceSpec, Project  # noqa: PLC0415
+
+    project_dir = Path(ns.project_dir).resolve()
+    work = Path(ns.work_dir).resolve()
+    out_dir = Path(ns.output_dir).resolve()
+    if (project_dir / "pyproject.toml").is_file():
+        project = Project.load(project_dir)
+    else:
+        project = Project(root=project_dir, name=project_dir.name, version="0",
+                          settings=TTBuildSettings(kernels=[]), pyproject={})
+    s = project.settings
+    if ns.sources:
+        s.kernels = [os.path.relpath(Path(p).resolve(), project_dir) for p in ns.sources]
+    sdk = resolve_sdk(ns.sdk or s.sdk)
+    arch = ns.arch or s.arch
+    if arch not in ARCHES:
+        msg = f"tt_build_add_kernels: ARCH must be one of {', '.join(ARCHES)}, got {arch!r}"
+        raise ConfigError(msg)
+    cache_dir = Path(ns.cache_dir).resolve() if ns.cache_dir else default_cache_dir(project_dir, s.cache_dir)
+    specs: list[InstanceSpec] = project.discover()
+
+    from tt_build.build.fingerprint import local_imports  # noqa: PLC0415
+
+    depends: dict[str, None] = {}
+    if (project_dir / "pyproject.toml").is_file():
+        depends[str(project_dir / "pyproject.toml")] = None
+    for f in project.kernel_files():
+        depends[str(f)] = None
+        depends[str(f.parent)] = None  # a new kernel file changes the directory
+        for dep in local_imports(f):
+            depends[str(dep)] = None
+    # tt-build's own files: a new compiler re-runs discovery (and so every lowering step).
+    for root, dirs, files in os.walk(_resources.package_dir()):
+        dirs[:] = [d for d in dirs if d not in ("__pycache__", "mock_sdk")]
+        depends.update((str(Path(root) / f), None) for f in files if f.endswith(".py"))
+
+    (work / "specs").mkdir(parents=True, exist_ok=True)
+    lines = ["# Generated by tt_build.build.discover; do not edit.",
+             f"set(_tt_instances {' '.join(sp.name for sp in specs)})",
+             f"set(_tt_sdk {sdk})", f"set(_tt_arch {arch})",
+             f"set(_tt_cache_dir {_cmake_quote(str(cache_dir))})",
+             f"set(_tt_warm {'ON' if s.warm else 'OFF'})",
+             f"set(_tt_launcher_setting {_cmake_quote(s.compiler_launcher)})"]
+    for sp in specs:
+        inst_out = out_dir / "kernels" / sp.name
+        spec = {
+            "name": sp.name, "source": str(sp.source), "factory": sp.factory, "args": sp.args,
+            "sdk": sdk, "arch": arch, "options": s.options, "cache_dir": str(cache_dir),
+            "out_dir": str(inst_out), "depfile": str(work / "deps" / f"{sp.name}.d"),
+            "events": str(work / "events.jsonl"),
+        }
+        spec_path = work / "specs" / f"{sp.name}.json"
+        atomic_write(spec_path, json.dumps(spec, indent=1, sort_keys=True, default=repr) + "\n")
+        lines.append(f"set(_tt_source_{sp.name} {_cmake_quote(str(sp.source))})")
+    (work / "deps").mkdir(parents=True, exist_ok=True)
+    mock_dir = stage_mock_sdk(cache_dir) if sdk == "mock" else None
+    lines.append(f"set(_tt_mock_sdk_dir {_cmake_quote(str(mock_dir) if mock_dir else '')})")
+    lines.append("set(_tt_configure_depends " + " ".join(_cmake_quote(d) for d in depends) + ")")
+    atomic_write(work / "instances.cmake", "\n".join(lines) + "\n")
+
+    # Python package files.
+    names = [sp.name for sp in specs]
+    atomic_write(out_dir / "__init__.py", package_init(names, ns.library))
+    runtime_src = _resources.package_dir() / "runtime" / "loader.py"
+    atomic_write(out_dir / "_tt_runtime.py", runtime_src.read_bytes())
+    # Instances removed from the project: drop their stale output directories.
+    kdir = out_dir / "kernels"
+    if kdir.is_dir():
+        for d in kdir.iterdir():
+            if d.is_dir() and d.name not in names and (d / ".tt-key.json").exists():
+                shutil.rmtree(d, ignore_errors=True)
+    return {"instances": names, "sdk": sdk, "arch": arch, "cache_dir": str(cache_dir)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tt_build.build.discover")
+    p.add_argument("--project-dir", required=True)
+    p.add_argument("--work-dir", required=True)
+    p.add_argument("--output-dir", required=True)
+    p.add_argument("--sources", nargs="*", default=[])
+    p.add_argument("--sdk", default="")
+    p.add_argument("--arch", default="")
+    p.add_argument("--cache-dir", default="")
+    p.add_argument("--library", default="_tt_kernels")
+    ns = p.parse_args(argv)
+    try:
+        run(ns)
+    except TTBuildError as exc:
+        text = str(exc)
+        print(text if text.startswith(("error", "/")) or ": error" in text else f"error: {text}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The ``[tool.tt-build]`` table of a kernel project's ``pyproject.toml``.
+
+One dataclass per TOML table, a default on every field and a docstring under each field
+(scikit-build-core's ``skbuild_model.py`` style). :func:`parse_settings` validates the raw
+TOML and raises :class:`~tt_build.errors.ConfigError` naming the offending key.
+
+Example::
+
+    [tool.tt-build]
+    kernels = ["kernels/*.py"]        # globs, relative to the project directory
+    sdk = "auto"                      # mock | metalium | auto (TT_METAL_HOME set -> metalium)
+    arch = "wormhole_b0"              # wormhole_b0 | blackhole
+
+    # Extra instances (besides each kernel file's INSTANCES dict):
+    [tool.tt-build.instances.gemm_64]
+    kernel = "kernels/gemm.py"
+    factory = "matmul"                # optional when the file defines one public function
+    args = { M = 64, N = 64, K = 64 }
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tt_build.errors import ConfigError
+
+__all__ = [
+    "ARCHES",
+    "SDKS",
+    "InstanceDecl",
+    "TTBuildSettings",
+    "parse_settings",
+    "resolve_sdk",
+]
+
+SDKS = ("mock", "metalium", "auto")
+ARCHES = ("wormhole_b0", "blackhole")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class InstanceDecl:
+    """One kernel instance declared in ``[tool.tt-build.instances.<name>]``."""
+
+    name: str
+    """Instance name: the Python callable's name; ``[A-Za-z_][A-Za-z0-9_]*`` only."""
+
+    kernel: str
+    """Kernel file, relative to the project directory."""
+
+    factory: str | None = None
+    """Factory function in the kernel file; optional if the file defines exactly one."""
+
+    args: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments passed to the factory."""
+
+
+@dataclass
+class TTBuildSettings:
+    """All settings of ``[tool.tt-build]``."""
+
+    kernels: list[str] = field(default_factory=lambda: ["kernels/*.py"])
+    """Glob patterns (relative to the project directory) of kernel files. Each file's
+    module-level ``INSTANCES`` dict (``name -> dict(args)``) declares instances."""
+
+    instances: list[InstanceDecl] = field(default_factory=list)
+    """Extra instances declared in ``[tool.tt-build.instances.<name>]`` tables
+    (``kernel``, optional ``factory``, ``args``)."""
+
+    file_instances: bool = True
+    """Also build the instances of each kernel file's ``INSTANCES`` dict
+    (``file-instances = false`` builds only the pyproject-declared ones)."""
+
+    only: list[str] = field(default_factory=list)
+    """If non-empty, build only these instance names (after discovery)."""
+
+    sdk: str = "auto"
+    """Target SDK: ``mock`` (embedded CPU simulator), ``metalium`` (real TT-Metalium from
+    ``$TT_METAL_HOME``) or ``auto`` (``metalium`` when ``TT_METAL_HOME`` is set, else ``mock``)."""
+
+    arch: str = "wormhole_b0"
+    """Device architecture: ``wormhole_b0`` (8x8 compute grid) or ``blackhole`` (13x10)."""
+
+    package: str = ""
+    """Import name of the generated Python package; default: the project name with
+    ``-`` and ``.`` replaced by ``_``."""
+
+    cache_dir: str = ""
+    """Lowering cache directory (absolute, or relative to the project). Default:
+    ``$TT_BUILD_CACHE_DIR`` if set, else ``<project>/.tt-build/cache``."""
+
+    build_dir: str = "build/tt-build"
+    """Build directory of ``tt-build build`` (relative to the project)."""
+
+    compiler_launcher: str = "auto"
+    """``auto`` uses ccache or sccache when found on PATH; ``none`` disables; any other
+    value is used as the launcher program."""
+
+    warm: bool = True
+    """Precompile each instance's device kernels at build time (runs it once on zeros on
+    the mock) and ship the objects, so the installed package needs no compiler."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    """Pipeline options passed to the compiler (part of the cache key)."""
+
+
+_FIELDS = {f.name.replace("_", "-"): f for f in dataclasses.fields(TTBuildSettings)}
+
+
+def _expect(key: str, value: object, typ: type | tuple[type, ...], what: str) -> None:
+    if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        msg = f"[tool.tt-build] {key}: expected {what}, got {type(value).__name__} {value!r}"
+        raise ConfigError(msg)
+
+
+def _str_list(key: str, value: object) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    _expect(key, value, list, "a list of strings")
+    for item in value:  # type: ignore[union-attr]
+        _expect(key, item, str, "a list of strings")
+    return list(value)  # type: ignore[arg-type]
+
+
+def _instances(value: object) -> list[InstanceDecl]:
+    _expect("instances", value, dict, "a table of instance tables")
+    out = []
+    for name, table in value.items():  # type: ignore[union-attr]
+        key = f"instances.{name}"
+        if not _IDENT.match(name):
+            msg = f"[tool.tt-build] {key}: instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"
+            raise ConfigError(msg)
+        _expect(key, table, dict, "a table with keys kernel, factory, args")
+        unknown = set(table) - {"kernel", "factory", "args"}
+        if unknown:
+            msg = f"[tool.tt-build] {key}: unknown key(s) {', '.join(sorted(unknown))} (expected kernel, factory, args)"
+            raise ConfigError(msg)
+        if "kernel" not in table:
+            msg = f"[tool.tt-build] {key}.kernel: missing (the kernel file, relative to the project)"
+            raise ConfigError(msg)
+        _expect(f"{key}.kernel", table["kernel"], str, "a path string")
+        factory = table.get("factory")
+        if factory is not None:
+            _expect(f"{key}.factory", factory, str, "a function name")
+        args = table.get("args", {})
+        _expect(f"{key}.args", args, dict, "a table of factory arguments")
+        out.append(InstanceDecl(name=name, kernel=table["kernel"], factory=factory, args=dict(args)))
+    return out
+
+
+def parse_settings(table: dict[str, Any] | None) -> TTBuildSettings:
+    """Validate the raw ``[tool.tt-build]`` table; errors name the key."""
+    table = dict(table or {})
+    s = TTBuildSettings()
+    for key, value in table.items():
+        if key not in _FIELDS:
+            known = ", ".join(sorted(_FIELDS))
+            msg = f"[tool.tt-build] unknown key {key!r} (known keys: {known})"
+            raise ConfigError(msg)
+        name = _FIELDS[key].name
+        if name in ("kernels", "only"):
+            setattr(s, name, _str_list(key, value))
+        elif name == "instances":
+            s.instances = _instances(value)
+        elif name in ("file_instances", "warm"):
+            _expect(key, value, bool, "true or false")
+            setattr(s, name, value)
+        elif name == "options":
+            _expect(key, value, dict, "a table")
+            s.options = dict(value)
+        else:
+            _expect(key, value, str, "a string")
+            setattr(s, name, value)
+    if s.sdk not in SDKS:
+        msg = f"[tool.tt-build] sdk: expected one of {', '.join(SDKS)}, got {s.sdk!r}"
+        raise ConfigError(msg)
+    if s.arch not in ARCHES:
+        msg = f"[tool.tt-build] arch: expected one of {', '.join(ARCHES)}, got {s.arch!r}"
+        raise ConfigError(msg)
+    if s.package and not _IDENT.match(s.package):
+        msg = f"[tool.tt-build] package: {s.package!r} is not a valid Python import name"
+        raise ConfigError(msg)
+    if not s.kernels and not s.instances:
+        msg = "[tool.tt-build] kernels: no kernel globs and no instances declared; nothing to build"
+        raise ConfigError(msg)
+    for name in s.only:
+        if not _IDENT.match(name):
+            msg = f"[tool.tt-build] only: {name!r} is not an instance name"
+            raise ConfigError(msg)
+    return s
+
+
+def resolve_sdk(sdk: str, env: dict[str, str] | None = None) -> str:
+    """``auto`` -> ``metalium`` when ``TT_METAL_HOME`` is set, else ``mock``."""
+    env = dict(os.environ) if env is None else env
+    if sdk == "auto":
+        return "metalium" if env.get("TT_METAL_HOME") else "mock"
+    return sdk

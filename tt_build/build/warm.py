@@ -1,0 +1,64 @@
+"""Build step: precompile an instance's device kernels into the package (``kernel_cache/``).
+
+``python -m tt_build.build.warm --package-dir DIR --library LIB --instance NAME --stamp FILE``
+
+The mock SDK compiles kernels when the host program calls ``CreateKernel`` and caches the
+objects by content in ``$TT_MOCK_KERNEL_CACHE``. Running the instance once on zero inputs with
+that variable pointing at ``<package>/kernel_cache`` fills the cache that ships in the package;
+at run time the package puts it on ``TT_MOCK_KERNEL_PATH`` (read-only, searched first), so an
+installed package needs no C++ compiler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["main", "warm"]
+
+
+def warm(package_dir: Path, library: Path, instance: str) -> float:
+    from tt_build.runtime.loader import KernelPackage  # noqa: PLC0415
+
+    cache = package_dir / "kernel_cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ["TT_MOCK_KERNEL_CACHE"] = str(cache)
+    os.environ.pop("TT_MOCK_KERNEL_PATH", None)
+    t0 = time.perf_counter()
+    pkg = KernelPackage(package_dir, (instance,), library=library.name.split(".")[0])
+    kernel = pkg.kernels[instance]
+    import ml_dtypes  # noqa: PLC0415
+
+    args = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=ml_dtypes.bfloat16) for p in kernel.inputs]
+    kernel(*args)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tt_build.build.warm")
+    p.add_argument("--package-dir", required=True)
+    p.add_argument("--library", required=True)
+    p.add_argument("--instance", required=True)
+    p.add_argument("--stamp", required=True)
+    ns = p.parse_args(argv)
+    from tt_build.runtime.loader import KernelError  # noqa: PLC0415
+
+    try:
+        seconds = warm(Path(ns.package_dir), Path(ns.library), ns.instance)
+    except (KernelError, ImportError, ValueError, TypeError) as exc:
+        print(f"error: precompiling the device kernels of {ns.instance} failed: {exc}", file=sys.stderr)
+        return 1
+    stamp = Path(ns.stamp)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(f"{seconds:.3f}\n", encoding="utf-8")
+    print(f"tt-build: {ns.instance:<24} kernels  {seconds:6.2f} s (device kernels precompiled)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

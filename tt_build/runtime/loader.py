@@ -1,0 +1,177 @@
+"""Run built kernel instances from Python (numpy float32 / ``ml_dtypes.bfloat16`` arrays).
+
+This file is copied verbatim into every built package as ``_tt_runtime.py``, so an installed
+kernel package needs only numpy and ml_dtypes at run time (not tt-build). Keep it
+self-contained: standard library + numpy + ml_dtypes.
+
+Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
+uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
+bfloat16 bit patterns, in the order of the manifest's params with role ``input`` / ``output``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Kernel", "KernelError", "KernelPackage", "load_package"]
+
+_ERR_LEN = 16384
+
+
+class KernelError(RuntimeError):
+    """A kernel failed on the device (for the mock SDK: its diagnostic, e.g. a CB deadlock)."""
+
+
+def _bf16() -> Any:
+    try:
+        import ml_dtypes  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        msg = "running kernels needs the ml_dtypes package (pip install ml_dtypes)"
+        raise ImportError(msg) from exc
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def _params(manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if "params" in manifest:
+        params = manifest["params"]
+        ins = [p for p in params if p.get("role") == "input"]
+        outs = [p for p in params if p.get("role") == "output"]
+    else:
+        ins = list(manifest.get("inputs", []))
+        outs = list(manifest.get("outputs", []))
+    return ins, outs
+
+
+def _prepend_env_path(var: str, path: Path) -> None:
+    cur = os.environ.get(var, "")
+    parts = [p for p in cur.split(os.pathsep) if p]
+    if str(path) not in parts:
+        os.environ[var] = os.pathsep.join([str(path), *parts])
+
+
+class Kernel:
+    """One kernel instance as a Python callable: ``outputs = kernel(*inputs)``."""
+
+    def __init__(self, package: KernelPackage, name: str, kernel_dir: Path, manifest: dict[str, Any]) -> None:
+        self.name = name
+        self.kernel_dir = Path(kernel_dir)
+        self.manifest = manifest
+        self._package = package
+        self.inputs, self.outputs = _params(manifest)
+        self.__name__ = name
+        self.__qualname__ = name
+        sig = ", ".join(f"{p.get('name', f'in{i}')}: {p.get('dtype', 'bfloat16')}{list(p.get('shape', []))}"
+                        for i, p in enumerate(self.inputs))
+        res = ", ".join(f"{p.get('name', f'out{i}')}{list(p.get('shape', []))}" for i, p in enumerate(self.outputs))
+        self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
+                        "float32 or ml_dtypes.bfloat16 arrays; outputs have the inputs' dtype.")
+        self._fn: Any = None
+
+    def __repr__(self) -> str:
+        return f"<tt-build kernel {self.name}: {self.__doc__.splitlines()[0] if self.__doc__ else ''}>"
+
+    def _symbol(self) -> Any:
+        if self._fn is None:
+            lib = self._package.library()
+            sym = self.manifest.get("symbol") or f"tt_{self.name}_run"
+            try:
+                fn = getattr(lib, sym)
+            except AttributeError:
+                msg = f"{self.name}: the kernel library has no symbol {sym} (stale build?)"
+                raise KernelError(msg) from None
+            fn.restype = ctypes.c_int
+            fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
+                           ctypes.c_char_p, ctypes.c_size_t]
+            self._fn = fn
+        return self._fn
+
+    def _convert(self, i: int, value: Any, bf16: Any) -> tuple[np.ndarray, bool]:
+        spec = self.inputs[i]
+        pname = spec.get("name", f"input {i}")
+        if not isinstance(value, np.ndarray):
+            msg = f"{self.name}: argument {i} ({pname}) must be a numpy array, got {type(value).__name__}"
+            raise TypeError(msg)
+        shape = tuple(int(d) for d in spec.get("shape", value.shape))
+        if value.shape != shape:
+            msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
+            raise ValueError(msg)
+        if value.dtype == bf16:
+            is_bf16 = True
+        elif value.dtype == np.float32:
+            is_bf16 = False
+        else:
+            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
+                   f"got {value.dtype}")
+            raise TypeError(msg)
+        return np.ascontiguousarray(value.astype(bf16, copy=False)).view(np.uint16), is_bf16
+
+    def __call__(self, *args: np.ndarray) -> Any:
+        if len(args) != len(self.inputs):
+            names = ", ".join(p.get("name", "?") for p in self.inputs)
+            msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
+            raise TypeError(msg)
+        bf16 = _bf16()
+        converted = [self._convert(i, a, bf16) for i, a in enumerate(args)]
+        ins = [c[0] for c in converted]
+        all_bf16 = bool(converted) and all(c[1] for c in converted)
+        outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
+        in_ptrs = (ctypes.c_void_p * max(len(ins), 1))(*[a.ctypes.data for a in ins])
+        out_ptrs = (ctypes.c_void_p * max(len(outs), 1))(*[a.ctypes.data for a in outs])
+        err = ctypes.create_string_buffer(_ERR_LEN)
+        fn = self._symbol()
+        with self._package.lock:
+            rc = fn(in_ptrs, out_ptrs, str(self.kernel_dir).encode(), err, _ERR_LEN)
+        if rc != 0:
+            text = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
+            msg = f"{self.name}: {text}"
+            raise KernelError(msg)
+        results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
+        return results[0] if len(results) == 1 else tuple(results)
+
+
+class KernelPackage:
+    """The kernel instances of one built package directory."""
+
+    def __init__(self, package_dir: Path, names: tuple[str, ...], library: str = "_tt_kernels") -> None:
+        self.dir = Path(package_dir)
+        self.library_name = library
+        self.lock = threading.Lock()
+        self._lib: Any = None
+        self.kernels: dict[str, Kernel] = {}
+        for name in names:
+            kdir = self.dir / "kernels" / name
+            try:
+                manifest = json.loads((kdir / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                msg = f"{name}: cannot read {kdir / 'manifest.json'}: {exc}"
+                raise ImportError(msg) from None
+            self.kernels[name] = Kernel(self, name, kdir, manifest)
+
+    def library(self) -> Any:
+        if self._lib is None:
+            cache = self.dir / "kernel_cache"
+            if cache.is_dir():
+                _prepend_env_path("TT_MOCK_KERNEL_PATH", cache)
+            if "TT_MOCK_KERNEL_CACHE" not in os.environ:
+                base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+                os.environ["TT_MOCK_KERNEL_CACHE"] = str(Path(base) / "tt-build" / "mock-kernels")
+            candidates = sorted(self.dir.glob(f"{self.library_name}*.so")) + sorted(
+                self.dir.glob(f"{self.library_name}*.dylib"))
+            if not candidates:
+                msg = f"no kernel library {self.library_name}.so in {self.dir} (was the package built?)"
+                raise ImportError(msg)
+            self._lib = ctypes.CDLL(str(candidates[0]))
+        return self._lib
+
+
+def load_package(module_name: str, init_file: str, names: tuple[str, ...], library: str = "_tt_kernels") -> KernelPackage:
+    """Called by a built package's ``__init__.py``."""
+    del module_name
+    return KernelPackage(Path(init_file).resolve().parent, names, library)
