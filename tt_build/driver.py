@@ -171,3 +171,25 @@ def emit(source: Path, factory: str, args: dict[str, Any], name: str, out_dir: P
     if not valid_instance_name(name):
         raise ConfigError(f"instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)")
     return emit_instance(Path(source), factory, args, name, Path(out_dir), options=options or {})
+
+
+def build_primfunc(source: Path, factory: str, args: dict[str, Any]) -> tuple[Any, list[Path]]:
+    """Call ``factory(**args)`` of the kernel file; return the front-end PrimFunc and the source deps."""
+    from tt_build.ir import PrimFunc  # noqa: PLC0415
+
+    source = Path(source).resolve()
+    module, deps = load_kernel_module(source)
+    fn = getattr(module, factory, None)
+    if fn is None or not callable(fn):
+        raise ConfigError(f"{source}: no kernel factory named {factory!r}")
+    try:
+        result = fn(**args)
+    except TTBuildError:
+        raise
+    except TypeError as exc:
+        raise ConfigError(f"{source}: calling {factory}(**{args!r}) failed: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - user code; report cleanly with the kernel file named
+        raise ConfigError(f"{source}: {factory}(**{args!r}) raised {type(exc).__name__}: {exc}") from None
+    if not isinstance(result, PrimFunc):
+        raise ConfigError(f"{source}: {factory}() returned {type(result).__name__}, expected a @T.prim_func kernel",)
+    return result, deps

@@ -1,0 +1,224 @@
+"""CodegenTT: lowered IR → TT-Metalium C++ (reader, compute, writer, host program) + manifest.
+
+File structure comes from the jinja2 templates in ``templates/``; statement bodies from
+:class:`~tt_build.codegen.cpp.CppPrinter`; everything else is plain data taken from the
+``tt.*`` attributes the pipeline attached, so host and kernels agree on every argument by
+construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from tt_build import __version__
+from tt_build._fsutil import write_if_changed
+from tt_build._resources import templates_dir
+from tt_build.codegen.cpp import CppPrinter
+from tt_build.errors import PassError
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import collect_calls
+
+if TYPE_CHECKING:
+    from tt_build.driver import EmitResult
+    from tt_build.ir import IRModule, PrimFunc
+
+__all__ = ["MANIFEST_SCHEMA", "KERNEL_FILES", "emit_instance", "generate"]
+
+#: Version of manifest.json's layout; bump on any incompatible change.
+MANIFEST_SCHEMA = 1
+
+KERNEL_FILES = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "writer.cpp"}
+_PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "RISCV_1_default")}
+_OP_FAMILY = {
+    "tt.matmul_tiles": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
+    "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.fill_tile": "fill",
+}
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - C++ source, not HTML
+    )
+
+
+def _by_role(mod: IRModule) -> dict[str, PrimFunc]:
+    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
+
+
+def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
+    ct = f.attrs[A.COMPILE_TIME_ARGS]
+    cbs = [{"const": a["name"], "index": i} for i, a in enumerate(ct) if a["kind"] == "cb_id"]
+    accessors = []
+    prev = None
+    for i, a in enumerate(ct):
+        if a["kind"] != "tensor_accessor":
+            continue
+        info = f.attrs[A.buffer_key(a["buffer"])]
+        accessors.append({
+            "args": a["name"],
+            "offset": str(i) if prev is None else f"{prev}.next_compile_time_args_offset()",
+            "accessor": f"{a['buffer']}_accessor",
+            "addr": f"{a['buffer']}_addr",
+            "page_size": info["page_size"],
+        })
+        prev = a["name"]
+    ops = sorted({_OP_FAMILY[c.op] for c in collect_calls(f.body, "tt.") if c.op in _OP_FAMILY})
+    cfg = f.attrs.get(A.COMPUTE_CONFIG, {})
+    return {
+        **common,
+        "role": f.attrs[A.KERNEL_ROLE],
+        "runtime_args": f.attrs[A.RUNTIME_ARGS],
+        "compile_time_args": ct,
+        "cbs": cbs,
+        "accessors": accessors,
+        "ops": ops,
+        "dst_capacity": cfg.get("dst_capacity", 0),
+        "fp32_dest_acc_en": cfg.get("fp32_dest_acc_en", False),
+        "body": CppPrinter(indent=1).render(f.body),
+    }
+
+
+def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str, Any]:
+    plan = mod.attrs[A.HOST_PLAN]
+    params = []
+    for p in plan["params"]:
+        if p["sharding"] is not None:
+            raise PassError("CodegenTT", f"tensor {p['name']} has layout {p['layout']}: sharded layouts lower "
+                            "(partition mode local_shard) but host code generation supports interleaved layouts only",
+                            hint="use dram_interleaved or l1_interleaved")
+        elements = p["shape"][0] * p["shape"][1]
+        params.append({**p, "elements": elements, "bytes": p["num_pages"] * p["page_size"],
+                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
+    kernels = []
+    for role in ("reader", "writer", "compute"):
+        sig = plan["signatures"][role]
+        values = []
+        for a in sig["runtime_args"]:
+            values.append({"buffer_addr": f"{a.get('buffer')}_buffer->address()", "start": "w.start_block",
+                           "count": "w.num_blocks"}[a["kind"]])
+        proc, noc = _PROCESSOR.get(role, ("", ""))
+        kernels.append({
+            "role": role,
+            "file": KERNEL_FILES[role],
+            "cb_ids": [a["value"] for a in sig["compile_time_args"] if a["kind"] == "cb_id"],
+            "tensors": [a["buffer"] for a in sig["compile_time_args"] if a["kind"] == "tensor_accessor"],
+            "runtime_values": values,
+            "processor": proc,
+            "noc": noc,
+        })
+    cbs = [{**cb, "total_bytes": cb["depth_pages"] * cb["page_size"]} for cb in plan["cbs"]]
+    cfg = plan.get("compute_config", {})
+    return {
+        **common,
+        "role": "host",
+        "entry": entry,
+        "params": params,
+        "inputs": [p for p in params if p["role"] == "input"],
+        "outputs": [p for p in params if p["role"] == "output"],
+        "cbs": cbs,
+        "kernels": kernels,
+        "work": plan["work_partition"],
+        "core_ranges": plan["core_ranges"],
+        "num_cores": len(plan["work_partition"]),
+        "math_fidelity": cfg.get("math_fidelity", "HiFi4"),
+        "fp32_dest_acc_en": cfg.get("fp32_dest_acc_en", False),
+    }
+
+
+def _manifest(mod: IRModule, name: str, entry: str, common: dict[str, Any], files: dict[str, str],
+              source_hash: str) -> dict[str, Any]:
+    plan = mod.attrs[A.HOST_PLAN]
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "tt_build_version": __version__,
+        "name": name,
+        "kernel": plan["kernel"],
+        "entry": entry,
+        "source": common["source"],
+        "instance_args": common["instance_args_dict"],
+        "params": [{k: p[k] for k in ("name", "shape", "dtype", "role", "layout", "page_size", "num_pages")}
+                   for p in plan["params"]],
+        "cbs": [{"name": cb["name"], "id": cb["cb_id"], "kind": cb["kind"], "page_size": cb["page_size"],
+                 "num_pages": cb["depth_pages"], "block_pages": cb["block_pages"], "data_format": cb["data_format"]}
+                for cb in plan["cbs"]],
+        "core_grid": plan["core_grid"],
+        "core_ranges": plan["core_ranges"],
+        "partition_mode": plan["partition_mode"],
+        "work_partition": plan["work_partition"],
+        "kernels": {role: {"file": KERNEL_FILES[role], "function": sig["function"],
+                           "runtime_args": sig["runtime_args"], "compile_time_args": sig["compile_time_args"]}
+                    for role, sig in plan["signatures"].items()},
+        "compile_time_args": {
+            role: [a["value"] for a in sig["compile_time_args"] if a["kind"] == "cb_id"]
+            for role, sig in plan["signatures"].items()
+        },
+        "compute_config": plan.get("compute_config", {}),
+        "hashes": {"source": source_hash,
+                   **{fname: hashlib.sha256(text.encode()).hexdigest() for fname, text in sorted(files.items())}},
+    }
+
+
+def generate(mod: IRModule, *, name: str, source: str = "<memory>", instance_args: dict[str, Any] | None = None,
+             source_hash: str = "") -> tuple[dict[str, str], dict[str, Any]]:
+    """Render every file of one instance; returns (file name → text, manifest dict)."""
+    args = dict(instance_args or {})
+    entry = f"tt_{name}_run"
+    plan = mod.attrs[A.HOST_PLAN]
+    common = {
+        "version": __version__,
+        "kernel": plan["kernel"],
+        "instance": name,
+        "source": source,
+        "instance_args": ", ".join(f"{k}={v!r}" for k, v in args.items()) or "(defaults)",
+        "instance_args_dict": args,
+    }
+    env = _env()
+    roles = _by_role(mod)
+    files: dict[str, str] = {}
+    for role in ("reader", "writer"):
+        files[KERNEL_FILES[role]] = env.get_template("dataflow_kernel.cpp.j2").render(_kernel_context(roles[role], common))
+    files[KERNEL_FILES["compute"]] = env.get_template("compute_kernel.cpp.j2").render(
+        _kernel_context(roles["compute"], common))
+    files["host.cpp"] = env.get_template("host.cpp.j2").render(_host_context(mod, common, entry))
+    files["instance.cmake"] = env.get_template("instance.cmake.j2").render(
+        {**common, "entry": entry, "kernel_files": list(KERNEL_FILES.values())})
+    manifest = _manifest(mod, name, entry, common, files, source_hash)
+    return files, manifest
+
+
+def emit_instance(source: Path, factory: str, args: dict[str, Any], name: str, out_dir: Path, *,
+                  options: dict[str, Any]) -> EmitResult:
+    """Lower one kernel instance and write its files into ``out_dir`` (atomically, only if changed)."""
+    from tt_build.driver import EmitResult, build_primfunc  # noqa: PLC0415 - driver imports codegen lazily
+    from tt_build.transform import lower  # noqa: PLC0415
+
+    func, deps = build_primfunc(source, factory, args)
+    mod = lower(func, config=options)
+    digest = hashlib.sha256()
+    for dep in deps:
+        digest.update(dep.read_bytes())
+    files, manifest = generate(mod, name=name, source=str(Path(source).name), instance_args=args,
+                               source_hash=digest.hexdigest())
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for fname, text in files.items():
+        write_if_changed(out_dir / fname, text)
+    write_if_changed(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    roles = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "writer.cpp", "host": "host.cpp",
+             "manifest": "manifest.json", "cmake": "instance.cmake"}
+    for role, fname in roles.items():
+        written[role] = out_dir / fname
+    return EmitResult(files=written, deps=deps, manifest=manifest)
