@@ -5,7 +5,7 @@ Produces: at the top of the compute kernel ``compute_kernel_hw_startup`` — the
 form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmul kernel, the
 (in0, in1, out) form for binary eltwise, (in, out) for unary/copy — and before every group of tile
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
-transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_tile_init(cb)``, ``exp_tile_init()``,
+transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
 ``relu_tile_init()``, ``fill_tile_init()``. A loop whose body ends in another configuration than it
 starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
@@ -36,7 +36,7 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
         name = c.op[3:-6]
         return (name, c.args[0].name, c.args[1].name), ev(f"tt.{name}_init", c.args[0], c.args[1])
     if c.op == "tt.copy_tile":
-        return ("copy", c.args[0].name), ev("tt.copy_tile_init", c.args[0])
+        return ("copy", c.args[0].name), ev("tt.copy_init", c.args[0])
     if c.op in _SFPU:
         return (c.op,), ev(_SFPU[c.op])
     return None

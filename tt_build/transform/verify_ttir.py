@@ -73,7 +73,7 @@ def _check_roles(mod: IRModule, p: _Problems) -> list[PrimFunc]:
                 p.add("SplitDeviceKernel", f"{f.name}: NOC call {c.op[3:]} in the compute kernel")
             if role != "compute" and c.op in _COMPUTE_ONLY:
                 p.add("SplitDeviceKernel", f"{f.name}: compute call {c.op[3:]} in the {role} kernel")
-            if c.op.endswith("_block"):
+            if c.op.endswith("_block") and A.RUNTIME_ARGS in f.attrs:
                 p.add("InsertDSTManagementTT", f"{f.name}: block op {c.op[3:]} was not lowered to tile calls")
     return devs
 
@@ -247,7 +247,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 counts = _cb_counts(f.body, p, f.name)
                 del counts
                 per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name)
-            if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op == "tt.tile_regs_acquire"
+            if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
             _check_vars(f, p)

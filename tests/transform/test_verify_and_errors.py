@@ -1,0 +1,180 @@
+"""Diagnostics of the passes and VerifyTTIR's rejection of malformed IR (naming the producer)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.transform.ir_builders import gemm_ir
+from tt_build.errors import PassError, VerifyError
+from tt_build.ir import (
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    IntImm,
+    IRModule,
+    KernelLaunch,
+    PrimFunc,
+    SeqStmt,
+    StmtExprMutator,
+    Var,
+    seq,
+)
+from tt_build.ir import Allocate
+from tt_build.ir import attrs as A
+from tt_build.transform import Pass, PassContext, Sequential, lower, pipeline
+from tt_build.transform.verify_ttir import verify_structure
+
+
+def _roles(mod: IRModule) -> dict[str, PrimFunc]:
+    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
+
+
+def _passthrough(n: int) -> PrimFunc:
+    """n tensors copied through n shared buffers into n outputs (reader → writer, no compute)."""
+    bx = Var("bx")
+    ins = [Buffer(f"in{i}", (32, 32), "bfloat16") for i in range(n)]
+    outs = [Buffer(f"out{i}", (32, 32), "bfloat16") for i in range(n)]
+    shared = [Buffer(f"s{i}", (32, 32), "bfloat16", "shared") for i in range(n)]
+    stmts = []
+    for i in range(n):
+        stmts.append(Evaluate(Call("tl.copy", (BufferRegion(ins[i], (bx * 32, IntImm(0)), (32, 32)),
+                                              BufferRegion.full(shared[i])))))
+        stmts.append(Evaluate(Call("tl.copy", (BufferRegion.full(shared[i]),
+                                              BufferRegion(outs[i], (bx * 32, IntImm(0)), (32, 32))))))
+    body = seq(*stmts)
+    for s in reversed(shared):
+        body = Allocate(s, body)
+    return PrimFunc("copy", [*ins, *outs], KernelLaunch((IntImm(1),), (bx,), body))
+
+
+def test_passthrough_copy_kernel_lowers() -> None:
+    roles = _roles(lower(_passthrough(2)))
+    assert roles["compute"].body == SeqStmt([]) or not isinstance(roles["compute"].body, Evaluate)
+
+
+def test_more_than_32_cbs_is_rejected() -> None:
+    with pytest.raises(PassError) as err:
+        lower(_passthrough(33))
+    assert err.value.pass_name == "LowerSharedToCB"
+    assert "needs 33 circular buffers; a Tensix core has at most 32" in str(err.value)
+
+
+def test_l1_overflow_is_rejected_with_the_cb_sizes() -> None:
+    with pytest.raises(PassError) as err:
+        lower(gemm_ir(1024, 1024, 1024, 512, 512, 512, stages=3))
+    msg = str(err.value)
+    assert err.value.pass_name == "LowerSharedToCB"
+    assert "circular buffers need" in msg and "A_shared: 768 pages" in msg
+    assert "hint: reduce the block sizes or num_stages" in msg
+
+
+def test_matmul_accumulator_larger_than_dst() -> None:
+    with pytest.raises(PassError) as err:
+        lower(gemm_ir(256, 256, 256, 128, 128, 32))
+    assert err.value.pass_name == "InsertDSTManagementTT"
+    assert "fragment C_local has 16 tiles but DST holds 4 here" in str(err.value)
+
+
+def test_bf16_accumulator_gets_the_larger_dst() -> None:
+    mod = lower(gemm_ir(256, 256, 256, 64, 128, 32, accum="bfloat16"))
+    assert _roles(mod)["compute"].attrs[A.COMPUTE_CONFIG]["dst_capacity"] == 8
+
+
+def test_out_of_bounds_copy_region_is_rejected() -> None:
+    func = gemm_ir(256, 256, 256)
+    # grid one block too wide: the last block column reads past N
+    launch = func.body
+    assert isinstance(launch, KernelLaunch)
+    bad = dataclasses.replace(launch, grid=(IntImm(9), launch.grid[1]))
+    with pytest.raises(PassError) as err:
+        lower(func.with_body(bad))
+    assert err.value.pass_name == "PropagateTTLayout"
+    assert "outside the tensor of shape (256, 256)" in str(err.value)
+
+
+def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
+    class Drop(StmtExprMutator):
+        done = False
+
+        def visit_Evaluate(self, node: Evaluate):  # noqa: N802, ANN202
+            if not self.done and isinstance(node.value, Call) and node.value.op == op:
+                self.done = True
+                return SeqStmt([])
+            return node
+
+    funcs = dict(mod.functions)
+    f = _roles(mod)[role]
+    funcs[f.name] = f.with_body(Drop().visit(f.body))
+    return IRModule(funcs, dict(mod.attrs))
+
+
+def test_verify_rejects_unbalanced_cb_and_names_lower_cb_intrinsics() -> None:
+    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.cb_pop_front")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(mod)
+    assert err.value.producer == "LowerCBIntrinsics"
+    assert "gemm_compute: CB A_shared waits for 1 pages but pops 0 per loop over k" in err.value.problems
+    assert "CB A_shared: producer pushes 8 pages but consumer pops 0 per persistent iteration" in err.value.problems
+
+
+def test_verify_rejects_math_outside_acquire() -> None:
+    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.tile_regs_acquire")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(mod)
+    assert err.value.producer == "InsertDSTManagementTT"
+    assert any("matmul_tiles outside tile_regs_acquire/commit (DST idle)" in p for p in err.value.problems)
+
+
+def test_verify_rejects_pack_before_wait() -> None:
+    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.tile_regs_wait")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(mod)
+    assert any("pack_tile before tile_regs_wait (DST committed)" in p for p in err.value.problems)
+
+
+class _DropReaderPush(Pass):
+    name = "test.DropReaderPush"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
+        return _drop_first(mod, "reader", "tt.cb_push_back")
+
+
+def test_verify_each_pass_names_the_pass_that_broke_the_ir() -> None:
+    passes = pipeline()
+    at = [p.short_name for p in passes].index("LowerCBIntrinsics") + 1
+    passes.insert(at, _DropReaderPush())
+    ctx = PassContext(config={"verify_each_pass": True})
+    with ctx, pytest.raises(VerifyError) as err:
+        Sequential(passes)(IRModule({"gemm": gemm_ir(256, 256, 256)}), ctx)
+    assert err.value.producer == "DropReaderPush"
+    assert str(err.value).startswith("VerifyTTIR rejected the IR produced by DropReaderPush:")
+
+
+class _Crash(Pass):
+    name = "test.Crash"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        raise ValueError("boom")
+
+
+def test_internal_errors_name_the_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TT_BUILD_DEBUG", raising=False)
+    with pytest.raises(PassError) as err:
+        _Crash()(IRModule({}), PassContext())
+    assert str(err.value).startswith("error in pass Crash: internal compiler error: ValueError: boom")
+
+
+def test_transpose_a_is_a_diagnostic() -> None:
+    func = gemm_ir(64, 64, 64)
+
+    class FlipA(StmtExprMutator):
+        def visit_Call(self, c: Call):  # noqa: N802, ANN202
+            if c.op == "tl.gemm":
+                return Call(c.op, (*c.args[:3], IntImm(1, "bool"), c.args[4]), c.dtype)
+            return c
+
+    with pytest.raises(PassError, match=r"T.gemm\(transpose_A=True\) is not supported"):
+        lower(func.with_body(FlipA().visit(func.body)))
