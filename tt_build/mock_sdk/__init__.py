@@ -1,0 +1,145 @@
+"""The embedded mock TT-Metalium SDK: headers + a CPU runtime that executes kernels and checks them.
+
+Python helpers to build against it:
+
+* :func:`include_dir` / :func:`source_dir` — the headers (real TT-Metalium include paths) and the
+  runtime sources;
+* :func:`compile_flags` — compiler flags for host programs (``-std=c++20 -I<include>``);
+* :func:`build_runtime` — compiles the runtime into ``libtt_metal_mock.a`` (position independent,
+  content-cached);
+* :func:`compile_host_program` — compiles and links a host program against the runtime
+  (used by tests).
+
+Link line for a host program: ``<objects> libtt_metal_mock.a -ldl -lpthread``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tt_build.errors import ToolError
+
+__all__ = [
+    "LINK_LIBS",
+    "build_runtime",
+    "compile_flags",
+    "compile_host_program",
+    "cxx",
+    "include_dir",
+    "runtime_env",
+    "source_dir",
+]
+
+_HERE = Path(__file__).resolve().parent
+LIBRARY_NAME = "libtt_metal_mock.a"
+LINK_LIBS = ["-ldl", "-lpthread"]
+_RUNTIME_FLAGS = ["-std=c++20", "-O3", "-fPIC", "-Wall", "-Wextra"]
+
+
+def include_dir() -> Path:
+    """Directory holding the mock headers (``api/...``, ``tt-metalium/...``)."""
+    return _HERE / "include"
+
+
+def source_dir() -> Path:
+    """Directory holding the runtime sources (``*.cpp``)."""
+    return _HERE / "src"
+
+
+def cxx() -> list[str]:
+    """The host C++ compiler command (``$TT_MOCK_CXX``, ``$CXX`` or ``c++``)."""
+    return shlex.split(os.environ.get("TT_MOCK_CXX") or os.environ.get("CXX") or "c++")
+
+
+def compile_flags() -> list[str]:
+    """Flags to compile a host program against the mock SDK."""
+    return ["-std=c++20", f"-I{include_dir()}"]
+
+
+def runtime_env(kernel_cache: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Environment variables a process running mock programs may need (header location, kernel cache)."""
+    env = {"TT_MOCK_INCLUDE_DIR": str(include_dir())}
+    if kernel_cache is not None:
+        env["TT_MOCK_KERNEL_CACHE"] = str(kernel_cache)
+    return env
+
+
+def _compiler_identity(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise ToolError([*cmd, "--version"], -1, str(exc)) from exc
+    return " ".join(cmd) + "\n" + out.stdout
+
+
+def _runtime_key(cmd: list[str], flags: list[str]) -> str:
+    h = hashlib.sha256()
+    h.update(_compiler_identity(cmd).encode())
+    h.update("\0".join(flags).encode())
+    for root in (source_dir(), include_dir()):
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(_HERE)).encode() + b"\0")
+                h.update(path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _run(cmd: list[str]) -> None:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise ToolError(cmd, -1, str(exc)) from exc
+    if proc.returncode != 0:
+        raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
+
+
+def build_runtime(build_dir: str | os.PathLike[str]) -> Path:
+    """Compile the runtime into ``<build_dir>/<key>/libtt_metal_mock.a`` (cached by content) and return it.
+
+    The key covers the runtime sources, the headers, the flags and the compiler identity. The archive
+    is published atomically, so concurrent builds are safe.
+    """
+    cmd = cxx()
+    flags = [*_RUNTIME_FLAGS, f"-I{include_dir()}", f'-DTT_MOCK_INCLUDE_DIR="{include_dir()}"']
+    key = _runtime_key(cmd, flags)
+    out_dir = Path(build_dir) / f"mock-runtime-{key}"
+    lib = out_dir / LIBRARY_NAME
+    if lib.is_file():
+        return lib
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
+        sources = sorted(source_dir().glob("*.cpp"))
+        objects = [Path(tmp) / (s.stem + ".o") for s in sources]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(lambda so: _run([*cmd, *flags, "-c", str(so[0]), "-o", str(so[1])]), zip(sources, objects)))
+        ar = shutil.which("ar") or "ar"
+        tmp_lib = Path(tmp) / LIBRARY_NAME
+        _run([ar, "rcs", str(tmp_lib), *map(str, objects)])
+        os.replace(tmp_lib, lib)
+    return lib
+
+
+def compile_host_program(
+    sources: list[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    build_dir: str | os.PathLike[str],
+    extra_flags: list[str] | None = None,
+    opt: str = "-O1",
+) -> Path:
+    """Compile and link a host program (``main``) against the mock runtime; returns the executable path."""
+    lib = build_runtime(build_dir)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    cmd = [*cxx(), *compile_flags(), opt, *(extra_flags or []), *map(str, sources), "-o", str(tmp), str(lib), *LINK_LIBS]
+    _run(cmd)
+    os.replace(tmp, out)
+    return out

@@ -1,0 +1,17 @@
+// tt-build mock SDK: GELU on a DST tile.
+#pragma once
+
+#include <cstdint>
+
+#include "api/compute/common.h"
+
+namespace ckernel {
+template <bool fast_and_approx = true, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void gelu_tile_init() {
+    tt_mock_compute(tt_mock::kOpSfpuInit, tt_mock::kSfpuGelu);
+}
+template <bool fast_and_approx = true, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void gelu_tile(std::uint32_t idst) {
+    tt_mock_compute(tt_mock::kOpSfpu, tt_mock::kSfpuGelu, idst);
+}
+}  // namespace ckernel

@@ -1,0 +1,485 @@
+// tt-build mock SDK: the host API (tt::tt_metal and tt::tt_metal::distributed), as one internal
+// header. The public headers at the real include paths (host_api.hpp, distributed.hpp, ...) include it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+// ---------------------------------------------------------------------------------------------
+// Core coordinates (global namespace, as in tt-metal)
+// ---------------------------------------------------------------------------------------------
+struct CoreCoord {
+    std::size_t x = 0;
+    std::size_t y = 0;
+    constexpr CoreCoord() = default;
+    constexpr CoreCoord(std::size_t x_, std::size_t y_) : x(x_), y(y_) {}
+    std::string str() const { return "(x=" + std::to_string(x) + ",y=" + std::to_string(y) + ")"; }
+    friend constexpr bool operator==(const CoreCoord& a, const CoreCoord& b) { return a.x == b.x && a.y == b.y; }
+    friend constexpr bool operator!=(const CoreCoord& a, const CoreCoord& b) { return !(a == b); }
+    // row-major order (y first), as tt-metal orders cores
+    friend constexpr bool operator<(const CoreCoord& a, const CoreCoord& b) {
+        return a.y < b.y || (a.y == b.y && a.x < b.x);
+    }
+};
+
+struct CoreRange {
+    CoreCoord start_coord;
+    CoreCoord end_coord;
+    CoreRange(const CoreCoord& point) : start_coord(point), end_coord(point) {}
+    CoreRange(const CoreCoord& start, const CoreCoord& end) : start_coord(start), end_coord(end) {
+        if (end.x < start.x || end.y < start.y) {
+            throw std::invalid_argument("CoreRange: end " + end.str() + " is before start " + start.str());
+        }
+    }
+    std::size_t size() const { return (end_coord.x - start_coord.x + 1) * (end_coord.y - start_coord.y + 1); }
+    CoreCoord grid_size() const { return {end_coord.x - start_coord.x + 1, end_coord.y - start_coord.y + 1}; }
+    bool contains(const CoreCoord& c) const {
+        return c.x >= start_coord.x && c.x <= end_coord.x && c.y >= start_coord.y && c.y <= end_coord.y;
+    }
+    std::string str() const { return "[" + start_coord.str() + " - " + end_coord.str() + "]"; }
+    friend bool operator==(const CoreRange& a, const CoreRange& b) {
+        return a.start_coord == b.start_coord && a.end_coord == b.end_coord;
+    }
+    friend bool operator<(const CoreRange& a, const CoreRange& b) {
+        return a.start_coord < b.start_coord || (a.start_coord == b.start_coord && a.end_coord < b.end_coord);
+    }
+};
+
+class CoreRangeSet {
+public:
+    CoreRangeSet() = default;
+    CoreRangeSet(const CoreRange& r) : ranges_{r} {}
+    CoreRangeSet(const std::vector<CoreRange>& rs) : ranges_(rs) {}
+    CoreRangeSet(const std::set<CoreRange>& rs) : ranges_(rs.begin(), rs.end()) {}
+    const std::vector<CoreRange>& ranges() const { return ranges_; }
+    std::size_t size() const { return ranges_.size(); }
+    bool empty() const { return ranges_.empty(); }
+    std::uint32_t num_cores() const {
+        std::uint32_t n = 0;
+        for (const auto& r : ranges_) n += static_cast<std::uint32_t>(r.size());
+        return n;
+    }
+    bool contains(const CoreCoord& c) const {
+        for (const auto& r : ranges_)
+            if (r.contains(c)) return true;
+        return false;
+    }
+    CoreRangeSet merge(const CoreRangeSet& other) const {
+        std::vector<CoreRange> rs = ranges_;
+        rs.insert(rs.end(), other.ranges_.begin(), other.ranges_.end());
+        return CoreRangeSet(rs);
+    }
+    CoreRange bounding_box() const;
+    std::string str() const {
+        std::string s = "{";
+        for (std::size_t i = 0; i < ranges_.size(); ++i) s += (i ? ", " : "") + ranges_[i].str();
+        return s + "}";
+    }
+
+private:
+    std::vector<CoreRange> ranges_;
+};
+
+std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<std::uint32_t> max_cores = std::nullopt,
+                                          bool row_wise = false);
+
+enum class MathFidelity : std::uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4, Invalid = 0xff };
+enum class UnpackToDestMode : std::uint8_t { UnpackToDestFp32, Default };
+
+namespace tt {
+
+enum class ARCH { GRAYSKULL = 0, WORMHOLE_B0 = 1, BLACKHOLE = 2, QUASAR = 3, Invalid = 0xff };
+
+enum class DataFormat : std::uint8_t {
+    Float32 = 0,
+    Float16 = 1,
+    Bfp8 = 2,
+    Bfp4 = 3,
+    Tf32 = 4,
+    Float16_b = 5,
+    Bfp8_b = 6,
+    Bfp4_b = 7,
+    Int32 = 8,
+    UInt16 = 9,
+    Lf8 = 10,
+    Bfp2 = 11,
+    Int8 = 14,
+    Bfp2_b = 15,
+    UInt32 = 24,
+    UInt8 = 30,
+    Invalid = 0xff,
+};
+
+enum CBIndex : std::uint8_t {
+    c_0 = 0, c_1, c_2, c_3, c_4, c_5, c_6, c_7, c_8, c_9, c_10, c_11, c_12, c_13, c_14, c_15,
+    c_16, c_17, c_18, c_19, c_20, c_21, c_22, c_23, c_24, c_25, c_26, c_27, c_28, c_29, c_30, c_31,
+    SIZE = 32
+};
+
+// Bytes of one 32x32 tile in the given format.
+std::uint32_t tile_size(DataFormat format);
+
+enum class CoreType { WORKER, ETH, PCIE, DRAM, ACTIVE_ETH, IDLE_ETH, ROUTER_ONLY, TENSIX = WORKER };
+
+}  // namespace tt
+
+namespace tt::tt_metal {
+
+using ::CoreCoord;
+using ::CoreRange;
+using ::CoreRangeSet;
+using DeviceAddr = std::uint64_t;
+using KernelHandle = std::uint32_t;
+using CBHandle = std::uintptr_t;
+using CoreType = tt::CoreType;
+
+enum class BufferType { DRAM, L1, SYSTEM_MEMORY, L1_SMALL, TRACE };
+enum class TensorMemoryLayout { INTERLEAVED = 0, HEIGHT_SHARDED = 2, WIDTH_SHARDED = 3, BLOCK_SHARDED = 4 };
+enum class DataMovementProcessor { RISCV_0 = 0, RISCV_1 = 1 };
+enum NOC : std::uint8_t { RISCV_0_default = 0, RISCV_1_default = 1, NOC_0 = 0, NOC_1 = 1 };
+enum NOC_MODE : std::uint8_t { DM_DEDICATED_NOC = 0, DM_DYNAMIC_NOC = 1 };
+enum class KernelBuildOptLevel : std::uint8_t { O1, O2, O3, O0, Os, Ofast, Oz };
+
+struct DataMovementConfig {
+    DataMovementProcessor processor = DataMovementProcessor::RISCV_0;
+    NOC noc = NOC::RISCV_0_default;
+    NOC_MODE noc_mode = NOC_MODE::DM_DEDICATED_NOC;
+    std::vector<std::uint32_t> compile_args;
+    std::map<std::string, std::string> defines;
+    std::unordered_map<std::string, std::uint32_t> named_compile_args;
+    KernelBuildOptLevel opt_level = KernelBuildOptLevel::O2;
+};
+
+struct ReaderDataMovementConfig : public DataMovementConfig {
+    ReaderDataMovementConfig(std::vector<std::uint32_t> compile_args = {}, std::map<std::string, std::string> defines = {},
+                             std::unordered_map<std::string, std::uint32_t> named_compile_args = {},
+                             KernelBuildOptLevel opt_level = KernelBuildOptLevel::O2);
+};
+struct WriterDataMovementConfig : public DataMovementConfig {
+    WriterDataMovementConfig(std::vector<std::uint32_t> compile_args = {}, std::map<std::string, std::string> defines = {},
+                             std::unordered_map<std::string, std::uint32_t> named_compile_args = {},
+                             KernelBuildOptLevel opt_level = KernelBuildOptLevel::O2);
+};
+
+struct ComputeConfig {
+    MathFidelity math_fidelity = MathFidelity::HiFi4;
+    bool fp32_dest_acc_en = false;
+    bool dst_full_sync_en = false;
+    std::vector<UnpackToDestMode> unpack_to_dest_mode;
+    bool bfp8_pack_precise = false;
+    bool math_approx_mode = false;
+    std::vector<std::uint32_t> compile_args;
+    std::map<std::string, std::string> defines;
+    std::unordered_map<std::string, std::uint32_t> named_compile_args;
+    KernelBuildOptLevel opt_level = KernelBuildOptLevel::O3;
+};
+
+struct EthernetConfig {
+    std::vector<std::uint32_t> compile_args;
+    std::map<std::string, std::string> defines;
+};
+
+class CircularBufferConfig {
+public:
+    CircularBufferConfig(std::uint32_t total_size);
+    CircularBufferConfig(std::uint32_t total_size, const std::map<std::uint8_t, tt::DataFormat>& data_format_spec);
+    CircularBufferConfig& set_page_size(std::uint8_t buffer_index, std::uint32_t page_size);
+    CircularBufferConfig& set_total_size(std::uint32_t total_size);
+    std::uint32_t total_size() const { return total_size_; }
+    const std::map<std::uint8_t, tt::DataFormat>& data_formats() const { return formats_; }
+    const std::map<std::uint8_t, std::uint32_t>& page_sizes() const { return page_sizes_; }
+
+private:
+    std::uint32_t total_size_ = 0;
+    std::map<std::uint8_t, tt::DataFormat> formats_;
+    std::map<std::uint8_t, std::uint32_t> page_sizes_;
+};
+
+namespace tt_mock_impl {
+struct ProgramState;
+struct DeviceState;
+struct BufferState;
+}  // namespace tt_mock_impl
+
+class Program {
+public:
+    Program();
+    Program(Program&&) noexcept;
+    Program& operator=(Program&&) noexcept;
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+    ~Program();
+    tt_mock_impl::ProgramState& state() const { return *state_; }
+
+private:
+    std::unique_ptr<tt_mock_impl::ProgramState> state_;
+};
+
+using CoreSpec = std::variant<CoreCoord, CoreRange, CoreRangeSet>;
+
+Program CreateProgram();
+
+KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                          const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config);
+
+CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const CircularBufferConfig& config);
+
+std::uint32_t CreateSemaphore(Program& program, const CoreSpec& core_spec, std::uint32_t initial_value,
+                              CoreType core_type = CoreType::WORKER);
+
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreSpec& core_spec,
+                    const std::vector<std::uint32_t>& runtime_args);
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreSpec& core_spec,
+                    std::initializer_list<std::uint32_t> runtime_args);
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const std::vector<CoreCoord>& core_spec,
+                    const std::vector<std::vector<std::uint32_t>>& runtime_args);
+void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, const std::vector<std::uint32_t>& runtime_args);
+void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, std::initializer_list<std::uint32_t> runtime_args);
+
+struct RuntimeArgsData {
+    std::uint32_t* rt_args_data = nullptr;
+    std::size_t rt_args_count = 0;
+    std::uint32_t& operator[](std::size_t i) { return rt_args_data[i]; }
+    const std::uint32_t& operator[](std::size_t i) const { return rt_args_data[i]; }
+    std::uint32_t& at(std::size_t i) {
+        if (i >= rt_args_count) throw std::out_of_range("RuntimeArgsData index out of range");
+        return rt_args_data[i];
+    }
+    std::size_t size() const { return rt_args_count; }
+    std::uint32_t* data() { return rt_args_data; }
+};
+RuntimeArgsData& GetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreCoord& core);
+RuntimeArgsData& GetCommonRuntimeArgs(const Program& program, KernelHandle kernel);
+
+// split `units_to_divide` work units over the first cores of `grid_size`:
+// (num_cores, all_cores, core_group_1, core_group_2, units_per_core_group_1, units_per_core_group_2)
+std::tuple<std::uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, std::uint32_t, std::uint32_t> split_work_to_cores(
+    const CoreCoord grid_size, const std::uint32_t units_to_divide, const bool row_wise = false);
+
+CoreRangeSet num_cores_to_corerangeset(std::uint32_t target_num_cores, const CoreCoord grid_size, bool row_wise = false);
+
+namespace distributed {
+
+class MeshDevice;
+class MeshBuffer;
+
+struct MeshShape {
+    std::vector<std::uint32_t> dims;
+    MeshShape() = default;
+    MeshShape(std::uint32_t n) : dims{n} {}
+    MeshShape(std::uint32_t r, std::uint32_t c) : dims{r, c} {}
+    std::size_t mesh_size() const {
+        std::size_t n = 1;
+        for (auto d : dims) n *= d;
+        return n;
+    }
+    std::size_t dims_count() const { return dims.size(); }
+    std::uint32_t operator[](std::size_t i) const { return dims.at(i); }
+};
+
+struct MeshCoordinate {
+    std::vector<std::uint32_t> coords;
+    MeshCoordinate() = default;
+    MeshCoordinate(std::uint32_t r, std::uint32_t c) : coords{r, c} {}
+    static MeshCoordinate zero_coordinate(std::size_t dims) {
+        MeshCoordinate m;
+        m.coords.assign(dims, 0);
+        return m;
+    }
+    std::uint32_t operator[](std::size_t i) const { return coords.at(i); }
+};
+
+class MeshCoordinateRange {
+public:
+    MeshCoordinateRange() = default;
+    explicit MeshCoordinateRange(const MeshShape& shape) : shape_(shape) {}
+    MeshCoordinateRange(const MeshCoordinate& start, const MeshCoordinate& end);
+    const MeshShape& shape() const { return shape_; }
+
+private:
+    MeshShape shape_{1, 1};
+};
+
+struct DeviceLocalBufferConfig {
+    DeviceAddr page_size = 0;
+    BufferType buffer_type = BufferType::DRAM;
+    std::optional<int> sharding_args;  // sharded placements are not supported by the mock
+    std::optional<bool> bottom_up;
+};
+
+struct ReplicatedBufferConfig {
+    DeviceAddr size = 0;
+};
+
+struct ShardedBufferConfig {
+    DeviceAddr global_size = 0;
+};
+
+using MeshBufferConfig = std::variant<ReplicatedBufferConfig, ShardedBufferConfig>;
+
+class MeshBuffer {
+public:
+    static std::shared_ptr<MeshBuffer> create(const MeshBufferConfig& mesh_buffer_config,
+                                              const DeviceLocalBufferConfig& device_local_config,
+                                              MeshDevice* mesh_device,
+                                              std::optional<DeviceAddr> address = std::nullopt);
+    ~MeshBuffer();
+    MeshBuffer(const MeshBuffer&) = delete;
+    MeshBuffer& operator=(const MeshBuffer&) = delete;
+    DeviceAddr address() const;
+    DeviceAddr size() const;
+    DeviceAddr device_local_size() const { return size(); }
+    DeviceAddr page_size() const;
+    BufferType buffer_type() const;
+    bool is_allocated() const;
+    void deallocate();
+    MeshDevice* device() const;
+    const DeviceLocalBufferConfig& device_local_config() const;
+    tt_mock_impl::BufferState& state() const { return *state_; }
+
+    // internal: use MeshBuffer::create
+    explicit MeshBuffer(std::unique_ptr<tt_mock_impl::BufferState> state);
+
+private:
+    std::unique_ptr<tt_mock_impl::BufferState> state_;
+};
+
+class MeshCommandQueue {
+public:
+    explicit MeshCommandQueue(MeshDevice* device) : device_(device) {}
+    MeshDevice* device() const { return device_; }
+    void finish();
+
+private:
+    MeshDevice* device_;
+};
+
+class MeshWorkload {
+public:
+    MeshWorkload();
+    MeshWorkload(MeshWorkload&&) noexcept;
+    MeshWorkload& operator=(MeshWorkload&&) noexcept;
+    ~MeshWorkload();
+    void add_program(const MeshCoordinateRange& device_range, Program&& program);
+    std::vector<std::pair<MeshCoordinateRange, Program>>& get_programs() { return programs_; }
+
+private:
+    std::vector<std::pair<MeshCoordinateRange, Program>> programs_;
+};
+
+class MeshDevice : public std::enable_shared_from_this<MeshDevice> {
+public:
+    static std::shared_ptr<MeshDevice> create_unit_mesh(int device_id, std::size_t l1_small_size = 0,
+                                                        std::size_t trace_region_size = 0,
+                                                        std::size_t num_command_queues = 1);
+    ~MeshDevice();
+    MeshCommandQueue& mesh_command_queue(std::optional<std::uint8_t> cq_id = std::nullopt);
+    CoreCoord compute_with_storage_grid_size() const;
+    CoreCoord grid_size() const;
+    CoreCoord logical_grid_size() const { return compute_with_storage_grid_size(); }
+    CoreCoord dram_grid_size() const;
+    std::uint32_t num_dram_channels() const;
+    std::uint32_t l1_size_per_core() const;
+    std::uint32_t allocator_l1_base() const;
+    CoreCoord worker_core_from_logical_core(const CoreCoord& logical_core) const;
+    CoreCoord virtual_core_from_logical_core(const CoreCoord& logical_core, const CoreType& core_type) const;
+    MeshShape shape() const { return MeshShape(1, 1); }
+    std::size_t num_devices() const { return 1; }
+    int id() const { return device_id_; }
+    tt::ARCH arch() const { return tt::ARCH::WORMHOLE_B0; }
+    bool close();
+    bool is_open() const { return open_; }
+    tt_mock_impl::DeviceState& state() const { return *state_; }
+
+    // internal: use create_unit_mesh
+    explicit MeshDevice(int device_id);
+
+private:
+    int device_id_;
+    bool open_ = true;
+    std::unique_ptr<tt_mock_impl::DeviceState> state_;
+    std::unique_ptr<MeshCommandQueue> cq_;
+};
+
+void EnqueueMeshWorkload(MeshCommandQueue& mesh_cq, MeshWorkload& mesh_workload, bool blocking);
+void Finish(MeshCommandQueue& mesh_cq);
+
+// raw byte transfers used by the templates below
+void tt_mock_write_buffer(MeshCommandQueue& cq, MeshBuffer& buffer, const void* src, std::size_t bytes);
+void tt_mock_read_buffer(MeshCommandQueue& cq, MeshBuffer& buffer, void* dst, std::size_t bytes);
+
+template <typename DType>
+void EnqueueWriteMeshBuffer(MeshCommandQueue& mesh_cq, const std::shared_ptr<MeshBuffer>& mesh_buffer,
+                            const std::vector<DType>& src, bool /*blocking*/ = false) {
+    tt_mock_write_buffer(mesh_cq, *mesh_buffer, src.data(), src.size() * sizeof(DType));
+}
+
+template <typename DType>
+void EnqueueReadMeshBuffer(MeshCommandQueue& mesh_cq, std::vector<DType>& dst,
+                           const std::shared_ptr<MeshBuffer>& mesh_buffer, bool /*blocking*/ = true) {
+    dst.resize(static_cast<std::size_t>(mesh_buffer->size() / sizeof(DType)));
+    tt_mock_read_buffer(mesh_cq, *mesh_buffer, dst.data(), dst.size() * sizeof(DType));
+}
+
+template <typename DType>
+void WriteShard(MeshCommandQueue& mesh_cq, const std::shared_ptr<MeshBuffer>& mesh_buffer, std::vector<DType>& src,
+                const MeshCoordinate& /*coord*/, bool blocking = false) {
+    EnqueueWriteMeshBuffer(mesh_cq, mesh_buffer, src, blocking);
+}
+
+template <typename DType>
+void ReadShard(MeshCommandQueue& mesh_cq, std::vector<DType>& dst, const std::shared_ptr<MeshBuffer>& mesh_buffer,
+               const MeshCoordinate& /*coord*/, bool blocking = true) {
+    EnqueueReadMeshBuffer(mesh_cq, dst, mesh_buffer, blocking);
+}
+
+}  // namespace distributed
+
+// Host half of TensorAccessorArgs: the compile-time words a kernel's TensorAccessorArgs<offset> reads.
+namespace tensor_accessor {
+enum class ArgConfig : std::uint8_t {
+    None = 0,
+    Sharded = 1 << 0,
+    IsDram = 1 << 1,
+    RuntimeRank = 1 << 2,
+    RuntimeNumBanks = 1 << 3,
+    RuntimeTensorShape = 1 << 4,
+    RuntimeShardShape = 1 << 5,
+    RuntimeBankCoords = 1 << 6,
+    RuntimePageSize = 1 << 7,
+    Runtime = RuntimeRank | RuntimeNumBanks | RuntimeTensorShape | RuntimeShardShape | RuntimeBankCoords | RuntimePageSize,
+};
+}  // namespace tensor_accessor
+
+class TensorAccessorArgs {
+public:
+    TensorAccessorArgs() = default;
+    explicit TensorAccessorArgs(const distributed::MeshBuffer& buffer,
+                                tensor_accessor::ArgConfig arg_config = tensor_accessor::ArgConfig::None);
+    explicit TensorAccessorArgs(const distributed::MeshBuffer* buffer,
+                                tensor_accessor::ArgConfig arg_config = tensor_accessor::ArgConfig::None);
+    explicit TensorAccessorArgs(const std::shared_ptr<distributed::MeshBuffer>& buffer,
+                                tensor_accessor::ArgConfig arg_config = tensor_accessor::ArgConfig::None)
+        : TensorAccessorArgs(buffer.get(), arg_config) {}
+    void append_to(std::vector<std::uint32_t>& compile_time_args) const;
+    void append_to(std::vector<std::uint32_t>& compile_time_args, std::vector<std::uint32_t>& common_runtime_args) const;
+    std::vector<std::uint32_t> get_compile_time_args() const;
+    std::vector<std::uint32_t> get_common_runtime_args() const;
+
+private:
+    std::uint32_t config_ = 0;
+    std::uint32_t aligned_page_size_ = 0;
+};
+
+}  // namespace tt::tt_metal

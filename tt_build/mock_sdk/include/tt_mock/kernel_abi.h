@@ -1,0 +1,111 @@
+// tt-build mock SDK: the call table between a compiled kernel (.so) and the mock runtime.
+//
+// Internal to the mock. Kernel and host code never name anything in here: the public device API
+// headers (api/dataflow/..., api/compute/...) are thin inline wrappers that call through this table.
+// A kernel .so does not resolve any symbol from the runtime: the runtime hands it a pointer to this
+// table through the exported entry `tt_mock_kernel_bind` before running `kernel_main`.
+#pragma once
+
+#include <cstdint>
+
+namespace tt_mock {
+
+inline constexpr std::uint32_t kKernelAbiVersion = 3;
+
+// Compute operations dispatched through KernelApi::compute.
+enum ComputeOp : std::uint32_t {
+    kOpHwStartup = 0,      // a=icb0 b=icb1 c=ocb
+    kOpMatmulInit,         // a=in0 b=in1 c=transpose
+    kOpMatmulTiles,        // a=in0 b=in1 c=t0 d=t1 e=dst  (transpose from init)
+    kOpBinaryInit,         // a=in0 b=in1 c=op
+    kOpAddTiles,           // a=in0 b=in1 c=t0 d=t1 e=dst
+    kOpSubTiles,
+    kOpMulTiles,
+    kOpCopyInit,           // a=cb
+    kOpCopyTile,           // a=cb b=tile c=dst
+    kOpPackTile,           // a=dst b=cb c=out_index d=out_of_order
+    kOpSfpuInit,           // a=sfpu op
+    kOpSfpu,               // a=sfpu op b=dst, f=param
+    kOpRegsAcquire,
+    kOpRegsCommit,
+    kOpRegsWait,
+    kOpRegsRelease,
+    kOpReconfig,           // a..d = cb ids (0xffffffff = unused): validates ids only
+    kOpMatmulTransposeTiles,  // matmul_tiles with explicit transpose: a..e like matmul, f=transpose
+};
+
+enum SfpuOp : std::uint32_t {
+    kSfpuExp = 0,
+    kSfpuRelu,
+    kSfpuFill,
+    kSfpuRecip,
+    kSfpuSqrt,
+    kSfpuNeg,
+    kSfpuAbs,
+    kSfpuSigmoid,
+    kSfpuTanh,
+    kSfpuGelu,
+    kSfpuLog,
+    kSfpuSquare,
+};
+
+struct KernelApi {
+    std::uint32_t abi_version;
+    // runtime arguments (return L1 addresses of the argument words; bounds-checked)
+    std::uint32_t (*arg_addr)(int idx);
+    std::uint32_t (*common_arg_addr)(int idx);
+    // circular buffers
+    void (*cb_reserve_back)(std::int32_t cb, std::int32_t n);
+    void (*cb_push_back)(std::int32_t cb, std::int32_t n);
+    void (*cb_wait_front)(std::int32_t cb, std::int32_t n);
+    void (*cb_pop_front)(std::int32_t cb, std::int32_t n);
+    bool (*cb_pages_reservable_at_back)(std::int32_t cb, std::int32_t n);
+    bool (*cb_pages_available_at_front)(std::int32_t cb, std::int32_t n);
+    std::uint32_t (*get_write_ptr)(std::int32_t cb);
+    std::uint32_t (*get_read_ptr)(std::int32_t cb);
+    std::uint32_t (*cb_page_size)(std::int32_t cb);
+    std::uint32_t (*cb_num_pages)(std::int32_t cb);
+    // NOC
+    void (*noc_read)(std::uint64_t src_noc_addr, std::uint32_t dst_l1, std::uint32_t size);
+    void (*noc_write)(std::uint32_t src_l1, std::uint64_t dst_noc_addr, std::uint32_t size);
+    void (*noc_read_barrier)();
+    void (*noc_write_barrier)();
+    void (*noc_writes_flushed)();
+    std::uint64_t (*local_noc_addr)(std::uint32_t x, std::uint32_t y, std::uint32_t l1_addr);
+    std::uint32_t (*my_noc_xy)();  // (y << 16) | x, NOC (virtual) coordinates
+    std::uint32_t (*my_logical_xy)();  // (y << 16) | x, logical coordinates
+    // semaphores / raw L1
+    std::uint32_t (*semaphore_addr)(std::uint32_t id);
+    void (*yield_hint)();  // called by polling loops so the scheduler can run other executors
+    // compute
+    void (*compute)(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                    std::uint32_t e, float f);
+    // diagnostics
+    [[noreturn]] void (*fail)(const char* message);
+};
+
+// Layout of the NOC addresses the mock hands out: like the hardware, the upper bits carry the
+// endpoint's (x, y) NOC coordinates, the lower 36 bits the address inside the endpoint.
+inline constexpr unsigned kNocAddrLocalBits = 36;
+inline constexpr unsigned kNocAddrNodeIdBits = 6;
+inline constexpr std::uint64_t noc_xy_addr(std::uint32_t x, std::uint32_t y, std::uint64_t addr) {
+    return (static_cast<std::uint64_t>(y) << (kNocAddrLocalBits + kNocAddrNodeIdBits)) |
+           (static_cast<std::uint64_t>(x) << kNocAddrLocalBits) | addr;
+}
+
+// Wormhole-like device geometry shared by the host and device halves of the mock.
+inline constexpr std::uint32_t kNumDramBanks = 12;
+inline constexpr std::uint32_t kGridX = 8;
+inline constexpr std::uint32_t kGridY = 8;
+inline constexpr std::uint32_t kNumL1Banks = kGridX * kGridY;
+inline constexpr std::uint32_t kDramAlignment = 32;
+inline constexpr std::uint32_t kL1Alignment = 16;
+// NOC coordinates: DRAM bank b sits at (b, 0) (x < 12, y = 0); Tensix core (lx, ly) at (lx + 18, ly + 18).
+inline constexpr std::uint32_t kWorkerNocOffset = 18;
+
+}  // namespace tt_mock
+
+// Defined (hidden) in every kernel .so by tt_mock/kernel_glue.h.
+namespace tt_mock {
+extern const KernelApi* g_api;
+}

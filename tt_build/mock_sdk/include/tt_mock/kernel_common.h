@@ -1,0 +1,147 @@
+// tt-build mock SDK: pieces shared by data-movement and compute kernels (internal header).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "api/compile_time_args.h"
+#include "tt_mock/kernel_abi.h"
+
+#ifndef FORCE_INLINE
+#define FORCE_INLINE inline __attribute__((always_inline))
+#endif
+#ifndef ALWI
+#define ALWI inline __attribute__((always_inline))
+#endif
+#ifndef tt_l1_ptr
+#define tt_l1_ptr
+#endif
+#ifndef tt_reg_ptr
+#define tt_reg_ptr
+#endif
+#ifndef NOC_INDEX
+#define NOC_INDEX 0
+#endif
+
+// Tensix data formats (numeric values as on the device).
+enum class DataFormat : std::uint8_t {
+    Float32 = 0,
+    Float16 = 1,
+    Bfp8 = 2,
+    Bfp4 = 3,
+    Tf32 = 4,
+    Float16_b = 5,
+    Bfp8_b = 6,
+    Bfp4_b = 7,
+    Int32 = 8,
+    UInt16 = 9,
+    Lf8 = 10,
+    Bfp2 = 11,
+    Int8 = 14,
+    Bfp2_b = 15,
+    UInt32 = 24,
+    UInt8 = 30,
+    Invalid = 0xff,
+};
+
+// Per-CB formats and tile sizes of the program this kernel was compiled for. The mock's kernel
+// compiler defines TT_MOCK_CB_FORMATS / TT_MOCK_CB_TILE_SIZES (32 entries each) like tt-metal's JIT
+// generates its data-format tables, so get_tile_size() / get_dataformat() are constant expressions.
+#ifndef TT_MOCK_CB_FORMATS
+#define TT_MOCK_CB_FORMATS 0xff
+#endif
+#ifndef TT_MOCK_CB_TILE_SIZES
+#define TT_MOCK_CB_TILE_SIZES 0
+#endif
+#define DATA_FORMATS_DEFINED 1
+namespace tt_mock {
+inline constexpr std::uint8_t cb_formats[32] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint32_t cb_tile_sizes[32] = {TT_MOCK_CB_TILE_SIZES};
+}  // namespace tt_mock
+
+constexpr inline std::int32_t get_tile_size(const std::int32_t operand) {
+    return static_cast<std::int32_t>(tt_mock::cb_tile_sizes[operand]);
+}
+constexpr inline std::uint32_t get_tile_hw(const std::int32_t /*operand*/) { return 32 * 32; }
+constexpr inline std::uint32_t get_tile_num_faces(const std::int32_t /*operand*/) { return 4; }
+constexpr inline DataFormat get_dataformat(const std::int32_t operand) {
+    return static_cast<DataFormat>(tt_mock::cb_formats[operand]);
+}
+
+inline std::uint32_t get_arg_addr(int arg_idx) { return tt_mock::g_api->arg_addr(arg_idx); }
+inline std::uint32_t get_common_arg_addr(int arg_idx) { return tt_mock::g_api->common_arg_addr(arg_idx); }
+
+template <typename T>
+FORCE_INLINE T get_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "only 4-byte runtime arguments are supported");
+    return *reinterpret_cast<volatile tt_l1_ptr T*>(static_cast<std::uintptr_t>(get_arg_addr(arg_idx)));
+}
+
+template <typename T>
+FORCE_INLINE T get_common_arg_val(int arg_idx) {
+    static_assert(sizeof(T) == 4, "only 4-byte runtime arguments are supported");
+    return *reinterpret_cast<volatile tt_l1_ptr T*>(static_cast<std::uintptr_t>(get_common_arg_addr(arg_idx)));
+}
+
+// Circular-buffer calls: global for data-movement kernels, ckernel:: for compute kernels (as on the device).
+#define TT_MOCK_CB_FUNCS                                                                                      \
+    inline void cb_reserve_back(std::int32_t operand, std::int32_t num_pages) {                              \
+        tt_mock::g_api->cb_reserve_back(operand, num_pages);                                                 \
+    }                                                                                                        \
+    inline void cb_push_back(std::int32_t operand, std::int32_t num_pages) {                                 \
+        tt_mock::g_api->cb_push_back(operand, num_pages);                                                    \
+    }                                                                                                        \
+    inline void cb_wait_front(std::int32_t operand, std::int32_t num_pages) {                                \
+        tt_mock::g_api->cb_wait_front(operand, num_pages);                                                   \
+    }                                                                                                        \
+    inline void cb_pop_front(std::int32_t operand, std::int32_t num_pages) {                                 \
+        tt_mock::g_api->cb_pop_front(operand, num_pages);                                                    \
+    }                                                                                                        \
+    inline bool cb_pages_reservable_at_back(std::int32_t operand, std::int32_t num_pages) {                  \
+        return tt_mock::g_api->cb_pages_reservable_at_back(operand, num_pages);                              \
+    }                                                                                                        \
+    inline bool cb_pages_available_at_front(std::int32_t operand, std::int32_t num_pages) {                  \
+        return tt_mock::g_api->cb_pages_available_at_front(operand, num_pages);                              \
+    }
+
+#ifdef COMPILE_FOR_TRISC
+namespace ckernel {
+TT_MOCK_CB_FUNCS
+}
+#else
+TT_MOCK_CB_FUNCS
+#endif
+
+inline std::uint32_t get_write_ptr(std::uint32_t operand) { return tt_mock::g_api->get_write_ptr(operand); }
+inline std::uint32_t get_read_ptr(std::uint32_t operand) { return tt_mock::g_api->get_read_ptr(operand); }
+
+// Subset of the device-side CB interface record.
+struct LocalCBInterface {
+    std::uint32_t fifo_size;
+    std::uint32_t fifo_limit;
+    std::uint32_t fifo_page_size;
+    std::uint32_t fifo_num_pages;
+    std::uint32_t fifo_rd_ptr;
+    std::uint32_t fifo_wr_ptr;
+};
+
+inline LocalCBInterface get_local_cb_interface(std::uint32_t cb_id) {
+    LocalCBInterface itf{};
+    itf.fifo_page_size = tt_mock::g_api->cb_page_size(cb_id);
+    itf.fifo_num_pages = tt_mock::g_api->cb_num_pages(cb_id);
+    itf.fifo_size = itf.fifo_page_size * itf.fifo_num_pages;
+    itf.fifo_rd_ptr = tt_mock::g_api->get_read_ptr(cb_id);
+    itf.fifo_wr_ptr = tt_mock::g_api->get_write_ptr(cb_id);
+    itf.fifo_limit = itf.fifo_rd_ptr + itf.fifo_size;
+    return itf;
+}
+
+namespace tt {
+enum CBIndex : std::uint8_t {
+    c_0 = 0, c_1, c_2, c_3, c_4, c_5, c_6, c_7, c_8, c_9, c_10, c_11, c_12, c_13, c_14, c_15,
+    c_16, c_17, c_18, c_19, c_20, c_21, c_22, c_23, c_24, c_25, c_26, c_27, c_28, c_29, c_30, c_31,
+    SIZE = 32
+};
+}  // namespace tt
+
+inline constexpr std::uint32_t NUM_CIRCULAR_BUFFERS = 32;

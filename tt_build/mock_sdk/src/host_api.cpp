@@ -1,0 +1,635 @@
+// tt-build mock SDK runtime: host API objects (devices, buffers, programs, work split).
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+
+#include "runtime_internal.hpp"
+
+namespace tt::tt_metal::tt_mock_impl {
+
+void throw_error(const std::string& msg) { throw std::runtime_error("TT-Metalium mock: " + msg); }
+
+std::string env_str(const char* name, const std::string& dflt) {
+    const char* v = std::getenv(name);
+    return (v && *v) ? std::string(v) : dflt;
+}
+
+const char* role_name(Role r) {
+    switch (r) {
+        case Role::Riscv0: return "RISCV_0 (BRISC) data movement";
+        case Role::Riscv1: return "RISCV_1 (NCRISC) data movement";
+        case Role::Compute: return "compute (TRISC)";
+    }
+    return "?";
+}
+
+std::vector<CoreCoord> cores_of(const CoreSpec& spec) {
+    std::vector<CoreCoord> out;
+    if (const auto* c = std::get_if<CoreCoord>(&spec)) {
+        out.push_back(*c);
+    } else if (const auto* r = std::get_if<CoreRange>(&spec)) {
+        out = corerange_to_cores(CoreRangeSet(*r), std::nullopt, true);
+    } else {
+        out = corerange_to_cores(std::get<CoreRangeSet>(spec), std::nullopt, true);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    for (const auto& c : out) {
+        if (c.x >= tt_mock::kGridX || c.y >= tt_mock::kGridY) {
+            throw_error("core " + c.str() + " is outside the 8x8 Wormhole compute grid");
+        }
+    }
+    return out;
+}
+
+std::uint64_t dram_allocate(DeviceState& dev, std::uint64_t bytes_per_bank) {
+    // first fit over the sorted allocations
+    std::uint64_t candidate = kDramBase;
+    for (const auto& [addr, buf] : dev.dram_buffers) {
+        if (candidate + bytes_per_bank <= addr) break;
+        const std::uint64_t end = addr + static_cast<std::uint64_t>(buf->pages_per_bank) * buf->aligned_page_size;
+        candidate = std::max(candidate, (end + 31) / 32 * 32);
+    }
+    if (candidate + bytes_per_bank > kDramBankSize) {
+        throw_error("out of DRAM: cannot allocate " + std::to_string(bytes_per_bank) + " bytes per bank");
+    }
+    return candidate;
+}
+
+}  // namespace tt::tt_metal::tt_mock_impl
+
+using namespace tt::tt_metal::tt_mock_impl;
+
+CoreRange CoreRangeSet::bounding_box() const {
+    if (ranges_.empty()) throw std::runtime_error("CoreRangeSet::bounding_box of an empty set");
+    CoreCoord lo = ranges_[0].start_coord, hi = ranges_[0].end_coord;
+    for (const auto& r : ranges_) {
+        lo.x = std::min(lo.x, r.start_coord.x);
+        lo.y = std::min(lo.y, r.start_coord.y);
+        hi.x = std::max(hi.x, r.end_coord.x);
+        hi.y = std::max(hi.y, r.end_coord.y);
+    }
+    return CoreRange(lo, hi);
+}
+
+std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<std::uint32_t> max_cores,
+                                          bool row_wise) {
+    std::vector<CoreCoord> out;
+    for (const auto& r : crs.ranges()) {
+        if (row_wise) {
+            for (auto y = r.start_coord.y; y <= r.end_coord.y; ++y)
+                for (auto x = r.start_coord.x; x <= r.end_coord.x; ++x) out.emplace_back(x, y);
+        } else {
+            for (auto x = r.start_coord.x; x <= r.end_coord.x; ++x)
+                for (auto y = r.start_coord.y; y <= r.end_coord.y; ++y) out.emplace_back(x, y);
+        }
+    }
+    if (max_cores && out.size() > *max_cores) out.resize(*max_cores);
+    return out;
+}
+
+namespace tt {
+std::uint32_t tile_size(DataFormat format) {
+    switch (format) {
+        case DataFormat::Float32:
+        case DataFormat::Int32:
+        case DataFormat::UInt32:
+        case DataFormat::Tf32: return 4096;
+        case DataFormat::Float16:
+        case DataFormat::Float16_b:
+        case DataFormat::UInt16: return 2048;
+        case DataFormat::Bfp8:
+        case DataFormat::Bfp8_b: return 1024 + 64;
+        case DataFormat::Bfp4:
+        case DataFormat::Bfp4_b: return 512 + 64;
+        case DataFormat::Bfp2:
+        case DataFormat::Bfp2_b: return 256 + 64;
+        case DataFormat::Int8:
+        case DataFormat::UInt8:
+        case DataFormat::Lf8: return 1024;
+        default: return 0;
+    }
+}
+}  // namespace tt
+
+namespace tt::tt_metal {
+
+ReaderDataMovementConfig::ReaderDataMovementConfig(std::vector<std::uint32_t> ct, std::map<std::string, std::string> d,
+                                                   std::unordered_map<std::string, std::uint32_t> named,
+                                                   KernelBuildOptLevel opt) {
+    processor = DataMovementProcessor::RISCV_1;
+    noc = NOC::RISCV_1_default;
+    compile_args = std::move(ct);
+    defines = std::move(d);
+    named_compile_args = std::move(named);
+    opt_level = opt;
+}
+
+WriterDataMovementConfig::WriterDataMovementConfig(std::vector<std::uint32_t> ct, std::map<std::string, std::string> d,
+                                                   std::unordered_map<std::string, std::uint32_t> named,
+                                                   KernelBuildOptLevel opt) {
+    processor = DataMovementProcessor::RISCV_0;
+    noc = NOC::RISCV_0_default;
+    compile_args = std::move(ct);
+    defines = std::move(d);
+    named_compile_args = std::move(named);
+    opt_level = opt;
+}
+
+CircularBufferConfig::CircularBufferConfig(std::uint32_t total_size) : total_size_(total_size) {}
+
+CircularBufferConfig::CircularBufferConfig(std::uint32_t total_size,
+                                           const std::map<std::uint8_t, tt::DataFormat>& data_format_spec)
+    : total_size_(total_size), formats_(data_format_spec) {}
+
+CircularBufferConfig& CircularBufferConfig::set_page_size(std::uint8_t buffer_index, std::uint32_t page_size) {
+    if (buffer_index >= tt::tt_metal::tt_mock_impl::kNumCBs) {
+        throw_error("CircularBufferConfig::set_page_size: CB index " + std::to_string(buffer_index) +
+                    " is out of range (Wormhole has 32 circular buffers, c_0..c_31)");
+    }
+    if (formats_.find(buffer_index) == formats_.end()) {
+        throw_error("CircularBufferConfig::set_page_size: CB index " + std::to_string(buffer_index) +
+                    " has no data format in this config");
+    }
+    page_sizes_[buffer_index] = page_size;
+    return *this;
+}
+
+CircularBufferConfig& CircularBufferConfig::set_total_size(std::uint32_t total_size) {
+    total_size_ = total_size;
+    return *this;
+}
+
+Program::Program() : state_(std::make_unique<ProgramState>()) {}
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+Program CreateProgram() { return Program(); }
+
+KernelHandle CreateKernel(Program& program, const std::string& file_name, const CoreSpec& core_spec,
+                          const std::variant<DataMovementConfig, ComputeConfig, EthernetConfig>& config) {
+    namespace fs = std::filesystem;
+    ProgramState& ps = program.state();
+    KernelSpec k;
+    k.path = file_name;
+    // resolve like tt-metal: absolute, relative to the working directory, or to TT_METAL_HOME / TT_METAL_KERNEL_PATH
+    std::vector<fs::path> candidates{fs::path(file_name)};
+    for (const char* env : {"TT_METAL_KERNEL_PATH", "TT_METAL_HOME"}) {
+        std::string root = env_str(env);
+        if (!root.empty()) candidates.push_back(fs::path(root) / file_name);
+    }
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(c, ec)) {
+            k.resolved = fs::absolute(c).lexically_normal().string();
+            break;
+        }
+    }
+    if (k.resolved.empty()) {
+        throw_error("CreateKernel: kernel source '" + file_name +
+                    "' not found (looked relative to the working directory, TT_METAL_KERNEL_PATH and TT_METAL_HOME)");
+    }
+    k.cores = cores_of(core_spec);
+    if (const auto* dm = std::get_if<DataMovementConfig>(&config)) {
+        k.role = dm->processor == DataMovementProcessor::RISCV_0 ? Role::Riscv0 : Role::Riscv1;
+        k.compile_args = dm->compile_args;
+        k.defines = dm->defines;
+        k.named_compile_args = {dm->named_compile_args.begin(), dm->named_compile_args.end()};
+        k.noc = static_cast<int>(dm->noc);
+    } else if (const auto* cc = std::get_if<ComputeConfig>(&config)) {
+        k.role = Role::Compute;
+        k.compile_args = cc->compile_args;
+        k.defines = cc->defines;
+        k.named_compile_args = {cc->named_compile_args.begin(), cc->named_compile_args.end()};
+        k.fp32_dest_acc_en = cc->fp32_dest_acc_en;
+        k.math_approx_mode = cc->math_approx_mode;
+        k.math_fidelity = static_cast<int>(cc->math_fidelity);
+    } else {
+        throw_error("CreateKernel: ethernet kernels are not supported by the mock ('" + file_name + "')");
+    }
+    for (const auto& other : ps.kernels) {
+        if (other.role != k.role) continue;
+        for (const auto& c : k.cores) {
+            if (std::find(other.cores.begin(), other.cores.end(), c) != other.cores.end()) {
+                throw_error("CreateKernel: core " + c.str() + " already runs a " + role_name(k.role) + " kernel ('" +
+                            other.path + "'); cannot add '" + file_name + "'");
+            }
+        }
+    }
+    ps.kernels.push_back(std::move(k));
+    return static_cast<KernelHandle>(ps.kernels.size() - 1);
+}
+
+CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const CircularBufferConfig& config) {
+    ProgramState& ps = program.state();
+    CBSpec cb;
+    cb.cores = cores_of(core_spec);
+    cb.total_size = config.total_size();
+    cb.formats = config.data_formats();
+    cb.page_sizes = config.page_sizes();
+    if (cb.formats.empty()) throw_error("CreateCircularBuffer: the config names no CB index");
+    for (const auto& [idx, fmt] : cb.formats) {
+        if (idx >= kNumCBs) {
+            throw_error("CreateCircularBuffer: CB index " + std::to_string(idx) +
+                        " is out of range: Wormhole has 32 circular buffers (c_0..c_31)");
+        }
+        auto ps_it = cb.page_sizes.find(idx);
+        if (ps_it == cb.page_sizes.end() || ps_it->second == 0) {
+            throw_error("CreateCircularBuffer: CB " + std::to_string(idx) + " has no page size (call set_page_size)");
+        }
+        if (cb.total_size % ps_it->second != 0) {
+            throw_error("CreateCircularBuffer: CB " + std::to_string(idx) + " total size " +
+                        std::to_string(cb.total_size) + " is not a multiple of its page size " +
+                        std::to_string(ps_it->second));
+        }
+        (void)fmt;
+    }
+    // duplicate indices and the per-core L1 budget
+    const std::uint32_t budget = kL1Size - kL1Reserved;
+    for (const auto& core : cb.cores) {
+        std::uint64_t used = (cb.total_size + 15) / 16 * 16;
+        std::uint32_t count = static_cast<std::uint32_t>(cb.formats.size());
+        for (const auto& other : ps.cbs) {
+            if (std::find(other.cores.begin(), other.cores.end(), core) == other.cores.end()) continue;
+            used += (other.total_size + 15) / 16 * 16;
+            count += static_cast<std::uint32_t>(other.formats.size());
+            for (const auto& [idx, f] : other.formats) {
+                (void)f;
+                if (cb.formats.count(idx)) {
+                    throw_error("CreateCircularBuffer: CB " + std::to_string(idx) + " is already defined on core " +
+                                core.str());
+                }
+            }
+        }
+        if (count > kNumCBs) {
+            throw_error("CreateCircularBuffer: more than 32 circular buffers on core " + core.str());
+        }
+        if (used > budget) {
+            throw_error("CreateCircularBuffer: circular buffers on core " + core.str() + " need " +
+                        std::to_string(used) + " bytes of L1 but only " + std::to_string(budget) +
+                        " bytes are available (1.5 MiB L1 minus " + std::to_string(kL1Reserved) +
+                        " bytes reserved for firmware)");
+        }
+    }
+    ps.cbs.push_back(std::move(cb));
+    return static_cast<CBHandle>(ps.cbs.size());
+}
+
+std::uint32_t CreateSemaphore(Program& program, const CoreSpec& core_spec, std::uint32_t initial_value, CoreType) {
+    ProgramState& ps = program.state();
+    SemaphoreSpec s;
+    s.cores = cores_of(core_spec);
+    s.initial_value = initial_value;
+    std::uint32_t id = 0;
+    for (const auto& other : ps.semaphores) {
+        for (const auto& c : s.cores) {
+            if (std::find(other.cores.begin(), other.cores.end(), c) != other.cores.end()) {
+                id = std::max(id, other.id + 1);
+            }
+        }
+    }
+    if (id >= 16) throw_error("CreateSemaphore: more than 16 semaphores on a core");
+    s.id = id;
+    ps.semaphores.push_back(s);
+    return id;
+}
+
+static KernelSpec& kernel_of(const Program& program, KernelHandle kernel) {
+    ProgramState& ps = program.state();
+    if (kernel >= ps.kernels.size()) {
+        throw_error("invalid kernel handle " + std::to_string(kernel));
+    }
+    return ps.kernels[kernel];
+}
+
+static void set_args(KernelSpec& k, const CoreCoord& c, const std::vector<std::uint32_t>& args) {
+    if (std::find(k.cores.begin(), k.cores.end(), c) == k.cores.end()) {
+        throw_error("SetRuntimeArgs: kernel '" + k.path + "' does not run on core " + c.str());
+    }
+    if (args.size() > kMaxRuntimeArgs) {
+        throw_error("SetRuntimeArgs: " + std::to_string(args.size()) + " runtime args exceed the limit of " +
+                    std::to_string(kMaxRuntimeArgs));
+    }
+    k.rt_args[c] = args;
+    k.rt_views.erase(c);
+}
+
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreSpec& core_spec,
+                    const std::vector<std::uint32_t>& runtime_args) {
+    KernelSpec& k = kernel_of(program, kernel);
+    for (const auto& c : cores_of(core_spec)) set_args(k, c, runtime_args);
+}
+
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreSpec& core_spec,
+                    std::initializer_list<std::uint32_t> runtime_args) {
+    SetRuntimeArgs(program, kernel, core_spec, std::vector<std::uint32_t>(runtime_args));
+}
+
+void SetRuntimeArgs(const Program& program, KernelHandle kernel, const std::vector<CoreCoord>& cores,
+                    const std::vector<std::vector<std::uint32_t>>& runtime_args) {
+    if (cores.size() != runtime_args.size()) {
+        throw_error("SetRuntimeArgs: " + std::to_string(cores.size()) + " cores but " +
+                    std::to_string(runtime_args.size()) + " argument vectors");
+    }
+    KernelSpec& k = kernel_of(program, kernel);
+    for (std::size_t i = 0; i < cores.size(); ++i) set_args(k, cores[i], runtime_args[i]);
+}
+
+void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, const std::vector<std::uint32_t>& runtime_args) {
+    KernelSpec& k = kernel_of(program, kernel);
+    if (runtime_args.size() > kMaxRuntimeArgs) throw_error("SetCommonRuntimeArgs: too many args");
+    k.common_args = runtime_args;
+}
+
+void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, std::initializer_list<std::uint32_t> args) {
+    SetCommonRuntimeArgs(program, kernel, std::vector<std::uint32_t>(args));
+}
+
+RuntimeArgsData& GetRuntimeArgs(const Program& program, KernelHandle kernel, const CoreCoord& core) {
+    KernelSpec& k = kernel_of(program, kernel);
+    auto& v = k.rt_args[core];
+    auto& view = k.rt_views[core];
+    view.rt_args_data = v.data();
+    view.rt_args_count = v.size();
+    return view;
+}
+
+RuntimeArgsData& GetCommonRuntimeArgs(const Program& program, KernelHandle kernel) {
+    KernelSpec& k = kernel_of(program, kernel);
+    k.common_view.rt_args_data = k.common_args.data();
+    k.common_view.rt_args_count = k.common_args.size();
+    return k.common_view;
+}
+
+static CoreRangeSet cores_to_ranges(const std::vector<CoreCoord>& cores, bool row_wise) {
+    // merge consecutive cores of one row (row_wise) or one column into ranges
+    std::vector<CoreRange> ranges;
+    for (const auto& c : cores) {
+        if (!ranges.empty()) {
+            CoreRange& last = ranges.back();
+            if (row_wise && last.end_coord.y == c.y && last.start_coord.y == c.y && last.end_coord.x + 1 == c.x) {
+                last.end_coord.x = c.x;
+                continue;
+            }
+            if (!row_wise && last.end_coord.x == c.x && last.start_coord.x == c.x && last.end_coord.y + 1 == c.y) {
+                last.end_coord.y = c.y;
+                continue;
+            }
+        }
+        ranges.emplace_back(c, c);
+    }
+    return CoreRangeSet(ranges);
+}
+
+static std::vector<CoreCoord> first_cores(std::uint32_t n, const CoreCoord grid, bool row_wise) {
+    std::vector<CoreCoord> out;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (row_wise) {
+            out.emplace_back(i % grid.x, i / grid.x);
+        } else {
+            out.emplace_back(i / grid.y, i % grid.y);
+        }
+    }
+    return out;
+}
+
+CoreRangeSet num_cores_to_corerangeset(std::uint32_t target_num_cores, const CoreCoord grid_size, bool row_wise) {
+    if (target_num_cores > grid_size.x * grid_size.y) {
+        throw_error("num_cores_to_corerangeset: " + std::to_string(target_num_cores) + " cores do not fit the grid");
+    }
+    return cores_to_ranges(first_cores(target_num_cores, grid_size, row_wise), row_wise);
+}
+
+std::tuple<std::uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, std::uint32_t, std::uint32_t> split_work_to_cores(
+    const CoreCoord grid_size, const std::uint32_t units_to_divide, const bool row_wise) {
+    const std::uint32_t max_cores = static_cast<std::uint32_t>(grid_size.x * grid_size.y);
+    if (units_to_divide == 0) return {0, CoreRangeSet(), CoreRangeSet(), CoreRangeSet(), 0, 0};
+    const std::uint32_t num_cores = std::min(units_to_divide, max_cores);
+    const std::vector<CoreCoord> cores = first_cores(num_cores, grid_size, row_wise);
+    const std::uint32_t base = units_to_divide / num_cores;
+    const std::uint32_t extra = units_to_divide % num_cores;
+    if (extra == 0) {
+        CoreRangeSet all = cores_to_ranges(cores, row_wise);
+        return {num_cores, all, all, CoreRangeSet(), base, 0};
+    }
+    std::vector<CoreCoord> g1(cores.begin(), cores.begin() + extra), g2(cores.begin() + extra, cores.end());
+    return {num_cores, cores_to_ranges(cores, row_wise), cores_to_ranges(g1, row_wise), cores_to_ranges(g2, row_wise),
+            base + 1, base};
+}
+
+// ---- TensorAccessorArgs (host) ----------------------------------------------------------------------
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer& buffer, tensor_accessor::ArgConfig cfg)
+    : TensorAccessorArgs(&buffer, cfg) {}
+
+TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* buffer, tensor_accessor::ArgConfig cfg) {
+    if (buffer == nullptr) throw_error("TensorAccessorArgs: null buffer");
+    config_ = static_cast<std::uint32_t>(cfg);
+    if (config_ & static_cast<std::uint32_t>(tensor_accessor::ArgConfig::Sharded)) {
+        throw_error("TensorAccessorArgs: sharded tensors are not supported by the mock");
+    }
+    if (buffer->state().is_dram) config_ |= static_cast<std::uint32_t>(tensor_accessor::ArgConfig::IsDram);
+    aligned_page_size_ = buffer->state().aligned_page_size;
+}
+
+void TensorAccessorArgs::append_to(std::vector<std::uint32_t>& ct) const {
+    ct.push_back(config_);
+    if (!(config_ & static_cast<std::uint32_t>(tensor_accessor::ArgConfig::RuntimePageSize))) {
+        ct.push_back(aligned_page_size_);
+    }
+}
+
+void TensorAccessorArgs::append_to(std::vector<std::uint32_t>& ct, std::vector<std::uint32_t>& crt) const {
+    append_to(ct);
+    if (config_ & static_cast<std::uint32_t>(tensor_accessor::ArgConfig::RuntimePageSize)) {
+        crt.push_back(aligned_page_size_);
+    }
+}
+
+std::vector<std::uint32_t> TensorAccessorArgs::get_compile_time_args() const {
+    std::vector<std::uint32_t> v;
+    append_to(v);
+    return v;
+}
+
+std::vector<std::uint32_t> TensorAccessorArgs::get_common_runtime_args() const {
+    std::vector<std::uint32_t> ct, crt;
+    append_to(ct, crt);
+    return crt;
+}
+
+// ---- distributed ----------------------------------------------------------------------------------------
+namespace distributed {
+
+MeshCoordinateRange::MeshCoordinateRange(const MeshCoordinate& start, const MeshCoordinate& end) {
+    for (std::size_t i = 0; i < start.coords.size() && i < end.coords.size(); ++i) {
+        if (start.coords[i] != 0 || end.coords[i] != 0) {
+            throw_error("MeshCoordinateRange: the mock has a single (1x1) device mesh");
+        }
+    }
+}
+
+static int g_open_devices = 0;
+
+MeshDevice::MeshDevice(int device_id) : device_id_(device_id), state_(std::make_unique<DeviceState>()) {
+    state_->device_id = device_id;
+    cq_ = std::make_unique<MeshCommandQueue>(this);
+}
+
+std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int device_id, std::size_t, std::size_t, std::size_t) {
+    if (device_id != 0) {
+        throw_error("MeshDevice::create_unit_mesh: the mock provides one device (id 0), not " +
+                    std::to_string(device_id));
+    }
+    if (g_open_devices > 0) {
+        throw_error("MeshDevice::create_unit_mesh: device 0 is already open (close() it first)");
+    }
+    ++g_open_devices;
+    return std::make_shared<MeshDevice>(device_id);
+}
+
+MeshDevice::~MeshDevice() { close(); }
+
+bool MeshDevice::close() {
+    if (open_) {
+        open_ = false;
+        state_->open = false;
+        --g_open_devices;
+    }
+    return true;
+}
+
+MeshCommandQueue& MeshDevice::mesh_command_queue(std::optional<std::uint8_t> cq_id) {
+    if (cq_id && *cq_id != 0) throw_error("mesh_command_queue: the mock has one command queue (id 0)");
+    return *cq_;
+}
+
+CoreCoord MeshDevice::compute_with_storage_grid_size() const { return {tt_mock::kGridX, tt_mock::kGridY}; }
+CoreCoord MeshDevice::grid_size() const { return {tt_mock::kGridX, tt_mock::kGridY}; }
+CoreCoord MeshDevice::dram_grid_size() const { return {tt_mock::kNumDramBanks, 1}; }
+std::uint32_t MeshDevice::num_dram_channels() const { return tt_mock::kNumDramBanks; }
+std::uint32_t MeshDevice::l1_size_per_core() const { return kL1Size; }
+std::uint32_t MeshDevice::allocator_l1_base() const { return kL1Reserved; }
+CoreCoord MeshDevice::worker_core_from_logical_core(const CoreCoord& c) const {
+    return {c.x + tt_mock::kWorkerNocOffset, c.y + tt_mock::kWorkerNocOffset};
+}
+CoreCoord MeshDevice::virtual_core_from_logical_core(const CoreCoord& c, const CoreType&) const {
+    return worker_core_from_logical_core(c);
+}
+
+void MeshCommandQueue::finish() {}
+
+MeshWorkload::MeshWorkload() = default;
+MeshWorkload::MeshWorkload(MeshWorkload&&) noexcept = default;
+MeshWorkload& MeshWorkload::operator=(MeshWorkload&&) noexcept = default;
+MeshWorkload::~MeshWorkload() = default;
+
+void MeshWorkload::add_program(const MeshCoordinateRange& device_range, Program&& program) {
+    programs_.emplace_back(device_range, std::move(program));
+}
+
+MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state) : state_(std::move(state)) {}
+
+std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, const DeviceLocalBufferConfig& local,
+                                               MeshDevice* mesh_device, std::optional<DeviceAddr> address) {
+    if (mesh_device == nullptr || !mesh_device->is_open()) throw_error("MeshBuffer::create: device is not open");
+    if (local.sharding_args) throw_error("MeshBuffer::create: sharded buffers are not supported by the mock");
+    if (address) throw_error("MeshBuffer::create: buffers at a given address are not supported by the mock");
+    auto st = std::make_unique<BufferState>();
+    DeviceState& dev = mesh_device->state();
+    st->device = mesh_device;
+    st->dev = &dev;
+    st->local_config = local;
+    if (const auto* r = std::get_if<ReplicatedBufferConfig>(&cfg)) {
+        st->size = r->size;
+    } else {
+        st->size = std::get<ShardedBufferConfig>(cfg).global_size;
+    }
+    if (local.page_size == 0 || st->size % local.page_size != 0) {
+        throw_error("MeshBuffer::create: size " + std::to_string(st->size) + " is not a multiple of page size " +
+                    std::to_string(local.page_size));
+    }
+    if (local.buffer_type != BufferType::DRAM && local.buffer_type != BufferType::L1) {
+        throw_error("MeshBuffer::create: only DRAM and L1 buffers are supported by the mock");
+    }
+    st->is_dram = local.buffer_type == BufferType::DRAM;
+    st->page_size = static_cast<std::uint32_t>(local.page_size);
+    const std::uint32_t align = st->is_dram ? tt_mock::kDramAlignment : tt_mock::kL1Alignment;
+    st->aligned_page_size = (st->page_size + align - 1) / align * align;
+    st->num_pages = static_cast<std::uint32_t>(st->size / local.page_size);
+    st->num_banks = st->is_dram ? tt_mock::kNumDramBanks : tt_mock::kNumL1Banks;
+    st->pages_per_bank = (st->num_pages + st->num_banks - 1) / st->num_banks;
+    const std::uint64_t per_bank = static_cast<std::uint64_t>(std::max<std::uint32_t>(st->pages_per_bank, 1)) *
+                                   st->aligned_page_size;
+    if (st->is_dram) {
+        st->address = dram_allocate(dev, per_bank);
+        dev.dram_buffers[st->address] = st.get();
+    } else {
+        const std::uint64_t low = dev.l1_buffer_low;
+        if (per_bank + kL1Reserved > low) {
+            throw_error("MeshBuffer::create: L1 buffer of " + std::to_string(st->size) + " bytes does not fit in L1");
+        }
+        st->address = (low - per_bank) / 32 * 32;
+        dev.l1_buffer_low = static_cast<std::uint32_t>(st->address);
+        dev.l1_buffers[st->address] = st.get();
+    }
+    st->id = dev.next_buffer_id++;
+    st->data.assign(static_cast<std::size_t>(st->size), 0);
+    st->allocated = true;
+    return std::make_shared<MeshBuffer>(std::move(st));
+}
+
+MeshBuffer::~MeshBuffer() { deallocate(); }
+
+void MeshBuffer::deallocate() {
+    if (!state_ || !state_->allocated) return;
+    if (state_->is_dram) {
+        state_->dev->dram_buffers.erase(state_->address);
+    } else {
+        state_->dev->l1_buffers.erase(state_->address);
+        if (state_->dev->l1_buffers.empty()) state_->dev->l1_buffer_low = kL1Size;
+    }
+    state_->allocated = false;
+    state_->data.clear();
+    state_->data.shrink_to_fit();
+}
+
+DeviceAddr MeshBuffer::address() const { return state_->address; }
+DeviceAddr MeshBuffer::size() const { return state_->size; }
+DeviceAddr MeshBuffer::page_size() const { return state_->page_size; }
+BufferType MeshBuffer::buffer_type() const { return state_->local_config.buffer_type; }
+bool MeshBuffer::is_allocated() const { return state_->allocated; }
+MeshDevice* MeshBuffer::device() const { return state_->device; }
+const DeviceLocalBufferConfig& MeshBuffer::device_local_config() const { return state_->local_config; }
+
+void tt_mock_write_buffer(MeshCommandQueue&, MeshBuffer& buffer, const void* src, std::size_t bytes) {
+    BufferState& st = buffer.state();
+    if (!st.allocated) throw_error("EnqueueWriteMeshBuffer: buffer is deallocated");
+    if (bytes != st.size) {
+        throw_error("EnqueueWriteMeshBuffer: host data has " + std::to_string(bytes) + " bytes but the buffer has " +
+                    std::to_string(st.size));
+    }
+    std::memcpy(st.data.data(), src, bytes);
+}
+
+void tt_mock_read_buffer(MeshCommandQueue&, MeshBuffer& buffer, void* dst, std::size_t bytes) {
+    BufferState& st = buffer.state();
+    if (!st.allocated) throw_error("EnqueueReadMeshBuffer: buffer is deallocated");
+    std::memcpy(dst, st.data.data(), std::min<std::size_t>(bytes, st.data.size()));
+}
+
+void EnqueueMeshWorkload(MeshCommandQueue& mesh_cq, MeshWorkload& mesh_workload, bool) {
+    MeshDevice* dev = mesh_cq.device();
+    if (!dev->is_open()) throw_error("EnqueueMeshWorkload: device is closed");
+    for (auto& [range, program] : mesh_workload.get_programs()) {
+        (void)range;
+        run_program(dev->state(), program.state());
+    }
+}
+
+void Finish(MeshCommandQueue& mesh_cq) { mesh_cq.finish(); }
+
+}  // namespace distributed
+}  // namespace tt::tt_metal

@@ -1,0 +1,386 @@
+// tt-build mock SDK runtime: compiling kernel sources into shared objects, with a content cache.
+//
+// Cache key = hash of: the generated wrapper (compile-time args, named args, defines, CB format
+// tables, kernel role), the content of the kernel source and of every file it includes that is found
+// on the include path (local headers and the mock headers), the compile flags, and the compiler
+// identity (`$CXX --version`). The .so is named <source-key>-<compiler-key>.so. Directories in
+// TT_MOCK_KERNEL_PATH (read-only, prebuilt) are searched first, then TT_MOCK_KERNEL_CACHE
+// (default ~/.cache/tt-build/mock-kernels). Without a working compiler any <source-key>-*.so found
+// is used, so an installed package with a warmed cache needs no compiler at run time.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "runtime_internal.hpp"
+
+extern char** environ;
+
+namespace tt::tt_metal::tt_mock_impl {
+namespace fs = std::filesystem;
+
+#ifndef TT_MOCK_INCLUDE_DIR
+#define TT_MOCK_INCLUDE_DIR ""
+#endif
+
+namespace {
+
+struct Hasher {
+    std::uint64_t a = 0xcbf29ce484222325ull;
+    std::uint64_t b = 0x84222325cbf29ce4ull;
+    void add(const void* data, std::size_t n) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < n; ++i) {
+            a = (a ^ p[i]) * 0x100000001b3ull;
+            b = (b ^ p[i]) * 0x00000100000001b3ull + 0x9e3779b97f4a7c15ull;
+            b ^= b >> 29;
+        }
+    }
+    void add(const std::string& s) {
+        const std::uint64_t n = s.size();
+        add(&n, sizeof n);
+        add(s.data(), s.size());
+    }
+    std::string hex(std::size_t chars = 32) const {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a),
+                      static_cast<unsigned long long>(b));
+        return std::string(buf).substr(0, chars);
+    }
+};
+
+bool read_file(const fs::path& p, std::string& out) {
+    std::ifstream f(p, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == sep) {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+std::vector<std::string> include_dirs() {
+    std::vector<std::string> dirs;
+    std::string mock = env_str("TT_MOCK_INCLUDE_DIR", TT_MOCK_INCLUDE_DIR);
+    if (!mock.empty()) dirs.push_back(mock);
+    for (const auto& d : split(env_str("TT_MOCK_KERNEL_INCLUDES"), ':')) dirs.push_back(d);
+    return dirs;
+}
+
+// Adds the content of `file` and of everything it includes (found on the include path) to `h`.
+void hash_closure(const fs::path& file, const std::vector<std::string>& dirs, std::set<std::string>& seen, Hasher& h) {
+    const std::string key = file.lexically_normal().string();
+    if (!seen.insert(key).second) return;
+    std::string text;
+    if (!read_file(file, text)) return;
+    h.add(key);
+    h.add(text);
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::size_t i = line.find_first_not_of(" \t");
+        if (i == std::string::npos || line[i] != '#') continue;
+        i = line.find_first_not_of(" \t", i + 1);
+        if (i == std::string::npos || line.compare(i, 7, "include") != 0) continue;
+        i = line.find_first_of("\"<", i + 7);
+        if (i == std::string::npos) continue;
+        const char close = line[i] == '"' ? '"' : '>';
+        const std::size_t j = line.find(close, i + 1);
+        if (j == std::string::npos) continue;
+        const std::string name = line.substr(i + 1, j - i - 1);
+        std::vector<fs::path> cands;
+        if (close == '"') cands.push_back(file.parent_path() / name);
+        for (const auto& d : dirs) cands.push_back(fs::path(d) / name);
+        for (const auto& c : cands) {
+            std::error_code ec;
+            if (fs::is_regular_file(c, ec)) {
+                hash_closure(c, dirs, seen, h);
+                break;
+            }
+        }
+    }
+}
+
+std::vector<std::string> compiler_argv() {
+    std::string cxx = env_str("TT_MOCK_CXX", env_str("CXX", "c++"));
+    return split(cxx, ' ');
+}
+
+int run_process(const std::vector<std::string>& argv, const std::string& log_path) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid = 0;
+    int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+std::string temp_name(const fs::path& dir, const std::string& stem, const std::string& ext) {
+    static std::uint64_t counter = 0;
+    return (dir / (".tmp-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + ext)).string();
+}
+
+// Compiler identity, computed once per process; empty if no compiler can be run.
+const std::string& compiler_identity() {
+    static std::once_flag once;
+    static std::string identity;
+    std::call_once(once, [] {
+        auto argv = compiler_argv();
+        argv.push_back("--version");
+        const std::string log = (fs::temp_directory_path() / ("tt-mock-cxx-" + std::to_string(getpid()) + ".txt")).string();
+        if (run_process(argv, log) == 0) {
+            std::string text;
+            read_file(log, text);
+            identity = env_str("TT_MOCK_CXX", env_str("CXX", "c++")) + "\n" + text;
+        }
+        std::error_code ec;
+        fs::remove(log, ec);
+    });
+    return identity;
+}
+
+const char* role_define(Role r) {
+    switch (r) {
+        case Role::Riscv0: return "#define COMPILE_FOR_BRISC 1\n";
+        case Role::Riscv1: return "#define COMPILE_FOR_NCRISC 1\n";
+        case Role::Compute: return "#define COMPILE_FOR_TRISC 1\n#define TRISC_MATH 1\n#define TRISC_PACK 1\n#define TRISC_UNPACK 1\n";
+    }
+    return "";
+}
+
+std::string one_line(const std::string& s) {
+    std::string out = s;
+    std::replace(out.begin(), out.end(), '\n', ' ');
+    return out;
+}
+
+std::string wrapper_source(const KernelBuildRequest& req) {
+    const KernelSpec& k = *req.kernel;
+    std::ostringstream w;
+    w << "// generated by the tt-build mock SDK for " << k.path << "\n";
+    w << "#define KERNEL_BUILD 1\n#define ARCH_WORMHOLE 1\n#define TT_MOCK_SDK 1\n";
+    w << role_define(k.role);
+    w << "#define NOC_INDEX " << (k.role == Role::Compute ? 0 : k.noc) << "\n";
+    w << "#define DST_ACCUM_MODE " << (k.fp32_dest_acc_en ? "true" : "false") << "\n";
+    w << "#define MATH_FIDELITY " << k.math_fidelity << "\n";
+    w << "#define APPROX " << (k.math_approx_mode ? "true" : "false") << "\n";
+    w << "#define KERNEL_COMPILE_TIME_ARGS ";
+    for (std::size_t i = 0; i < k.compile_args.size(); ++i) w << (i ? "," : "") << k.compile_args[i] << "u";
+    w << "\n";
+    if (!k.named_compile_args.empty()) {
+        w << "#define KERNEL_COMPILE_TIME_ARG_MAP ";
+        bool first = true;
+        for (const auto& [name, value] : k.named_compile_args) {
+            w << (first ? "" : ",") << "{\"" << name << "\"," << value << "u}";
+            first = false;
+        }
+        w << "\n";
+    }
+    w << "#define TT_MOCK_CB_FORMATS ";
+    for (std::size_t i = 0; i < kNumCBs; ++i) w << (i ? "," : "") << static_cast<unsigned>(req.cb_formats[i]);
+    w << "\n#define TT_MOCK_CB_TILE_SIZES ";
+    for (std::size_t i = 0; i < kNumCBs; ++i) w << (i ? "," : "") << req.cb_tile_sizes[i];
+    w << "\n";
+    for (const auto& [name, value] : k.defines) w << "#define " << name << " " << one_line(value) << "\n";
+    if (k.role != Role::Compute) w << "#include \"api/dataflow/dataflow_api.h\"\n";
+    w << "#include \"" << k.resolved << "\"\n";
+    w << "#include \"tt_mock/kernel_glue.h\"\n";
+    return w.str();
+}
+
+std::vector<std::string> compile_flags() {
+    std::vector<std::string> f{"-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-gnu-unique"};
+    for (const auto& x : split(env_str("TT_MOCK_KERNEL_CXXFLAGS"), ' ')) f.push_back(x);
+    return f;
+}
+
+fs::path cache_dir() {
+    std::string d = env_str("TT_MOCK_KERNEL_CACHE");
+    if (!d.empty()) return fs::path(d);
+    return fs::path(env_str("HOME", "/tmp")) / ".cache" / "tt-build" / "mock-kernels";
+}
+
+struct Job {
+    std::size_t index;
+    std::string wrapper;
+    std::string so_path;
+    std::string src_path;
+    std::string log_path;
+    std::vector<std::string> argv;
+    int rc = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> build_kernels(const std::vector<KernelBuildRequest>& requests) {
+    const std::vector<std::string> dirs = include_dirs();
+    const std::vector<std::string> flags = compile_flags();
+    const std::string& ident = compiler_identity();
+    Hasher ch;
+    ch.add(ident);
+    const std::string cxx_key = ident.empty() ? std::string() : ch.hex(12);
+    const fs::path cache = cache_dir();
+    std::vector<fs::path> search;
+    for (const auto& d : split(env_str("TT_MOCK_KERNEL_PATH"), ':')) search.emplace_back(d);
+    search.push_back(cache);
+
+    std::vector<std::string> result(requests.size());
+    std::vector<Job> jobs;
+    std::map<std::string, std::size_t> job_of_key;  // identical kernels share one compile
+    std::vector<std::pair<std::size_t, std::size_t>> aliases;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const std::string wrapper = wrapper_source(requests[i]);
+        Hasher h;
+        h.add(std::to_string(tt_mock::kKernelAbiVersion));
+        h.add(wrapper);
+        for (const auto& f : flags) h.add(f);
+        std::set<std::string> seen;
+        hash_closure(requests[i].kernel->resolved, dirs, seen, h);
+        for (const auto& d : dirs) {
+            // the mock's own glue headers are included by the wrapper, not the kernel
+            hash_closure(fs::path(d) / "tt_mock" / "kernel_glue.h", dirs, seen, h);
+            hash_closure(fs::path(d) / "api" / "dataflow" / "dataflow_api.h", dirs, seen, h);
+        }
+        const std::string src_key = h.hex();
+        const std::string name = src_key + "-" + (cxx_key.empty() ? std::string("none") : cxx_key) + ".so";
+        bool found = false;
+        for (const auto& dir : search) {
+            std::error_code ec;
+            if (!cxx_key.empty() && fs::is_regular_file(dir / name, ec)) {
+                result[i] = (dir / name).string();
+                found = true;
+                break;
+            }
+            if (cxx_key.empty() && fs::is_directory(dir, ec)) {
+                std::vector<std::string> hits;
+                for (const auto& e : fs::directory_iterator(dir, ec)) {
+                    const std::string fn = e.path().filename().string();
+                    if (fn.rfind(src_key + "-", 0) == 0 && fn.size() > 3 && fn.substr(fn.size() - 3) == ".so") {
+                        hits.push_back(e.path().string());
+                    }
+                }
+                if (!hits.empty()) {
+                    std::sort(hits.begin(), hits.end());
+                    result[i] = hits.front();
+                    found = true;
+                    break;
+                }
+            }
+        }
+        if (found) continue;
+        if (cxx_key.empty()) {
+            throw_error("cannot build kernel '" + requests[i].kernel->path + "': no C++ compiler could be run (" +
+                        env_str("TT_MOCK_CXX", env_str("CXX", "c++")) +
+                        ") and no prebuilt kernel was found in TT_MOCK_KERNEL_PATH or the kernel cache");
+        }
+        auto it = job_of_key.find(name);
+        if (it != job_of_key.end()) {
+            aliases.emplace_back(i, it->second);
+            continue;
+        }
+        std::error_code ec;
+        fs::create_directories(cache, ec);
+        if (ec) throw_error("cannot create the kernel cache directory " + cache.string() + ": " + ec.message());
+        Job job;
+        job.index = i;
+        job.wrapper = wrapper;
+        job.so_path = (cache / name).string();
+        job.src_path = temp_name(cache, src_key, ".cpp");
+        job.log_path = temp_name(cache, src_key, ".log");
+        const std::string tmp_so = temp_name(cache, src_key, ".so");
+        job.argv = compiler_argv();
+        job.argv.insert(job.argv.end(), flags.begin(), flags.end());
+        for (const auto& d : dirs) job.argv.push_back("-I" + d);
+        job.argv.push_back(job.src_path);
+        job.argv.push_back("-o");
+        job.argv.push_back(tmp_so);
+        job_of_key[name] = jobs.size();
+        jobs.push_back(std::move(job));
+    }
+
+    // compile in parallel, at most TT_MOCK_JOBS (default: hardware threads) at a time
+    std::size_t max_jobs = std::max(1u, std::thread::hardware_concurrency());
+    if (!env_str("TT_MOCK_JOBS").empty()) max_jobs = std::max(1, std::atoi(env_str("TT_MOCK_JOBS").c_str()));
+    for (auto& job : jobs) {
+        std::ofstream(job.src_path) << job.wrapper;
+    }
+    std::size_t next = 0;
+    std::mutex mu;
+    auto worker = [&] {
+        for (;;) {
+            std::size_t j;
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                if (next >= jobs.size()) return;
+                j = next++;
+            }
+            jobs[j].rc = run_process(jobs[j].argv, jobs[j].log_path);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < std::min(max_jobs, jobs.size()); ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+
+    std::string errors;
+    for (auto& job : jobs) {
+        const std::string tmp_so = job.argv.back();
+        std::error_code ec;
+        if (job.rc == 0) {
+            fs::rename(tmp_so, job.so_path, ec);  // atomic publish; a concurrent identical publish is harmless
+            if (ec) errors += "cannot publish " + job.so_path + ": " + ec.message() + "\n";
+            result[job.index] = job.so_path;
+        } else {
+            std::string log;
+            read_file(job.log_path, log);
+            if (job.rc < 0) log = "could not run the compiler '" + job.argv[0] + "'";
+            errors += "kernel compilation failed for '" + requests[job.index].kernel->path + "' (" +
+                      requests[job.index].kernel->resolved + "):\n" + log + "\n";
+            fs::remove(tmp_so, ec);
+        }
+        if (job.rc == 0 && env_str("TT_MOCK_KEEP_SOURCES").empty()) {
+            fs::remove(job.src_path, ec);
+        } else if (job.rc == 0) {
+            fs::rename(job.src_path, job.so_path.substr(0, job.so_path.size() - 3) + ".cpp", ec);
+        }
+        fs::remove(job.log_path, ec);
+    }
+    for (const auto& [i, j] : aliases) result[i] = jobs[j].so_path;
+    if (!errors.empty()) throw_error(errors);
+    return result;
+}
+
+}  // namespace tt::tt_metal::tt_mock_impl

@@ -1,0 +1,122 @@
+// tt-build mock SDK runtime: internal state shared by the host API, the kernel builder and the executor.
+#pragma once
+
+#include <ucontext.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tt-metalium/tt_mock_host.hpp"
+#include "tt_mock/kernel_abi.h"
+
+namespace tt::tt_metal::tt_mock_impl {
+
+// ---- device geometry (Wormhole n150-like) ----------------------------------------------------------
+inline constexpr std::uint32_t kL1Size = 1536 * 1024;  // 1.5 MiB per Tensix core
+inline constexpr std::uint32_t kL1Reserved = 0x19000;             // firmware, mailboxes, kernel args (100 KiB)
+inline constexpr std::uint32_t kL1ArgBase = 0x10000;              // runtime args live in the reserve
+inline constexpr std::uint32_t kL1ArgStride = 0x1000;             // per processor: unique args, then common args at +0x800
+inline constexpr std::uint32_t kL1SemBase = 0x18000;              // semaphores (16 x 16 B)
+inline constexpr std::uint32_t kMaxRuntimeArgs = 341;
+inline constexpr std::uint64_t kDramBankSize = 1ull << 30;  // 1 GiB per bank, 12 banks
+inline constexpr std::uint32_t kDramBase = 0x40;             // first allocatable DRAM bank address
+inline constexpr std::uint32_t kNumCBs = 32;
+inline constexpr std::uint32_t kNumCores = tt_mock::kGridX * tt_mock::kGridY;
+
+[[noreturn]] void throw_error(const std::string& msg);
+
+std::string env_str(const char* name, const std::string& dflt = "");
+
+// ---- buffers ----------------------------------------------------------------------------------------
+struct BufferState {
+    distributed::MeshDevice* device = nullptr;
+    DeviceState* dev = nullptr;
+    distributed::DeviceLocalBufferConfig local_config;
+    std::uint64_t size = 0;
+    std::uint32_t page_size = 0;
+    std::uint32_t aligned_page_size = 0;
+    std::uint32_t num_pages = 0;
+    std::uint32_t num_banks = 0;
+    std::uint32_t pages_per_bank = 0;
+    std::uint64_t address = 0;  // bank address (same in every bank)
+    bool is_dram = true;
+    bool allocated = false;
+    std::uint32_t id = 0;
+    std::vector<std::uint8_t> data;  // pages in page-id order, page_size bytes each
+};
+
+struct DeviceState {
+    int device_id = 0;
+    bool open = true;
+    std::uint32_t next_buffer_id = 1;
+    std::map<std::uint64_t, BufferState*> dram_buffers;  // address -> buffer
+    std::map<std::uint64_t, BufferState*> l1_buffers;    // address -> buffer
+    std::uint32_t l1_buffer_low = kL1Size;                // L1 buffers grow down from the top
+    std::uint64_t workloads_run = 0;
+    std::string stats_json_entries;  // accumulated per-workload stats (TT_MOCK_STATS=<path>)
+};
+
+std::uint64_t dram_allocate(DeviceState& dev, std::uint64_t bytes_per_bank);
+
+// ---- programs -----------------------------------------------------------------------------------------
+enum class Role : std::uint8_t { Riscv0 = 0, Riscv1 = 1, Compute = 2 };
+const char* role_name(Role r);
+
+struct KernelSpec {
+    std::string path;      // as given to CreateKernel
+    std::string resolved;  // absolute path of the source
+    Role role = Role::Riscv0;
+    std::vector<CoreCoord> cores;
+    std::vector<std::uint32_t> compile_args;
+    std::map<std::string, std::string> defines;
+    std::map<std::string, std::uint32_t> named_compile_args;
+    bool fp32_dest_acc_en = false;
+    bool math_approx_mode = false;
+    int math_fidelity = 4;
+    int noc = 0;
+    std::map<CoreCoord, std::vector<std::uint32_t>> rt_args;
+    std::vector<std::uint32_t> common_args;
+    std::map<CoreCoord, RuntimeArgsData> rt_views;
+    RuntimeArgsData common_view;
+};
+
+struct CBSpec {
+    std::vector<CoreCoord> cores;
+    std::uint32_t total_size = 0;
+    std::map<std::uint8_t, tt::DataFormat> formats;
+    std::map<std::uint8_t, std::uint32_t> page_sizes;
+};
+
+struct SemaphoreSpec {
+    std::vector<CoreCoord> cores;
+    std::uint32_t initial_value = 0;
+    std::uint32_t id = 0;
+};
+
+struct ProgramState {
+    std::vector<KernelSpec> kernels;
+    std::vector<CBSpec> cbs;
+    std::vector<SemaphoreSpec> semaphores;
+};
+
+std::vector<CoreCoord> cores_of(const CoreSpec& spec);
+
+// ---- kernel build -------------------------------------------------------------------------------------
+struct KernelBuildRequest {
+    const KernelSpec* kernel = nullptr;
+    std::array<std::uint8_t, kNumCBs> cb_formats{};
+    std::array<std::uint32_t, kNumCBs> cb_tile_sizes{};
+};
+
+// Compiles (or finds in a cache) every request; returns the .so path for each. Throws on errors.
+std::vector<std::string> build_kernels(const std::vector<KernelBuildRequest>& requests);
+
+// ---- execution ----------------------------------------------------------------------------------------
+void run_program(DeviceState& dev, ProgramState& program);
+
+}  // namespace tt::tt_metal::tt_mock_impl
