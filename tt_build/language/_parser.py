@@ -1140,6 +1140,8 @@ class _Parser:
             return getattr(base, node.attr)
         except AttributeError:
             self.error(f"`{self.text(node.value)}` has no attribute '{node.attr}'", node)
+        except Exception as exc:  # noqa: BLE001 - user objects
+            self.error(f"cannot evaluate `{self.text(node)}`: {type(exc).__name__}: {exc}", node)
 
     def e_Tuple(self, node: ast.Tuple) -> Any:  # noqa: N802
         for e in node.elts:

@@ -1,0 +1,386 @@
+"""Front end diagnostics: every malformed kernel gives a located FrontendError (never a raw traceback).
+
+Each case in ``tests/data/bad_kernels/`` is a tiny kernel factory ``kernel(...)``; the test asserts the
+exact message, file, line, column, source line and hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tt_build.language as T
+from tt_build.driver import load_kernel_module
+from tt_build.errors import FrontendError
+
+BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
+
+_DTYPE_HINT = "supported dtypes: 'bfloat16' (T.bfloat16, data) and 'float32' (T.float32, accumulation)"
+_DATA_DEP_HINT = ("conditions must be Python constants (factory arguments) that fold at compile time; "
+                  "kernel bodies are compiled, not executed")
+_ELTWISE_OPS_HINT = "element-wise bodies support + - * and T.exp, T.max, T.min, T.relu, T.cast"
+_STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* statements, loops over "
+              "T.Parallel/T.Pipelined/T.serial/T.unroll/range, buffer stores, assignments of constants and "
+              "`if` on compile-time constants")
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    msg: str
+    line: int
+    col: int
+    hint: str | None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("block_size_48", "the shape 48×32 of A_shared is not a multiple of the 32×32 tile", 13, 40,
+         "block_M=48 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32 or 64)", {"block_M": 48}),
+    Case("block_size_literal", "the shape 32×40 of C_local is not a multiple of the 32×32 tile", 15, 50,
+         "40 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32 or 64)"),
+    Case("unknown_t_call", "unknown function T.foo", 16, 13,
+         "the kernel language supports: alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
+         "clear, copy, exp, fill, float32, gemm, Kernel, max, min, Parallel, Pipelined, prim_func, relu, serial, "
+         "Tensor, unroll"),
+    Case("dtype_param", "unsupported dtype 'float16'", 10, 29, _DTYPE_HINT),
+    Case("dtype_alloc", "unsupported dtype 'int8'", 14, 59, _DTYPE_HINT),
+    Case("copy_shape_mismatch", "shape mismatch in T.copy: region 64×32 vs buffer 32×32", 18, 24,
+         "the region of A must have the shape of A_shared (32×32)"),
+    Case("gemm_shape_mismatch", "shape mismatch in T.gemm: A_shared 32×64, B_shared 32×32, C_local 32×32", 20, 17,
+         "expected (M, K) × (K, N) → (M, N) with transpose_A=False, transpose_B=False"),
+    Case("data_dependent_if", "data-dependent control flow is not supported: `bx > 2` depends on the runtime value bx",
+         16, 16, _DATA_DEP_HINT),
+    Case("data_dependent_ifexp",
+         "data-dependent control flow is not supported: `by > 0` depends on the runtime value by", 16, 38,
+         _DATA_DEP_HINT),
+    Case("while_loop", "`while` loops are not supported (data-dependent Python control flow)", 16, 13,
+         "use `for k in T.serial(n)` with a trip count that folds at compile time"),
+    Case("nonconst_extent",
+         "the extent of T.serial must be a compile-time constant (it depends on the runtime value bx)", 17, 31,
+         "loop bounds, grid sizes and shapes must fold to integers at compile time: use factory arguments, "
+         "constants and T.ceildiv of them"),
+    Case("unknown_name", "unknown name 'blockN'", 19, 44, "did you mean 'block_N'?"),
+    Case("try_stmt", "unsupported Python statement `try` in a kernel body", 16, 13, _STMT_HINT),
+    Case("return_stmt", "`return` is not allowed in a kernel body", 22, 13,
+         "a kernel writes its results into its output tensors with T.copy; remove the return"),
+    Case("print_call", "unsupported call `print(...)` in a kernel body", 17, 13,
+         "kernel bodies are compiled, not executed: only T.* intrinsics (and min/max/abs/int/float/len on Python "
+         "constants) can be called"),
+    Case("div_operator", "unsupported operator '/' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
+    Case("pow_operator", "unsupported operator '**' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
+    Case("copy_tensor_to_tensor", "T.copy between two tensors (A and C) is not supported", 20, 13,
+         "stage the data through an on-chip buffer: X = T.alloc_shared(...); T.copy(src[...], X); "
+         "T.copy(X, dst[...])"),
+    Case("copy_missing_buffer", "T.copy destination 'B_shard' is not a defined buffer", 17, 51,
+         "did you mean 'B_shared'? buffers are the kernel's T.Tensor parameters and names assigned from "
+         "T.alloc_shared/T.alloc_fragment"),
+    Case("kernel_arity", "T.Kernel has 2 grid dimensions but the `as` clause binds 3 names", 12, 72,
+         "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy) as (bx, by):`"),
+    Case("kernel_without_as", "T.Kernel must bind its block indices", 12, 9, "write `with T.Kernel(...) as (bx, by):`"),
+    Case("parallel_indices",
+         "T.Parallel body must write C_local at [i, j] (the loop variables in order), got `C_local[j, i]`", 19, 17,
+         "element-wise bodies map loop variable k to dimension k of every buffer; transposed, offset or constant "
+         "indices are not supported"),
+    Case("parallel_extent_mismatch", "T.Parallel extents 32×64 do not match the shape 32×32 of C_local", 19, 17,
+         "a T.Parallel loop covers whole buffers: use the buffer's shape as extents"),
+    Case("parallel_writes_tensor", "a T.Parallel body cannot write tensor C directly", 19, 17,
+         "write an on-chip buffer and T.copy it to the tensor after the loop"),
+    Case("store_outside_parallel", "element-wise store `C_local[0, 0] = ...` outside a T.Parallel loop", 18, 13,
+         "wrap it in `for i, j in T.Parallel(rows, cols):`, or use T.copy/T.fill for whole tiles"),
+    Case("loop_var_as_value", "`i` is an index value and cannot be mixed with buffer elements", 19, 50,
+         "loop and block variables cannot be used as element values"),
+    Case("exp_on_buffer",
+         "T.exp works element-wise: index the buffer (A_shared[i, j]) inside a T.Parallel loop", 19, 39, None),
+    Case("alloc_3d", "T.alloc_shared expects a 2-D shape (rows, cols); got a 3-D shape (2, 32, 32) for A_shared",
+         13, 39, "on-chip buffers are 2-D grids of 32×32 tiles"),
+    Case("missing_annotation", "kernel parameter 'B' has no T.Tensor(shape, dtype) annotation", 9, 9,
+         'write `B: T.Tensor((rows, cols), "bfloat16")`'),
+    Case("keyword_typo", "T.Pipelined got an unexpected keyword argument 'num_stage'", 17, 57,
+         "did you mean 'num_stages'?"),
+    Case("unknown_gemm_kwarg", "T.gemm got an unexpected keyword argument 'tranpose_B'", 20, 53,
+         "did you mean 'transpose_B'?"),
+    Case("num_stages_zero", "num_stages of T.Pipelined must be at least 1, got 0", 17, 68,
+         "1 = no overlap, 2 = double buffering"),
+    Case("nested_kernel", "nested T.Kernel blocks are not supported", 16, 13,
+         "a kernel function has exactly one `with T.Kernel(...)` block; use loops inside it"),
+    Case("two_kernels",
+         "a kernel function must contain exactly one `with T.Kernel(...)` block; this is a second one", 21, 9,
+         "put all the work of the kernel inside one T.Kernel block"),
+    Case("no_kernel", "kernel function 'main' has no `with T.Kernel(...)` block", 7, 5,
+         "wrap the body in `with T.Kernel(grid_x, grid_y) as (bx, by):`"),
+    Case("global_loop", "unsupported statement before the T.Kernel block: `for k in range(4):`", 12, 9,
+         "before `with T.Kernel(...)` only assignments of constants and T.annotate_layout are allowed; everything "
+         "else goes inside the T.Kernel block"),
+    Case("non_int_shape", "the shape of tensor A must contain positive integers, got 128.0 (float)", 8, 22,
+         "128.0 is not an integer"),
+    Case("bad_layout", "unsupported layout 'l1_diagonal_sharded' for tensor A", 13, 35,
+         "supported layouts: dram_interleaved, l1_interleaved, l1_height_sharded, l1_width_sharded, l1_block_sharded"),
+    Case("gemm_global_operand", "T.gemm operates on on-chip buffers; B is a kernel tensor", 20, 34,
+         "copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first"),
+    Case("copy_nonconst_slice", "the extent of slice `0:by` of A must be a compile-time constant", 18, 26,
+         "write `A[r:r + rows, c:c + cols]` with constant rows/cols"),
+    Case("string_fill", "T.fill value must be a constant number, got `'zero'`", 16, 29,
+         "the fill value must fold at compile time"),
+    Case("duplicate_buffer", "'A_shared' is already a buffer of this kernel and cannot be reassigned", 18, 17,
+         "use a different name"),
+    Case("copy_outside", "T.copy can only be used inside a @T.prim_func kernel", 7, 5,
+         "kernel bodies are parsed and compiled, never executed: write the call inside a function decorated with "
+         "@T.prim_func (inside its `with T.Kernel(...)` block)"),
+]
+
+
+def _raise(case: Case) -> FrontendError:
+    path = BAD / f"{case.file}.py"
+    module, _ = load_kernel_module(path)
+    with pytest.raises(FrontendError) as err:
+        module.kernel(**case.args)
+    return err.value
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+def test_bad_kernel_diagnostic(case: Case) -> None:
+    err = _raise(case)
+    path = BAD / f"{case.file}.py"
+    assert err.msg == case.msg
+    assert err.loc is not None
+    assert err.loc.file == str(path)
+    assert (err.loc.line, err.loc.col) == (case.line, case.col)
+    assert err.loc.source_line == path.read_text(encoding="utf-8").splitlines()[case.line - 1]
+    assert err.hint == case.hint
+    text = str(err)
+    assert text.startswith(f"{path}:{case.line}:{case.col}: error: {case.msg}\n")
+    caret_line = text.splitlines()[2]
+    assert caret_line == "    " + " " * (case.col - 1) + "^"
+
+
+def test_every_bad_kernel_file_has_a_case() -> None:
+    assert sorted(p.stem for p in BAD.glob("*.py")) == sorted(c.file for c in CASES)
+    assert len(CASES) >= 18
+
+
+def test_block_size_48_is_fine_with_32() -> None:
+    module, _ = load_kernel_module(BAD / "block_size_48.py")
+    assert module.kernel(block_M=32).name == "main"
+    assert module.kernel(block_M=64).body.body.buffer.shape == (64, 32)
+
+
+# ----------------------------------------------------------------------------- inline cases
+# Smaller diagnostics, checked for message and the located source text.
+
+def _err(factory: Any, *args: Any) -> FrontendError:
+    with pytest.raises(FrontendError) as err:
+        factory(*args)
+    assert err.value.loc is not None and err.value.loc.file == __file__
+    return err.value
+
+
+def _at(err: FrontendError, text: str) -> None:
+    """The error points at the first occurrence of ``text`` on its source line."""
+    assert err.loc is not None
+    assert err.loc.source_line.index(text) + 1 == err.loc.col, (err.loc.source_line, err.loc.col)
+
+
+def test_gemm_clear_accum_is_rejected() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                S = T.alloc_shared((32, 32), "bfloat16")
+                F = T.alloc_fragment((32, 32), "float32")
+                T.gemm(S, S, F, clear_accum=True)
+
+    err = _err(f)
+    assert err.msg == "T.gemm clear_accum=True is not supported"
+    assert err.hint == "call T.clear(C) before the reduction loop instead"
+    _at(err, "True)")
+
+
+def test_three_grid_dimensions() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1, 1, 2) as (bx, by, bz):
+                pass
+
+    err = _err(f)
+    assert err.msg == "T.Kernel supports 1 or 2 grid dimensions, got 3"
+    _at(err, "2) as")
+
+
+def test_tensor_inside_body_and_layout_on_shared_buffer() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                X = T.Tensor((32, 32), "bfloat16")
+
+    err = _err(f)
+    assert err.msg == "T.Tensor is only valid as the annotation of a kernel parameter"
+
+    def g():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                S = T.alloc_shared((32, 32), "bfloat16")
+                T.annotate_layout({S: "l1_interleaved"})
+
+    err = _err(g)
+    assert err.msg == "T.annotate_layout applies to kernel tensors; S is a shared buffer"
+    _at(err, "S: ")
+
+
+def test_annotate_layout_inside_a_loop() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                for t in T.serial(2):
+                    T.annotate_layout({A: "l1_interleaved"})
+
+    assert _err(f).msg == "T.annotate_layout must be at the top of the kernel body, not inside a loop"
+
+
+def test_unbound_closure_variable() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(later) as bx:
+                pass
+
+        later = 1  # noqa: F841 - assigned after the kernel is parsed
+
+    err = _err(f)
+    assert err.msg == "'later' is not yet assigned when the kernel is defined"
+    _at(err, "later)")
+
+
+def test_non_constant_pipelined_stages_and_range_step() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                for t in range(0, 8, 2):
+                    pass
+
+    err = _err(f)
+    assert err.msg == "range with a step of 2 is not supported in a kernel"
+    _at(err, "2)")
+
+    def g():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(4) as bx:
+                for t in T.Pipelined(4, num_stages=bx):
+                    pass
+
+    err = _err(g)
+    assert err.msg == "num_stages of T.Pipelined must be a compile-time constant (it depends on the runtime value bx)"
+
+
+def test_parallel_inside_copy_and_pipelined_inside_parallel() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                S = T.alloc_shared((32, 32), "bfloat16")
+                for i, j in T.Parallel(32, 32):
+                    T.copy(A[0, 0], S)
+
+    err = _err(f)
+    assert err.msg == "T.copy cannot be used inside a T.Parallel loop"
+
+    def g():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                for i in T.Parallel(32):
+                    for t in T.Pipelined(2):
+                        pass
+
+    err = _err(g)
+    assert err.msg == "T.Pipelined loops cannot be nested inside a T.Parallel loop"
+
+
+def test_parallel_arity_and_index_from_tensor() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                for i, j, l in T.Parallel(32, 32):
+                    pass
+
+    err = _err(f)
+    assert err.msg == "T.Parallel has 2 extents but the loop binds 3 variables"
+    _at(err, "i, j, l")
+
+
+def test_copy_region_out_of_bounds_and_wrong_rank() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((64, 64), "bfloat16")):
+            with T.Kernel(1) as bx:
+                S = T.alloc_shared((32, 32), "bfloat16")
+                T.copy(A[48, 0], S)
+
+    err = _err(f)
+    assert err.msg == "T.copy region of A is out of bounds in dimension 0: rows/cols 48..79 of 64"
+    _at(err, "A[48")
+
+    def g():
+        @T.prim_func
+        def k(A: T.Tensor((64, 64), "bfloat16")):
+            with T.Kernel(1) as bx:
+                S = T.alloc_shared((32, 32), "bfloat16")
+                T.copy(A[0], S)
+
+    err = _err(g)
+    assert err.msg == "tensor A is 2-D but `A[0]` has 1 index"
+
+
+def test_negative_and_zero_shapes() -> None:
+    def f(rows):
+        @T.prim_func
+        def k(A: T.Tensor((rows, 64), "bfloat16")):
+            with T.Kernel(1) as bx:
+                pass
+
+    err = _err(f, 0)
+    assert err.msg == "the shape of tensor A must contain positive integers, got 0"
+    assert err.hint == "rows=0 is not positive"
+    _at(err, "rows,")
+
+
+def test_data_dependent_bool_ops_and_not() -> None:
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(2) as bx:
+                if True and not bx:
+                    pass
+
+    err = _err(f)
+    assert err.msg.startswith("data-dependent control flow is not supported")
+
+
+def test_internal_errors_never_escape_as_raw_exceptions() -> None:
+    # A user object whose attribute access explodes: reported as a located FrontendError.
+    class Boom:
+        @property
+        def size(self) -> int:
+            raise RuntimeError("boom")
+
+    cfg = Boom()
+
+    def f():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(cfg.size) as bx:
+                pass
+
+    err = _err(f)
+    assert err.msg == "cannot evaluate `cfg.size`: RuntimeError: boom"
+    _at(err, "cfg.size")
