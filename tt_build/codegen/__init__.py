@@ -106,7 +106,7 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
         sig = plan["signatures"][role]
         values = []
         for a in sig["runtime_args"]:
-            values.append({"buffer_addr": f"{a.get('buffer')}_buffer->address()", "start": "w.start_block",
+            values.append({"buffer_addr": f"{a.get('buffer')}_addr", "start": "w.start_block",
                            "count": "w.num_blocks"}[a["kind"]])
         proc, noc = _PROCESSOR.get(role, ("", ""))
         kernels.append({

@@ -115,12 +115,15 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     const distributed::DeviceLocalBufferConfig A_local{.page_size = 2048, .buffer_type = BufferType::DRAM};
     const distributed::ReplicatedBufferConfig A_config{.size = 131072};
     std::shared_ptr<distributed::MeshBuffer> A_buffer = distributed::MeshBuffer::create(A_config, A_local, mesh_device.get());
+    const uint32_t A_addr = static_cast<uint32_t>(A_buffer->address());
     const distributed::DeviceLocalBufferConfig B_local{.page_size = 2048, .buffer_type = BufferType::DRAM};
     const distributed::ReplicatedBufferConfig B_config{.size = 131072};
     std::shared_ptr<distributed::MeshBuffer> B_buffer = distributed::MeshBuffer::create(B_config, B_local, mesh_device.get());
+    const uint32_t B_addr = static_cast<uint32_t>(B_buffer->address());
     const distributed::DeviceLocalBufferConfig C_local{.page_size = 2048, .buffer_type = BufferType::DRAM};
     const distributed::ReplicatedBufferConfig C_config{.size = 131072};
     std::shared_ptr<distributed::MeshBuffer> C_buffer = distributed::MeshBuffer::create(C_config, C_local, mesh_device.get());
+    const uint32_t C_addr = static_cast<uint32_t>(C_buffer->address());
 
     // Circular buffers (depth = stages x block pages).
     CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
@@ -141,8 +144,8 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     // Runtime args per core.
     for (const CoreWork& w : kWork) {
         const CoreCoord core(w.x, w.y);
-        SetRuntimeArgs(program, reader_kernel, core, {A_buffer->address(), B_buffer->address(), w.start_block, w.num_blocks});
-        SetRuntimeArgs(program, writer_kernel, core, {C_buffer->address(), w.start_block, w.num_blocks});
+        SetRuntimeArgs(program, reader_kernel, core, {A_addr, B_addr, w.start_block, w.num_blocks});
+        SetRuntimeArgs(program, writer_kernel, core, {C_addr, w.start_block, w.num_blocks});
         SetRuntimeArgs(program, compute_kernel, core, {w.start_block, w.num_blocks});
     }
 
@@ -155,7 +158,7 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     distributed::EnqueueWriteMeshBuffer(cq, B_buffer, B_host, false);
 
     distributed::MeshWorkload workload;
-    distributed::AddProgramToMeshWorkload(workload, std::move(program), distributed::MeshCoordinateRange(mesh_device->shape()));
+    workload.add_program(distributed::MeshCoordinateRange(mesh_device->shape()), std::move(program));
     distributed::EnqueueMeshWorkload(cq, workload, false);
 
     // Read outputs back in row-major layout.
