@@ -131,6 +131,20 @@ function(_tt_build_launcher setting out_var)
   endif()
 endfunction()
 
+# The mock SDK runtime, compiled from the staged (content-addressed, stable-path) copy of
+# tt_build/mock_sdk with the flags of tt_build.mock_sdk.build_runtime().
+function(_tt_build_mock_runtime sdk_dir)
+  file(GLOB _mock_sources CONFIGURE_DEPENDS "${sdk_dir}/src/*.cpp")
+  add_library(tt_metal_mock STATIC EXCLUDE_FROM_ALL ${_mock_sources})
+  target_include_directories(tt_metal_mock PUBLIC "${sdk_dir}/include")
+  target_compile_definitions(tt_metal_mock PRIVATE "TT_MOCK_INCLUDE_DIR=\"${sdk_dir}/include\"")
+  target_compile_options(tt_metal_mock PRIVATE -O3)
+  set_target_properties(tt_metal_mock PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON
+                        CXX_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
+  find_package(Threads REQUIRED)
+  target_link_libraries(tt_metal_mock PUBLIC Threads::Threads ${CMAKE_DL_LIBS})
+endfunction()
+
 function(tt_build_add_kernels)
   set(_options NO_WARM NO_INSTALL)
   set(_one_value TARGET PROJECT_DIR PACKAGE SDK ARCH CACHE_DIR OUTPUT_DIR INSTALL_DIR OUT_INSTANCES)
@@ -228,7 +242,11 @@ function(tt_build_add_kernels)
       if(NOT _tt_mock_sdk_dir)
         message(FATAL_ERROR "tt-build: SDK 'mock' selected but the mock SDK (tt_build/mock_sdk) is not installed")
       endif()
-      add_subdirectory("${_tt_mock_sdk_dir}" "${CMAKE_BINARY_DIR}/_tt_mock_sdk" EXCLUDE_FROM_ALL)
+      if(EXISTS "${_tt_mock_sdk_dir}/CMakeLists.txt")
+        add_subdirectory("${_tt_mock_sdk_dir}" "${CMAKE_BINARY_DIR}/_tt_mock_sdk" EXCLUDE_FROM_ALL)
+      else()
+        _tt_build_mock_runtime("${_tt_mock_sdk_dir}")
+      endif()
       if(_launcher AND TARGET tt_metal_mock)
         set_property(TARGET tt_metal_mock PROPERTY CXX_COMPILER_LAUNCHER "${_launcher}")
       endif()
@@ -251,7 +269,6 @@ function(tt_build_add_kernels)
     LIBRARY_OUTPUT_DIRECTORY "${_TT_OUTPUT_DIR}"
     CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF
     POSITION_INDEPENDENT_CODE ON
-    CXX_VISIBILITY_PRESET hidden
     EXPORT_COMPILE_COMMANDS ON)
   if(_launcher)
     set_property(TARGET ${_TT_TARGET} PROPERTY CXX_COMPILER_LAUNCHER "${_launcher}")

@@ -44,7 +44,7 @@ def stage_mock_sdk(cache_dir: Path) -> Path | None:
     from tt_build.build.fingerprint import _mock_sdk_dir, sdk_identity  # noqa: PLC0415
 
     src = _mock_sdk_dir()
-    if src is None or not (src / "CMakeLists.txt").is_file():
+    if src is None or not (src / "include").is_dir():
         return None
     ident = sdk_identity("mock", "any").split(":")[-1][:16]
     dest = cache_dir / "sdk" / f"mock-{ident}"
@@ -86,6 +86,17 @@ def package_init(instances: list[str], library: str = "_tt_kernels") -> str:
         names_tuple=repr(tuple(instances)),
         assigns="\n".join(f"{n} = _pkg.kernels[{n!r}]" for n in instances),
     )
+
+
+def _sync_tree(src: Path, dest: Path) -> None:
+    """Mirror ``src`` into ``dest`` (atomic per file, unchanged files untouched, extra files removed)."""
+    want = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    for rel in want:
+        atomic_write(dest / rel, (src / rel).read_bytes())
+    if dest.is_dir():
+        for p in dest.rglob("*"):
+            if p.is_file() and p.relative_to(dest) not in want:
+                p.unlink()
 
 
 def run(ns: argparse.Namespace) -> dict[str, Any]:
@@ -155,6 +166,8 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     atomic_write(out_dir / "__init__.py", package_init(names, ns.library))
     runtime_src = _resources.package_dir() / "runtime" / "loader.py"
     atomic_write(out_dir / "_tt_runtime.py", runtime_src.read_bytes())
+    if mock_dir is not None:
+        _sync_tree(mock_dir / "include", out_dir / "mock_include")
     # Instances removed from the project: drop their stale output directories.
     kdir = out_dir / "kernels"
     if kdir.is_dir():

@@ -54,13 +54,9 @@ def tt_build_fingerprint() -> str:
 
 
 def _mock_sdk_dir() -> Path | None:
-    try:
-        from tt_build import mock_sdk  # noqa: PLC0415
-
-        return Path(mock_sdk.source_dir())
-    except (ImportError, AttributeError):
-        d = _resources.package_dir() / "mock_sdk"
-        return d if d.is_dir() else None
+    """The mock SDK package directory (headers in include/, runtime sources in src/)."""
+    d = _resources.package_dir() / "mock_sdk"
+    return d if (d / "include").is_dir() else None
 
 
 @functools.lru_cache(maxsize=8)

@@ -49,6 +49,51 @@ def _params(manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
     return ins, outs
 
 
+def _stable_root() -> Path:
+    env = os.environ.get("TT_BUILD_KERNEL_ROOT")
+    if env:
+        return Path(env)
+    return Path("/tmp") / f"tt-build-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def _digest_tree(src: Path) -> tuple[str, list[Path]]:
+    import hashlib  # noqa: PLC0415
+
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for p in files:
+        h.update(str(p.relative_to(src)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:20], files
+
+
+def stable_copy(src: Path, kind: str) -> Path:
+    """A copy of the directory ``src`` at a path that depends only on its content.
+
+    The mock SDK keys its compiled-kernel cache on the kernels' absolute paths; the same path at
+    build time (when the package's ``kernel_cache`` is filled) and at run time (wherever the
+    package was installed) lets the shipped precompiled kernels hit.
+    """
+    digest, files = _digest_tree(src)
+    dest = _stable_root() / f"{kind}-{digest}"
+    if (dest / ".complete").is_file():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    import shutil  # noqa: PLC0415
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    for p in files:
+        target = tmp / p.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(p, target)
+    (tmp / ".complete").write_text(digest)
+    try:
+        os.replace(tmp, dest)
+    except OSError:  # another process published it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
 def _prepend_env_path(var: str, path: Path) -> None:
     cur = os.environ.get(var, "")
     parts = [p for p in cur.split(os.pathsep) if p]
@@ -73,6 +118,7 @@ class Kernel:
         self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
                         "float32 or ml_dtypes.bfloat16 arrays; outputs have the inputs' dtype.")
         self._fn: Any = None
+        self._stable_dir: Path | None = None
 
     def __repr__(self) -> str:
         return f"<tt-build kernel {self.name}: {self.__doc__.splitlines()[0] if self.__doc__ else ''}>"
@@ -91,6 +137,24 @@ class Kernel:
                            ctypes.c_char_p, ctypes.c_size_t]
             self._fn = fn
         return self._fn
+
+    def _device_kernel_dir(self) -> Path:
+        if self._stable_dir is None:
+            if self._package.stable_paths:
+                # Only the device kernels (not host.cpp / manifest.json): they are what the mock compiles.
+                src = {n: (self.kernel_dir / n) for n in ("reader.cpp", "compute.cpp", "writer.cpp")}
+                if all(p.is_file() for p in src.values()):
+                    import tempfile  # noqa: PLC0415
+
+                    with tempfile.TemporaryDirectory() as tmp:
+                        for n, p in src.items():
+                            (Path(tmp) / n).write_bytes(p.read_bytes())
+                        self._stable_dir = stable_copy(Path(tmp), f"k-{self.name}")
+                else:
+                    self._stable_dir = self.kernel_dir
+            else:
+                self._stable_dir = self.kernel_dir
+        return self._stable_dir
 
     def _convert(self, i: int, value: Any, bf16: Any) -> tuple[np.ndarray, bool]:
         spec = self.inputs[i]
@@ -127,7 +191,7 @@ class Kernel:
         err = ctypes.create_string_buffer(_ERR_LEN)
         fn = self._symbol()
         with self._package.lock:
-            rc = fn(in_ptrs, out_ptrs, str(self.kernel_dir).encode(), err, _ERR_LEN)
+            rc = fn(in_ptrs, out_ptrs, str(self._device_kernel_dir()).encode(), err, _ERR_LEN)
         if rc != 0:
             text = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
             msg = f"{self.name}: {text}"
@@ -142,6 +206,8 @@ class KernelPackage:
     def __init__(self, package_dir: Path, names: tuple[str, ...], library: str = "_tt_kernels") -> None:
         self.dir = Path(package_dir)
         self.library_name = library
+        #: Run device kernels from content-addressed paths (see :func:`stable_copy`).
+        self.stable_paths = (self.dir / "mock_include").is_dir() and not os.environ.get("TT_BUILD_NO_STABLE_PATHS")
         self.lock = threading.Lock()
         self._lib: Any = None
         self.kernels: dict[str, Kernel] = {}
@@ -159,6 +225,9 @@ class KernelPackage:
             cache = self.dir / "kernel_cache"
             if cache.is_dir():
                 _prepend_env_path("TT_MOCK_KERNEL_PATH", cache)
+            include = self.dir / "mock_include"
+            if include.is_dir() and self.stable_paths:
+                os.environ["TT_MOCK_INCLUDE_DIR"] = str(stable_copy(include, "mock-include"))
             if "TT_MOCK_KERNEL_CACHE" not in os.environ:
                 base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
                 os.environ["TT_MOCK_KERNEL_CACHE"] = str(Path(base) / "tt-build" / "mock-kernels")
