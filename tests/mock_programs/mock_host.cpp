@@ -95,7 +95,10 @@ int run(int argc, char** argv) {
                                                       .noc = NOC::RISCV_0_default,
                                                       .compile_args = writer_ct});
         std::map<std::string, std::string> defines;
-        if (!post.empty()) defines["POST_OP"] = post;
+        if (!post.empty()) {
+            defines["POST_OP"] = post;
+            defines["POST_OP_INIT"] = post + "_init";
+        }
         auto compute = CreateKernel(program, kdir + "/compute_binary.cpp", all_cores,
                                     ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
                                                   .compile_args = {op},

@@ -1,5 +1,5 @@
 // out = a OP b tile by tile, OP from compile-time arg 0 (0 add, 1 sub, 2 mul); optional SFPU
-// post-op from the define POST_OP (exp_tile / relu_tile).
+// post-op from the defines POST_OP / POST_OP_INIT (e.g. exp_tile / exp_tile_init).
 #include <cstdint>
 
 #include "api/compute/compute_kernel_hw_startup.h"
@@ -22,7 +22,7 @@ void kernel_main() {
         mul_init(cb_a, cb_b);
     }
 #ifdef POST_OP
-    POST_OP##_init();
+    POST_OP_INIT();
 #endif
     for (uint32_t t = 0; t < n; ++t) {
         cb_wait_front(cb_a, 1);

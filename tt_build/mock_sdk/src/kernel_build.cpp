@@ -371,10 +371,10 @@ std::vector<std::string> build_kernels(const std::vector<KernelBuildRequest>& re
                       requests[job.index].kernel->resolved + "):\n" + log + "\n";
             fs::remove(tmp_so, ec);
         }
-        if (job.rc == 0 && env_str("TT_MOCK_KEEP_SOURCES").empty()) {
-            fs::remove(job.src_path, ec);
-        } else if (job.rc == 0) {
+        if (job.rc == 0 && !env_str("TT_MOCK_KEEP_SOURCES").empty()) {
             fs::rename(job.src_path, job.so_path.substr(0, job.so_path.size() - 3) + ".cpp", ec);
+        } else {
+            fs::remove(job.src_path, ec);
         }
         fs::remove(job.log_path, ec);
     }
