@@ -121,6 +121,10 @@ CASES = [
          "supported layouts: dram_interleaved, l1_interleaved, l1_height_sharded, l1_width_sharded, l1_block_sharded"),
     Case("gemm_global_operand", "T.gemm operates on on-chip buffers; B is a kernel tensor", 20, 34,
          "copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first"),
+    Case("copy_out_of_bounds",
+         "T.copy region of A is out of bounds in dimension 0: it covers 0..511 but the tensor has 256 (at by=7)", 18,
+         24, "the grid/loop extents and block sizes must tile the tensor exactly (partial blocks are not supported)",
+         {"block_M": 64}),
     Case("copy_nonconst_slice", "the extent of slice `0:by` of A must be a compile-time constant", 18, 26,
          "write `A[r:r + rows, c:c + cols]` with constant rows/cols"),
     Case("string_fill", "T.fill value must be a constant number, got `'zero'`", 16, 29,
@@ -327,7 +331,9 @@ def test_copy_region_out_of_bounds_and_wrong_rank() -> None:
                 T.copy(A[48, 0], S)
 
     err = _err(f)
-    assert err.msg == "T.copy region of A is out of bounds in dimension 0: rows/cols 48..79 of 64"
+    assert err.msg == "T.copy region of A is out of bounds in dimension 0: it covers 48..79 but the tensor has 64"
+    assert err.hint == ("the grid/loop extents and block sizes must tile the tensor exactly "
+                        "(partial blocks are not supported)")
     _at(err, "A[48")
 
     def g():

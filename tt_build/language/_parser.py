@@ -226,6 +226,7 @@ class _Parser:
         self.buffer_names: dict[str, Buffer] = {}
         self.layouts: dict[str, str] = {}
         self.parallel: list[tuple[Var, int]] = []
+        self.ranges: dict[Var, tuple[int, int]] = {}  # value range of every block / loop variable
         self.loop_depth = 0
         self.in_kernel = False
         self.kernel_params: list[Buffer] = []
@@ -323,7 +324,8 @@ class _Parser:
         v = self.eval(node)
         if not _is_static(v):
             names = _vars_in(v)
-            detail = f" (it depends on the runtime value{'s' if len(names) > 1 else ''} {', '.join(names)})" if names else ""
+            plural = "s" if len(names) > 1 else ""
+            detail = f" (it depends on the runtime value{plural} {', '.join(names)})" if names else ""
             self.error(f"{what} must be a compile-time constant{detail}", node,
                        "loop bounds, grid sizes and shapes must fold to integers at compile time: use factory "
                        "arguments, constants and T.ceildiv of them")
@@ -393,8 +395,8 @@ class _Parser:
                 continue
             if isinstance(stmt, ast.With) and self.is_kernel_with(stmt):
                 if kernel is not None:
-                    self.error("a kernel function must contain exactly one `with T.Kernel(...)` block; this is a second one",
-                               stmt, "put all the work of the kernel inside one T.Kernel block")
+                    self.error("a kernel function must contain exactly one `with T.Kernel(...)` block; "
+                               "this is a second one", stmt, "put all the work of the kernel inside one T.Kernel block")
                 kernel = self.kernel(stmt)
                 continue
             if kernel is not None:
@@ -405,12 +407,13 @@ class _Parser:
                 self.annotate_layout(stmt.value)
             elif isinstance(stmt, ast.Assign) and not self.is_alloc(stmt.value):
                 self.assign(stmt)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+                    and isinstance(stmt.value.value, str):
                 continue
             else:
                 self.error(f"unsupported statement before the T.Kernel block: {self.stmt_word(stmt)}", stmt,
-                           "before `with T.Kernel(...)` only assignments of constants and T.annotate_layout are allowed; "
-                           "everything else goes inside the T.Kernel block")
+                           "before `with T.Kernel(...)` only assignments of constants and T.annotate_layout are "
+                           "allowed; everything else goes inside the T.Kernel block")
         if kernel is None:
             self.error(f"kernel function '{fdef.name}' has no `with T.Kernel(...)` block", fdef,
                        "wrap the body in `with T.Kernel(grid_x, grid_y) as (bx, by):`")
@@ -442,8 +445,8 @@ class _Parser:
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
             self.error(f"the annotation of kernel parameter '{a.arg}' is a string", ann, hint)
         if not isinstance(ann, ast.Call) or self.resolve_callee(ann.func) is not S.Tensor:
-            self.error(f"kernel parameter '{a.arg}' must be annotated with T.Tensor(shape, dtype), got `{self.text(ann)}`",
-                       ann, hint)
+            self.error(f"kernel parameter '{a.arg}' must be annotated with T.Tensor(shape, dtype), "
+                       f"got `{self.text(ann)}`", ann, hint)
         args = self.bind(ann, "T.Tensor", [("shape", _REQ), ("dtype", "bfloat16")])
         shape = self.shape(args["shape"], ann, f"tensor {a.arg}", rank=None, tile_aligned=False)
         dtype = self.dtype(args["dtype"], ann)
@@ -468,7 +471,8 @@ class _Parser:
                            "shapes are fixed at compile time: use factory arguments and constants")
             if not _is_int(v):
                 hint = self.provenance_hint(n, v, "is not an integer") or f"{v!r} is not an integer"
-                self.error(f"the shape of {what} must contain positive integers, got {v!r} ({type(v).__name__})", n, hint)
+                self.error(f"the shape of {what} must contain positive integers, got {v!r} ({type(v).__name__})",
+                           n, hint)
             if v <= 0:
                 hint = self.provenance_hint(n, v, "is not positive")
                 self.error(f"the shape of {what} must contain positive integers, got {v}", n, hint)
@@ -613,8 +617,8 @@ class _Parser:
     # ------------------------------------------------------------------ T.Kernel
 
     def is_kernel_with(self, s: ast.With) -> bool:
-        return any(isinstance(i.context_expr, ast.Call) and self.resolve_callee(i.context_expr.func, soft=True) is S.Kernel
-                   for i in s.items)
+        return any(isinstance(i.context_expr, ast.Call)
+                   and self.resolve_callee(i.context_expr.func, soft=True) is S.Kernel for i in s.items)
 
     def kernel(self, s: ast.With) -> Stmt:
         if len(s.items) != 1:
@@ -630,7 +634,8 @@ class _Parser:
                 continue  # TileLang compatibility: thread counts mean nothing on Tensix cores
             close = difflib.get_close_matches(kw.arg or "", ["threads"], n=1)
             self.error(f"T.Kernel got an unexpected keyword argument '{kw.arg}'", kw,
-                       "did you mean 'threads'?" if close else "T.Kernel accepts the grid extents and threads= (ignored)")
+                       "did you mean 'threads'?" if close
+                       else "T.Kernel accepts the grid extents and threads= (ignored)")
         if not call.args:
             self.error("T.Kernel needs at least one grid extent", call, "write `T.Kernel(grid_x, grid_y)`")
         if len(call.args) > 2:
@@ -658,6 +663,7 @@ class _Parser:
             v = Var(n.id, loc=self.loc(n))
             scope[n.id] = v
             block_vars.append(v)
+            self.ranges[v] = (0, grid[len(block_vars) - 1].value - 1)
         self.in_kernel = True
         body = self.scoped_block(s.body, s, scope)
         self.in_kernel = False
@@ -666,7 +672,8 @@ class _Parser:
     # ------------------------------------------------------------------ allocation
 
     def is_alloc(self, node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and self.resolve_callee(node.func, soft=True) in (S.alloc_shared, S.alloc_fragment)
+        return isinstance(node, ast.Call) and \
+            self.resolve_callee(node.func, soft=True) in (S.alloc_shared, S.alloc_fragment)
 
     def alloc(self, s: ast.Assign) -> Buffer:
         call = s.value
@@ -782,22 +789,41 @@ class _Parser:
                        g.node, f"the region of {tensor.name} must have the shape of {o.buffer.name} "
                        f"({_fmt_shape(o.buffer.shape)})")
         for d, (st, ext) in enumerate(zip(starts, extents)):
-            lo_hi = self.bounds(st)
-            if lo_hi is not None and (lo_hi[0] < 0 or lo_hi[1] + ext > tensor.shape[d]):
-                self.error(f"T.copy region of {tensor.name} is out of bounds in dimension {d}: "
-                           f"rows/cols {lo_hi[0]}..{lo_hi[1] + ext - 1} of {tensor.shape[d]}", g.node,
-                           "check the block sizes against the tensor shape")
+            b = self.bounds(st)
+            if b is None:
+                continue
+            lo, hi, at_max = b
+            if lo < 0 or hi + ext > tensor.shape[d]:
+                where = ", ".join(f"{k}={v}" for k, v in at_max.items())
+                self.error(f"T.copy region of {tensor.name} is out of bounds in dimension {d}: it covers "
+                           f"{lo}..{hi + ext - 1} but the tensor has {tensor.shape[d]}"
+                           + (f" (at {where})" if where and hi + ext > tensor.shape[d] else ""), g.node,
+                           "the grid/loop extents and block sizes must tile the tensor exactly "
+                           "(partial blocks are not supported)")
         region = BufferRegion(tensor, tuple(starts), tuple(extents), loc=self.loc(g.node))
         full = BufferRegion(o.buffer, tuple(IntImm(0, loc=self.loc(o.node)) for _ in o.buffer.shape),
                             tuple(o.buffer.shape), loc=self.loc(o.node))
         pair = (region, full) if g is src else (full, region)
         return Call("tl.copy", pair, loc=self.loc(call))
 
-    def bounds(self, e: Expr) -> tuple[int, int] | None:
-        """Static [min, max] of a start index (only when it is a constant: block ranges are the grid's business)."""
-        if isinstance(e, IntImm):
-            return (e.value, e.value)
-        return None
+    def bounds(self, e: Expr) -> tuple[int, int, dict[str, int]] | None:
+        """[min, max] of an integer-linear start index over the ranges of the block and loop variables, and
+        the variable values reaching the maximum (None when the index is not linear)."""
+        lin = _linear(e)
+        if lin is None:
+            return None
+        lo = hi = lin.get(None, 0)
+        at_max: dict[str, int] = {}
+        for v, c in lin.items():
+            if v is None or c == 0:
+                continue
+            if v not in self.ranges:
+                return None
+            vlo, vhi = self.ranges[v]
+            lo += c * (vlo if c > 0 else vhi)
+            hi += c * (vhi if c > 0 else vlo)
+            at_max[v.name] = vhi if c > 0 else vlo
+        return lo, hi, at_max
 
     def copy_operand(self, node: ast.AST, role: str) -> _Operand:
         if isinstance(node, _Default):  # pragma: no cover - both operands are required
@@ -871,7 +897,7 @@ class _Parser:
             self.error(f"{fname} {what} must be an on-chip buffer, got `{self.text(node)}`", node)
         if v.scope == "global":
             self.error(f"{fname} operates on on-chip buffers; {v.name} is a kernel tensor", node,
-                       f"copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first")
+                       "copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first")
         return v
 
     def gemm(self, call: ast.Call) -> Call:
@@ -1001,6 +1027,7 @@ class _Parser:
             self.error(f"a {fname} loop binds exactly one loop variable, got `{self.text(s.target)}`", s.target)
         self.new_name(s.target.id, s.target)
         var = Var(s.target.id, loc=self.loc(s.target))
+        self.ranges[var] = (lo, lo + n - 1)
         self.loop_depth += 1
         try:
             body = self.scoped_block(s.body, s, {var.name: var})
@@ -1030,6 +1057,7 @@ class _Parser:
             if any(v.name == t.id for v in vars_) or any(v.name == t.id for v, _ in self.parallel):
                 self.error(f"T.Parallel loop variable '{t.id}' is bound twice", t)
             vars_.append(Var(t.id, loc=self.loc(t)))
+            self.ranges[vars_[-1]] = (0, extents[len(vars_) - 1] - 1)
         depth = len(self.parallel)
         self.parallel.extend(zip(vars_, extents))
         self.loop_depth += 1
@@ -1133,7 +1161,8 @@ class _Parser:
         if isinstance(base, Buffer):
             if node.attr in ("shape", "dtype", "name"):
                 return getattr(base, node.attr)
-            self.error(f"unsupported buffer attribute `{self.text(node)}`", node, "buffers expose .shape, .dtype and .name")
+            self.error(f"unsupported buffer attribute `{self.text(node)}`", node,
+                       "buffers expose .shape, .dtype and .name")
         if isinstance(base, Expr):
             self.error(f"unsupported attribute `{self.text(node)}` of a runtime value", node)
         try:

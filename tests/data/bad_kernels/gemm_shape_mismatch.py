@@ -14,7 +14,7 @@ def kernel(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloa
             B_shared = T.alloc_shared((block_K, block_N), dtype)
             C_local = T.alloc_fragment((block_M, block_N), "float32")
             T.clear(C_local)
-            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+            for k in T.Pipelined(T.ceildiv(K, 64), num_stages=2):
                 T.copy(A[by * block_M, k * 64], A_shared)
                 T.copy(B[k * block_K, bx * block_N], B_shared)
                 T.gemm(A_shared, B_shared, C_local)
