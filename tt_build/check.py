@@ -120,7 +120,12 @@ _DM_ROLE = {"reader": (_BRISC, 0), "writer": (_NCRISC, 1)}
 
 # Compiler flags of the JIT (JitBuildEnv::init) that matter to a syntax check. -Os, -flto, -ffast-math and
 # -mcpu=tt-wh* are code-generation flags (the last is known to SFPI's g++ only) and are left out.
-_JIT_FLAGS = ("-std=c++17", "-fno-exceptions", "-fno-use-cxa-atexit")
+# The 0.81 JIT passes -std=c++17 plus SFPI g++'s -ftt-nttp -ftt-constinit -ftt-consteval, which enable
+# those C++20 features in C++17 mode. Data-movement headers do not use them: DM kernels are checked as
+# C++17. Compute kernels are checked as C++20, the host equivalent tt-metal's own kernel clang-tidy flow
+# uses for these -ftt-* flags.
+_STD = {"dm": "-std=c++17", "compute": "-std=c++20"}
+_JIT_FLAGS = ("-fno-exceptions", "-fno-rtti", "-fno-use-cxa-atexit")
 _JIT_WARNINGS = ("-Wall", "-Wno-unknown-pragmas", "-Wno-unused-variable", "-Wno-unused-function")
 # Warnings the JIT keeps as warnings under -Werror (-Wno-error=...).
 _JIT_NON_FATAL = frozenset({"-Wmultistatement-macros", "-Wparentheses", "-Wunused-but-set-variable"})
@@ -340,16 +345,21 @@ def _gcc_major(version: str, compiler: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _llk_dir(tm: Path, sub: str) -> Path:
+    """``tt_metal/third_party/tt_llk/<sub>`` of a source tree; the wheel ships it as ``tt_metal/tt-llk/<sub>``."""
+    jit_path = tm / "third_party/tt_llk" / sub
+    return jit_path if jit_path.is_dir() else tm / "tt-llk" / sub
+
+
 def _include_dirs(root: Path, compute: bool, sfpi: Path | None) -> list[Path]:
-    """Include directories of a kernel build, in the JIT's order (JitBuildEnv, then the wormhole HAL)."""
+    """Include directories of a kernel build in the JIT's order: JitBuildEnv's base list, SFPI's include
+    directory for compute kernels, then the wormhole HAL's (``HalJitBuildQueryWormhole::includes``)."""
     tm = root / "tt_metal"
-    llk = tm / "third_party/tt_llk/tt_llk_wormhole_b0"
-    if not llk.is_dir():  # the wheel ships tt-llk at tt_metal/tt-llk
-        llk = tm / "tt-llk/tt_llk_wormhole_b0"
+    llk = _llk_dir(tm, "tt_llk_wormhole_b0")
     ck = tm / "hw/ckernels/wormhole_b0/metal"
     wh = tm / "hw/inc/internal/tt-1xx/wormhole"
-    dirs = [root, root / "ttnn", root / "ttnn/cpp", tm, tm / "include", tm / "hw/inc", tm / "hostdevcommon/api",
-            tm / "hw/inc/debug", tm / "api"]
+    dirs = [root, root / "ttnn", root / "ttnn/cpp", tm, tm / "hw/inc", _llk_dir(tm, "common"),
+            _llk_dir(tm, "tools/include"), tm / "hostdevcommon/api", tm / "api"]
     if compute and sfpi is not None:
         dirs.append(sfpi)
     dirs += [ck / "common", ck / "llk_io", tm / "hw/inc/internal/tt-1xx", wh, wh / "wormhole_b0_defines", wh / "noc",
@@ -628,7 +638,11 @@ def check_kernels(
 
 def _base_command(compiler: str, out: Path, overlay: Path | None, root: Path, compute: bool, sfpi: Path | None,
                   src: Path) -> list[str]:
-    cmd = [compiler, *_HOST_FLAGS, *_JIT_FLAGS, *_JIT_WARNINGS, "-Wdeprecated-declarations", f"-I{out}"]
+    cmd = [compiler, *_HOST_FLAGS, _STD["compute" if compute else "dm"], *_JIT_FLAGS, *_JIT_WARNINGS,
+           "-Wdeprecated-declarations"]
+    if compute:
+        cmd.append("-Wno-volatile")  # C++20 deprecates volatile compound assignment; C++17 (the JIT's) does not
+    cmd.append(f"-I{out}")
     if overlay is not None:
         cmd.append(f"-I{overlay}")
     cmd += [f"-I{d}" for d in _include_dirs(root, compute, sfpi)]
@@ -652,8 +666,13 @@ def _finish(check: KernelCheck, proc: subprocess.CompletedProcess[str], wrapper:
     if proc.returncode != 0 or promoted:
         check.status = "failed"
         errors = [ln for ln in shown.splitlines() if _DIAG_RE.match(ln) and " error: " in ln]
-        first = errors[0] if errors else (promoted[0] if promoted else f"compiler exit code {proc.returncode}")
-        check.reason = _short(first)
+        if errors:
+            check.reason = _short(errors[0])
+        elif promoted:
+            tag = "deprecated API" if "deprecated API" in promoted[0] else "warning the JIT turns into an error"
+            check.reason = f"{tag}: " + _short(promoted[0].rsplit("  [tt-build:", 1)[0])
+        else:
+            check.reason = f"compiler exit code {proc.returncode}"
         text = shown.rstrip()
         if promoted:
             text += ("\n" if text else "") + "\n".join(promoted)
@@ -701,9 +720,10 @@ def _check_compute(*, env: Any, root: Path, fw_dir: Path, out: Path, src: Path, 
     wrapper = fw_dir / "trisck.cc"
     check = KernelCheck(role, src, "checked", [p.name for p in _TRISCS])
     t0 = time.monotonic()
-    for proc in _TRISCS:
+    for proc in _TRISCS:  # the JIT writes all three before compiling any
         _write(out / f"chlkc_{proc.stage}.cpp", _render(env, "chlkc_trisc.cpp.j2", role=role, processor=proc.name,
                                                         stage=proc.stage, kernel_path=str(src)))
+    for proc in _TRISCS:
         defs: list[tuple[str, str | None]] = [
             *_DEVICE_DEFINES, *_COMMON_DEFINES, ("PROCESSOR_INDEX", str(proc.index)), *proc.defines,
             *_ARCH_DEFINES[arch], *_STATE_DEFINES,
