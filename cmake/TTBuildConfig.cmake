@@ -131,20 +131,6 @@ function(_tt_build_launcher setting out_var)
   endif()
 endfunction()
 
-# The mock SDK runtime, compiled from the staged (content-addressed, stable-path) copy of
-# tt_build/mock_sdk with the flags of tt_build.mock_sdk.build_runtime().
-function(_tt_build_mock_runtime sdk_dir)
-  file(GLOB _mock_sources CONFIGURE_DEPENDS "${sdk_dir}/src/*.cpp")
-  add_library(tt_metal_mock STATIC EXCLUDE_FROM_ALL ${_mock_sources})
-  target_include_directories(tt_metal_mock PUBLIC "${sdk_dir}/include")
-  target_compile_definitions(tt_metal_mock PRIVATE "TT_MOCK_INCLUDE_DIR=\"${sdk_dir}/include\"")
-  target_compile_options(tt_metal_mock PRIVATE -O3)
-  set_target_properties(tt_metal_mock PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON
-                        CXX_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
-  find_package(Threads REQUIRED)
-  target_link_libraries(tt_metal_mock PUBLIC Threads::Threads ${CMAKE_DL_LIBS})
-endfunction()
-
 function(tt_build_add_kernels)
   set(_options NO_WARM NO_INSTALL)
   set(_one_value TARGET PROJECT_DIR PACKAGE SDK ARCH CACHE_DIR OUTPUT_DIR INSTALL_DIR OUT_INSTANCES)
@@ -195,7 +181,8 @@ function(tt_build_add_kernels)
   _tt_build_python(_py)
   set(_work "${CMAKE_CURRENT_BINARY_DIR}/_tt_build/${_TT_TARGET}")
   set(_cmd "${_py}" -m tt_build.build.discover --project-dir "${_TT_PROJECT_DIR}" --work-dir "${_work}"
-           --output-dir "${_TT_OUTPUT_DIR}" --library "${_TT_TARGET}")
+           --output-dir "${_TT_OUTPUT_DIR}" --library "${_TT_TARGET}"
+           --ninja-root "${CMAKE_BINARY_DIR}")
   if(_sources)
     list(APPEND _cmd --sources ${_sources})
   endif()
@@ -216,89 +203,18 @@ function(tt_build_add_kernels)
   include("${_work}/instances.cmake")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_tt_configure_depends})
 
-  # --- one lowering command per instance -----------------------------------------------
-  set(_host_sources "")
-  set(_all_outputs "")
-  foreach(_name IN LISTS _tt_instances)
-    set(_dir "${_TT_OUTPUT_DIR}/kernels/${_name}")
-    set(_outs "${_dir}/host.cpp" "${_dir}/reader.cpp" "${_dir}/compute.cpp" "${_dir}/writer.cpp"
-              "${_dir}/manifest.json")
-    file(RELATIVE_PATH _rel_src "${_TT_PROJECT_DIR}" "${_tt_source_${_name}}")
-    add_custom_command(
-      OUTPUT ${_outs}
-      COMMAND "${_py}" -m tt_build.build.lower "${_work}/specs/${_name}.json"
-      DEPENDS "${_tt_source_${_name}}" "${_work}/specs/${_name}.json"
-      DEPFILE "${_work}/deps/${_name}.d"
-      COMMENT "tt-build: lowering ${_name} (${_rel_src})"
-      VERBATIM)
-    list(APPEND _host_sources "${_dir}/host.cpp")
-    list(APPEND _all_outputs ${_outs})
-  endforeach()
-
+  # The build rules live in a subdirectory of their own: its object files then sit under
+  # <binary>/_tt_build/<target>/rules/CMakeFiles, which survives scikit-build-core's reset of the
+  # top-level CMakeFiles/ (done whenever pip's isolated build environment changes path), so an
+  # unchanged project recompiles nothing in a new isolated build.
   _tt_build_launcher("${_tt_launcher_setting}" _launcher)
-
-  if(_tt_sdk STREQUAL "mock")
-    if(NOT TARGET tt_metal_mock)
-      if(NOT _tt_mock_sdk_dir)
-        message(FATAL_ERROR "tt-build: SDK 'mock' selected but the mock SDK (tt_build/mock_sdk) is not installed")
-      endif()
-      if(EXISTS "${_tt_mock_sdk_dir}/CMakeLists.txt")
-        add_subdirectory("${_tt_mock_sdk_dir}" "${CMAKE_BINARY_DIR}/_tt_mock_sdk" EXCLUDE_FROM_ALL)
-      else()
-        _tt_build_mock_runtime("${_tt_mock_sdk_dir}")
-      endif()
-      if(_launcher AND TARGET tt_metal_mock)
-        set_property(TARGET tt_metal_mock PROPERTY CXX_COMPILER_LAUNCHER "${_launcher}")
-      endif()
+  if(_tt_sdk STREQUAL "mock" AND NOT TARGET tt_metal_mock)
+    if(NOT _tt_mock_sdk_dir)
+      message(FATAL_ERROR "tt-build: SDK 'mock' selected but the mock SDK (tt_build/mock_sdk) is not installed")
     endif()
-    add_library(${_TT_TARGET} MODULE ${_host_sources})
-    target_link_libraries(${_TT_TARGET} PRIVATE tt_metal_mock)
-  else()
-    # Real TT-Metalium: compile the host programs against $TT_METAL_HOME (no runnable package).
-    if(NOT DEFINED ENV{TT_METAL_HOME})
-      message(FATAL_ERROR "tt-build: SDK 'metalium' needs TT_METAL_HOME to point at a TT-Metalium checkout/install")
-    endif()
-    set(_home "$ENV{TT_METAL_HOME}")
-    add_library(${_TT_TARGET} OBJECT ${_host_sources})
-    target_include_directories(${_TT_TARGET} PRIVATE "${_home}" "${_home}/tt_metal" "${_home}/tt_metal/api"
-                               "${_home}/tt_metal/api/tt-metalium" "${_home}/tt_metal/hostdevcommon/api")
-    set(_TT_NO_WARM ON)
+    add_subdirectory("${TTBuild_CMAKE_DIR}/mock_runtime" "${CMAKE_BINARY_DIR}/_tt_mock_sdk")
   endif()
-  set_target_properties(${_TT_TARGET} PROPERTIES
-    PREFIX "" OUTPUT_NAME "${_TT_TARGET}"
-    LIBRARY_OUTPUT_DIRECTORY "${_TT_OUTPUT_DIR}"
-    CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF
-    POSITION_INDEPENDENT_CODE ON
-    EXPORT_COMPILE_COMMANDS ON)
-  if(_launcher)
-    set_property(TARGET ${_TT_TARGET} PROPERTY CXX_COMPILER_LAUNCHER "${_launcher}")
-  endif()
-
-  # --- precompile device kernels into the package (run each instance once on zeros) ---------
-  if(_tt_warm AND NOT _TT_NO_WARM)
-    set(_stamps "")
-    foreach(_name IN LISTS _tt_instances)
-      set(_dir "${_TT_OUTPUT_DIR}/kernels/${_name}")
-      set(_stamp "${_work}/warm/${_name}.stamp")
-      add_custom_command(
-        OUTPUT "${_stamp}"
-        COMMAND "${_py}" -m tt_build.build.warm --package-dir "${_TT_OUTPUT_DIR}"
-                --library "$<TARGET_FILE:${_TT_TARGET}>" --instance "${_name}" --stamp "${_stamp}"
-        DEPENDS ${_TT_TARGET} "${_dir}/reader.cpp" "${_dir}/compute.cpp" "${_dir}/writer.cpp"
-                "${_dir}/manifest.json"
-        COMMENT "tt-build: precompiling device kernels of ${_name}"
-        VERBATIM)
-      list(APPEND _stamps "${_stamp}")
-    endforeach()
-    add_custom_target(${_TT_TARGET}_warm ALL DEPENDS ${_stamps})
-  endif()
-
-  if(NOT _TT_NO_INSTALL AND _tt_sdk STREQUAL "mock")
-    install(TARGETS ${_TT_TARGET} LIBRARY DESTINATION "${_TT_INSTALL_DIR}")
-    install(DIRECTORY "${_TT_OUTPUT_DIR}/" DESTINATION "${_TT_INSTALL_DIR}"
-            PATTERN "*.so" EXCLUDE PATTERN ".tt-key.json" EXCLUDE PATTERN "__pycache__" EXCLUDE
-            PATTERN "*.tmp" EXCLUDE)
-  endif()
+  add_subdirectory("${TTBuild_CMAKE_DIR}/kernel_rules" "${_work}/rules")
   if(_TT_OUT_INSTANCES)
     set(${_TT_OUT_INSTANCES} "${_tt_instances}" PARENT_SCOPE)
   endif()

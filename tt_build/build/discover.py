@@ -144,13 +144,20 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
              f"set(_tt_cache_dir {_cmake_quote(str(cache_dir))})",
              f"set(_tt_warm {'ON' if s.warm else 'OFF'})",
              f"set(_tt_launcher_setting {_cmake_quote(s.compiler_launcher)})"]
+    from tt_build.build.fingerprint import sdk_identity, tt_build_fingerprint  # noqa: PLC0415
+
+    # Not read by the lowering step, but part of each spec so that a new compiler or SDK changes
+    # the spec file, an input of every lowering command: ninja then re-runs them all.
+    compiler = f"{tt_build_fingerprint()[:24]} {sdk_identity(sdk, arch)}"
     for sp in specs:
         inst_out = out_dir / "kernels" / sp.name
         spec = {
+            "compiler": compiler,
             "name": sp.name, "source": str(sp.source), "factory": sp.factory, "args": sp.args,
             "sdk": sdk, "arch": arch, "options": s.options, "cache_dir": str(cache_dir),
             "out_dir": str(inst_out), "depfile": str(work / "deps" / f"{sp.name}.d"),
             "events": str(work / "events.jsonl"),
+            "ninja_root": str(Path(ns.ninja_root).resolve()) if ns.ninja_root else "",
         }
         spec_path = work / "specs" / f"{sp.name}.json"
         atomic_write(spec_path, json.dumps(spec, indent=1, sort_keys=True, default=repr) + "\n")
@@ -187,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--arch", default="")
     p.add_argument("--cache-dir", default="")
     p.add_argument("--library", default="_tt_kernels")
+    p.add_argument("--ninja-root", default="", help="top-level build directory (Ninja's paths are relative to it)")
     ns = p.parse_args(argv)
     try:
         run(ns)

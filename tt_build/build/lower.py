@@ -167,13 +167,27 @@ def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
     deps = [root / rel for rel in parts["source"]] + [root / rel for rel in entry.meta.get("extra_deps", {})]
     depfile = spec.get("depfile")
     if depfile:
-        target = str(out_dir / ROLE_FILES["host"])
+        target = _ninja_path(out_dir / ROLE_FILES["host"], spec.get("ninja_root", ""))
         body = _escape(target) + ": " + " \\\n  ".join(_escape(str(d)) for d in deps) + "\n"
         atomic_write(Path(depfile), body)
     seconds = time.perf_counter() - t0
     record = {"instance": name, "step": "lower", "action": action, "seconds": round(seconds, 4),
               "changed": changed, "key": key, "why": why}
     return record
+
+
+def _ninja_path(path: Path, ninja_root: str) -> str:
+    """``path`` as Ninja names it: relative to the top-level build directory when inside it.
+
+    Ninja reads the depfile directly (CMP0116 OLD, see cmake/kernel_rules) and checks that it
+    names the step's first output exactly as the build file does.
+    """
+    if ninja_root:
+        try:
+            return str(Path(path).relative_to(ninja_root))
+        except ValueError:
+            pass
+    return str(path)
 
 
 def _escape(path: str) -> str:

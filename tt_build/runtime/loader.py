@@ -2,7 +2,9 @@
 
 This file is copied verbatim into every built package as ``_tt_runtime.py``, so an installed
 kernel package needs only numpy and ml_dtypes at run time (not tt-build). Keep it
-self-contained: standard library + numpy + ml_dtypes.
+self-contained: standard library + numpy + ml_dtypes, and import numpy lazily: the build's
+warm-up step (:mod:`tt_build.build.warm`) runs kernels through :meth:`Kernel.run_raw` in an
+environment without numpy.
 
 Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
 uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
@@ -16,9 +18,10 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Kernel", "KernelError", "KernelPackage", "load_package"]
 
@@ -30,6 +33,8 @@ class KernelError(RuntimeError):
 
 
 def _bf16() -> Any:
+    import numpy as np  # noqa: PLC0415
+
     try:
         import ml_dtypes  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - declared dependency
@@ -47,51 +52,6 @@ def _params(manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
         ins = list(manifest.get("inputs", []))
         outs = list(manifest.get("outputs", []))
     return ins, outs
-
-
-def _stable_root() -> Path:
-    env = os.environ.get("TT_BUILD_KERNEL_ROOT")
-    if env:
-        return Path(env)
-    return Path("/tmp") / f"tt-build-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-
-
-def _digest_tree(src: Path) -> tuple[str, list[Path]]:
-    import hashlib  # noqa: PLC0415
-
-    files = sorted(p for p in src.rglob("*") if p.is_file())
-    h = hashlib.sha256()
-    for p in files:
-        h.update(str(p.relative_to(src)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:20], files
-
-
-def stable_copy(src: Path, kind: str) -> Path:
-    """A copy of the directory ``src`` at a path that depends only on its content.
-
-    The mock SDK keys its compiled-kernel cache on the kernels' absolute paths; the same path at
-    build time (when the package's ``kernel_cache`` is filled) and at run time (wherever the
-    package was installed) lets the shipped precompiled kernels hit.
-    """
-    digest, files = _digest_tree(src)
-    dest = _stable_root() / f"{kind}-{digest}"
-    if (dest / ".complete").is_file():
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    import shutil  # noqa: PLC0415
-
-    shutil.rmtree(tmp, ignore_errors=True)
-    for p in files:
-        target = tmp / p.relative_to(src)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(p, target)
-    (tmp / ".complete").write_text(digest)
-    try:
-        os.replace(tmp, dest)
-    except OSError:  # another process published it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    return dest
 
 
 def _prepend_env_path(var: str, path: Path) -> None:
@@ -118,7 +78,6 @@ class Kernel:
         self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
                         "float32 or ml_dtypes.bfloat16 arrays; outputs have the inputs' dtype.")
         self._fn: Any = None
-        self._stable_dir: Path | None = None
 
     def __repr__(self) -> str:
         return f"<tt-build kernel {self.name}: {self.__doc__.splitlines()[0] if self.__doc__ else ''}>"
@@ -138,25 +97,9 @@ class Kernel:
             self._fn = fn
         return self._fn
 
-    def _device_kernel_dir(self) -> Path:
-        if self._stable_dir is None:
-            if self._package.stable_paths:
-                # Only the device kernels (not host.cpp / manifest.json): they are what the mock compiles.
-                src = {n: (self.kernel_dir / n) for n in ("reader.cpp", "compute.cpp", "writer.cpp")}
-                if all(p.is_file() for p in src.values()):
-                    import tempfile  # noqa: PLC0415
-
-                    with tempfile.TemporaryDirectory() as tmp:
-                        for n, p in src.items():
-                            (Path(tmp) / n).write_bytes(p.read_bytes())
-                        self._stable_dir = stable_copy(Path(tmp), f"k-{self.name}")
-                else:
-                    self._stable_dir = self.kernel_dir
-            else:
-                self._stable_dir = self.kernel_dir
-        return self._stable_dir
-
     def _convert(self, i: int, value: Any, bf16: Any) -> tuple[np.ndarray, bool]:
+        import numpy as np  # noqa: PLC0415
+
         spec = self.inputs[i]
         pname = spec.get("name", f"input {i}")
         if not isinstance(value, np.ndarray):
@@ -176,7 +119,25 @@ class Kernel:
             raise TypeError(msg)
         return np.ascontiguousarray(value.astype(bf16, copy=False)).view(np.uint16), is_bf16
 
+    def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
+        """Run on raw buffers: addresses of row-major bfloat16 bit patterns, in manifest order.
+
+        Raises :class:`KernelError` with the device's diagnostic when the run fails.
+        """
+        in_ptrs = (ctypes.c_void_p * max(len(inputs), 1))(*inputs)
+        out_ptrs = (ctypes.c_void_p * max(len(outputs), 1))(*outputs)
+        err = ctypes.create_string_buffer(_ERR_LEN)
+        fn = self._symbol()
+        with self._package.lock:
+            rc = fn(in_ptrs, out_ptrs, str(self.kernel_dir).encode(), err, _ERR_LEN)
+        if rc != 0:
+            text = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
+            msg = f"{self.name}: {text}"
+            raise KernelError(msg)
+
     def __call__(self, *args: np.ndarray) -> Any:
+        import numpy as np  # noqa: PLC0415
+
         if len(args) != len(self.inputs):
             names = ", ".join(p.get("name", "?") for p in self.inputs)
             msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
@@ -186,16 +147,7 @@ class Kernel:
         ins = [c[0] for c in converted]
         all_bf16 = bool(converted) and all(c[1] for c in converted)
         outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
-        in_ptrs = (ctypes.c_void_p * max(len(ins), 1))(*[a.ctypes.data for a in ins])
-        out_ptrs = (ctypes.c_void_p * max(len(outs), 1))(*[a.ctypes.data for a in outs])
-        err = ctypes.create_string_buffer(_ERR_LEN)
-        fn = self._symbol()
-        with self._package.lock:
-            rc = fn(in_ptrs, out_ptrs, str(self._device_kernel_dir()).encode(), err, _ERR_LEN)
-        if rc != 0:
-            text = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
-            msg = f"{self.name}: {text}"
-            raise KernelError(msg)
+        self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
         results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
@@ -206,8 +158,6 @@ class KernelPackage:
     def __init__(self, package_dir: Path, names: tuple[str, ...], library: str = "_tt_kernels") -> None:
         self.dir = Path(package_dir)
         self.library_name = library
-        #: Run device kernels from content-addressed paths (see :func:`stable_copy`).
-        self.stable_paths = (self.dir / "mock_include").is_dir() and not os.environ.get("TT_BUILD_NO_STABLE_PATHS")
         self.lock = threading.Lock()
         self._lib: Any = None
         self.kernels: dict[str, Kernel] = {}
@@ -226,8 +176,9 @@ class KernelPackage:
             if cache.is_dir():
                 _prepend_env_path("TT_MOCK_KERNEL_PATH", cache)
             include = self.dir / "mock_include"
-            if include.is_dir() and self.stable_paths:
-                os.environ["TT_MOCK_INCLUDE_DIR"] = str(stable_copy(include, "mock-include"))
+            if include.is_dir():
+                # Headers for kernels that are not in the precompiled cache (compiled on first use).
+                os.environ["TT_MOCK_INCLUDE_DIR"] = str(include)
             if "TT_MOCK_KERNEL_CACHE" not in os.environ:
                 base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
                 os.environ["TT_MOCK_KERNEL_CACHE"] = str(Path(base) / "tt-build" / "mock-kernels")
