@@ -178,11 +178,17 @@ function(tt_build_add_kernels)
     list(APPEND _sources "${_abs}")
   endforeach()
 
+  get_property(_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(NOT "CXX" IN_LIST _languages)
+    message(FATAL_ERROR "tt_build_add_kernels: the C++ language is not enabled; declare it in the project "
+                        "(project(<name> LANGUAGES CXX)) before calling tt_build_add_kernels")
+  endif()
+
   _tt_build_python(_py)
   set(_work "${CMAKE_CURRENT_BINARY_DIR}/_tt_build/${_TT_TARGET}")
   set(_cmd "${_py}" -m tt_build.build.discover --project-dir "${_TT_PROJECT_DIR}" --work-dir "${_work}"
            --output-dir "${_TT_OUTPUT_DIR}" --library "${_TT_TARGET}"
-           --ninja-root "${CMAKE_BINARY_DIR}")
+           --ninja-root "${CMAKE_BINARY_DIR}" --cxx "${CMAKE_CXX_COMPILER}")
   if(_sources)
     list(APPEND _cmd --sources ${_sources})
   endif()
@@ -209,10 +215,17 @@ function(tt_build_add_kernels)
   # unchanged project recompiles nothing in a new isolated build.
   _tt_build_launcher("${_tt_launcher_setting}" _launcher)
   if(_tt_sdk STREQUAL "mock" AND NOT TARGET tt_metal_mock)
-    if(NOT _tt_mock_sdk_dir)
+    if(NOT _tt_mock_runtime)
       message(FATAL_ERROR "tt-build: SDK 'mock' selected but the mock SDK (tt_build/mock_sdk) is not installed")
     endif()
-    add_subdirectory("${TTBuild_CMAKE_DIR}/mock_runtime" "${CMAKE_BINARY_DIR}/_tt_mock_sdk")
+    # Built by discovery into the lowering cache (once per SDK content and compiler).
+    # -pthread directly rather than find_package(Threads): its compile test costs a quarter of a
+    # second in every configure, and isolated pip builds configure every time.
+    add_library(tt_metal_mock STATIC IMPORTED GLOBAL)
+    set_target_properties(tt_metal_mock PROPERTIES
+      IMPORTED_LOCATION "${_tt_mock_runtime}"
+      INTERFACE_INCLUDE_DIRECTORIES "${_tt_mock_sdk_dir}/include"
+      INTERFACE_LINK_LIBRARIES "-pthread;${CMAKE_DL_LIBS}")
   endif()
   add_subdirectory("${TTBuild_CMAKE_DIR}/kernel_rules" "${_work}/rules")
   if(_TT_OUT_INSTANCES)

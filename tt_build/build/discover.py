@@ -27,7 +27,7 @@ from tt_build.build.fs import atomic_write
 from tt_build.build.settings import ARCHES, TTBuildSettings, parse_settings, resolve_sdk
 from tt_build.errors import ConfigError, TTBuildError
 
-__all__ = ["main", "stage_mock_sdk"]
+__all__ = ["main", "mock_runtime", "stage_mock_sdk"]
 
 
 def _cmake_quote(s: str) -> str:
@@ -62,30 +62,28 @@ def stage_mock_sdk(cache_dir: Path) -> Path | None:
     return dest
 
 
-_INIT_TEMPLATE = '''\
-"""Kernel instances built by tt-build (generated file; do not edit).
+def mock_runtime(mock_dir: Path, cxx: str) -> Path:
+    """The mock SDK runtime library compiled from the staged SDK ``mock_dir`` with ``cxx``.
 
-Instances: {names}
-Each is a callable taking numpy float32 or ml_dtypes.bfloat16 arrays and returning the outputs.
-"""
+    Built once per (SDK content, compiler) and kept next to the staged SDK in the cache, so a
+    new build directory, an isolated pip build or a CI run with a restored cache links it
+    instead of recompiling it.
+    """
+    from tt_build import mock_sdk  # noqa: PLC0415
 
-from ._tt_runtime import load_package as _load_package
-
-__all__ = {all_list}
-
-_pkg = _load_package(__name__, __file__, {names_tuple}, library={library!r})
-{assigns}
-'''
+    compiler = [cxx] if cxx else None
+    lib_dir = mock_dir / "lib"
+    try:
+        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler)
+    except OSError as exc:
+        msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
+        raise ConfigError(msg) from None
 
 
 def package_init(instances: list[str], library: str = "_tt_kernels") -> str:
-    return _INIT_TEMPLATE.format(
-        library=library,
-        names=", ".join(instances),
-        all_list=repr(sorted(instances)),
-        names_tuple=repr(tuple(instances)),
-        assigns="\n".join(f"{n} = _pkg.kernels[{n!r}]" for n in instances),
-    )
+    from tt_build._templates import render  # noqa: PLC0415
+
+    return render("project/package_init.py.j2", names=instances, library=library)
 
 
 def _sync_tree(src: Path, dest: Path) -> None:
@@ -165,6 +163,8 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     (work / "deps").mkdir(parents=True, exist_ok=True)
     mock_dir = stage_mock_sdk(cache_dir) if sdk == "mock" else None
     lines.append(f"set(_tt_mock_sdk_dir {_cmake_quote(str(mock_dir) if mock_dir else '')})")
+    if mock_dir is not None:
+        lines.append(f"set(_tt_mock_runtime {_cmake_quote(str(mock_runtime(mock_dir, ns.cxx)))})")
     lines.append("set(_tt_configure_depends " + " ".join(_cmake_quote(d) for d in depends) + ")")
     atomic_write(work / "instances.cmake", "\n".join(lines) + "\n")
 
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--arch", default="")
     p.add_argument("--cache-dir", default="")
     p.add_argument("--library", default="_tt_kernels")
+    p.add_argument("--cxx", default="", help="C++ compiler of the build (the mock runtime is built with it)")
     p.add_argument("--ninja-root", default="", help="top-level build directory (Ninja's paths are relative to it)")
     ns = p.parse_args(argv)
     try:

@@ -1,12 +1,13 @@
-"""Build step: precompile an instance's device kernels into the package (``kernel_cache/``).
+"""Build step: precompile an instance's device kernels into the package.
 
 ``python -m tt_build.build.warm --package-dir DIR --library LIB --instance NAME --stamp FILE``
 
 The mock SDK compiles kernels when the host program calls ``CreateKernel`` and caches the
 objects by content in ``$TT_MOCK_KERNEL_CACHE``. Running the instance once on zero inputs with
-that variable pointing at ``<package>/kernel_cache`` fills the cache that ships in the package;
-at run time the package puts it on ``TT_MOCK_KERNEL_PATH`` (read-only, searched first), so an
-installed package needs no C++ compiler.
+that variable pointing at ``<package>/kernels/<instance>/precompiled`` (emptied first, so it
+holds exactly the instance's current kernels) fills the cache that ships in the package; at run
+time the package puts those directories on ``TT_MOCK_KERNEL_PATH`` (read-only, searched first),
+so an installed package needs no C++ compiler.
 """
 
 from __future__ import annotations
@@ -15,17 +16,22 @@ import argparse
 import ctypes
 import math
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "warm"]
+__all__ = ["PRECOMPILED_DIR", "main", "warm"]
+
+#: Per-instance directory of precompiled device kernels (the loader's name for it must match).
+PRECOMPILED_DIR = "precompiled"
 
 
 def warm(package_dir: Path, library: Path, instance: str) -> float:
     from tt_build.runtime.loader import KernelPackage  # noqa: PLC0415
 
-    cache = package_dir / "kernel_cache"
+    cache = package_dir / "kernels" / instance / PRECOMPILED_DIR
+    shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     os.environ["TT_MOCK_KERNEL_CACHE"] = str(cache)
     os.environ.pop("TT_MOCK_KERNEL_PATH", None)

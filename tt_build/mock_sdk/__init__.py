@@ -79,14 +79,14 @@ def _compiler_identity(cmd: list[str]) -> str:
     return " ".join(cmd) + "\n" + out.stdout
 
 
-def _runtime_key(cmd: list[str], flags: list[str]) -> str:
+def _runtime_key(cmd: list[str], flags: list[str], root: Path) -> str:
     h = hashlib.sha256()
     h.update(_compiler_identity(cmd).encode())
     h.update("\0".join(flags).encode())
-    for root in (source_dir(), include_dir()):
-        for path in sorted(root.rglob("*")):
+    for sub in ("src", "include"):
+        for path in sorted((root / sub).rglob("*")):
             if path.is_file():
-                h.update(str(path.relative_to(_HERE)).encode() + b"\0")
+                h.update(str(path.relative_to(root)).encode() + b"\0")
                 h.update(path.read_bytes())
     return h.hexdigest()[:24]
 
@@ -100,22 +100,27 @@ def _run(cmd: list[str]) -> None:
         raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
 
 
-def build_runtime(build_dir: str | os.PathLike[str]) -> Path:
-    """Compile the runtime into ``<build_dir>/<key>/libtt_metal_mock.a`` (cached by content) and return it.
+def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLike[str] | None = None,
+                  compiler: list[str] | None = None) -> Path:
+    """Compile the runtime into ``<build_dir>/mock-runtime-<key>/libtt_metal_mock.a`` (cached by content).
 
     The key covers the runtime sources, the headers, the flags and the compiler identity. The archive
-    is published atomically, so concurrent builds are safe.
+    is published atomically, so concurrent builds are safe. ``sdk_dir`` is a copy of this package
+    directory to build from instead (tt-build's builds use a staged copy at a stable path, which
+    is also the include directory baked into the runtime); ``compiler`` overrides :func:`cxx`.
     """
-    cmd = cxx()
-    flags = [*_RUNTIME_FLAGS, f"-I{include_dir()}", f'-DTT_MOCK_INCLUDE_DIR="{include_dir()}"']
-    key = _runtime_key(cmd, flags)
+    cmd = compiler or cxx()
+    root = Path(sdk_dir) if sdk_dir is not None else _HERE
+    inc = root / "include"
+    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f'-DTT_MOCK_INCLUDE_DIR="{inc}"']
+    key = _runtime_key(cmd, flags, root)
     out_dir = Path(build_dir) / f"mock-runtime-{key}"
     lib = out_dir / LIBRARY_NAME
     if lib.is_file():
         return lib
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
-        sources = sorted(source_dir().glob("*.cpp"))
+        sources = sorted((root / "src").glob("*.cpp"))
         objects = [Path(tmp) / (s.stem + ".o") for s in sources]
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             list(pool.map(lambda so: _run([*cmd, *flags, "-c", str(so[0]), "-o", str(so[1])]), zip(sources, objects)))

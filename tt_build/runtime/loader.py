@@ -172,9 +172,11 @@ class KernelPackage:
 
     def library(self) -> Any:
         if self._lib is None:
-            cache = self.dir / "kernel_cache"
-            if cache.is_dir():
-                _prepend_env_path("TT_MOCK_KERNEL_PATH", cache)
+            # Device kernels precompiled at build time (tt_build.build.warm), searched first.
+            for kernel in self.kernels.values():
+                precompiled = kernel.kernel_dir / "precompiled"
+                if precompiled.is_dir():
+                    _prepend_env_path("TT_MOCK_KERNEL_PATH", precompiled)
             include = self.dir / "mock_include"
             if include.is_dir():
                 # Headers for kernels that are not in the precompiled cache (compiled on first use).
