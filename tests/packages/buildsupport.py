@@ -1,11 +1,13 @@
-"""Helpers shared by the build-system tests (tests/test_build*.py, test_backend*.py, test_runtime*.py).
+"""Helpers of the build-plugin tests (tests/test_build_plugin.py): copy a test project, build it
+with ``tt-build build`` or pip in a subprocess, and run its kernels against numpy in another one.
 
-``fake_env`` configures a build to use the TEST DOUBLES in this directory: ``fake_emitter.py``
-instead of the real compiler and ``fake_mock.cmake`` instead of the mock SDK library.
+Everything is real: the compiler, the mock SDK, CMake and Ninja. Fault injection goes through
+``slow_emitter.py`` (the ``TT_BUILD_TEST_EMITTER`` seam) and ``slow_cc.py`` (a compiler launcher).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,37 +17,72 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PY = sys.executable
-SHARED_KERNELS = REPO.parent / "shared" / "kernels"
+TIMEOUT = 600
+
+#: A script run in a fresh interpreter: imports the built package, runs every instance on random
+#: inputs and prints {instance: [pcc, max_rel_err]} as JSON (numpy reference from the manifest's op).
+CHECK_KERNELS = r"""
+import importlib, json, sys
+import ml_dtypes, numpy as np
+pkg = importlib.import_module(sys.argv[1])
+ref = {"add_64": np.add, "mul_64": np.multiply, "gemm_64": np.matmul}
+rng = np.random.default_rng(7)
+out = {}
+for name in pkg.__all__:
+    k = getattr(pkg, name)
+    xs = [rng.standard_normal(tuple(p["shape"])).astype(np.float32) for p in k.inputs]
+    got = k(*xs).astype(np.float32)
+    want = ref[name](*[x.astype(ml_dtypes.bfloat16).astype(np.float32) for x in xs])
+    pcc = float(np.corrcoef(got.ravel(), want.ravel())[0, 1])
+    rel = float(np.abs(got - want).max() / np.abs(want).max())
+    out[name] = [pcc, rel]
+print(json.dumps(out))
+"""
 
 
-def fake_env(cache_dir: Path | None = None, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["TT_BUILD_TEST_EMITTER"] = "fake_emitter:emit"
-    env["CMAKE_ARGS"] = f"-DCMAKE_PROJECT_TOP_LEVEL_INCLUDES={HERE / 'fake_mock.cmake'}"
+def copy_project(dest: Path, name: str = "mini") -> Path:
+    target = dest / name
+    shutil.copytree(HERE / "mini", target, ignore=shutil.ignore_patterns("build", ".tt-build", "__pycache__"))
+    return target
+
+
+def build_env(cache_dir: Path | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TT_MOCK_", "TT_BUILD_"))}
     env["TT_BUILD_NO_LAUNCHER"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     if cache_dir is not None:
         env["TT_BUILD_CACHE_DIR"] = str(cache_dir)
     env.update(extra)
     return env
 
 
-def copy_package(name: str, dest: Path) -> Path:
-    target = dest / name
-    shutil.copytree(HERE / name, target, ignore=shutil.ignore_patterns("build", ".tt-build", "__pycache__"))
-    return target
-
-
-def tt_build(*args: str, env: dict[str, str], cwd: Path | None = None, check: bool = True,
-             timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([PY, "-m", "tt_build.cli", *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def tt_build(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([PY, "-m", "tt_build.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False)
     if check and proc.returncode != 0:
-        raise AssertionError(f"tt-build {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        msg = f"tt-build {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        raise AssertionError(msg)
     return proc
 
 
-def run_python(code: str, env: dict[str, str], path: Path) -> subprocess.CompletedProcess[str]:
+def build(project: Path, env: dict[str, str]) -> dict:
+    """``tt-build build --json``; returns the report (lowered / cached / compiled counts, instances)."""
+    proc = tt_build("build", "--json", str(project), env=env)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def per_instance(report: dict, field: str) -> dict[str, str]:
+    return {name: r[field] for name, r in report["instances"].items()}
+
+
+def check_kernels(package_parent: Path, env: dict[str, str], package: str = "tt_mini_kernels") -> dict:
+    """Run every kernel of the built package in a fresh interpreter; assert they match numpy."""
     env = dict(env)
-    env["PYTHONPATH"] = os.pathsep.join([str(path), env.get("PYTHONPATH", "")])
-    return subprocess.run([PY, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=False)
+    env["PYTHONPATH"] = os.pathsep.join([str(package_parent), env.get("PYTHONPATH", "")])
+    proc = subprocess.run([PY, "-c", CHECK_KERNELS, package], env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    for name, (pcc, rel) in results.items():
+        assert pcc >= 0.999 and rel <= 2e-2, (name, pcc, rel)
+    return results

@@ -31,6 +31,7 @@ __all__ = ["BuildReport", "InstanceReport", "build_project", "find_tool"]
 
 _HOST_OBJ = re.compile(r"kernels/([A-Za-z_][A-Za-z0-9_]*)/host\.cpp\.o\b")
 _STATUS = re.compile(r"^\[\d+/\d+\] ")
+_EXPLAIN_INSTANCE = re.compile(r"(?<![A-Za-z0-9_])(?:kernels|specs|deps|warm)/([A-Za-z_][A-Za-z0-9_]*)(?:/|\.json|\.d|\.stamp)")
 
 
 def find_tool(name: str) -> str:
@@ -152,9 +153,11 @@ def build_project(project_dir: Path | str = ".", *, explain: bool = False, jobs:
         line = line.rstrip("\n")
         if line.startswith("ninja explain: "):
             text = line[len("ninja explain: "):]
-            m = re.search(r"(?:kernels|specs|deps|warm)/([A-Za-z_][A-Za-z0-9_]*)(?:/|\.json|\.d|\.stamp)", text)
-            if m:
-                reports.setdefault(m.group(1), InstanceReport(m.group(1))).why.append(text)
+            # The innermost path component naming an instance (the package dir may itself be
+            # called ".../kernels/").
+            names = _EXPLAIN_INSTANCE.findall(text)
+            if names:
+                reports.setdefault(names[-1], InstanceReport(names[-1])).why.append(text)
             continue
         if _STATUS.match(line):
             m = _HOST_OBJ.search(line)
