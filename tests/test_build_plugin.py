@@ -331,6 +331,11 @@ def tt_wheel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _find_links(wheel_dir: Path) -> str:
+    """tt-build's wheel first, then whatever find-links the machine already has."""
+    return " ".join([str(wheel_dir), *os.environ.get("PIP_FIND_LINKS", "").split()])
+
+
 def _pip(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([PY, "-m", "pip", *args], env=env, capture_output=True, text=True, timeout=TIMEOUT,
                           check=False)
@@ -341,7 +346,7 @@ def _pip(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_pip_wheel_isolated_builds_and_installed_package_needs_no_compiler(
         tmp_path: Path, tt_wheel_dir: Path, shared_cache: Path) -> None:
     proj = copy_project(tmp_path)
-    env = {**build_env(shared_cache), "PIP_FIND_LINKS": str(tt_wheel_dir)}
+    env = {**build_env(shared_cache), "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
     _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(proj), env=env)
     (wheel,) = (tmp_path / "dist").glob("tt_mini_kernels-0.1.0-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -355,19 +360,62 @@ def test_pip_wheel_isolated_builds_and_installed_package_needs_no_compiler(
                          "TT_MOCK_KERNEL_CACHE": str(tmp_path / "empty-cache")})
     assert not (tmp_path / "empty-cache").exists()
 
-    # A second isolated build of the unchanged project (new build environment): nothing rebuilt.
+    # A second isolated build of the unchanged project (new build environment): the last wheel
+    # is reused, byte for byte.
     again = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist2"), str(proj), env=env)
     log = again.stdout + again.stderr  # pip shows the backend's output on stderr
+    assert f"tt-build: no input of mini changed since its last wheel build: reusing .tt-build/wheels/{wheel.name}" in log
+    assert (tmp_path / "dist2" / wheel.name).read_bytes() == wheel.read_bytes()
+    # Without reuse, CMake runs again in the persistent build directory: nothing to rebuild.
+    third = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist3"), str(proj),
+                 env={**env, "TT_BUILD_REUSE_WHEEL": "0"})
+    log = third.stdout + third.stderr
     assert "ninja: no work to do." in log
     assert "Building CXX object" not in log
     assert "tt-build: lowering" not in log
+    # An edited kernel is never served from the stored wheel.
+    gemm = proj / "kernels" / "gemm.py"
+    gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
+    fourth = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist4"), str(proj), env=env)
+    log = fourth.stdout + fourth.stderr
+    assert "reusing" not in log
+    assert "tt-build: lowering gemm_64" in log
+    assert "Building CXX object" in log and log.count("host.cpp.o") == 1
+    host = zipfile.ZipFile(tmp_path / "dist4" / wheel.name).read("tt_mini_kernels/kernels/gemm_64/host.cpp")
+    assert host != zipfile.ZipFile(wheel).read("tt_mini_kernels/kernels/gemm_64/host.cpp")
+
+
+def test_wheel_reuse_key_covers_the_build_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tt_build.build.wheel_reuse import build_key  # noqa: PLC0415
+
+    proj = copy_project(tmp_path)
+    for var in ("CXXFLAGS", "CMAKE_ARGS", "TT_BUILD_PIPELINE"):
+        monkeypatch.delenv(var, raising=False)
+    skip = {"build", "dist"}
+    base = build_key(proj, {}, skip)
+    assert base is not None and base == build_key(proj, {}, skip)
+    (proj / "build").mkdir()
+    (proj / "build" / "x.o").write_bytes(b"object")  # build outputs are not inputs
+    (proj / ".tt-build").mkdir()
+    (proj / ".tt-build" / "state").write_text("cache")
+    assert build_key(proj, {}, skip) == base
+    assert build_key(proj, {"build.verbose": "true"}, skip) != base
+    monkeypatch.setenv("CXXFLAGS", "-O0")
+    assert build_key(proj, {}, skip) != base
+    monkeypatch.delenv("CXXFLAGS")
+    (proj / "kernels" / "tiling.py").write_text("BLOCK = 32  # same value, new text\n")
+    assert build_key(proj, {}, skip) != base
+    (proj / "kernels" / "tiling.py").write_text((REPO / "tests/packages/mini/kernels/tiling.py").read_text())
+    assert build_key(proj, {}, skip) == base
+    (proj / "README.md").write_text("any project file counts")
+    assert build_key(proj, {}, skip) != base
 
 
 def test_python_m_build_makes_an_sdist_and_a_wheel_from_it(tmp_path: Path, tt_wheel_dir: Path,
                                                            shared_cache: Path) -> None:
     proj = copy_project(tmp_path)
     build(proj, build_env(shared_cache))  # leaves build/ and .tt-build/ behind: the sdist must not ship them
-    env = {**build_env(shared_cache), "PIP_FIND_LINKS": str(tt_wheel_dir)}
+    env = {**build_env(shared_cache), "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
     proc = subprocess.run([PY, "-m", "build", "-o", str(tmp_path / "dist"), str(proj)], env=env,
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -387,7 +435,7 @@ def test_editable_install(tmp_path: Path, tt_wheel_dir: Path, shared_cache: Path
     venv = tmp_path / "venv"
     subprocess.run([PY, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=TIMEOUT)
     vpy = venv / "bin" / "python"
-    env = {**build_env(shared_cache), "PIP_FIND_LINKS": str(tt_wheel_dir)}
+    env = {**build_env(shared_cache), "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
     _pip("--python", str(vpy), "install", "--no-deps", "-e", str(proj), env=env)
     # numpy / ml_dtypes come from the test environment; the kernels from the editable install.
     outer = subprocess.run([PY, "-c", "import numpy, os; print(os.path.dirname(os.path.dirname(numpy.__file__)))"],
@@ -406,7 +454,7 @@ def test_isolated_build_with_a_bad_setting_is_one_clean_error(tmp_path: Path, tt
     proj = copy_project(tmp_path)
     pyproject = proj / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "mock"\narch = "grayskull"'))
-    env = {**build_env(tmp_path / "cache"), "PIP_FIND_LINKS": str(tt_wheel_dir)}
+    env = {**build_env(tmp_path / "cache"), "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
     proc = subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "dist"), str(proj)],
                           env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert proc.returncode != 0

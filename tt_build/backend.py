@@ -5,7 +5,8 @@ changes. Each redefined hook validates ``[tool.tt-build]``, writes the generated
 (zero-config projects have none), fills in tt-build's scikit-build-core settings
 (:func:`tt_build.build.pep517.config_settings_for`) and delegates. No state is kept between
 hooks. User errors (bad configuration, a kernel that does not parse) end the build with one
-``ERROR:`` message, not a traceback.
+``ERROR:`` message, not a traceback. ``build_wheel`` returns the project's previous wheel when
+no input of the build changed (:mod:`tt_build.build.wheel_reuse`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ def _cs(config_settings: dict | None, hook: str) -> dict:  # type: ignore[type-a
 
 def build_wheel(wheel_directory: str, config_settings: dict | None = None,  # type: ignore[type-arg]
                 metadata_directory: str | None = None) -> str:
-    return _skbuild.build_wheel(wheel_directory, _cs(config_settings, "wheel"), metadata_directory)
+    from tt_build.build.pep517 import clean_errors, remember_wheel, reuse_wheel  # noqa: PLC0415
+
+    with clean_errors():
+        reused, key = reuse_wheel(wheel_directory, config_settings)
+    if reused is not None:
+        return reused
+    name = _skbuild.build_wheel(wheel_directory, _cs(config_settings, "wheel"), metadata_directory)
+    remember_wheel(key, wheel_directory, name)
+    return name
 
 
 def build_editable(wheel_directory: str, config_settings: dict | None = None,  # type: ignore[type-arg]

@@ -18,7 +18,7 @@ from tt_build.errors import TTBuildError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["clean_errors", "config_settings_for", "ensure_cmake_entry_point"]
+__all__ = ["clean_errors", "config_settings_for", "ensure_cmake_entry_point", "remember_wheel", "reuse_wheel"]
 
 ConfigSettings = dict[str, Any]
 
@@ -88,3 +88,45 @@ def config_settings_for(config_settings: ConfigSettings | None, *, hook: str) ->
         settings.setdefault("sdist.exclude", "build/;.tt-build/")
     ensure_cmake_entry_point()
     return settings
+
+
+def _reuse_key(config_settings: ConfigSettings | None) -> tuple[Path, str] | None:
+    """(project root, key) when the wheel of this build may be reused (see wheel_reuse)."""
+    import os  # noqa: PLC0415
+
+    from tt_build.build.wheel_reuse import build_key  # noqa: PLC0415
+    from tt_build.project import Project  # noqa: PLC0415
+
+    if os.environ.get("TT_BUILD_REUSE_WHEEL", "1") == "0":
+        return None
+    project = Project.load(Path.cwd())
+    if project.has_own_cmakelists or not project.settings.reuse_wheel:
+        return None  # a hand-written CMakeLists may read anything: its inputs are not known
+    skip = {"build", "dist", Path(project.settings.build_dir).parts[0]}
+    skb_dir = str((config_settings or {}).get("build-dir", "build"))
+    skip.add(Path(skb_dir).parts[0] if skb_dir else "build")
+    key = build_key(project.root, dict(config_settings or {}), skip)
+    return (project.root, key) if key else None
+
+
+def reuse_wheel(wheel_directory: str, config_settings: ConfigSettings | None) -> tuple[str | None, tuple[Path, str] | None]:
+    """The name of the reused wheel (or None) and the key to remember a fresh build under."""
+    from tt_build.build.wheel_reuse import reuse  # noqa: PLC0415
+
+    found = _reuse_key(config_settings)
+    if found is None:
+        return None, None
+    root, key = found
+    name = reuse(root, key, Path(wheel_directory))
+    if name is not None:
+        print(f"tt-build: no input of {root.name} changed since its last wheel build: reusing "
+              f".tt-build/wheels/{name} (TT_BUILD_REUSE_WHEEL=0 rebuilds)", file=sys.stderr, flush=True)
+    return name, found
+
+
+def remember_wheel(found: tuple[Path, str] | None, wheel_directory: str, name: str) -> None:
+    from tt_build.build.wheel_reuse import remember  # noqa: PLC0415
+
+    if found is not None:
+        root, key = found
+        remember(root, key, Path(wheel_directory) / name)

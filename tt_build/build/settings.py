@@ -107,6 +107,13 @@ class TTBuildSettings:
     options: dict[str, Any] = field(default_factory=dict)
     """Pipeline options passed to the compiler (part of the cache key)."""
 
+    reuse_wheel: bool = True
+    """``pip install .`` / ``pip wheel .`` of a zero-config project: when no input of the build
+    changed since the last wheel built from this project directory (every project file outside
+    the build and cache directories, tt-build itself, the compiler, the Python tag, the
+    config settings and the build-related environment variables), return that wheel instead of
+    configuring CMake again. ``TT_BUILD_REUSE_WHEEL=0`` disables it for one build."""
+
 
 _FIELDS = {f.name.replace("_", "-"): f for f in dataclasses.fields(TTBuildSettings)}
 
@@ -166,7 +173,7 @@ def parse_settings(table: dict[str, Any] | None) -> TTBuildSettings:
             setattr(s, name, _str_list(key, value))
         elif name == "instances":
             s.instances = _instances(value)
-        elif name in ("file_instances", "warm"):
+        elif name in ("file_instances", "warm", "reuse_wheel"):
             _expect(key, value, bool, "true or false")
             setattr(s, name, value)
         elif name == "options":
