@@ -461,3 +461,21 @@ def test_isolated_build_with_a_bad_setting_is_one_clean_error(tmp_path: Path, tt
     assert "ERROR: tt-build: [tool.tt-build] arch: expected one of wormhole_b0, blackhole, got 'grayskull'" in (
         proc.stdout + proc.stderr)
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_new_project_scaffold_builds_and_runs(tmp_path: Path, shared_cache: Path) -> None:
+    env = build_env(shared_cache)
+    out = tt_build("new", str(tmp_path / "my-kernels"), env=env).stdout
+    assert out.splitlines()[0] == f"created {tmp_path / 'my-kernels'}/ (package my_kernels): pyproject.toml, kernels/add.py, demo.py"
+    proj = tmp_path / "my-kernels"
+    assert sorted(p.relative_to(proj).as_posix() for p in proj.rglob("*") if p.is_file()) == [
+        ".gitignore", "demo.py", "kernels/add.py", "pyproject.toml"]
+    report = build(proj, env)
+    assert per_instance(report, "compile") == {"add_64": "compiled"}
+    run = subprocess.run([PY, str(proj / "demo.py")], env={**env, "PYTHONPATH": str(proj / "build" / "tt-build")},
+                         capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("add_64: max rel err ") and run.stdout.rstrip().endswith(" ok")
+    again = tt_build("new", str(proj), env=env, check=False)
+    assert again.returncode == 1
+    assert again.stderr.strip() == f"error: {proj} exists and is not empty (use --force)"

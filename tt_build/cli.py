@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except TTBuildError as exc:
-        print(str(exc) if str(exc).startswith(("error", "/")) or ": error" in str(exc) else f"error: {exc}", file=sys.stderr)
+        print(exc.user_message(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

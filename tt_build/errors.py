@@ -6,6 +6,7 @@ its message and exit non-zero instead of showing a Python traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "ToolError",
     "VerifyError",
 ]
+
+
+_LOCATED = re.compile(r"^[^\n]+?:\d+(?::\d+)?: error: ")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,14 @@ class SourceLocation:
 
 class TTBuildError(Exception):
     """Base class of every error tt-build reports to its user."""
+
+    def user_message(self) -> str:
+        """The text shown to the user: ``error: ...``, unless the message is already a located
+        diagnostic (``file:line[:col]: error: ...``) or starts with ``error``."""
+        text = str(self)
+        if text.startswith("error") or _LOCATED.match(text):
+            return text
+        return f"error: {text}"
 
 
 class FrontendError(TTBuildError):

@@ -200,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(ns)
     except TTBuildError as exc:
-        text = str(exc)
-        print(text if text.startswith(("error", "/")) or ": error" in text else f"error: {text}", file=sys.stderr)
+        print(exc.user_message(), file=sys.stderr)
         return 1
     return 0
 

@@ -203,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         record = lower_instance(spec)
     except TTBuildError as exc:
-        text = str(exc)
-        print(text if text.startswith(("error", "/")) or ": error" in text else f"error: {text}", file=sys.stderr)
+        print(exc.user_message(), file=sys.stderr)
         print(f"tt-build: {spec.get('name')}: lowering failed", file=sys.stderr)
         return 1
     except TimeoutError as exc:
