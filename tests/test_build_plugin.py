@@ -25,6 +25,7 @@ from tests.packages.buildsupport import (
     build_env,
     check_kernels,
     copy_project,
+    fake_metalium_home,
     per_instance,
     tt_build,
 )
@@ -479,3 +480,28 @@ def test_new_project_scaffold_builds_and_runs(tmp_path: Path, shared_cache: Path
     again = tt_build("new", str(proj), env=env, check=False)
     assert again.returncode == 1
     assert again.stderr.strip() == f"error: {proj} exists and is not empty (use --force)"
+
+
+@pytest.mark.network
+def test_metalium_sdk_checks_kernels_against_the_real_headers(tmp_path: Path, shared_cache: Path) -> None:
+    proj = copy_project(tmp_path)
+    pyproject = proj / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "metalium"'))
+    env = build_env(shared_cache, TT_METAL_HOME=str(fake_metalium_home(tmp_path)))
+    out = tt_build("build", str(proj), env=env).stdout
+    checked = sorted(line.split()[1] for line in out.splitlines() if " checked  (" in line)
+    assert checked == INSTANCES
+    assert "reader checked, writer checked" in out
+    # A kernel the real headers reject fails the build with the compiler's diagnostic.
+    reader = _package_parent(proj) / "tt_mini_kernels" / "kernels" / "add_64" / "reader.cpp"
+    reader.write_text(reader.read_text().replace("noc_async_read_barrier();", "noc_async_read_barier();"))
+    proc = tt_build("build", str(proj), env=env, check=False)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "reader.cpp" in text and "noc_async_read_barier" in text and "error:" in text
+    assert f"tt-build: add_64: kernels rejected by the TT-Metalium headers in {env['TT_METAL_HOME']}" in text
+    # Without TT_METAL_HOME the metalium SDK cannot be used: one clean configure error.
+    shutil.rmtree(proj / "build")
+    bad = tt_build("build", str(proj), env={k: v for k, v in env.items() if k != "TT_METAL_HOME"}, check=False)
+    assert bad.returncode == 1
+    assert "SDK 'metalium' needs TT_METAL_HOME" in bad.stdout + bad.stderr

@@ -86,3 +86,31 @@ def check_kernels(package_parent: Path, env: dict[str, str], package: str = "tt_
     for name, (pcc, rel) in results.items():
         assert pcc >= 0.999 and rel <= 2e-2, (name, pcc, rel)
     return results
+
+
+def fake_metalium_home(dest: Path) -> Path:
+    """A TT_METAL_HOME for the ``sdk = "metalium"`` tests: the real device headers and firmware
+    sources of the ttnn wheel, plus the mock SDK's host headers standing in for TT-Metalium's host
+    API (the wheel ships none; the mock's are at the same paths with the same signatures)."""
+    from tt_build import mock_sdk  # noqa: PLC0415
+    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
+
+    wheel = ensure_ttnn()
+    home = dest / "tt-metal"
+    host_api = home / "tt_metal" / "api" / "tt-metalium"
+    host_api.mkdir(parents=True)
+    for e in wheel.iterdir():
+        if e.name != "tt_metal":
+            (home / e.name).symlink_to(e)
+    for e in (wheel / "tt_metal").iterdir():
+        if e.name != "api":
+            (home / "tt_metal" / e.name).symlink_to(e)
+    for e in (wheel / "tt_metal" / "api").iterdir():
+        if e.name != "tt-metalium":
+            (home / "tt_metal" / "api" / e.name).symlink_to(e)
+    for e in (mock_sdk.include_dir() / "tt-metalium").iterdir():
+        (host_api / e.name).symlink_to(e)
+    for e in (wheel / "tt_metal" / "api" / "tt-metalium").iterdir():  # the real ones where the wheel has them
+        (host_api / e.name).unlink(missing_ok=True)
+        (host_api / e.name).symlink_to(e)
+    return home

@@ -95,8 +95,20 @@ def _run_checked(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -
         m = re.search(r"tt-build: kernel discovery failed:\n(.*?)(?:\n\n|\nCall Stack|\Z)", out, re.S)
         if m:
             raise TTBuildError(m.group(1).strip())
+        errors = _cmake_errors(out)
+        if errors:
+            raise TTBuildError("\n".join(errors))
         raise ToolError(cmd, proc.returncode, out)
     return proc.stdout
+
+
+def _cmake_errors(output: str) -> list[str]:
+    """The messages of CMake's ``CMake Error at <file>:<line> (message):`` blocks, unwrapped."""
+    out = []
+    for m in re.finditer(r"^CMake Error at [^\n]*:\n((?:  [^\n]*\n?|\n(?=  ))+)", output, re.M):
+        text = " ".join(line.strip() for line in m.group(1).splitlines() if line.strip())
+        out.append(text.removeprefix("tt-build: ") if text.startswith(("tt-build:", "tt_build")) else f"CMake: {text}")
+    return out
 
 
 def _ninja_log(path: Path, offset: int) -> list[tuple[int, int, str]]:
@@ -242,5 +254,9 @@ def print_summary(report: BuildReport, *, explain: bool = False, stream: TextIO 
     conf = " (configured)" if report.configured else ""
     print(f"{len(report.instances)} instance(s): {report.lowered} lowered, {report.cached} from cache, "
           f"{report.compiled} compiled; {report.total_seconds:.2f} s{conf}", file=out)
-    print(f"package: {report.package_dir}  (PYTHONPATH={report.build_dir} python -c 'import "
-          f"{report.package_dir.name}')", file=out)
+    if any(report.package_dir.glob("*.so")):
+        print(f"package: {report.package_dir}  (PYTHONPATH={report.build_dir} python -c 'import "
+              f"{report.package_dir.name}')", file=out)
+    else:
+        print(f"no runnable package in {report.package_dir}: the kernels were checked and the host programs "
+              "compiled against TT_METAL_HOME, which provides no TT-Metalium library to link", file=out)
