@@ -26,10 +26,9 @@ TIMEOUT = 120  # seconds; a hang fails the test instead of blocking CI
 class Mock:
     """The host programs built against the mock runtime, plus a shared kernel cache."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, build: Path) -> None:
         self.root = root
         self.cache = root / "kernel-cache"
-        build = root / "build"
         self.host = mock_sdk.compile_host_program([PROGRAMS / "mock_host.cpp"], root / "mock_host", build_dir=build)
         self.bug_host = mock_sdk.compile_host_program([PROGRAMS / "bug_host.cpp"], root / "bug_host", build_dir=build)
 
@@ -49,7 +48,8 @@ class Mock:
 
 @pytest.fixture(scope="session")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Mock:
-    return Mock(tmp_path_factory.mktemp("mock_sdk"))
+    # the runtime archive is content-addressed: test modules of one session share its build directory
+    return Mock(tmp_path_factory.mktemp("mock_sdk"), tmp_path_factory.getbasetemp() / "mock-runtime")
 
 
 def bf16(x: np.ndarray) -> np.ndarray:
