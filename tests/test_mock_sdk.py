@@ -253,11 +253,21 @@ def test_planted_bug_is_reported(mock: Mock, case: str) -> None:
     assert proc.stderr.rstrip("\n") == expected
 
 
-def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(mock: Mock) -> None:
-    proc = mock.run([mock.bug_host, "compile_error.cpp", "-", "-", "0:2"], cwd=BUGS)
+@pytest.mark.parametrize(
+    ("kernel", "details"),
+    [
+        ("compile_error.cpp", ["undefined_function_xyz"]),
+        ("missing_named_arg.cpp", ['"cb_in0"', "unknown named compile-time argument: pass it in named_compile_args "
+                                   "of the kernel's config"]),
+    ],
+)
+def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(mock: Mock, kernel: str,
+                                                                            details: list[str]) -> None:
+    proc = mock.run([mock.bug_host, kernel, "-", "-", "0:2"], cwd=BUGS)
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.startswith("TT-Metalium mock: kernel compilation failed for 'compile_error.cpp' ("), proc.stderr
-    assert "undefined_function_xyz" in proc.stderr
+    assert proc.stderr.startswith(f"TT-Metalium mock: kernel compilation failed for '{kernel}' ("), proc.stderr
+    for text in details:
+        assert text in proc.stderr, proc.stderr
 
 
 def test_correct_program_passes_the_checker(mock: Mock) -> None:
