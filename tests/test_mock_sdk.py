@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import ml_dtypes
@@ -27,10 +26,9 @@ TIMEOUT = 120  # seconds; a hang fails the test instead of blocking CI
 class Mock:
     """The host programs built against the mock runtime, plus a shared kernel cache."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, build: Path) -> None:
         self.root = root
         self.cache = root / "kernel-cache"
-        build = root / "build"
         self.host = mock_sdk.compile_host_program([PROGRAMS / "mock_host.cpp"], root / "mock_host", build_dir=build)
         self.bug_host = mock_sdk.compile_host_program([PROGRAMS / "bug_host.cpp"], root / "bug_host", build_dir=build)
 
@@ -50,7 +48,8 @@ class Mock:
 
 @pytest.fixture(scope="session")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Mock:
-    return Mock(tmp_path_factory.mktemp("mock_sdk"))
+    # the runtime archive is content-addressed: test modules of one session share its build directory
+    return Mock(tmp_path_factory.mktemp("mock_sdk"), tmp_path_factory.getbasetemp() / "mock-runtime")
 
 
 def bf16(x: np.ndarray) -> np.ndarray:
@@ -145,82 +144,103 @@ def test_same_error_text_every_run(mock: Mock) -> None:
 
 # ---- planted bugs: one kernel per checker class ------------------------------------------------------
 
+# Every message starts with this prefix and names core, processor and kernel file.
+BRISC = "TT-Metalium mock: core (0,0) RISCV_0 (BRISC) data movement kernel"
+TRISC = "TT-Metalium mock: core (0,0) compute (TRISC) kernel"
+EMPTY_CB = "0 of 2 pages filled, 0 reserved by the producer, 0 waited by the consumer"
+
+# case -> (bug_host arguments, the exact error text)
 BUG_CASES = {
     "deadlock": (
         ["deadlock_reader.cpp", "-", "deadlock_compute.cpp", "0:2,16:2"],
-        [
-            "deadlock: every unfinished executor is blocked",
-            "core (0,0) compute (TRISC) kernel 'deadlock_compute.cpp': blocked in cb_wait_front(cb=0, 2 pages): "
-            "1 of 2 pages filled",
-        ],
+        "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
+        "  core (0,0) compute (TRISC) kernel 'deadlock_compute.cpp': blocked in cb_wait_front(cb=0, 2 pages): "
+        "1 of 2 pages filled, 0 reserved by the producer, 0 waited by the consumer",
     ),
     "deadlock-two-waiters": (
         ["-", "deadlock_writer.cpp", "deadlock_compute.cpp", "0:2,16:2"],
-        [
-            "core (0,0) RISCV_1 (NCRISC) data movement kernel 'deadlock_writer.cpp': blocked in "
-            "cb_wait_front(cb=16, 1 pages)",
-            "core (0,0) compute (TRISC) kernel 'deadlock_compute.cpp': blocked in cb_wait_front(cb=0, 2 pages)",
-        ],
+        "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
+        "  core (0,0) RISCV_1 (NCRISC) data movement kernel 'deadlock_writer.cpp': blocked in "
+        f"cb_wait_front(cb=16, 1 pages): {EMPTY_CB}\n"
+        f"  core (0,0) compute (TRISC) kernel 'deadlock_compute.cpp': blocked in cb_wait_front(cb=0, 2 pages): {EMPTY_CB}",
     ),
     "livelock-polling": (
         ["spin_forever.cpp", "-", "-", "0:2"],
-        ["deadlock", "'spin_forever.cpp': polling"],
+        "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
+        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (noc_semaphore_wait or "
+        "cb_pages_*_at_* loop) without progress",
     ),
     "over-reserve": (
         ["over_reserve.cpp", "-", "-", "0:2"],
-        ["core (0,0) RISCV_0 (BRISC) data movement kernel 'over_reserve.cpp': cb_reserve_back(cb=0, 4 pages): "
-         "CB 0 holds only 2 pages"],
+        f"{BRISC} 'over_reserve.cpp': cb_reserve_back(cb=0, 4 pages): CB 0 holds only 2 pages: the reservation can "
+        "never be satisfied",
     ),
     "pop-without-wait": (
         ["-", "-", "pop_without_wait.cpp", "0:2"],
-        ["compute (TRISC) kernel 'pop_without_wait.cpp': cb_pop_front(cb=0, 1 pages): only 0 pages were obtained "
-         "with cb_wait_front (pop without wait)"],
+        f"{TRISC} 'pop_without_wait.cpp': cb_pop_front(cb=0, 1 pages): only 0 pages were obtained with cb_wait_front "
+        f"(pop without wait); {EMPTY_CB}",
+    ),
+    "pop-without-wait-dataflow-buffer": (
+        ["-", "-", "dfb_pop_without_wait.cpp", "0:2"],
+        f"{TRISC} 'dfb_pop_without_wait.cpp': cb_pop_front(cb=0, 1 pages): only 0 pages were obtained with "
+        f"cb_wait_front (pop without wait); {EMPTY_CB}",
     ),
     "push-without-reserve": (
         ["push_without_reserve.cpp", "-", "-", "0:2"],
-        ["'push_without_reserve.cpp': cb_push_back(cb=0, 1 pages): only 0 pages are reserved (push without a "
-         "matching cb_reserve_back)"],
+        f"{BRISC} 'push_without_reserve.cpp': cb_push_back(cb=0, 1 pages): only 0 pages are reserved (push without a "
+        f"matching cb_reserve_back); {EMPTY_CB}",
     ),
     "dst-outside-acquire": (
         ["fill_inputs.cpp", "-", "dst_outside_acquire.cpp", "0:2,1:2"],
-        ["'dst_outside_acquire.cpp': add_tiles writes DST[0] outside tile_regs_acquire()/tile_regs_commit()"],
+        f"{TRISC} 'dst_outside_acquire.cpp': add_tiles writes DST[0] outside tile_regs_acquire()/tile_regs_commit(): "
+        "the math engine does not own the DST registers",
     ),
     "pack-before-wait": (
         ["fill_inputs.cpp", "-", "pack_before_wait.cpp", "0:2,1:2,16:1"],
-        ["'pack_before_wait.cpp': pack_tile(0) called before tile_regs_wait()"],
+        f"{TRISC} 'pack_before_wait.cpp': pack_tile(0) called before tile_regs_wait(): the packer does not own the "
+        "DST registers",
     ),
     "dst-index": (
         ["fill_inputs.cpp", "-", "dst_index.cpp", "0:2,1:2"],
-        ["'dst_index.cpp': add_tiles: DST index 16 is out of range: DST holds 16 tiles"],
+        f"{TRISC} 'dst_index.cpp': add_tiles: DST index 16 is out of range: DST holds 16 tiles",
     ),
-    "noc-dram-oob": (
+    "noc-dram-read-oob": (
         ["noc_oob.cpp", "-", "-", "0:2"],
-        ["'noc_oob.cpp': noc_async_read: page 4 is out of range: the DRAM buffer at 0x40 has 4 pages"],
+        f"{BRISC} 'noc_oob.cpp': noc_async_read: page 4 is out of range: the DRAM buffer at 0x40 has 4 pages",
+    ),
+    "noc-dram-write-oob-noc-object": (
+        ["noc_write_oob.cpp", "-", "-", "0:2"],
+        f"{BRISC} 'noc_write_oob.cpp': noc_async_write: page 4 is out of range: the DRAM buffer at 0x40 has 4 pages",
     ),
     "noc-l1-oob": (
         ["l1_oob.cpp", "-", "-", "0:2"],
-        ["'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer"],
+        f"{BRISC} 'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer "
+        "of this core",
     ),
     "push-before-read-barrier": (
         ["push_before_barrier.cpp", "-", "-", "0:2"],
-        ["cb_push_back(cb=0, 1 pages): a noc_async_read into these pages has not completed"],
+        f"{BRISC} 'push_before_barrier.cpp': cb_push_back(cb=0, 1 pages): a noc_async_read into these pages has not "
+        "completed: call noc_async_read_barrier() before cb_push_back",
+    ),
+    "push-before-read-barrier-dataflow-buffer": (
+        ["dfb_push_before_barrier.cpp", "-", "-", "0:2"],
+        f"{BRISC} 'dfb_push_before_barrier.cpp': cb_push_back(cb=0, 1 pages): a noc_async_read into these pages has "
+        "not completed: call noc_async_read_barrier() before cb_push_back",
     ),
     "missing-runtime-arg": (
         ["missing_arg.cpp", "-", "-", "0:2"],
-        ["get_arg_val(5): only 1 runtime args were set"],
+        f"{BRISC} 'missing_arg.cpp': get_arg_val(5): only 1 runtime args were set for this kernel on this core "
+        "(SetRuntimeArgs)",
     ),
     "more-than-32-cbs": (
         ["noop.cpp", "-", "-", "0:1,32:1"],
-        ["CB index 32 is out of range (Wormhole has 32 circular buffers, c_0..c_31)"],
+        "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 32 is out of range (Wormhole has 32 circular "
+        "buffers, c_0..c_31)",
     ),
     "l1-overflow": (
         ["noop.cpp", "-", "-", "0:400,1:400"],
-        ["CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only 1470464 "
-         "bytes are available"],
-    ),
-    "compile-error": (
-        ["compile_error.cpp", "-", "-", "0:2"],
-        ["kernel compilation failed for 'compile_error.cpp'", "undefined_function_xyz"],
+        "TT-Metalium mock: CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only "
+        "1470464 bytes are available (1.5 MiB L1 minus 102400 bytes reserved for firmware)",
     ),
 }
 
@@ -228,14 +248,26 @@ BUG_CASES = {
 @pytest.mark.parametrize("case", sorted(BUG_CASES))
 def test_planted_bug_is_reported(mock: Mock, case: str) -> None:
     args, expected = BUG_CASES[case]
-    t0 = time.monotonic()
-    proc = mock.run([mock.bug_host, *args], cwd=BUGS)
-    elapsed = time.monotonic() - t0
+    proc = mock.run([mock.bug_host, *args], cwd=BUGS)  # a hang fails through the TIMEOUT of Mock.run
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr.startswith("TT-Metalium mock: "), proc.stderr
-    for text in expected:
+    assert proc.stderr.rstrip("\n") == expected
+
+
+@pytest.mark.parametrize(
+    ("kernel", "details"),
+    [
+        ("compile_error.cpp", ["undefined_function_xyz"]),
+        ("missing_named_arg.cpp", ['"cb_in0"', "unknown named compile-time argument: pass it in named_compile_args "
+                                   "of the kernel's config"]),
+    ],
+)
+def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(mock: Mock, kernel: str,
+                                                                            details: list[str]) -> None:
+    proc = mock.run([mock.bug_host, kernel, "-", "-", "0:2"], cwd=BUGS)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"TT-Metalium mock: kernel compilation failed for '{kernel}' ("), proc.stderr
+    for text in details:
         assert text in proc.stderr, proc.stderr
-    assert elapsed < 30
 
 
 def test_correct_program_passes_the_checker(mock: Mock) -> None:
@@ -312,14 +344,9 @@ def test_kernel_cache_key_covers_local_headers_and_prebuilt_dirs_need_no_compile
     assert "no C++ compiler could be run" in proc.stderr
 
 
-# ---- performance ---------------------------------------------------------------------------------------
+# ---- the benchmark problem (timing lives in bench/mock_exec.py) ------------------------------------------
 
 
-def test_gemm_1024_on_8x8_cores_is_fast(mock: Mock, tmp_path: Path) -> None:
-    run_matmul(mock, tmp_path, 128, 128, 128, 64)  # warm the kernel cache
-    t0 = time.monotonic()
+def test_gemm_1024_on_8x8_cores_matches_numpy(mock: Mock, tmp_path: Path) -> None:
     a, b, out = run_matmul(mock, tmp_path, 1024, 1024, 1024, 64)
-    elapsed = time.monotonic() - t0
-    print(f"\nmock SDK: 1024x1024x1024 bf16 GEMM on 8x8 cores: {elapsed:.2f} s (incl. process start and I/O)")
     check_close(out, a.astype(np.float32) @ b.astype(np.float32))
-    assert elapsed < 6.7  # tt-lang-sim's figure for the same problem; target is <= 2 s

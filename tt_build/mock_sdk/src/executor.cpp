@@ -84,6 +84,8 @@ struct CoreState {
     std::uint32_t dst_capacity = 16;
     bool mm_transpose = false;
     bool fp32_dest = false;
+    std::uint32_t relu_mode = 0;  // ckernel::ReluType set by pack_relu_config
+    float relu_threshold = 0.0f;
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -611,11 +613,23 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             }
             if (!d) ++c.pack_slot;
             std::uint8_t* p = core.l1 + c.base + ((c.wr + slot) % c.num_pages) * c.page_size;
-            if (!tile_math::pack_tile(core.dst.data() + a * 1024, c.format, c.page_size, p)) {
+            const float* src = core.dst.data() + a * 1024;
+            if (core.relu_mode != 0) {
+                for (int i = 0; i < 1024; ++i) ta[i] = tile_math::pack_relu(core.relu_mode, core.relu_threshold, src[i]);
+                src = ta;
+            }
+            if (!tile_math::pack_tile(src, c.format, c.page_size, p)) {
                 fail(e, "pack_tile: CB " + std::to_string(b) + " data format " +
                             std::to_string(static_cast<int>(c.format)) + " is not supported by the mock");
             }
             ++core.stats.tiles[static_cast<int>(Stat::Pack)];
+            return;
+        }
+        case tt_mock::kOpPackRelu: {
+            if (a > 3) fail(e, "pack_relu_config: unknown ReluType " + std::to_string(a));
+            core.relu_mode = a;
+            const std::uint32_t bits = b << 16;
+            std::memcpy(&core.relu_threshold, &bits, sizeof bits);
             return;
         }
         case tt_mock::kOpRegsAcquire:

@@ -90,6 +90,28 @@ std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional
     return out;
 }
 
+std::vector<CoreCoord> grid_to_cores(std::uint32_t num_cores, std::uint32_t grid_size_x, std::uint32_t grid_size_y,
+                                     bool row_wise) {
+    if (num_cores > grid_size_x * grid_size_y) {
+        throw_error("grid_to_cores: " + std::to_string(num_cores) + " cores exceed the " + std::to_string(grid_size_x) +
+                    "x" + std::to_string(grid_size_y) + " grid");
+    }
+    std::vector<CoreCoord> out;
+    out.reserve(num_cores);
+    for (std::uint32_t i = 0; i < num_cores; ++i) {
+        if (row_wise) {
+            out.emplace_back(i % grid_size_x, i / grid_size_x);
+        } else {
+            out.emplace_back(i / grid_size_y, i % grid_size_y);
+        }
+    }
+    return out;
+}
+
+std::vector<CoreCoord> grid_to_cores(CoreCoord start, CoreCoord end, bool row_wise) {
+    return corerange_to_cores(CoreRangeSet(CoreRange(start, end)), std::nullopt, row_wise);
+}
+
 namespace tt {
 std::uint32_t tile_size(DataFormat format) {
     switch (format) {

@@ -88,6 +88,18 @@ std::vector<std::string> include_dirs() {
     std::string mock = env_str("TT_MOCK_INCLUDE_DIR", TT_MOCK_INCLUDE_DIR);
     if (!mock.empty()) dirs.push_back(mock);
     for (const auto& d : split(env_str("TT_MOCK_KERNEL_INCLUDES"), ':')) dirs.push_back(d);
+    // Like tt-metal's JIT: the kernel roots and their ttnn trees, so kernels can include
+    // "ttnn/operations/..." helpers. After the mock's own headers, which always win.
+    for (const char* env : {"TT_METAL_KERNEL_PATH", "TT_METAL_HOME"}) {
+        const std::string root = env_str(env);
+        if (root.empty()) continue;
+        for (const fs::path& d : {fs::path(root), fs::path(root) / "ttnn", fs::path(root) / "ttnn" / "cpp"}) {
+            std::error_code ec;
+            if (fs::is_directory(d, ec) && std::find(dirs.begin(), dirs.end(), d.string()) == dirs.end()) {
+                dirs.push_back(d.string());
+            }
+        }
+    }
     return dirs;
 }
 

@@ -15,6 +15,15 @@ bool unpack_tile(const std::uint8_t* src, tt::DataFormat format, std::uint32_t p
 bool pack_tile(const float* in, tt::DataFormat format, std::uint32_t page_size, std::uint8_t* dst);
 // c += a * (transpose_b ? b^T : b), all 32x32 row-major.
 void matmul_acc(const float* a, const float* b, bool transpose_b, float* c);
+// Packer ReLU of one value: mode 1 = zero, 2 = min threshold, 3 = max threshold (0 = none).
+inline float pack_relu(std::uint32_t mode, float threshold, float x) {
+    switch (mode) {
+        case 1: return x < 0.0f ? 0.0f : x;
+        case 2: return x < threshold ? 0.0f : x;
+        case 3: return x < 0.0f ? 0.0f : (x > threshold ? threshold : x);
+        default: return x;
+    }
+}
 // In-place unary op on a DST tile. False for an unknown op.
 bool sfpu(std::uint32_t op, float* tile, float param);
 

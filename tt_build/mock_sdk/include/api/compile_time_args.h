@@ -33,18 +33,21 @@ constexpr std::uint32_t get_ct_arg() {
 
 #define get_compile_time_arg_val(arg_idx) get_ct_arg<arg_idx>()
 
-#ifdef KERNEL_COMPILE_TIME_ARG_MAP
 namespace tt_mock {
+#ifdef KERNEL_COMPILE_TIME_ARG_MAP
 inline constexpr std::pair<std::string_view, std::uint32_t> named_ct_args[] = {KERNEL_COMPILE_TIME_ARG_MAP};
-}
+#else
+inline constexpr std::array<std::pair<std::string_view, std::uint32_t>, 0> named_ct_args{};
+#endif
+}  // namespace tt_mock
+
 constexpr std::uint32_t get_named_ct_arg(std::string_view name) {
     for (const auto& entry : tt_mock::named_ct_args) {
         if (entry.first == name) {
             return entry.second;
         }
     }
-    // not a constant expression: a missing name fails compilation when used in constexpr context
-    throw "unknown named compile-time argument";
+    // not a constant expression: a name the host did not pass fails compilation, showing this text
+    throw "unknown named compile-time argument: pass it in named_compile_args of the kernel's config";
 }
 constexpr std::uint32_t get_named_compile_time_arg_val(std::string_view name) { return get_named_ct_arg(name); }
-#endif

@@ -94,6 +94,12 @@ private:
 std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<std::uint32_t> max_cores = std::nullopt,
                                           bool row_wise = false);
 
+// The first num_cores cores of a grid_size_x x grid_size_y grid, row by row (row_wise) or column by column.
+std::vector<CoreCoord> grid_to_cores(std::uint32_t num_cores, std::uint32_t grid_size_x, std::uint32_t grid_size_y,
+                                     bool row_wise = false);
+// Every core of the rectangle [start, end].
+std::vector<CoreCoord> grid_to_cores(CoreCoord start, CoreCoord end, bool row_wise = false);
+
 enum class MathFidelity : std::uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4, Invalid = 0xff };
 enum class UnpackToDestMode : std::uint8_t { UnpackToDestFp32, Default };
 

@@ -10,7 +10,7 @@
 
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 3;
+inline constexpr std::uint32_t kKernelAbiVersion = 4;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -32,6 +32,7 @@ enum ComputeOp : std::uint32_t {
     kOpRegsRelease,
     kOpReconfig,           // a..d = cb ids (0xffffffff = unused): validates ids only
     kOpMatmulTransposeTiles,  // matmul_tiles with explicit transpose: a..e like matmul, f=transpose
+    kOpPackRelu,              // a=ReluType b=threshold (bfloat16 bits)
 };
 
 enum SfpuOp : std::uint32_t {

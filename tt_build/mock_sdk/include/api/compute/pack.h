@@ -6,6 +6,36 @@
 #include "api/compute/common_globals.h"
 
 namespace ckernel {
+// Packer ReLU applied to every value packed from DST until reconfigured.
+enum class ReluType : std::uint8_t {
+    NO_RELU = 0,
+    ZERO_RELU,           // x < 0 -> 0
+    MIN_THRESHOLD_RELU,  // x < threshold -> 0
+    MAX_THRESHOLD_RELU,  // x < 0 -> 0, x > threshold -> threshold
+};
+
+// ReLU mode + 16-bit threshold (a bfloat16 bit pattern in the mock).
+struct ReluConfig {
+    static constexpr ReluConfig none() { return {ReluType::NO_RELU}; }
+    static constexpr ReluConfig zero() { return {ReluType::ZERO_RELU}; }
+    static constexpr ReluConfig min_threshold(std::uint32_t t) { return {ReluType::MIN_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig max_threshold(std::uint32_t t) { return {ReluType::MAX_THRESHOLD_RELU, t}; }
+    static constexpr ReluConfig from_packed(std::uint32_t packed) {
+        return {static_cast<ReluType>(packed & 0x3), (packed >> 16) & 0xFFFF};
+    }
+    constexpr ReluType get_mode() const { return mode; }
+    constexpr std::uint32_t get_threshold() const { return threshold; }
+
+private:
+    constexpr ReluConfig(ReluType m, std::uint32_t t = 0) : mode(m), threshold(t) {}
+    ReluType mode = ReluType::NO_RELU;
+    std::uint32_t threshold = 0;
+};
+
+ALWI void pack_relu_config(const ReluConfig& config) {
+    tt_mock_compute(tt_mock::kOpPackRelu, static_cast<std::uint32_t>(config.get_mode()), config.get_threshold() & 0xFFFF);
+}
+
 ALWI void pack_init(std::uint32_t ocb, std::uint32_t /*call_line*/ = __builtin_LINE()) {
     tt_mock_compute(tt_mock::kOpReconfig, ocb, 0xffffffffu, 0xffffffffu, 0xffffffffu);
 }

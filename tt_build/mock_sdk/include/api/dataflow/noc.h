@@ -1,0 +1,132 @@
+// tt-build mock SDK: the object-style NoC API of data-movement kernels (class Noc).
+//
+// A transfer names a source and a destination object; noc_traits_t<T> of each object turns the
+// per-call arguments (page id, byte offset, ...) into an address. The mock implements the traits of
+// DataflowBuffer (api/dataflow/dataflow_buffer.h), TensorAccessor (api/tensor/noc_traits.h) and
+// UnicastEndpoint (api/dataflow/endpoints.h). Every transfer is a bounds-checked copy performed by
+// the mock runtime (noc_async_read / noc_async_write underneath), so the same checks and counters
+// apply as for the free-function API.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "api/dataflow/dataflow_api.h"
+
+template <typename DSpecT>
+struct TensorAccessor;
+
+struct UnicastEndpoint;
+
+// Arguments of a DataflowBuffer endpoint: a byte offset from its write (destination) or read
+// (source) pointer.
+struct DataflowBufferArgs {
+    std::uint32_t offset_bytes{};
+};
+
+template <typename T>
+struct noc_traits_t {
+    static_assert(sizeof(T) == 0, "NoC transactions are not supported for this type");
+};
+
+// Compile-time options of a transaction (OR-combinable).
+enum class NocOptions : std::uint32_t {
+    DEFAULT = 0,
+    TXN_ID = 1u << 0,
+    POSTED = 1u << 1,
+    CUSTOM_VC = 1u << 2,
+    MCAST_INCL_SRC = 1u << 3,
+    INLINE_L1 = 1u << 4,
+    INLINE_REG = 1u << 5,
+};
+
+constexpr NocOptions operator|(NocOptions a, NocOptions b) noexcept {
+    return static_cast<NocOptions>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+
+constexpr bool has_flag(NocOptions opts, NocOptions flag) noexcept {
+    return (static_cast<std::uint32_t>(opts) & static_cast<std::uint32_t>(flag)) != 0;
+}
+
+// Run-time values of the options (the mock completes every transfer at issue, so transaction ids
+// and virtual channels do not change its behaviour).
+struct NocOptVals {
+    std::uint32_t vc = NOC_UNICAST_WRITE_VC;
+    std::uint32_t trid = 0;
+};
+
+class Noc {
+public:
+    enum class AddressType { NOC, LOCAL_L1 };
+
+    static constexpr std::uint32_t INVALID_TXN_ID = 0xFFFFFFFF;
+
+private:
+    template <typename T>
+    using src_args_t = typename noc_traits_t<T>::src_args_type;
+    template <typename T>
+    using dst_args_t = typename noc_traits_t<T>::dst_args_type;
+
+public:
+    Noc() : noc_id_(noc_index) {}
+    explicit Noc(std::uint8_t noc_id) : noc_id_(noc_id) {}
+
+    std::uint8_t get_noc_id() const { return noc_id_; }
+
+    bool is_local_bank(std::uint32_t virtual_x, std::uint32_t virtual_y) const {
+        const std::uint32_t xy = tt_mock::g_api->my_noc_xy();
+        return virtual_x == (xy & 0xffff) && virtual_y == (xy >> 16);
+    }
+
+    bool is_local_addr(const std::uint64_t noc_addr) const {
+        const std::uint32_t x = static_cast<std::uint32_t>((noc_addr >> tt_mock::kNocAddrLocalBits) & 63);
+        const std::uint32_t y =
+            static_cast<std::uint32_t>((noc_addr >> (tt_mock::kNocAddrLocalBits + tt_mock::kNocAddrNodeIdBits)) & 63);
+        return is_local_bank(x, y);
+    }
+
+    // Reads size_bytes from src (a NoC address) into dst (this core's L1).
+    template <NocOptions opts = NocOptions::DEFAULT, std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1,
+              bool enable_noc_tracing = true, typename Src, typename Dst>
+    void async_read(const Src& src, const Dst& dst, std::uint32_t size_bytes, const src_args_t<Src>& src_args,
+                    const dst_args_t<Dst>& dst_args, const NocOptVals& /*noc_opts*/ = {}) const {
+        const std::uint32_t dst_addr = static_cast<std::uint32_t>(
+            noc_traits_t<Dst>::template dst_addr<AddressType::LOCAL_L1>(dst, *this, dst_args));
+        const std::uint64_t src_addr = noc_traits_t<Src>::template src_addr<AddressType::NOC>(src, *this, src_args);
+        tt_mock::g_api->noc_read(src_addr, dst_addr, size_bytes);
+    }
+
+    // Writes size_bytes from src (this core's L1) to dst (a NoC address).
+    template <NocOptions opts = NocOptions::DEFAULT, std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1,
+              bool enable_noc_tracing = true, typename Src, typename Dst>
+    void async_write(const Src& src, const Dst& dst, std::uint32_t size_bytes, const src_args_t<Src>& src_args,
+                     const dst_args_t<Dst>& dst_args, const NocOptVals& /*noc_opts*/ = {}) const {
+        const std::uint32_t src_addr = static_cast<std::uint32_t>(
+            noc_traits_t<Src>::template src_addr<AddressType::LOCAL_L1>(src, *this, src_args));
+        const std::uint64_t dst_addr = noc_traits_t<Dst>::template dst_addr<AddressType::NOC>(dst, *this, dst_args);
+        tt_mock::g_api->noc_write(src_addr, dst_addr, size_bytes);
+    }
+
+    template <NocOptions opts = NocOptions::DEFAULT>
+    void async_read_barrier(const NocOptVals& /*noc_opts*/ = {}) const {
+        tt_mock::g_api->noc_read_barrier();
+    }
+    template <NocOptions opts = NocOptions::DEFAULT>
+    void async_write_barrier(const NocOptVals& /*noc_opts*/ = {}) const {
+        tt_mock::g_api->noc_write_barrier();
+    }
+    template <NocOptions opts = NocOptions::DEFAULT>
+    void async_writes_flushed(const NocOptVals& /*noc_opts*/ = {}) const {
+        tt_mock::g_api->noc_writes_flushed();
+    }
+    void async_atomic_barrier() const {}
+    void async_full_barrier() const {
+        tt_mock::g_api->noc_read_barrier();
+        tt_mock::g_api->noc_write_barrier();
+    }
+
+private:
+    std::uint8_t noc_id_;
+};
+
+#include "api/dataflow/endpoints.h"
