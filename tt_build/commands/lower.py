@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tt_build.errors import ConfigError
+from tt_build.transform.base import ARCH_GRIDS
 
 __all__ = ["parse_args_option", "register"]
 
@@ -52,7 +53,9 @@ def register(sub: Any) -> None:
     p.add_argument("--print-ir-after", action="append", default=[], metavar="PASS", help="print the IR after PASS")
     p.add_argument("--dump-ir", type=Path, metavar="DIR", help="write NNN_<pass>.py IR dumps into DIR")
     p.add_argument("--time-passes", action="store_true", help="print per-pass wall time")
-    p.add_argument("--device-grid", type=_grid, help="device compute grid XxY (default 8x8, Blackhole 13x10)")
+    p.add_argument("--arch", choices=sorted(ARCH_GRIDS), help="target architecture (default wormhole_b0: 8x8 grid; "
+                   "blackhole: 13x10)")
+    p.add_argument("--device-grid", type=_grid, help="device compute grid XxY (overrides --arch's grid)")
     p.set_defaults(run=_run)
 
 
@@ -86,6 +89,8 @@ def _run(ns: argparse.Namespace) -> int:
         if not instances:
             raise ConfigError(f"{source} declares no INSTANCES; pass --args (and FILE:factory)")
     config: dict[str, Any] = {}
+    if ns.arch:
+        config["arch"] = ns.arch
     if ns.device_grid:
         config["device_grid"] = ns.device_grid
     for inst in instances:

@@ -24,6 +24,7 @@ __all__ = [
     "HOST_PLAN",
     "KERNEL_ROLE",
     "LAYOUT_ANNOTATIONS",
+    "LAYOUT_LOCATIONS",
     "PARTITION_MODE",
     "PERSISTENT",
     "RUNTIME_ARGS",
@@ -55,7 +56,7 @@ def _declare(key: str, type_: str, writer: str, readers: tuple[str, ...], doc: s
 
 
 BUFFER_PREFIX = _declare(
-    "tt.buffer.", "dict{layout, dtype, shape, tile_shape, tiles, page_size, num_pages, memory, role}",
+    "tt.buffer.", "dict{layout, dtype, shape, tile_shape, tiles, page_size, num_pages, memory, role, layout_loc?}",
     "InferTTLayout", ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerCBIntrinsics", "CodegenTT"),
     "Per kernel tensor (suffix: buffer name): device layout and paging; role input|output from dataflow.",
 )
@@ -68,8 +69,14 @@ LAYOUT_ANNOTATIONS = _declare(
     "tt.layout_annotations", "dict{param_name: layout}", "front end (T.annotate_layout)", ("InferTTLayout",),
     "User-requested tensor layouts; absent tensors are DRAM interleaved.",
 )
+LAYOUT_LOCATIONS = _declare(
+    "tt.layout_locations", "dict{param_name: [file, line, col, source_line]}", "front end (T.annotate_layout)",
+    ("InferTTLayout",),
+    "Where each layout of tt.layout_annotations was requested (the dict entry's value), for diagnostics; "
+    "InferTTLayout copies it into tt.buffer.<param> as layout_loc.",
+)
 DEVICE_GRID = _declare(
-    "tt.device_grid", "list[int, int]", "PassContext option device_grid (default Wormhole 8x8)",
+    "tt.device_grid", "list[int, int]", "LayoutAwareWorkPartitionTT (option device_grid, else the grid of option arch)",
     ("LayoutAwareWorkPartitionTT",), "Compute grid (x, y) of the target device.",
 )
 GRID_BLOCKS = _declare(

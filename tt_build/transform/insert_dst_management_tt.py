@@ -131,7 +131,7 @@ class InsertDSTManagementTT(Pass):
             region = out[start:push + 1]
             if _contains_loop(region) or any(_op(s) == "tt.matmul_block" for s in region):
                 raise self.error(f"fragment {frag.name} has {tiles} tiles but DST holds {cap} here, and its "
-                                 "accumulation spans a loop", pack.loc,
+                                 "accumulation spans a loop", frag.loc or pack.loc,
                                  hint="use a block_M × block_N of at most "
                                       f"{cap} tiles (e.g. 64×64 with float32 accumulation)")
             sub = max(d for d in range(1, cap + 1) if tiles % d == 0)
