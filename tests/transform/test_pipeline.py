@@ -11,7 +11,9 @@ from tests.transform.ir_builders import eltwise_ir, gemm_ir
 from tt_build.driver import build_primfunc, list_instances
 from tt_build.ir import attrs as A
 from tt_build.ir import structural_equal
+from tt_build.errors import PassError
 from tt_build.transform import PassContext, lower
+from tt_build.transform.layout_aware_work_partition_tt import partition
 
 INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(SHARED_KERNELS / f)}
 
@@ -188,3 +190,73 @@ def test_blackhole_grid_partition() -> None:
     assert sum(counts) == 32 * 32 and max(counts) == 8 and min(counts) == 7
     assert plan["work_partition"][-1]["core"] == [12, 9]
     assert plan["core_ranges"] == [[[0, 0], [12, 9]]]
+
+
+@pytest.mark.parametrize("total", [1, 7, 63, 64, 65, 100, 129, 130, 131, 1024, 1031])
+@pytest.mark.parametrize("ncores", [1, 3, 64, 130])
+def test_partition_is_contiguous_complete_and_balanced(total: int, ncores: int) -> None:
+    parts = partition(total, min(total, ncores))
+    assert [s for s, _ in parts] == [sum(n for _, n in parts[:i]) for i in range(len(parts))]  # contiguous
+    assert sum(n for _, n in parts) == total
+    counts = [n for _, n in parts]
+    assert max(counts) - min(counts) <= 1 and min(counts) >= 1
+
+
+@pytest.mark.parametrize(("config", "grid", "ncores"), [
+    ({}, [8, 8], 64), ({"arch": "blackhole"}, [13, 10], 130), ({"arch": "wormhole_b0"}, [8, 8], 64),
+    ({"arch": "blackhole", "device_grid": (4, 2)}, [4, 2], 8)])
+def test_arch_option_picks_the_device_grid(config: dict, grid: list[int], ncores: int) -> None:
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config=config))
+    reader = _roles(mod)["reader"]
+    assert reader.attrs[A.DEVICE_GRID] == grid
+    assert len(reader.attrs[A.WORK_PARTITION]) == ncores
+
+
+def test_unknown_arch_is_a_diagnostic() -> None:
+    with pytest.raises(PassError) as err:
+        lower(gemm_ir(256, 256, 256), PassContext(config={"arch": "grayskull"}))
+    assert err.value.pass_name == "LayoutAwareWorkPartitionTT"
+    assert err.value.msg == "unknown architecture 'grayskull'"
+    assert err.value.hint == "arch is one of wormhole_b0, blackhole"
+
+
+@pytest.mark.parametrize("core_index", [0, 1, 57, 129])
+def test_blackhole_gemm_1024_reads_and_writes_the_right_tiles_on_sample_cores(core_index: int) -> None:
+    """Blocked GEMM (64×64×32: 2×2 output tiles per block, 16×16 blocks) over the 13×10 grid: 256 blocks on
+    130 cores, so cores 0..125 get 2 blocks and 126..129 get 1; tile ids evaluated per core."""
+    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole"}))
+    roles = _roles(mod)
+    w = roles["reader"].attrs[A.WORK_PARTITION][core_index]
+    assert w["core"] == [core_index % 13, core_index // 13]
+    assert (w["start"], w["count"]) == ((2 * core_index, 2) if core_index < 126 else (252 + core_index - 126, 1))
+    rt = {"A_addr": 0, "B_addr": 0, "C_addr": 0, "start_block": w["start"], "num_blocks": w["count"]}
+    reads = [c[1:3] for c in trace(roles["reader"], rt) if c[0] == "noc_async_read_page"]
+    writes = [c[1] for c in trace(roles["writer"], rt) if c[0] == "noc_async_write_page"]
+    want_reads, want_writes = [], []
+    for block in range(w["start"], w["start"] + w["count"]):
+        bx, by = block % 16, block // 16
+        for k in range(32):
+            want_reads += [((by * 2 + r) * 32 + k, "A") for r in range(2)]
+            want_reads += [(k * 32 + bx * 2 + c, "B") for c in range(2)]
+        want_writes += [(by * 2 + r) * 32 + bx * 2 + c for r in range(2) for c in range(2)]
+    assert reads == want_reads
+    assert writes == want_writes
+
+
+def test_layouts_set_memory_and_partition_mode() -> None:
+    def annotated(layouts: dict[str, str]):  # noqa: ANN202
+        func = eltwise_ir(256, 256)
+        return func.with_attr(A.LAYOUT_ANNOTATIONS, layouts)
+
+    mod = lower(annotated({"A": "l1_interleaved", "C": "l1_interleaved"}))
+    params = {p["name"]: (p["layout"], p["memory"], p["sharding"]) for p in mod.attrs[A.HOST_PLAN]["params"]}
+    assert params == {"A": ("l1_interleaved", "l1", None), "B": ("dram_interleaved", "dram", None),
+                      "C": ("l1_interleaved", "l1", None)}
+    assert mod.attrs[A.HOST_PLAN]["partition_mode"] == "global"
+    for layout, sharding in (("l1_height_sharded", "height"), ("l1_width_sharded", "width"),
+                             ("l1_block_sharded", "block")):
+        plan = lower(annotated({"B": layout})).attrs[A.HOST_PLAN]
+        assert plan["partition_mode"] == "local_shard"
+        assert {p["name"]: p["sharding"] for p in plan["params"]} == {"A": None, "B": sharding, "C": None}
+        # every core owns an equal shard of the 64 output blocks
+        assert [(w["start"], w["count"]) for w in plan["work_partition"]] == [(c, 1) for c in range(64)]
