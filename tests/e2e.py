@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["EXPECTED", "MATRIX_FILES", "expected_output", "matrix_instances", "test_build_dir"]
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
-#: The test matrix: the reference kernels, the extra kernels and the layout/naming kernels.
+#: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
 MATRIX_FILES = (SHARED_KERNELS / "gemm.py", SHARED_KERNELS / "eltwise.py", DATA_KERNELS / "extra.py",
-                DATA_KERNELS / "layouts.py")
+                DATA_KERNELS / "layouts.py", DATA_KERNELS / "blocking.py")
 
 
 def test_build_dir() -> Path:
@@ -72,6 +72,8 @@ EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.
     ("layouts", "matmul_l1"): lambda a, x: x[0] @ x[1],
     ("layouts", "binary_l1"): lambda a, x: x[0] + x[1],
     ("layouts", "matmul_names"): lambda a, x: x[0] @ x[1],
+    ("blocking", "matmul"): lambda a, x: x[0] @ x[1],
+    ("blocking", "matmul_twice"): lambda a, x: 2 * (x[0] @ x[1]),
 }
 
 

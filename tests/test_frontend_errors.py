@@ -172,11 +172,17 @@ PASS_CASES = [
     PassCase("l1_overflow", "LowerSharedToCB",
              "circular buffers need 1835008 bytes of L1 but only 1499136 are available (A_shared: 384 pages, "
              "B_shared: 384 pages, C_local: 128 pages); the largest is A_shared", 14, 13,
-             "reduce the block sizes or num_stages", {"block_M": 256, "block_N": 256, "block_K": 512, "stages": 3}),
-    PassCase("matmul_accum_exceeds_dst", "InsertDSTManagementTT",
-             "fragment C_local has 16 tiles but DST holds 4 here, and its accumulation spans a loop", 16, 13,
-             "use a block_M × block_N of at most 4 tiles (e.g. 64×64 with float32 accumulation)",
-             {"block_M": 128, "block_N": 128}),
+             "reduce the block sizes or num_stages", {"block_M": 256, "block_N": 256, "block_K": 512, "stages": 3},
+             id="l1_overflow-cbs"),
+    PassCase("l1_overflow", "InsertDSTManagementTT",
+             "fragment C_local has 256 tiles, more than DST holds, and the 1048576-byte circular buffer for its "
+             "partial sums does not fit in L1 (1179648 of 1499136 bytes are already used by circular buffers)", 16, 13,
+             "reduce block_M × block_N, block_K or num_stages", {"block_M": 512, "block_N": 512},
+             id="l1_overflow-partials"),
+    PassCase("two_accumulators", "InsertDSTManagementTT",
+             "fragments C_local and C2_local are both live in DST at the same time; tt-build keeps one fragment in "
+             "DST at a time", 15, 13,
+             "compute C2_local after C_local is copied out (e.g. in a second loop or a second kernel)"),
     PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_height_sharded"), 9, 31, _SHARDED_HINT,
              stage="emit", id="sharded_layout-height"),
     PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_block_sharded"), 9, 31, _SHARDED_HINT,

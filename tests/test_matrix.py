@@ -48,6 +48,10 @@ COLUMNS = {
     "gemm_l1_a_blocked": ("matmul", "256×256×256"),
     "add_l1_256": ("add", "256×256"),
     "gemm_names_128": ("matmul", "128×192×128"),
+    "gemm_128x128_blocks": ("matmul", "256×256×256"),
+    "gemm_96_bf16_accum": ("matmul", "192×192×128"),
+    "gemm_128_one_k_step": ("matmul", "128×256×32"),
+    "gemm_operands_twice": ("matmul", "64×96×128"),
 }
 
 

@@ -260,3 +260,65 @@ def test_layouts_set_memory_and_partition_mode() -> None:
         assert {p["name"]: p["sharding"] for p in plan["params"]} == {"A": None, "B": sharding, "C": None}
         # every core owns an equal shard of the 64 output blocks
         assert [(w["start"], w["count"]) for w in plan["work_partition"]] == [(c, 1) for c in range(64)]
+
+
+def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
+    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks per K iteration, partial sums in a
+    Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle / last."""
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
+    plan = mod.attrs[A.HOST_PLAN]
+    assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
+            for c in plan["cbs"]] == [
+        ("A_shared", 0, "input", "Float16_b", 2048, 8), ("B_shared", 1, "input", "Float16_b", 2048, 8),
+        ("C_local", 16, "output", "Float16_b", 2048, 32), ("C_local_partials", 24, "intermediate", "Float32", 4096, 16)]
+    for f in mod.functions.values():  # every device function describes the new CB
+        assert f.attrs[A.cb_key("C_local_partials")]["cb_id"] == 24
+    compute = _roles(mod)["compute"]
+    assert [a["name"] for a in compute.attrs[A.COMPILE_TIME_ARGS]] == [
+        "cb_A_shared", "cb_B_shared", "cb_C_local", "cb_C_local_partials"]
+    calls = trace(compute, {"start_block": 0, "num_blocks": 1})
+
+    def sub_block(s: int, first: bool, last: bool) -> list[tuple]:
+        seq_ = [("tile_regs_acquire",)]
+        if not first:
+            seq_ += [("reconfig_data_format_srca", "B_shared", "C_local_partials"),
+                     ("cb_wait_front", "C_local_partials", 4)]
+            seq_ += ([("copy_init", "C_local_partials")] + [("copy_tile", "C_local_partials", t, t) for t in range(4)])
+            seq_ += [("cb_pop_front", "C_local_partials", 4),
+                     ("reconfig_data_format_srca", "C_local_partials", "B_shared"),
+                     ("matmul_init", "A_shared", "B_shared", 0)]
+        tiles = [s * 4 + t for t in range(4)]
+        seq_ += [("matmul_tiles", "A_shared", "B_shared", idx // 4, idx % 4, t) for t, idx in enumerate(tiles)]
+        target = "C_local" if last else "C_local_partials"
+        seq_ += [("tile_regs_commit",), ("tile_regs_wait",), ("cb_reserve_back", target, 4)]
+        seq_ += [("pack_tile", t, target) for t in range(4)]
+        return [*seq_, ("cb_push_back", target, 4), ("tile_regs_release",)]
+
+    waits = [("cb_wait_front", "A_shared", 4), ("cb_wait_front", "B_shared", 4)]
+    pops = [("cb_pop_front", "A_shared", 4), ("cb_pop_front", "B_shared", 4)]
+    expected = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local_partials"), *waits,
+                ("pack_reconfig_data_format", "C_local_partials"), ("matmul_init", "A_shared", "B_shared", 0)]
+    for s in range(4):
+        expected += sub_block(s, True, False)
+    expected += pops
+    for _ in range(6):
+        expected += waits
+        for s in range(4):
+            expected += sub_block(s, False, False)
+        expected += pops
+    expected += [*waits, ("pack_reconfig_data_format", "C_local")]
+    for s in range(4):
+        expected += sub_block(s, False, True)
+    expected += pops
+    assert calls == expected
+
+
+def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"))  # 9 tiles > 8: sub-blocks of 3
+    cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
+    assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
+    calls = trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1})
+    assert not [c for c in calls if "reconfig" in c[0]]
+    assert [c[5] for c in calls if c[0] == "matmul_tiles"][:6] == [0, 0, 1, 1, 2, 2]  # 2 k-tiles per output tile
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
