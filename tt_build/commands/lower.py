@@ -74,7 +74,8 @@ def _run(ns: argparse.Namespace) -> int:
             declared = list_instances(source)
             factories = sorted({i.factory for i in declared})
             if len(factories) != 1:
-                raise ConfigError(f"{source}: name the factory as {source}:FACTORY")
+                raise ConfigError(f"cannot tell which kernel factory of {source} to call "
+                                  f"({', '.join(factories) or 'INSTANCES names none'}): write {source}:FACTORY")
             factory = factories[0]
         name = ns.instance or factory
         if not valid_instance_name(name):
@@ -83,11 +84,12 @@ def _run(ns: argparse.Namespace) -> int:
     else:
         instances = list_instances(source)
         if ns.instance:
+            known = ", ".join(i.name for i in instances) or "none"
             instances = [i for i in instances if i.name == ns.instance]
             if not instances:
-                raise ConfigError(f"{source}: no instance named {ns.instance!r} in INSTANCES")
+                raise ConfigError(f"no instance named {ns.instance!r} in the INSTANCES of {source} (known: {known})")
         if not instances:
-            raise ConfigError(f"{source} declares no INSTANCES; pass --args (and FILE:factory)")
+            raise ConfigError(f"no INSTANCES in {source}: pass --args (and FILE:factory)")
     config: dict[str, Any] = {}
     if ns.arch:
         config["arch"] = ns.arch
