@@ -322,3 +322,21 @@ def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
     assert [c[5] for c in calls if c[0] == "matmul_tiles"][:6] == [0, 0, 1, 1, 2, 2]  # 2 k-tiles per output tile
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
+
+
+@pytest.mark.parametrize("name", ["eltwise_add_256", "eltwise_mul_256"])
+def test_eltwise_reader_and_writer_tile_ids_on_sample_cores(name: str) -> None:
+    roles = _roles(_lower(name))
+    work = roles["reader"].attrs[A.WORK_PARTITION]
+    assert [(w["start"], w["count"]) for w in work] == [(c, 1) for c in range(64)]
+    for w in (work[0], work[9], work[63]):
+        rt = {"A_addr": 0, "B_addr": 0, "C_addr": 0, "start_block": w["start"], "num_blocks": w["count"]}
+        bx, by = w["start"] % 8, w["start"] // 8
+        page = by * 8 + bx
+        assert trace(roles["reader"], rt) == [
+            ("cb_reserve_back", "A_shared", 1), ("cb_reserve_back", "B_shared", 1),
+            ("noc_async_read_page", page, "A", 0), ("noc_async_read_page", page, "B", 0),  # L1: write ptr + 0
+            ("noc_async_read_barrier",), ("cb_push_back", "A_shared", 1), ("cb_push_back", "B_shared", 1)]
+        assert trace(roles["writer"], rt) == [
+            ("cb_wait_front", "C_local", 1), ("noc_async_write_page", page, "C", 0),
+            ("noc_async_write_barrier",), ("cb_pop_front", "C_local", 1)]
