@@ -5,7 +5,8 @@ For each instance :func:`run_instance` does what a release check of the compiler
 1. **lower** — front end, the 13-pass pipeline and CodegenTT (``reader/compute/writer/host.cpp`` and
    ``manifest.json``), timed in process;
 2. **build** — compile the host program against the mock SDK with ``-Wall -Werror`` into a shared
-   library (content-addressed: an unchanged ``host.cpp`` is not recompiled);
+   library (content-addressed: an unchanged ``host.cpp`` is not recompiled; the device kernels are
+   compiled by the mock, also with ``-Wall -Werror``, when the host program creates them in step 4);
 3. **check** — type-check the device kernels against the real TT-Metalium device headers of the
    ``ttnn`` wheel the way the JIT does (:func:`tt_build.check.check_emitted_dir`: reader and writer;
    compute too when an SFPI include directory is available);
@@ -403,7 +404,8 @@ class MockRunner:
 
     ``build_dir`` holds the mock runtime, the host libraries (``host/<sha256>.so``, keyed on the host
     source, the compiler and the runtime) and, unless ``$TT_MOCK_KERNEL_CACHE`` is set, the mock's
-    compiled-kernel cache (``mock-kernels/``).
+    compiled-kernel cache (``mock-kernels/``). Host programs and (unless ``$TT_MOCK_KERNEL_CXXFLAGS``
+    says otherwise) device kernels are compiled with ``-Wall -Werror``.
 
     Host libraries link the runtime as one shared library (``libtt_metal_mock.so``, made from the
     mock SDK's static archive) instead of each carrying a static copy: one process can then run any
@@ -416,6 +418,8 @@ class MockRunner:
         self._runtime: Path | None = None
         self._libs: dict[Path, Any] = {}
         os.environ.setdefault("TT_MOCK_KERNEL_CACHE", str(self.build_dir / "mock-kernels"))
+        # the mock compiles the device kernels when the host program creates them: warnings are errors
+        os.environ.setdefault("TT_MOCK_KERNEL_CXXFLAGS", "-Wall -Werror")
 
     def runtime(self) -> Path:
         """The shared mock runtime (built from the static archive on first use, cached next to it)."""
