@@ -135,7 +135,7 @@ def _rows(text: str) -> dict[str, dict[str, str]]:
 @pytest.mark.network
 def test_matrix_command_runs_the_reference_kernels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rc = main(["matrix", str(SHARED_KERNELS / "gemm.py"), str(SHARED_KERNELS / "eltwise.py"), "--markdown",
-               "--build-dir", str(test_build_dir()), "--json", str(tmp_path / "rows.json")])
+               "--build-dir", str(test_build_dir()), "--emit-dir", str(tmp_path), "--json", str(tmp_path / "rows.json")])
     out = capsys.readouterr().out
     assert rc == 0, out
     rows = _rows(out)
@@ -180,7 +180,8 @@ def test_file_reference_is_used_and_mismatches_fail(tmp_path: Path, sign: str, s
     kfile = tmp_path / sign.replace("+", "plus").replace("-", "minus") / "kernel.py"
     kfile.parent.mkdir()
     kfile.write_text(_BAD_REF.replace("SIGN", sign))
-    rc = main(["matrix", str(kfile), "--no-check", "--build-dir", str(test_build_dir())])
+    rc = main(["matrix", str(kfile), "--no-check", "--build-dir", str(test_build_dir()),
+               "--emit-dir", str(tmp_path / "emit")])
     out = capsys.readouterr().out
     lines = out.splitlines()
     row = lines[2].split()
@@ -200,10 +201,37 @@ def test_a_failing_lowering_is_a_row_not_a_crash(tmp_path: Path) -> None:
 
     bad = Path(__file__).parent / "data" / "bad_kernels" / "l1_overflow.py"
     inst = Instance("too_big", bad, "kernel", {"block_M": 256, "block_N": 256, "block_K": 512, "stages": 3})
-    row = run_instance(inst, MockRunner(tmp_path), MatrixOptions(build_dir=tmp_path, check=False))
+    row = run_instance(inst, MockRunner(test_build_dir()), MatrixOptions(build_dir=tmp_path, check=False))
     assert row.status == "FAIL (lower)"
     assert row.message.startswith(f"{bad}:14:13: error in pass LowerSharedToCB: circular buffers need")
     table = format_table([row])
     assert table.splitlines()[2].split()[:5] == ["?", "too_big", "?", "FAIL", "(lower)"]
     assert table.split("\n\n", 1)[1] == f"too_big: {row.message}"
     assert row.message.endswith("\nhint: reduce the block sizes or num_stages")
+
+
+@pytest.mark.compile
+def test_matrix_without_files_runs_the_project_in_the_current_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "kernels").mkdir()
+    (tmp_path / "kernels" / "kernel.py").write_text(_BAD_REF.replace("SIGN", "+"))
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent('''
+        [project]
+        name = "proj"
+        version = "0.1.0"
+
+        [tool.tt-build]
+        kernels = ["kernels/*.py"]
+        sdk = "mock"
+        options = { device_grid = [1, 2] }
+    '''))
+    monkeypatch.chdir(tmp_path)
+    rc = main(["matrix", "--no-check", "--build-dir", str(test_build_dir()), "--emit-dir", str(tmp_path / "emit"),
+               "--json", str(tmp_path / "rows.json")])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    (row,) = json.loads((tmp_path / "rows.json").read_text())
+    assert (row["instance"], row["status"], row["reference"]) == ("file_ref", "ok", "file")
+    # the project's pipeline options reach the compiler: 4 output blocks on a 1×2 grid
+    manifest = json.loads((tmp_path / "emit" / "kernel" / "file_ref" / "manifest.json").read_text())
+    assert [(w["core"], w["count"]) for w in manifest["work_partition"]] == [([0, 0], 2), ([0, 1], 2)]

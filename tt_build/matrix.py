@@ -417,9 +417,10 @@ class MockRunner:
         self.build_dir = Path(build_dir)
         self._runtime: Path | None = None
         self._libs: dict[Path, Any] = {}
-        os.environ.setdefault("TT_MOCK_KERNEL_CACHE", str(self.build_dir / "mock-kernels"))
-        # the mock compiles the device kernels when the host program creates them: warnings are errors
-        os.environ.setdefault("TT_MOCK_KERNEL_CXXFLAGS", "-Wall -Werror")
+        # Set around each run (the mock reads them when the host program creates the kernels), unless
+        # the user set them: where compiled kernels are cached, and warnings are errors.
+        self.env = {"TT_MOCK_KERNEL_CACHE": str(self.build_dir / "mock-kernels"),
+                    "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror"}
 
     def runtime(self) -> Path:
         """The shared mock runtime (built from the static archive on first use, cached next to it)."""
@@ -476,9 +477,15 @@ class MockRunner:
         outs = [np.zeros(tuple(p["shape"]), dtype=_BF16) for p in manifest["params"] if p["role"] == "output"]
         ptr = ctypes.c_void_p
         err = ctypes.create_string_buffer(16384)
-        rc = fn((ptr * max(len(ins), 1))(*[x.ctypes.data for x in ins]),
-                (ptr * max(len(outs), 1))(*[o.ctypes.data for o in outs]),
-                str(directory).encode(), err, ctypes.c_size_t(len(err)))
+        added = {k: v for k, v in self.env.items() if k not in os.environ}
+        os.environ.update(added)
+        try:
+            rc = fn((ptr * max(len(ins), 1))(*[x.ctypes.data for x in ins]),
+                    (ptr * max(len(outs), 1))(*[o.ctypes.data for o in outs]),
+                    str(directory).encode(), err, ctypes.c_size_t(len(err)))
+        finally:
+            for k in added:
+                os.environ.pop(k, None)
         if rc != 0:
             msg = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
             raise MockRunError(msg)
@@ -505,7 +512,10 @@ class MatrixOptions:
     max_rel_err: float = 2e-2
     #: pipeline options (e.g. ``{"arch": "wormhole_b0"}``)
     options: dict[str, Any] = field(default_factory=dict)
-    #: kept in the build dir's ``instances/`` (else only the host libraries and kernel objects are cached)
+    #: where each instance's files are emitted (``<emit_dir>/<file stem>/<instance>``); default
+    #: ``<build_dir>/instances``
+    emit_dir: Path | None = None
+    #: keep the emitted files (else only the host libraries and kernel objects stay cached)
     keep: bool = True
 
 
@@ -559,7 +569,7 @@ def run_instance(inst: Instance, runner: MockRunner, opts: MatrixOptions) -> Mat
     from tt_build.transform import PassContext, lower  # noqa: PLC0415
 
     row = MatrixRow(file=Path(inst.source).name, instance=inst.name)
-    out = opts.build_dir / "instances" / Path(inst.source).stem / inst.name
+    out = (opts.emit_dir or opts.build_dir / "instances") / Path(inst.source).stem / inst.name
     stage = "lower"
     try:
         t0 = time.perf_counter()

@@ -33,6 +33,8 @@ def register(sub: Any) -> None:
     p.add_argument("--build-dir", type=Path, metavar="DIR",
                    help="where emitted files, host libraries and kernel objects go (default: $TT_BUILD_MATRIX_DIR "
                         "or ~/.cache/tt-build/matrix); reruns reuse what is unchanged")
+    p.add_argument("--emit-dir", type=Path, metavar="DIR",
+                   help="where each instance's generated files go (DIR/<file>/<instance>; default: BUILD_DIR/instances)")
     p.add_argument("--no-check", action="store_true", help="skip the real-header check (needs the ttnn wheel)")
     p.add_argument("--arch", help="target architecture (pipeline option arch; default: the project's, else "
                                   "wormhole_b0)")
@@ -79,7 +81,8 @@ def _run(ns: argparse.Namespace) -> int:
 
     instances, options = _instances(ns)
     opts = MatrixOptions(build_dir=(ns.build_dir or default_build_dir()).resolve(), check=not ns.no_check,
-                         min_pcc=ns.min_pcc, max_rel_err=ns.max_rel_err, options=options)
+                         min_pcc=ns.min_pcc, max_rel_err=ns.max_rel_err, options=options,
+                         emit_dir=ns.emit_dir.resolve() if ns.emit_dir else None)
 
     def progress(row: Any) -> None:
         print(f"  {row.instance:<24} {row.status}", file=sys.stderr, flush=True)
