@@ -61,9 +61,11 @@ BUFFER_PREFIX = _declare(
     "Per kernel tensor (suffix: buffer name): device layout and paging; role input|output from dataflow.",
 )
 CB_PREFIX = _declare(
-    "tt.cb.", "dict{cb_id, kind, page_size, block_pages, depth_pages, data_format, stages, tensor}",
-    "LowerSharedToCB", ("LowerTTTileIntrinsics", "SplitDeviceKernel", "LowerCBIntrinsics", "VerifyTTIR", "CodegenTT"),
-    "Per on-chip buffer (suffix: buffer name): its circular buffer. kind input|output|intermediate.",
+    "tt.cb.", "dict{cb_id, kind, page_size, block_pages, depth_pages, data_format, stages, spills?}",
+    "LowerSharedToCB (InsertDSTManagementTT adds <fragment>_partials)",
+    ("LowerTTTileIntrinsics", "SplitDeviceKernel", "LowerCBIntrinsics", "VerifyTTIR", "CodegenTT"),
+    "Per on-chip buffer (suffix: buffer name): its circular buffer. kind input|output|intermediate|dst; "
+    "an intermediate CB holding the partial sums of a fragment larger than DST names it in spills.",
 )
 LAYOUT_ANNOTATIONS = _declare(
     "tt.layout_annotations", "dict{param_name: layout}", "front end (T.annotate_layout)", ("InferTTLayout",),
