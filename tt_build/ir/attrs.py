@@ -133,7 +133,8 @@ COMPUTE_CONFIG = _declare(
     ("InsertComputeInitTT", "CodegenTT"), "Compute kernel configuration and the DST capacity used.",
 )
 HOST_PLAN = _declare(
-    "tt.host_plan", "dict{kernel, params, cbs, core_ranges, work_partition, kernels}", "SplitDeviceKernel",
+    "tt.host_plan", "dict{kernel, params, cbs, core_ranges, work_partition, kernels, signatures, compute_config}",
+    "SplitDeviceKernel (InsertDSTManagementTT adds spill CBs, FinalizePersistentSignatureTT the signatures)",
     ("FinalizePersistentSignatureTT", "CodegenTT"), "Module attr: what the host program must set up.",
 )
 
