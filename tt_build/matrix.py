@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MatrixOptions",
     "MatrixRow",
+    "MockRunError",
     "MockRunner",
     "ReferenceError",
     "default_build_dir",
