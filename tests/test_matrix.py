@@ -18,7 +18,7 @@ from tests.e2e import expected_output, matrix_instances, test_build_dir
 from tt_build.cli import main
 from tt_build.driver import build_primfunc
 from tt_build.matrix import (
-    ReferenceError,
+    NumpyReferenceError,
     format_table,
     kernel_pattern,
     make_inputs,
@@ -113,9 +113,9 @@ def test_reference_roles_follow_dataflow_and_shapes_are_checked() -> None:
     x = np.arange(32 * 64, dtype=np.float32).reshape(32, 64) / 64
     (y,) = reference_outputs(k, [x])
     assert np.array_equal(y, x.astype(ml_dtypes.bfloat16).astype(np.float32))
-    with pytest.raises(ReferenceError, match=r"input In of kernel k must have shape \(32, 64\), got \(64, 32\)"):
+    with pytest.raises(NumpyReferenceError, match=r"input In of kernel k must have shape \(32, 64\), got \(64, 32\)"):
         reference_outputs(k, [x.T])
-    with pytest.raises(ReferenceError, match=r"kernel k takes 1 inputs \(In\), got 2"):
+    with pytest.raises(NumpyReferenceError, match=r"kernel k takes 1 inputs \(In\), got 2"):
         reference_outputs(k, [x, x])
 
 

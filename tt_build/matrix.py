@@ -79,7 +79,7 @@ __all__ = [
     "MatrixRow",
     "MockRunError",
     "MockRunner",
-    "ReferenceError",
+    "NumpyReferenceError",
     "default_build_dir",
     "format_table",
     "kernel_pattern",
@@ -108,7 +108,7 @@ def default_build_dir() -> Path:
 # numpy reference, derived from the front-end IR
 
 
-class ReferenceError(TTBuildError):
+class NumpyReferenceError(TTBuildError):
     """The front-end IR holds something the numpy reference interpreter cannot evaluate."""
 
 
@@ -145,7 +145,7 @@ def _round(x: Any, dtype: str) -> np.ndarray:
     if dtype == "float32":
         return arr.astype(np.float32).astype(np.float64)
     msg = f"the numpy reference does not support dtype {dtype}"
-    raise ReferenceError(msg)
+    raise NumpyReferenceError(msg)
 
 
 class _Interpreter:
@@ -156,10 +156,10 @@ class _Interpreter:
         self.env: dict[int, Any] = {}  # id(Var) -> int, or an index array inside T.Parallel
         self.arrays: dict[int, np.ndarray] = {}  # id(Buffer) -> data
 
-    def fail(self, what: str, node: Any = None) -> ReferenceError:
+    def fail(self, what: str, node: Any = None) -> NumpyReferenceError:
         loc = getattr(node, "loc", None)
         where = f" at {loc}" if loc else ""
-        return ReferenceError(f"numpy reference of kernel {self.func.name}: {what}{where}")
+        return NumpyReferenceError(f"numpy reference of kernel {self.func.name}: {what}{where}")
 
     # -- expressions --------------------------------------------------------------------------
     def index(self, e: Any) -> Any:
@@ -300,13 +300,13 @@ def reference_outputs(func: PrimFunc, inputs: Sequence[np.ndarray]) -> list[np.n
     ins, outs = tensor_roles(func)
     if len(inputs) != len(ins):
         msg = f"kernel {func.name} takes {len(ins)} inputs ({', '.join(p.name for p in ins)}), got {len(inputs)}"
-        raise ReferenceError(msg)
+        raise NumpyReferenceError(msg)
     interp = _Interpreter(func)
     for p, x in zip(ins, inputs):
         arr = np.asarray(x)
         if arr.shape != tuple(p.shape):
             msg = f"input {p.name} of kernel {func.name} must have shape {tuple(p.shape)}, got {arr.shape}"
-            raise ReferenceError(msg)
+            raise NumpyReferenceError(msg)
         interp.arrays[id(p)] = _round(arr.astype(np.float64), p.dtype)
     for p in outs:
         interp.arrays[id(p)] = np.zeros(p.shape, dtype=np.float64)
