@@ -1,63 +1,82 @@
-"""Run emitted instances on the mock device: compile host.cpp as a shared library against the mock
-runtime (``-Wall -Werror``), call its C entry point through ctypes and return numpy outputs."""
+"""Shared by the end-to-end tests: the kernel files of the test matrix, hand-written numpy references
+for their factories (an oracle independent of tt-build's IR reference) and the build directory.
+
+The mechanics (compile a host program against the mock SDK, run it from numpy, the IR-derived
+reference) live in :mod:`tt_build.matrix`.
+"""
 
 from __future__ import annotations
 
-import ctypes
-import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ml_dtypes
 import numpy as np
 
-from tt_build import mock_sdk
-from tt_build.errors import ToolError
+from tests.conftest import SHARED_KERNELS
+from tt_build.driver import Instance, list_instances
 
-__all__ = ["KERNEL_REF", "pcc", "run_emitted"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
+__all__ = ["EXPECTED", "MATRIX_FILES", "expected_output", "matrix_instances", "test_build_dir"]
 
-def compile_host(directory: Path, build_dir: Path) -> Path:
-    lib = mock_sdk.build_runtime(build_dir)
-    out = directory / "host.so"
-    cmd = [*mock_sdk.cxx(), *mock_sdk.compile_flags(), "-O1", "-fPIC", "-shared", "-Wall", "-Werror",
-           str(directory / "host.cpp"), "-o", str(out), str(lib), *mock_sdk.LINK_LIBS]
-    import subprocess  # noqa: PLC0415
-
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode:
-        raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
-    return out
+DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
+#: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
+MATRIX_FILES = (SHARED_KERNELS / "gemm.py", SHARED_KERNELS / "eltwise.py", DATA_KERNELS / "extra.py",
+                DATA_KERNELS / "layouts.py", DATA_KERNELS / "blocking.py")
 
 
-def run_emitted(directory: Path, inputs: list[np.ndarray], build_dir: Path) -> list[np.ndarray]:
-    manifest = json.loads((directory / "manifest.json").read_text())
-    outs = [p for p in manifest["params"] if p["role"] == "output"]
-    lib = ctypes.CDLL(str(compile_host(directory, build_dir)))
-    fn = getattr(lib, manifest["entry"])
-    fn.restype = ctypes.c_int
-    ins = [np.ascontiguousarray(x.astype(ml_dtypes.bfloat16)) for x in inputs]
-    results = [np.zeros(p["shape"], dtype=ml_dtypes.bfloat16) for p in outs]
-    ptr = ctypes.c_void_p
-    err = ctypes.create_string_buffer(8192)
-    rc = fn((ptr * len(ins))(*[x.ctypes.data for x in ins]), (ptr * len(results))(*[r.ctypes.data for r in results]),
-            str(directory).encode(), err, ctypes.c_size_t(len(err)))
-    if rc != 0:
-        raise RuntimeError(err.value.decode())
-    return results
+def test_build_dir() -> Path:
+    """Build directory of the mock runtime, host libraries and kernel objects used by the tests.
+
+    Everything in it is keyed by content (a change to the mock SDK, the compiler or a host program
+    gives new keys), so it is shared across test sessions: ``$TT_BUILD_TEST_BUILD_DIR``, else
+    ``~/.cache/tt-build/test-build``.
+    """
+    env = os.environ.get("TT_BUILD_TEST_BUILD_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tt-build" / "test-build"
 
 
-def pcc(a: np.ndarray, b: np.ndarray) -> float:
-    a64, b64 = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
-    return float(np.corrcoef(a64, b64)[0, 1])
+test_build_dir.__test__ = False  # type: ignore[attr-defined] - a helper, not a pytest test
 
 
-def _f(x: Any) -> np.ndarray:
-    return np.asarray(x, dtype=np.float32)
+def matrix_instances() -> dict[str, Instance]:
+    return {i.name: i for f in MATRIX_FILES for i in list_instances(f)}
 
 
-KERNEL_REF = {
-    "gemm": lambda a, b: _f(a) @ _f(b),
-    "eltwise_add": lambda a, b: _f(a) + _f(b),
-    "eltwise_mul": lambda a, b: _f(a) * _f(b),
+def _relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0)
+
+
+def _binary_act(args: dict[str, Any], x: list[np.ndarray]) -> np.ndarray:
+    combined = x[0] - x[1] if args["op"] == "sub" or args["act"] != "exp" else x[0] + x[1]
+    return {"exp": np.exp, "relu": _relu, "none": lambda v: v}[args["act"]](combined)
+
+
+def _gemm_tb(args: dict[str, Any], x: list[np.ndarray]) -> np.ndarray:
+    out = x[0] @ x[1].T
+    return _relu(out) if args.get("relu", True) else out
+
+
+#: (kernel file stem, factory) -> expected output from the instance args and float32 inputs.
+EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.ndarray]] = {
+    ("gemm", "matmul"): lambda a, x: x[0] @ x[1],
+    ("eltwise", "binary"): lambda a, x: x[0] + x[1] if a["op"] == "add" else x[0] * x[1],
+    ("extra", "binary_act"): _binary_act,
+    ("extra", "gemm_tb_relu"): _gemm_tb,
+    ("extra", "unary"): lambda a, x: np.exp(x[0]),
+    ("layouts", "matmul_l1"): lambda a, x: x[0] @ x[1],
+    ("layouts", "binary_l1"): lambda a, x: x[0] + x[1],
+    ("layouts", "matmul_names"): lambda a, x: x[0] @ x[1],
+    ("blocking", "matmul"): lambda a, x: x[0] @ x[1],
+    ("blocking", "matmul_twice"): lambda a, x: 2 * (x[0] @ x[1]),
 }
+
+
+def expected_output(inst: Instance, inputs: list[np.ndarray]) -> np.ndarray:
+    fn = EXPECTED[(Path(inst.source).stem, inst.factory)]
+    return np.asarray(fn(inst.args, [np.asarray(v, dtype=np.float64) for v in inputs]), dtype=np.float32)

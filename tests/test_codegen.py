@@ -52,15 +52,41 @@ def test_re_emission_leaves_unchanged_files_untouched(tmp_path: Path) -> None:
         f: t for f, t in before.items() if f != "reader.cpp"}
 
 
+REGEN = "TT_BUILD_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_codegen.py -k golden"
+
+
+@pytest.mark.parametrize("instance", ["gemm_256", "eltwise_add_256"])
 @pytest.mark.parametrize("fname", ["reader.cpp", "compute.cpp", "writer.cpp", "host.cpp"])
-def test_gemm_256_matches_golden(emitted: dict[str, Path], fname: str) -> None:
-    """Regenerate with TT_BUILD_REGEN_GOLDEN=1 after an intended codegen change, and review the diff."""
-    text = (emitted["gemm_256"] / fname).read_text()
-    golden = GOLDEN / "gemm_256" / fname
+def test_matches_golden(emitted: dict[str, Path], instance: str, fname: str) -> None:
+    """After an intended codegen change, regenerate the golden files with REGEN and review the diff."""
+    text = (emitted[instance] / fname).read_text()
+    golden = GOLDEN / instance / fname
     if os.environ.get("TT_BUILD_REGEN_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text)
-    assert text == golden.read_text()
+    assert golden.is_file(), f"no golden file {golden}; create it with: {REGEN}"
+    assert text == golden.read_text(), f"{golden} differs from the emitted code; if intended, regenerate: {REGEN}"
+
+
+_DECL = re.compile(r"^\s*(?:const\s+|constexpr\s+)?(?:[\w:]+(?:<[^;=]*?>)?)[&*]?\s+([A-Za-z_]\w*)\s*(?:=|\(|\{|;)",
+                   re.MULTILINE)
+_LOOP_VAR = re.compile(r"for \(uint32_t (\w+) =")
+
+
+def test_no_dead_variables(emitted: dict[str, Path]) -> None:
+    """Every variable the emitted C++ declares (kernel arguments, accessors, lets, loop variables, host
+    objects) is used again (comments stripped)."""
+    for d in emitted.values():
+        for f in ("reader.cpp", "compute.cpp", "writer.cpp", "host.cpp"):
+            text = "\n".join(line.split("//")[0] for line in (d / f).read_text().splitlines())
+            if f == "host.cpp":  # the body of run(): everything the template generates per instance
+                body = text[text.index("{", text.index("void run(")):text.index("void set_error(")]
+            else:
+                body = text[text.index("void kernel_main() {") + len("void kernel_main() {"):]
+            names = set(_DECL.findall(body)) | set(_LOOP_VAR.findall(body))
+            assert names, (d.name, f)
+            for name in names:
+                assert len(re.findall(rf"\b{name}\b", body)) >= 2, (d.name, f, name)
 
 
 def test_header_comment_names_kernel_role_args_and_version(emitted: dict[str, Path]) -> None:

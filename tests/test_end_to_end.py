@@ -1,63 +1,58 @@
 """A kernel counts as supported only when its emitted code compiles against the mock SDK with
--Wall -Werror and produces numerically correct results on the mock device (vs numpy)."""
+-Wall -Werror and produces numerically correct results on the mock device (vs hand-written numpy).
+
+Covers the test matrix: the reference GEMM/eltwise kernels, the extra kernels, tensors in L1
+(``l1_interleaved``), and variable names that collide with generated names and C++ keywords."""
 
 from __future__ import annotations
 
-import os
+import zlib
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import pytest
 
-from tests.conftest import SHARED_KERNELS
-from tests.e2e import pcc, run_emitted
-from tt_build.driver import emit, list_instances
+from tests.e2e import expected_output, matrix_instances, test_build_dir
+from tt_build.driver import emit
+from tt_build.matrix import MockRunner, make_inputs, pcc
 
-EXTRA = Path(__file__).parent / "data" / "kernels" / "extra.py"
-INSTANCES = {i.name: i for f in (SHARED_KERNELS / "gemm.py", SHARED_KERNELS / "eltwise.py", EXTRA)
-             for i in list_instances(f)}
-
-
-def _relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0)
-
-
-def reference(name: str, args: dict, x: list[np.ndarray]) -> np.ndarray:  # noqa: PLR0911
-    f = [v.astype(np.float32) for v in x]
-    if name.startswith("gemm_tb"):
-        out = f[0] @ f[1].T
-        return _relu(out) if args.get("relu", True) else out
-    if name.startswith("gemm"):
-        return f[0] @ f[1]
-    if name.startswith("eltwise"):
-        return f[0] + f[1] if args["op"] == "add" else f[0] * f[1]
-    if name.startswith("exp"):
-        return np.exp(f[0])
-    diff = f[0] - f[1]
-    return {"exp": np.exp, "relu": _relu, "none": lambda v: v}[args["act"]](diff)
+INSTANCES = matrix_instances()
 
 
 @pytest.fixture(scope="session")
-def mock_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("mock")
-    os.environ.setdefault("TT_MOCK_KERNEL_CACHE", str(d / "kernels"))
-    return d
+def runner() -> MockRunner:
+    return MockRunner(test_build_dir())
 
 
 @pytest.mark.compile
 @pytest.mark.parametrize("name", sorted(INSTANCES))
-def test_instance_runs_correctly_on_mock(name: str, tmp_path: Path, mock_build: Path) -> None:
+def test_instance_runs_correctly_on_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
     inst = INSTANCES[name]
     result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    params = result.manifest["params"]
-    rng = np.random.default_rng(sum(map(ord, name)))
-    scale = 0.5 if "exp" in name else 1.0
-    inputs = [(rng.standard_normal(p["shape"]) * scale).astype(ml_dtypes.bfloat16)
-              for p in params if p["role"] == "input"]
-    (got,) = run_emitted(tmp_path / name, inputs, mock_build)
-    want = reference(name, inst.args, inputs)
+    inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
+    (got,) = runner.run(tmp_path / name, inputs)
+    want = expected_output(inst, inputs)
     got32 = got.astype(np.float32)
     assert got.shape == want.shape
     assert pcc(got32, want) >= 0.999
     assert float(np.max(np.abs(got32 - want)) / np.max(np.abs(want))) <= 2e-2
+
+
+def test_l1_layouts_create_l1_buffers(tmp_path: Path) -> None:
+    """The L1 instances really place their tensors in L1 (and the rest in DRAM)."""
+    placements = {}
+    for name in ("gemm_l1_256", "gemm_l1_a_blocked", "add_l1_256"):
+        inst = INSTANCES[name]
+        result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
+        host = (tmp_path / name / "host.cpp").read_text()
+        placements[name] = {
+            p["name"]: (p["layout"], f"{p['name']}_local{{.page_size = 2048, .buffer_type = BufferType::"
+                        f"{'L1' if p['layout'] == 'l1_interleaved' else 'DRAM'}}};" in host)
+            for p in result.manifest["params"]}
+    assert placements == {
+        "gemm_l1_256": {"A": ("l1_interleaved", True), "B": ("dram_interleaved", True),
+                        "C": ("l1_interleaved", True)},
+        "gemm_l1_a_blocked": {"A": ("l1_interleaved", True), "B": ("dram_interleaved", True),
+                              "C": ("dram_interleaved", True)},
+        "add_l1_256": {"X": ("l1_interleaved", True), "Y": ("l1_interleaved", True), "Z": ("l1_interleaved", True)},
+    }

@@ -32,7 +32,7 @@ from tt_build.ir import (
     seq,
     structural_equal,
 )
-from tt_build.ir.attrs import LAYOUT_ANNOTATIONS
+from tt_build.ir.attrs import LAYOUT_ANNOTATIONS, LAYOUT_LOCATIONS
 
 KERNELS = Path(__file__).resolve().parent.parent.parent / "shared" / "kernels"
 GEMM_PY = KERNELS / "gemm.py"
@@ -379,9 +379,18 @@ def test_annotate_layout_and_constant_prelude() -> None:
         return k4
 
     func = factory("l1_height_sharded", True)
-    assert func.attrs == {LAYOUT_ANNOTATIONS: {"A": "l1_height_sharded", "C": "l1_block_sharded"}}
+    assert func.attrs[LAYOUT_ANNOTATIONS] == {"A": "l1_height_sharded", "C": "l1_block_sharded"}
     assert LAYOUT_ANNOTATIONS == "tt.layout_annotations"
-    assert factory("dram_interleaved", False).attrs == {LAYOUT_ANNOTATIONS: {"A": "dram_interleaved"}}
+    # where each layout was first requested (the dict value), for diagnostics of later passes
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
+    locs = func.attrs[LAYOUT_LOCATIONS]
+    assert sorted(locs) == ["A", "C"]
+    for name, text in (("A", "layout})"), ("C", '"l1_block_sharded"})')):
+        file, line, col, source = locs[name]
+        assert (file, source) == (__file__, lines[line - 1])
+        assert source.index(text) + 1 == col
+    assert set(func.attrs) == {LAYOUT_ANNOTATIONS, LAYOUT_LOCATIONS}
+    assert factory("dram_interleaved", False).attrs[LAYOUT_ANNOTATIONS] == {"A": "dram_interleaved"}
     assert [g.value for g in func.body.grid] == [2, 2]
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 import tt_build.language as T
-from tt_build.driver import load_kernel_module
-from tt_build.errors import FrontendError
+from tt_build.driver import emit, load_kernel_module
+from tt_build.errors import FrontendError, PassError
+from tt_build.transform import lower
 
 BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
 
@@ -131,9 +132,64 @@ CASES = [
          "the fill value must fold at compile time"),
     Case("duplicate_buffer", "'A_shared' is already a buffer of this kernel and cannot be reassigned", 18, 17,
          "use a different name"),
+    Case("reduce_sum", "T.reduce_sum is not supported yet", 12, 13,
+         "tt-build has no reduction lowering yet (it needs reduce_init/reduce_tile from api/compute/reduce.h, which "
+         "the mock SDK does not implement); reduce on the host, or write a row sum as T.gemm(X, ones, acc) with a "
+         "(cols × 32) ones buffer: every column of acc holds the row sums"),
     Case("copy_outside", "T.copy can only be used inside a @T.prim_func kernel", 7, 5,
          "kernel bodies are parsed and compiled, never executed: write the call inside a function decorated with "
          "@T.prim_func (inside its `with T.Kernel(...)` block)"),
+]
+
+
+@dataclass(frozen=True)
+class PassCase:
+    """A kernel the front end accepts but a pass rejects; ``stage`` is ``lower`` (the pipeline) or ``emit``
+    (pipeline + CodegenTT)."""
+
+    file: str
+    pass_name: str
+    msg: str
+    line: int
+    col: int
+    hint: str
+    args: dict[str, Any] = field(default_factory=dict)
+    stage: str = "lower"
+    id: str = ""
+
+
+_SHARDED_MSG = ("tensor A has layout {}, which lowers (partition mode local_shard) but cannot be emitted yet: a "
+                "sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and sharded "
+                "TensorAccessorArgs in the kernels, which the mock SDK does not implement")
+_SHARDED_HINT = ('use "l1_interleaved" (pages in L1, interleaved over the cores\' banks) or "dram_interleaved" '
+                 "for now")
+
+PASS_CASES = [
+    PassCase("too_many_cbs", "LowerSharedToCB",
+             "kernel main needs 33 circular buffers; a Tensix core has at most 32 (s32 is number 33)", 42, 13,
+             "use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across T.copy calls, or split "
+             "the kernel)"),
+    PassCase("l1_overflow", "LowerSharedToCB",
+             "circular buffers need 1835008 bytes of L1 but only 1499136 are available (A_shared: 384 pages, "
+             "B_shared: 384 pages, C_local: 128 pages); the largest is A_shared", 14, 13,
+             "reduce the block sizes or num_stages", {"block_M": 256, "block_N": 256, "block_K": 512, "stages": 3},
+             id="l1_overflow-cbs"),
+    PassCase("l1_overflow", "InsertDSTManagementTT",
+             "fragment C_local has 256 tiles, more than DST holds, and the 1048576-byte circular buffer for its "
+             "partial sums does not fit in L1 (1179648 of 1499136 bytes are already used by circular buffers)", 16, 13,
+             "reduce block_M × block_N, block_K or num_stages", {"block_M": 512, "block_N": 512},
+             id="l1_overflow-partials"),
+    PassCase("two_accumulators", "InsertDSTManagementTT",
+             "fragments C_local and C2_local are both live in DST at the same time; tt-build keeps one fragment in "
+             "DST at a time", 15, 13,
+             "compute C2_local after C_local is copied out (e.g. in a second loop or a second kernel)"),
+    PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_height_sharded"), 9, 31, _SHARDED_HINT,
+             stage="emit", id="sharded_layout-height"),
+    PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_block_sharded"), 9, 31, _SHARDED_HINT,
+             {"layout": "l1_block_sharded"}, stage="emit", id="sharded_layout-block"),
+    PassCase("sharded_layout", "LayoutAwareWorkPartitionTT", "81 output blocks cannot be sharded evenly over 64 cores",
+             9, 31, "choose a block size that divides the grid evenly, or use an interleaved layout",
+             {"M": 288, "N": 288}, id="sharded_layout-uneven"),
 ]
 
 
@@ -161,9 +217,32 @@ def test_bad_kernel_diagnostic(case: Case) -> None:
     assert caret_line == "    " + " " * (case.col - 1) + "^"
 
 
+@pytest.mark.parametrize("case", PASS_CASES, ids=[c.id or c.file for c in PASS_CASES])
+def test_bad_kernel_pass_diagnostic(case: PassCase, tmp_path: Path) -> None:
+    """Pass diagnostics on user kernels are located like front-end ones: file:line:col, source line, caret, hint."""
+    path = BAD / f"{case.file}.py"
+    with pytest.raises(PassError) as info:
+        if case.stage == "emit":
+            emit(path, "kernel", case.args, "bad", tmp_path)
+        else:
+            module, _ = load_kernel_module(path)
+            lower(module.kernel(**case.args))
+    err = info.value
+    assert (err.pass_name, err.msg, err.hint) == (case.pass_name, case.msg, case.hint)
+    assert err.loc is not None
+    assert (err.loc.file, err.loc.line, err.loc.col) == (str(path), case.line, case.col)
+    source_line = path.read_text(encoding="utf-8").splitlines()[case.line - 1]
+    assert str(err).splitlines() == [
+        f"{path}:{case.line}:{case.col}: error in pass {case.pass_name}: {case.msg}",
+        "    " + source_line,
+        "    " + " " * (case.col - 1) + "^",
+        f"hint: {case.hint}",
+    ]
+
+
 def test_every_bad_kernel_file_has_a_case() -> None:
-    assert sorted(p.stem for p in BAD.glob("*.py")) == sorted(c.file for c in CASES)
-    assert len(CASES) >= 18
+    assert sorted(p.stem for p in BAD.glob("*.py")) == sorted({c.file for c in [*CASES, *PASS_CASES]})
+    assert len(CASES) + len(PASS_CASES) >= 18
 
 
 def test_block_size_48_is_fine_with_32() -> None:

@@ -352,14 +352,21 @@ def test_cli_check(ttnn_root: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "error: not a directory" in capsys.readouterr().err
 
 
+_DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
+
+
 @network
 @compile_
-@pytest.mark.parametrize("instance", ["eltwise_add_256", "gemm_256"])
-def test_lowered_reference_kernels_pass(ttnn_root: Path, tmp_path: Path, instance: str) -> None:
-    """End to end: `tt-build lower --emit` on a reference kernel, then the real-header check."""
+@pytest.mark.parametrize(("instance", "source"), [
+    ("eltwise_add_256", SHARED_KERNELS / "eltwise.py"), ("gemm_256", SHARED_KERNELS / "gemm.py"),
+    # tensors in L1, variable names that collide with generated ones / C++ keywords
+    ("gemm_l1_256", _DATA_KERNELS / "layouts.py"), ("gemm_names_128", _DATA_KERNELS / "layouts.py"),
+    # sub-blocked accumulator with an L1 partials CB (compute kernel: checked when SFPI is available)
+    ("gemm_128x128_blocks", _DATA_KERNELS / "blocking.py")])
+def test_lowered_kernels_pass(ttnn_root: Path, tmp_path: Path, instance: str, source: Path) -> None:
+    """End to end: `tt-build lower --emit` on a kernel of the test matrix, then the real-header check."""
     from tt_build.cli import main
 
-    source = SHARED_KERNELS / ("gemm.py" if instance.startswith("gemm") else "eltwise.py")
     if not source.is_file():
         pytest.skip(f"reference kernel {source} not present")
     out = tmp_path / instance

@@ -11,7 +11,9 @@ from tests.transform.ir_builders import eltwise_ir, gemm_ir
 from tt_build.driver import build_primfunc, list_instances
 from tt_build.ir import attrs as A
 from tt_build.ir import structural_equal
+from tt_build.errors import PassError
 from tt_build.transform import PassContext, lower
+from tt_build.transform.layout_aware_work_partition_tt import partition
 
 INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(SHARED_KERNELS / f)}
 
@@ -188,3 +190,153 @@ def test_blackhole_grid_partition() -> None:
     assert sum(counts) == 32 * 32 and max(counts) == 8 and min(counts) == 7
     assert plan["work_partition"][-1]["core"] == [12, 9]
     assert plan["core_ranges"] == [[[0, 0], [12, 9]]]
+
+
+@pytest.mark.parametrize("total", [1, 7, 63, 64, 65, 100, 129, 130, 131, 1024, 1031])
+@pytest.mark.parametrize("ncores", [1, 3, 64, 130])
+def test_partition_is_contiguous_complete_and_balanced(total: int, ncores: int) -> None:
+    parts = partition(total, min(total, ncores))
+    assert [s for s, _ in parts] == [sum(n for _, n in parts[:i]) for i in range(len(parts))]  # contiguous
+    assert sum(n for _, n in parts) == total
+    counts = [n for _, n in parts]
+    assert max(counts) - min(counts) <= 1 and min(counts) >= 1
+
+
+@pytest.mark.parametrize(("config", "grid", "ncores"), [
+    ({}, [8, 8], 64), ({"arch": "blackhole"}, [13, 10], 130), ({"arch": "wormhole_b0"}, [8, 8], 64),
+    ({"arch": "blackhole", "device_grid": (4, 2)}, [4, 2], 8)])
+def test_arch_option_picks_the_device_grid(config: dict, grid: list[int], ncores: int) -> None:
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config=config))
+    reader = _roles(mod)["reader"]
+    assert reader.attrs[A.DEVICE_GRID] == grid
+    assert len(reader.attrs[A.WORK_PARTITION]) == ncores
+
+
+def test_unknown_arch_is_a_diagnostic() -> None:
+    with pytest.raises(PassError) as err:
+        lower(gemm_ir(256, 256, 256), PassContext(config={"arch": "grayskull"}))
+    assert err.value.pass_name == "LayoutAwareWorkPartitionTT"
+    assert err.value.msg == "unknown architecture 'grayskull'"
+    assert err.value.hint == "arch is one of wormhole_b0, blackhole"
+
+
+@pytest.mark.parametrize("core_index", [0, 1, 57, 129])
+def test_blackhole_gemm_1024_reads_and_writes_the_right_tiles_on_sample_cores(core_index: int) -> None:
+    """Blocked GEMM (64×64×32: 2×2 output tiles per block, 16×16 blocks) over the 13×10 grid: 256 blocks on
+    130 cores, so cores 0..125 get 2 blocks and 126..129 get 1; tile ids evaluated per core."""
+    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole"}))
+    roles = _roles(mod)
+    w = roles["reader"].attrs[A.WORK_PARTITION][core_index]
+    assert w["core"] == [core_index % 13, core_index // 13]
+    assert (w["start"], w["count"]) == ((2 * core_index, 2) if core_index < 126 else (252 + core_index - 126, 1))
+    rt = {"A_addr": 0, "B_addr": 0, "C_addr": 0, "start_block": w["start"], "num_blocks": w["count"]}
+    reads = [c[1:3] for c in trace(roles["reader"], rt) if c[0] == "noc_async_read_page"]
+    writes = [c[1] for c in trace(roles["writer"], rt) if c[0] == "noc_async_write_page"]
+    want_reads, want_writes = [], []
+    for block in range(w["start"], w["start"] + w["count"]):
+        bx, by = block % 16, block // 16
+        for k in range(32):
+            want_reads += [((by * 2 + r) * 32 + k, "A") for r in range(2)]
+            want_reads += [(k * 32 + bx * 2 + c, "B") for c in range(2)]
+        want_writes += [(by * 2 + r) * 32 + bx * 2 + c for r in range(2) for c in range(2)]
+    assert reads == want_reads
+    assert writes == want_writes
+
+
+def test_layouts_set_memory_and_partition_mode() -> None:
+    def annotated(layouts: dict[str, str]):  # noqa: ANN202
+        func = eltwise_ir(256, 256)
+        return func.with_attr(A.LAYOUT_ANNOTATIONS, layouts)
+
+    mod = lower(annotated({"A": "l1_interleaved", "C": "l1_interleaved"}))
+    params = {p["name"]: (p["layout"], p["memory"], p["sharding"]) for p in mod.attrs[A.HOST_PLAN]["params"]}
+    assert params == {"A": ("l1_interleaved", "l1", None), "B": ("dram_interleaved", "dram", None),
+                      "C": ("l1_interleaved", "l1", None)}
+    assert mod.attrs[A.HOST_PLAN]["partition_mode"] == "global"
+    for layout, sharding in (("l1_height_sharded", "height"), ("l1_width_sharded", "width"),
+                             ("l1_block_sharded", "block")):
+        plan = lower(annotated({"B": layout})).attrs[A.HOST_PLAN]
+        assert plan["partition_mode"] == "local_shard"
+        assert {p["name"]: p["sharding"] for p in plan["params"]} == {"A": None, "B": sharding, "C": None}
+        # every core owns an equal shard of the 64 output blocks
+        assert [(w["start"], w["count"]) for w in plan["work_partition"]] == [(c, 1) for c in range(64)]
+
+
+def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
+    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks per K iteration, partial sums in a
+    Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle / last."""
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
+    plan = mod.attrs[A.HOST_PLAN]
+    assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
+            for c in plan["cbs"]] == [
+        ("A_shared", 0, "input", "Float16_b", 2048, 8), ("B_shared", 1, "input", "Float16_b", 2048, 8),
+        ("C_local", 16, "output", "Float16_b", 2048, 32), ("C_local_partials", 24, "intermediate", "Float32", 4096, 16)]
+    for f in mod.functions.values():  # every device function describes the new CB
+        assert f.attrs[A.cb_key("C_local_partials")]["cb_id"] == 24
+    compute = _roles(mod)["compute"]
+    assert [a["name"] for a in compute.attrs[A.COMPILE_TIME_ARGS]] == [
+        "cb_A_shared", "cb_B_shared", "cb_C_local", "cb_C_local_partials"]
+    calls = trace(compute, {"start_block": 0, "num_blocks": 1})
+
+    def sub_block(s: int, first: bool, last: bool) -> list[tuple]:
+        seq_ = [("tile_regs_acquire",)]
+        if not first:
+            seq_ += [("reconfig_data_format_srca", "B_shared", "C_local_partials"),
+                     ("cb_wait_front", "C_local_partials", 4)]
+            seq_ += ([("copy_init", "C_local_partials")] + [("copy_tile", "C_local_partials", t, t) for t in range(4)])
+            seq_ += [("cb_pop_front", "C_local_partials", 4),
+                     ("reconfig_data_format_srca", "C_local_partials", "B_shared"),
+                     ("matmul_init", "A_shared", "B_shared", 0)]
+        tiles = [s * 4 + t for t in range(4)]
+        seq_ += [("matmul_tiles", "A_shared", "B_shared", idx // 4, idx % 4, t) for t, idx in enumerate(tiles)]
+        target = "C_local" if last else "C_local_partials"
+        seq_ += [("tile_regs_commit",), ("tile_regs_wait",), ("cb_reserve_back", target, 4)]
+        seq_ += [("pack_tile", t, target) for t in range(4)]
+        return [*seq_, ("cb_push_back", target, 4), ("tile_regs_release",)]
+
+    waits = [("cb_wait_front", "A_shared", 4), ("cb_wait_front", "B_shared", 4)]
+    pops = [("cb_pop_front", "A_shared", 4), ("cb_pop_front", "B_shared", 4)]
+    expected = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local_partials"), *waits,
+                ("pack_reconfig_data_format", "C_local_partials"), ("matmul_init", "A_shared", "B_shared", 0)]
+    for s in range(4):
+        expected += sub_block(s, True, False)
+    expected += pops
+    for _ in range(6):
+        expected += waits
+        for s in range(4):
+            expected += sub_block(s, False, False)
+        expected += pops
+    expected += [*waits, ("pack_reconfig_data_format", "C_local")]
+    for s in range(4):
+        expected += sub_block(s, False, True)
+    expected += pops
+    assert calls == expected
+
+
+def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"))  # 9 tiles > 8: sub-blocks of 3
+    cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
+    assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
+    calls = trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1})
+    assert not [c for c in calls if "reconfig" in c[0]]
+    assert [c[5] for c in calls if c[0] == "matmul_tiles"][:6] == [0, 0, 1, 1, 2, 2]  # 2 k-tiles per output tile
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
+
+
+@pytest.mark.parametrize("name", ["eltwise_add_256", "eltwise_mul_256"])
+def test_eltwise_reader_and_writer_tile_ids_on_sample_cores(name: str) -> None:
+    roles = _roles(_lower(name))
+    work = roles["reader"].attrs[A.WORK_PARTITION]
+    assert [(w["start"], w["count"]) for w in work] == [(c, 1) for c in range(64)]
+    for w in (work[0], work[9], work[63]):
+        rt = {"A_addr": 0, "B_addr": 0, "C_addr": 0, "start_block": w["start"], "num_blocks": w["count"]}
+        bx, by = w["start"] % 8, w["start"] // 8
+        page = by * 8 + bx
+        assert trace(roles["reader"], rt) == [
+            ("cb_reserve_back", "A_shared", 1), ("cb_reserve_back", "B_shared", 1),
+            ("noc_async_read_page", page, "A", 0), ("noc_async_read_page", page, "B", 0),  # L1: write ptr + 0
+            ("noc_async_read_barrier",), ("cb_push_back", "A_shared", 1), ("cb_push_back", "B_shared", 1)]
+        assert trace(roles["writer"], rt) == [
+            ("cb_wait_front", "C_local", 1), ("noc_async_write_page", page, "C", 0),
+            ("noc_async_write_barrier",), ("cb_pop_front", "C_local", 1)]

@@ -71,13 +71,6 @@ def test_l1_overflow_is_rejected_with_the_cb_sizes() -> None:
     assert "hint: reduce the block sizes or num_stages" in msg
 
 
-def test_matmul_accumulator_larger_than_dst() -> None:
-    with pytest.raises(PassError) as err:
-        lower(gemm_ir(256, 256, 256, 128, 128, 32))
-    assert err.value.pass_name == "InsertDSTManagementTT"
-    assert "fragment C_local has 16 tiles but DST holds 4 here" in str(err.value)
-
-
 def test_bf16_accumulator_gets_the_larger_dst() -> None:
     mod = lower(gemm_ir(256, 256, 256, 64, 128, 32, accum="bfloat16"))
     assert _roles(mod)["compute"].attrs[A.COMPUTE_CONFIG]["dst_capacity"] == 8
@@ -178,3 +171,68 @@ def test_transpose_a_is_a_diagnostic() -> None:
 
     with pytest.raises(PassError, match=r"T.gemm\(transpose_A=True\) is not supported"):
         lower(func.with_body(FlipA().visit(func.body)))
+
+
+def _with_cb_attrs(mod: IRModule, change) -> IRModule:  # noqa: ANN001
+    """Apply ``change(cbs: dict[name, dict])`` to the tt.cb.* attrs of every device function."""
+    funcs = {}
+    for name, f in mod.functions.items():
+        attrs = {k: dict(v) if k.startswith(A.CB_PREFIX) else v for k, v in f.attrs.items()}
+        cbs = {k[len(A.CB_PREFIX):]: v for k, v in attrs.items() if k.startswith(A.CB_PREFIX)}
+        change(cbs, attrs)
+        funcs[name] = PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+    return IRModule(funcs, dict(mod.attrs))
+
+
+def test_verify_rejects_too_many_cbs_and_names_lower_shared_to_cb() -> None:
+    def add_cbs(cbs, attrs) -> None:  # noqa: ANN001
+        for i in range(30):
+            attrs[A.cb_key(f"extra{i}")] = {"cb_id": 2 + i, "kind": "intermediate", "page_size": 2048,
+                                            "depth_pages": 1, "block_pages": 1}
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256)), add_cbs))
+    assert err.value.producer == "LowerSharedToCB"
+    assert "33 circular buffers; at most 32 exist" in err.value.problems
+    assert any(p.startswith("CB ids are not unique") for p in err.value.problems)  # extra14 took id 16
+
+
+def test_verify_rejects_bad_cb_ids_and_l1_overflow() -> None:
+    def bad_id(cbs, attrs) -> None:  # noqa: ANN001
+        cbs["A_shared"]["cb_id"] = 32
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256)), bad_id))
+    assert err.value.producer == "LowerSharedToCB"
+    assert err.value.problems == ["CB A_shared has id 32, outside 0..31"]
+
+    mod = lower(gemm_ir(256, 256, 256))
+    with pytest.raises(VerifyError) as err:
+        verify_structure(mod, budget=4 * 2048)  # the GEMM's CBs hold 2 + 2 + 2 pages of 2 KiB
+    assert err.value.producer == "LowerSharedToCB"
+    assert err.value.problems == [f"CBs use {6 * 2048} bytes of L1, budget {4 * 2048}"]
+
+
+def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> None:
+    mod = lower(gemm_ir(256, 256, 256))
+    compute = _roles(mod)["compute"]
+    body = seq(Evaluate(Call("tt.noc_async_read_barrier", ())), compute.body)
+    funcs = dict(mod.functions)
+    funcs[compute.name] = compute.with_body(body)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.producer == "SplitDeviceKernel"
+    assert err.value.problems == ["gemm_compute: NOC call noc_async_read_barrier in the compute kernel"]
+
+
+def test_verify_rejects_unbound_variables_and_names_finalize_persistent_signature() -> None:
+    mod = lower(gemm_ir(256, 256, 256))
+    reader = _roles(mod)["reader"]
+    attrs = dict(reader.attrs)
+    attrs[A.RUNTIME_ARGS] = [a for a in attrs[A.RUNTIME_ARGS] if a["kind"] != "start"]
+    funcs = dict(mod.functions)
+    funcs[reader.name] = PrimFunc(reader.name, reader.params, reader.body, attrs, reader.loc)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.producer == "FinalizePersistentSignatureTT"
+    assert set(err.value.problems) == {"gemm_reader: variable start_block is not bound"}

@@ -20,15 +20,16 @@ from tt_build import __version__
 from tt_build._fsutil import write_if_changed
 from tt_build._resources import templates_dir
 from tt_build.codegen.cpp import CppPrinter
-from tt_build.errors import PassError
+from tt_build.errors import SourceLocation
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform.base import LocatedPassError
 
 if TYPE_CHECKING:
     from tt_build.driver import EmitResult
     from tt_build.ir import IRModule, PrimFunc
 
-__all__ = ["MANIFEST_SCHEMA", "KERNEL_FILES", "emit_instance", "generate"]
+__all__ = ["KERNEL_FILES", "MANIFEST_SCHEMA", "emit_instance", "generate", "warm_templates"]
 
 #: Version of manifest.json's layout; bump on any incompatible change.
 MANIFEST_SCHEMA = 1
@@ -38,6 +39,7 @@ _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "R
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.fill_tile": "fill",
+    "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
 }
 
 
@@ -51,6 +53,13 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - C++ source, not HTML
     )
+
+
+def warm_templates() -> None:
+    """Load and compile every template now (benchmarks keep this one-time cost out of their figures)."""
+    env = _env()
+    for name in ("dataflow_kernel.cpp.j2", "compute_kernel.cpp.j2", "host.cpp.j2", "instance.cmake.j2"):
+        env.get_template(name)
 
 
 def _by_role(mod: IRModule) -> dict[str, PrimFunc]:
@@ -76,6 +85,15 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
         prev = a["name"]
     ops = sorted({_OP_FAMILY[c.op] for c in collect_calls(f.body, "tt.") if c.op in _OP_FAMILY})
     cfg = f.attrs.get(A.COMPUTE_CONFIG, {})
+    prologue = [a["name"] for a in f.attrs[A.RUNTIME_ARGS]] + [c["const"] for c in cbs]
+    for t in accessors:
+        prologue += [t["args"], t["accessor"]]
+    clashes = sorted({n for n in prologue if prologue.count(n) > 1})
+    if clashes:
+        raise LocatedPassError("CodegenTT", f"{f.name}: the generated argument names {', '.join(clashes)} clash",
+                               f.loc, hint="rename the kernel's tensors or on-chip buffers so that their "
+                                           "cb_<buffer> / <tensor>_args / <tensor>_accessor / <tensor>_addr names "
+                                           "differ")
     return {
         **common,
         "role": f.attrs[A.KERNEL_ROLE],
@@ -86,7 +104,7 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
         "ops": ops,
         "dst_capacity": cfg.get("dst_capacity", 0),
         "fp32_dest_acc_en": cfg.get("fp32_dest_acc_en", False),
-        "body": CppPrinter(indent=1).render(f.body),
+        "body": CppPrinter(indent=1, reserved=set(prologue)).render(f.body),
     }
 
 
@@ -95,9 +113,15 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
     params = []
     for p in plan["params"]:
         if p["sharding"] is not None:
-            raise PassError("CodegenTT", f"tensor {p['name']} has layout {p['layout']}: sharded layouts lower "
-                            "(partition mode local_shard) but host code generation supports interleaved layouts only",
-                            hint="use dram_interleaved or l1_interleaved")
+            where = p.get("layout_loc")
+            raise LocatedPassError(
+                "CodegenTT",
+                f"tensor {p['name']} has layout {p['layout']}, which lowers (partition mode local_shard) but cannot "
+                "be emitted yet: a sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and "
+                "sharded TensorAccessorArgs in the kernels, which the mock SDK does not implement",
+                SourceLocation(*where) if where else None,
+                hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
+                     "\"dram_interleaved\" for now")
         elements = p["shape"][0] * p["shape"][1]
         params.append({**p, "elements": elements, "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})

@@ -4,6 +4,14 @@ The templates in ``templates/`` own each file's structure (includes, ``kernel_ma
 prologue); this printer renders only the statement body of a lowered device function, one
 statement per line. Buffers print as the names the prologue declares: a circular buffer as its
 compile-time constant ``cb_<buffer>``, a tensor as its ``<tensor>_accessor``.
+
+Variables are IR objects compared by identity, so two different variables may share a name (a
+user's loop variable ``r`` and the tile-row loop ``r`` LowerCBIntrinsics adds inside it). The
+printer gives every variable a loop or ``let`` binds a C++ name that is unique among the names
+visible where it is declared: its own name when free, else ``<name>_1``, ``<name>_2``, ….
+Unavailable are the names of every enclosing declaration, of earlier declarations in the same C++
+block, the ``reserved`` names (the prologue's arguments and constants), C++ keywords and the
+functions the body calls. Free variables (the runtime arguments) print as their own names.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from tt_build.ir import (
     LetStmt,
     SeqStmt,
     Stmt,
+    StmtExprVisitor,
     StringImm,
     Var,
 )
@@ -34,6 +43,19 @@ _CPP_OP = {"//": "/", "and": "&&", "or": "||"}
 
 #: IR ops whose C++ spelling differs from ``op[3:]`` (template arguments).
 _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<SrcOrder::Reverse>"}
+
+#: Names a kernel variable must never take: C++ keywords and the types / helpers of the kernel prologue.
+CPP_RESERVED = frozenset("""
+    alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
+    compl concept const consteval constexpr constinit const_cast continue co_await co_return co_yield decltype
+    default delete do double dynamic_cast else enum explicit export extern false float for friend goto if inline
+    int long mutable namespace new noexcept not not_eq nullptr operator or or_eq private protected public register
+    reinterpret_cast requires return short signed sizeof static static_assert static_cast struct switch template
+    this thread_local throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t
+    while xor xor_eq
+    std uint8_t uint16_t uint32_t uint64_t int32_t size_t kernel_main get_arg_val get_compile_time_arg_val
+    TensorAccessor TensorAccessorArgs SrcOrder
+""".split())
 
 
 def cb_name(buf: Buffer) -> str:
@@ -47,9 +69,24 @@ def accessor_name(buf: Buffer) -> str:
 class CppPrinter:
     """Renders statements; ``indent`` is the depth of the body inside ``kernel_main``."""
 
-    def __init__(self, indent: int = 1) -> None:
+    def __init__(self, indent: int = 1, reserved: frozenset[str] | set[str] = frozenset()) -> None:
         self.base = indent
         self.lines: list[str] = []
+        self.reserved = set(reserved) | CPP_RESERVED
+        self.names: dict[int, str] = {}  # id(Var) -> C++ name of a bound variable
+        self.blocks: list[set[str]] = [set()]  # names declared per open C++ block
+
+    def declare(self, var: Var) -> str:
+        """Pick and record the C++ name of a variable declared in the current block."""
+        base = var.name if var.name.isidentifier() else "v"
+        taken = self.reserved.union(*self.blocks)
+        name, n = base, 0
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.names[id(var)] = name
+        self.blocks[-1].add(name)
+        return name
 
     def expr(self, e: Any, prec: int = 0) -> str:  # noqa: PLR0911 - one case per node kind
         if isinstance(e, IntImm):
@@ -61,7 +98,7 @@ class CppPrinter:
             msg = "string immediates have no C++ form in kernels"
             raise PassError("CodegenTT", msg)
         if isinstance(e, Var):
-            return e.name
+            return self.names.get(id(e), e.name)
         if isinstance(e, Buffer):
             return accessor_name(e) if e.scope == "global" else cb_name(e)
         if isinstance(e, BinaryOp):
@@ -91,27 +128,52 @@ class CppPrinter:
         elif isinstance(s, Evaluate):
             self.emit(depth, self.expr(s.value) + ";")
         elif isinstance(s, LetStmt):
-            self.emit(depth, f"const uint32_t {s.var.name} = {self.expr(s.value)};")
+            value = self.expr(s.value)
+            self.emit(depth, f"const uint32_t {self.declare(s.var)} = {value};")
             self.stmt(s.body, depth)
         elif isinstance(s, For):
             lo = self.expr(s.min)
             hi = self.expr(s.min + s.extent) if not isinstance(s.min, IntImm) or s.min.value else self.expr(s.extent)
-            v = s.var.name
+            self.blocks.append(set())
+            v = self.declare(s.var)
             self.emit(depth, f"for (uint32_t {v} = {lo}; {v} < {hi}; ++{v}) {{")
             self.stmt(s.body, depth + 1)
+            self.blocks.pop()
             self.emit(depth, "}")
         elif isinstance(s, IfThenElse):
             self.emit(depth, f"if ({self.expr(s.cond)}) {{")
-            self.stmt(s.then_case, depth + 1)
+            self.block(s.then_case, depth + 1)
             if s.else_case is not None:
                 self.emit(depth, "} else {")
-                self.stmt(s.else_case, depth + 1)
+                self.block(s.else_case, depth + 1)
             self.emit(depth, "}")
         else:
             msg = f"cannot print statement {type(s).__name__} as C++"
             raise PassError("CodegenTT", msg)
 
+    def block(self, s: Stmt | None, depth: int) -> None:
+        self.blocks.append(set())
+        self.stmt(s, depth)
+        self.blocks.pop()
+
     def render(self, s: Stmt) -> str:
         self.lines = []
+        self.names = {}
+        self.blocks = [set()]
+        self.reserved |= {_SPELLING.get(c.op, c.op[3:]).split("<")[0] for c in _calls(s)}
         self.stmt(s)
         return "\n".join(self.lines)
+
+
+def _calls(s: Stmt) -> list[Call]:
+    """Every ``tt.*`` call of ``s``, nested ones (``let p = get_write_ptr(cb)``) included."""
+    out: list[Call] = []
+
+    class V(StmtExprVisitor):
+        def visit_Call(self, c: Call) -> None:  # noqa: N802 - visitor protocol
+            if c.op.startswith("tt."):
+                out.append(c)
+            self.generic_visit(c)
+
+    V().visit(s)
+    return out

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tt_build.errors import ConfigError
+from tt_build.transform.base import ARCH_GRIDS
 
 __all__ = ["parse_args_option", "register"]
 
@@ -52,7 +53,9 @@ def register(sub: Any) -> None:
     p.add_argument("--print-ir-after", action="append", default=[], metavar="PASS", help="print the IR after PASS")
     p.add_argument("--dump-ir", type=Path, metavar="DIR", help="write NNN_<pass>.py IR dumps into DIR")
     p.add_argument("--time-passes", action="store_true", help="print per-pass wall time")
-    p.add_argument("--device-grid", type=_grid, help="device compute grid XxY (default 8x8, Blackhole 13x10)")
+    p.add_argument("--arch", choices=sorted(ARCH_GRIDS), help="target architecture (default wormhole_b0: 8x8 grid; "
+                   "blackhole: 13x10)")
+    p.add_argument("--device-grid", type=_grid, help="device compute grid XxY (overrides --arch's grid)")
     p.set_defaults(run=_run)
 
 
@@ -71,7 +74,8 @@ def _run(ns: argparse.Namespace) -> int:
             declared = list_instances(source)
             factories = sorted({i.factory for i in declared})
             if len(factories) != 1:
-                raise ConfigError(f"{source}: name the factory as {source}:FACTORY")
+                raise ConfigError(f"cannot tell which kernel factory of {source} to call "
+                                  f"({', '.join(factories) or 'INSTANCES names none'}): write {source}:FACTORY")
             factory = factories[0]
         name = ns.instance or factory
         if not valid_instance_name(name):
@@ -80,12 +84,15 @@ def _run(ns: argparse.Namespace) -> int:
     else:
         instances = list_instances(source)
         if ns.instance:
+            known = ", ".join(i.name for i in instances) or "none"
             instances = [i for i in instances if i.name == ns.instance]
             if not instances:
-                raise ConfigError(f"{source}: no instance named {ns.instance!r} in INSTANCES")
+                raise ConfigError(f"no instance named {ns.instance!r} in the INSTANCES of {source} (known: {known})")
         if not instances:
-            raise ConfigError(f"{source} declares no INSTANCES; pass --args (and FILE:factory)")
+            raise ConfigError(f"no INSTANCES in {source}: pass --args (and FILE:factory)")
     config: dict[str, Any] = {}
+    if ns.arch:
+        config["arch"] = ns.arch
     if ns.device_grid:
         config["device_grid"] = ns.device_grid
     for inst in instances:

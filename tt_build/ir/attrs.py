@@ -24,6 +24,7 @@ __all__ = [
     "HOST_PLAN",
     "KERNEL_ROLE",
     "LAYOUT_ANNOTATIONS",
+    "LAYOUT_LOCATIONS",
     "PARTITION_MODE",
     "PERSISTENT",
     "RUNTIME_ARGS",
@@ -55,21 +56,29 @@ def _declare(key: str, type_: str, writer: str, readers: tuple[str, ...], doc: s
 
 
 BUFFER_PREFIX = _declare(
-    "tt.buffer.", "dict{layout, dtype, shape, tile_shape, tiles, page_size, num_pages, memory, role}",
+    "tt.buffer.", "dict{layout, dtype, shape, tile_shape, tiles, page_size, num_pages, memory, role, layout_loc?}",
     "InferTTLayout", ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerCBIntrinsics", "CodegenTT"),
     "Per kernel tensor (suffix: buffer name): device layout and paging; role input|output from dataflow.",
 )
 CB_PREFIX = _declare(
-    "tt.cb.", "dict{cb_id, kind, page_size, block_pages, depth_pages, data_format, stages, tensor}",
-    "LowerSharedToCB", ("LowerTTTileIntrinsics", "SplitDeviceKernel", "LowerCBIntrinsics", "VerifyTTIR", "CodegenTT"),
-    "Per on-chip buffer (suffix: buffer name): its circular buffer. kind input|output|intermediate.",
+    "tt.cb.", "dict{cb_id, kind, page_size, block_pages, depth_pages, data_format, stages, spills?}",
+    "LowerSharedToCB (InsertDSTManagementTT adds <fragment>_partials)",
+    ("LowerTTTileIntrinsics", "SplitDeviceKernel", "LowerCBIntrinsics", "VerifyTTIR", "CodegenTT"),
+    "Per on-chip buffer (suffix: buffer name): its circular buffer. kind input|output|intermediate|dst; "
+    "an intermediate CB holding the partial sums of a fragment larger than DST names it in spills.",
 )
 LAYOUT_ANNOTATIONS = _declare(
     "tt.layout_annotations", "dict{param_name: layout}", "front end (T.annotate_layout)", ("InferTTLayout",),
     "User-requested tensor layouts; absent tensors are DRAM interleaved.",
 )
+LAYOUT_LOCATIONS = _declare(
+    "tt.layout_locations", "dict{param_name: [file, line, col, source_line]}", "front end (T.annotate_layout)",
+    ("InferTTLayout",),
+    "Where each layout of tt.layout_annotations was requested (the dict entry's value), for diagnostics; "
+    "InferTTLayout copies it into tt.buffer.<param> as layout_loc.",
+)
 DEVICE_GRID = _declare(
-    "tt.device_grid", "list[int, int]", "PassContext option device_grid (default Wormhole 8x8)",
+    "tt.device_grid", "list[int, int]", "LayoutAwareWorkPartitionTT (option device_grid, else the grid of option arch)",
     ("LayoutAwareWorkPartitionTT",), "Compute grid (x, y) of the target device.",
 )
 GRID_BLOCKS = _declare(
@@ -124,7 +133,8 @@ COMPUTE_CONFIG = _declare(
     ("InsertComputeInitTT", "CodegenTT"), "Compute kernel configuration and the DST capacity used.",
 )
 HOST_PLAN = _declare(
-    "tt.host_plan", "dict{kernel, params, cbs, core_ranges, work_partition, kernels}", "SplitDeviceKernel",
+    "tt.host_plan", "dict{kernel, params, cbs, core_ranges, work_partition, kernels, signatures, compute_config}",
+    "SplitDeviceKernel (InsertDSTManagementTT adds spill CBs, FinalizePersistentSignatureTT the signatures)",
     ("FinalizePersistentSignatureTT", "CodegenTT"), "Module attr: what the host program must set up.",
 )
 

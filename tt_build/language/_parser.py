@@ -21,7 +21,7 @@ from types import FunctionType, ModuleType
 from typing import Any, NoReturn
 
 from tt_build.errors import FrontendError, TTBuildError
-from tt_build.ir.attrs import LAYOUT_ANNOTATIONS
+from tt_build.ir.attrs import LAYOUT_ANNOTATIONS, LAYOUT_LOCATIONS
 from tt_build.ir.nodes import (
     Allocate,
     BinaryOp,
@@ -92,6 +92,19 @@ _STMT_KEYWORDS: dict[str, str] = {
 _STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* statements, loops over "
               "T.Parallel/T.Pipelined/T.serial/T.unroll/range, buffer stores, assignments of constants and "
               "`if` on compile-time constants")
+
+
+_REDUCE_HINT = ("tt-build has no reduction lowering yet (it needs reduce_init/reduce_tile from "
+                "api/compute/reduce.h, which the mock SDK does not implement); reduce on the host, or {}")
+#: TileLang intrinsics tt-build knows but cannot lower yet: name -> hint.
+_NOT_YET: dict[str, str] = {
+    "reduce_sum": _REDUCE_HINT.format("write a row sum as T.gemm(X, ones, acc) with a (cols × 32) "
+                                      "ones buffer: every column of acc holds the row sums"),
+    "reduce_max": _REDUCE_HINT.format("split the kernel so the maximum is taken on the host"),
+    "reduce_min": _REDUCE_HINT.format("split the kernel so the minimum is taken on the host"),
+    "reduce_abssum": _REDUCE_HINT.format("split the kernel so the reduction runs on the host"),
+    "reduce_absmax": _REDUCE_HINT.format("split the kernel so the reduction runs on the host"),
+}
 
 
 def _fmt_shape(shape: tuple[int, ...] | list[int]) -> str:
@@ -225,6 +238,7 @@ class _Parser:
         self.scopes: list[dict[str, Any]] = []
         self.buffer_names: dict[str, Buffer] = {}
         self.layouts: dict[str, str] = {}
+        self.layout_locs: dict[str, list[Any]] = {}
         self.parallel: list[tuple[Var, int]] = []
         self.ranges: dict[Var, tuple[int, int]] = {}  # value range of every block / loop variable
         self.loop_depth = 0
@@ -420,6 +434,7 @@ class _Parser:
         attrs: dict[str, Any] = {}
         if self.layouts:
             attrs[LAYOUT_ANNOTATIONS] = dict(self.layouts)
+            attrs[LAYOUT_LOCATIONS] = dict(self.layout_locs)
         return PrimFunc(fdef.name, params, kernel, attrs, loc=self.loc(fdef))
 
     def body_without_docstring(self, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -971,6 +986,9 @@ class _Parser:
                            f"supported layouts: {', '.join(S.SUPPORTED_LAYOUTS)}")
             if name in self.layouts and self.layouts[name] != value:
                 self.error(f"conflicting layouts for tensor {name}: {self.layouts[name]!r} and {value!r}", vn)
+            if name not in self.layouts:
+                where = self.loc(vn)
+                self.layout_locs[name] = [where.file, where.line, where.col, where.source_line]
             self.layouts[name] = str(value)
 
     # ------------------------------------------------------------------ loops
@@ -1150,6 +1168,8 @@ class _Parser:
     def e_attribute(self, node: ast.Attribute, callee: bool) -> Any:
         base = self.eval(node.value)
         if _is_language(base):
+            if node.attr in _NOT_YET:
+                self.error(f"T.{node.attr} is not supported yet", node, _NOT_YET[node.attr])
             if node.attr not in _public_names():
                 close = difflib.get_close_matches(node.attr, _public_names(), n=1)
                 prefix = self.text(node.value)

@@ -23,10 +23,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
 
+    from tt_build.errors import SourceLocation
+
 __all__ = [
+    "ARCH_GRIDS",
     "DEFAULT_CONFIG",
     "DumpIR",
     "FunctionPass",
+    "LocatedPassError",
     "Pass",
     "PassContext",
     "PassInstrument",
@@ -35,10 +39,15 @@ __all__ = [
     "Sequential",
 ]
 
+#: Compute grid (x, y) of each supported architecture.
+ARCH_GRIDS: dict[str, tuple[int, int]] = {"wormhole_b0": (8, 8), "blackhole": (13, 10)}
+
 #: Options read by the passes (override through ``PassContext(config={...})``).
 DEFAULT_CONFIG: dict[str, Any] = {
-    # Compute grid of the device (x, y). Wormhole n150: 8x8; Blackhole: 13x10.
-    "device_grid": (8, 8),
+    # Target architecture: picks the compute grid when device_grid is not given (ARCH_GRIDS).
+    "arch": "wormhole_b0",
+    # Compute grid of the device (x, y); None: the grid of `arch` (Wormhole n150: 8x8, Blackhole: 13x10).
+    "device_grid": None,
     # L1 bytes available to circular buffers per Tensix core: 1.5 MiB minus what firmware reserves.
     "l1_budget": 1464 * 1024,
     # DST tiles usable by one tile_regs_acquire (half-sync double buffering): bf16 / fp32 accumulation.
@@ -49,6 +58,28 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }
+
+
+class LocatedPassError(PassError):
+    """A :class:`~tt_build.errors.PassError` rendered like a front-end diagnostic.
+
+    When the location carries the kernel's source line, the message shows it with a caret under the
+    column, then the hint::
+
+        gemm.py:14:13: error in pass LowerSharedToCB: circular buffers need ... bytes of L1 ...
+                    A_shared = T.alloc_shared((block_M, block_K), dtype)
+                    ^
+        hint: reduce the block sizes or num_stages
+    """
+
+    def __init__(self, pass_name: str, msg: str, loc: SourceLocation | None = None, hint: str | None = None) -> None:
+        super().__init__(pass_name, msg, loc, hint)
+        if loc is not None and loc.source_line:
+            lines = [f"{loc}: error in pass {pass_name}: {msg}", "    " + loc.source_line.rstrip("\n"),
+                     "    " + " " * max(loc.col - 1, 0) + "^"]
+            if hint:
+                lines.append(f"hint: {hint}")
+            self.args = ("\n".join(lines),)
 
 
 class PassInstrument:
@@ -191,9 +222,9 @@ class Pass:
             inst.run_after_pass(self, out)
         return out
 
-    def error(self, msg: str, loc: Any = None, hint: str | None = None) -> PassError:
-        """A diagnostic attributed to this pass."""
-        return PassError(self.short_name, msg, loc, hint)
+    def error(self, msg: str, loc: SourceLocation | None = None, hint: str | None = None) -> PassError:
+        """A diagnostic attributed to this pass, located at ``loc`` (shown with its source line)."""
+        return LocatedPassError(self.short_name, msg, loc, hint)
 
 
 class FunctionPass(Pass):

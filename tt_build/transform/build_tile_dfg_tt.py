@@ -78,9 +78,11 @@ class BuildTileDFGTT(Pass):
         seen: set[str] = set()
         producers: dict[str, set[str]] = {}
         consumers: dict[str, set[str]] = {}
+        buffers: dict[str, Buffer] = {}
 
         def data_node(b: Buffer) -> str:
             nid = ("tensor:" if b.scope == "global" else "cb:") + b.name
+            buffers.setdefault(b.name, b)
             if nid not in seen:
                 seen.add(nid)
                 kind = "tensor" if b.scope == "global" else f.attrs[A.cb_key(b.name)]["kind"]
@@ -110,14 +112,18 @@ class BuildTileDFGTT(Pass):
                 continue
             name = key[len(A.CB_PREFIX):]
             prod, cons = producers.get(name, set()), consumers.get(name, set())
+            buf = buffers.get(name)
+            loc = (buf.loc if buf is not None else None) or f.loc
             if not prod:
-                raise self.error(f"on-chip buffer {name} is read but never written", f.loc)
+                raise self.error(f"on-chip buffer {name} is read but never written", loc,
+                                 hint=f"fill {name} first (T.copy from a tensor, or compute into it)")
             if not cons:
-                raise self.error(f"on-chip buffer {name} is written but never read", f.loc,
+                raise self.error(f"on-chip buffer {name} is written but never read", loc,
                                  hint="remove the unused buffer or copy it to an output tensor")
             if len(prod) > 1 or len(cons) > 1:
                 raise self.error(f"on-chip buffer {name} is produced by {sorted(prod)} and consumed by {sorted(cons)}; "
-                                 "a circular buffer connects one producer and one consumer processor", f.loc)
+                                 "a circular buffer connects one producer and one consumer processor", loc,
+                                 hint="use a separate on-chip buffer for each producer/consumer pair")
         attrs = dict(f.attrs)
         attrs[A.TILE_DFG] = {"nodes": nodes, "edges": edges, "ops": ops}
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)

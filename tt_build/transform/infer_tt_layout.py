@@ -3,7 +3,9 @@
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
 interleaved), dtype, shape, 32×32 tile grid, page size/count and the role ``input`` (copied from) or
-``output`` (copied to), decided from dataflow only; ``tt.grid_blocks`` (the T.Kernel grid).
+``output`` (copied to), decided from dataflow only, plus ``layout_loc`` (where ``T.annotate_layout``
+requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.grid_blocks`` (the
+T.Kernel grid).
 Leaves alone: the body.
 """
 
@@ -76,6 +78,7 @@ class InferTTLayout(Pass):
                         raise self.error(f"{call.op[3:]} cannot use tensor {buf.name} directly", call.loc,
                                          hint="copy a tile block into T.alloc_shared / T.alloc_fragment first")
         annotations = f.attrs.get(A.LAYOUT_ANNOTATIONS, {})
+        layout_locs = f.attrs.get(A.LAYOUT_LOCATIONS, {})
         attrs = dict(f.attrs)
         for p in f.params:
             if id(p) in reads and id(p) in writes:
@@ -110,6 +113,8 @@ class InferTTLayout(Pass):
                 "page_size": TILE * TILE * dtype_bytes(p.dtype),
                 "num_pages": tiles[0] * tiles[1],
             }
+            if p.name in layout_locs:
+                attrs[A.buffer_key(p.name)]["layout_loc"] = list(layout_locs[p.name])
         attrs[A.GRID_BLOCKS] = grid
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
 

@@ -9,8 +9,14 @@ accumulates into the fragment stays inside one acquire, so partial sums never le
 become tile calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``,
 ``copy_tile``, ``exp_tile``/``relu_tile``, ``fill_tile`` (a fill with 0 emits nothing: DST is zero
 after acquire) and ``pack_tile``. A fragment larger than the DST capacity (``dst_tiles_fp32`` when
-accumulating in float32) is processed in sub-blocks when its live range has no loop; a matmul
-accumulator above the capacity is a diagnostic. ``tt.compute_config`` records fp32 accumulation.
+accumulating in float32) is processed in sub-blocks when its live range has no loop. A ``T.gemm``
+accumulator above the capacity is sub-blocked too, its partial sums spilled to an intermediate CB
+``<fragment>_partials`` (one block, in the accumulator's format; ``tt.cb.*``/``tt.buffer.*`` of every
+device function and the host plan's CBs gain it) between K iterations: the K loop is peeled into a
+first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
+one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
+``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
+a diagnostic. ``tt.compute_config`` records fp32 accumulation.
 """
 
 from __future__ import annotations
@@ -32,11 +38,14 @@ from tt_build.ir import (
     Stmt,
     StmtExprMutator,
     Var,
+    dtype_bytes,
     seq,
 )
 from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
+from tt_build.transform.lower_shared_to_cb import MAX_CBS
 
 __all__ = ["InsertDSTManagementTT"]
 
@@ -72,11 +81,21 @@ class InsertDSTManagementTT(Pass):
 
     def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
         funcs = {}
+        partials: dict[str, dict[str, Any]] = {}  # attrs of the spill CBs the compute kernel needs
         for n, f in mod.functions.items():
-            funcs[n] = self._func(f, ctx) if f.attrs.get(A.KERNEL_ROLE) == "compute" else f
-        return IRModule(funcs, dict(mod.attrs), mod.loc)
+            funcs[n] = self._func(f, ctx, partials) if f.attrs.get(A.KERNEL_ROLE) == "compute" else f
+        attrs = dict(mod.attrs)
+        if partials:
+            # A CB is a kernel-wide resource: every device function and the host plan describe it.
+            funcs = {n: PrimFunc(f.name, f.params, f.body, {**f.attrs, **partials}, f.loc) for n, f in funcs.items()}
+            if A.HOST_PLAN in attrs:
+                plan = dict(attrs[A.HOST_PLAN])
+                extra = [{"name": k[len(A.CB_PREFIX):], **v} for k, v in partials.items() if k.startswith(A.CB_PREFIX)]
+                plan["cbs"] = sorted([*plan["cbs"], *extra], key=lambda c: c["cb_id"])
+                attrs[A.HOST_PLAN] = plan
+        return IRModule(funcs, attrs, mod.loc)
 
-    def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:
+    def _func(self, f: PrimFunc, ctx: PassContext, partials: dict[str, dict[str, Any]]) -> PrimFunc:
         frag_infos = {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items()
                       if k.startswith(A.BUFFER_PREFIX) and v.get("scope") == "fragment"}
         fp32 = any(v["dtype"] == "float32" for v in frag_infos.values())
@@ -86,11 +105,11 @@ class InsertDSTManagementTT(Pass):
         class M(StmtExprMutator):
             def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
                 stmts = [self.visit(s) for s in node.stmts]
-                return pass_._place(stmts, f, cap)  # noqa: SLF001
+                return pass_._place(stmts, f, cap, ctx, partials)  # noqa: SLF001
 
         body = M().visit(f.body)
         if not isinstance(f.body, SeqStmt):
-            body = self._place([body], f, cap)
+            body = self._place([body], f, cap, ctx, partials)
         from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
         transposes = {int(c.args[3].value) for c in collect_calls(body, "tt.matmul_block")}
@@ -98,12 +117,13 @@ class InsertDSTManagementTT(Pass):
             raise self.error("one kernel mixes T.gemm with and without transpose_B", f.loc,
                              hint="split the kernel, or transpose one operand on the host")
         body = _Expand(f, self).visit(body)
-        attrs = dict(f.attrs)
+        attrs = {**f.attrs, **partials}
         attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}
         return PrimFunc(f.name, f.params, body, attrs, f.loc)
 
-    def _place(self, stmts: list[Stmt], f: PrimFunc, cap: int) -> Stmt:
+    def _place(self, stmts: list[Stmt], f: PrimFunc, cap: int, ctx: PassContext,
+               partials: dict[str, dict[str, Any]]) -> Stmt:
         """Wrap every fragment live range found at this sequence level."""
         i = 0
         out = list(stmts)
@@ -118,6 +138,7 @@ class InsertDSTManagementTT(Pass):
                 raise self.error(f"fragment {frag.name} is packed but never computed", pack.loc)
             reserve = i - 1 if i > 0 and _op(out[i - 1]) == "tt.cb_reserve_back" else i
             push = i + 1 if i + 1 < len(out) and _op(out[i + 1]) == "tt.cb_push_back" else i
+            self._check_single_live(out[start:push + 1], frag)
             tiles = f.attrs[A.cb_key(frag.name)]["block_pages"]
             if tiles <= cap:
                 new = [
@@ -129,9 +150,15 @@ class InsertDSTManagementTT(Pass):
                 out = new + out[push + 1:]
                 continue
             region = out[start:push + 1]
+            spilled = self._spill(region, frag, pack, tiles, cap, f, ctx, partials)
+            if spilled is not None:
+                new = [*out[:start], *spilled]
+                i = len(new)
+                out = new + out[push + 1:]
+                continue
             if _contains_loop(region) or any(_op(s) == "tt.matmul_block" for s in region):
                 raise self.error(f"fragment {frag.name} has {tiles} tiles but DST holds {cap} here, and its "
-                                 "accumulation spans a loop", pack.loc,
+                                 "accumulation spans a loop", frag.loc or pack.loc,
                                  hint="use a block_M × block_N of at most "
                                       f"{cap} tiles (e.g. 64×64 with float32 accumulation)")
             sub = max(d for d in range(1, cap + 1) if tiles % d == 0)
@@ -151,6 +178,138 @@ class InsertDSTManagementTT(Pass):
             i = len(new)
             out = new + out[push + 1:]
         return seq(*out)
+
+
+    def _check_single_live(self, region: list[Stmt], frag: Buffer) -> None:
+        """One fragment lives in DST at a time: another one written inside ``frag``'s live range must be
+        packed inside it too (a chain of element-wise ops), not carried past it (two accumulators)."""
+        from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+        calls = [c for s in region for c in collect_calls(s, "tt.")]
+        packed = {c.args[0] for c in calls if c.op == "tt.pack_block"}
+        for c in calls:
+            other = _frag_written(c) if c.op in _DST_WRITERS else None
+            if other is not None and other is not frag and other not in packed:
+                raise self.error(f"fragments {frag.name} and {other.name} are both live in DST at the same time; "
+                                 "tt-build keeps one fragment in DST at a time", other.loc or c.loc,
+                                 hint=f"compute {other.name} after {frag.name} is copied out (e.g. in a second "
+                                      "loop or a second kernel)")
+
+    # -- matmul accumulators larger than DST: spill partial sums to L1 ------------------------------
+    def _spill(self, region: list[Stmt], frag: Buffer, pack: Call, tiles: int, cap: int, f: PrimFunc,
+               ctx: PassContext, partials: dict[str, dict[str, Any]]) -> list[Stmt] | None:
+        """Sub-block a matmul accumulator that does not fit in DST, keeping partial sums in a CB.
+
+        Handles ``[fill] for k: (waits; matmul_block; pops) [epilogue] reserve; pack; push`` and returns
+        the replacement, or None when the region has another shape. The K loop is peeled: iteration 0
+        computes each sub-block of ``cap`` tiles from zero, iterations 1..K-1 first reload it from the
+        partials CB (``copy_tile``), and every iteration but the last packs it back there; the last one
+        applies the epilogue and packs it into the output CB, sub-block by sub-block (the block's tiles
+        arrive in row-major order, as the writer expects).
+        """
+        loops = [s for s in region if isinstance(s, For)]
+        if len(loops) != 1 or not isinstance(loops[0].extent, IntImm) or not isinstance(loops[0].min, IntImm):
+            return None
+        loop = loops[0]
+        at = region.index(loop)
+        pre, post = region[:at], region[at + 1:]
+        fills = [s for s in pre if _op(s) == "tt.fill_block" and _frag_written(_call_of(s)) is frag]  # type: ignore[arg-type]
+        if len(fills) != len(pre):
+            return None
+        body = loop.body.stmts if isinstance(loop.body, SeqStmt) else [loop.body]
+        mms = [s for s in body if _op(s) == "tt.matmul_block"]
+        if len(mms) != 1 or _call_of(mms[0]).args[2] is not frag:  # type: ignore[union-attr]
+            return None
+        k_at = body.index(mms[0])
+        waits, pops = body[:k_at], body[k_at + 1:]
+        if any(_op(s) != "tt.cb_wait_front" for s in waits) or any(_op(s) != "tt.cb_pop_front" for s in pops):
+            return None
+        reserve_at = next((j for j, s in enumerate(post) if _op(s) == "tt.cb_reserve_back"), None)
+        if reserve_at is None or post[reserve_at + 1:] != [*(x for x in post[reserve_at + 1:] if _op(x) in (
+                "tt.pack_block", "tt.cb_push_back"))]:
+            return None
+        epilogue = post[:reserve_at]
+        if any(_op(s) != "tt.unary_block" or _frag_written(_call_of(s)) is not frag for s in epilogue):  # type: ignore[arg-type]
+            return None
+        out_cb: Buffer = pack.args[1]
+        mm = _call_of(mms[0])
+        assert mm is not None
+        in1: Buffer = mm.args[1]
+
+        interm = self._partials_cb(frag, tiles, f, ctx, partials)
+        cbinfo = partials[A.cb_key(interm.name)]
+        fmt_of = {name[len(A.CB_PREFIX):]: v.get("data_format") for name, v in f.attrs.items()
+                  if name.startswith(A.CB_PREFIX)}
+        reconfig_src = cbinfo["data_format"] != fmt_of.get(in1.name)
+        reconfig_pack = cbinfo["data_format"] != fmt_of.get(out_cb.name)
+        sub = max(d for d in range(1, cap + 1) if tiles % d == 0)
+        extent = loop.extent.value
+        n = IntImm(sub)
+
+        def iteration(first: bool, last: bool) -> list[Stmt]:
+            sv = Var(f"sub_{frag.name}", "uint32")
+            base = sv * sub
+            target = out_cb if last else interm
+            steps: list[Stmt] = [ev("tt.tile_regs_acquire")]
+            if not first:
+                if reconfig_src:
+                    steps.append(ev("tt.reconfig_data_format_srca", in1, interm))
+                steps += [ev("tt.cb_wait_front", interm, n),
+                          _with_range(Evaluate(Call("tt.copy_block", (interm, frag))), IntImm(0), sub),
+                          ev("tt.cb_pop_front", interm, n)]
+                if reconfig_src:
+                    steps.append(ev("tt.reconfig_data_format_srca", interm, in1))
+            if first:
+                steps += [_with_range(x, base, sub) for x in fills]
+            steps.append(_with_range(mms[0], base, sub))
+            if last:
+                steps += [_with_range(x, base, sub) for x in epilogue]
+            steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait"), ev("tt.cb_reserve_back", target, n),
+                      _with_range(Evaluate(Call("tt.pack_block", (frag, target))), base, sub),
+                      ev("tt.cb_push_back", target, n), ev("tt.tile_regs_release")]
+            packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
+            sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
+            return [*waits, *packer, sub_loop, *pops]
+
+        if extent == 1:
+            return iteration(True, True)
+        stmts = iteration(True, False)
+        if extent > 2:  # noqa: PLR2004
+            stmts.append(For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
+                             seq(*iteration(False, False)), dict(loop.annotations), loop.loc))
+        return [*stmts, *iteration(False, True)]
+
+    def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
+                     partials: dict[str, dict[str, Any]]) -> Buffer:
+        """The intermediate CB holding ``frag``'s partial sums (one block, in the accumulator's format)."""
+        taken = {k.split(".", 2)[2] for k in (*f.attrs, *partials) if k.startswith((A.CB_PREFIX, A.BUFFER_PREFIX))}
+        name, n = f"{frag.name}_partials", 0
+        while name in taken:
+            n += 1
+            name = f"{frag.name}_partials{n}"
+        cbs = {**{k: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)},
+               **{k: v for k, v in partials.items() if k.startswith(A.CB_PREFIX)}}
+        used = {v["cb_id"] for v in cbs.values() if v.get("cb_id") is not None}
+        free = [i for i in range(24, MAX_CBS) if i not in used] or [i for i in range(MAX_CBS) if i not in used]
+        if not free:
+            raise self.error(f"fragment {frag.name} does not fit in DST and spilling it needs a circular buffer, "
+                             f"but all {MAX_CBS} are in use", frag.loc, hint="use fewer on-chip buffers")
+        fmt = "Float32" if frag.dtype == "float32" else "Float16_b"
+        page = TILE * TILE * dtype_bytes(frag.dtype)
+        cb = {"cb_id": free[0], "kind": "intermediate", "data_format": fmt, "page_size": page, "block_pages": tiles,
+              "stages": 1, "depth_pages": tiles, "spills": frag.name}
+        budget = int(ctx.get("l1_budget"))
+        total = sum(v["depth_pages"] * v["page_size"] for v in cbs.values() if v.get("cb_id") is not None)
+        if total + tiles * page > budget:
+            raise self.error(f"fragment {frag.name} has {tiles} tiles, more than DST holds, and the {tiles * page}-byte "
+                             f"circular buffer for its partial sums does not fit in L1 ({total} of {budget} bytes "
+                             "are already used by circular buffers)", frag.loc,
+                             hint="reduce block_M × block_N, block_K or num_stages")
+        rows, cols = frag.shape[0] // TILE, frag.shape[1] // TILE
+        partials[A.cb_key(name)] = cb
+        partials[A.buffer_key(name)] = {"scope": "shared", "dtype": frag.dtype, "shape": list(frag.shape),
+                                        "tiles": [rows, cols], "data_format": fmt, "local": False, "page_size": page}
+        return Buffer(name, tuple(frag.shape), frag.dtype, "shared", frag.loc)
 
 
 def _call_of(s: Stmt) -> Call | None:
@@ -206,11 +365,15 @@ class _Expand(StmtExprMutator):
             bm, bk = self._tiles(a)
             bn = self._tiles(cfrag)[1]
 
-            def mm(i: Expr, j: Expr, k: Expr) -> Stmt:
+            def mm(i: Expr, j: Expr, k: Expr, dst: Expr) -> Stmt:
                 b_idx = j * bk + k if tb.value else k * bn + j
-                return ev("tt.matmul_tiles", a, b, i * bk + k, b_idx, i * bn + j)
+                return ev("tt.matmul_tiles", a, b, i * bk + k, b_idx, dst)
 
-            return tile_loop("i", bm, lambda i: tile_loop("j", bn, lambda j: tile_loop("kt", bk, lambda k: mm(i, j, k))))
+            if ranged:  # output tiles base .. base+count-1 (row-major in the block) into DST 0 .. count-1
+                return tile_loop("t", count, lambda t: tile_loop(
+                    "kt", bk, lambda k: mm((base + t) // bn, (base + t) % bn, k, t)))
+            return tile_loop("i", bm, lambda i: tile_loop(
+                "j", bn, lambda j: tile_loop("kt", bk, lambda k: mm(i, j, k, i * bn + j))))
         if op == "tt.binary_block":
             kind, a, b, _ = args
             return per_tile(lambda idx, t: ev(f"tt.{kind.value}_tiles", a, b, idx, idx, t))

@@ -1,6 +1,7 @@
 """tt.LayoutAwareWorkPartitionTT — assign the kernel's output blocks to Tensix cores.
 
-Requires: ``tt.grid_blocks`` and ``tt.buffer.<param>`` (InferTTLayout); option ``device_grid``.
+Requires: ``tt.grid_blocks`` and ``tt.buffer.<param>`` (InferTTLayout); option ``device_grid`` (else the
+grid of option ``arch``: ``wormhole_b0`` 8×8, ``blackhole`` 13×10).
 Produces: ``tt.partition_mode`` (``local_shard`` when any tensor is L1-sharded, else ``global``),
 ``tt.work_partition`` (per core ``{core: [x, y], start, count}``: contiguous block ranges in
 row-major block order, counts differing by at most one; in ``local_shard`` mode every core owns an
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tt_build.errors import SourceLocation
 from tt_build.ir import IRModule, PrimFunc
 from tt_build.ir import attrs as A
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext
 
 __all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "partition"]
 
@@ -51,7 +53,13 @@ class LayoutAwareWorkPartitionTT(Pass):
         return IRModule({n: self._func(f, ctx) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
 
     def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:
-        gx, gy = (int(v) for v in ctx.get("device_grid"))
+        grid_opt = ctx.get("device_grid")
+        if grid_opt is None:
+            arch = ctx.get("arch")
+            if arch not in ARCH_GRIDS:
+                raise self.error(f"unknown architecture {arch!r}", hint=f"arch is one of {', '.join(ARCH_GRIDS)}")
+            grid_opt = ARCH_GRIDS[arch]
+        gx, gy = (int(v) for v in grid_opt)
         if gx <= 0 or gy <= 0:
             raise self.error(f"device grid {gx}x{gy} is empty")
         grid = f.attrs[A.GRID_BLOCKS]
@@ -63,7 +71,9 @@ class LayoutAwareWorkPartitionTT(Pass):
         mode = "local_shard" if sharded else "global"
         ncores = min(total, gx * gy)
         if mode == "local_shard" and total % ncores:
-            raise self.error(f"{total} output blocks cannot be sharded evenly over {ncores} cores", f.loc,
+            where = sharded[0].get("layout_loc")
+            loc = SourceLocation(*where) if where else f.loc
+            raise self.error(f"{total} output blocks cannot be sharded evenly over {ncores} cores", loc,
                              hint="choose a block size that divides the grid evenly, or use an interleaved layout")
         parts = partition(total, ncores)
         cores = [(c % gx, c // gx) for c in range(ncores)]

@@ -8,9 +8,9 @@ Produces:
   tile of the block → one ``noc_async_read_barrier`` → ``cb_push_back`` each CB;
 * writer: ``cb_wait_front`` → ``get_read_ptr`` → ``noc_async_write_page`` per tile →
   ``noc_async_write_barrier`` → ``cb_pop_front``;
-* compute: ``cb_wait_front``/``cb_pop_front`` around every op consuming a CB and
-  ``cb_reserve_back``/``cb_push_back`` around every pack into a CB (block ops stay block-level; DST
-  handling is InsertDSTManagementTT's job).
+* compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
+  sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
+  around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
 
 Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
 the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB.
@@ -86,6 +86,16 @@ class LowerCBIntrinsics(Pass):
 
     def _seq(self, stmts: list[Stmt], f: PrimFunc, role: str) -> Stmt:
         out: list[Stmt] = []
+        # compute: a CB read by several block ops of this sequence is waited for before the first one
+        # and popped after the last one (each op sees the same tiles)
+        first_use: dict[Buffer, int] = {}
+        last_use: dict[Buffer, int] = {}
+        if role == "compute":
+            for k, st in enumerate(stmts):
+                if _block_op(st) not in (None, "tt.read_block", "tt.write_block"):
+                    for b in self._consumed(st.value, f):  # type: ignore[attr-defined]
+                        first_use.setdefault(b, k)
+                        last_use[b] = k
         i = 0
         while i < len(stmts):
             s = stmts[i]
@@ -99,7 +109,8 @@ class LowerCBIntrinsics(Pass):
                 i = j
                 continue
             if op is not None and role == "compute":
-                out.append(self._compute(s.value, f))  # type: ignore[attr-defined]
+                out.append(self._compute(s.value, f, {b for b, k in first_use.items() if k == i},  # type: ignore[attr-defined]
+                                         {b for b, k in last_use.items() if k == i}))
             else:
                 out.append(s)
             i += 1
@@ -144,21 +155,26 @@ class LowerCBIntrinsics(Pass):
         return seq(*waits, body)
 
     # -- compute ------------------------------------------------------------------------------
-    def _compute(self, c: Call, f: PrimFunc) -> Stmt:
+    @staticmethod
+    def _consumed(c: Call, f: PrimFunc) -> list[Buffer]:
+        """The CBs a compute block op reads (its FPU operands; the source of a copy)."""
         def is_cb(b: Any) -> bool:
             return isinstance(b, Buffer) and b.scope != "global" and f.attrs[A.cb_key(b.name)]["kind"] != "dst"
 
+        if c.op in ("tt.matmul_block", "tt.binary_block"):
+            return list(dict.fromkeys(a for a in c.args if is_cb(a)))[:2]
+        if c.op == "tt.copy_block":
+            return [c.args[0]]
+        return []
+
+    def _compute(self, c: Call, f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
         if c.op == "tt.pack_block":
             cb = c.args[1]
             n = self._pages(cb, f)
             return seq(ev("tt.cb_reserve_back", cb, n), Evaluate(c), ev("tt.cb_push_back", cb, n))
-        consumed = []
-        if c.op in ("tt.matmul_block", "tt.binary_block"):
-            consumed = [a for a in c.args if is_cb(a)][:2]
-        elif c.op == "tt.copy_block":
-            consumed = [c.args[0]]
-        waits = [ev("tt.cb_wait_front", b, self._pages(b, f)) for b in consumed]
-        pops = [ev("tt.cb_pop_front", b, self._pages(b, f)) for b in consumed]
+        consumed = self._consumed(c, f)
+        waits = [ev("tt.cb_wait_front", b, self._pages(b, f)) for b in consumed if b in wait]
+        pops = [ev("tt.cb_pop_front", b, self._pages(b, f)) for b in consumed if b in pop]
         return seq(*waits, Evaluate(c), *pops)
 
 

@@ -102,10 +102,13 @@ class LowerSharedToCB(Pass):
         used: set[int] = set()
         attrs = dict(f.attrs)
         total_bytes = 0
-        ncb = sum(1 for k in kinds.values() if k != "dst")
-        if ncb > MAX_CBS:
-            raise self.error(f"kernel {f.name} needs {ncb} circular buffers; a Tensix core has at most {MAX_CBS}",
-                             f.loc, hint="use fewer T.alloc_shared / T.alloc_fragment buffers")
+        with_cb = [b for b in order if kinds[b] != "dst"]
+        if len(with_cb) > MAX_CBS:
+            first_over = with_cb[MAX_CBS]
+            raise self.error(f"kernel {f.name} needs {len(with_cb)} circular buffers; a Tensix core has at most "
+                             f"{MAX_CBS} ({first_over.name} is number {MAX_CBS + 1})", first_over.loc or f.loc,
+                             hint="use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across "
+                                  "T.copy calls, or split the kernel)")
         for kind in ("input", "output", "intermediate"):
             for b in (b for b in order if kinds[b] == kind):
                 cb_id = next_id[kind]
@@ -136,11 +139,11 @@ class LowerSharedToCB(Pass):
                                        "data_format": info["data_format"]}
         budget = int(ctx.get("l1_budget"))
         if total_bytes > budget:
-            detail = ", ".join(
-                f"{b.name}: {attrs[A.cb_key(b.name)]['depth_pages']} pages" for b in order if kinds[b] != "dst"
-            )
+            detail = ", ".join(f"{b.name}: {attrs[A.cb_key(b.name)]['depth_pages']} pages" for b in with_cb)
+            largest = max(with_cb, key=lambda b: attrs[A.cb_key(b.name)]["depth_pages"]
+                          * attrs[A.cb_key(b.name)]["page_size"])
             raise self.error(f"circular buffers need {total_bytes} bytes of L1 but only {budget} are available "
-                             f"({detail})", f.loc,
+                             f"({detail}); the largest is {largest.name}", largest.loc or f.loc,
                              hint="reduce the block sizes or num_stages")
 
         class Strip(StmtExprMutator):
