@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-_LOCATED = re.compile(r"^[^\n]+?:\d+(?::\d+)?: error: ")
+_LOCATED = re.compile(r"^[^\n]+?:\d+(?::\d+)?: error(?: in pass \w+)?: ")
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,12 @@ class PassError(TTBuildError):
         self.loc = loc
         self.hint = hint
         where = f"{loc}: " if loc else ""
-        text = f"{where}error in pass {pass_name}: {msg}"
+        lines = [f"{where}error in pass {pass_name}: {msg}"]
+        if loc is not None and loc.source_line:  # the kernel's line with a caret under the column
+            lines += ["    " + loc.source_line.rstrip("\n"), "    " + " " * max(loc.col - 1, 0) + "^"]
         if hint:
-            text += f"\nhint: {hint}"
-        super().__init__(text)
+            lines.append(f"hint: {hint}")
+        super().__init__("\n".join(lines))
 
 
 class VerifyError(TTBuildError):

@@ -20,10 +20,9 @@ from tt_build import __version__
 from tt_build._fsutil import write_if_changed
 from tt_build._resources import templates_dir
 from tt_build.codegen.cpp import CppPrinter
-from tt_build.errors import SourceLocation
+from tt_build.errors import PassError, SourceLocation
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
-from tt_build.transform.base import LocatedPassError
 
 if TYPE_CHECKING:
     from tt_build.driver import EmitResult
@@ -90,7 +89,7 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
         prologue += [t["args"], t["accessor"]]
     clashes = sorted({n for n in prologue if prologue.count(n) > 1})
     if clashes:
-        raise LocatedPassError("CodegenTT", f"{f.name}: the generated argument names {', '.join(clashes)} clash",
+        raise PassError("CodegenTT", f"{f.name}: the generated argument names {', '.join(clashes)} clash",
                                f.loc, hint="rename the kernel's tensors or on-chip buffers so that their "
                                            "cb_<buffer> / <tensor>_args / <tensor>_accessor / <tensor>_addr names "
                                            "differ")
@@ -114,7 +113,7 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
     for p in plan["params"]:
         if p["sharding"] is not None:
             where = p.get("layout_loc")
-            raise LocatedPassError(
+            raise PassError(
                 "CodegenTT",
                 f"tensor {p['name']} has layout {p['layout']}, which lowers (partition mode local_shard) but cannot "
                 "be emitted yet: a sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and "

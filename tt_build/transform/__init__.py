@@ -6,7 +6,6 @@ from tt_build.transform.base import (
     DEFAULT_CONFIG,
     DumpIR,
     FunctionPass,
-    LocatedPassError,
     Pass,
     PassContext,
     PassInstrument,
@@ -17,6 +16,6 @@ from tt_build.transform.base import (
 from tt_build.transform.pipeline import PASS_NAMES, lower, pipeline
 
 __all__ = [
-    "DEFAULT_CONFIG", "PASS_NAMES", "DumpIR", "FunctionPass", "LocatedPassError", "Pass", "PassContext", "PassInstrument", "PassTiming",
+    "DEFAULT_CONFIG", "PASS_NAMES", "DumpIR", "FunctionPass", "Pass", "PassContext", "PassInstrument", "PassTiming",
     "PrintIRAfter", "Sequential", "lower", "pipeline",
 ]

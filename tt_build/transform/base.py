@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DumpIR",
     "FunctionPass",
-    "LocatedPassError",
     "Pass",
     "PassContext",
     "PassInstrument",
@@ -58,28 +57,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }
-
-
-class LocatedPassError(PassError):
-    """A :class:`~tt_build.errors.PassError` rendered like a front-end diagnostic.
-
-    When the location carries the kernel's source line, the message shows it with a caret under the
-    column, then the hint::
-
-        gemm.py:14:13: error in pass LowerSharedToCB: circular buffers need ... bytes of L1 ...
-                    A_shared = T.alloc_shared((block_M, block_K), dtype)
-                    ^
-        hint: reduce the block sizes or num_stages
-    """
-
-    def __init__(self, pass_name: str, msg: str, loc: SourceLocation | None = None, hint: str | None = None) -> None:
-        super().__init__(pass_name, msg, loc, hint)
-        if loc is not None and loc.source_line:
-            lines = [f"{loc}: error in pass {pass_name}: {msg}", "    " + loc.source_line.rstrip("\n"),
-                     "    " + " " * max(loc.col - 1, 0) + "^"]
-            if hint:
-                lines.append(f"hint: {hint}")
-            self.args = ("\n".join(lines),)
 
 
 class PassInstrument:
@@ -224,7 +201,7 @@ class Pass:
 
     def error(self, msg: str, loc: SourceLocation | None = None, hint: str | None = None) -> PassError:
         """A diagnostic attributed to this pass, located at ``loc`` (shown with its source line)."""
-        return LocatedPassError(self.short_name, msg, loc, hint)
+        return PassError(self.short_name, msg, loc, hint)
 
 
 class FunctionPass(Pass):
