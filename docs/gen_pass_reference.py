@@ -336,6 +336,9 @@ def pass_reference(run: PassRun) -> str:
     else:
         out.append("None: this pass has no failure mode of its own.")
     out.append("")
+    extra = EXTRA_SECTIONS.get(run.name)
+    if extra is not None:
+        out.extend([extra(run), ""])
     out.append("## GEMM 256: what the pass does to the reference instance")
     out.append("")
     out.append(f"The `{GEMM_INSTANCE}` instance (`matmul(M=256, N=256, K=256)`, 32×32×32 blocks) of "
@@ -367,6 +370,40 @@ def pass_reference(run: PassRun) -> str:
     out.append("")
     out.append(f"<details><summary>IR after {run.name}</summary>\n\n{_fence(after, 'python')}\n\n</details>")
     return "\n".join(out)
+
+
+def _verify_example(run: PassRun) -> str:
+    """VerifyTTIR on the final GEMM 256 module with one ``cb_pop_front`` deleted from the compute kernel."""
+    from tt_build.errors import VerifyError
+    from tt_build.ir import Call, Evaluate, IRModule, SeqStmt, StmtExprMutator
+    from tt_build.ir import attrs as A
+    from tt_build.transform import PassContext
+    from tt_build.transform.verify_ttir import VerifyTTIR
+
+    dropped: list[str] = []
+
+    class DropFirstPop(StmtExprMutator):
+        def visit_Evaluate(self, node: Evaluate) -> Any:  # noqa: N802
+            c = node.value
+            if not dropped and isinstance(c, Call) and c.op == "tt.cb_pop_front":
+                dropped.append(c.args[0].name)
+                return SeqStmt([])
+            return node
+
+    funcs = {n: (f.with_body(DropFirstPop().visit(f.body)) if f.attrs[A.KERNEL_ROLE] == "compute" else f)
+             for n, f in run.after.functions.items()}
+    try:
+        VerifyTTIR()(IRModule(funcs, dict(run.after.attrs)), PassContext())
+    except VerifyError as exc:
+        message = str(exc)
+    else:  # pragma: no cover - the verifier must reject the planted bug
+        message = "(VerifyTTIR accepted the module)"
+    return ("## Example: a planted protocol bug\n\n"
+            f"The final GEMM 256 module with the first `cb_pop_front({dropped[0]}, 1)` deleted from `gemm_compute`, "
+            "run through `VerifyTTIR` (generated):\n\n" + _fence(message, "text"))
+
+
+EXTRA_SECTIONS = {"VerifyTTIR": _verify_example}
 
 
 def _pipeline_comments() -> dict[str, str]:
