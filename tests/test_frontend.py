@@ -291,8 +291,8 @@ def test_one_d_kernel_loops_and_threads_kwarg() -> None:
     assert "for a in T.serial(2, 6):" in script(func)
 
 
-def test_parallel_math_temporaries_and_augassign() -> None:
-    def factory(scale):
+def test_parallel_math_temporaries_casts_and_several_stores() -> None:
+    def factory():
         @T.prim_func
         def k2(X: T.Tensor((64, 64), "bfloat16"), Y: T.Tensor((64, 64), "float32")):
             with T.Kernel(2, 2) as (bx, by):
@@ -300,33 +300,35 @@ def test_parallel_math_temporaries_and_augassign() -> None:
                 F = T.alloc_fragment((32, 32), "float32")
                 T.copy(X[by * 32, bx * 32], S)
                 for i, j in T.Parallel(32, 32):
-                    t = S[i, j] * scale
-                    F[i, j] = T.exp(t) + T.relu(S[i, j]) - T.max(t, 0) + T.min(S[i, j], 1.5)
-                    F[i, j] += T.cast(-S[i, j], "float32") * T.float32(S[i, j])
+                    t = S[i, j] * S[i, j]
+                    F[i, j] = T.exp(t) if True else 0.0
+                    F[i, j] = T.min(-T.relu(F[i, j]), 0)
+                    F[i, j] = T.cast(-S[i, j], "float32")
+                    F[i, j] = T.float32(S[i, j]) * T.cast(S[i, j], "float32")
                 T.copy(F, Y[by * 32, bx * 32])
 
         return k2
 
-    func = factory(2)
+    func = factory()
     s, f = func.body.body.buffer, func.body.body.body.buffer
     loop = func.body.body.body.body.stmts[1]
     assert loop.kind == "parallel" and loop.body.kind == "parallel"
     i, j = loop.var, loop.body.var
-    store1, store2 = loop.body.body.stmts
+    store1, store2, store3, store4 = loop.body.body.stmts
 
     def load(b: Buffer) -> BufferLoad:
         return BufferLoad(b, (i, j), b.dtype)
 
-    t = BinaryOp("*", load(s), FloatImm(2.0), "bfloat16")
-    v1 = BinaryOp("+", BinaryOp("-", BinaryOp("+", Call("math.exp", (t,), "bfloat16"),
-                                              BinaryOp("max", load(s), FloatImm(0.0), "bfloat16"), "bfloat16"),
-                                BinaryOp("max", t, FloatImm(0.0), "bfloat16"), "bfloat16"),
-                  BinaryOp("min", load(s), FloatImm(1.5), "bfloat16"), "bfloat16")
-    assert structural_equal(store1, BufferStore(f, v1, (i, j)))
-    neg = BinaryOp("-", FloatImm(0.0), load(s), "bfloat16")
-    v2 = BinaryOp("+", load(f), BinaryOp("*", Call("math.cast", (neg,), "float32"),
-                                         Call("math.cast", (load(s),), "float32"), "float32"), "float32")
+    t = BinaryOp("*", load(s), load(s), "bfloat16")
+    assert structural_equal(store1, BufferStore(f, Call("math.exp", (t,), "bfloat16"), (i, j)))
+    relu = BinaryOp("max", load(f), FloatImm(0.0), "float32")
+    v2 = BinaryOp("min", BinaryOp("-", FloatImm(0.0), relu, "float32"), FloatImm(0.0), "float32")
     assert structural_equal(store2, BufferStore(f, v2, (i, j)))
+    neg = BinaryOp("-", FloatImm(0.0), load(s), "bfloat16")
+    assert structural_equal(store3, BufferStore(f, Call("math.cast", (neg,), "float32"), (i, j)))
+    v4 = BinaryOp("*", Call("math.cast", (load(s),), "float32"), Call("math.cast", (load(s),), "float32"),
+                  "float32")
+    assert structural_equal(store4, BufferStore(f, v4, (i, j)))
 
 
 def test_gemm_transposes_policy_and_copy_forms() -> None:

@@ -22,7 +22,9 @@ BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
 _DTYPE_HINT = "supported dtypes: 'bfloat16' (T.bfloat16, data) and 'float32' (T.float32, accumulation)"
 _DATA_DEP_HINT = ("conditions must be Python constants (factory arguments) that fold at compile time; "
                   "kernel bodies are compiled, not executed")
-_ELTWISE_OPS_HINT = "element-wise bodies support + - * and T.exp, T.max, T.min, T.relu, T.cast"
+_ELTWISE_OPS_HINT = ("T.Parallel bodies compute on Tenstorrent: s + t, s - t, s * t of two T.alloc_shared blocks s, "
+                     "t; T.exp(x), T.relu(x) = T.max(x, 0), T.min(x, 0) and -x, where x is a block, the destination "
+                     "fragment or one of these forms; T.cast(x, dtype); a numeric constant")
 _STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* statements, loops over "
               "T.Parallel/T.Pipelined/T.serial/T.unroll/range, buffer stores, assignments of constants and "
               "`if` on compile-time constants")

@@ -37,7 +37,8 @@ KERNEL_FILES = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "wri
 _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "RISCV_1_default")}
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
-    "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.fill_tile": "fill",
+    "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
+    "tt.fill_tile": "fill",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
 }
 

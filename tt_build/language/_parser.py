@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 from tt_build.errors import FrontendError, TTBuildError
 from tt_build.ir.attrs import LAYOUT_ANNOTATIONS, LAYOUT_LOCATIONS
+from tt_build.ir.eltwise import SUPPORTED_FORMS, EltwiseError, plan_store
 from tt_build.ir.nodes import (
     Allocate,
     BinaryOp,
@@ -1127,6 +1128,10 @@ class _Parser:
             old = BufferLoad(buf, indices, buf.dtype, loc=self.loc(target))
             value = self.binop(aug, old, value, s, target, value_node)
         value = self.value_expr(value, value_node)
+        try:  # the backend's own definition of what a T.Parallel store can compute
+            plan_store(buf, value, self.loc(target))
+        except EltwiseError as exc:
+            raise FrontendError(exc.msg, exc.loc or self.loc(s), exc.hint) from None
         return BufferStore(buf, value, indices, loc=self.loc(s))
 
     def value_expr(self, v: Any, node: ast.AST) -> Expr:
@@ -1238,8 +1243,7 @@ class _Parser:
         is_value = any(isinstance(v, Expr) and v.dtype in _FLOAT_DTYPES for v in (a, b))
         if is_value:
             if sym not in _VALUE_OPS:
-                self.error(f"unsupported operator '{sym}' in a T.Parallel body", node,
-                           "element-wise bodies support + - * and T.exp, T.max, T.min, T.relu, T.cast")
+                self.error(f"unsupported operator '{sym}' in a T.Parallel body", node, SUPPORTED_FORMS)
             for v, n in ((a, na), (b, nb)):
                 if isinstance(v, Expr) and v.dtype not in _FLOAT_DTYPES:
                     self.error(f"`{self.text(n)}` is an index value and cannot be mixed with buffer elements", n,

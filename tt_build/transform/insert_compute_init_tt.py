@@ -6,7 +6,7 @@ form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmu
 (in0, in1, out) form for binary eltwise, (in, out) for unary/copy — and before every group of tile
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
 transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
-``relu_tile_init()``, ``fill_tile_init()``. A loop whose body ends in another configuration than it
+``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``. A loop whose body ends in another configuration than it
 starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
 """
@@ -24,7 +24,8 @@ from tt_build.transform.lower_cb_intrinsics import ev
 __all__ = ["InsertComputeInitTT", "init_for"]
 
 _BINARY = ("tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles")
-_SFPU = {"tt.exp_tile": "tt.exp_tile_init", "tt.relu_tile": "tt.relu_tile_init", "tt.fill_tile": "tt.fill_tile_init"}
+_SFPU = {"tt.exp_tile": "tt.exp_tile_init", "tt.relu_tile": "tt.relu_tile_init", "tt.fill_tile": "tt.fill_tile_init",
+         "tt.negative_tile": "tt.negative_tile_init"}
 
 
 def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | None:

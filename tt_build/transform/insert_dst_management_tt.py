@@ -7,7 +7,7 @@ drains it — becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_reg
 pack's ``cb_reserve_back``) … ``tile_regs_release`` (after the ``cb_push_back``). A K loop that
 accumulates into the fragment stays inside one acquire, so partial sums never leave DST. Block ops
 become tile calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``,
-``copy_tile``, ``exp_tile``/``relu_tile``, ``fill_tile`` (a fill with 0 emits nothing: DST is zero
+``copy_tile``, ``exp_tile``/``relu_tile``/``negative_tile``, ``fill_tile`` (a fill with 0 emits nothing: DST is zero
 after acquire) and ``pack_tile``. A fragment larger than the DST capacity (``dst_tiles_fp32`` when
 accumulating in float32) is processed in sub-blocks when its live range has no loop. A ``T.gemm``
 accumulator above the capacity is sub-blocked too, its partial sums spilled to an intermediate CB
@@ -126,6 +126,7 @@ class InsertDSTManagementTT(Pass):
                partials: dict[str, dict[str, Any]]) -> Stmt:
         """Wrap every fragment live range found at this sequence level."""
         i = 0
+        floor = 0  # statements before it belong to an earlier live range
         out = list(stmts)
         while i < len(out):
             pack = _call_of(out[i])
@@ -133,11 +134,18 @@ class InsertDSTManagementTT(Pass):
                 i += 1
                 continue
             frag = pack.args[0]
-            start = next((k for k in range(i) if _writes_frag(out[k], frag)), None)
+            start = next((k for k in range(floor, i) if _writes_frag(out[k], frag)), None)
             if start is None:
                 raise self.error(f"fragment {frag.name} is packed but never computed", pack.loc)
             reserve = i - 1 if i > 0 and _op(out[i - 1]) == "tt.cb_reserve_back" else i
             push = i + 1 if i + 1 < len(out) and _op(out[i + 1]) == "tt.cb_push_back" else i
+            # the fragment packed into several CBs in a row (T.copy(acc, S); T.copy(acc, C)): one live range
+            while True:
+                nxt = [_op(x) for x in out[push + 1:push + 4]]
+                if nxt != ["tt.cb_reserve_back", "tt.pack_block", "tt.cb_push_back"] or \
+                        _call_of(out[push + 2]).args[0] is not frag:  # type: ignore[union-attr]
+                    break
+                push += 3
             self._check_single_live(out[start:push + 1], frag)
             tiles = f.attrs[A.cb_key(frag.name)]["block_pages"]
             if tiles <= cap:
@@ -146,14 +154,14 @@ class InsertDSTManagementTT(Pass):
                     ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait"), *out[reserve:push + 1],
                     ev("tt.tile_regs_release"),
                 ]
-                i = len(new)
+                i = floor = len(new)
                 out = new + out[push + 1:]
                 continue
             region = out[start:push + 1]
             spilled = self._spill(region, frag, pack, tiles, cap, f, ctx, partials)
             if spilled is not None:
                 new = [*out[:start], *spilled]
-                i = len(new)
+                i = floor = len(new)
                 out = new + out[push + 1:]
                 continue
             if _contains_loop(region) or any(_op(s) == "tt.matmul_block" for s in region):
@@ -175,7 +183,7 @@ class InsertDSTManagementTT(Pass):
                             *tagged_packs, ev("tt.tile_regs_release"))
             loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", loop_body)
             new = [*out[:start], *pre, loop, *post]
-            i = len(new)
+            i = floor = len(new)
             out = new + out[push + 1:]
         return seq(*out)
 

@@ -7,19 +7,29 @@ Produces: ``tt.partition_mode`` (``local_shard`` when any tensor is L1-sharded, 
 row-major block order, counts differing by at most one; in ``local_shard`` mode every core owns an
 equal shard), ``tt.core_grid``, ``tt.core_ranges``, ``tt.grid_tiles`` and ``tt.device_grid``.
 Cores are numbered row-major over the device grid: core ``c`` is ``(c % grid_x, c // grid_x)``.
+
+Checks that the ``T.copy`` regions written to each output tensor, over every block of the grid and
+every iteration of the enclosing loops, cover all of its tiles: the host program does not initialise
+output tensors, so a tile no block writes would hold whatever the device memory held (a partial
+write is therefore a diagnostic, located at the copy into the tensor, not a silently wrong result).
 Leaves alone: the body.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tt_build.errors import SourceLocation
-from tt_build.ir import IRModule, PrimFunc
+from tt_build.ir import BufferRegion, Call, Evaluate, For, IntImm, IRModule, KernelLaunch, Node, PrimFunc, Var
 from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, eval_int
 from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext
 
-__all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "partition"]
+__all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "output_coverage", "partition"]
+
+#: Above this many (block, iteration) combinations for one copy the coverage check is skipped.
+_MAX_ENUMERATION = 1 << 20
 
 
 def partition(total: int, ncores: int) -> list[tuple[int, int]]:
@@ -80,6 +90,9 @@ class LayoutAwareWorkPartitionTT(Pass):
         work: list[dict[str, Any]] = [
             {"core": [x, y], "start": s, "count": n} for (x, y), (s, n) in zip(cores, parts)
         ]
+        for p, t in zip(f.params, tensors):
+            if t["role"] == "output":
+                self._check_coverage(f, p.name, t["tiles"])
         out_tiles = next(t["tiles"] for t in tensors if t["role"] == "output")
         attrs = dict(f.attrs)
         attrs[A.DEVICE_GRID] = [gx, gy]
@@ -89,3 +102,86 @@ class LayoutAwareWorkPartitionTT(Pass):
         attrs[A.CORE_RANGES] = core_ranges(cores, gx)
         attrs[A.GRID_TILES] = list(out_tiles)
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+    def _check_coverage(self, f: PrimFunc, name: str, tiles: list[int]) -> None:
+        covered, copies, grid = output_coverage(f, name)
+        if covered is None or not copies:
+            return
+        missing = [(r, c) for r in range(tiles[0]) for c in range(tiles[1]) if (r, c) not in covered]
+        if not missing:
+            return
+        r, c = missing[0]
+        total = tiles[0] * tiles[1]
+        rows, cols = tiles[0] * TILE, tiles[1] * TILE
+        others = f" and {len(missing) - 1} other{'s' if len(missing) > 2 else ''}" if len(missing) > 1 else ""
+        kernel = f"T.Kernel({', '.join(str(g) for g in grid)})"
+        raise self.error(
+            f"output tensor {name} is not fully written: {len(missing)} of its {total} tiles are never written, "
+            f"tile ({r}, {c}) (elements [{r * TILE}:{(r + 1) * TILE}, {c * TILE}:{(c + 1) * TILE}]){others}",
+            copies[0].loc or f.loc,
+            hint=f"output tensors are not initialised on the device, so every tile must be written: the grid "
+                 f"{kernel} and the T.copy regions into {name} must cover all {rows}×{cols} elements (e.g. "
+                 "T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) with blocks of block_M×block_N)")
+
+
+def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None, list[Call], list[int]]:
+    """(tiles of tensor ``name`` written by some block and iteration, the copies writing it, the grid).
+
+    The tile set is None when a start index is not an integer expression of the block and loop
+    variables or the enumeration would exceed ``_MAX_ENUMERATION`` combinations (not checked then).
+    """
+    copies: list[tuple[Call, dict[Var, range]]] = []
+    grid: list[int] = []
+
+    def walk(s: Any, ranges: dict[Var, range]) -> None:
+        if isinstance(s, KernelLaunch):
+            grid.extend(int(getattr(g, "value", 0)) for g in s.grid)
+            inner = dict(ranges)
+            for v, g in zip(s.block_vars, s.grid):
+                inner[v] = range(int(getattr(g, "value", 0)))
+            walk(s.body, inner)
+        elif isinstance(s, For):
+            inner = dict(ranges)
+            if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
+                inner[s.var] = range(s.min.value, s.min.value + s.extent.value)
+            walk(s.body, inner)
+        elif isinstance(s, Evaluate):
+            c = s.value
+            if isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion) \
+                    and c.args[1].buffer.scope == "global" and c.args[1].buffer.name == name:
+                copies.append((c, ranges))
+        else:
+            for child in _kids(s):
+                walk(child, ranges)
+
+    walk(f.body, {})
+    covered: set[tuple[int, int]] = set()
+    for call, ranges in copies:
+        region: BufferRegion = call.args[1]
+        used = [v for v in ranges if any(_uses(st, v) for st in region.starts)]
+        count = 1
+        for v in used:
+            count *= len(ranges[v])
+        if count > _MAX_ENUMERATION:
+            return None, [c for c, _ in copies], grid
+        rt, ct = region.extents[0] // TILE, region.extents[1] // TILE
+        for values in itertools.product(*(ranges[v] for v in used)):
+            env = dict(zip(used, values))
+            try:
+                r0, c0 = (eval_int(st, env) // TILE for st in region.starts)
+            except (KeyError, TypeError):
+                return None, [c for c, _ in copies], grid
+            covered.update((r0 + dr, c0 + dc) for dr in range(rt) for dc in range(ct))
+    return covered, [c for c, _ in copies], grid
+
+
+def _kids(n: Any) -> list[Any]:
+    """The child nodes of ``n`` (list and tuple fields flattened)."""
+    out: list[Any] = []
+    for c in n.children() if isinstance(n, Node) else ():
+        out.extend(x for x in (c if isinstance(c, (list, tuple)) else [c]) if isinstance(x, Node))
+    return out
+
+
+def _uses(e: Any, v: Var) -> bool:
+    return e is v or any(_uses(c, v) for c in _kids(e))

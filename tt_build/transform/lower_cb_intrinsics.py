@@ -6,8 +6,10 @@ Produces:
 * reader: consecutive ``tt.read_block`` ops form one transaction —
   ``cb_reserve_back`` each CB → ``get_write_ptr`` → ``noc_async_read_page(tile_id, tensor, l1)`` per
   tile of the block → one ``noc_async_read_barrier`` → ``cb_push_back`` each CB;
-* writer: ``cb_wait_front`` → ``get_read_ptr`` → ``noc_async_write_page`` per tile →
-  ``noc_async_write_barrier`` → ``cb_pop_front``;
+* writer: consecutive ``tt.write_block`` ops form one transaction — ``cb_wait_front`` →
+  ``get_read_ptr`` → ``noc_async_write_page`` per tile → ``noc_async_write_barrier`` → ``cb_pop_front``;
+  a CB copied to several tensors in one statement sequence is waited for before its first write and
+  popped after its last one;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
   around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
@@ -88,14 +90,16 @@ class LowerCBIntrinsics(Pass):
         out: list[Stmt] = []
         # compute: a CB read by several block ops of this sequence is waited for before the first one
         # and popped after the last one (each op sees the same tiles)
+        # (writer: a CB copied to several tensors is waited for once and popped once, likewise)
         first_use: dict[Buffer, int] = {}
         last_use: dict[Buffer, int] = {}
-        if role == "compute":
-            for k, st in enumerate(stmts):
-                if _block_op(st) not in (None, "tt.read_block", "tt.write_block"):
-                    for b in self._consumed(st.value, f):  # type: ignore[attr-defined]
-                        first_use.setdefault(b, k)
-                        last_use[b] = k
+        for k, st in enumerate(stmts):
+            op = _block_op(st)
+            if (role == "compute" and op not in (None, "tt.read_block", "tt.write_block")) or \
+                    (role == "writer" and op == "tt.write_block"):
+                for b in self._consumed(st.value, f):  # type: ignore[attr-defined]
+                    first_use.setdefault(b, k)
+                    last_use[b] = k
         i = 0
         while i < len(stmts):
             s = stmts[i]
@@ -105,7 +109,12 @@ class LowerCBIntrinsics(Pass):
                 while j < len(stmts) and _block_op(stmts[j]) == op:
                     j += 1
                 group = [stmts[k].value for k in range(i, j)]  # type: ignore[attr-defined]
-                out.append(self._reads(group, f) if op == "tt.read_block" else self._writes(group, f))
+                if op == "tt.read_block":
+                    out.append(self._reads(group, f))
+                else:
+                    span = range(i, j)
+                    out.append(self._writes(group, f, {b for b, k in first_use.items() if k in span},
+                                            {b for b, k in last_use.items() if k in span}))
                 i = j
                 continue
             if op is not None and role == "compute":
@@ -144,9 +153,10 @@ class LowerCBIntrinsics(Pass):
             body = LetStmt(p, call("tt.get_write_ptr", c.args[1], dtype="uint32"), body)
         return seq(*reserves, body)
 
-    def _writes(self, group: list[Call], f: PrimFunc) -> Stmt:
-        waits = [ev("tt.cb_wait_front", c.args[0], self._pages(c.args[0], f)) for c in group]
-        pops = [ev("tt.cb_pop_front", c.args[0], self._pages(c.args[0], f)) for c in group]
+    def _writes(self, group: list[Call], f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
+        cbs = list(dict.fromkeys(c.args[0] for c in group))
+        waits = [ev("tt.cb_wait_front", cb, self._pages(cb, f)) for cb in cbs if cb in wait]
+        pops = [ev("tt.cb_pop_front", cb, self._pages(cb, f)) for cb in cbs if cb in pop]
         ptrs = [Var(f"l1_read_{c.args[0].name}", "uint32") for c in group]
         writes = [self._tile_io(c.args[1], c.args[0], p, f, "tt.noc_async_write_page") for c, p in zip(group, ptrs)]
         body: Stmt = seq(*writes, ev("tt.noc_async_write_barrier"), *pops)
@@ -163,7 +173,7 @@ class LowerCBIntrinsics(Pass):
 
         if c.op in ("tt.matmul_block", "tt.binary_block"):
             return list(dict.fromkeys(a for a in c.args if is_cb(a)))[:2]
-        if c.op == "tt.copy_block":
+        if c.op in ("tt.copy_block", "tt.write_block"):
             return [c.args[0]]
         return []
 

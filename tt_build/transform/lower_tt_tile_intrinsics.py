@@ -10,12 +10,14 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 ``tt.copy_block(cb, frag)``            unpack CB tiles into the fragment's DST tiles
 ``tt.matmul_block(a, b, frag, tB)``    ``frag += a @ b`` tile by tile (``tB``: B tiles transposed)
 ``tt.binary_block(op, a, b, frag)``    ``frag = a <op> b`` for op in add / sub / mul
-``tt.unary_block(op, frag)``           ``frag = op(frag)`` in DST, op in exp / relu
+``tt.unary_block(op, frag)``           ``frag = op(frag)`` in DST, op in exp / relu / negative
 ``tt.fill_block(frag, value)``         ``frag = value`` (0 needs no instruction: DST is zeroed on acquire)
 =====================================  ===============================================================
 
-``T.Parallel`` nests are matched as whole-block elementwise expressions over on-chip buffers;
-anything else is a diagnostic naming the construct.
+Each store of a ``T.Parallel`` nest becomes the block steps :func:`tt_build.ir.eltwise.plan_store`
+plans for it (the definition the front end checks stores against); stores run in program order.
+A second ``T.copy`` of a fragment that is unchanged since its previous ``T.copy`` in the same statement
+sequence reuses the packed block (no second pack).
 Leaves alone: loops, lets and the persistent structure.
 """
 
@@ -35,6 +37,7 @@ from tt_build.ir import (
     IntImm,
     IRModule,
     PrimFunc,
+    SeqStmt,
     Stmt,
     StmtExprMutator,
     StringImm,
@@ -42,12 +45,12 @@ from tt_build.ir import (
     seq,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.eltwise import EltwiseError, Step, plan_store
+from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext
 
-__all__ = ["BINARY_OPS", "UNARY_OPS", "LowerTTTileIntrinsics"]
+__all__ = ["LowerTTTileIntrinsics"]
 
-BINARY_OPS = {"+": "add", "-": "sub", "*": "mul"}
-UNARY_OPS = ("exp", "relu")
 
 
 def _ev(op: str, *args: Any, loc: Any = None) -> Evaluate:
@@ -76,8 +79,11 @@ class LowerTTTileIntrinsics(Pass):
 
             def visit_For(self, node: For) -> Stmt:  # noqa: N802
                 if node.kind == "parallel":
-                    return pass_._lower_parallel(node, kind)  # noqa: SLF001
+                    return pass_._lower_parallel(node)  # noqa: SLF001
                 return self.generic_visit(node)
+
+            def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
+                return _reuse_packs(seq(*(self.visit(s) for s in node.stmts)))
 
             def visit_BufferStore(self, node: BufferStore) -> Stmt:  # noqa: N802
                 raise pass_.error(f"assignment to {node.buffer.name} outside a T.Parallel loop", node.loc,
@@ -123,82 +129,86 @@ class LowerTTTileIntrinsics(Pass):
             return _ev("tt.fill_block", buf, value, loc=loc)
         raise self.error(f"{call.op[3:]} is not supported on Tenstorrent yet", loc)
 
-    def _lower_parallel(self, loop: For, kind: Any) -> Stmt:
-        loops: list[For] = [loop]
-        body = loop.body
-        while isinstance(body, For) and body.kind == "parallel":
-            loops.append(body)
-            body = body.body
-        if not isinstance(body, BufferStore):
-            raise self.error("a T.Parallel body must be one elementwise assignment", loop.loc)
-        store = body
-        dst = store.buffer
-        lvars = [lp.var for lp in loops]
-        extents = [lp.extent.value if isinstance(lp.extent, IntImm) else None for lp in loops]
-        if dst.scope != "fragment":
-            raise self.error(f"T.Parallel writes {dst.name}; elementwise results must go to a T.alloc_fragment",
-                             store.loc)
-        if extents != list(dst.shape) or not _is_identity(store.indices, lvars):
-            raise self.error(f"T.Parallel must cover the whole fragment {dst.name}{tuple(dst.shape)} with indices "
-                             f"[{', '.join(v.name for v in lvars)}]", store.loc)
+    def _lower_parallel(self, loop: For) -> Stmt:
+        """A nest of ``T.Parallel`` loops → the block steps of each of its stores, in program order.
+
+        Every index is the nest's loop variables in order, so element (i, j) of a store only touches element
+        (i, j) of each buffer: running each store over the whole block before the next one is equivalent.
+        """
         ops: list[Stmt] = []
-        self._compile(store.value, dst, lvars, kind, ops, top=True)
+        for store, lvars, extents in self._stores(loop, []):
+            dst = store.buffer
+            if extents != list(dst.shape) or not _is_identity(store.indices, lvars):
+                raise self.error(f"T.Parallel must cover the whole fragment {dst.name}{tuple(dst.shape)} with "
+                                 f"indices [{', '.join(v.name for v in lvars)}]", store.loc)
+            self._check_indices(store.value, lvars)
+            try:
+                steps = plan_store(dst, store.value, store.loc)
+            except EltwiseError as exc:
+                raise self.error(exc.msg, exc.loc or store.loc, hint=exc.hint) from None
+            ops.extend(_step_op(step, dst) for step in steps)
         return seq(*ops)
 
-    def _compile(self, e: Any, dst: Buffer, lvars: list[Var], kind: Any, ops: list[Stmt], *, top: bool) -> str:
-        """Emit block ops computing ``e`` into ``dst`` (in DST); return ``"cb:<name>"`` for an unconsumed
-        CB leaf or ``"dst"`` once the value is in DST."""
-        loc = e.loc
+    def _stores(self, s: Stmt, nest: list[For]) -> list[tuple[BufferStore, list[Var], list[int | None]]]:
+        if isinstance(s, For) and s.kind == "parallel":
+            return self._stores(s.body, [*nest, s])
+        if isinstance(s, SeqStmt):
+            return [x for st in s.stmts for x in self._stores(st, nest)]
+        if isinstance(s, BufferStore):
+            extents = [lp.extent.value if isinstance(lp.extent, IntImm) else None for lp in nest]
+            return [(s, [lp.var for lp in nest], extents)]
+        raise self.error(f"a T.Parallel body may only hold element-wise stores, got {type(s).__name__}",
+                         getattr(s, "loc", None) or nest[0].loc)
+
+    def _check_indices(self, e: Any, lvars: list[Var]) -> None:
         if isinstance(e, BufferLoad):
             if not _is_identity(e.indices, lvars):
-                raise self.error(f"{e.buffer.name} must be indexed exactly like the loop variables", loc)
-            if e.buffer is dst:
-                return "dst"
-            if e.buffer.scope == "shared":
-                if top:
-                    ops.append(_ev("tt.copy_block", e.buffer, dst, loc=loc))
-                    return "dst"
-                return "cb"
-            raise self.error(f"elementwise read of {e.buffer.name} ({kind(e.buffer)}) is not supported", loc,
-                             hint="read T.alloc_shared buffers, or the destination fragment itself")
-        if isinstance(e, (FloatImm, IntImm)) and top:
-            ops.append(_ev("tt.fill_block", dst, FloatImm(float(e.value)), loc=loc))
-            return "dst"
-        if isinstance(e, BinaryOp) and e.op in BINARY_OPS:
-            if isinstance(e.a, BufferLoad) and isinstance(e.b, BufferLoad):
-                ka = self._compile(e.a, dst, lvars, kind, ops, top=False)
-                kb = self._compile(e.b, dst, lvars, kind, ops, top=False)
-                if ka == "cb" and kb == "cb":
-                    ops.append(_ev("tt.binary_block", StringImm(BINARY_OPS[e.op]), e.a.buffer, e.b.buffer, dst,
-                                   loc=loc))
-                    return "dst"
-            raise self.error(f"elementwise `{e.op}` needs two T.alloc_shared operands", loc,
-                             hint="combine two staged input blocks, e.g. A_s[i, j] + B_s[i, j]")
-        matched = _unary(e)
-        if matched is not None:
-            unary, inner = matched
-            k = self._compile(inner, dst, lvars, kind, ops, top=True)
-            if k != "dst":  # pragma: no cover - top=True always lands in DST
-                raise self.error("unsupported elementwise operand", loc)
-            ops.append(_ev("tt.unary_block", StringImm(unary), dst, loc=loc))
-            return "dst"
-        what = e.op if isinstance(e, (BinaryOp, Call)) else type(e).__name__
-        raise self.error(f"elementwise operation `{what}` is not supported on Tenstorrent yet", loc,
-                         hint="supported: a + b, a - b, a * b of staged blocks, T.exp, T.max(x, 0) (relu)")
+                raise self.error(f"{e.buffer.name} must be indexed exactly like the loop variables", e.loc)
+        elif isinstance(e, BinaryOp):
+            self._check_indices(e.a, lvars)
+            self._check_indices(e.b, lvars)
+        elif isinstance(e, Call):
+            for a in e.args:
+                self._check_indices(a, lvars)
 
 
-def _unary(e: Any) -> tuple[str, Any] | None:
-    """``(op, operand)`` when ``e`` is a supported unary function of one operand."""
-    if isinstance(e, Call) and e.op == "math.exp":
-        return "exp", e.args[0]
-    if isinstance(e, BinaryOp) and e.op == "max":
-        for zero, other in ((e.b, e.a), (e.a, e.b)):
-            if isinstance(zero, (FloatImm, IntImm)) and float(zero.value) == 0.0:
-                return "relu", other
-    return None
+#: block op → index of the fragment (DST tiles) it writes
+_WRITES_FRAGMENT = {"tt.copy_block": 1, "tt.binary_block": 3, "tt.unary_block": 1, "tt.fill_block": 0,
+                    "tt.matmul_block": 2}
+
+
+def _reuse_packs(s: Stmt) -> Stmt:
+    """Drop a ``pack_block(frag, cb)`` that repeats the previous pack of ``frag`` into ``cb`` in this
+    sequence when ``frag`` was not written in between (``T.copy(acc, C); T.copy(acc, D)``: one pack,
+    two writes of the packed block)."""
+    if not isinstance(s, SeqStmt):
+        return s
+    packed: dict[Buffer, Buffer] = {}
+    out: list[Stmt] = []
+    for st in s.stmts:
+        c = st.value if isinstance(st, Evaluate) and isinstance(st.value, Call) else None
+        if c is not None and c.op == "tt.pack_block":
+            if packed.get(c.args[0]) is c.args[1]:
+                continue
+            packed[c.args[0]] = c.args[1]
+        else:
+            for call in collect_calls(st, "tt."):
+                if call.op in _WRITES_FRAGMENT:
+                    packed.pop(call.args[_WRITES_FRAGMENT[call.op]], None)
+        out.append(st)
+    return seq(*out)
+
+
+def _step_op(step: Step, dst: Buffer) -> Stmt:
+    """The block op of one element-wise step (see :func:`tt_build.ir.eltwise.plan_store`)."""
+    if step.kind == "copy":
+        return _ev("tt.copy_block", step.a, dst, loc=step.loc)
+    if step.kind == "fill":
+        return _ev("tt.fill_block", dst, FloatImm(step.value), loc=step.loc)
+    if step.kind == "binary":
+        return _ev("tt.binary_block", StringImm(step.op), step.a, step.b, dst, loc=step.loc)
+    return _ev("tt.unary_block", StringImm(step.op), dst, loc=step.loc)
 
 
 def _is_identity(indices: tuple[Any, ...], lvars: list[Var]) -> bool:
     return len(indices) == len(lvars) and all(i is v for i, v in zip(indices, lvars))
-
-
