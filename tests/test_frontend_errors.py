@@ -38,6 +38,17 @@ class Case:
     col: int
     hint: str | None
     args: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+
+_CAST_HINT = ('the backend rounds to bfloat16 when it packs a result into a bfloat16 buffer: store '
+              'T.cast(x, "bfloat16") (or x) into a bfloat16 T.alloc_fragment')
+
+
+def _eltwise(form: str, msg: str, line: int, col: int, hint: str | None = None) -> Case:
+    """An element-wise form of tests/data/bad_kernels/eltwise_unsupported.py the backend cannot compute."""
+    return Case("eltwise_unsupported", msg, line, col, hint or _ELTWISE_OPS_HINT, {"form": form},
+                id=f"eltwise_unsupported-{form}")
 
 
 CASES = [
@@ -138,6 +149,25 @@ CASES = [
          "tt-build has no reduction lowering yet (it needs reduce_init/reduce_tile from api/compute/reduce.h, which "
          "the mock SDK does not implement); reduce on the host, or write a row sum as T.gemm(X, ones, acc) with a "
          "(cols × 32) ones buffer: every column of acc holds the row sums"),
+    _eltwise("min_two", "T.min of two values is not supported element-wise; only T.min(x, 0)", 20, 33),
+    _eltwise("max_two", "T.max of two values is not supported element-wise; only T.max(x, 0)", 22, 33),
+    _eltwise("max_const", "T.max against the constant 1.0 is not supported element-wise; only T.max(x, 0)", 24, 33),
+    _eltwise("scalar", "element-wise `*` needs two T.alloc_shared blocks as operands; this operand is the constant "
+             "2.0", 26, 43),
+    _eltwise("accumulate", "element-wise `+` needs two T.alloc_shared blocks as operands; this operand is the "
+             "destination fragment acc", 28, 21),
+    _eltwise("nested", "element-wise `-` needs two T.alloc_shared blocks as operands; this operand is a `+` result",
+             30, 33),
+    _eltwise("unary_operand", "element-wise `+` needs two T.alloc_shared blocks as operands; this operand is a "
+             "T.exp(...) result", 32, 33),
+    _eltwise("other_fragment", "a T.Parallel body that writes acc cannot read fragment other", 34, 39,
+             "fragments live in DST one at a time: T.copy(other, S) into a T.alloc_shared buffer S first and read "
+             "S, or compute acc from the blocks other was computed from"),
+    _eltwise("cast_narrow", "T.cast to bfloat16 of a float32 value is only supported as the whole value stored into "
+             "a bfloat16 buffer", 36, 39, _CAST_HINT),
+    _eltwise("store_shared", "T.Parallel results must be stored into a T.alloc_fragment; a is a T.alloc_shared buffer",
+             38, 21, "allocate a with T.alloc_fragment (and T.copy it to a T.alloc_shared buffer afterwards if "
+             "another T.Parallel body must read it)"),
     Case("copy_outside", "T.copy can only be used inside a @T.prim_func kernel", 7, 5,
          "kernel bodies are parsed and compiled, never executed: write the call inside a function decorated with "
          "@T.prim_func (inside its `with T.Kernel(...)` block)"),
@@ -166,7 +196,42 @@ _SHARDED_MSG = ("tensor A has layout {}, which lowers (partition mode local_shar
 _SHARDED_HINT = ('use "l1_interleaved" (pages in L1, interleaved over the cores\' banks) or "dram_interleaved" '
                  "for now")
 
+_FILL_HINT = ("circular buffers hand each block filled into an on-chip buffer to the reads that follow it in the "
+              "same loop body, then free it: fill a in the loop body that reads it (copy the block again in every "
+              "iteration)")
+
+
+def _fill_read(form: str, msg: str, line: int, col: int, hint: str = _FILL_HINT) -> PassCase:
+    """A fill/read pattern of tests/data/bad_kernels/cb_fill_read.py a circular buffer cannot hand over."""
+    return PassCase("cb_fill_read", "BuildTileDFGTT", msg, line, col, hint, {"form": form}, id=f"cb_fill_read-{form}")
+
+
 PASS_CASES = [
+    PassCase("partial_grid", "LayoutAwareWorkPartitionTT",
+             "output tensor C is not fully written: 4 of its 8 tiles are never written, tile (0, 2) (elements "
+             "[0:32, 64:96]) and 3 others", 15, 13,
+             "output tensors are not initialised on the device, so every tile must be written: the grid "
+             "T.Kernel(2, 2) and the T.copy regions into C must cover all 64×128 elements (e.g. "
+             "T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) with blocks of block_M×block_N)"),
+    PassCase("partial_grid", "LayoutAwareWorkPartitionTT",
+             "output tensor C is not fully written: 2 of its 4 tiles are never written, tile (0, 1) (elements "
+             "[0:32, 32:64]) and 1 other", 15, 13,
+             "output tensors are not initialised on the device, so every tile must be written: the grid "
+             "T.Kernel(1, 2) and the T.copy regions into C must cover all 64×64 elements (e.g. "
+             "T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) with blocks of block_M×block_N)",
+             {"N": 64}, id="partial_grid-one_column"),
+    _fill_read("outside_loop", "on-chip buffer a is read in the loop over k but not filled in it (it is filled at "
+               "line 16, outside the loop over k)", 19, 21),
+    _fill_read("after_loop", "on-chip buffer a is filled in the loop over k but not read in it (it is read at line "
+               "24)", 22, 21),
+    _fill_read("unread", "on-chip buffer a is filled again before the block filled at line 26 is read", 27, 17,
+               "remove the unused fill, or read a between the two fills"),
+    _fill_read("twice", "on-chip buffer a is filled twice in the kernel body (first at line 31)", 34, 17,
+               "use a separate on-chip buffer for the second block, or fill one buffer once per iteration of a loop"),
+    PassCase("cb_fill_read", "BuildTileDFGTT", "fragment extra is computed but its result is never used (it is not "
+             "copied to a tensor or to an on-chip buffer afterwards)", 43, 21,
+             "T.copy extra into an output tensor (or into a T.alloc_shared buffer that is read), or remove the "
+             "computation", {"form": "unused_fragment"}, id="cb_fill_read-unused_fragment"),
     PassCase("too_many_cbs", "LowerSharedToCB",
              "kernel main needs 33 circular buffers; a Tensix core has at most 32 (s32 is number 33)", 42, 13,
              "use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across T.copy calls, or split "
@@ -203,7 +268,7 @@ def _raise(case: Case) -> FrontendError:
     return err.value
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.id or c.file for c in CASES])
 def test_bad_kernel_diagnostic(case: Case) -> None:
     err = _raise(case)
     path = BAD / f"{case.file}.py"

@@ -55,9 +55,8 @@ class FinalizePersistentSignatureTT(Pass):
             }
         plan["signatures"] = signatures
         compute = next((f for f in funcs.values() if f.attrs[A.KERNEL_ROLE] == "compute"), None)
-        if compute is not None:
-            plan["compute_config"] = compute.attrs.get(A.COMPUTE_CONFIG, {"fp32_dest_acc_en": False,
-                                                                         "math_fidelity": "HiFi4"})
+        if compute is not None and A.COMPUTE_CONFIG in compute.attrs:
+            plan["compute_config"] = compute.attrs[A.COMPUTE_CONFIG]
         attrs = dict(mod.attrs)
         attrs[A.HOST_PLAN] = plan
         return IRModule(funcs, attrs, mod.loc)

@@ -10,9 +10,10 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
 * ``dst``: a fragment only ever used in DST (no CB).
 
-CB ids: inputs from 0 in order of first use, outputs from 16, intermediates from 24 (the usual
-TT-Metalium convention), moved up when a range is full; more than 32 CBs is an error, so is a CB
-total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
+CB ids: inputs from 0, outputs from 16, intermediates from 24 (the usual TT-Metalium convention),
+within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
+statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
+CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ class LowerTTTileIntrinsics(Pass):
                 steps = plan_store(dst, store.value, store.loc)
             except EltwiseError as exc:
                 raise self.error(exc.msg, exc.loc or store.loc, hint=exc.hint) from None
-            ops.extend(_step_op(step, dst) for step in steps)
+            ops.extend(_step_op(step, dst, store.loc or step.loc) for step in steps)
         return seq(*ops)
 
     def _stores(self, s: Stmt, nest: list[For]) -> list[tuple[BufferStore, list[Var], list[int | None]]]:
@@ -199,15 +199,16 @@ def _reuse_packs(s: Stmt) -> Stmt:
     return seq(*out)
 
 
-def _step_op(step: Step, dst: Buffer) -> Stmt:
-    """The block op of one element-wise step (see :func:`tt_build.ir.eltwise.plan_store`)."""
+def _step_op(step: Step, dst: Buffer, loc: Any) -> Stmt:
+    """The block op of one element-wise step (see :func:`tt_build.ir.eltwise.plan_store`), located at ``loc``
+    (the store it computes)."""
     if step.kind == "copy":
-        return _ev("tt.copy_block", step.a, dst, loc=step.loc)
+        return _ev("tt.copy_block", step.a, dst, loc=loc)
     if step.kind == "fill":
-        return _ev("tt.fill_block", dst, FloatImm(step.value), loc=step.loc)
+        return _ev("tt.fill_block", dst, FloatImm(step.value), loc=loc)
     if step.kind == "binary":
-        return _ev("tt.binary_block", StringImm(step.op), step.a, step.b, dst, loc=step.loc)
-    return _ev("tt.unary_block", StringImm(step.op), dst, loc=step.loc)
+        return _ev("tt.binary_block", StringImm(step.op), step.a, step.b, dst, loc=loc)
+    return _ev("tt.unary_block", StringImm(step.op), dst, loc=loc)
 
 
 def _is_identity(indices: tuple[Any, ...], lvars: list[Var]) -> bool:

@@ -4,8 +4,11 @@ Requires: ``tt.tile_dfg`` (BuildTileDFGTT) whose ``ops`` list the block ops in p
 their processor role.
 Produces: exactly three PrimFuncs ``<kernel>_reader``, ``<kernel>_compute``, ``<kernel>_writer`` with
 ``tt.kernel_role``. Each keeps the loop nest of the original (persistent block loop, K loop …) around
-the ops of its role only; loops left empty and ``let`` bindings no longer used are dropped. The module
-attr ``tt.host_plan`` records tensors, CBs and the work partition for the host program.
+the ops of its role only; loops left empty and ``let`` bindings no longer used are dropped. Each carries
+the kernel-wide attrs declared ``carried`` in :mod:`tt_build.ir.attrs` (``tt.buffer.*``, ``tt.cb.*``, the
+grid, the work partition, ``tt.persistent``, …); the others (``tt.tile_dfg``, the layout annotations)
+stay behind. The module attr ``tt.host_plan`` records tensors, CBs and the work partition for the host
+program.
 """
 
 from __future__ import annotations
@@ -32,10 +35,6 @@ from tt_build.transform.base import Pass, PassContext
 __all__ = ["ROLES", "SplitDeviceKernel", "uses_var"]
 
 ROLES = ("reader", "compute", "writer")
-
-#: attrs that describe the whole kernel and are copied to every device function
-_SHARED_ATTRS = (A.GRID_BLOCKS, A.WORK_PARTITION, A.PARTITION_MODE, A.CORE_GRID, A.CORE_RANGES, A.GRID_TILES,
-                 A.DEVICE_GRID, A.PERSISTENT)
 
 
 def uses_var(node: Any, var: Var) -> bool:
@@ -66,10 +65,7 @@ class SplitDeviceKernel(Pass):
         for role in ROLES:
             counter = iter(range(len(roles)))
             body = self._filter(f.body, role, roles, counter) or SeqStmt([])
-            attrs: dict[str, Any] = {k: f.attrs[k] for k in _SHARED_ATTRS if k in f.attrs}
-            for k, v in f.attrs.items():
-                if k.startswith((A.BUFFER_PREFIX, A.CB_PREFIX)):
-                    attrs[k] = v
+            attrs: dict[str, Any] = A.carried_keys(f.attrs)  # kernel-wide attrs (declared ``carried``)
             attrs[A.KERNEL_ROLE] = role
             funcs[f"{f.name}_{role}"] = PrimFunc(f"{f.name}_{role}", f.params, body, attrs, f.loc)
         plan = {
