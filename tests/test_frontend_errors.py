@@ -220,6 +220,20 @@ PASS_CASES = [
              "T.Kernel(1, 2) and the T.copy regions into C must cover all 64×64 elements (e.g. "
              "T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) with blocks of block_M×block_N)",
              {"N": 64}, id="partial_grid-one_column"),
+    PassCase("name_clash", "CodegenTT", "main_reader: the generated argument name cb_addr is derived from tensor cb "
+             "and on-chip buffer addr", 10, 13,
+             "rename the kernel's tensors or on-chip buffers so that their cb_<buffer> / <tensor>_args / "
+             "<tensor>_accessor / <tensor>_addr names differ", stage="emit"),
+    PassCase("gemm_mixed_transpose", "InsertDSTManagementTT",
+             "one kernel mixes T.gemm with and without transpose_B (the first T.gemm is without it)", 18, 17,
+             "split the kernel, or transpose one operand on the host"),
+    PassCase("copy_nonaffine_index", "PropagateTTLayout",
+             "cannot bound the start index of the T.copy region of A on axis 0", 11, 13,
+             "index tensors with sums of block/loop variables times constants (by * block_M + k * block_K); // and % "
+             "need a constant divisor"),
+    PassCase("dst_overlap", "InsertDSTManagementTT",
+             "fragments f and acc are both live in DST at the same time; tt-build keeps one fragment in DST at a time",
+             14, 13, "compute acc after f is copied out (e.g. in a second loop or a second kernel)"),
     _fill_read("outside_loop", "on-chip buffer a is read in the loop over k but not filled in it (it is filled at "
                "line 16, outside the loop over k)", 19, 21),
     _fill_read("after_loop", "on-chip buffer a is filled in the loop over k but not read in it (it is read at line "

@@ -23,6 +23,7 @@ from tt_build.codegen.cpp import CppPrinter
 from tt_build.errors import PassError, SourceLocation
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform.finalize_persistent_signature_tt import used_buffers
 
 if TYPE_CHECKING:
     from tt_build.driver import EmitResult
@@ -85,15 +86,24 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
         prev = a["name"]
     ops = sorted({_OP_FAMILY[c.op] for c in collect_calls(f.body, "tt.") if c.op in _OP_FAMILY})
     cfg = f.attrs.get(A.COMPUTE_CONFIG, {})
-    prologue = [a["name"] for a in f.attrs[A.RUNTIME_ARGS]] + [c["const"] for c in cbs]
-    for t in accessors:
-        prologue += [t["args"], t["accessor"]]
+    # (generated name, the buffer it is derived from) of every name the prologue declares
+    owned = [(a["name"], a.get("buffer")) for a in f.attrs[A.RUNTIME_ARGS]]
+    owned += [(a["name"], a["buffer"]) for a in ct if a["kind"] == "cb_id"]
+    for a in ct:
+        if a["kind"] == "tensor_accessor":
+            owned += [(a["name"], a["buffer"]), (f"{a['buffer']}_accessor", a["buffer"])]
+    prologue = [n for n, _ in owned]
     clashes = sorted({n for n in prologue if prologue.count(n) > 1})
     if clashes:
-        raise PassError("CodegenTT", f"{f.name}: the generated argument names {', '.join(clashes)} clash",
-                               f.loc, hint="rename the kernel's tensors or on-chip buffers so that their "
-                                           "cb_<buffer> / <tensor>_args / <tensor>_accessor / <tensor>_addr names "
-                                           "differ")
+        owners = [b for n, b in owned if n == clashes[0] and b is not None]
+        buffers = {b.name: b for b in used_buffers(f)}
+        culprit = buffers.get(owners[-1]) if owners else None
+        kinds = {b: "tensor" if b in buffers and buffers[b].scope == "global" else "on-chip buffer" for b in owners}
+        what = " and ".join(f"{kinds[b]} {b}" for b in dict.fromkeys(owners))
+        raise PassError("CodegenTT", f"{f.name}: the generated argument name {clashes[0]} is derived from {what}",
+                        (culprit.loc if culprit is not None else None) or f.loc,
+                        hint="rename the kernel's tensors or on-chip buffers so that their cb_<buffer> / "
+                             "<tensor>_args / <tensor>_accessor / <tensor>_addr names differ")
     return {
         **common,
         "role": f.attrs[A.KERNEL_ROLE],

@@ -15,8 +15,8 @@ passes emit is only correct under these rules, so nothing that breaks them reach
   is filled again, and a CB is filled at most once per loop body (a circular buffer hands each filled
   block to the reads that follow it, then frees it; a block filled outside a loop cannot be re-read in
   every iteration);
-* a fragment that lives only in DST (no CB of its own) and is computed is copied out afterwards
-  (a computation whose result is never used is an error, not dead code the backend drops).
+* a fragment is copied out (to a tensor or an on-chip buffer) after it is last computed (a computation
+  whose result is never used is an error, not dead code the backend drops).
 
 Leaves alone: the body.
 """
@@ -138,13 +138,13 @@ class BuildTileDFGTT(Pass):
                                  hint="use a separate on-chip buffer for each producer/consumer pair")
         kinds = {k[len(A.CB_PREFIX):]: v["kind"] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
         _FillCheck(self, {n for n, k in kinds.items() if k != "dst"}, f.body).run()
-        self._check_dst_results(f, {n for n, k in kinds.items() if k == "dst"})
+        self._check_fragment_results(f)
         attrs = dict(f.attrs)
         attrs[A.TILE_DFG] = {"nodes": nodes, "edges": edges, "ops": ops}
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
 
-    def _check_dst_results(self, f: PrimFunc, dst_only: set[str]) -> None:
-        """A DST-only fragment written by an op must be packed (copied out) after its last write."""
+    def _check_fragment_results(self, f: PrimFunc) -> None:
+        """A fragment written by an op must be packed (copied out) after its last write."""
         dirty: dict[str, Call] = {}  # fragment -> first op writing it since its last pack
         for call in block_ops(f.body):
             if call.op == "tt.pack_block":
@@ -152,7 +152,7 @@ class BuildTileDFGTT(Pass):
                 continue
             _, writes = op_io(call)
             for b in writes:
-                if b.scope == "fragment" and b.name in dst_only:
+                if b.scope == "fragment":
                     dirty.setdefault(b.name, call)
         if dirty:
             name, call = next(iter(dirty.items()))

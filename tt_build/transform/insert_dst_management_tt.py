@@ -112,10 +112,13 @@ class InsertDSTManagementTT(Pass):
             body = self._place([body], f, cap, ctx, partials)
         from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
-        transposes = {int(c.args[3].value) for c in collect_calls(body, "tt.matmul_block")}
+        matmuls = [c for c in collect_calls(body, "tt.matmul_block")]
+        transposes = {int(c.args[3].value) for c in matmuls}
         if len(transposes) > 1:
-            raise self.error("one kernel mixes T.gemm with and without transpose_B", f.loc,
-                             hint="split the kernel, or transpose one operand on the host")
+            other = next(c for c in matmuls if c.args[3].value != matmuls[0].args[3].value)
+            first = "with" if matmuls[0].args[3].value else "without"
+            raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
+                             other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
         body = _Expand(f, self).visit(body)
         attrs = {**f.attrs, **partials}
         attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
@@ -126,7 +129,8 @@ class InsertDSTManagementTT(Pass):
                partials: dict[str, dict[str, Any]]) -> Stmt:
         """Wrap every fragment live range found at this sequence level."""
         i = 0
-        floor = 0  # statements before it belong to an earlier live range
+        floor = 0  # statements before it belong to an earlier live range (their indices no longer move)
+        since: dict[Buffer, int] = {}  # fragment -> index just after its previous live range
         out = list(stmts)
         while i < len(out):
             pack = _call_of(out[i])
@@ -134,9 +138,13 @@ class InsertDSTManagementTT(Pass):
                 i += 1
                 continue
             frag = pack.args[0]
-            start = next((k for k in range(floor, i) if _writes_frag(out[k], frag)), None)
+            start = next((k for k in range(since.get(frag, 0), i) if _writes_frag(out[k], frag)), None)
             if start is None:
                 raise self.error(f"fragment {frag.name} is packed but never computed", pack.loc)
+            if start < floor:  # frag was written before another fragment's live range and packed after it
+                self._check_single_live(out[start:floor], frag)
+                raise self.error(f"fragment {frag.name} stays live in DST across another fragment's computation",
+                                 pack.loc)  # pragma: no cover - _check_single_live names the other fragment
             reserve = i - 1 if i > 0 and _op(out[i - 1]) == "tt.cb_reserve_back" else i
             push = i + 1 if i + 1 < len(out) and _op(out[i + 1]) == "tt.cb_push_back" else i
             # the fragment packed into several CBs in a row (T.copy(acc, S); T.copy(acc, C)): one live range
@@ -154,14 +162,14 @@ class InsertDSTManagementTT(Pass):
                     ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait"), *out[reserve:push + 1],
                     ev("tt.tile_regs_release"),
                 ]
-                i = floor = len(new)
+                i = floor = since[frag] = len(new)
                 out = new + out[push + 1:]
                 continue
             region = out[start:push + 1]
             spilled = self._spill(region, frag, pack, tiles, cap, f, ctx, partials)
             if spilled is not None:
                 new = [*out[:start], *spilled]
-                i = floor = len(new)
+                i = floor = since[frag] = len(new)
                 out = new + out[push + 1:]
                 continue
             if _contains_loop(region) or any(_op(s) == "tt.matmul_block" for s in region):
@@ -183,21 +191,24 @@ class InsertDSTManagementTT(Pass):
                             *tagged_packs, ev("tt.tile_regs_release"))
             loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", loop_body)
             new = [*out[:start], *pre, loop, *post]
-            i = floor = len(new)
+            i = floor = since[frag] = len(new)
             out = new + out[push + 1:]
         return seq(*out)
 
 
     def _check_single_live(self, region: list[Stmt], frag: Buffer) -> None:
         """One fragment lives in DST at a time: another one written inside ``frag``'s live range must be
-        packed inside it too (a chain of element-wise ops), not carried past it (two accumulators)."""
+        packed inside it too (a chain of element-wise ops), not carried past it (two accumulators); and
+        ``frag`` cannot stay live across another fragment's whole live range (already wrapped in
+        ``tile_regs_acquire`` … ``tile_regs_release``)."""
         from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
         calls = [c for s in region for c in collect_calls(s, "tt.")]
         packed = {c.args[0] for c in calls if c.op == "tt.pack_block"}
+        overlaps = any(c.op == "tt.tile_regs_acquire" for c in calls)  # another live range inside this one
         for c in calls:
             other = _frag_written(c) if c.op in _DST_WRITERS else None
-            if other is not None and other is not frag and other not in packed:
+            if other is not None and other is not frag and (other not in packed or overlaps):
                 raise self.error(f"fragments {frag.name} and {other.name} are both live in DST at the same time; "
                                  "tt-build keeps one fragment in DST at a time", other.loc or c.loc,
                                  hint=f"compute {other.name} after {frag.name} is copied out (e.g. in a second "

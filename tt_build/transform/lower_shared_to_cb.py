@@ -10,6 +10,8 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
 * ``dst``: a fragment only ever used in DST (no CB).
 
+A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L1).
+
 CB ids: inputs from 0, outputs from 16, intermediates from 24 (the usual TT-Metalium convention),
 within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
@@ -88,6 +90,17 @@ class LowerSharedToCB(Pass):
                         drained.add(src.buffer)
 
         V().visit(f.body)
+        used: set[Buffer] = set()
+
+        class Uses(StmtExprVisitor):
+            def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
+                self.visit(node.body)
+
+            def visit_Buffer(self, node: Buffer) -> None:  # noqa: N802
+                used.add(node)
+
+        Uses().visit(f.body)
+        order = [b for b in order if b in used]  # a buffer the kernel never touches gets no CB
 
         kinds: dict[Buffer, str] = {}
         for b in order:

@@ -134,7 +134,12 @@ class PropagateTTLayout(Pass):
             if ext % TILE or not divisible(start, TILE):
                 raise self.error(f"T.copy region of {tensor.buffer.name} is not aligned to 32×32 tiles on axis "
                                  f"{axis}", call.loc, hint="index tensors at multiples of the block size")
-            lo, hi = bounds(start, ranges)
+            try:
+                lo, hi = bounds(start, ranges)
+            except TypeError:
+                raise self.error(f"cannot bound the start index of the T.copy region of {tensor.buffer.name} on axis "
+                                 f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "
+                                 "constants (by * block_M + k * block_K); // and % need a constant divisor") from None
             if lo < 0 or hi + ext > tensor.buffer.shape[axis]:
                 raise self.error(f"T.copy region {tensor.buffer.name}[{lo}:{hi + ext}] on axis {axis} is outside the "
                                  f"tensor of shape {tuple(tensor.buffer.shape)}", call.loc,
