@@ -7,8 +7,9 @@ drains it — becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_reg
 pack's ``cb_reserve_back``) … ``tile_regs_release`` (after the ``cb_push_back``). A K loop that
 accumulates into the fragment stays inside one acquire, so partial sums never leave DST. Block ops
 become tile calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``,
-``copy_tile``, ``exp_tile``/``relu_tile``/``negative_tile``, ``fill_tile`` (a fill with 0 emits nothing: DST is zero
-after acquire) and ``pack_tile``. A fragment larger than the DST capacity (``dst_tiles_fp32`` when
+``copy_tile``, ``exp_tile``/``relu_tile``/``negative_tile``, ``fill_tile`` (a fill with 0 directly after
+``tile_regs_acquire`` emits nothing: DST is zero after acquire; anywhere else, e.g. a ``T.clear`` inside the
+K loop, it is a real ``fill_tile``) and ``pack_tile``. A fragment larger than the DST capacity (``dst_tiles_fp32`` when
 accumulating in float32) is processed in sub-blocks when its live range has no loop. A ``T.gemm``
 accumulator above the capacity is sub-blocked too, its partial sums spilled to an intermediate CB
 ``<fragment>_partials`` (one block, in the accumulator's format; ``tt.cb.*``/``tt.buffer.*`` of every
@@ -331,6 +332,10 @@ class InsertDSTManagementTT(Pass):
         return Buffer(name, tuple(frag.shape), frag.dtype, "shared", frag.loc)
 
 
+def _is_zero(e: Any) -> bool:
+    return isinstance(e, FloatImm) and e.value == 0.0
+
+
 def _call_of(s: Stmt) -> Call | None:
     return s.value if isinstance(s, Evaluate) and isinstance(s.value, Call) else None
 
@@ -355,7 +360,20 @@ class _Expand(StmtExprMutator):
         self.owner = owner
 
     def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
-        return seq(*(self.visit(s) for s in node.stmts)) if node.stmts else node
+        if not node.stmts:
+            return node
+        out: list[Stmt] = []
+        fresh = False  # DST is still all zeros: only tile_regs_acquire (and zero fills) so far in this sequence
+        for s in node.stmts:
+            op = _op(s)
+            if op == "tt.tile_regs_acquire":
+                fresh = True
+            elif fresh and op is not None and op.partition("@")[0] == "tt.fill_block" and _is_zero(_call_of(s).args[1]):  # type: ignore[union-attr]
+                continue  # zeroing DST right after the acquire needs no instruction
+            else:
+                fresh = False
+            out.append(self.visit(s))
+        return seq(*out)
 
     def _tiles(self, b: Buffer) -> tuple[int, int]:
         r, c = self.f.attrs[A.buffer_key(b.name)]["tiles"]
@@ -402,10 +420,8 @@ class _Expand(StmtExprMutator):
         if op == "tt.unary_block":
             name = args[0].value
             return per_tile(lambda idx, t: ev(f"tt.{name}_tile", t))  # noqa: ARG005
-        if op == "tt.fill_block":
+        if op == "tt.fill_block":  # a zero fill right after the acquire was dropped by visit_SeqStmt
             value = args[1]
-            if isinstance(value, FloatImm) and value.value == 0.0:
-                return SeqStmt([])
             return per_tile(lambda idx, t: ev("tt.fill_tile", t, value))  # noqa: ARG005
         if op == "tt.pack_block":
             cb = args[1]

@@ -171,8 +171,10 @@ class LowerCBIntrinsics(Pass):
         def is_cb(b: Any) -> bool:
             return isinstance(b, Buffer) and b.scope != "global" and f.attrs[A.cb_key(b.name)]["kind"] != "dst"
 
-        if c.op in ("tt.matmul_block", "tt.binary_block"):
-            return list(dict.fromkeys(a for a in c.args if is_cb(a)))[:2]
+        if c.op == "tt.matmul_block":  # (a, b, acc, transpose_b)
+            return list(dict.fromkeys(a for a in c.args[:2] if is_cb(a)))
+        if c.op == "tt.binary_block":  # (op, a, b, dst): a and b may be the same CB
+            return list(dict.fromkeys(a for a in c.args[1:3] if is_cb(a)))
         if c.op in ("tt.copy_block", "tt.write_block"):
             return [c.args[0]]
         return []
