@@ -83,21 +83,27 @@ def test_pattern_and_size_columns_come_from_the_ir(name: str) -> None:
 
 def test_reference_rounds_every_store_to_the_buffer_dtype() -> None:
     @T.prim_func
-    def k(X: T.Tensor((32, 32), "bfloat16"), Y: T.Tensor((32, 32), "bfloat16")):
+    def k(X: T.Tensor((32, 32), "bfloat16"), Y: T.Tensor((32, 32), "bfloat16"), Z: T.Tensor((32, 32), "bfloat16")):
         with T.Kernel(1) as bx:
             xs = T.alloc_shared((32, 32), "bfloat16")
+            ys = T.alloc_shared((32, 32), "bfloat16")
+            staged = T.alloc_shared((32, 32), "bfloat16")
             f = T.alloc_fragment((32, 32), "bfloat16")
+            g = T.alloc_fragment((32, 32), "bfloat16")
             T.copy(X[0, bx * 32], xs)
+            T.copy(Y[0, bx * 32], ys)
             for i, j in T.Parallel(32, 32):
-                f[i, j] = xs[i, j] + 1.0
+                f[i, j] = xs[i, j] + ys[i, j]
+            T.copy(f, staged)
             for i, j in T.Parallel(32, 32):
-                f[i, j] = f[i, j] - 1.0
-            T.copy(f, Y[0, bx * 32])
+                g[i, j] = staged[i, j] - xs[i, j]
+            T.copy(g, Z[0, bx * 32])
 
-    x = np.full((32, 32), 2.0 ** -9, dtype=np.float32)
-    (y,) = reference_outputs(k, [x])
+    x = np.ones((32, 32), dtype=np.float32)
+    y = np.full((32, 32), 2.0 ** -9, dtype=np.float32)
+    (z,) = reference_outputs(k, [x, y])
     # 1 + 2^-9 rounds to 1 in bfloat16 (8 significant bits), so the result is exactly 0
-    assert np.array_equal(y, np.zeros((32, 32), dtype=np.float32))
+    assert np.array_equal(z, np.zeros((32, 32), dtype=np.float32))
 
 
 def test_reference_roles_follow_dataflow_and_shapes_are_checked() -> None:

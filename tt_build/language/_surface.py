@@ -194,9 +194,14 @@ def Parallel(*extents: Any) -> NoReturn:  # noqa: N802 - TileLang spelling
     """``for i, j in T.Parallel(rows, cols):`` an element-wise loop nest over a whole tile buffer.
 
     One loop variable per extent (``i`` outermost); extents fold to positive integers. The body stores
-    into an on-chip buffer indexed exactly by the loop variables (``C[i, j] = ...``) and reads on-chip
-    buffers the same way; expressions use ``+ - *``, ``T.exp``, ``T.max``, ``T.min``, ``T.relu``,
-    ``T.cast`` and numeric constants. Local temporaries (``t = A[i, j] * 2.0``) are substituted.
+    into a ``T.alloc_fragment`` indexed exactly by the loop variables (``C[i, j] = ...``; several stores
+    run in order) and reads on-chip buffers the same way. Each stored value is one of the forms the
+    Tenstorrent backend computes on whole tiles (see :mod:`tt_build.ir.eltwise`): ``s + t``, ``s - t``,
+    ``s * t`` of two ``T.alloc_shared`` blocks; ``T.exp(x)``, ``T.relu(x)`` (= ``T.max(x, 0)``),
+    ``T.min(x, 0)`` and ``-x`` where ``x`` is a block, the destination fragment or one of these forms;
+    ``T.cast(x, dtype)``; a numeric constant. Anything else (a scalar times a block, ``T.max`` of two
+    blocks, reading another fragment, ``acc[i, j] += ...``) is a located diagnostic listing these forms.
+    Local temporaries (``t = A[i, j] - B[i, j]``) are substituted.
     """
     _outside("Parallel")
 
@@ -242,13 +247,14 @@ def exp(x: Any) -> NoReturn:
 
 
 def max(a: Any, b: Any) -> NoReturn:  # noqa: A001 - TileLang spelling
-    """``T.max(a, b)``: element-wise maximum inside a ``T.Parallel`` body (``T.max(x, 0)`` is a ReLU);
-    on two constants it folds."""
+    """``T.max(a, b)``: maximum. In a ``T.Parallel`` body only ``T.max(x, 0)`` (a ReLU) compiles; in index
+    expressions any two integers; on two constants it folds."""
     _outside("max")
 
 
 def min(a: Any, b: Any) -> NoReturn:  # noqa: A001 - TileLang spelling
-    """``T.min(a, b)``: element-wise minimum inside a ``T.Parallel`` body; on two constants it folds."""
+    """``T.min(a, b)``: minimum. In a ``T.Parallel`` body only ``T.min(x, 0)`` (``-relu(-x)``) compiles; in
+    index expressions any two integers; on two constants it folds."""
     _outside("min")
 
 
@@ -258,7 +264,12 @@ def relu(x: Any) -> NoReturn:
 
 
 def cast(x: Any, dtype: Any) -> NoReturn:
-    """``T.cast(x, dtype)``: element-wise conversion to ``"bfloat16"`` or ``"float32"`` inside a ``T.Parallel`` body."""
+    """``T.cast(x, dtype)``: element-wise conversion to ``"bfloat16"`` or ``"float32"`` inside a ``T.Parallel`` body.
+
+    Values convert when they are packed into a buffer, so a cast to ``"float32"`` is always exact, and a cast
+    to ``"bfloat16"`` is accepted when ``x`` is already bfloat16 or the cast is the whole value stored into a
+    bfloat16 buffer (rounding in the middle of a float32 computation is a diagnostic).
+    """
     _outside("cast")
 
 

@@ -3,7 +3,7 @@
 Requires: compute function with CB protocol (LowerCBIntrinsics); options ``dst_tiles_16bit`` and
 ``dst_tiles_fp32``.
 Produces: for every fragment, its DST live range — from the first op writing it to the pack that
-drains it — becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_regs_wait`` (just before the
+drains it (or the last of several packs in a row, e.g. into an on-chip buffer and into a tensor) — becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_regs_wait`` (just before the
 pack's ``cb_reserve_back``) … ``tile_regs_release`` (after the ``cb_push_back``). A K loop that
 accumulates into the fragment stays inside one acquire, so partial sums never leave DST. Block ops
 become tile calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``,
