@@ -74,13 +74,14 @@ def test_coverage_of_the_reference_gemm_is_complete() -> None:
 
 # ---------------------------------------------------------------------------------------- CBs and DST
 
-def test_cb_ids_follow_allocation_order_and_unused_buffers_get_no_cb() -> None:
+def test_cb_ids_follow_allocation_order_and_unused_buffers_get_no_cb_or_dst_mode() -> None:
     @T.prim_func
     def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16"), C: T.Tensor((32, 32), "bfloat16")):
         with T.Kernel(1) as bx:
             second = T.alloc_shared((32, 32), "bfloat16")  # allocated first, used second
             first = T.alloc_shared((32, 32), "bfloat16")
             unused = T.alloc_shared((32, 32), "bfloat16")
+            unused_acc = T.alloc_fragment((32, 32), "float32")
             out = T.alloc_fragment((32, 32), "bfloat16")
             T.copy(A[0, 0], first)
             T.copy(B[0, 0], second)
@@ -91,7 +92,10 @@ def test_cb_ids_follow_allocation_order_and_unused_buffers_get_no_cb() -> None:
     mod = lower(k)
     cbs = {cb["name"]: cb["cb_id"] for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert cbs == {"second": 0, "first": 1, "out": 16}
-    assert all(A.cb_key("unused") not in f.attrs for f in mod.functions.values())
+    assert all(A.cb_key(n) not in f.attrs for f in mod.functions.values() for n in ("unused", "unused_acc"))
+    # an unused float32 fragment does not switch DST to float32 (which would halve its capacity)
+    assert mod.attrs[A.HOST_PLAN]["compute_config"] == {"fp32_dest_acc_en": False, "math_fidelity": "HiFi4",
+                                                        "dst_capacity": 8, "transpose_b": False}
 
 
 def test_clear_inside_the_k_loop_is_a_real_fill_and_the_first_clear_is_free() -> None:

@@ -97,8 +97,9 @@ class InsertDSTManagementTT(Pass):
         return IRModule(funcs, attrs, mod.loc)
 
     def _func(self, f: PrimFunc, ctx: PassContext, partials: dict[str, dict[str, Any]]) -> PrimFunc:
-        frag_infos = {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items()
-                      if k.startswith(A.BUFFER_PREFIX) and v.get("scope") == "fragment"}
+        frag_infos = {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items()  # used fragments (they have tt.cb.*)
+                      if k.startswith(A.BUFFER_PREFIX) and v.get("scope") == "fragment"
+                      and A.cb_key(k[len(A.BUFFER_PREFIX):]) in f.attrs}
         fp32 = any(v["dtype"] == "float32" for v in frag_infos.values())
         cap = int(ctx.get("dst_tiles_fp32") if fp32 else ctx.get("dst_tiles_16bit"))
         pass_ = self
