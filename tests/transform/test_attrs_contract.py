@@ -131,8 +131,8 @@ def scan(path: Path) -> tuple[set[str], set[str]]:
     consts = _constants()
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    aliases = {a.asname or "attrs" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "tt_build.ir"
-               for a in n.names if a.name == "attrs"}
+    aliases = {a.asname or "attrs" for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and n.module == "tt_build.ir" for a in n.names if a.name == "attrs"}
     imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
                 and n.module == "tt_build.ir.attrs" for a in n.names}
 

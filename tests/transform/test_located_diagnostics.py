@@ -171,6 +171,6 @@ def test_the_front_end_accepts_exactly_the_element_wise_forms_the_backend_compil
                  "T.cast(a[i, j], 'bfloat16')"):
         assert (form, "float32") in accepted, form
     assert ("T.cast(acc[i, j], 'bfloat16')", "bfloat16") in accepted  # the rounding is the pack into acc
-    for form in ("a[i, j] * 2.0", "T.max(a[i, j], b[i, j])", "T.min(a[i, j], b[i, j])", "f2[i, j]", "acc[i, j] + a[i, j]",
-                 "T.max(a[i, j], 1.0)", "T.exp(T.cast(acc[i, j], 'bfloat16'))"):
+    for form in ("a[i, j] * 2.0", "T.max(a[i, j], b[i, j])", "T.min(a[i, j], b[i, j])", "f2[i, j]",
+                 "acc[i, j] + a[i, j]", "T.max(a[i, j], 1.0)", "T.exp(T.cast(acc[i, j], 'bfloat16'))"):
         assert form in rejected, form

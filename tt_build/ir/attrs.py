@@ -147,7 +147,8 @@ class Record(Schema):
         if not isinstance(value, dict):
             return [f"{path} is a {type(value).__name__}, not an object"]
         out = [f"{path} has no key '{k}'" for k in self.fields if k not in value]
-        out += [f"{path} has the undeclared key '{k}'" for k in value if k not in self.fields and k not in self.optional]
+        out += [f"{path} has the undeclared key '{k}'" for k in value
+                if k not in self.fields and k not in self.optional]
         for k, x in value.items():
             s = self.fields.get(k) or self.optional.get(k)
             if s is not None:

@@ -25,7 +25,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tt_build.ir import Buffer, BufferRegion, Call, Evaluate, For, IfThenElse, IRModule, LetStmt, PrimFunc, SeqStmt, Stmt
+from tt_build.ir import (
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    For,
+    IfThenElse,
+    IRModule,
+    LetStmt,
+    PrimFunc,
+    SeqStmt,
+    Stmt,
+)
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext

@@ -3,14 +3,16 @@
 Requires: compute function with CB protocol (LowerCBIntrinsics); options ``dst_tiles_16bit`` and
 ``dst_tiles_fp32``.
 Produces: for every fragment, its DST live range — from the first op writing it to the pack that
-drains it (or the last of several packs in a row, e.g. into an on-chip buffer and into a tensor) — becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_regs_wait`` (just before the
-pack's ``cb_reserve_back``) … ``tile_regs_release`` (after the ``cb_push_back``). A K loop that
-accumulates into the fragment stays inside one acquire, so partial sums never leave DST. Block ops
-become tile calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``,
-``copy_tile``, ``exp_tile``/``relu_tile``/``negative_tile``, ``fill_tile`` (a fill with 0 directly after
-``tile_regs_acquire`` emits nothing: DST is zero after acquire; anywhere else, e.g. a ``T.clear`` inside the
-K loop, it is a real ``fill_tile``) and ``pack_tile``. A fragment larger than the DST capacity (``dst_tiles_fp32`` when
-accumulating in float32) is processed in sub-blocks when its live range has no loop. A ``T.gemm``
+drains it (or the last of several packs in a row, e.g. into an on-chip buffer and into a tensor) —
+becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_regs_wait`` (just before the pack's
+``cb_reserve_back``) … ``tile_regs_release`` (after the ``cb_push_back``). A K loop that accumulates
+into the fragment stays inside one acquire, so partial sums never leave DST. Block ops become tile
+calls with DST indices: ``matmul_tiles``, ``add_tiles``/``sub_tiles``/``mul_tiles``, ``copy_tile``,
+``exp_tile``/``relu_tile``/``negative_tile``, ``fill_tile`` (a fill with 0 directly after
+``tile_regs_acquire`` emits nothing: DST is zero after acquire; anywhere else, e.g. a ``T.clear``
+inside the K loop, it is a real ``fill_tile``) and ``pack_tile``. A fragment larger than the DST
+capacity (``dst_tiles_fp32`` when accumulating in float32) is processed in sub-blocks when its live
+range has no loop. A ``T.gemm``
 accumulator above the capacity is sub-blocked too, its partial sums spilled to an intermediate CB
 ``<fragment>_partials`` (one block, in the accumulator's format; ``tt.cb.*``/``tt.buffer.*`` of every
 device function and the host plan's CBs gain it) between K iterations: the K loop is peeled into a
@@ -369,7 +371,8 @@ class _Expand(StmtExprMutator):
             op = _op(s)
             if op == "tt.tile_regs_acquire":
                 fresh = True
-            elif fresh and op is not None and op.partition("@")[0] == "tt.fill_block" and _is_zero(_call_of(s).args[1]):  # type: ignore[union-attr]
+            elif fresh and op is not None and op.partition("@")[0] == "tt.fill_block" \
+                    and _is_zero(_call_of(s).args[1]):  # type: ignore[union-attr]
                 continue  # zeroing DST right after the acquire needs no instruction
             else:
                 fresh = False
