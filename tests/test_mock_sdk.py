@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import ml_dtypes
@@ -28,6 +29,7 @@ class Mock:
 
     def __init__(self, root: Path, build: Path) -> None:
         self.root = root
+        self.build = build
         self.cache = root / "kernel-cache"
         self.host = mock_sdk.compile_host_program([PROGRAMS / "mock_host.cpp"], root / "mock_host", build_dir=build)
         self.bug_host = mock_sdk.compile_host_program([PROGRAMS / "bug_host.cpp"], root / "bug_host", build_dir=build)
@@ -273,6 +275,52 @@ def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(moc
 def test_correct_program_passes_the_checker(mock: Mock) -> None:
     proc = mock.run([mock.bug_host, "deadlock_reader.cpp", "-", "-", "0:2"], cwd=BUGS)
     assert proc.returncode == 0, proc.stderr
+
+
+# ---- many host programs in one process -------------------------------------------------------------------
+
+# Loads every library given on the command line (each a copy of lib_host.cpp's library, so each carries
+# its own copy of the mock runtime, as every kernel package's _tt_kernels.so does), then runs them all in
+# turn, twice, each on its own inputs and core count, and compares every output with numpy bit for bit.
+MANY_LIBS_SCRIPT = """
+import ctypes, sys
+import ml_dtypes, numpy as np
+kernels, paths = sys.argv[1].encode(), sys.argv[2:]
+libs = [ctypes.CDLL(p) for p in paths]
+rng = np.random.default_rng(7)
+err = ctypes.create_string_buffer(4096)
+runs = 0
+for rnd in range(2):
+    for i, lib in enumerate(libs):
+        op, ncores = (i + rnd) % 3, 1 + (i * 5 + rnd) % 9
+        a = rng.standard_normal((64, 96)).astype(ml_dtypes.bfloat16)
+        b = rng.standard_normal((64, 96)).astype(ml_dtypes.bfloat16)
+        out = np.zeros_like(a)
+        rc = lib.tt_test_eltwise(ctypes.c_uint32(op), ctypes.c_void_p(a.ctypes.data), ctypes.c_void_p(b.ctypes.data),
+                                 ctypes.c_void_p(out.ctypes.data), ctypes.c_uint32(64), ctypes.c_uint32(96),
+                                 ctypes.c_uint32(ncores), kernels, err, ctypes.c_size_t(len(err)))
+        if rc != 0:
+            sys.exit(f"library {i} (round {rnd}): {err.value.decode()}")
+        fn = (np.add, np.subtract, np.multiply)[op]
+        ref = fn(a.astype(np.float32), b.astype(np.float32)).astype(ml_dtypes.bfloat16)
+        if not np.array_equal(out.view(np.uint16), ref.view(np.uint16)):
+            sys.exit(f"library {i} (round {rnd}): wrong result")
+        runs += 1
+print(runs)
+"""
+
+
+def test_many_host_libraries_each_with_its_own_runtime_run_in_one_process(mock: Mock, tmp_path: Path) -> None:
+    lib = mock_sdk.compile_host_program([PROGRAMS / "lib_host.cpp"], tmp_path / "lib_host.so", build_dir=mock.build,
+                                        extra_flags=["-fPIC", "-shared"])
+    copies = []
+    for i in range(24):  # copies under other names: the dynamic loader maps each one separately
+        copies.append(tmp_path / f"lib_host_{i}.so")
+        shutil.copyfile(lib, copies[-1])
+    proc = subprocess.run([sys.executable, "-c", MANY_LIBS_SCRIPT, KERNELS, *copies], env=mock.env(),
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split() == [str(2 * len(copies))]
 
 
 # ---- counters ------------------------------------------------------------------------------------------

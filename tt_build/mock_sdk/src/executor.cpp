@@ -28,24 +28,54 @@
 namespace tt::tt_metal::tt_mock_impl {
 namespace {
 
-// ---- L1 arena: all cores' L1 in one mapping below 4 GiB, so L1 addresses fit in uint32 and kernels
-// ---- can dereference what get_write_ptr()/get_read_ptr() return, as on the device.
-constexpr std::uint64_t kL1Stride = 2ull << 20;
-
-std::uint8_t* l1_arena() {
-    static std::uint8_t* base = [] {
-        const std::size_t bytes = kL1Stride * kNumCores;
-        for (std::uint64_t hint = 0x10000000ull; hint < 0xF0000000ull; hint += 0x10000000ull) {
-            void* p = mmap(reinterpret_cast<void*>(hint), bytes, PROT_READ | PROT_WRITE,
+// ---- L1 arena -------------------------------------------------------------------------------------------
+// Kernels hold L1 addresses in 32-bit words (get_write_ptr(), get_arg_addr(), get_semaphore(), the
+// fifo pointers of get_local_cb_interface()) and dereference them, as on the device. The simulated
+// L1 of the cores must therefore be host memory below 4 GiB, where a 32-bit address is a valid
+// pointer. Each run maps the L1 of exactly the cores its program uses (one L1 size per core) and
+// unmaps it when the run ends, so any number of copies of this runtime in one process (one per
+// kernel package or host library) can run programs one after another; only programs running at the
+// same moment, in different threads, share the space below 4 GiB.
+class L1Arena {
+public:
+    L1Arena(std::size_t cores, std::uint32_t stride) : stride_(stride), bytes_(cores * stride) {
+        if (bytes_ == 0) return;
+        constexpr std::uint64_t kLow = 0x10000000ull, kTop = 1ull << 32, kStep = 0x1000000ull;
+        for (std::uint64_t hint = kLow; hint + bytes_ <= kTop; hint += kStep) {
+            void* p = mmap(reinterpret_cast<void*>(hint), bytes_, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
             if (p == MAP_FAILED) continue;
-            if (reinterpret_cast<std::uint64_t>(p) + bytes <= 0xFFFFFFFFull) return static_cast<std::uint8_t*>(p);
-            munmap(p, bytes);
+            if (reinterpret_cast<std::uint64_t>(p) + bytes_ <= kTop) {
+                base_ = static_cast<std::uint8_t*>(p);
+                return;
+            }
+            munmap(p, bytes_);  // a kernel without MAP_FIXED_NOREPLACE placed it elsewhere
         }
-        throw_error("cannot map the simulated L1 memory below 4 GiB");
-    }();
-    return base;
-}
+        throw_error("cannot map the simulated L1 memory of " + std::to_string(cores) + " cores (" +
+                    std::to_string(bytes_) + " bytes) below 4 GiB: the address space there is taken by other "
+                    "programs running at the same time in this process");
+    }
+    ~L1Arena() {
+        if (base_ != nullptr) munmap(base_, bytes_);
+    }
+    L1Arena(const L1Arena&) = delete;
+    L1Arena& operator=(const L1Arena&) = delete;
+
+    std::uint8_t* core(std::size_t slot) const { return base_ + slot * stride_; }
+    // (slot, offset) of a kernel-visible L1 address; false outside the arena.
+    bool split(std::uint32_t addr, std::size_t& slot, std::uint32_t& off) const {
+        const std::uint64_t base = reinterpret_cast<std::uint64_t>(base_);
+        if (base_ == nullptr || addr < base || addr >= base + bytes_) return false;
+        slot = static_cast<std::size_t>((addr - base) / stride_);
+        off = static_cast<std::uint32_t>((addr - base) % stride_);
+        return true;
+    }
+
+private:
+    std::uint8_t* base_ = nullptr;
+    std::uint32_t stride_;
+    std::size_t bytes_;
+};
 
 enum class Stat : int { Matmul, Add, Sub, Mul, Copy, Pack, Sfpu, Count };
 const char* const kStatNames[] = {"matmul", "add", "sub", "mul", "copy", "pack", "sfpu"};
@@ -73,7 +103,8 @@ enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
 
 struct CoreState {
     CoreCoord logical;
-    std::uint32_t index = 0;
+    std::uint32_t index = 0;  // y * grid width + x
+    std::size_t slot = 0;     // position in Run::cores and in the L1 arena
     std::uint8_t* l1 = nullptr;
     std::uint32_t l1_addr = 0;  // kernel-visible address of L1 offset 0
     CBState cb[kNumCBs];
@@ -96,6 +127,7 @@ struct Range {
 };
 
 struct LoadedKernel {
+    int (*bind)(const tt_mock::KernelApi*) = nullptr;
     void (*run)() = nullptr;
 };
 
@@ -119,6 +151,7 @@ struct Run {
     ProgramState* prog = nullptr;
     std::vector<std::unique_ptr<CoreState>> cores;
     CoreState* core_by_index[kNumCores] = {};
+    std::unique_ptr<L1Arena> arena;
     std::vector<std::unique_ptr<Executor>> execs;
     ucontext_t sched{};
     std::uint64_t progress = 0;
@@ -343,13 +376,12 @@ Decoded decode(std::uint64_t noc_addr) {
     return d;
 }
 
-// Converts a kernel-visible L1 address into (core index, L1 offset); fails outside the arena.
-bool split_l1(std::uint32_t addr, std::uint32_t& core, std::uint32_t& off) {
-    const std::uint64_t base = reinterpret_cast<std::uint64_t>(l1_arena());
-    if (addr < base || addr >= base + kL1Stride * kNumCores) return false;
-    core = static_cast<std::uint32_t>((addr - base) / kL1Stride);
-    off = static_cast<std::uint32_t>((addr - base) % kL1Stride);
-    return off < kL1Size;
+// The core whose L1 holds a kernel-visible L1 address, and the offset in it; nullptr outside every
+// core of the run.
+CoreState* split_l1(std::uint32_t addr, std::uint32_t& off) {
+    std::size_t slot = 0;
+    if (!g_run->arena->split(addr, slot, off)) return nullptr;
+    return g_run->cores[slot].get();
 }
 
 // Where a local-L1 range may be: inside a CB of the core, or the semaphore words.
@@ -361,8 +393,8 @@ bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) 
 }
 
 std::uint32_t local_l1(Executor* e, std::uint32_t addr, std::uint32_t size, const char* call) {
-    std::uint32_t core = 0, off = 0;
-    if (!split_l1(addr, core, off) || core != e->core->index) {
+    std::uint32_t off = 0;
+    if (split_l1(addr, off) != e->core) {
         fail(e, std::string(call) + ": local L1 address " + hex(addr) + " is not in this core's L1");
     }
     if (!in_cb_region(*e->core, off, size)) {
@@ -452,8 +484,8 @@ void api_noc_write_barrier() { cur()->pending_writes.clear(); }
 void api_noc_writes_flushed() { cur()->pending_writes.clear(); }
 
 std::uint64_t api_local_noc_addr(std::uint32_t x, std::uint32_t y, std::uint32_t addr) {
-    std::uint32_t core = 0, off = addr;
-    if (addr >= reinterpret_cast<std::uint64_t>(l1_arena())) split_l1(addr, core, off);
+    std::uint32_t off = addr;  // an L1 offset already, unless it is a pointer into the arena
+    if (split_l1(addr, off) == nullptr) off = addr;
     return tt_mock::noc_xy_addr(x, y, off);
 }
 
@@ -703,6 +735,7 @@ LoadedKernel* load_kernel(const std::string& so_path, const KernelSpec& k) {
                     std::to_string(tt_mock::kKernelAbiVersion) + "); delete the kernel cache");
     }
     auto lk = std::make_unique<LoadedKernel>();
+    lk->bind = bind;
     lk->run = run;
     LoadedKernel* out = lk.get();
     loaded[so_path] = std::move(lk);
@@ -741,6 +774,7 @@ void fiber_main() {
     Executor* e = g_cur;
     e->state = ExecState::Running;
     try {
+        e->so->bind(&kApi);  // the kernel's call table is per thread: point it at this runtime
         e->so->run();
     } catch (const std::exception& ex) {
         fail(e, std::string("the kernel threw a C++ exception: ") + ex.what());
@@ -887,12 +921,13 @@ void run_program(DeviceState& dev, ProgramState& program) {
     for (const auto& k : program.kernels) used.insert(used.end(), k.cores.begin(), k.cores.end());
     std::sort(used.begin(), used.end());
     used.erase(std::unique(used.begin(), used.end()), used.end());
-    std::uint8_t* arena = l1_arena();
+    run.arena = std::make_unique<L1Arena>(used.size(), kL1Size);
     for (const auto& c : used) {
         auto cs = std::make_unique<CoreState>();
         cs->logical = c;
         cs->index = static_cast<std::uint32_t>(c.y * tt_mock::kGridX + c.x);
-        cs->l1 = arena + cs->index * kL1Stride;
+        cs->slot = run.cores.size();
+        cs->l1 = run.arena->core(cs->slot);
         cs->l1_addr = static_cast<std::uint32_t>(reinterpret_cast<std::uint64_t>(cs->l1));
         // circular buffers: allocated upwards from the end of the firmware reserve, in creation order
         std::uint32_t cursor = kL1Reserved;

@@ -3,14 +3,16 @@
 // Internal to the mock. Kernel and host code never name anything in here: the public device API
 // headers (api/dataflow/..., api/compute/...) are thin inline wrappers that call through this table.
 // A kernel .so does not resolve any symbol from the runtime: the runtime hands it a pointer to this
-// table through the exported entry `tt_mock_kernel_bind` before running `kernel_main`.
+// table through the exported entry `tt_mock_kernel_bind` before running `kernel_main`, on the thread
+// that runs it: the table pointer is thread-local, so copies of the runtime that share one kernel .so
+// (one per host library in a process) never call into each other.
 #pragma once
 
 #include <cstdint>
 
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 4;
+inline constexpr std::uint32_t kKernelAbiVersion = 5;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -108,5 +110,5 @@ inline constexpr std::uint32_t kWorkerNocOffset = 18;
 
 // Defined (hidden) in every kernel .so by tt_mock/kernel_glue.h.
 namespace tt_mock {
-extern const KernelApi* g_api;
+extern thread_local const KernelApi* g_api;
 }
