@@ -150,6 +150,10 @@ def test_same_error_text_every_run(mock: Mock) -> None:
 BRISC = "TT-Metalium mock: core (0,0) RISCV_0 (BRISC) data movement kernel"
 TRISC = "TT-Metalium mock: core (0,0) compute (TRISC) kernel"
 EMPTY_CB = "0 of 2 pages filled, 0 reserved by the producer, 0 waited by the consumer"
+UNCONSUMED = (
+    "TT-Metalium mock: circular buffers still hold pages when the program ends: every page pushed with cb_push_back "
+    "must be popped with cb_pop_front (on the device the next program would read them as stale pages or wait forever)"
+)
 
 # case -> (bug_host arguments, the exact error text)
 BUG_CASES = {
@@ -234,6 +238,16 @@ BUG_CASES = {
         f"{BRISC} 'missing_arg.cpp': get_arg_val(5): only 1 runtime args were set for this kernel on this core "
         "(SetRuntimeArgs)",
     ),
+    "unconsumed-pages": (
+        ["push_three.cpp", "-", "pop_one.cpp", "0:2"],
+        f"{UNCONSUMED}\n  core (0,0) CB 0: 2 of 2 pages filled: 3 pushed by RISCV_0 (BRISC) data movement kernel "
+        "'push_three.cpp', 1 popped by compute (TRISC) kernel 'pop_one.cpp'",
+    ),
+    "unconsumed-pages-no-consumer": (
+        ["-", "deadlock_reader.cpp", "-", "0:2,1:2"],
+        f"{UNCONSUMED}\n  core (0,0) CB 0: 1 of 2 pages filled: 1 pushed by RISCV_1 (NCRISC) data movement kernel "
+        "'deadlock_reader.cpp', 0 popped (no kernel pops CB 0)",
+    ),
     "more-than-32-cbs": (
         ["noop.cpp", "-", "-", "0:1,32:1"],
         "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 32 is out of range (Wormhole has 32 circular "
@@ -273,7 +287,8 @@ def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(moc
 
 
 def test_correct_program_passes_the_checker(mock: Mock) -> None:
-    proc = mock.run([mock.bug_host, "deadlock_reader.cpp", "-", "-", "0:2"], cwd=BUGS)
+    # every page pushed is popped: one pushed by the data-movement kernel, one popped by the compute kernel
+    proc = mock.run([mock.bug_host, "deadlock_reader.cpp", "-", "pop_one.cpp", "0:2"], cwd=BUGS)
     assert proc.returncode == 0, proc.stderr
 
 

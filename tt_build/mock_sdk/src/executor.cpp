@@ -97,6 +97,8 @@ struct CBState {
     std::uint32_t reserved = 0;    // reserved by the producer, not yet pushed
     std::uint32_t waited = 0;      // guaranteed to the consumer by cb_wait_front
     std::uint32_t pack_slot = 0;   // next sequential pack_tile slot since the last push
+    std::uint64_t pushed = 0, popped = 0;             // pages over the whole run
+    std::uint8_t producers = 0, consumers = 0;        // bit (1 << Role) per processor that pushed / popped
 };
 
 enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
@@ -277,6 +279,8 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
     }
     c.reserved -= static_cast<std::uint32_t>(n);
     c.avail += static_cast<std::uint32_t>(n);
+    c.pushed += static_cast<std::uint32_t>(n);
+    c.producers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
     c.wr = (c.wr + static_cast<std::uint32_t>(n)) % c.num_pages;
     c.pack_slot = 0;
     ++g_run->progress;
@@ -325,6 +329,8 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
     }
     c.waited -= static_cast<std::uint32_t>(n);
     c.avail -= static_cast<std::uint32_t>(n);
+    c.popped += static_cast<std::uint32_t>(n);
+    c.consumers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
     c.rd = (c.rd + static_cast<std::uint32_t>(n)) % c.num_pages;
     ++g_run->progress;
 }
@@ -907,6 +913,46 @@ private:
     std::thread thread_;
 };
 
+// The kernels of a core that ran on the processors of `roles` (a Role bit mask), joined with " and ".
+std::string kernels_of(const Run& run, const CoreState& core, std::uint8_t roles) {
+    std::string out;
+    for (const auto& e : run.execs) {
+        if (e->core != &core || !(roles & (1u << static_cast<unsigned>(e->kernel->role)))) continue;
+        out += (out.empty() ? "" : " and ") + std::string(role_name(e->kernel->role)) + " kernel '" + e->kernel->path + "'";
+    }
+    return out;
+}
+
+// After every executor finished: a CB that still holds pushed pages was fed more than it was drained.
+// On the device its pages and counters outlive the program (the next program reads stale pages or
+// waits forever), so it is an error, one line per CB.
+void check_cbs_drained(const Run& run) {
+    std::string msg;
+    int listed = 0, more = 0;
+    for (const auto& core : run.cores) {
+        for (std::uint32_t id = 0; id < kNumCBs; ++id) {
+            const CBState& c = core->cb[id];
+            if (!c.configured || c.avail == 0) continue;
+            if (listed >= 24) {
+                ++more;
+                continue;
+            }
+            msg += "\n  core (" + std::to_string(core->logical.x) + "," + std::to_string(core->logical.y) + ") CB " +
+                   std::to_string(id) + ": " + std::to_string(c.avail) + " of " + std::to_string(c.num_pages) +
+                   " pages filled: " + std::to_string(c.pushed) + " pushed by " + kernels_of(run, *core, c.producers) +
+                   ", " + std::to_string(c.popped) + " popped" +
+                   (c.consumers ? " by " + kernels_of(run, *core, c.consumers)
+                                : " (no kernel pops CB " + std::to_string(id) + ")");
+            ++listed;
+        }
+    }
+    if (listed == 0) return;
+    if (more) msg += "\n  ... and " + std::to_string(more) + " more circular buffers";
+    throw_error("circular buffers still hold pages when the program ends: every page pushed with cb_push_back "
+                "must be popped with cb_pop_front (on the device the next program would read them as stale "
+                "pages or wait forever)" + msg);
+}
+
 }  // namespace
 
 void run_program(DeviceState& dev, ProgramState& program) {
@@ -1065,6 +1111,7 @@ void run_program(DeviceState& dev, ProgramState& program) {
             throw_error(msg);
         }
     }
+    check_cbs_drained(run);
     ++dev.workloads_run;
     emit_stats(dev, run);
 }
