@@ -37,7 +37,7 @@ class Mock:
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(mock_sdk.runtime_env(self.cache))
-        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX"):
+        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_MOCK_ARCH"):
             env.pop(key, None)
         env.update(extra)
         return env
@@ -256,7 +256,11 @@ BUG_CASES = {
     "l1-overflow": (
         ["noop.cpp", "-", "-", "0:400,1:400"],
         "TT-Metalium mock: CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only "
-        "1470464 bytes are available (1.5 MiB L1 minus 102400 bytes reserved for firmware)",
+        "1396736 bytes are available (Wormhole L1 of 1499136 bytes minus 102400 bytes reserved for firmware)",
+    ),
+    "core-outside-the-grid": (
+        ["noop.cpp", "-", "-", "0:1", "8,0"],
+        "TT-Metalium mock: core (x=8,y=0) is outside the 8x8 Wormhole compute grid",
     ),
 }
 
@@ -336,6 +340,91 @@ def test_many_host_libraries_each_with_its_own_runtime_run_in_one_process(mock: 
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.split() == [str(2 * len(copies))]
+
+
+# ---- architectures: TT_MOCK_ARCH selects the device (the host program asks the device, as on hardware) ----
+
+WORMHOLE_INFO = "arch=1 grid=8x8 dram_channels=12 l1=1499136 l1_base=102400 last_worker=25,25 dram_page_80_aligned=96"
+BLACKHOLE_INFO = "arch=2 grid=13x10 dram_channels=8 l1=1572864 l1_base=102400 last_worker=30,27 dram_page_80_aligned=128"
+
+
+@pytest.mark.parametrize(("arch", "line"), [(None, WORMHOLE_INFO), ("wormhole_b0", WORMHOLE_INFO),
+                                            ("blackhole", BLACKHOLE_INFO)])
+def test_device_reports_the_geometry_of_its_architecture(mock: Mock, arch: str | None, line: str) -> None:
+    proc = mock.run([mock.host, "info"], **({"TT_MOCK_ARCH": arch} if arch else {}))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == line
+
+
+def test_blackhole_matmul_on_all_13x10_cores_matches_numpy(mock: Mock, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    # 12 x 13 output tiles over the whole 13x10 grid (the host program asks the device for its grid)
+    a, b, out = run_matmul(mock, tmp_path, 384, 96, 416, 130, TT_MOCK_ARCH="blackhole", TT_MOCK_STATS=str(stats))
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (wl,) = json.loads(stats.read_text())["workloads"]
+    assert sorted(tuple(c["core"]) for c in wl["cores"]) == [(x, y) for x in range(13) for y in range(10)]
+    assert wl["totals"]["tiles"]["matmul"] == 12 * 13 * 3
+
+
+def test_blackhole_eltwise_on_all_13x10_cores_matches_numpy_bitwise(mock: Mock, tmp_path: Path) -> None:
+    a, b, out = run_eltwise(mock, tmp_path, 2, 320, 448, 130, TT_MOCK_ARCH="blackhole")  # 140 tiles
+    ref = bf16(a.astype(np.float32) * b.astype(np.float32))
+    assert np.array_equal(out.view(np.uint16), ref.view(np.uint16))
+
+
+# case -> (TT_MOCK_ARCH, bug_host arguments, exit code, the exact error text)
+ARCH_CASES = {
+    "blackhole-last-core": ("blackhole", ["noop.cpp", "-", "-", "0:1", "12,9"], 0, ""),
+    "blackhole-core-outside-the-grid": (
+        "blackhole", ["noop.cpp", "-", "-", "0:1", "13,0"], 2,
+        "TT-Metalium mock: core (x=13,y=0) is outside the 13x10 Blackhole compute grid",
+    ),
+    "blackhole-cb-63": ("blackhole", ["high_cb.cpp", "-", "-", "0:1,63:1"], 0, ""),
+    "blackhole-more-than-64-cbs": (
+        "blackhole", ["noop.cpp", "-", "-", "0:1,64:1"], 2,
+        "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 64 is out of range (Blackhole has 64 "
+        "circular buffers, c_0..c_63)",
+    ),
+    "wormhole-cb-63": (
+        "wormhole_b0", ["noop.cpp", "-", "-", "0:1,63:1"], 2,
+        "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 63 is out of range (Wormhole has 32 "
+        "circular buffers, c_0..c_31)",
+    ),
+    "blackhole-l1-overflow": (
+        "blackhole", ["noop.cpp", "-", "-", "0:400,1:400"], 2,
+        "TT-Metalium mock: CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only "
+        "1470464 bytes are available (Blackhole L1 of 1572864 bytes minus 102400 bytes reserved for firmware)",
+    ),
+    "unknown-arch": (
+        "grayskull", ["noop.cpp", "-", "-", "0:1"], 2,
+        "TT-Metalium mock: TT_MOCK_ARCH 'grayskull' names no architecture the mock models: use wormhole_b0 or "
+        "blackhole",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARCH_CASES))
+def test_architecture_limits(mock: Mock, case: str) -> None:
+    arch, args, code, expected = ARCH_CASES[case]
+    proc = mock.run([mock.bug_host, *args], cwd=BUGS, TT_MOCK_ARCH=arch)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert proc.stderr.rstrip("\n") == expected
+
+
+def test_runtime_built_for_blackhole_simulates_blackhole_unless_told_otherwise(mock: Mock, tmp_path: Path) -> None:
+    # build_runtime(arch="blackhole") compiles the runtime with these flags; the architecture default
+    # lives in host_api.cpp, so that object compiled with them, linked ahead of the archive, is enough
+    flags = mock_sdk.runtime_flags(arch="blackhole")
+    assert flags != mock_sdk.runtime_flags() == mock_sdk.runtime_flags(arch="wormhole_b0")  # part of the key
+    obj, host = tmp_path / "host_api.o", tmp_path / "mock_host_bh"
+    cxx = mock_sdk.cxx()
+    subprocess.run([*cxx, *flags, "-c", str(mock_sdk.source_dir() / "host_api.cpp"), "-o", str(obj)], check=True)
+    subprocess.run([*cxx, *mock_sdk.compile_flags(), "-O1", str(PROGRAMS / "mock_host.cpp"), str(obj), "-o", str(host),
+                    str(mock_sdk.build_runtime(mock.build)), *mock_sdk.LINK_LIBS], check=True)
+    assert mock.run([host, "info"]).stdout.strip() == BLACKHOLE_INFO
+    assert mock.run([host, "info"], TT_MOCK_ARCH="wormhole_b0").stdout.strip() == WORMHOLE_INFO
+    with pytest.raises(ValueError, match="unknown architecture 'grayskull'"):
+        mock_sdk.build_runtime(tmp_path / "rt", arch="grayskull")
 
 
 # ---- counters ------------------------------------------------------------------------------------------

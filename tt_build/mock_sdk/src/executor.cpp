@@ -198,8 +198,10 @@ void yield(Executor* e, ExecState st) {
 }
 
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
-    if (cb < 0 || cb >= static_cast<std::int32_t>(kNumCBs)) {
-        fail(e, std::string(call) + ": CB id " + std::to_string(cb) + " is out of range (c_0..c_31)");
+    const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
+    if (cb < 0 || cb >= static_cast<std::int32_t>(num_cbs)) {
+        fail(e, std::string(call) + ": CB id " + std::to_string(cb) + " is out of range (c_0..c_" +
+                    std::to_string(num_cbs - 1) + ")");
     }
     CBState& c = e->core->cb[cb];
     if (!c.configured) {
@@ -378,7 +380,7 @@ Decoded decode(std::uint64_t noc_addr) {
     d.addr = noc_addr & ((1ull << tt_mock::kNocAddrLocalBits) - 1);
     d.x = static_cast<std::uint32_t>((noc_addr >> tt_mock::kNocAddrLocalBits) & 63);
     d.y = static_cast<std::uint32_t>((noc_addr >> (tt_mock::kNocAddrLocalBits + tt_mock::kNocAddrNodeIdBits)) & 63);
-    d.dram = d.y == 0 && d.x < tt_mock::kNumDramBanks;
+    d.dram = d.y == 0 && d.x < g_run->dev->arch->geo.num_dram_banks;
     return d;
 }
 
@@ -414,14 +416,16 @@ std::uint32_t local_l1(Executor* e, std::uint32_t addr, std::uint32_t size, cons
 std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t size, const char* call) {
     const Decoded d = decode(noc_addr);
     DeviceState& dev = *g_run->dev;
+    const tt_mock::ArchGeometry& geo = dev.arch->geo;
     const bool is_worker = d.x >= tt_mock::kWorkerNocOffset && d.y >= tt_mock::kWorkerNocOffset &&
-                           d.x < tt_mock::kWorkerNocOffset + tt_mock::kGridX &&
-                           d.y < tt_mock::kWorkerNocOffset + tt_mock::kGridY;
+                           d.x < tt_mock::kWorkerNocOffset + geo.grid_x &&
+                           d.y < tt_mock::kWorkerNocOffset + geo.grid_y;
     if (!d.dram && !is_worker) {
         fail(e, std::string(call) + ": NOC address " + hex(noc_addr) + " names no DRAM bank or Tensix core (x=" +
                     std::to_string(d.x) + ", y=" + std::to_string(d.y) + ")");
     }
-    const std::uint32_t bank = d.dram ? d.x : (d.y - tt_mock::kWorkerNocOffset) * tt_mock::kGridX + (d.x - tt_mock::kWorkerNocOffset);
+    const std::uint32_t bank =
+        d.dram ? d.x : (d.y - tt_mock::kWorkerNocOffset) * geo.grid_x + (d.x - tt_mock::kWorkerNocOffset);
     const auto& buffers = d.dram ? dev.dram_buffers : dev.l1_buffers;
     auto it = buffers.upper_bound(d.addr);
     if (it != buffers.begin()) {
@@ -451,11 +455,11 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
     // a Tensix core's L1 (e.g. a CB or semaphore of another core)
     CoreState* target = g_run->core_by_index[bank];
     if (target == nullptr) {
-        fail(e, std::string(call) + ": core (" + std::to_string(bank % tt_mock::kGridX) + "," +
-                    std::to_string(bank / tt_mock::kGridX) + ") runs no kernel of this program");
+        fail(e, std::string(call) + ": core (" + std::to_string(bank % geo.grid_x) + "," +
+                    std::to_string(bank / geo.grid_x) + ") runs no kernel of this program");
     }
     const std::uint32_t off = static_cast<std::uint32_t>(d.addr);
-    if (d.addr + size > kL1Size || !in_cb_region(*target, off, size)) {
+    if (d.addr + size > geo.l1_size || !in_cb_region(*target, off, size)) {
         fail(e, std::string(call) + ": L1 range [" + hex(off) + ", " + hex(off + size) + ") of core (" +
                     std::to_string(target->logical.x) + "," + std::to_string(target->logical.y) +
                     ") is outside its circular buffers and L1 buffers");
@@ -967,11 +971,16 @@ void run_program(DeviceState& dev, ProgramState& program) {
     for (const auto& k : program.kernels) used.insert(used.end(), k.cores.begin(), k.cores.end());
     std::sort(used.begin(), used.end());
     used.erase(std::unique(used.begin(), used.end()), used.end());
-    run.arena = std::make_unique<L1Arena>(used.size(), kL1Size);
+    const tt_mock::ArchGeometry& geo = dev.arch->geo;
+    run.arena = std::make_unique<L1Arena>(used.size(), geo.l1_size);
     for (const auto& c : used) {
+        if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
+            throw_error("core " + c.str() + " is outside the " + dev.arch->grid() + " " + dev.arch->title +
+                        " compute grid");
+        }
         auto cs = std::make_unique<CoreState>();
         cs->logical = c;
-        cs->index = static_cast<std::uint32_t>(c.y * tt_mock::kGridX + c.x);
+        cs->index = static_cast<std::uint32_t>(c.y * geo.grid_x + c.x);
         cs->slot = run.cores.size();
         cs->l1 = run.arena->core(cs->slot);
         cs->l1_addr = static_cast<std::uint32_t>(reinterpret_cast<std::uint64_t>(cs->l1));
@@ -1006,10 +1015,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
     for (const auto& k : program.kernels) {
         KernelBuildRequest r;
         r.kernel = &k;
+        r.arch = dev.arch;
         r.cb_formats.fill(0xff);
         r.cb_tile_sizes.fill(0);
         if (!k.cores.empty()) {
-            const CoreState* cs = run.core_by_index[k.cores.front().y * tt_mock::kGridX + k.cores.front().x];
+            const CoreState* cs = run.core_by_index[k.cores.front().y * geo.grid_x + k.cores.front().x];
             for (std::uint32_t i = 0; i < kNumCBs; ++i) {
                 if (!cs->cb[i].configured) continue;
                 r.cb_formats[i] = static_cast<std::uint8_t>(cs->cb[i].format);
