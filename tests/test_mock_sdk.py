@@ -248,6 +248,18 @@ BUG_CASES = {
         f"{UNCONSUMED}\n  core (0,0) CB 0: 1 of 2 pages filled: 1 pushed by RISCV_1 (NCRISC) data movement kernel "
         "'deadlock_reader.cpp', 0 popped (no kernel pops CB 0)",
     ),
+    "two-producers": (
+        ["deadlock_reader.cpp", "deadlock_reader.cpp", "pop_one.cpp", "0:2"],
+        "TT-Metalium mock: core (0,0) RISCV_1 (NCRISC) data movement kernel 'deadlock_reader.cpp': cb_push_back(cb=0, "
+        "1 pages): CB 0 is also pushed by RISCV_0 (BRISC) data movement kernel 'deadlock_reader.cpp' on this core: a "
+        "circular buffer has one producing processor (each processor keeps its own copy of the FIFO write pointer)",
+    ),
+    "two-consumers": (
+        ["push_three.cpp", "pop_one_dm.cpp", "pop_one.cpp", "0:2"],
+        f"{TRISC} 'pop_one.cpp': cb_pop_front(cb=0, 1 pages): CB 0 is also popped by RISCV_1 (NCRISC) data movement "
+        "kernel 'pop_one_dm.cpp' on this core: a circular buffer has one consuming processor (each processor keeps "
+        "its own copy of the FIFO read pointer)",
+    ),
     "more-than-32-cbs": (
         ["noop.cpp", "-", "-", "0:1,32:1"],
         "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 32 is out of range (Wormhole has 32 circular "

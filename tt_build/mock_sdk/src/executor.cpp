@@ -175,6 +175,16 @@ std::string where(const Executor& e) {
            role_name(e.kernel->role) + " kernel '" + e.kernel->path + "'";
 }
 
+// The kernels of a core that ran on the processors of `roles` (a Role bit mask), joined with " and ".
+std::string kernels_of(const Run& run, const CoreState& core, std::uint8_t roles) {
+    std::string out;
+    for (const auto& e : run.execs) {
+        if (e->core != &core || !(roles & (1u << static_cast<unsigned>(e->kernel->role)))) continue;
+        out += (out.empty() ? "" : " and ") + std::string(role_name(e->kernel->role)) + " kernel '" + e->kernel->path + "'";
+    }
+    return out;
+}
+
 [[noreturn]] void fail(Executor* e, const std::string& msg) {
     e->error = where(*e) + ": " + msg;
     e->state = ExecState::Failed;
@@ -279,10 +289,18 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
                           "before cb_push_back");
         }
     }
+    // Each processor keeps its own copy of a CB's FIFO pointers: a second producing processor
+    // would write over the first one's pages.
+    const auto me = static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    if (c.producers & ~me) {
+        fail(e, call + ": CB " + std::to_string(cb) + " is also pushed by " + kernels_of(*g_run, *e->core, c.producers & ~me) +
+                    " on this core: a circular buffer has one producing processor (each processor keeps its own "
+                    "copy of the FIFO write pointer)");
+    }
     c.reserved -= static_cast<std::uint32_t>(n);
     c.avail += static_cast<std::uint32_t>(n);
     c.pushed += static_cast<std::uint32_t>(n);
-    c.producers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    c.producers |= me;
     c.wr = (c.wr + static_cast<std::uint32_t>(n)) % c.num_pages;
     c.pack_slot = 0;
     ++g_run->progress;
@@ -329,10 +347,16 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
             }
         }
     }
+    const auto me = static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    if (c.consumers & ~me) {
+        fail(e, call + ": CB " + std::to_string(cb) + " is also popped by " + kernels_of(*g_run, *e->core, c.consumers & ~me) +
+                    " on this core: a circular buffer has one consuming processor (each processor keeps its own "
+                    "copy of the FIFO read pointer)");
+    }
     c.waited -= static_cast<std::uint32_t>(n);
     c.avail -= static_cast<std::uint32_t>(n);
     c.popped += static_cast<std::uint32_t>(n);
-    c.consumers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    c.consumers |= me;
     c.rd = (c.rd + static_cast<std::uint32_t>(n)) % c.num_pages;
     ++g_run->progress;
 }
@@ -916,16 +940,6 @@ private:
     bool done_ = false;
     std::thread thread_;
 };
-
-// The kernels of a core that ran on the processors of `roles` (a Role bit mask), joined with " and ".
-std::string kernels_of(const Run& run, const CoreState& core, std::uint8_t roles) {
-    std::string out;
-    for (const auto& e : run.execs) {
-        if (e->core != &core || !(roles & (1u << static_cast<unsigned>(e->kernel->role)))) continue;
-        out += (out.empty() ? "" : " and ") + std::string(role_name(e->kernel->role)) + " kernel '" + e->kernel->path + "'";
-    }
-    return out;
-}
 
 // After every executor finished: a CB that still holds pushed pages was fed more than it was drained.
 // On the device its pages and counters outlive the program (the next program reads stale pages or
