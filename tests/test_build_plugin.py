@@ -132,7 +132,7 @@ def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
 
 
 def test_explain_names_the_changed_file(tmp_path: Path, shared_cache: Path) -> None:
-    proj = copy_project(tmp_path)
+    proj = copy_project(tmp_path, "my-kernels")  # a dashed directory name, as `tt-build new` suggests
     env = build_env(shared_cache)
     build(proj, env)
     eltwise = proj / "kernels" / "eltwise.py"

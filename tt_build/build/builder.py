@@ -31,7 +31,9 @@ __all__ = ["BuildReport", "InstanceReport", "build_project", "find_tool"]
 
 _HOST_OBJ = re.compile(r"kernels/([A-Za-z_][A-Za-z0-9_]*)/host\.cpp\.o\b")
 _STATUS = re.compile(r"^\[\d+/\d+\] ")
-_EXPLAIN_INSTANCE = re.compile(r"(?<![A-Za-z0-9_])(?:kernels|specs|deps|warm)/([A-Za-z_][A-Za-z0-9_]*)(?:/|\.json|\.d|\.stamp)")
+# An instance's directory or file in a path (lookahead: overlapping matches, so the last one is the
+# innermost even when the package itself is called "kernels").
+_EXPLAIN_INSTANCE = re.compile(r"(?<![\w.-])(?=(?:kernels|specs|deps|warm)/([A-Za-z_]\w*)(?:/|\.json|\.d|\.stamp))")
 
 
 def find_tool(name: str) -> str:
