@@ -110,6 +110,9 @@ def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
     assert per_instance(cold, "lower") == dict.fromkeys(INSTANCES, "lowered")
     assert per_instance(cold, "compile") == dict.fromkeys(INSTANCES, "compiled")
     check_kernels(_package_parent(proj), env)
+    commands = json.loads((proj / "build" / "tt-build" / "compile_commands.json").read_text())
+    compiled = sorted(Path(c["file"]).parent.name for c in commands if c["file"].endswith("host.cpp"))
+    assert compiled == INSTANCES  # for clangd & co: one entry per host program
 
     noop = build(proj, env)
     assert (noop["configured"], noop["lowered"], noop["cached"], noop["compiled"]) == (False, 0, 0, 0)
