@@ -508,3 +508,26 @@ def test_metalium_sdk_checks_kernels_against_the_real_headers(tmp_path: Path, sh
     bad = tt_build("build", str(proj), env={k: v for k, v in env.items() if k != "TT_METAL_HOME"}, check=False)
     assert bad.returncode == 1
     assert "SDK 'metalium' needs TT_METAL_HOME" in bad.stdout + bad.stderr
+
+
+def test_project_with_its_own_cmakelists(tmp_path: Path, shared_cache: Path, tt_wheel_dir: Path) -> None:
+    proj = copy_project(tmp_path)
+    (proj / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\n"
+        "project(tt_mini_kernels LANGUAGES CXX)\n"
+        "find_package(TTBuild CONFIG REQUIRED)\n"
+        "tt_build_add_kernels(TARGET _tt_kernels PACKAGE tt_mini_kernels\n"
+        "                     SOURCES kernels/eltwise.py kernels/gemm.py OUT_INSTANCES names)\n"
+        'message(STATUS "kernel instances: ${names}")\n')
+    env = build_env(shared_cache)
+    report = build(proj, env)
+    assert per_instance(report, "compile") == dict.fromkeys(INSTANCES, "compiled")
+    check_kernels(_package_parent(proj), env)
+    # Through pip: scikit-build-core finds TTBuild via tt-build's cmake.root entry point.
+    penv = {**env, "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
+    out = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(proj), env=penv)
+    assert "-- kernel instances: add_64;gemm_64;mul_64" in out.stdout + out.stderr
+    (wheel,) = (tmp_path / "dist").glob("tt_mini_kernels-0.1.0-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    check_kernels(site, env)
