@@ -320,7 +320,8 @@ def test_every_setting_and_command_is_in_the_user_guide() -> None:
 
 # -- (d) links -----------------------------------------------------------------------------------------
 def _slug(heading: str) -> str:
-    text = re.sub(r"[`*_]|<[^>]+>", "", heading.strip().lstrip("#").strip()).lower()
+    """GitHub's anchor of a heading: lower case, punctuation other than ``-`` and ``_`` dropped, spaces to ``-``."""
+    text = re.sub(r"<[^>]+>", "", heading.strip().lstrip("#").strip()).lower()
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
 
