@@ -356,8 +356,8 @@ def _links(page: Path) -> list[tuple[int, str]]:
     return out
 
 
-#: Files another part of the project adds (the lead writes the measured figures); a link to them may dangle
-#: until they exist, and is checked like any other once they do.
+#: Files written by a command rather than committed with the code (`python bench/run_all.py` writes the
+#: measured figures); a link to one may dangle until it exists, and is checked like any other once it does.
 PENDING_FILES = {REPO / "bench" / "RESULTS.md"}
 
 
