@@ -248,9 +248,13 @@ def test_kernel_syntax_error_names_file_and_line_and_keeps_other_entries(tmp_pat
     proc = tt_build("build", str(proj), env=env, check=False)
     assert proc.returncode == 1
     text = proc.stdout + proc.stderr
-    assert f"{gemm}:{bad_line + 1}:" in text
-    assert "SyntaxError" in text or "syntax" in text
-    assert "Traceback" not in text
+    col = lines[bad_line].index("T.gemm(") + len("T.gemm(")
+    assert text.strip().splitlines()[-4:] == [
+        f"{gemm}:{bad_line + 1}:{col}: error: invalid Python syntax: '(' was never closed",
+        f"    {lines[bad_line]}",
+        "    " + " " * (col - 1) + "^",
+        "hint: fix the syntax error; no kernel of this file can be built until then"]
+    assert "CMake Error" not in text and "ninja:" not in text and "Traceback" not in text
     assert _entries(cache_dir) == before
     assert {p.name: p.read_bytes() for p in add_dir.iterdir() if p.is_file()} == add_files
 
@@ -531,3 +535,21 @@ def test_project_with_its_own_cmakelists(tmp_path: Path, shared_cache: Path, tt_
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     check_kernels(site, env)
+
+
+def test_configure_prints_no_warnings(tmp_path: Path, shared_cache: Path) -> None:
+    from tt_build._resources import cmake_dir  # noqa: PLC0415
+    from tt_build.build.builder import find_tool  # noqa: PLC0415
+    from tt_build.build.cmakegen import generate_cmakelists  # noqa: PLC0415
+    from tt_build.project import Project  # noqa: PLC0415
+
+    proj = copy_project(tmp_path)
+    src = generate_cmakelists(Project.load(proj))
+    cmakes = {find_tool("cmake"), shutil.which("cmake")} - {None}
+    for i, cmake in enumerate(sorted(cmakes)):
+        proc = subprocess.run([cmake, "-S", str(src), "-B", str(tmp_path / f"b{i}"), "-G", "Ninja",
+                               f"-DCMAKE_MAKE_PROGRAM={find_tool('ninja')}", f"-DTTBuild_DIR={cmake_dir()}",
+                               f"-DPython_EXECUTABLE={PY}"], env=build_env(shared_cache), capture_output=True,
+                              text=True, timeout=TIMEOUT, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert "CMake Warning" not in proc.stdout + proc.stderr, (cmake, proc.stderr)
