@@ -553,3 +553,26 @@ def test_configure_prints_no_warnings(tmp_path: Path, shared_cache: Path) -> Non
                               text=True, timeout=TIMEOUT, check=False)
         assert proc.returncode == 0, proc.stderr
         assert "CMake Warning" not in proc.stdout + proc.stderr, (cmake, proc.stderr)
+
+
+def test_blackhole_project_runs_on_a_simulated_blackhole(tmp_path: Path, shared_cache: Path) -> None:
+    proj = copy_project(tmp_path)
+    pyproject = proj / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "mock"\narch = "blackhole"') +
+                         '\n[tool.tt-build.instances.add_big]\nkernel = "kernels/eltwise.py"\n'
+                         'args = { M = 512, N = 512, op = "add" }\n')
+    env = build_env(shared_cache)
+    build(proj, env)  # the warm step already runs every instance on the simulated device
+    manifest = json.loads((_package_parent(proj) / "tt_mini_kernels" / "kernels" / "add_big" / "manifest.json")
+                          .read_text())
+    assert manifest["core_grid"] == [13, 10]
+    code = ("import json, numpy as np, ml_dtypes, tt_mini_kernels as k\n"
+            "rng = np.random.default_rng(3)\n"
+            "a, b = (rng.standard_normal((512, 512)).astype(ml_dtypes.bfloat16) for _ in range(2))\n"
+            "got = k.add_big(a, b).astype(np.float32)\n"
+            "want = (a.astype(np.float32) + b.astype(np.float32)).astype(ml_dtypes.bfloat16).astype(np.float32)\n"
+            "print(json.dumps(float(np.abs(got - want).max())))\n")
+    out = subprocess.run([PY, "-c", code], env={**env, "PYTHONPATH": str(_package_parent(proj))},
+                         capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == 0.0  # bf16 add of bf16 inputs: exact
