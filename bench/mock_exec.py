@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """Mock-device execution benchmark: run times and NOC traffic of kernels on the mock SDK.
 
-Workloads (bf16 in, bf16 out, 32x32 tiles, Wormhole 8x8 core grid):
+Workloads (bf16 in, bf16 out, 32x32 tiles, on the whole core grid of the simulated device: Wormhole
+8x8 by default, Blackhole 13x10 with ``--arch blackhole``):
 
 * tt-build-generated kernels: every instance of ``gemm.py`` (GEMM 256/512/1024) and ``eltwise.py``
   (eltwise add/mul 256) in the reference kernel directory, emitted with ``tt_build.driver.emit``; the
   host program is compiled as a shared library against the mock runtime and called through ctypes.
   The timed call covers everything the generated host does: open the device, create buffers and
   CBs, tilize and upload, find the compiled kernels in the cache, run, read back and untilize.
-* the hand-written mock matmul (``tests/mock_programs``) at 1024^3 on 8x8 cores, and ttnn's own
-  ``bmm.cpp`` from the ttnn 0.81.1 wheel at 1024^3 on 8x8 cores (``tests/mock_programs/ttnn_host.cpp``);
+* the hand-written mock matmul (``tests/mock_programs``) at 1024^3 on all cores, and ttnn's own
+  ``bmm.cpp`` from the ttnn 0.81.1 wheel at 1024^3 on all cores (``tests/mock_programs/ttnn_host.cpp``);
   both timed as whole processes (start, file I/O, tilize, run, write back).
 * tt-lang-sim (``pip install tt-lang-sim``), if a ``tt-lang-sim`` launcher is found: the same problem
-  sizes and blocking as a TT-Lang kernel on its 8x8 grid, timing only the operation call.
+  sizes and blocking as a TT-Lang kernel on its 8x8 grid, timing only the operation call (Wormhole only).
 
 The first call of each workload compiles its kernels (reported as "first run"); the timed runs that
 follow use the kernel cache. Times are medians of ``--runs`` runs.
@@ -25,6 +26,7 @@ tiles reads ``2 * n * bm * bn`` tiles and writes ``n * bm * bn``.
 
 Usage: python bench/mock_exec.py [--runs N] [--markdown] [--tt-lang-sim PATH|auto|off]
                                  [--install-tt-lang-sim] [--sim-runs N] [--kernels DIR]
+                                 [--arch wormhole_b0|blackhole]
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 PROGRAMS = REPO / "tests" / "mock_programs"
 DEFAULT_KERNELS = REPO.parent / "shared" / "kernels"
 TILE_BYTES = 2048
-GRID = (8, 8)
+GRIDS = {"wormhole_b0": (8, 8), "blackhole": (13, 10)}
 SIM_VENV = Path.home() / ".cache" / "tt-build" / "tt-lang-sim-venv"
 BF16 = ml_dtypes.bfloat16
 
@@ -135,19 +137,19 @@ def apply_stats(res: Result, stats_file: Path, op: str,
 # ---- tt-build-generated instances ---------------------------------------------------------------------
 
 
-def compile_host_library(directory: Path, build_dir: Path) -> Path:
-    lib = mock_sdk.build_runtime(build_dir)
+def compile_host_library(directory: Path, build_dir: Path, arch: str) -> Path:
+    lib = mock_sdk.build_runtime(build_dir, arch=arch)  # a runtime that simulates `arch`
     out = directory / "host.so"
     run_cmd([*mock_sdk.cxx(), *mock_sdk.compile_flags(), "-O2", "-fPIC", "-shared", str(directory / "host.cpp"),
              "-o", str(out), str(lib), *mock_sdk.LINK_LIBS])
     return out
 
 
-def bench_instance(inst: Any, work: Path, runs: int) -> Result:
+def bench_instance(inst: Any, work: Path, runs: int, arch: str) -> Result:
     directory = work / inst.name
-    emitted = emit(inst.source, inst.factory, inst.args, inst.name, directory)
+    emitted = emit(inst.source, inst.factory, inst.args, inst.name, directory, options={"arch": arch})
     manifest = emitted.manifest
-    fn = getattr(ctypes.CDLL(str(compile_host_library(directory, work / "build"))), manifest["entry"])
+    fn = getattr(ctypes.CDLL(str(compile_host_library(directory, work / "build", arch))), manifest["entry"])
     fn.restype = ctypes.c_int
     args = inst.args
     is_gemm = "K" in args
@@ -200,7 +202,7 @@ def split_work_col_major(units: int, grid: tuple[int, int]) -> dict[tuple[int, i
 
 
 def bench_program(name: str, kind: str, cmd: list[str], env: dict[str, str], work: Path, m: int, k: int, n: int,
-                  runs: int) -> Result:
+                  runs: int, grid: tuple[int, int]) -> Result:
     res = Result(name, kind, (m, k, n), (1, 1))
 
     def call(extra: dict[str, str] | None = None) -> float:
@@ -216,16 +218,16 @@ def bench_program(name: str, kind: str, cmd: list[str], env: dict[str, str], wor
     res.times = [call() for _ in range(runs)]
     stats = work / f"{name}.stats.json"
     call({"TT_MOCK_STATS": str(stats)})
-    tiles = split_work_col_major((m // 32) * (n // 32), GRID)
+    tiles = split_work_col_major((m // 32) * (n // 32), grid)
     apply_stats(res, stats, "matmul", expected_counters("gemm", tiles, 1, 1, k // 32))
     return res
 
 
-def program_env(cache: Path) -> dict[str, str]:
+def program_env(cache: Path, arch: str) -> dict[str, str]:
     env = dict(os.environ)
     for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_METAL_KERNEL_PATH"):
         env.pop(key, None)
-    env.update(mock_sdk.runtime_env(cache))
+    env.update(mock_sdk.runtime_env(cache, arch=arch))
     return env
 
 
@@ -237,18 +239,19 @@ def write_inputs(work: Path, name: str, m: int, k: int, n: int) -> tuple[Path, P
     return paths
 
 
-def bench_handwritten(work: Path, runs: int, size: int = 1024) -> Result:
+def bench_handwritten(work: Path, runs: int, arch: str, size: int = 1024) -> Result:
     exe = mock_sdk.compile_host_program([PROGRAMS / "mock_host.cpp"], work / "mock_host", build_dir=work / "build",
                                         opt="-O2")
     name = f"handwritten_matmul_{size}"
     a, b, out = write_inputs(work, name, size, size, size)
-    cmd = [str(exe), "matmul", str(PROGRAMS / "kernels"), str(size), str(size), str(size), "64", str(a), str(b),
-           str(out)]
-    return bench_program(name, "hand-written (tests/mock_programs)", cmd, program_env(work / "kernel-cache"), work,
-                         size, size, size, runs)
+    grid = GRIDS[arch]
+    cmd = [str(exe), "matmul", str(PROGRAMS / "kernels"), str(size), str(size), str(size), str(grid[0] * grid[1]),
+           str(a), str(b), str(out)]
+    return bench_program(name, "hand-written (tests/mock_programs)", cmd, program_env(work / "kernel-cache", arch),
+                         work, size, size, size, runs, grid)
 
 
-def bench_ttnn_bmm(work: Path, runs: int, size: int = 1024) -> Result | str:
+def bench_ttnn_bmm(work: Path, runs: int, arch: str, size: int = 1024) -> Result | str:
     try:
         from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
 
@@ -259,10 +262,12 @@ def bench_ttnn_bmm(work: Path, runs: int, size: int = 1024) -> Result | str:
                                         opt="-O2")
     name = f"ttnn_bmm_{size}"
     a, b, out = write_inputs(work, name, size, size, size)
-    cmd = [str(exe), "matmul", "8", "8", "1", str(size), str(size), str(size), "1", str(size), str(a), str(b), str(out)]
-    env = program_env(work / "kernel-cache")
+    grid = GRIDS[arch]
+    cmd = [str(exe), "matmul", str(grid[0]), str(grid[1]), "1", str(size), str(size), str(size), "1", str(size),
+           str(a), str(b), str(out)]
+    env = program_env(work / "kernel-cache", arch)
     env["TT_METAL_HOME"] = str(ttnn_root)
-    return bench_program(name, "ttnn 0.81.1 bmm.cpp (wheel)", cmd, env, work, size, size, size, runs)
+    return bench_program(name, "ttnn 0.81.1 bmm.cpp (wheel)", cmd, env, work, size, size, size, runs, grid)
 
 
 # ---- tt-lang-sim -----------------------------------------------------------------------------------
@@ -476,7 +481,7 @@ def table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
     return "\n".join(out)
 
 
-def report(results: list[Result], notes: list[str], sim_status: str, runs: int, markdown: bool) -> str:
+def report(results: list[Result], notes: list[str], sim_status: str, runs: int, markdown: bool, arch: str) -> str:
     cpu = platform.processor() or platform.machine()
     try:
         for ln in Path("/proc/cpuinfo").read_text().splitlines():
@@ -486,7 +491,8 @@ def report(results: list[Result], notes: list[str], sim_status: str, runs: int, 
     except OSError:
         pass
     head = (f"mock SDK execution benchmark - {time.strftime('%Y-%m-%d')}, {cpu}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}; median of {runs} runs after a first (compiling) run")
+            f"Python {platform.python_version()}; {arch} ({GRIDS[arch][0]}x{GRIDS[arch][1]} cores); "
+            f"median of {runs} runs after a first (compiling) run")
     time_rows = []
     notes = list(notes)
     for r in results:
@@ -518,7 +524,8 @@ def report(results: list[Result], notes: list[str], sim_status: str, runs: int, 
     ]
     cube = [r for r in results if r.problem == (1024, 1024, 1024)]
     if cube:
-        parts.append("1024^3 bf16 GEMM on 8x8 cores (target <= 2 s; tt-lang-sim's figure in the issue: 6.7 s): " +
+        parts.append(f"1024^3 bf16 GEMM on {GRIDS[arch][0]}x{GRIDS[arch][1]} cores (target <= 2 s on 8x8; "
+                     "tt-lang-sim's figure in the issue: 6.7 s): " +
                      ", ".join(f"{r.name} {r.median:.3f} s" for r in cube) + " (medians)")
     parts += notes
     return "\n".join(parts)
@@ -535,6 +542,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sim-runs", type=int, default=3, help="timed tt-lang-sim runs per workload")
     ap.add_argument("--kernels", type=Path, default=DEFAULT_KERNELS, help="reference kernel directory")
     ap.add_argument("--keep", type=Path, help="work directory to keep (default: a temporary one)")
+    ap.add_argument("--arch", choices=sorted(GRIDS), default="wormhole_b0",
+                    help="simulated device (blackhole: 13x10 cores; tt-lang-sim is not run)")
     opts = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tt-build-mock-bench-") as tmp:
@@ -544,22 +553,25 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["TT_MOCK_KERNEL_CACHE"] = str(work / "kernel-cache")
         os.environ.update(mock_sdk.runtime_env(work / "kernel-cache"))
         os.environ.pop("TT_MOCK_STATS", None)
+        os.environ.pop("TT_MOCK_ARCH", None)  # the host libraries link a runtime built for --arch
         results: list[Result] = []
         notes: list[str] = []
         for path in (opts.kernels / "gemm.py", opts.kernels / "eltwise.py"):
             for inst in list_instances(path):
                 print(f"running {inst.name} ...", file=sys.stderr)
-                results.append(bench_instance(inst, work, opts.runs))
+                results.append(bench_instance(inst, work, opts.runs, opts.arch))
         print("running the hand-written mock matmul 1024^3 ...", file=sys.stderr)
-        results.append(bench_handwritten(work, opts.runs))
+        results.append(bench_handwritten(work, opts.runs, opts.arch))
         print("running ttnn's bmm.cpp 1024^3 ...", file=sys.stderr)
-        ttnn_res = bench_ttnn_bmm(work, opts.runs)
+        ttnn_res = bench_ttnn_bmm(work, opts.runs, opts.arch)
         if isinstance(ttnn_res, str):
             notes.append(ttnn_res)
         else:
             results.append(ttnn_res)
 
-        if opts.install_tt_lang_sim and opts.tt_lang_sim == "auto" and find_tt_lang_sim("auto")[0] is None:
+        if opts.arch != "wormhole_b0":
+            launcher, why = None, "not run: its TT-Lang programs use an 8x8 grid (--arch wormhole_b0)"
+        elif opts.install_tt_lang_sim and opts.tt_lang_sim == "auto" and find_tt_lang_sim("auto")[0] is None:
             print(f"installing tt-lang-sim into {SIM_VENV} ...", file=sys.stderr)
             launcher, why = install_tt_lang_sim()
         else:
@@ -575,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
                     run_tt_lang_sim(launcher, r, work, opts.sim_runs)
         else:
             sim_status = why
-        print(report(results, notes, sim_status, opts.runs, opts.markdown))
+        print(report(results, notes, sim_status, opts.runs, opts.markdown, opts.arch))
     return 0
 
 

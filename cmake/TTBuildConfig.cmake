@@ -52,8 +52,10 @@ the search path through tt-build's ``cmake.root`` entry point; outside scikit-bu
 
   ``SDK``
     ``mock`` (embedded CPU simulator; default through ``auto`` when ``TT_METAL_HOME`` is unset),
-    ``metalium`` (real SDK at ``$ENV{TT_METAL_HOME}``: host programs compiled, kernels syntax
-    checked; no runnable package) or ``auto``. Default: the ``sdk`` setting of the project.
+    ``metalium`` (real SDK at ``$ENV{TT_METAL_HOME}``: each instance's kernels type-checked against
+    its device headers as a build step; the host programs linked into a loadable module when its
+    CMake package ``tt-metalium`` (``TT::Metalium``) is found, otherwise only compiled against its
+    host headers, with no runnable package) or ``auto``. Default: the ``sdk`` setting of the project.
 
   ``ARCH``
     ``wormhole_b0`` or ``blackhole``. Default: the ``arch`` setting of the project.
@@ -201,10 +203,11 @@ function(tt_build_add_kernels)
   if(_TT_CACHE_DIR)
     list(APPEND _cmd --cache-dir "${_TT_CACHE_DIR}")
   endif()
-  execute_process(COMMAND ${_cmd} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+  # Discovery's diagnostics go to stderr as they are (a message() would re-wrap the source line
+  # and caret of a located diagnostic).
+  execute_process(COMMAND ${_cmd} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out)
   if(NOT _rc EQUAL 0)
-    string(STRIP "${_err}" _err)
-    message(FATAL_ERROR "tt-build: kernel discovery failed:\n${_err}\n${_out}")
+    message(FATAL_ERROR "tt-build: kernel discovery failed (the error is printed above)")
   endif()
   include("${_work}/instances.cmake")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_tt_configure_depends})

@@ -322,8 +322,9 @@ def pass_reference(run: PassRun) -> str:
     if scan.diagnostics:
         out.append("Every message this module can raise, as written in the code (`{…}` is filled in with the "
                    "actual values). A pass error prints as "
-                   "`<file>:<line>:<col>: error in pass <Pass>: <message>` followed by `hint: <hint>` "
-                   "(without location when the IR node has none); a verifier problem prints as "
+                   "`<file>:<line>:<col>: error in pass <Pass>: <message>`, the kernel's source line with a caret "
+                   "under the column, then `hint: <hint>` (no location, source line or caret when the IR node "
+                   "has no location); a verifier problem prints as "
                    "`VerifyTTIR rejected the IR produced by <Pass>:` followed by one `  - <problem>` line "
                    "per problem.")
         out.append("")

@@ -110,6 +110,9 @@ def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
     assert per_instance(cold, "lower") == dict.fromkeys(INSTANCES, "lowered")
     assert per_instance(cold, "compile") == dict.fromkeys(INSTANCES, "compiled")
     check_kernels(_package_parent(proj), env)
+    commands = json.loads((proj / "build" / "tt-build" / "compile_commands.json").read_text())
+    compiled = sorted(Path(c["file"]).parent.name for c in commands if c["file"].endswith("host.cpp"))
+    assert compiled == INSTANCES  # for clangd & co: one entry per host program
 
     noop = build(proj, env)
     assert (noop["configured"], noop["lowered"], noop["cached"], noop["compiled"]) == (False, 0, 0, 0)
@@ -132,7 +135,7 @@ def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
 
 
 def test_explain_names_the_changed_file(tmp_path: Path, shared_cache: Path) -> None:
-    proj = copy_project(tmp_path)
+    proj = copy_project(tmp_path, "my-kernels")  # a dashed directory name, as `tt-build new` suggests
     env = build_env(shared_cache)
     build(proj, env)
     eltwise = proj / "kernels" / "eltwise.py"
@@ -245,9 +248,13 @@ def test_kernel_syntax_error_names_file_and_line_and_keeps_other_entries(tmp_pat
     proc = tt_build("build", str(proj), env=env, check=False)
     assert proc.returncode == 1
     text = proc.stdout + proc.stderr
-    assert f"{gemm}:{bad_line + 1}:" in text
-    assert "SyntaxError" in text or "syntax" in text
-    assert "Traceback" not in text
+    col = lines[bad_line].index("T.gemm(") + len("T.gemm(")
+    assert text.strip().splitlines()[-4:] == [
+        f"{gemm}:{bad_line + 1}:{col}: error: invalid Python syntax: '(' was never closed",
+        f"    {lines[bad_line]}",
+        "    " + " " * (col - 1) + "^",
+        "hint: fix the syntax error; no kernel of this file can be built until then"]
+    assert "CMake Error" not in text and "ninja:" not in text and "Traceback" not in text
     assert _entries(cache_dir) == before
     assert {p.name: p.read_bytes() for p in add_dir.iterdir() if p.is_file()} == add_files
 
@@ -505,3 +512,67 @@ def test_metalium_sdk_checks_kernels_against_the_real_headers(tmp_path: Path, sh
     bad = tt_build("build", str(proj), env={k: v for k, v in env.items() if k != "TT_METAL_HOME"}, check=False)
     assert bad.returncode == 1
     assert "SDK 'metalium' needs TT_METAL_HOME" in bad.stdout + bad.stderr
+
+
+def test_project_with_its_own_cmakelists(tmp_path: Path, shared_cache: Path, tt_wheel_dir: Path) -> None:
+    proj = copy_project(tmp_path)
+    (proj / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\n"
+        "project(tt_mini_kernels LANGUAGES CXX)\n"
+        "find_package(TTBuild CONFIG REQUIRED)\n"
+        "tt_build_add_kernels(TARGET _tt_kernels PACKAGE tt_mini_kernels\n"
+        "                     SOURCES kernels/eltwise.py kernels/gemm.py OUT_INSTANCES names)\n"
+        'message(STATUS "kernel instances: ${names}")\n')
+    env = build_env(shared_cache)
+    report = build(proj, env)
+    assert per_instance(report, "compile") == dict.fromkeys(INSTANCES, "compiled")
+    check_kernels(_package_parent(proj), env)
+    # Through pip: scikit-build-core finds TTBuild via tt-build's cmake.root entry point.
+    penv = {**env, "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
+    out = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(proj), env=penv)
+    assert "-- kernel instances: add_64;gemm_64;mul_64" in out.stdout + out.stderr
+    (wheel,) = (tmp_path / "dist").glob("tt_mini_kernels-0.1.0-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    check_kernels(site, env)
+
+
+def test_configure_prints_no_warnings(tmp_path: Path, shared_cache: Path) -> None:
+    from tt_build._resources import cmake_dir  # noqa: PLC0415
+    from tt_build.build.builder import find_tool  # noqa: PLC0415
+    from tt_build.build.cmakegen import generate_cmakelists  # noqa: PLC0415
+    from tt_build.project import Project  # noqa: PLC0415
+
+    proj = copy_project(tmp_path)
+    src = generate_cmakelists(Project.load(proj))
+    cmakes = {find_tool("cmake"), shutil.which("cmake")} - {None}
+    for i, cmake in enumerate(sorted(cmakes)):
+        proc = subprocess.run([cmake, "-S", str(src), "-B", str(tmp_path / f"b{i}"), "-G", "Ninja",
+                               f"-DCMAKE_MAKE_PROGRAM={find_tool('ninja')}", f"-DTTBuild_DIR={cmake_dir()}",
+                               f"-DPython_EXECUTABLE={PY}"], env=build_env(shared_cache), capture_output=True,
+                              text=True, timeout=TIMEOUT, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert "CMake Warning" not in proc.stdout + proc.stderr, (cmake, proc.stderr)
+
+
+def test_blackhole_project_runs_on_a_simulated_blackhole(tmp_path: Path, shared_cache: Path) -> None:
+    proj = copy_project(tmp_path)
+    pyproject = proj / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "mock"\narch = "blackhole"') +
+                         '\n[tool.tt-build.instances.add_big]\nkernel = "kernels/eltwise.py"\n'
+                         'args = { M = 512, N = 512, op = "add" }\n')
+    env = build_env(shared_cache)
+    build(proj, env)  # the warm step already runs every instance on the simulated device
+    manifest = json.loads((_package_parent(proj) / "tt_mini_kernels" / "kernels" / "add_big" / "manifest.json")
+                          .read_text())
+    assert manifest["core_grid"] == [13, 10]
+    code = ("import json, numpy as np, ml_dtypes, tt_mini_kernels as k\n"
+            "rng = np.random.default_rng(3)\n"
+            "a, b = (rng.standard_normal((512, 512)).astype(ml_dtypes.bfloat16) for _ in range(2))\n"
+            "got = k.add_big(a, b).astype(np.float32)\n"
+            "want = (a.astype(np.float32) + b.astype(np.float32)).astype(ml_dtypes.bfloat16).astype(np.float32)\n"
+            "print(json.dumps(float(np.abs(got - want).max())))\n")
+    out = subprocess.run([PY, "-c", code], env={**env, "PYTHONPATH": str(_package_parent(proj))},
+                         capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == 0.0  # bf16 add of bf16 inputs: exact

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import ml_dtypes
@@ -28,6 +29,7 @@ class Mock:
 
     def __init__(self, root: Path, build: Path) -> None:
         self.root = root
+        self.build = build
         self.cache = root / "kernel-cache"
         self.host = mock_sdk.compile_host_program([PROGRAMS / "mock_host.cpp"], root / "mock_host", build_dir=build)
         self.bug_host = mock_sdk.compile_host_program([PROGRAMS / "bug_host.cpp"], root / "bug_host", build_dir=build)
@@ -35,7 +37,7 @@ class Mock:
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(mock_sdk.runtime_env(self.cache))
-        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX"):
+        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_MOCK_ARCH"):
             env.pop(key, None)
         env.update(extra)
         return env
@@ -148,6 +150,10 @@ def test_same_error_text_every_run(mock: Mock) -> None:
 BRISC = "TT-Metalium mock: core (0,0) RISCV_0 (BRISC) data movement kernel"
 TRISC = "TT-Metalium mock: core (0,0) compute (TRISC) kernel"
 EMPTY_CB = "0 of 2 pages filled, 0 reserved by the producer, 0 waited by the consumer"
+UNCONSUMED = (
+    "TT-Metalium mock: circular buffers still hold pages when the program ends: every page pushed with cb_push_back "
+    "must be popped with cb_pop_front (on the device the next program would read them as stale pages or wait forever)"
+)
 
 # case -> (bug_host arguments, the exact error text)
 BUG_CASES = {
@@ -232,6 +238,28 @@ BUG_CASES = {
         f"{BRISC} 'missing_arg.cpp': get_arg_val(5): only 1 runtime args were set for this kernel on this core "
         "(SetRuntimeArgs)",
     ),
+    "unconsumed-pages": (
+        ["push_three.cpp", "-", "pop_one.cpp", "0:2"],
+        f"{UNCONSUMED}\n  core (0,0) CB 0: 2 of 2 pages filled: 3 pushed by RISCV_0 (BRISC) data movement kernel "
+        "'push_three.cpp', 1 popped by compute (TRISC) kernel 'pop_one.cpp'",
+    ),
+    "unconsumed-pages-no-consumer": (
+        ["-", "deadlock_reader.cpp", "-", "0:2,1:2"],
+        f"{UNCONSUMED}\n  core (0,0) CB 0: 1 of 2 pages filled: 1 pushed by RISCV_1 (NCRISC) data movement kernel "
+        "'deadlock_reader.cpp', 0 popped (no kernel pops CB 0)",
+    ),
+    "two-producers": (
+        ["deadlock_reader.cpp", "deadlock_reader.cpp", "pop_one.cpp", "0:2"],
+        "TT-Metalium mock: core (0,0) RISCV_1 (NCRISC) data movement kernel 'deadlock_reader.cpp': cb_push_back(cb=0, "
+        "1 pages): CB 0 is also pushed by RISCV_0 (BRISC) data movement kernel 'deadlock_reader.cpp' on this core: a "
+        "circular buffer has one producing processor (each processor keeps its own copy of the FIFO write pointer)",
+    ),
+    "two-consumers": (
+        ["push_three.cpp", "pop_one_dm.cpp", "pop_one.cpp", "0:2"],
+        f"{TRISC} 'pop_one.cpp': cb_pop_front(cb=0, 1 pages): CB 0 is also popped by RISCV_1 (NCRISC) data movement "
+        "kernel 'pop_one_dm.cpp' on this core: a circular buffer has one consuming processor (each processor keeps "
+        "its own copy of the FIFO read pointer)",
+    ),
     "more-than-32-cbs": (
         ["noop.cpp", "-", "-", "0:1,32:1"],
         "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 32 is out of range (Wormhole has 32 circular "
@@ -240,7 +268,11 @@ BUG_CASES = {
     "l1-overflow": (
         ["noop.cpp", "-", "-", "0:400,1:400"],
         "TT-Metalium mock: CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only "
-        "1470464 bytes are available (1.5 MiB L1 minus 102400 bytes reserved for firmware)",
+        "1396736 bytes are available (Wormhole L1 of 1499136 bytes minus 102400 bytes reserved for firmware)",
+    ),
+    "core-outside-the-grid": (
+        ["noop.cpp", "-", "-", "0:1", "8,0"],
+        "TT-Metalium mock: core (x=8,y=0) is outside the 8x8 Wormhole compute grid",
     ),
 }
 
@@ -271,8 +303,140 @@ def test_kernel_compile_error_names_the_kernel_and_shows_the_compiler_output(moc
 
 
 def test_correct_program_passes_the_checker(mock: Mock) -> None:
-    proc = mock.run([mock.bug_host, "deadlock_reader.cpp", "-", "-", "0:2"], cwd=BUGS)
+    # every page pushed is popped: one pushed by the data-movement kernel, one popped by the compute kernel
+    proc = mock.run([mock.bug_host, "deadlock_reader.cpp", "-", "pop_one.cpp", "0:2"], cwd=BUGS)
     assert proc.returncode == 0, proc.stderr
+
+
+# ---- many host programs in one process -------------------------------------------------------------------
+
+# Loads every library given on the command line (each a copy of lib_host.cpp's library, so each carries
+# its own copy of the mock runtime, as every kernel package's _tt_kernels.so does), then runs them all in
+# turn, twice, each on its own inputs and core count, and compares every output with numpy bit for bit.
+MANY_LIBS_SCRIPT = """
+import ctypes, sys
+import ml_dtypes, numpy as np
+kernels, paths = sys.argv[1].encode(), sys.argv[2:]
+libs = [ctypes.CDLL(p) for p in paths]
+rng = np.random.default_rng(7)
+err = ctypes.create_string_buffer(4096)
+runs = 0
+for rnd in range(2):
+    for i, lib in enumerate(libs):
+        op, ncores = (i + rnd) % 3, 1 + (i * 5 + rnd) % 9
+        a = rng.standard_normal((64, 96)).astype(ml_dtypes.bfloat16)
+        b = rng.standard_normal((64, 96)).astype(ml_dtypes.bfloat16)
+        out = np.zeros_like(a)
+        rc = lib.tt_test_eltwise(ctypes.c_uint32(op), ctypes.c_void_p(a.ctypes.data), ctypes.c_void_p(b.ctypes.data),
+                                 ctypes.c_void_p(out.ctypes.data), ctypes.c_uint32(64), ctypes.c_uint32(96),
+                                 ctypes.c_uint32(ncores), kernels, err, ctypes.c_size_t(len(err)))
+        if rc != 0:
+            sys.exit(f"library {i} (round {rnd}): {err.value.decode()}")
+        fn = (np.add, np.subtract, np.multiply)[op]
+        ref = fn(a.astype(np.float32), b.astype(np.float32)).astype(ml_dtypes.bfloat16)
+        if not np.array_equal(out.view(np.uint16), ref.view(np.uint16)):
+            sys.exit(f"library {i} (round {rnd}): wrong result")
+        runs += 1
+print(runs)
+"""
+
+
+def test_many_host_libraries_each_with_its_own_runtime_run_in_one_process(mock: Mock, tmp_path: Path) -> None:
+    lib = mock_sdk.compile_host_program([PROGRAMS / "lib_host.cpp"], tmp_path / "lib_host.so", build_dir=mock.build,
+                                        extra_flags=["-fPIC", "-shared"])
+    copies = []
+    for i in range(24):  # copies under other names: the dynamic loader maps each one separately
+        copies.append(tmp_path / f"lib_host_{i}.so")
+        shutil.copyfile(lib, copies[-1])
+    proc = subprocess.run([sys.executable, "-c", MANY_LIBS_SCRIPT, KERNELS, *copies], env=mock.env(),
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split() == [str(2 * len(copies))]
+
+
+# ---- architectures: TT_MOCK_ARCH selects the device (the host program asks the device, as on hardware) ----
+
+WORMHOLE_INFO = "arch=1 grid=8x8 dram_channels=12 l1=1499136 l1_base=102400 last_worker=25,25 dram_page_80_aligned=96"
+BLACKHOLE_INFO = "arch=2 grid=13x10 dram_channels=8 l1=1572864 l1_base=102400 last_worker=30,27 dram_page_80_aligned=128"
+
+
+@pytest.mark.parametrize(("arch", "line"), [(None, WORMHOLE_INFO), ("wormhole_b0", WORMHOLE_INFO),
+                                            ("blackhole", BLACKHOLE_INFO)])
+def test_device_reports_the_geometry_of_its_architecture(mock: Mock, arch: str | None, line: str) -> None:
+    proc = mock.run([mock.host, "info"], **({"TT_MOCK_ARCH": arch} if arch else {}))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == line
+
+
+def test_blackhole_matmul_on_all_13x10_cores_matches_numpy(mock: Mock, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    # 12 x 13 output tiles over the whole 13x10 grid (the host program asks the device for its grid)
+    a, b, out = run_matmul(mock, tmp_path, 384, 96, 416, 130, TT_MOCK_ARCH="blackhole", TT_MOCK_STATS=str(stats))
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (wl,) = json.loads(stats.read_text())["workloads"]
+    assert sorted(tuple(c["core"]) for c in wl["cores"]) == [(x, y) for x in range(13) for y in range(10)]
+    assert wl["totals"]["tiles"]["matmul"] == 12 * 13 * 3
+
+
+def test_blackhole_eltwise_on_all_13x10_cores_matches_numpy_bitwise(mock: Mock, tmp_path: Path) -> None:
+    a, b, out = run_eltwise(mock, tmp_path, 2, 320, 448, 130, TT_MOCK_ARCH="blackhole")  # 140 tiles
+    ref = bf16(a.astype(np.float32) * b.astype(np.float32))
+    assert np.array_equal(out.view(np.uint16), ref.view(np.uint16))
+
+
+# case -> (TT_MOCK_ARCH, bug_host arguments, exit code, the exact error text)
+ARCH_CASES = {
+    "blackhole-last-core": ("blackhole", ["noop.cpp", "-", "-", "0:1", "12,9"], 0, ""),
+    "blackhole-core-outside-the-grid": (
+        "blackhole", ["noop.cpp", "-", "-", "0:1", "13,0"], 2,
+        "TT-Metalium mock: core (x=13,y=0) is outside the 13x10 Blackhole compute grid",
+    ),
+    "blackhole-cb-63": ("blackhole", ["high_cb.cpp", "-", "-", "0:1,63:1"], 0, ""),
+    "blackhole-more-than-64-cbs": (
+        "blackhole", ["noop.cpp", "-", "-", "0:1,64:1"], 2,
+        "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 64 is out of range (Blackhole has 64 "
+        "circular buffers, c_0..c_63)",
+    ),
+    "wormhole-cb-63": (
+        "wormhole_b0", ["noop.cpp", "-", "-", "0:1,63:1"], 2,
+        "TT-Metalium mock: CircularBufferConfig::set_page_size: CB index 63 is out of range (Wormhole has 32 "
+        "circular buffers, c_0..c_31)",
+    ),
+    "blackhole-l1-overflow": (
+        "blackhole", ["noop.cpp", "-", "-", "0:400,1:400"], 2,
+        "TT-Metalium mock: CreateCircularBuffer: circular buffers on core (x=0,y=0) need 1638400 bytes of L1 but only "
+        "1470464 bytes are available (Blackhole L1 of 1572864 bytes minus 102400 bytes reserved for firmware)",
+    ),
+    "unknown-arch": (
+        "grayskull", ["noop.cpp", "-", "-", "0:1"], 2,
+        "TT-Metalium mock: TT_MOCK_ARCH 'grayskull' names no architecture the mock models: use wormhole_b0 or "
+        "blackhole",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARCH_CASES))
+def test_architecture_limits(mock: Mock, case: str) -> None:
+    arch, args, code, expected = ARCH_CASES[case]
+    proc = mock.run([mock.bug_host, *args], cwd=BUGS, TT_MOCK_ARCH=arch)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert proc.stderr.rstrip("\n") == expected
+
+
+def test_runtime_built_for_blackhole_simulates_blackhole_unless_told_otherwise(mock: Mock, tmp_path: Path) -> None:
+    # build_runtime(arch="blackhole") compiles the runtime with these flags; the architecture default
+    # lives in host_api.cpp, so that object compiled with them, linked ahead of the archive, is enough
+    flags = mock_sdk.runtime_flags(arch="blackhole")
+    assert flags != mock_sdk.runtime_flags() == mock_sdk.runtime_flags(arch="wormhole_b0")  # part of the key
+    obj, host = tmp_path / "host_api.o", tmp_path / "mock_host_bh"
+    cxx = mock_sdk.cxx()
+    subprocess.run([*cxx, *flags, "-c", str(mock_sdk.source_dir() / "host_api.cpp"), "-o", str(obj)], check=True)
+    subprocess.run([*cxx, *mock_sdk.compile_flags(), "-O1", str(PROGRAMS / "mock_host.cpp"), str(obj), "-o", str(host),
+                    str(mock_sdk.build_runtime(mock.build)), *mock_sdk.LINK_LIBS], check=True)
+    assert mock.run([host, "info"]).stdout.strip() == BLACKHOLE_INFO
+    assert mock.run([host, "info"], TT_MOCK_ARCH="wormhole_b0").stdout.strip() == WORMHOLE_INFO
+    with pytest.raises(ValueError, match="unknown architecture 'grayskull'"):
+        mock_sdk.build_runtime(tmp_path / "rt", arch="grayskull")
 
 
 # ---- counters ------------------------------------------------------------------------------------------

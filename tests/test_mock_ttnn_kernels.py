@@ -103,10 +103,14 @@ MATMUL_CASES = {
     "single-core-k-padding": ((1, 1), 1, 64, 96, 96, True, 80),
     "8x8-cores-1024-cube": ((8, 8), 1, 1024, 1024, 1024, True, 1024),
 }
+# run with TT_MOCK_ARCH=blackhole
+BLACKHOLE_MATMUL_CASES = {
+    "13x10-cores-blackhole": ((13, 10), 1, 352, 96, 448, True, 96),
+}
 
 
 def run_ttnn_matmul(host: TTNNHost, tmp: Path, case: str, **env: str) -> tuple[np.ndarray, np.ndarray]:
-    (gx, gy), batch, m, k, n, bcast_b, logical_k = MATMUL_CASES[case]
+    (gx, gy), batch, m, k, n, bcast_b, logical_k = {**MATMUL_CASES, **BLACKHOLE_MATMUL_CASES}[case]
     rng = np.random.default_rng(sum(map(ord, case)))
     a = bf16(rng.standard_normal((batch, m, k)))
     b = bf16(rng.standard_normal((1 if bcast_b else batch, k, n)))
@@ -124,6 +128,17 @@ def run_ttnn_matmul(host: TTNNHost, tmp: Path, case: str, **env: str) -> tuple[n
 def test_ttnn_matmul_matches_numpy(host: TTNNHost, tmp_path: Path, case: str) -> None:
     out, ref = run_ttnn_matmul(host, tmp_path, case)
     check_close(out, ref)
+
+
+def test_ttnn_matmul_on_the_blackhole_13x10_grid(host: TTNNHost, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    out, ref = run_ttnn_matmul(host, tmp_path, "13x10-cores-blackhole", TT_MOCK_ARCH="blackhole",
+                               TT_MOCK_STATS=str(stats))
+    check_close(out, ref)
+    (workload,) = json.loads(stats.read_text())["workloads"]
+    # 11 x 14 = 154 output tiles over 130 cores: 24 cores with 2 tiles, 106 with 1, column by column
+    per_core = {tuple(c["core"]): c["tiles"]["pack"] for c in workload["cores"]}
+    assert [per_core[(i // 10, i % 10)] for i in range(130)] == [2] * 24 + [1] * 106
 
 
 def test_ttnn_matmul_reader_pads_the_last_k_tile(host: TTNNHost, tmp_path: Path) -> None:

@@ -276,23 +276,10 @@ def tile_size_bytes(fmt: str, tile_shape: tuple[int, int] = (32, 32)) -> int:
     return elems * _DATUM_BYTES.get(fmt, 2)
 
 
-def _env():
-    import jinja2
+def _render(name: str, **ctx: Any) -> str:
+    from tt_build._templates import render  # noqa: PLC0415
 
-    from tt_build._resources import templates_dir
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-
-
-def _render(env: Any, name: str, **ctx: Any) -> str:
-    return env.get_template(f"check/{name}").render(version=__version__, **ctx)
+    return render(f"check/{name}", **ctx)
 
 
 def _write(path: Path, text: str) -> None:
@@ -370,14 +357,14 @@ def _include_dirs(root: Path, compute: bool, sfpi: Path | None) -> list[Path]:
     return dirs
 
 
-def _shadow_static_assert_false(env: Any, root: Path, include_dirs: Sequence[Path], out: Path, gcc_major: int) -> int:
+def _shadow_static_assert_false(root: Path, include_dirs: Sequence[Path], out: Path, gcc_major: int) -> int:
     """Shadow the wheel's headers that contain ``static_assert(false`` (GCC < 13 only); return how many.
 
     A shadow copy is written under ``out`` at the file's path relative to every include directory
     that holds it, so an include spelled relative to any of them (``api/core_local_mem.h``) finds
     the copy first: ``out`` comes right after the generated directory in the include path.
     """
-    shim = _render(env, "static_assert_false_shim.j2", gcc_major=gcc_major).strip()
+    shim = _render("static_assert_false_shim.j2", gcc_major=gcc_major).strip()
     pattern = re.compile(r"static_assert\s*\(\s*false\b")
     dirs = [d for d in dict.fromkeys(include_dirs) if d.is_dir()]
     count = 0
@@ -580,7 +567,6 @@ def check_kernels(
     compiler, version = find_compiler(cxx)
     gcc_major = _gcc_major(version, compiler)
     sfpi = find_sfpi_include(sfpi_include)
-    env = _env()
 
     sources = {"reader": reader, "writer": writer, "compute": compute}
     report = CheckReport([], compiler, version, root, sfpi)
@@ -591,12 +577,11 @@ def check_kernels(
         overlay = base / "p2593_shadow"
         need_shadow = gcc_major is not None and gcc_major < 13
         if need_shadow:
-            n = _shadow_static_assert_false(env, root, _include_dirs(root, compute is not None, sfpi), overlay,
+            n = _shadow_static_assert_false(root, _include_dirs(root, compute is not None, sfpi), overlay,
                                             gcc_major)
             report.notes.append(f"note: g++ {gcc_major} lacks P2593R1: {n} wheel headers with static_assert(false) "
                                 "were read through vacuous shadow copies (g++ >= 13 checks them unmodified)")
-        descriptors = _render(
-            env, "chlkc_descriptors.h.j2", cbs=cbs, max_cbs=MAX_CBS, arrays=_descriptor_arrays(cbs),
+        descriptors = _render("chlkc_descriptors.h.j2", cbs=cbs, max_cbs=MAX_CBS, arrays=_descriptor_arrays(cbs),
             math_fidelity=fidelity, math_approx_mode=math_approx_mode, fp32_dest_acc_en=fp32_dest_acc_en,
             dst_full_sync_en=False,
         )
@@ -616,7 +601,7 @@ def check_kernels(
             out = base / role
             _write(out / "chlkc_descriptors.h", descriptors)
             ctx = dict(
-                env=env, root=root, fw_dir=fw_dir, out=out, src=src_path, arch=arch,
+                root=root, fw_dir=fw_dir, out=out, src=src_path, arch=arch,
                 ct_args=list(compile_args.get(role, [])), defines=defines.get(role, {}),
                 overlay=overlay if need_shadow else None, compiler=compiler, allow_deprecated=allow_deprecated,
                 timeout=timeout, sfpi=sfpi,
@@ -686,11 +671,11 @@ def _short(diag: str) -> str:
     return f"{Path(m.group('file')).name}:{m.group('line')}: {m.group('kind')}: {m.group('msg')}"[:240]
 
 
-def _check_dm(*, role: str, proc: _Processor, noc: int, env: Any, root: Path, fw_dir: Path, out: Path, src: Path,
+def _check_dm(*, role: str, proc: _Processor, noc: int, root: Path, fw_dir: Path, out: Path, src: Path,
               arch: str, ct_args: list[int], defines: Mapping[str, str], overlay: Path | None, compiler: str,
               allow_deprecated: bool, timeout: float, sfpi: Path | None) -> KernelCheck:
     _write(out / "kernel_includes.hpp",
-           _render(env, "kernel_includes.hpp.j2", role=role, processor=proc.name, kernel_path=str(src)))
+           _render("kernel_includes.hpp.j2", role=role, processor=proc.name, kernel_path=str(src)))
     wrapper = fw_dir / proc.wrapper
     defs: list[tuple[str, str | None]] = [
         *_DEVICE_DEFINES, *_COMMON_DEFINES, ("PROCESSOR_INDEX", str(proc.index)), *proc.defines,
@@ -710,18 +695,18 @@ def _check_dm(*, role: str, proc: _Processor, noc: int, env: Any, root: Path, fw
     return check
 
 
-def _check_compute(*, env: Any, root: Path, fw_dir: Path, out: Path, src: Path, arch: str, ct_args: list[int],
+def _check_compute(*, root: Path, fw_dir: Path, out: Path, src: Path, arch: str, ct_args: list[int],
                    defines: Mapping[str, str], overlay: Path | None, compiler: str, allow_deprecated: bool,
                    timeout: float, sfpi: Path | None) -> KernelCheck:
     role = "compute"
     # Compute kernels get their defines (and a default NOC_MODE) through defines_generated.h.
     gen_defines = [(k, str(v)) for k, v in defines.items()] + [("NOC_MODE", str(NOC_MODE_DM_DEDICATED))]
-    _write(out / "defines_generated.h", _render(env, "defines_generated.h.j2", defines=gen_defines))
+    _write(out / "defines_generated.h", _render("defines_generated.h.j2", defines=gen_defines))
     wrapper = fw_dir / "trisck.cc"
     check = KernelCheck(role, src, "checked", [p.name for p in _TRISCS])
     t0 = time.monotonic()
     for proc in _TRISCS:  # the JIT writes all three before compiling any
-        _write(out / f"chlkc_{proc.stage}.cpp", _render(env, "chlkc_trisc.cpp.j2", role=role, processor=proc.name,
+        _write(out / f"chlkc_{proc.stage}.cpp", _render("chlkc_trisc.cpp.j2", role=role, processor=proc.name,
                                                         stage=proc.stage, kernel_path=str(src)))
     for proc in _TRISCS:
         defs: list[tuple[str, str | None]] = [

@@ -1,7 +1,8 @@
-// Host program for the planted-bug tests: one core (0,0), optional kernels per processor, CBs of
-// Float16_b tiles, one 4-tile DRAM buffer whose address is runtime arg 0 of the data-movement kernels.
+// Host program for the planted-bug tests: one core ((0,0) unless given), optional kernels per
+// processor, CBs of Float16_b tiles, one 4-tile DRAM buffer whose address is runtime arg 0 of the
+// data-movement kernels.
 //
-//   bug_host <riscv0 kernel|-> <riscv1 kernel|-> <compute kernel|-> <cb spec "id:pages,...">
+//   bug_host <riscv0 kernel|-> <riscv1 kernel|-> <compute kernel|-> <cb spec "id:pages,..."> [<x>,<y>]
 //
 // Exit code 0 on success; on error prints the exception text to stderr and exits 2.
 #include <iostream>
@@ -16,15 +17,19 @@
 using namespace tt::tt_metal;
 
 int main(int argc, char** argv) {
-    if (argc != 5) {
-        std::cerr << "usage: bug_host <riscv0|-> <riscv1|-> <compute|-> <cbs>\n";
+    if (argc != 5 && argc != 6) {
+        std::cerr << "usage: bug_host <riscv0|-> <riscv1|-> <compute|-> <cbs> [<x>,<y>]\n";
         return 1;
     }
     try {
         auto device = distributed::MeshDevice::create_unit_mesh(0);
         auto& cq = device->mesh_command_queue();
         Program program = CreateProgram();
-        const CoreCoord core{0, 0};
+        CoreCoord core{0, 0};
+        if (argc == 6) {
+            const std::string xy = argv[5];
+            core = CoreCoord(std::stoul(xy.substr(0, xy.find(','))), std::stoul(xy.substr(xy.find(',') + 1)));
+        }
         auto buf = distributed::MeshBuffer::create(distributed::ReplicatedBufferConfig{.size = 4 * 2048},
                                                    distributed::DeviceLocalBufferConfig{.page_size = 2048,
                                                                                         .buffer_type = BufferType::DRAM},

@@ -2,6 +2,7 @@
 //
 //   mock_host eltwise <kernel_dir> <op 0=add|1=sub|2=mul> <rows> <cols> <ncores> <a.bin> <b.bin> <out.bin> [post_op]
 //   mock_host matmul  <kernel_dir> <M> <K> <N> <ncores> <a.bin> <b.bin> <out.bin>
+//   mock_host info    prints what the device reports about itself (one line)
 //
 // Matrices are raw row-major bf16 files. Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -55,10 +56,23 @@ void add_cb(Program& program, const CoreRangeSet& cores, uint32_t index, uint32_
 }
 
 int run(int argc, char** argv) {
-    if (argc < 2) throw std::runtime_error("usage: mock_host eltwise|matmul ...");
+    if (argc < 2) throw std::runtime_error("usage: mock_host eltwise|matmul|info ...");
     const std::string mode = argv[1];
-    const std::string kdir = argv[2];
     auto mesh_device = distributed::MeshDevice::create_unit_mesh(0);
+    if (mode == "info") {
+        const CoreCoord grid = mesh_device->compute_with_storage_grid_size();
+        const CoreCoord worker = mesh_device->worker_core_from_logical_core(CoreCoord(grid.x - 1, grid.y - 1));
+        distributed::DeviceLocalBufferConfig dram{.page_size = 80, .buffer_type = BufferType::DRAM};
+        auto buf = distributed::MeshBuffer::create(distributed::ReplicatedBufferConfig{.size = 800}, dram,
+                                                   mesh_device.get());
+        std::cout << "arch=" << static_cast<int>(mesh_device->arch()) << " grid=" << grid.x << "x" << grid.y
+                  << " dram_channels=" << mesh_device->num_dram_channels() << " l1=" << mesh_device->l1_size_per_core()
+                  << " l1_base=" << mesh_device->allocator_l1_base() << " last_worker=" << worker.x << "," << worker.y
+                  << " dram_page_80_aligned=" << TensorAccessorArgs(*buf).get_compile_time_args().at(1) << std::endl;
+        mesh_device->close();
+        return 0;
+    }
+    const std::string kdir = argv[2];
     distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();
     Program program = CreateProgram();
     const CoreCoord grid = mesh_device->compute_with_storage_grid_size();

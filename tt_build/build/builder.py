@@ -31,7 +31,9 @@ __all__ = ["BuildReport", "InstanceReport", "build_project", "find_tool"]
 
 _HOST_OBJ = re.compile(r"kernels/([A-Za-z_][A-Za-z0-9_]*)/host\.cpp\.o\b")
 _STATUS = re.compile(r"^\[\d+/\d+\] ")
-_EXPLAIN_INSTANCE = re.compile(r"(?<![A-Za-z0-9_])(?:kernels|specs|deps|warm)/([A-Za-z_][A-Za-z0-9_]*)(?:/|\.json|\.d|\.stamp)")
+# An instance's directory or file in a path (lookahead: overlapping matches, so the last one is the
+# innermost even when the package itself is called "kernels").
+_EXPLAIN_INSTANCE = re.compile(r"(?<![\w.-])(?=(?:kernels|specs|deps|warm)/([A-Za-z_]\w*)(?:/|\.json|\.d|\.stamp))")
 
 
 def find_tool(name: str) -> str:
@@ -92,9 +94,9 @@ def _run_checked(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -
     if proc.returncode != 0:
         out = (proc.stdout + proc.stderr).strip()
         # CMake wraps our discovery error; show its message, not the CMake call stack.
-        m = re.search(r"tt-build: kernel discovery failed:\n(.*?)(?:\n\n|\nCall Stack|\Z)", out, re.S)
-        if m:
-            raise TTBuildError(m.group(1).strip())
+        if "tt-build: kernel discovery failed" in proc.stderr:
+            # Discovery printed its diagnostic verbatim on stderr, before CMake's error block.
+            raise TTBuildError(proc.stderr.split("CMake Error", 1)[0].strip())
         errors = _cmake_errors(out)
         if errors:
             raise TTBuildError("\n".join(errors))
@@ -158,7 +160,7 @@ def build_project(project_dir: Path | str = ".", *, explain: bool = False, jobs:
     if explain:
         cmd += ["-d", "explain"]
     reports: dict[str, InstanceReport] = {}
-    failed_lines: list[str] = []
+    diagnostics: list[str] = []
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -181,11 +183,19 @@ def build_project(project_dir: Path | str = ".", *, explain: bool = False, jobs:
             continue
         if line.startswith("ninja: no work to do") or line.startswith("ninja: Entering directory"):
             continue
-        failed_lines.append(line)
-        if line.startswith("tt-build: ") or verbose or line.strip():
-            print(line, file=out if line.startswith("tt-build: ") else sys.stderr, flush=True)
+        if line.startswith("tt-build: "):
+            print(line, file=out, flush=True)
+        elif verbose or (line.strip() and not line.startswith("-- ")):  # "-- ": CMake re-run status
+            diagnostics.append(line)  # printed once ninja is done (see below)
     rc = proc.wait()
     t_build = time.perf_counter()
+    text = "\n".join(diagnostics)
+    if "tt-build: kernel discovery failed" in text:
+        # A kernel file changed and the re-run of CMake (from ninja) could not discover its
+        # instances: the diagnostic, without CMake's and ninja's wrapping of it.
+        raise TTBuildError(text.split("CMake Error", 1)[0].strip())
+    if text:
+        print(text, file=sys.stderr, flush=True)
     if rc != 0:
         msg = f"build of {project.name} failed (ninja exit code {rc}); see the messages above"
         raise TTBuildError(msg)

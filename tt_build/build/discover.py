@@ -62,8 +62,9 @@ def stage_mock_sdk(cache_dir: Path) -> Path | None:
     return dest
 
 
-def mock_runtime(mock_dir: Path, cxx: str) -> Path:
-    """The mock SDK runtime library compiled from the staged SDK ``mock_dir`` with ``cxx``.
+def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
+    """The mock SDK runtime library compiled from the staged SDK ``mock_dir`` with ``cxx``, simulating
+    an ``arch`` device (so a Blackhole project runs on a simulated 13x10 Blackhole).
 
     Built once per (SDK content, compiler) and kept next to the staged SDK in the cache, so a
     new build directory, an isolated pip build or a CI run with a restored cache links it
@@ -74,7 +75,7 @@ def mock_runtime(mock_dir: Path, cxx: str) -> Path:
     compiler = [cxx] if cxx else None
     lib_dir = mock_dir / "lib"
     try:
-        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler)
+        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch)
     except OSError as exc:
         msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
         raise ConfigError(msg) from None
@@ -164,7 +165,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     mock_dir = stage_mock_sdk(cache_dir) if sdk == "mock" else None
     lines.append(f"set(_tt_mock_sdk_dir {_cmake_quote(str(mock_dir) if mock_dir else '')})")
     if mock_dir is not None:
-        lines.append(f"set(_tt_mock_runtime {_cmake_quote(str(mock_runtime(mock_dir, ns.cxx)))})")
+        lines.append(f"set(_tt_mock_runtime {_cmake_quote(str(mock_runtime(mock_dir, ns.cxx, arch)))})")
     lines.append("set(_tt_configure_depends " + " ".join(_cmake_quote(d) for d in depends) + ")")
     atomic_write(work / "instances.cmake", "\n".join(lines) + "\n")
 

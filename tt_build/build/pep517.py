@@ -102,9 +102,10 @@ def _reuse_key(config_settings: ConfigSettings | None) -> tuple[Path, str] | Non
     project = Project.load(Path.cwd())
     if project.has_own_cmakelists or not project.settings.reuse_wheel:
         return None  # a hand-written CMakeLists may read anything: its inputs are not known
-    skip = {"build", "dist", Path(project.settings.build_dir).parts[0]}
-    skb_dir = str((config_settings or {}).get("build-dir", "build"))
-    skip.add(Path(skb_dir).parts[0] if skb_dir else "build")
+    # Build outputs are not inputs: tt-build's and scikit-build-core's build directories, dist/.
+    skb = project.pyproject.get("tool", {}).get("scikit-build", {})
+    dirs = [project.settings.build_dir, str((config_settings or {}).get("build-dir", skb.get("build-dir", "build")))]
+    skip = {"build", "dist"} | {Path(d).parts[0] for d in dirs if d and not Path(d).is_absolute()}
     key = build_key(project.root, dict(config_settings or {}), skip)
     return (project.root, key) if key else None
 

@@ -11,6 +11,10 @@ Python helpers to build against it:
   (used by tests).
 
 Link line for a host program: ``<objects> libtt_metal_mock.a -ldl -lpthread``.
+
+The simulated device is a Wormhole n150 (8x8 cores) or a Blackhole p150 (13x10 cores): the
+architecture a runtime is built for (``build_runtime(..., arch=...)``), unless ``$TT_MOCK_ARCH``
+names another when the host program opens the device.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from tt_build.errors import ToolError
 
 __all__ = [
+    "ARCHS",
     "LINK_LIBS",
     "build_runtime",
     "compile_flags",
@@ -34,12 +39,14 @@ __all__ = [
     "cxx",
     "include_dir",
     "runtime_env",
+    "runtime_flags",
     "source_dir",
 ]
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY_NAME = "libtt_metal_mock.a"
 LINK_LIBS = ["-ldl", "-lpthread"]
+ARCHS = ("wormhole_b0", "blackhole")
 _RUNTIME_FLAGS = ["-std=c++20", "-O3", "-fPIC", "-Wall", "-Wextra"]
 
 
@@ -63,11 +70,21 @@ def compile_flags() -> list[str]:
     return ["-std=c++20", f"-I{include_dir()}"]
 
 
-def runtime_env(kernel_cache: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """Environment variables a process running mock programs may need (header location, kernel cache)."""
+def _check_arch(arch: str) -> str:
+    if arch not in ARCHS:
+        msg = f"mock SDK: unknown architecture {arch!r}: use one of {', '.join(ARCHS)}"
+        raise ValueError(msg)
+    return arch
+
+
+def runtime_env(kernel_cache: str | os.PathLike[str] | None = None, *, arch: str | None = None) -> dict[str, str]:
+    """Environment variables a process running mock programs may need (header location, kernel cache,
+    and ``TT_MOCK_ARCH`` when ``arch`` names the device to simulate)."""
     env = {"TT_MOCK_INCLUDE_DIR": str(include_dir())}
     if kernel_cache is not None:
         env["TT_MOCK_KERNEL_CACHE"] = str(kernel_cache)
+    if arch is not None:
+        env["TT_MOCK_ARCH"] = _check_arch(arch)
     return env
 
 
@@ -100,19 +117,29 @@ def _run(cmd: list[str]) -> None:
         raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
 
 
+def runtime_flags(*, sdk_dir: str | os.PathLike[str] | None = None, arch: str | None = None) -> list[str]:
+    """Flags the runtime sources are compiled with (see :func:`build_runtime`)."""
+    inc = (Path(sdk_dir) if sdk_dir is not None else _HERE) / "include"
+    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f'-DTT_MOCK_INCLUDE_DIR="{inc}"']
+    if arch is not None and _check_arch(arch) != ARCHS[0]:
+        flags.append(f'-DTT_MOCK_DEFAULT_ARCH="{arch}"')
+    return flags
+
+
 def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLike[str] | None = None,
-                  compiler: list[str] | None = None) -> Path:
+                  compiler: list[str] | None = None, arch: str | None = None) -> Path:
     """Compile the runtime into ``<build_dir>/mock-runtime-<key>/libtt_metal_mock.a`` (cached by content).
 
     The key covers the runtime sources, the headers, the flags and the compiler identity. The archive
     is published atomically, so concurrent builds are safe. ``sdk_dir`` is a copy of this package
     directory to build from instead (tt-build's builds use a staged copy at a stable path, which
-    is also the include directory baked into the runtime); ``compiler`` overrides :func:`cxx`.
+    is also the include directory baked into the runtime); ``compiler`` overrides :func:`cxx`;
+    ``arch`` (``wormhole_b0``, the default, or ``blackhole``) is the device the runtime simulates
+    unless ``$TT_MOCK_ARCH`` says otherwise at run time.
     """
     cmd = compiler or cxx()
     root = Path(sdk_dir) if sdk_dir is not None else _HERE
-    inc = root / "include"
-    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f'-DTT_MOCK_INCLUDE_DIR="{inc}"']
+    flags = runtime_flags(sdk_dir=root, arch=arch)
     key = _runtime_key(cmd, flags, root)
     out_dir = Path(build_dir) / f"mock-runtime-{key}"
     lib = out_dir / LIBRARY_NAME

@@ -28,24 +28,54 @@
 namespace tt::tt_metal::tt_mock_impl {
 namespace {
 
-// ---- L1 arena: all cores' L1 in one mapping below 4 GiB, so L1 addresses fit in uint32 and kernels
-// ---- can dereference what get_write_ptr()/get_read_ptr() return, as on the device.
-constexpr std::uint64_t kL1Stride = 2ull << 20;
-
-std::uint8_t* l1_arena() {
-    static std::uint8_t* base = [] {
-        const std::size_t bytes = kL1Stride * kNumCores;
-        for (std::uint64_t hint = 0x10000000ull; hint < 0xF0000000ull; hint += 0x10000000ull) {
-            void* p = mmap(reinterpret_cast<void*>(hint), bytes, PROT_READ | PROT_WRITE,
+// ---- L1 arena -------------------------------------------------------------------------------------------
+// Kernels hold L1 addresses in 32-bit words (get_write_ptr(), get_arg_addr(), get_semaphore(), the
+// fifo pointers of get_local_cb_interface()) and dereference them, as on the device. The simulated
+// L1 of the cores must therefore be host memory below 4 GiB, where a 32-bit address is a valid
+// pointer. Each run maps the L1 of exactly the cores its program uses (one L1 size per core) and
+// unmaps it when the run ends, so any number of copies of this runtime in one process (one per
+// kernel package or host library) can run programs one after another; only programs running at the
+// same moment, in different threads, share the space below 4 GiB.
+class L1Arena {
+public:
+    L1Arena(std::size_t cores, std::uint32_t stride) : stride_(stride), bytes_(cores * stride) {
+        if (bytes_ == 0) return;
+        constexpr std::uint64_t kLow = 0x10000000ull, kTop = 1ull << 32, kStep = 0x1000000ull;
+        for (std::uint64_t hint = kLow; hint + bytes_ <= kTop; hint += kStep) {
+            void* p = mmap(reinterpret_cast<void*>(hint), bytes_, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
             if (p == MAP_FAILED) continue;
-            if (reinterpret_cast<std::uint64_t>(p) + bytes <= 0xFFFFFFFFull) return static_cast<std::uint8_t*>(p);
-            munmap(p, bytes);
+            if (reinterpret_cast<std::uint64_t>(p) + bytes_ <= kTop) {
+                base_ = static_cast<std::uint8_t*>(p);
+                return;
+            }
+            munmap(p, bytes_);  // a kernel without MAP_FIXED_NOREPLACE placed it elsewhere
         }
-        throw_error("cannot map the simulated L1 memory below 4 GiB");
-    }();
-    return base;
-}
+        throw_error("cannot map the simulated L1 memory of " + std::to_string(cores) + " cores (" +
+                    std::to_string(bytes_) + " bytes) below 4 GiB: the address space there is taken by other "
+                    "programs running at the same time in this process");
+    }
+    ~L1Arena() {
+        if (base_ != nullptr) munmap(base_, bytes_);
+    }
+    L1Arena(const L1Arena&) = delete;
+    L1Arena& operator=(const L1Arena&) = delete;
+
+    std::uint8_t* core(std::size_t slot) const { return base_ + slot * stride_; }
+    // (slot, offset) of a kernel-visible L1 address; false outside the arena.
+    bool split(std::uint32_t addr, std::size_t& slot, std::uint32_t& off) const {
+        const std::uint64_t base = reinterpret_cast<std::uint64_t>(base_);
+        if (base_ == nullptr || addr < base || addr >= base + bytes_) return false;
+        slot = static_cast<std::size_t>((addr - base) / stride_);
+        off = static_cast<std::uint32_t>((addr - base) % stride_);
+        return true;
+    }
+
+private:
+    std::uint8_t* base_ = nullptr;
+    std::uint32_t stride_;
+    std::size_t bytes_;
+};
 
 enum class Stat : int { Matmul, Add, Sub, Mul, Copy, Pack, Sfpu, Count };
 const char* const kStatNames[] = {"matmul", "add", "sub", "mul", "copy", "pack", "sfpu"};
@@ -67,13 +97,16 @@ struct CBState {
     std::uint32_t reserved = 0;    // reserved by the producer, not yet pushed
     std::uint32_t waited = 0;      // guaranteed to the consumer by cb_wait_front
     std::uint32_t pack_slot = 0;   // next sequential pack_tile slot since the last push
+    std::uint64_t pushed = 0, popped = 0;             // pages over the whole run
+    std::uint8_t producers = 0, consumers = 0;        // bit (1 << Role) per processor that pushed / popped
 };
 
 enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
 
 struct CoreState {
     CoreCoord logical;
-    std::uint32_t index = 0;
+    std::uint32_t index = 0;  // y * grid width + x
+    std::size_t slot = 0;     // position in Run::cores and in the L1 arena
     std::uint8_t* l1 = nullptr;
     std::uint32_t l1_addr = 0;  // kernel-visible address of L1 offset 0
     CBState cb[kNumCBs];
@@ -96,6 +129,7 @@ struct Range {
 };
 
 struct LoadedKernel {
+    int (*bind)(const tt_mock::KernelApi*) = nullptr;
     void (*run)() = nullptr;
 };
 
@@ -119,6 +153,7 @@ struct Run {
     ProgramState* prog = nullptr;
     std::vector<std::unique_ptr<CoreState>> cores;
     CoreState* core_by_index[kNumCores] = {};
+    std::unique_ptr<L1Arena> arena;
     std::vector<std::unique_ptr<Executor>> execs;
     ucontext_t sched{};
     std::uint64_t progress = 0;
@@ -138,6 +173,16 @@ std::string hex(std::uint64_t v) {
 std::string where(const Executor& e) {
     return "core (" + std::to_string(e.core->logical.x) + "," + std::to_string(e.core->logical.y) + ") " +
            role_name(e.kernel->role) + " kernel '" + e.kernel->path + "'";
+}
+
+// The kernels of a core that ran on the processors of `roles` (a Role bit mask), joined with " and ".
+std::string kernels_of(const Run& run, const CoreState& core, std::uint8_t roles) {
+    std::string out;
+    for (const auto& e : run.execs) {
+        if (e->core != &core || !(roles & (1u << static_cast<unsigned>(e->kernel->role)))) continue;
+        out += (out.empty() ? "" : " and ") + std::string(role_name(e->kernel->role)) + " kernel '" + e->kernel->path + "'";
+    }
+    return out;
 }
 
 [[noreturn]] void fail(Executor* e, const std::string& msg) {
@@ -163,8 +208,10 @@ void yield(Executor* e, ExecState st) {
 }
 
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
-    if (cb < 0 || cb >= static_cast<std::int32_t>(kNumCBs)) {
-        fail(e, std::string(call) + ": CB id " + std::to_string(cb) + " is out of range (c_0..c_31)");
+    const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
+    if (cb < 0 || cb >= static_cast<std::int32_t>(num_cbs)) {
+        fail(e, std::string(call) + ": CB id " + std::to_string(cb) + " is out of range (c_0..c_" +
+                    std::to_string(num_cbs - 1) + ")");
     }
     CBState& c = e->core->cb[cb];
     if (!c.configured) {
@@ -242,8 +289,18 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
                           "before cb_push_back");
         }
     }
+    // Each processor keeps its own copy of a CB's FIFO pointers: a second producing processor
+    // would write over the first one's pages.
+    const auto me = static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    if (c.producers & ~me) {
+        fail(e, call + ": CB " + std::to_string(cb) + " is also pushed by " + kernels_of(*g_run, *e->core, c.producers & ~me) +
+                    " on this core: a circular buffer has one producing processor (each processor keeps its own "
+                    "copy of the FIFO write pointer)");
+    }
     c.reserved -= static_cast<std::uint32_t>(n);
     c.avail += static_cast<std::uint32_t>(n);
+    c.pushed += static_cast<std::uint32_t>(n);
+    c.producers |= me;
     c.wr = (c.wr + static_cast<std::uint32_t>(n)) % c.num_pages;
     c.pack_slot = 0;
     ++g_run->progress;
@@ -290,8 +347,16 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
             }
         }
     }
+    const auto me = static_cast<std::uint8_t>(1u << static_cast<unsigned>(e->kernel->role));
+    if (c.consumers & ~me) {
+        fail(e, call + ": CB " + std::to_string(cb) + " is also popped by " + kernels_of(*g_run, *e->core, c.consumers & ~me) +
+                    " on this core: a circular buffer has one consuming processor (each processor keeps its own "
+                    "copy of the FIFO read pointer)");
+    }
     c.waited -= static_cast<std::uint32_t>(n);
     c.avail -= static_cast<std::uint32_t>(n);
+    c.popped += static_cast<std::uint32_t>(n);
+    c.consumers |= me;
     c.rd = (c.rd + static_cast<std::uint32_t>(n)) % c.num_pages;
     ++g_run->progress;
 }
@@ -339,17 +404,16 @@ Decoded decode(std::uint64_t noc_addr) {
     d.addr = noc_addr & ((1ull << tt_mock::kNocAddrLocalBits) - 1);
     d.x = static_cast<std::uint32_t>((noc_addr >> tt_mock::kNocAddrLocalBits) & 63);
     d.y = static_cast<std::uint32_t>((noc_addr >> (tt_mock::kNocAddrLocalBits + tt_mock::kNocAddrNodeIdBits)) & 63);
-    d.dram = d.y == 0 && d.x < tt_mock::kNumDramBanks;
+    d.dram = d.y == 0 && d.x < g_run->dev->arch->geo.num_dram_banks;
     return d;
 }
 
-// Converts a kernel-visible L1 address into (core index, L1 offset); fails outside the arena.
-bool split_l1(std::uint32_t addr, std::uint32_t& core, std::uint32_t& off) {
-    const std::uint64_t base = reinterpret_cast<std::uint64_t>(l1_arena());
-    if (addr < base || addr >= base + kL1Stride * kNumCores) return false;
-    core = static_cast<std::uint32_t>((addr - base) / kL1Stride);
-    off = static_cast<std::uint32_t>((addr - base) % kL1Stride);
-    return off < kL1Size;
+// The core whose L1 holds a kernel-visible L1 address, and the offset in it; nullptr outside every
+// core of the run.
+CoreState* split_l1(std::uint32_t addr, std::uint32_t& off) {
+    std::size_t slot = 0;
+    if (!g_run->arena->split(addr, slot, off)) return nullptr;
+    return g_run->cores[slot].get();
 }
 
 // Where a local-L1 range may be: inside a CB of the core, or the semaphore words.
@@ -361,8 +425,8 @@ bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) 
 }
 
 std::uint32_t local_l1(Executor* e, std::uint32_t addr, std::uint32_t size, const char* call) {
-    std::uint32_t core = 0, off = 0;
-    if (!split_l1(addr, core, off) || core != e->core->index) {
+    std::uint32_t off = 0;
+    if (split_l1(addr, off) != e->core) {
         fail(e, std::string(call) + ": local L1 address " + hex(addr) + " is not in this core's L1");
     }
     if (!in_cb_region(*e->core, off, size)) {
@@ -376,14 +440,16 @@ std::uint32_t local_l1(Executor* e, std::uint32_t addr, std::uint32_t size, cons
 std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t size, const char* call) {
     const Decoded d = decode(noc_addr);
     DeviceState& dev = *g_run->dev;
+    const tt_mock::ArchGeometry& geo = dev.arch->geo;
     const bool is_worker = d.x >= tt_mock::kWorkerNocOffset && d.y >= tt_mock::kWorkerNocOffset &&
-                           d.x < tt_mock::kWorkerNocOffset + tt_mock::kGridX &&
-                           d.y < tt_mock::kWorkerNocOffset + tt_mock::kGridY;
+                           d.x < tt_mock::kWorkerNocOffset + geo.grid_x &&
+                           d.y < tt_mock::kWorkerNocOffset + geo.grid_y;
     if (!d.dram && !is_worker) {
         fail(e, std::string(call) + ": NOC address " + hex(noc_addr) + " names no DRAM bank or Tensix core (x=" +
                     std::to_string(d.x) + ", y=" + std::to_string(d.y) + ")");
     }
-    const std::uint32_t bank = d.dram ? d.x : (d.y - tt_mock::kWorkerNocOffset) * tt_mock::kGridX + (d.x - tt_mock::kWorkerNocOffset);
+    const std::uint32_t bank =
+        d.dram ? d.x : (d.y - tt_mock::kWorkerNocOffset) * geo.grid_x + (d.x - tt_mock::kWorkerNocOffset);
     const auto& buffers = d.dram ? dev.dram_buffers : dev.l1_buffers;
     auto it = buffers.upper_bound(d.addr);
     if (it != buffers.begin()) {
@@ -413,11 +479,11 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
     // a Tensix core's L1 (e.g. a CB or semaphore of another core)
     CoreState* target = g_run->core_by_index[bank];
     if (target == nullptr) {
-        fail(e, std::string(call) + ": core (" + std::to_string(bank % tt_mock::kGridX) + "," +
-                    std::to_string(bank / tt_mock::kGridX) + ") runs no kernel of this program");
+        fail(e, std::string(call) + ": core (" + std::to_string(bank % geo.grid_x) + "," +
+                    std::to_string(bank / geo.grid_x) + ") runs no kernel of this program");
     }
     const std::uint32_t off = static_cast<std::uint32_t>(d.addr);
-    if (d.addr + size > kL1Size || !in_cb_region(*target, off, size)) {
+    if (d.addr + size > geo.l1_size || !in_cb_region(*target, off, size)) {
         fail(e, std::string(call) + ": L1 range [" + hex(off) + ", " + hex(off + size) + ") of core (" +
                     std::to_string(target->logical.x) + "," + std::to_string(target->logical.y) +
                     ") is outside its circular buffers and L1 buffers");
@@ -452,8 +518,8 @@ void api_noc_write_barrier() { cur()->pending_writes.clear(); }
 void api_noc_writes_flushed() { cur()->pending_writes.clear(); }
 
 std::uint64_t api_local_noc_addr(std::uint32_t x, std::uint32_t y, std::uint32_t addr) {
-    std::uint32_t core = 0, off = addr;
-    if (addr >= reinterpret_cast<std::uint64_t>(l1_arena())) split_l1(addr, core, off);
+    std::uint32_t off = addr;  // an L1 offset already, unless it is a pointer into the arena
+    if (split_l1(addr, off) == nullptr) off = addr;
     return tt_mock::noc_xy_addr(x, y, off);
 }
 
@@ -703,6 +769,7 @@ LoadedKernel* load_kernel(const std::string& so_path, const KernelSpec& k) {
                     std::to_string(tt_mock::kKernelAbiVersion) + "); delete the kernel cache");
     }
     auto lk = std::make_unique<LoadedKernel>();
+    lk->bind = bind;
     lk->run = run;
     LoadedKernel* out = lk.get();
     loaded[so_path] = std::move(lk);
@@ -741,6 +808,7 @@ void fiber_main() {
     Executor* e = g_cur;
     e->state = ExecState::Running;
     try {
+        e->so->bind(&kApi);  // the kernel's call table is per thread: point it at this runtime
         e->so->run();
     } catch (const std::exception& ex) {
         fail(e, std::string("the kernel threw a C++ exception: ") + ex.what());
@@ -873,6 +941,36 @@ private:
     std::thread thread_;
 };
 
+// After every executor finished: a CB that still holds pushed pages was fed more than it was drained.
+// On the device its pages and counters outlive the program (the next program reads stale pages or
+// waits forever), so it is an error, one line per CB.
+void check_cbs_drained(const Run& run) {
+    std::string msg;
+    int listed = 0, more = 0;
+    for (const auto& core : run.cores) {
+        for (std::uint32_t id = 0; id < kNumCBs; ++id) {
+            const CBState& c = core->cb[id];
+            if (!c.configured || c.avail == 0) continue;
+            if (listed >= 24) {
+                ++more;
+                continue;
+            }
+            msg += "\n  core (" + std::to_string(core->logical.x) + "," + std::to_string(core->logical.y) + ") CB " +
+                   std::to_string(id) + ": " + std::to_string(c.avail) + " of " + std::to_string(c.num_pages) +
+                   " pages filled: " + std::to_string(c.pushed) + " pushed by " + kernels_of(run, *core, c.producers) +
+                   ", " + std::to_string(c.popped) + " popped" +
+                   (c.consumers ? " by " + kernels_of(run, *core, c.consumers)
+                                : " (no kernel pops CB " + std::to_string(id) + ")");
+            ++listed;
+        }
+    }
+    if (listed == 0) return;
+    if (more) msg += "\n  ... and " + std::to_string(more) + " more circular buffers";
+    throw_error("circular buffers still hold pages when the program ends: every page pushed with cb_push_back "
+                "must be popped with cb_pop_front (on the device the next program would read them as stale "
+                "pages or wait forever)" + msg);
+}
+
 }  // namespace
 
 void run_program(DeviceState& dev, ProgramState& program) {
@@ -887,12 +985,18 @@ void run_program(DeviceState& dev, ProgramState& program) {
     for (const auto& k : program.kernels) used.insert(used.end(), k.cores.begin(), k.cores.end());
     std::sort(used.begin(), used.end());
     used.erase(std::unique(used.begin(), used.end()), used.end());
-    std::uint8_t* arena = l1_arena();
+    const tt_mock::ArchGeometry& geo = dev.arch->geo;
+    run.arena = std::make_unique<L1Arena>(used.size(), geo.l1_size);
     for (const auto& c : used) {
+        if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
+            throw_error("core " + c.str() + " is outside the " + dev.arch->grid() + " " + dev.arch->title +
+                        " compute grid");
+        }
         auto cs = std::make_unique<CoreState>();
         cs->logical = c;
-        cs->index = static_cast<std::uint32_t>(c.y * tt_mock::kGridX + c.x);
-        cs->l1 = arena + cs->index * kL1Stride;
+        cs->index = static_cast<std::uint32_t>(c.y * geo.grid_x + c.x);
+        cs->slot = run.cores.size();
+        cs->l1 = run.arena->core(cs->slot);
         cs->l1_addr = static_cast<std::uint32_t>(reinterpret_cast<std::uint64_t>(cs->l1));
         // circular buffers: allocated upwards from the end of the firmware reserve, in creation order
         std::uint32_t cursor = kL1Reserved;
@@ -925,10 +1029,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
     for (const auto& k : program.kernels) {
         KernelBuildRequest r;
         r.kernel = &k;
+        r.arch = dev.arch;
         r.cb_formats.fill(0xff);
         r.cb_tile_sizes.fill(0);
         if (!k.cores.empty()) {
-            const CoreState* cs = run.core_by_index[k.cores.front().y * tt_mock::kGridX + k.cores.front().x];
+            const CoreState* cs = run.core_by_index[k.cores.front().y * geo.grid_x + k.cores.front().x];
             for (std::uint32_t i = 0; i < kNumCBs; ++i) {
                 if (!cs->cb[i].configured) continue;
                 r.cb_formats[i] = static_cast<std::uint8_t>(cs->cb[i].format);
@@ -1030,6 +1135,7 @@ void run_program(DeviceState& dev, ProgramState& program) {
             throw_error(msg);
         }
     }
+    check_cbs_drained(run);
     ++dev.workloads_run;
     emit_stats(dev, run);
 }

@@ -16,6 +16,33 @@ std::string env_str(const char* name, const std::string& dflt) {
     return (v && *v) ? std::string(v) : dflt;
 }
 
+#ifndef TT_MOCK_DEFAULT_ARCH
+#define TT_MOCK_DEFAULT_ARCH "wormhole_b0"
+#endif
+
+namespace {
+const Arch kArchs[] = {
+    {"wormhole_b0", "Wormhole", tt::ARCH::WORMHOLE_B0, "ARCH_WORMHOLE", tt_mock::kWormholeB0},
+    {"blackhole", "Blackhole", tt::ARCH::BLACKHOLE, "ARCH_BLACKHOLE", tt_mock::kBlackhole},
+};
+const Arch* g_device_arch = nullptr;  // the open device's (one device per runtime)
+
+const Arch& arch_named(const std::string& name, const char* origin) {
+    for (const auto& a : kArchs) {
+        if (name == a.name) return a;
+    }
+    throw_error(std::string(origin) + " '" + name + "' names no architecture the mock models: use wormhole_b0 or blackhole");
+}
+}  // namespace
+
+const Arch& resolve_arch() {
+    const std::string env = env_str("TT_MOCK_ARCH");
+    if (!env.empty()) return arch_named(env, "TT_MOCK_ARCH");
+    return arch_named(TT_MOCK_DEFAULT_ARCH, "the runtime's built-in architecture (TT_MOCK_DEFAULT_ARCH)");
+}
+
+const Arch& current_arch() { return g_device_arch ? *g_device_arch : resolve_arch(); }
+
 const char* role_name(Role r) {
     switch (r) {
         case Role::Riscv0: return "RISCV_0 (BRISC) data movement";
@@ -36,9 +63,10 @@ std::vector<CoreCoord> cores_of(const CoreSpec& spec) {
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
+    const Arch& arch = current_arch();
     for (const auto& c : out) {
-        if (c.x >= tt_mock::kGridX || c.y >= tt_mock::kGridY) {
-            throw_error("core " + c.str() + " is outside the 8x8 Wormhole compute grid");
+        if (c.x >= arch.geo.grid_x || c.y >= arch.geo.grid_y) {
+            throw_error("core " + c.str() + " is outside the " + arch.grid() + " " + arch.title + " compute grid");
         }
     }
     return out;
@@ -52,7 +80,7 @@ std::uint64_t dram_allocate(DeviceState& dev, std::uint64_t bytes_per_bank) {
         const std::uint64_t end = addr + static_cast<std::uint64_t>(buf->pages_per_bank) * buf->aligned_page_size;
         candidate = std::max(candidate, (end + 31) / 32 * 32);
     }
-    if (candidate + bytes_per_bank > kDramBankSize) {
+    if (candidate + bytes_per_bank > dev.arch->geo.dram_bank_size) {
         throw_error("out of DRAM: cannot allocate " + std::to_string(bytes_per_bank) + " bytes per bank");
     }
     return candidate;
@@ -167,9 +195,11 @@ CircularBufferConfig::CircularBufferConfig(std::uint32_t total_size,
     : total_size_(total_size), formats_(data_format_spec) {}
 
 CircularBufferConfig& CircularBufferConfig::set_page_size(std::uint8_t buffer_index, std::uint32_t page_size) {
-    if (buffer_index >= tt::tt_metal::tt_mock_impl::kNumCBs) {
+    const Arch& arch = current_arch();
+    if (buffer_index >= arch.geo.num_cbs) {
         throw_error("CircularBufferConfig::set_page_size: CB index " + std::to_string(buffer_index) +
-                    " is out of range (Wormhole has 32 circular buffers, c_0..c_31)");
+                    " is out of range (" + arch.title + " has " + std::to_string(arch.geo.num_cbs) +
+                    " circular buffers, c_0..c_" + std::to_string(arch.geo.num_cbs - 1) + ")");
     }
     if (formats_.find(buffer_index) == formats_.end()) {
         throw_error("CircularBufferConfig::set_page_size: CB index " + std::to_string(buffer_index) +
@@ -253,10 +283,12 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const
     cb.formats = config.data_formats();
     cb.page_sizes = config.page_sizes();
     if (cb.formats.empty()) throw_error("CreateCircularBuffer: the config names no CB index");
+    const Arch& arch = current_arch();
     for (const auto& [idx, fmt] : cb.formats) {
-        if (idx >= kNumCBs) {
-            throw_error("CreateCircularBuffer: CB index " + std::to_string(idx) +
-                        " is out of range: Wormhole has 32 circular buffers (c_0..c_31)");
+        if (idx >= arch.geo.num_cbs) {
+            throw_error("CreateCircularBuffer: CB index " + std::to_string(idx) + " is out of range: " + arch.title +
+                        " has " + std::to_string(arch.geo.num_cbs) + " circular buffers (c_0..c_" +
+                        std::to_string(arch.geo.num_cbs - 1) + ")");
         }
         auto ps_it = cb.page_sizes.find(idx);
         if (ps_it == cb.page_sizes.end() || ps_it->second == 0) {
@@ -270,7 +302,7 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const
         (void)fmt;
     }
     // duplicate indices and the per-core L1 budget
-    const std::uint32_t budget = kL1Size - kL1Reserved;
+    const std::uint32_t budget = arch.cb_budget();
     for (const auto& core : cb.cores) {
         std::uint64_t used = (cb.total_size + 15) / 16 * 16;
         std::uint32_t count = static_cast<std::uint32_t>(cb.formats.size());
@@ -286,14 +318,15 @@ CBHandle CreateCircularBuffer(Program& program, const CoreSpec& core_spec, const
                 }
             }
         }
-        if (count > kNumCBs) {
-            throw_error("CreateCircularBuffer: more than 32 circular buffers on core " + core.str());
+        if (count > arch.geo.num_cbs) {
+            throw_error("CreateCircularBuffer: more than " + std::to_string(arch.geo.num_cbs) +
+                        " circular buffers on core " + core.str());
         }
         if (used > budget) {
             throw_error("CreateCircularBuffer: circular buffers on core " + core.str() + " need " +
                         std::to_string(used) + " bytes of L1 but only " + std::to_string(budget) +
-                        " bytes are available (1.5 MiB L1 minus " + std::to_string(kL1Reserved) +
-                        " bytes reserved for firmware)");
+                        " bytes are available (" + arch.title + " L1 of " + std::to_string(arch.geo.l1_size) +
+                        " bytes minus " + std::to_string(kL1Reserved) + " bytes reserved for firmware)");
         }
     }
     ps.cbs.push_back(std::move(cb));
@@ -497,6 +530,8 @@ static int g_open_devices = 0;
 
 MeshDevice::MeshDevice(int device_id) : device_id_(device_id), state_(std::make_unique<DeviceState>()) {
     state_->device_id = device_id;
+    state_->arch = &resolve_arch();
+    state_->l1_buffer_low = state_->arch->geo.l1_size;
     cq_ = std::make_unique<MeshCommandQueue>(this);
 }
 
@@ -508,8 +543,10 @@ std::shared_ptr<MeshDevice> MeshDevice::create_unit_mesh(int device_id, std::siz
     if (g_open_devices > 0) {
         throw_error("MeshDevice::create_unit_mesh: device 0 is already open (close() it first)");
     }
+    auto device = std::make_shared<MeshDevice>(device_id);
     ++g_open_devices;
-    return std::make_shared<MeshDevice>(device_id);
+    g_device_arch = device->state().arch;
+    return device;
 }
 
 MeshDevice::~MeshDevice() { close(); }
@@ -519,6 +556,7 @@ bool MeshDevice::close() {
         open_ = false;
         state_->open = false;
         --g_open_devices;
+        g_device_arch = nullptr;
     }
     return true;
 }
@@ -528,11 +566,14 @@ MeshCommandQueue& MeshDevice::mesh_command_queue(std::optional<std::uint8_t> cq_
     return *cq_;
 }
 
-CoreCoord MeshDevice::compute_with_storage_grid_size() const { return {tt_mock::kGridX, tt_mock::kGridY}; }
-CoreCoord MeshDevice::grid_size() const { return {tt_mock::kGridX, tt_mock::kGridY}; }
-CoreCoord MeshDevice::dram_grid_size() const { return {tt_mock::kNumDramBanks, 1}; }
-std::uint32_t MeshDevice::num_dram_channels() const { return tt_mock::kNumDramBanks; }
-std::uint32_t MeshDevice::l1_size_per_core() const { return kL1Size; }
+CoreCoord MeshDevice::compute_with_storage_grid_size() const {
+    return {state_->arch->geo.grid_x, state_->arch->geo.grid_y};
+}
+CoreCoord MeshDevice::grid_size() const { return compute_with_storage_grid_size(); }
+CoreCoord MeshDevice::dram_grid_size() const { return {state_->arch->geo.num_dram_banks, 1}; }
+std::uint32_t MeshDevice::num_dram_channels() const { return state_->arch->geo.num_dram_banks; }
+std::uint32_t MeshDevice::l1_size_per_core() const { return state_->arch->geo.l1_size; }
+tt::ARCH MeshDevice::arch() const { return state_->arch->id; }
 std::uint32_t MeshDevice::allocator_l1_base() const { return kL1Reserved; }
 CoreCoord MeshDevice::worker_core_from_logical_core(const CoreCoord& c) const {
     return {c.x + tt_mock::kWorkerNocOffset, c.y + tt_mock::kWorkerNocOffset};
@@ -578,10 +619,11 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, cons
     }
     st->is_dram = local.buffer_type == BufferType::DRAM;
     st->page_size = static_cast<std::uint32_t>(local.page_size);
-    const std::uint32_t align = st->is_dram ? tt_mock::kDramAlignment : tt_mock::kL1Alignment;
+    const tt_mock::ArchGeometry& geo = dev.arch->geo;
+    const std::uint32_t align = st->is_dram ? geo.dram_alignment : geo.l1_alignment;
     st->aligned_page_size = (st->page_size + align - 1) / align * align;
     st->num_pages = static_cast<std::uint32_t>(st->size / local.page_size);
-    st->num_banks = st->is_dram ? tt_mock::kNumDramBanks : tt_mock::kNumL1Banks;
+    st->num_banks = st->is_dram ? geo.num_dram_banks : dev.arch->num_cores();
     st->pages_per_bank = (st->num_pages + st->num_banks - 1) / st->num_banks;
     const std::uint64_t per_bank = static_cast<std::uint64_t>(std::max<std::uint32_t>(st->pages_per_bank, 1)) *
                                    st->aligned_page_size;
@@ -611,7 +653,7 @@ void MeshBuffer::deallocate() {
         state_->dev->dram_buffers.erase(state_->address);
     } else {
         state_->dev->l1_buffers.erase(state_->address);
-        if (state_->dev->l1_buffers.empty()) state_->dev->l1_buffer_low = kL1Size;
+        if (state_->dev->l1_buffers.empty()) state_->dev->l1_buffer_low = state_->dev->arch->geo.l1_size;
     }
     state_->allocated = false;
     state_->data.clear();

@@ -16,21 +16,39 @@
 
 namespace tt::tt_metal::tt_mock_impl {
 
-// ---- device geometry (Wormhole n150-like) ----------------------------------------------------------
-inline constexpr std::uint32_t kL1Size = 1536 * 1024;  // 1.5 MiB per Tensix core
+// ---- device geometry ---------------------------------------------------------------------------------
 inline constexpr std::uint32_t kL1Reserved = 0x19000;             // firmware, mailboxes, kernel args (100 KiB)
 inline constexpr std::uint32_t kL1ArgBase = 0x10000;              // runtime args live in the reserve
 inline constexpr std::uint32_t kL1ArgStride = 0x1000;             // per processor: unique args, then common args at +0x800
 inline constexpr std::uint32_t kL1SemBase = 0x18000;              // semaphores (16 x 16 B)
 inline constexpr std::uint32_t kMaxRuntimeArgs = 341;
-inline constexpr std::uint64_t kDramBankSize = 1ull << 30;  // 1 GiB per bank, 12 banks
 inline constexpr std::uint32_t kDramBase = 0x40;             // first allocatable DRAM bank address
-inline constexpr std::uint32_t kNumCBs = 32;
-inline constexpr std::uint32_t kNumCores = tt_mock::kGridX * tt_mock::kGridY;
+inline constexpr std::uint32_t kNumCBs = tt_mock::kMaxCBs;   // size of per-core CB tables (any architecture)
+inline constexpr std::uint32_t kNumCores = tt_mock::kMaxCores;
 
 [[noreturn]] void throw_error(const std::string& msg);
 
 std::string env_str(const char* name, const std::string& dflt = "");
+
+// The architecture of the simulated device.
+struct Arch {
+    const char* name;   // as in TT_MOCK_ARCH: wormhole_b0 | blackhole
+    const char* title;  // Wormhole | Blackhole
+    tt::ARCH id;
+    const char* define;  // the kernel compile define: ARCH_WORMHOLE | ARCH_BLACKHOLE
+    tt_mock::ArchGeometry geo;
+
+    std::uint32_t num_cores() const { return geo.grid_x * geo.grid_y; }
+    std::uint32_t cb_budget() const { return geo.l1_size - kL1Reserved; }
+    std::string grid() const { return std::to_string(geo.grid_x) + "x" + std::to_string(geo.grid_y); }
+};
+
+// The open device's architecture; with no device open, the one a device opened now would have:
+// $TT_MOCK_ARCH if set, else the architecture this runtime was built for (TT_MOCK_DEFAULT_ARCH),
+// else wormhole_b0. Throws on an unknown name.
+const Arch& current_arch();
+// Resolves $TT_MOCK_ARCH / the build default (ignoring an open device).
+const Arch& resolve_arch();
 
 // ---- buffers ----------------------------------------------------------------------------------------
 struct BufferState {
@@ -51,12 +69,13 @@ struct BufferState {
 };
 
 struct DeviceState {
+    const Arch* arch = nullptr;
     int device_id = 0;
     bool open = true;
     std::uint32_t next_buffer_id = 1;
     std::map<std::uint64_t, BufferState*> dram_buffers;  // address -> buffer
     std::map<std::uint64_t, BufferState*> l1_buffers;    // address -> buffer
-    std::uint32_t l1_buffer_low = kL1Size;                // L1 buffers grow down from the top
+    std::uint32_t l1_buffer_low = 0;                      // L1 buffers grow down from the top of L1
     std::uint64_t workloads_run = 0;
     std::string stats_json_entries;  // accumulated per-workload stats (TT_MOCK_STATS=<path>)
 };
@@ -109,6 +128,7 @@ std::vector<CoreCoord> cores_of(const CoreSpec& spec);
 // ---- kernel build -------------------------------------------------------------------------------------
 struct KernelBuildRequest {
     const KernelSpec* kernel = nullptr;
+    const Arch* arch = nullptr;
     std::array<std::uint8_t, kNumCBs> cb_formats{};
     std::array<std::uint32_t, kNumCBs> cb_tile_sizes{};
 };

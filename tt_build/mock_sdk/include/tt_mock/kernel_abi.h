@@ -3,14 +3,16 @@
 // Internal to the mock. Kernel and host code never name anything in here: the public device API
 // headers (api/dataflow/..., api/compute/...) are thin inline wrappers that call through this table.
 // A kernel .so does not resolve any symbol from the runtime: the runtime hands it a pointer to this
-// table through the exported entry `tt_mock_kernel_bind` before running `kernel_main`.
+// table through the exported entry `tt_mock_kernel_bind` before running `kernel_main`, on the thread
+// that runs it: the table pointer is thread-local, so copies of the runtime that share one kernel .so
+// (one per host library in a process) never call into each other.
 #pragma once
 
 #include <cstdint>
 
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 4;
+inline constexpr std::uint32_t kKernelAbiVersion = 5;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -94,19 +96,30 @@ inline constexpr std::uint64_t noc_xy_addr(std::uint32_t x, std::uint32_t y, std
            (static_cast<std::uint64_t>(x) << kNocAddrLocalBits) | addr;
 }
 
-// Wormhole-like device geometry shared by the host and device halves of the mock.
-inline constexpr std::uint32_t kNumDramBanks = 12;
-inline constexpr std::uint32_t kGridX = 8;
-inline constexpr std::uint32_t kGridY = 8;
-inline constexpr std::uint32_t kNumL1Banks = kGridX * kGridY;
-inline constexpr std::uint32_t kDramAlignment = 32;
-inline constexpr std::uint32_t kL1Alignment = 16;
-// NOC coordinates: DRAM bank b sits at (b, 0) (x < 12, y = 0); Tensix core (lx, ly) at (lx + 18, ly + 18).
+// Geometry of the devices the mock models. The runtime picks one when a device is opened
+// (TT_MOCK_ARCH, else the architecture the runtime was built for); a kernel is compiled for it
+// (ARCH_WORMHOLE or ARCH_BLACKHOLE, as tt-metal's JIT defines them).
+struct ArchGeometry {
+    std::uint32_t grid_x, grid_y;   // compute-with-storage grid (logical Tensix cores)
+    std::uint32_t num_dram_banks;   // interleaved DRAM banks
+    std::uint64_t dram_bank_size;   // bytes per DRAM bank
+    std::uint32_t dram_alignment;   // page alignment of DRAM buffers
+    std::uint32_t l1_alignment;     // page alignment of L1 buffers
+    std::uint32_t l1_size;          // bytes of L1 per Tensix core
+    std::uint32_t num_cbs;          // circular buffers per core
+};
+// Wormhole n150: 8x8 cores, 12 DRAM banks of 1 GiB, 1464 KiB of L1 per core, 32 CBs.
+inline constexpr ArchGeometry kWormholeB0{8, 8, 12, 1ull << 30, 32, 16, 1464 * 1024, 32};
+// Blackhole p150: 13x10 cores, 8 DRAM banks of 4080 MiB, 1536 KiB of L1 per core, 64 CBs.
+inline constexpr ArchGeometry kBlackhole{13, 10, 8, 4080ull << 20, 64, 16, 1536 * 1024, 64};
+inline constexpr std::uint32_t kMaxCores = 13 * 10;  // the largest grid above
+inline constexpr std::uint32_t kMaxCBs = 64;         // the most CBs above
+// NOC coordinates: DRAM bank b sits at (b, 0); Tensix core (lx, ly) at (lx + 18, ly + 18).
 inline constexpr std::uint32_t kWorkerNocOffset = 18;
 
 }  // namespace tt_mock
 
 // Defined (hidden) in every kernel .so by tt_mock/kernel_glue.h.
 namespace tt_mock {
-extern const KernelApi* g_api;
+extern thread_local const KernelApi* g_api;
 }

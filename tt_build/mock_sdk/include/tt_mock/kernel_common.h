@@ -44,9 +44,22 @@ enum class DataFormat : std::uint8_t {
     Invalid = 0xff,
 };
 
+// The device this kernel is compiled for (the mock's kernel compiler defines ARCH_WORMHOLE or
+// ARCH_BLACKHOLE after the device the program runs on).
+namespace tt_mock {
+#if defined(ARCH_BLACKHOLE)
+inline constexpr const ArchGeometry& kDevice = kBlackhole;
+#else
+inline constexpr const ArchGeometry& kDevice = kWormholeB0;
+#endif
+}  // namespace tt_mock
+
+inline constexpr std::uint32_t NUM_CIRCULAR_BUFFERS = tt_mock::kDevice.num_cbs;
+
 // Per-CB formats and tile sizes of the program this kernel was compiled for. The mock's kernel
-// compiler defines TT_MOCK_CB_FORMATS / TT_MOCK_CB_TILE_SIZES (32 entries each) like tt-metal's JIT
-// generates its data-format tables, so get_tile_size() / get_dataformat() are constant expressions.
+// compiler defines TT_MOCK_CB_FORMATS / TT_MOCK_CB_TILE_SIZES (NUM_CIRCULAR_BUFFERS entries each)
+// like tt-metal's JIT generates its data-format tables, so get_tile_size() / get_dataformat() are
+// constant expressions.
 #ifndef TT_MOCK_CB_FORMATS
 #define TT_MOCK_CB_FORMATS 0xff
 #endif
@@ -55,8 +68,8 @@ enum class DataFormat : std::uint8_t {
 #endif
 #define DATA_FORMATS_DEFINED 1
 namespace tt_mock {
-inline constexpr std::uint8_t cb_formats[32] = {TT_MOCK_CB_FORMATS};
-inline constexpr std::uint32_t cb_tile_sizes[32] = {TT_MOCK_CB_TILE_SIZES};
+inline constexpr std::uint8_t cb_formats[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint32_t cb_tile_sizes[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_TILE_SIZES};
 }  // namespace tt_mock
 
 constexpr inline std::int32_t get_tile_size(const std::int32_t operand) {
@@ -137,11 +150,11 @@ inline LocalCBInterface get_local_cb_interface(std::uint32_t cb_id) {
 }
 
 namespace tt {
+// c_32..c_63 exist on Blackhole only (NUM_CIRCULAR_BUFFERS).
 enum CBIndex : std::uint8_t {
     c_0 = 0, c_1, c_2, c_3, c_4, c_5, c_6, c_7, c_8, c_9, c_10, c_11, c_12, c_13, c_14, c_15,
     c_16, c_17, c_18, c_19, c_20, c_21, c_22, c_23, c_24, c_25, c_26, c_27, c_28, c_29, c_30, c_31,
-    SIZE = 32
+    c_32, c_33, c_34, c_35, c_36, c_37, c_38, c_39, c_40, c_41, c_42, c_43, c_44, c_45, c_46, c_47,
+    c_48, c_49, c_50, c_51, c_52, c_53, c_54, c_55, c_56, c_57, c_58, c_59, c_60, c_61, c_62, c_63,
 };
 }  // namespace tt
-
-inline constexpr std::uint32_t NUM_CIRCULAR_BUFFERS = 32;

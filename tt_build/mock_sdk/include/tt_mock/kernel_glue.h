@@ -5,7 +5,7 @@
 #include "tt_mock/kernel_abi.h"
 
 namespace tt_mock {
-__attribute__((visibility("hidden"))) const KernelApi* g_api = nullptr;
+__attribute__((visibility("hidden"))) thread_local const KernelApi* g_api = nullptr;
 }
 
 extern "C" __attribute__((visibility("default"))) unsigned tt_mock_kernel_abi_version() {

@@ -10,18 +10,19 @@ namespace tt_mock {
 // Interleaved placement: page p lives in bank p % nbanks at bank_base + (p / nbanks) * aligned_page_size.
 inline std::uint64_t interleaved_noc_addr(bool is_dram, std::uint32_t bank_base, std::uint32_t page_size,
                                           std::uint32_t page_id, std::uint32_t offset) {
-    const std::uint32_t align = is_dram ? kDramAlignment : kL1Alignment;
+    const std::uint32_t align = is_dram ? kDevice.dram_alignment : kDevice.l1_alignment;
     const std::uint32_t aligned = (page_size + align - 1) / align * align;
     if (is_dram) {
-        const std::uint32_t bank = page_id % kNumDramBanks;
+        const std::uint32_t bank = page_id % kDevice.num_dram_banks;
         const std::uint64_t addr = static_cast<std::uint64_t>(bank_base) +
-                                   static_cast<std::uint64_t>(page_id / kNumDramBanks) * aligned + offset;
+                                   static_cast<std::uint64_t>(page_id / kDevice.num_dram_banks) * aligned + offset;
         return noc_xy_addr(bank, 0, addr);
     }
-    const std::uint32_t bank = page_id % kNumL1Banks;
+    constexpr std::uint32_t l1_banks = kDevice.grid_x * kDevice.grid_y;  // every core of the grid
+    const std::uint32_t bank = page_id % l1_banks;
     const std::uint64_t addr =
-        static_cast<std::uint64_t>(bank_base) + static_cast<std::uint64_t>(page_id / kNumL1Banks) * aligned + offset;
-    return noc_xy_addr(bank % kGridX + kWorkerNocOffset, bank / kGridX + kWorkerNocOffset, addr);
+        static_cast<std::uint64_t>(bank_base) + static_cast<std::uint64_t>(page_id / l1_banks) * aligned + offset;
+    return noc_xy_addr(bank % kDevice.grid_x + kWorkerNocOffset, bank / kDevice.grid_x + kWorkerNocOffset, addr);
 }
 }  // namespace tt_mock
 
