@@ -241,3 +241,17 @@ def test_matrix_without_files_runs_the_project_in_the_current_directory(
     # the project's pipeline options reach the compiler: 4 output blocks on a 1×2 grid
     manifest = json.loads((tmp_path / "emit" / "kernel" / "file_ref" / "manifest.json").read_text())
     assert [(w["core"], w["count"]) for w in manifest["work_partition"]] == [([0, 0], 2), ([0, 1], 2)]
+
+
+@pytest.mark.compile
+def test_blackhole_instances_run_on_a_simulated_blackhole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kfile = tmp_path / "bh" / "kernel.py"
+    kfile.parent.mkdir()
+    # 16x16 output blocks: 256 blocks over the 130 cores of a 13x10 Blackhole grid (cores x >= 8 used).
+    kfile.write_text(_BAD_REF.replace("SIGN", "+").replace('dict(M=64, N=64)', 'dict(M=512, N=512)'))
+    rc = main(["matrix", str(kfile), "--no-check", "--arch", "blackhole", "--build-dir", str(test_build_dir()),
+               "--emit-dir", str(tmp_path / "emit")])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    manifest = json.loads(next((tmp_path / "emit").rglob("manifest.json")).read_text())
+    assert (manifest["arch"], manifest["core_grid"]) == ("blackhole", [13, 10])

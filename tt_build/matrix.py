@@ -479,7 +479,9 @@ class MockRunner:
         outs = [np.zeros(tuple(p["shape"]), dtype=_BF16) for p in manifest["params"] if p["role"] == "output"]
         ptr = ctypes.c_void_p
         err = ctypes.create_string_buffer(16384)
-        added = {k: v for k, v in self.env.items() if k not in os.environ}
+        # The simulated device is the chip the instance was lowered for (its grid, L1 size, banks).
+        env = {**self.env, "TT_MOCK_ARCH": manifest.get("arch", "wormhole_b0")}
+        added = {k: v for k, v in env.items() if k not in os.environ}
         os.environ.update(added)
         try:
             rc = fn((ptr * max(len(ins), 1))(*[x.ctypes.data for x in ins]),
@@ -579,7 +581,7 @@ def run_instance(inst: Instance, runner: MockRunner, opts: MatrixOptions) -> Mat
         mod = lower(func, PassContext(config=dict(opts.options)))
         digest = hashlib.sha256(b"".join(d.read_bytes() for d in deps)).hexdigest()
         files, manifest = generate(mod, name=inst.name, source=Path(inst.source).name, instance_args=inst.args,
-                                   source_hash=digest)
+                                   source_hash=digest, arch=opts.options.get("arch") or "wormhole_b0")
         row.lower_ms = (time.perf_counter() - t0) * 1e3
         row.pattern, row.size = kernel_pattern(mod), problem_size(func)
         if out.exists():

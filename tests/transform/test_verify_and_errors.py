@@ -71,6 +71,21 @@ def test_l1_overflow_is_rejected_with_the_cb_sizes() -> None:
     assert "hint: reduce the block sizes or num_stages" in msg
 
 
+@pytest.mark.parametrize(("config", "fits"), [({}, False), ({"arch": "wormhole_b0"}, False),
+                                             ({"arch": "blackhole"}, True),
+                                             ({"arch": "wormhole_b0", "l1_budget": 1417216}, True)])
+def test_l1_budget_follows_the_architecture(config: dict, fits: bool) -> None:
+    # 64x64x1824 blocks, 3 stages: A and B 3 * 2 * 57 pages each, C 2 * 4: 692 pages of 2 KiB = 1,417,216
+    # bytes: more than Wormhole's 1,396,736, less than Blackhole's 1,470,464.
+    func = gemm_ir(128, 128, 1824, 64, 64, 1824, stages=3)
+    if fits:
+        lower(func, config=config)
+        return
+    with pytest.raises(PassError) as err:
+        lower(func, config=config)
+    assert "circular buffers need 1417216 bytes of L1 but only 1396736 are available" in str(err.value)
+
+
 def test_bf16_accumulator_gets_the_larger_dst() -> None:
     mod = lower(gemm_ir(256, 256, 256, 64, 128, 32, accum="bfloat16"))
     assert _roles(mod)["compute"].attrs[A.COMPUTE_CONFIG]["dst_capacity"] == 8

@@ -172,12 +172,13 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
 
 
 def _manifest(mod: IRModule, name: str, entry: str, common: dict[str, Any], files: dict[str, str],
-              source_hash: str) -> dict[str, Any]:
+              source_hash: str, arch: str) -> dict[str, Any]:
     plan = mod.attrs[A.HOST_PLAN]
     return {
         "schema": MANIFEST_SCHEMA,
         "tt_build_version": __version__,
         "name": name,
+        "arch": arch,
         "kernel": plan["kernel"],
         "entry": entry,
         "source": common["source"],
@@ -205,7 +206,7 @@ def _manifest(mod: IRModule, name: str, entry: str, common: dict[str, Any], file
 
 
 def generate(mod: IRModule, *, name: str, source: str = "<memory>", instance_args: dict[str, Any] | None = None,
-             source_hash: str = "") -> tuple[dict[str, str], dict[str, Any]]:
+             source_hash: str = "", arch: str = "wormhole_b0") -> tuple[dict[str, str], dict[str, Any]]:
     """Render every file of one instance; returns (file name → text, manifest dict)."""
     args = dict(instance_args or {})
     entry = f"tt_{name}_run"
@@ -228,7 +229,7 @@ def generate(mod: IRModule, *, name: str, source: str = "<memory>", instance_arg
     files["host.cpp"] = env.get_template("host.cpp.j2").render(_host_context(mod, common, entry))
     files["instance.cmake"] = env.get_template("instance.cmake.j2").render(
         {**common, "entry": entry, "kernel_files": list(KERNEL_FILES.values())})
-    manifest = _manifest(mod, name, entry, common, files, source_hash)
+    manifest = _manifest(mod, name, entry, common, files, source_hash, arch)
     return files, manifest
 
 
@@ -244,7 +245,7 @@ def emit_instance(source: Path, factory: str, args: dict[str, Any], name: str, o
     for dep in deps:
         digest.update(dep.read_bytes())
     files, manifest = generate(mod, name=name, source=str(Path(source).name), instance_args=args,
-                               source_hash=digest.hexdigest())
+                               source_hash=digest.hexdigest(), arch=options.get("arch") or "wormhole_b0")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARCH_GRIDS",
+    "ARCH_L1_BUDGET",
     "DEFAULT_CONFIG",
     "DumpIR",
     "FunctionPass",
@@ -36,10 +37,25 @@ __all__ = [
     "PassTiming",
     "PrintIRAfter",
     "Sequential",
+    "l1_budget",
 ]
 
 #: Compute grid (x, y) of each supported architecture.
 ARCH_GRIDS: dict[str, tuple[int, int]] = {"wormhole_b0": (8, 8), "blackhole": (13, 10)}
+
+#: L1 bytes per Tensix core left to circular buffers, per architecture: the core's L1 (Wormhole 1464 KiB,
+#: Blackhole 1536 KiB) less 100 KiB for firmware, kernel binaries and runtime args. The mock SDK
+#: enforces the same figures (docs/mock_sdk.md, "Architectures").
+ARCH_L1_BUDGET: dict[str, int] = {"wormhole_b0": (1464 - 100) * 1024, "blackhole": (1536 - 100) * 1024}
+
+
+def l1_budget(ctx: PassContext) -> int:
+    """The ``l1_budget`` option, else the budget of the ``arch`` option."""
+    explicit = ctx.get("l1_budget")
+    if explicit is not None:
+        return int(explicit)
+    return ARCH_L1_BUDGET.get(ctx.get("arch"), ARCH_L1_BUDGET["wormhole_b0"])
+
 
 #: Options read by the passes (override through ``PassContext(config={...})``).
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -47,8 +63,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "arch": "wormhole_b0",
     # Compute grid of the device (x, y); None: the grid of `arch` (Wormhole n150: 8x8, Blackhole: 13x10).
     "device_grid": None,
-    # L1 bytes available to circular buffers per Tensix core: 1.5 MiB minus what firmware reserves.
-    "l1_budget": 1464 * 1024,
+    # L1 bytes available to circular buffers per Tensix core; None: that of `arch` (ARCH_L1_BUDGET).
+    "l1_budget": None,
     # DST tiles usable by one tile_regs_acquire (half-sync double buffering): bf16 / fp32 accumulation.
     "dst_tiles_16bit": 8,
     "dst_tiles_fp32": 4,

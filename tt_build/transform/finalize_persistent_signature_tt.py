@@ -5,7 +5,8 @@ Produces, per device function:
 
 * ``tt.runtime_args`` (per core, in order): the DRAM/L1 address of each tensor the kernel accesses
   (parameter order, kind ``buffer_addr``), then ``start_block`` (kind ``start``) and ``num_blocks``
-  (kind ``count``) of the persistent loop;
+  (kind ``count``) of the persistent loop, when the kernel still has one (a reader of a kernel
+  without input tensors has an empty body and no runtime args);
 * ``tt.compile_time_args``: the id of each CB the kernel uses (ascending id, kind ``cb_id``), then the
   ``TensorAccessorArgs`` of each accessed tensor (kind ``tensor_accessor``; the host appends them with
   ``TensorAccessorArgs(buffer).append_to``, the kernel chains ``next_compile_time_args_offset()``).
@@ -17,11 +18,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from tt_build.ir import Buffer, BufferRegion, Call, IRModule, PrimFunc, StmtExprVisitor
+from tt_build.ir import Buffer, BufferRegion, Call, IRModule, PrimFunc, StmtExprVisitor, Var
 from tt_build.ir import attrs as A
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["FinalizePersistentSignatureTT", "used_buffers"]
+
+
+def used_var_names(node: Any) -> set[str]:
+    names: set[str] = set()
+
+    class V(StmtExprVisitor):
+        def visit_Var(self, v: Var) -> None:  # noqa: N802
+            names.add(v.name)
+
+    V().visit(node)
+    return names
 
 
 def used_buffers(f: PrimFunc) -> list[Buffer]:
@@ -71,8 +83,12 @@ class FinalizePersistentSignatureTT(Pass):
             raise self.error(f"{f.name} has no persistent loop; GridToCoreGrid must run first", f.loc)
         rt: list[dict[str, Any]] = [{"name": f"{t.name}_addr", "kind": "buffer_addr", "buffer": t.name}
                                     for t in tensors]
-        rt.append({"name": persist["start_var"], "kind": "start"})
-        rt.append({"name": persist["count_var"], "kind": "count"})
+        # The persistent loop's bounds, unless the kernel has no loop left (a reader with no input
+        # tensor has nothing to do): no unused runtime args, no dead variables in the C++.
+        names = used_var_names(f.body)
+        if persist["start_var"] in names or persist["count_var"] in names:
+            rt.append({"name": persist["start_var"], "kind": "start"})
+            rt.append({"name": persist["count_var"], "kind": "count"})
         ct: list[dict[str, Any]] = [
             {"name": f"cb_{b.name}", "kind": "cb_id", "buffer": b.name, "value": f.attrs[A.cb_key(b.name)]["cb_id"]}
             for b in cbs

@@ -46,7 +46,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
 
@@ -321,7 +321,7 @@ class InsertDSTManagementTT(Pass):
         page = TILE * TILE * dtype_bytes(frag.dtype)
         cb = {"cb_id": free[0], "kind": "intermediate", "data_format": fmt, "page_size": page, "block_pages": tiles,
               "stages": 1, "depth_pages": tiles, "spills": frag.name}
-        budget = int(ctx.get("l1_budget"))
+        budget = l1_budget(ctx)
         total = sum(v["depth_pages"] * v["page_size"] for v in cbs.values() if v.get("cb_id") is not None)
         if total + tiles * page > budget:
             raise self.error(f"fragment {frag.name} has {tiles} tiles, more than DST holds, and the {tiles * page}-byte "

@@ -36,7 +36,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import Pass, PassContext, l1_budget
 
 __all__ = ["MAX_CBS", "LowerSharedToCB"]
 
@@ -151,7 +151,7 @@ class LowerSharedToCB(Pass):
             info = attrs[A.buffer_key(b.name)]
             attrs[A.cb_key(b.name)] = {"cb_id": None, "kind": "dst", "block_pages": info["tiles"][0] * info["tiles"][1],
                                        "data_format": info["data_format"]}
-        budget = int(ctx.get("l1_budget"))
+        budget = l1_budget(ctx)
         if total_bytes > budget:
             detail = ", ".join(f"{b.name}: {attrs[A.cb_key(b.name)]['depth_pages']} pages" for b in with_cb)
             largest = max(with_cb, key=lambda b: attrs[A.cb_key(b.name)]["depth_pages"]

@@ -36,7 +36,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
 
 __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
@@ -239,7 +239,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
     devs = [f for f in mod.functions.values() if f.attrs.get(A.KERNEL_ROLE)]
     if devs:
         _check_roles(mod, p)
-        bud = budget if budget is not None else PassContext.current().get("l1_budget")
+        bud = budget if budget is not None else l1_budget(PassContext.current())
         _check_cbs(devs[0], bud, p)
         lowered = any(c.op in _CB_OPS for f in devs for c in collect_calls(f.body, "tt."))
         per_iter: dict[str, dict[tuple[str, str], int]] = {}
@@ -270,7 +270,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
 
 
 def verify_module(mod: IRModule, ctx: PassContext) -> None:
-    verify_structure(mod, None, int(ctx.get("l1_budget")))
+    verify_structure(mod, None, l1_budget(ctx))
 
 
 class VerifyTTIR(Pass):
