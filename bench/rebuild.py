@@ -86,6 +86,7 @@ def _bench(tmp: Path, repeat: int) -> list[Row]:
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)], env)
     _run([sys.executable, "-m", "venv", str(venv)], env)
     pip = [str(venv / "bin" / "python"), "-m", "pip"]
+    _run([*pip, "install", "-q", "--upgrade", "pip"], env)  # a current pip, as README command 1 uses
     # The kernel package's run-time deps and tt-build itself (for the non-isolated scenarios).
     _run([*pip, "install", "-q", "numpy", "ml_dtypes", "tt-build"], env)
     tt_build = [str(venv / "bin" / "tt-build")]

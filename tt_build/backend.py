@@ -14,7 +14,11 @@ from __future__ import annotations
 import scikit_build_core.build as _skbuild
 from scikit_build_core.build import *  # noqa: F403
 
-__all__ = list(_skbuild.__all__)
+# No prepare_metadata_for_build_wheel: without it, frontends take the metadata from the wheel
+# build_wheel returns (PEP 517). That hook would cost an extra interpreter + scikit-build-core
+# start in every `pip install .`, a fifth of an isolated no-op rebuild that reuses its last wheel.
+__all__ = [name for name in _skbuild.__all__ if name != "prepare_metadata_for_build_wheel"]
+globals().pop("prepare_metadata_for_build_wheel", None)
 
 
 def _cs(config_settings: dict | None, hook: str) -> dict:  # type: ignore[type-arg]
@@ -58,11 +62,7 @@ def get_requires_for_build_sdist(config_settings: dict | None = None) -> list[st
     return _skbuild.get_requires_for_build_sdist(_cs(config_settings, "requires"))
 
 
-if hasattr(_skbuild, "prepare_metadata_for_build_wheel"):
-
-    def prepare_metadata_for_build_wheel(metadata_directory: str,
-                                         config_settings: dict | None = None) -> str:  # type: ignore[type-arg]
-        return _skbuild.prepare_metadata_for_build_wheel(metadata_directory, _cs(config_settings, "metadata"))
+if hasattr(_skbuild, "prepare_metadata_for_build_editable"):
 
     def prepare_metadata_for_build_editable(metadata_directory: str,
                                             config_settings: dict | None = None) -> str:  # type: ignore[type-arg]
