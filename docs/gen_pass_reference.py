@@ -44,6 +44,8 @@ REGEN_CMD = "python docs/gen_pass_reference.py"
 
 #: In IR listings, attribute lines are cut to this many characters (see ``elide_ir``).
 ATTR_LINE_LIMIT = 110
+#: In the attribute table, types longer than this are listed below the table.
+TYPE_CELL_LIMIT = 100
 #: In attribute values, lists longer than this show their first ``LIST_KEEP`` entries only.
 LIST_LIMIT = 8
 LIST_KEEP = 4
@@ -188,6 +190,8 @@ class ModuleScan:
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
     options: set[str] = field(default_factory=set)
+    #: options read through a helper of ``base.py``: helper name -> the options it reads
+    helper_options: dict[str, set[str]] = field(default_factory=dict)
     diagnostics: list[tuple[int, str, str, str | None]] = field(default_factory=list)  # (line, blamed, msg, hint)
 
 
@@ -212,10 +216,34 @@ def _fmt(node: ast.AST | None) -> str | None:
     return "{" + ast.unparse(node) + "}"
 
 
+def _reads_options(tree: ast.AST) -> set[str]:
+    """Options read by ``<ctx>.get("<option>")`` calls in ``tree``."""
+    from tt_build.transform.base import DEFAULT_CONFIG
+
+    return {node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in DEFAULT_CONFIG}
+
+
+def option_helpers() -> dict[str, set[str]]:
+    """Module-level functions of ``tt_build/transform/base.py`` that read options (``l1_budget``: the
+    ``l1_budget`` option, else the budget of ``arch``) -> the options they read. A pass calling one
+    reads those options."""
+    tree = ast.parse((_transform_dir() / "base.py").read_text(encoding="utf-8"))
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            opts = _reads_options(node)
+            if opts:
+                out[node.name] = opts
+    return out
+
+
 def scan_module(path: Path, pass_name: str) -> ModuleScan:
     from tt_build.transform.base import DEFAULT_CONFIG
 
     consts = _attr_constants()
+    helpers = option_helpers() if path.name != "base.py" else {}
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
@@ -244,6 +272,8 @@ def scan_module(path: Path, pass_name: str) -> ModuleScan:
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args \
                 and isinstance(node.args[0], ast.Constant) and node.args[0].value in DEFAULT_CONFIG:
             scan.options.add(node.args[0].value)
+        if isinstance(func, ast.Name) and func.id in helpers:
+            scan.helper_options[func.id] = helpers[func.id]
         if isinstance(func, ast.Attribute) and func.attr == "error" and node.args:
             hint = next((kw.value for kw in node.keywords if kw.arg == "hint"), None)
             scan.diagnostics.append((node.lineno, pass_name, _fmt(node.args[0]) or "", _fmt(hint)))
@@ -314,8 +344,10 @@ def pass_reference(run: PassRun) -> str:
     out.append(f"- writes: {_keys(scan.writes)}")
     out.append(f"- reads: {_keys(scan.reads - scan.writes) if scan.reads - scan.writes else 'none'}"
                + (f" (and reads back {_keys(scan.reads & scan.writes)})" if scan.reads & scan.writes else ""))
-    opts = ", ".join(f"`{o}`" for o in sorted(scan.options)) or "none"
-    out.append(f"- pipeline options (`PassContext.config`): {opts}")
+    opts = [f"`{o}`" for o in sorted(scan.options)]
+    opts += [f"{', '.join(f'`{o}`' for o in sorted(used))} (through `{helper}()` in `base.py`)"
+             for helper, used in sorted(scan.helper_options.items())]
+    out.append(f"- pipeline options (`PassContext.config`): {', '.join(opts) or 'none'}")
     out.append("")
     out.append("## Diagnostics")
     out.append("")
@@ -459,14 +491,45 @@ def index_options() -> str:
 
     users: dict[str, list[str]] = {}
     tdir = _transform_dir()
+    helpers = option_helpers()
     for path in sorted(tdir.glob("*.py")):
-        for opt in scan_module(path, path.stem).options:
-            users.setdefault(opt, []).append(f"`{path.name}`")
+        scan = scan_module(path, path.stem)
+        through = {o: h for h, used in scan.helper_options.items() for o in used}
+        if path.name == "base.py":  # a helper's own reads are attributed to the passes calling it
+            scan.options -= {o for used in helpers.values() for o in used} - _reads_options(_outside_helpers(path))
+        for opt in sorted(scan.options | set(through)):
+            how = f" (`{through[opt]}()`)" if opt in through and opt not in scan.options else ""
+            users.setdefault(opt, []).append(f"`{path.name}`{how}")
     comments = _config_comments()
     rows = ["| option | default | meaning (comment in `base.py`) | read in |", "|---|---|---|---|"]
     for key, value in DEFAULT_CONFIG.items():
         rows.append(f"| `{key}` | `{json.dumps(value)}` | {comments.get(key, '')} | {', '.join(users.get(key, [])) or '—'} |")
     return "\n".join(rows)
+
+
+def _outside_helpers(path: Path) -> ast.Module:
+    """``path``'s module without its option-reading helper functions (see :func:`option_helpers`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    helpers = option_helpers()
+    tree.body = [n for n in tree.body if not (isinstance(n, ast.FunctionDef) and n.name in helpers)]
+    return tree
+
+
+def declared_vs_code(spec: Any, writers: set[str], readers: set[str], read_back: set[str]) -> str:
+    """The declaration of a key in ``attrs.py`` compared with the static scan.
+
+    ``writers``: the modules that write the key; ``readers``: those that read it and do not write it;
+    ``read_back``: writers that also read it. Like ``tests/transform/test_attrs_contract.py``, a declaration
+    agrees with the code when its writers are the writers and its readers are every non-writer reader plus
+    possibly writers that read back (a writer is declared a reader when it reads what an earlier pass wrote).
+    """
+    declared_w, declared_r = set(spec.writers), set(spec.readers)
+    if declared_w == writers and declared_r == readers:
+        return "same"
+    if declared_w == writers and readers <= declared_r <= readers | read_back:
+        back = [r for r in spec.readers if r not in readers]
+        return f"same; also declared readers: {', '.join(back)} (writers that read back)"
+    return f"**differs**: {', '.join(spec.writers)} → {', '.join(spec.readers)}"
 
 
 def index_attrs(runs: list[PassRun]) -> str:
@@ -475,6 +538,7 @@ def index_attrs(runs: list[PassRun]) -> str:
     names = {r.module: r.name for r in runs}
     writers: dict[str, set[str]] = {}
     readers: dict[str, set[str]] = {}
+    read_back: dict[str, set[str]] = {}
     for path in sorted(_transform_dir().glob("*.py")):
         who = names.get(path.stem)
         if who is None:
@@ -484,6 +548,8 @@ def index_attrs(runs: list[PassRun]) -> str:
             writers.setdefault(k, set()).add(who)
         for k in s.reads - s.writes:
             readers.setdefault(k, set()).add(who)
+        for k in s.reads & s.writes:
+            read_back.setdefault(k, set()).add(who)
     import tt_build.language as lang
 
     s = scan_module(Path(lang.__file__).resolve().parent / "_parser.py", "front end")
@@ -505,14 +571,20 @@ def index_attrs(runs: list[PassRun]) -> str:
         return ", ".join(sorted(s, key=lambda n: order.index(n) if n in order else -1)) or "—"
 
     rows = ["| key | type | written by (code) | read by (code) | first set in the GEMM 256 run | "
-            "declared in `attrs.py` (writer → readers) |", "|---|---|---|---|---|---|"]
+            "declared in `attrs.py` (writers → readers) |", "|---|---|---|---|---|---|"]
+    long_types: list[str] = []
     for key, spec in attrs.ATTRS.items():
         w, rd = writers.get(key, set()), readers.get(key, set())
-        declared = f"{spec.writer} → {', '.join(spec.readers)}"
-        same = {spec.writer} == w and set(spec.readers) == rd
-        rows.append(f"| `{display_key(key)}` | {_code(spec.type).replace('|', chr(92) + '|')} | {names_of(w)} | {names_of(rd)} | "
-                    f"{first_set.get(key, '— (not used by this kernel)')} | "
-                    f"{'same' if same else declared} |")
+        declared = declared_vs_code(spec, w, rd, read_back.get(key, set()))
+        typ = _code(spec.type).replace("|", chr(92) + "|")
+        if len(spec.type) > TYPE_CELL_LIMIT:
+            long_types.append(f"- `{display_key(key)}`: {_code(spec.type)}")
+            typ = "below the table"
+        rows.append(f"| `{display_key(key)}` | {typ} | {names_of(w)} | {names_of(rd)} | "
+                    f"{first_set.get(key, '— (not used by this kernel)')} | {declared} |")
+    if long_types:
+        rows += ["", f"Types longer than {TYPE_CELL_LIMIT} characters (`?` marks an optional field, `|` "
+                 "separates alternatives):", "", *long_types]
     return "\n".join(rows)
 
 

@@ -14,6 +14,11 @@ Markers (first line of a fenced ``python`` block in any ``docs/**/*.md``):
   message (the kernel file is ``NAME.py``, so messages start with ``NAME.py:line:col``).
 * ``# ir: NAME INSTANCE`` — the rest of the block is the front-end IR (``tt_build.ir.script``) of that
   instance of the example ``NAME``.
+
+The element-wise tables of ``docs/language.md`` (``T.Parallel``) are checked row by row: each row's store
+replaces the line marked ``# <- table rows`` in the example ``parallel_forms``; a supported row must parse
+to exactly the documented tile calls, a rejected row must fail at that line with exactly the documented
+message and hint.
 """
 
 from __future__ import annotations
@@ -224,10 +229,7 @@ def test_example_kernel_lowers(name: str, tmp_path: Path) -> None:
 
 #: Documented examples that do not run yet, each with the bug (listed in the page's "Known issues"). Strict:
 #: an example that starts to pass fails the test until its entry is removed.
-KNOWN_BUGS = {
-    "constant": "a kernel without input tensors gets a reader kernel whose unused start_block/num_blocks "
-                "fail -Wall -Werror (docs/language.md#known-issues)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 RUNNABLE = [pytest.param(n, marks=pytest.mark.xfail(raises=MockRunError, reason=KNOWN_BUGS[n], strict=True))
             if n in KNOWN_BUGS else n for n in sorted(n for n, m in EXAMPLES.items() if _reference(m))]
 
@@ -287,6 +289,90 @@ def test_documented_ir_is_current(listing: Marked, tmp_path: Path) -> None:
     func, _ = build_primfunc(inst.source, inst.factory, inst.args)
     body = listing.block.text.split("\n", 1)[1]
     assert body == script(func), f"{listing.block.where}: the documented IR differs from tt_build.ir.script"
+
+
+# -- the element-wise forms of T.Parallel -----------------------------------------------------------------
+ROW_MARK = "# <- table rows"
+FORMS_TEMPLATE = "parallel_forms"
+SUPPORTED_HEADER = "| form | store | compute kernel, per tile |"
+REJECTED_HEADER = "| rejected form | store | message | hint |"
+#: what the hint column says when the hint is the list of supported forms (``eltwise.SUPPORTED_FORMS``)
+SUPPORTED_HINT = "the supported forms"
+
+
+def _unquote(cell: str) -> str:
+    """The text of a table cell holding one code span (```` `x` ```` or ```` `` x `` ````), else the cell."""
+    m = re.fullmatch(r"(`+) ?(.*?) ?\1", cell.strip())
+    return m.group(2) if m else cell.strip()
+
+
+def _table(header: str) -> list[list[str]]:
+    """The body rows (cells) of the table of docs/language.md whose header row is ``header``."""
+    lines = (DOCS / "language.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(header) + 2  # header, then the |---| line
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
+
+
+SUPPORTED_ROWS = _table(SUPPORTED_HEADER)
+REJECTED_ROWS = _table(REJECTED_HEADER)
+
+
+def _form_kernel(store: str, tmp_path: Path) -> tuple[Path, int]:
+    """The template example with its marked store replaced by ``store``; (file, line of the store)."""
+    lines = EXAMPLES[FORMS_TEMPLATE].block.text.splitlines()
+    (k,) = [i for i, line in enumerate(lines) if line.endswith(ROW_MARK)]
+    indent = lines[k][: len(lines[k]) - len(lines[k].lstrip())]
+    lines[k] = indent + store
+    path = tmp_path / f"{FORMS_TEMPLATE}.py"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, k + 1
+
+
+def test_element_wise_tables_are_found() -> None:
+    assert len(SUPPORTED_ROWS) >= 8 and all(len(r) == 3 for r in SUPPORTED_ROWS), SUPPORTED_ROWS
+    assert len(REJECTED_ROWS) >= 8 and all(len(r) == 4 for r in REJECTED_ROWS), REJECTED_ROWS
+
+
+@pytest.mark.parametrize("row", SUPPORTED_ROWS, ids=[r[0] for r in SUPPORTED_ROWS])
+def test_documented_element_wise_form_is_supported(row: list[str], tmp_path: Path) -> None:
+    """The front end accepts the store, and the backend's plan for it is the documented tile calls."""
+    from tt_build.ir import BufferStore, StmtExprVisitor
+    from tt_build.ir.eltwise import plan_store
+
+    path, _ = _form_kernel(_unquote(row[1]), tmp_path)
+    inst = _instances(path)[0]
+    func, _ = build_primfunc(inst.source, inst.factory, inst.args)
+    stores: list[BufferStore] = []
+
+    class Stores(StmtExprVisitor):
+        def visit_BufferStore(self, node: BufferStore) -> None:  # noqa: N802
+            stores.append(node)
+
+    Stores().visit(func.body)
+    names = {"copy": "copy_tile", "fill": "fill_tile"}
+    calls = [names.get(step.kind) or (f"{step.op}_tiles" if step.kind == "binary" else f"{step.op}_tile")
+             for st in stores for step in plan_store(st.buffer, st.value, st.loc)]
+    assert calls == re.findall(r"`([^`]+)`", row[2]), f"docs/language.md: row {row[0]!r}"
+
+
+@pytest.mark.parametrize("row", REJECTED_ROWS, ids=[r[0] for r in REJECTED_ROWS])
+def test_documented_element_wise_form_is_rejected(row: list[str], tmp_path: Path) -> None:
+    from tt_build.errors import FrontendError
+    from tt_build.ir.eltwise import SUPPORTED_FORMS
+
+    path, line = _form_kernel(_unquote(row[1]), tmp_path)
+    inst = _instances(path)[0]
+    with pytest.raises(FrontendError) as err:
+        build_primfunc(inst.source, inst.factory, inst.args)
+    hint = SUPPORTED_FORMS if row[3] == SUPPORTED_HINT else _unquote(row[3])
+    where = f"docs/language.md: row {row[0]!r}"
+    assert (err.value.msg, err.value.hint) == (_unquote(row[2]), hint), where
+    assert err.value.loc is not None and err.value.loc.line == line, where
 
 
 def test_user_guide_shows_the_new_project_files() -> None:
