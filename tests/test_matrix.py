@@ -4,6 +4,7 @@ columns, the command on the reference kernels, and failure reporting."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 import zlib
 from pathlib import Path
@@ -244,7 +245,9 @@ def test_matrix_without_files_runs_the_project_in_the_current_directory(
 
 
 @pytest.mark.compile
-def test_blackhole_instances_run_on_a_simulated_blackhole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_blackhole_instances_run_on_a_simulated_blackhole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TT_MOCK_ARCH", "wormhole_b0")  # the manifest's arch wins for the run
     kfile = tmp_path / "bh" / "kernel.py"
     kfile.parent.mkdir()
     # 16x16 output blocks: 256 blocks over the 130 cores of a 13x10 Blackhole grid (cores x >= 8 used).
@@ -255,3 +258,4 @@ def test_blackhole_instances_run_on_a_simulated_blackhole(tmp_path: Path, capsys
     assert rc == 0, out
     manifest = json.loads(next((tmp_path / "emit").rglob("manifest.json")).read_text())
     assert (manifest["arch"], manifest["core_grid"]) == ("blackhole", [13, 10])
+    assert os.environ["TT_MOCK_ARCH"] == "wormhole_b0"  # restored after the run

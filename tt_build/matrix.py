@@ -479,9 +479,11 @@ class MockRunner:
         outs = [np.zeros(tuple(p["shape"]), dtype=_BF16) for p in manifest["params"] if p["role"] == "output"]
         ptr = ctypes.c_void_p
         err = ctypes.create_string_buffer(16384)
-        # The simulated device is the chip the instance was lowered for (its grid, L1 size, banks).
-        env = {**self.env, "TT_MOCK_ARCH": manifest.get("arch", "wormhole_b0")}
-        added = {k: v for k, v in env.items() if k not in os.environ}
+        # The simulated device is the chip the instance was lowered for (its grid, L1 size, banks),
+        # whatever TT_MOCK_ARCH says: another chip could not run it.
+        arch = {"TT_MOCK_ARCH": manifest.get("arch", "wormhole_b0")}
+        added = {**{k: v for k, v in self.env.items() if k not in os.environ}, **arch}
+        saved = {k: os.environ[k] for k in arch if k in os.environ}
         os.environ.update(added)
         try:
             rc = fn((ptr * max(len(ins), 1))(*[x.ctypes.data for x in ins]),
@@ -490,6 +492,7 @@ class MockRunner:
         finally:
             for k in added:
                 os.environ.pop(k, None)
+            os.environ.update(saved)
         if rc != 0:
             msg = err.value.decode("utf-8", "replace").strip() or f"error code {rc}"
             raise MockRunError(msg)

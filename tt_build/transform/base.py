@@ -59,7 +59,8 @@ def l1_budget(ctx: PassContext) -> int:
 
 #: Options read by the passes (override through ``PassContext(config={...})``).
 DEFAULT_CONFIG: dict[str, Any] = {
-    # Target architecture: picks the compute grid when device_grid is not given (ARCH_GRIDS).
+    # Target architecture: picks the compute grid when device_grid is not given (ARCH_GRIDS) and the
+    # L1 budget when l1_budget is not given (ARCH_L1_BUDGET).
     "arch": "wormhole_b0",
     # Compute grid of the device (x, y); None: the grid of `arch` (Wormhole n150: 8x8, Blackhole: 13x10).
     "device_grid": None,

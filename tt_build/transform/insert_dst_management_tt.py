@@ -1,7 +1,8 @@
 """tt.InsertDSTManagementTT — place DST acquire/commit/wait/release and expand block math to tiles.
 
 Requires: compute function with CB protocol (LowerCBIntrinsics); options ``dst_tiles_16bit`` and
-``dst_tiles_fp32``.
+``dst_tiles_fp32``, and the L1 budget (``l1_budget`` / ``arch``) for the partial-sums CB of a
+sub-blocked accumulator.
 Produces: for every fragment, its DST live range — from the first op writing it to the pack that
 drains it (or the last of several packs in a row, e.g. into an on-chip buffer and into a tensor) —
 becomes ``tile_regs_acquire`` … ``tile_regs_commit``, ``tile_regs_wait`` (just before the pack's
