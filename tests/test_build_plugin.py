@@ -367,6 +367,10 @@ def test_pip_wheel_isolated_builds_and_installed_package_needs_no_compiler(
     check_kernels(site, {**env, "TT_MOCK_CXX": str(tmp_path / "no-compiler"),
                          "TT_MOCK_KERNEL_CACHE": str(tmp_path / "empty-cache")})
     assert not (tmp_path / "empty-cache").exists()
+    # With a compiler (spelled `c++`, where the build's environment said CXX=g++ or similar): still
+    # the precompiled kernels, nothing compiled into the kernel cache.
+    check_kernels(site, {**env, "TT_MOCK_KERNEL_CACHE": str(tmp_path / "empty-cache-2")})
+    assert not (tmp_path / "empty-cache-2").exists()
 
     # A second isolated build of the unchanged project (new build environment): the last wheel
     # is reused, byte for byte.

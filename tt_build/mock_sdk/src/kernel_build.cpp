@@ -170,6 +170,25 @@ std::string temp_name(const fs::path& dir, const std::string& stem, const std::s
 }
 
 // Compiler identity, computed once per process; empty if no compiler can be run.
+// `name` as the canonical path of the executable posix_spawnp would run (PATH lookup, symlinks
+// resolved); `name` itself when it cannot be found.
+std::string resolved_program(const std::string& name) {
+    std::vector<fs::path> candidates;
+    if (name.find('/') != std::string::npos) {
+        candidates.emplace_back(name);
+    } else {
+        for (const auto& d : split(env_str("PATH", "/usr/bin:/bin"), ':')) candidates.push_back(fs::path(d) / name);
+    }
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(c, ec) && access(c.c_str(), X_OK) == 0) {
+            const fs::path real = fs::canonical(c, ec);
+            return ec ? c.string() : real.string();
+        }
+    }
+    return name;
+}
+
 const std::string& compiler_identity() {
     static std::once_flag once;
     static std::string identity;
@@ -180,7 +199,16 @@ const std::string& compiler_identity() {
         if (run_process(argv, log) == 0) {
             std::string text;
             read_file(log, text);
-            identity = env_str("TT_MOCK_CXX", env_str("CXX", "c++")) + "\n" + text;
+            // The compiler as the file it runs, not as it is spelled: `c++` and `g++` (what a build
+            // environment may put in CXX) name the same compiler, and kernels precompiled by a build
+            // must hit at run time.
+            // (gcc's --version also starts with the name it was called by: drop that word.)
+            argv.pop_back();
+            argv[0] = resolved_program(argv[0]);
+            for (const auto& a : argv) identity += a + " ";
+            const auto space = text.find(' ');
+            const auto eol = text.find('\n');
+            identity += "\n" + (space != std::string::npos && space < eol ? text.substr(space + 1) : text);
         }
         std::error_code ec;
         fs::remove(log, ec);
