@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tt_build import __version__
 from tt_build.errors import ConfigError, ToolError, TTBuildError
 
 __all__ = [

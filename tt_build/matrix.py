@@ -115,24 +115,11 @@ class NumpyReferenceError(TTBuildError):
 def tensor_roles(func: PrimFunc) -> tuple[list[Buffer], list[Buffer]]:
     """(inputs, outputs) of a front-end kernel, in parameter order, from dataflow: a tensor that is the
     source of a ``T.copy`` is an input, one that is the destination is an output."""
-    read: set[int] = set()
-    written: set[int] = set()
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
-    def walk(s: Any) -> None:
-        if isinstance(s, SeqStmt):
-            for x in s.stmts:
-                walk(x)
-        elif isinstance(s, (KernelLaunch, Allocate, LetStmt, For)):
-            walk(s.body)
-        elif isinstance(s, IfThenElse):
-            walk(s.then_case)
-            walk(s.else_case)
-        elif isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op == "tl.copy":
-            src, dst = s.value.args
-            read.add(id(src.buffer))
-            written.add(id(dst.buffer))
-
-    walk(func.body)
+    copies = [c for c in collect_calls(func.body, "tl.") if c.op == "tl.copy"]
+    read = {id(c.args[0].buffer) for c in copies}
+    written = {id(c.args[1].buffer) for c in copies}
     return ([p for p in func.params if id(p) in read and id(p) not in written],
             [p for p in func.params if id(p) in written])
 
@@ -352,25 +339,15 @@ def problem_size(func: PrimFunc) -> str:
     if not outs:
         return "?"
     size = "×".join(str(d) for d in outs[0].shape)
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
     filled_from: dict[int, Buffer] = {}
     gemms: list[Call] = []
-
-    def walk(s: Any) -> None:
-        if isinstance(s, SeqStmt):
-            for x in s.stmts:
-                walk(x)
-        elif isinstance(s, (KernelLaunch, Allocate, LetStmt, For)):
-            walk(s.body)
-        elif isinstance(s, IfThenElse):
-            walk(s.then_case)
-            walk(s.else_case)
-        elif isinstance(s, Evaluate) and isinstance(s.value, Call):
-            if s.value.op == "tl.copy" and s.value.args[0].buffer in ins:
-                filled_from[id(s.value.args[1].buffer)] = s.value.args[0].buffer
-            elif s.value.op == "tl.gemm":
-                gemms.append(s.value)
-
-    walk(func.body)
+    for call in collect_calls(func.body, "tl."):
+        if call.op == "tl.copy" and call.args[0].buffer in ins:
+            filled_from[id(call.args[1].buffer)] = call.args[0].buffer
+        elif call.op == "tl.gemm":
+            gemms.append(call)
     for g in gemms:
         a = g.args[0].buffer if isinstance(g.args[0], BufferRegion) else g.args[0]
         src = filled_from.get(id(a))

@@ -24,7 +24,7 @@ from typing import Any
 
 from tt_build import _resources
 from tt_build.build.fs import atomic_write
-from tt_build.build.settings import ARCHES, TTBuildSettings, parse_settings, resolve_sdk
+from tt_build.build.settings import ARCHES, TTBuildSettings, resolve_sdk
 from tt_build.errors import ConfigError, TTBuildError
 
 __all__ = ["main", "mock_runtime", "stage_mock_sdk"]

@@ -31,6 +31,8 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
+from tt_build.build.fs import atomic_write, copy_if_changed, sha256_file
+
 __all__ = ["KEY_ENV_NAMES", "KEY_ENV_PREFIXES", "build_key", "remember", "reuse"]
 
 KEY_ENV_NAMES = frozenset({"CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "SOURCE_DATE_EPOCH",
@@ -96,20 +98,6 @@ def build_key(root: Path, settings: dict[str, Any], skip_dirs: set[str]) -> str 
     return h.hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _copy_atomic(src: Path, dest: Path) -> None:
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
-
-
 def reuse(root: Path, key: str, wheel_directory: Path) -> str | None:
     """Copy the stored wheel into ``wheel_directory`` if it was built with ``key``; its file name."""
     store = root / _STORE
@@ -118,12 +106,12 @@ def reuse(root: Path, key: str, wheel_directory: Path) -> str | None:
         if record.get("key") != key:
             return None
         wheel = store / record["wheel"]
-        if _sha256(wheel) != record.get("sha256"):
+        if sha256_file(wheel) != record.get("sha256"):
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
     wheel_directory.mkdir(parents=True, exist_ok=True)
-    _copy_atomic(wheel, wheel_directory / wheel.name)
+    copy_if_changed(wheel, wheel_directory / wheel.name)
     return wheel.name
 
 
@@ -134,8 +122,6 @@ def remember(root: Path, key: str, wheel: Path) -> None:
     for old in store.glob("*.whl"):
         if old.name != wheel.name:
             old.unlink(missing_ok=True)
-    _copy_atomic(wheel, store / wheel.name)
-    record = {"key": key, "wheel": wheel.name, "sha256": _sha256(store / wheel.name)}
-    tmp = store / f".{_RECORD}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
-    os.replace(tmp, store / _RECORD)
+    copy_if_changed(wheel, store / wheel.name)
+    record = {"key": key, "wheel": wheel.name, "sha256": sha256_file(store / wheel.name)}
+    atomic_write(store / _RECORD, json.dumps(record, indent=1))

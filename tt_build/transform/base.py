@@ -20,7 +20,7 @@ from tt_build.errors import PassError, TTBuildError
 from tt_build.ir import IRModule, PrimFunc, script
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
     from tt_build.errors import SourceLocation

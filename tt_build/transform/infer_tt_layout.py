@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tt_build.ir import BufferRegion, Call, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
+from tt_build.ir import BufferRegion, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, collect_calls
 from tt_build.transform.base import Pass, PassContext

@@ -17,7 +17,6 @@ from tt_build.ir import (
     Allocate,
     BinaryOp,
     Buffer,
-    BufferRegion,
     Call,
     Evaluate,
     For,

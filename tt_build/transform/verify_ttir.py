@@ -16,7 +16,6 @@ which case the pass that just ran is named). Checks on the three device function
 
 from __future__ import annotations
 
-from typing import Any
 
 from tt_build.errors import VerifyError
 from tt_build.ir import (
