@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from tt_build import __version__
-from tt_build._fsutil import write_if_changed
-from tt_build._resources import templates_dir
+from tt_build._templates import environment
+from tt_build.build.fs import atomic_write
 from tt_build.codegen.cpp import CppPrinter
 from tt_build.errors import PassError, SourceLocation
 from tt_build.ir import attrs as A
@@ -44,21 +41,9 @@ _OP_FAMILY = {
 }
 
 
-@cache
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - C++ source, not HTML
-    )
-
-
 def warm_templates() -> None:
     """Load and compile every template now (benchmarks keep this one-time cost out of their figures)."""
-    env = _env()
+    env = environment()
     for name in ("dataflow_kernel.cpp.j2", "compute_kernel.cpp.j2", "host.cpp.j2", "instance.cmake.j2"):
         env.get_template(name)
 
@@ -219,7 +204,7 @@ def generate(mod: IRModule, *, name: str, source: str = "<memory>", instance_arg
         "instance_args": ", ".join(f"{k}={v!r}" for k, v in args.items()) or "(defaults)",
         "instance_args_dict": args,
     }
-    env = _env()
+    env = environment()
     roles = _by_role(mod)
     files: dict[str, str] = {}
     for role in ("reader", "writer"):
@@ -250,8 +235,8 @@ def emit_instance(source: Path, factory: str, args: dict[str, Any], name: str, o
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for fname, text in files.items():
-        write_if_changed(out_dir / fname, text)
-    write_if_changed(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        atomic_write(out_dir / fname, text)
+    atomic_write(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     roles = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "writer.cpp", "host": "host.cpp",
              "manifest": "manifest.json", "cmake": "instance.cmake"}
     for role, fname in roles.items():
