@@ -4,8 +4,8 @@ Usage::
 
     python bench/compile_time.py [FILE ...] [-n 20] [--process-runs 3] [--markdown]
 
-FILE: kernel files with an ``INSTANCES`` dict; default: the test matrix (``../shared/kernels/*.py`` next
-to the repository and ``tests/data/kernels/*.py``). For every instance it prints
+FILE: kernel files with an ``INSTANCES`` dict; default: the test matrix (``example_project/kernels/*.py``
+and ``tests/data/kernels/*.py``). For every instance it prints
 
 * **in-process**: median (and minimum) over ``-n`` runs, after one warm-up run, of lowering + codegen —
   the factory call (front end; the kernel file's AST is cached after the warm-up, as in a long-running
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = [*sorted((REPO.parent / "shared" / "kernels").glob("*.py")),
+DEFAULT_FILES = [*sorted((REPO / "example_project" / "kernels").glob("*.py")),
                  *sorted((REPO / "tests" / "data" / "kernels").glob("*.py"))]
 
 TARGET_GEMM256_MS = 50.0

@@ -54,7 +54,7 @@ from tt_build.driver import emit, list_instances
 
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS = REPO / "tests" / "mock_programs"
-DEFAULT_KERNELS = REPO.parent / "shared" / "kernels"
+DEFAULT_KERNELS = REPO / "example_project" / "kernels"
 TILE_BYTES = 2048
 GRIDS = {"wormhole_b0": (8, 8), "blackhole": (13, 10)}
 SIM_VENV = Path.home() / ".cache" / "tt-build" / "tt-lang-sim-venv"

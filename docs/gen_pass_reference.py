@@ -35,7 +35,7 @@ from typing import Any
 DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
 PASSES_DIR = DOCS / "passes"
-#: The GEMM reference kernel; example_project's copy is byte-identical to ../shared/kernels/gemm.py.
+#: The GEMM reference kernel.
 GEMM_FILE = REPO / "example_project" / "kernels" / "gemm.py"
 GEMM_FACTORY = "matmul"
 GEMM_INSTANCE = "gemm_256"

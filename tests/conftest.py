@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_KERNELS = REPO.parent / "shared" / "kernels"
+# The reference kernels (GEMM, element-wise) the suite lowers and runs: the example project's own,
+# so a clone with nothing beside it tests itself.
+REFERENCE_KERNELS = REPO / "example_project" / "kernels"
 
 
 @pytest.fixture(scope="session")

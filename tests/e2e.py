@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tt_build.driver import Instance, list_instances
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ __all__ = ["EXPECTED", "MATRIX_FILES", "expected_output", "matrix_instances", "t
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 #: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
-MATRIX_FILES = (SHARED_KERNELS / "gemm.py", SHARED_KERNELS / "eltwise.py", DATA_KERNELS / "extra.py",
+MATRIX_FILES = (REFERENCE_KERNELS / "gemm.py", REFERENCE_KERNELS / "eltwise.py", DATA_KERNELS / "extra.py",
                 DATA_KERNELS / "layouts.py", DATA_KERNELS / "blocking.py")
 
 

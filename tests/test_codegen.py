@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tt_build import __version__
 from tt_build.driver import emit, list_instances
 
-INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(SHARED_KERNELS / f)}
+INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(REFERENCE_KERNELS / f)}
 GOLDEN = Path(__file__).parent / "golden"
 FILES = ("reader.cpp", "compute.cpp", "writer.cpp", "host.cpp", "manifest.json")
 

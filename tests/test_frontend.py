@@ -34,11 +34,10 @@ from tt_build.ir import (
 )
 from tt_build.ir.attrs import LAYOUT_ANNOTATIONS, LAYOUT_LOCATIONS
 
-KERNELS = Path(__file__).resolve().parent.parent.parent / "shared" / "kernels"
+from tests.conftest import REFERENCE_KERNELS as KERNELS
+
 GEMM_PY = KERNELS / "gemm.py"
 ELTWISE_PY = KERNELS / "eltwise.py"
-
-pytestmark = pytest.mark.skipif(not GEMM_PY.is_file(), reason="reference kernels not found")
 
 
 def instance(path: Path, name: str) -> PrimFunc:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import tt_build.language as T
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tests.e2e import expected_output, matrix_instances, test_build_dir
 from tt_build.cli import main
 from tt_build.driver import build_primfunc
@@ -141,7 +141,7 @@ def _rows(text: str) -> dict[str, dict[str, str]]:
 @pytest.mark.compile
 @pytest.mark.network
 def test_matrix_command_runs_the_reference_kernels(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    rc = main(["matrix", str(SHARED_KERNELS / "gemm.py"), str(SHARED_KERNELS / "eltwise.py"), "--markdown",
+    rc = main(["matrix", str(REFERENCE_KERNELS / "gemm.py"), str(REFERENCE_KERNELS / "eltwise.py"), "--markdown",
                "--build-dir", str(test_build_dir()), "--emit-dir", str(tmp_path), "--json", str(tmp_path / "rows.json")])
     out = capsys.readouterr().out
     assert rc == 0, out

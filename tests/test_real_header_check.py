@@ -23,10 +23,10 @@ from tt_build.check import (
     read_manifest,
     tile_size_bytes,
 )
+from tests.conftest import REFERENCE_KERNELS
 from tt_build.errors import ConfigError
 
 DATA = Path(__file__).resolve().parent / "data" / "check"
-SHARED_KERNELS = Path(__file__).resolve().parent.parent.parent / "shared" / "kernels"
 
 # CBs of a binary eltwise program: two inputs and one output, bf16 tiles, double-buffered.
 CBS = [CBDesc(0, "Float16_b", 2048, 2), CBDesc(1, "Float16_b", 2048, 2), CBDesc(16, "Float16_b", 2048, 2)]
@@ -358,7 +358,7 @@ _DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 @network
 @compile_
 @pytest.mark.parametrize(("instance", "source"), [
-    ("eltwise_add_256", SHARED_KERNELS / "eltwise.py"), ("gemm_256", SHARED_KERNELS / "gemm.py"),
+    ("eltwise_add_256", REFERENCE_KERNELS / "eltwise.py"), ("gemm_256", REFERENCE_KERNELS / "gemm.py"),
     # tensors in L1, variable names that collide with generated ones / C++ keywords
     ("gemm_l1_256", _DATA_KERNELS / "layouts.py"), ("gemm_names_128", _DATA_KERNELS / "layouts.py"),
     # sub-blocked accumulator with an L1 partials CB (compute kernel: checked when SFPI is available)

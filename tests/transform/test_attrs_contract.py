@@ -21,7 +21,7 @@ import pytest
 import tt_build.codegen
 import tt_build.language
 import tt_build.transform
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tt_build.driver import build_primfunc, list_instances
 from tt_build.ir import IRModule
 from tt_build.ir import attrs as A
@@ -29,7 +29,7 @@ from tt_build.transform import lower
 from tt_build.transform.base import Pass, PassContext, PassInstrument, Sequential
 
 DATA_KERNELS = Path(__file__).resolve().parent.parent / "data" / "kernels"
-KERNEL_FILES = sorted(SHARED_KERNELS.glob("*.py")) + sorted(DATA_KERNELS.glob("*.py"))
+KERNEL_FILES = sorted(REFERENCE_KERNELS.glob("*.py")) + sorted(DATA_KERNELS.glob("*.py"))
 
 FRONT_END = "front end"
 

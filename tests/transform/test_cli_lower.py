@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tt_build.cli import main
 from tt_build.transform import PASS_NAMES
 
-GEMM = SHARED_KERNELS / "gemm.py"
+GEMM = REFERENCE_KERNELS / "gemm.py"
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad_kernels"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SHARED_KERNELS
+from tests.conftest import REFERENCE_KERNELS
 from tests.transform.ir_interp import trace
 from tests.transform.ir_builders import eltwise_ir, gemm_ir
 from tt_build.driver import build_primfunc, list_instances
@@ -15,7 +15,7 @@ from tt_build.errors import PassError
 from tt_build.transform import PassContext, lower
 from tt_build.transform.layout_aware_work_partition_tt import partition
 
-INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(SHARED_KERNELS / f)}
+INSTANCES = {i.name: i for f in ("gemm.py", "eltwise.py") for i in list_instances(REFERENCE_KERNELS / f)}
 
 
 def _lower(name: str, **config: object):
