@@ -13,6 +13,7 @@ __all__ = [
     "CacheError",
     "ConfigError",
     "FrontendError",
+    "KernelError",
     "PassError",
     "SourceLocation",
     "TTBuildError",
@@ -103,6 +104,15 @@ class ConfigError(TTBuildError):
 
 class CacheError(TTBuildError):
     """The lowering cache could not be read or written."""
+
+
+class KernelError(TTBuildError, RuntimeError):
+    """A kernel instance failed on the device: the runtime's diagnostic (a protocol error such as a
+    CB deadlock), or the fault that ended the device process (core, kernel and signal).
+
+    Raised by built packages (their ``_tt_runtime`` uses this class when tt-build is installed and
+    an identical ``RuntimeError`` subclass otherwise). The message starts with the instance name.
+    """
 
 
 class ToolError(TTBuildError):

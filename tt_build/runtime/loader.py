@@ -9,14 +9,31 @@ environment without numpy.
 Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
 uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
 bfloat16 bit patterns, in the order of the manifest's params with role ``input`` / ``output``.
+
+Crash isolation: kernels are native code, and a kernel that dereferences a null pointer, writes
+through a wild pointer, overflows its stack or calls ``abort()`` would end the process that runs it.
+By default (``TT_KERNEL_ISOLATION=process``) a package's host library is therefore loaded in a
+child process, the *device process*: this file run as a script (standard library only). It stays
+alive between calls; the buffers travel through one shared memory file, the requests through a
+pipe. When it dies, the call raises :class:`KernelError` with the mock runtime's one-line report
+(core, processor, kernel file and signal; ``$TT_MOCK_FAULT_FD``) and the next call starts a new
+one. ``TT_KERNEL_ISOLATION=off`` loads the library into the calling process instead.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
+import mmap
 import os
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +43,16 @@ if TYPE_CHECKING:
 __all__ = ["Kernel", "KernelError", "KernelPackage", "load_package"]
 
 _ERR_LEN = 16384
+_ALIGN = 64  # byte alignment of every buffer in the shared memory file
+_ISOLATION_MODES = ("process", "off")
 
+try:  # the same class as tt_build.errors.KernelError when tt-build is installed
+    from tt_build.errors import KernelError
+except ImportError:  # an installed kernel package without tt-build (numpy + ml_dtypes only)
 
-class KernelError(RuntimeError):
-    """A kernel failed on the device (for the mock SDK: its diagnostic, e.g. a CB deadlock)."""
+    class KernelError(RuntimeError):  # type: ignore[no-redef]
+        """A kernel failed on the device (for the mock SDK: its diagnostic, e.g. a CB deadlock, or
+        the fault that ended the device process)."""
 
 
 def _bf16() -> Any:
@@ -54,11 +77,26 @@ def _params(manifest: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
     return ins, outs
 
 
-def _prepend_env_path(var: str, path: Path) -> None:
-    cur = os.environ.get(var, "")
+def _prepend_path(cur: str, path: Path) -> str:
     parts = [p for p in cur.split(os.pathsep) if p]
     if str(path) not in parts:
-        os.environ[var] = os.pathsep.join([str(path), *parts])
+        parts.insert(0, str(path))
+    return os.pathsep.join(parts)
+
+
+def _nbytes(spec: dict[str, Any]) -> int:
+    n = 2
+    for d in spec.get("shape", []):
+        n *= int(d)
+    return n
+
+
+def _isolation_from_env() -> str:
+    mode = os.environ.get("TT_KERNEL_ISOLATION", "process").strip().lower() or "process"
+    if mode not in _ISOLATION_MODES:
+        msg = f"TT_KERNEL_ISOLATION={mode!r}: use one of {', '.join(_ISOLATION_MODES)}"
+        raise ValueError(msg)
+    return mode
 
 
 class Kernel:
@@ -82,48 +120,73 @@ class Kernel:
     def __repr__(self) -> str:
         return f"<tt-build kernel {self.name}: {self.__doc__.splitlines()[0] if self.__doc__ else ''}>"
 
+    @property
+    def symbol(self) -> str:
+        """The host library's entry point of this instance."""
+        return str(self.manifest.get("symbol") or f"tt_{self.name}_run")
+
     def _symbol(self) -> Any:
         if self._fn is None:
             lib = self._package.library()
-            sym = self.manifest.get("symbol") or f"tt_{self.name}_run"
             try:
-                fn = getattr(lib, sym)
+                fn = getattr(lib, self.symbol)
             except AttributeError:
-                msg = f"{self.name}: the kernel library has no symbol {sym} (stale build?)"
-                raise KernelError(msg) from None
+                raise KernelError(self._missing_symbol()) from None
             fn.restype = ctypes.c_int
             fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
                            ctypes.c_char_p, ctypes.c_size_t]
             self._fn = fn
         return self._fn
 
-    def _convert(self, i: int, value: Any, bf16: Any) -> tuple[np.ndarray, bool]:
+    def _missing_symbol(self) -> str:
+        return f"{self.name}: the kernel library has no symbol {self.symbol} (stale build?)"
+
+    def _check_args(self, args: tuple[Any, ...], bf16: Any) -> bool:
+        """Validates the arguments; True when every input is bfloat16 (the outputs are then too)."""
         import numpy as np  # noqa: PLC0415
 
-        spec = self.inputs[i]
-        pname = spec.get("name", f"input {i}")
-        if not isinstance(value, np.ndarray):
-            msg = f"{self.name}: argument {i} ({pname}) must be a numpy array, got {type(value).__name__}"
+        if len(args) != len(self.inputs):
+            names = ", ".join(p.get("name", "?") for p in self.inputs)
+            msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
             raise TypeError(msg)
-        shape = tuple(int(d) for d in spec.get("shape", value.shape))
-        if value.shape != shape:
-            msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
-            raise ValueError(msg)
-        if value.dtype == bf16:
-            is_bf16 = True
-        elif value.dtype == np.float32:
-            is_bf16 = False
-        else:
-            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
-                   f"got {value.dtype}")
-            raise TypeError(msg)
-        return np.ascontiguousarray(value.astype(bf16, copy=False)).view(np.uint16), is_bf16
+        all_bf16 = bool(args)
+        for i, value in enumerate(args):
+            spec = self.inputs[i]
+            pname = spec.get("name", f"input {i}")
+            if not isinstance(value, np.ndarray):
+                msg = f"{self.name}: argument {i} ({pname}) must be a numpy array, got {type(value).__name__}"
+                raise TypeError(msg)
+            shape = tuple(int(d) for d in spec.get("shape", value.shape))
+            if value.shape != shape:
+                msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
+                raise ValueError(msg)
+            if value.dtype == bf16:
+                continue
+            if value.dtype != np.float32:
+                msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
+                       f"got {value.dtype}")
+                raise TypeError(msg)
+            all_bf16 = False
+        return all_bf16
 
     def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
         """Run on raw buffers: addresses of row-major bfloat16 bit patterns, in manifest order.
 
         Raises :class:`KernelError` with the device's diagnostic when the run fails.
         """
+        if self._package.isolation == "off":
+            self._run_in_process(inputs, outputs)
+            return
+        with self._package.lock:
+            device = self._package.device()
+            ins, outs = device.layout([_nbytes(p) for p in self.inputs], [_nbytes(p) for p in self.outputs])
+            for (off, n), src in zip(ins, inputs):
+                ctypes.memmove(device.address + off, src, n)
+            self._run_isolated(device, ins, outs)
+            for (off, n), dst in zip(outs, outputs):
+                ctypes.memmove(dst, device.address + off, n)
+
+    def _run_in_process(self, inputs: list[int], outputs: list[int]) -> None:
         in_ptrs = (ctypes.c_void_p * max(len(inputs), 1))(*inputs)
         out_ptrs = (ctypes.c_void_p * max(len(outputs), 1))(*outputs)
         err = ctypes.create_string_buffer(_ERR_LEN)
@@ -135,31 +198,264 @@ class Kernel:
             msg = f"{self.name}: {text}"
             raise KernelError(msg)
 
+    def _run_isolated(self, device: _DeviceProcess, ins: list[tuple[int, int]], outs: list[tuple[int, int]]) -> None:
+        for off, n in outs:  # outputs start zero-filled, as in-process
+            ctypes.memset(device.address + off, 0, n)
+        reply = device.call(self.name, self.symbol, str(self.kernel_dir), [o for o, _ in ins], [o for o, _ in outs])
+        if reply.get("missing"):
+            raise KernelError(self._missing_symbol())
+        rc = int(reply["rc"])
+        if rc != 0:
+            text = str(reply.get("err", "")).strip() or f"error code {rc}"
+            msg = f"{self.name}: {text}"
+            raise KernelError(msg)
+
     def __call__(self, *args: np.ndarray) -> Any:
         import numpy as np  # noqa: PLC0415
 
-        if len(args) != len(self.inputs):
-            names = ", ".join(p.get("name", "?") for p in self.inputs)
-            msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
-            raise TypeError(msg)
         bf16 = _bf16()
-        converted = [self._convert(i, a, bf16) for i, a in enumerate(args)]
-        ins = [c[0] for c in converted]
-        all_bf16 = bool(converted) and all(c[1] for c in converted)
-        outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
-        self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
-        results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
+        all_bf16 = self._check_args(args, bf16)
+        shapes = [tuple(int(d) for d in p["shape"]) for p in self.outputs]
+        if self._package.isolation == "off":
+            ins = [np.ascontiguousarray(a.astype(bf16, copy=False)).view(np.uint16) for a in args]
+            outs = [np.zeros(shape, dtype=np.uint16) for shape in shapes]
+            self._run_in_process([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
+            results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
+            return results[0] if len(results) == 1 else tuple(results)
+        with self._package.lock:
+            device = self._package.device()
+            in_layout, out_layout = device.layout([a.size * 2 for a in args], [_nbytes(p) for p in self.outputs])
+            for (off, n), value in zip(in_layout, args):
+                dst = np.frombuffer(device.buffer, dtype=bf16, count=n // 2, offset=off).reshape(value.shape)
+                np.copyto(dst, value, casting="unsafe")  # float32 -> bfloat16 rounds as astype does
+                del dst
+            self._run_isolated(device, in_layout, out_layout)
+            results = []
+            for (off, n), shape in zip(out_layout, shapes):
+                view = np.frombuffer(device.buffer, dtype=bf16, count=n // 2, offset=off).reshape(shape)
+                results.append(view.copy() if all_bf16 else view.astype(np.float32))
+                del view
         return results[0] if len(results) == 1 else tuple(results)
+
+
+class _DeviceDied(Exception):
+    pass
+
+
+_LIVE_DEVICES: weakref.WeakSet[_DeviceProcess] = weakref.WeakSet()
+
+
+class _DeviceProcess:
+    """The child process that runs one package's host library (see the module docstring).
+
+    Parent side. Requests and replies are length-prefixed JSON on two pipes; the buffers live in
+    one shared memory file that grows as needed (both sides map it; the child remaps when a
+    request names a new size). Not thread-safe: the package lock serializes its use.
+    """
+
+    def __init__(self, library: Path, env: dict[str, str]) -> None:
+        self.library = library
+        self._env = env
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pid = os.getpid()
+        self._ctl = self._rep = self._fault = -1
+        self._shm = -1
+        self._size = 0
+        self.buffer: mmap.mmap | None = None
+        self._anchor: Any = None
+        self.address = 0
+        _LIVE_DEVICES.add(self)
+
+    # -- shared memory -------------------------------------------------------------------------
+    def _shm_fd(self) -> int:
+        if self._shm < 0:
+            if hasattr(os, "memfd_create"):
+                self._shm = os.memfd_create("tt-build-device", 0)
+            else:  # pragma: no cover - macOS
+                fd, path = tempfile.mkstemp(prefix="tt-build-device-")
+                os.unlink(path)
+                self._shm = fd
+        return self._shm
+
+    def layout(self, in_sizes: list[int], out_sizes: list[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(offset, size) of every input and output buffer; grows the shared memory to hold them."""
+        cursor = 0
+        placed: list[tuple[int, int]] = []
+        for n in (*in_sizes, *out_sizes):
+            placed.append((cursor, n))
+            cursor += (n + _ALIGN - 1) // _ALIGN * _ALIGN
+        if cursor > self._size or self.buffer is None:
+            size = max(1 << 20, self._size)
+            while size < cursor:
+                size *= 2
+            os.ftruncate(self._shm_fd(), size)
+            # Views of the previous mapping may still be alive: let it go when they do.
+            self.buffer = mmap.mmap(self._shm, size)
+            self._anchor = (ctypes.c_char * size).from_buffer(self.buffer)
+            self.address = ctypes.addressof(self._anchor)
+            self._size = size
+        return placed[:len(in_sizes)], placed[len(in_sizes):]
+
+    # -- the child -----------------------------------------------------------------------------
+    def _start(self) -> None:
+        ctl_r, ctl_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        flt_r, flt_w = os.pipe()
+        shm = self._shm_fd()
+        env = {**self._env, "TT_MOCK_FAULT_FD": str(flt_w)}
+        cmd = [sys.executable, "-S", str(Path(__file__).resolve()), "--tt-device-process", str(os.getpid()),
+               str(ctl_r), str(rep_w), str(shm), str(flt_w), str(self.library)]
+        try:
+            self._proc = subprocess.Popen(cmd, pass_fds=(ctl_r, rep_w, shm, flt_w), env=env, stdin=subprocess.DEVNULL)
+        finally:
+            for fd in (ctl_r, rep_w, flt_w):
+                os.close(fd)
+        self._ctl, self._rep, self._fault = ctl_w, rep_r, flt_r
+        try:
+            hello = self._receive()
+        except _DeviceDied:
+            self._reap()
+            msg = f"cannot start the device process for {self.library}"
+            raise OSError(msg) from None
+        if "error" in hello:
+            self.close()
+            raise OSError(str(hello["error"]))
+
+    def _send(self, obj: dict[str, Any]) -> None:
+        data = json.dumps(obj).encode()
+        _write_all(self._ctl, struct.pack("<I", len(data)) + data)
+
+    def _receive(self) -> dict[str, Any]:
+        head = _read_exact(self._rep, 4)
+        if head is None:
+            raise _DeviceDied
+        body = _read_exact(self._rep, struct.unpack("<I", head)[0])
+        if body is None:
+            raise _DeviceDied
+        reply: dict[str, Any] = json.loads(body)
+        return reply
+
+    def call(self, name: str, symbol: str, kernel_dir: str, ins: list[int], outs: list[int]) -> dict[str, Any]:
+        """Runs ``symbol`` in the child on the buffers at the given offsets; returns its reply."""
+        if self._pid != os.getpid():  # a forked copy of the parent: its child belongs to the parent
+            self._forget()
+        if self._proc is None:
+            self._start()
+        try:
+            self._send({"symbol": symbol, "kernel_dir": kernel_dir, "size": self._size, "in": ins, "out": outs})
+            return self._receive()
+        except (_DeviceDied, BrokenPipeError):
+            report = self._reap()
+            raise KernelError(f"{name}: {report}") from None
+        except BaseException:  # interrupted (Ctrl-C): the reply would answer the next request
+            self.close(kill=True)
+            raise
+
+    def _reap(self) -> str:
+        """After the child died: its exit, described (with the runtime's fault report when there is one)."""
+        assert self._proc is not None
+        rc = self._proc.wait()
+        report = _read_available(self._fault).decode("utf-8", "replace").strip()
+        self._forget()
+        if report:
+            return report.splitlines()[-1]
+        if rc < 0:
+            try:
+                sig = signal.Signals(-rc).name
+            except ValueError:
+                sig = f"signal {-rc}"
+            return f"the device process died with {sig} while no kernel was running (a fault in the host library?)"
+        return f"the device process exited with code {rc} during the call"
+
+    def _forget(self) -> None:
+        for fd in (self._ctl, self._rep, self._fault):
+            if fd >= 0:
+                os.close(fd)
+        self._ctl = self._rep = self._fault = -1
+        self._proc = None
+        self._pid = os.getpid()
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stops the child (it exits when its request pipe closes)."""
+        proc = self._proc
+        if proc is None or self._pid != os.getpid():
+            return
+        if kill:
+            proc.kill()
+        os.close(self._ctl)
+        self._ctl = -1
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        self._forget()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+            if self._shm >= 0:
+                os.close(self._shm)
+                self._shm = -1
+        except Exception:  # noqa: BLE001, S110 - interpreter shutdown
+            pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    chunks = []
+    while n > 0:
+        chunk = os.read(fd, n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_available(fd: int) -> bytes:
+    """Everything written to a pipe whose writers are gone (the child and its compilers)."""
+    os.set_blocking(fd, False)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _close_devices() -> None:
+    for device in list(_LIVE_DEVICES):
+        device.close()
+
+
+atexit.register(_close_devices)
 
 
 class KernelPackage:
     """The kernel instances of one built package directory."""
 
-    def __init__(self, package_dir: Path, names: tuple[str, ...], library: str = "_tt_kernels") -> None:
+    def __init__(self, package_dir: Path, names: tuple[str, ...], library: str = "_tt_kernels",
+                 isolation: str | None = None) -> None:
         self.dir = Path(package_dir)
         self.library_name = library
         self.lock = threading.Lock()
         self._lib: Any = None
+        self._device: _DeviceProcess | None = None
+        if isolation is not None and isolation not in _ISOLATION_MODES:
+            msg = f"isolation={isolation!r}: use one of {', '.join(_ISOLATION_MODES)}"
+            raise ValueError(msg)
+        #: ``process``: the host library runs in a device process; ``off``: in this process.
+        self.isolation = isolation or _isolation_from_env()
         self.kernels: dict[str, Kernel] = {}
         for name in names:
             kdir = self.dir / "kernels" / name
@@ -170,30 +466,129 @@ class KernelPackage:
                 raise ImportError(msg) from None
             self.kernels[name] = Kernel(self, name, kdir, manifest)
 
+    def _runtime_env(self) -> dict[str, str]:
+        """The environment variables the host library reads (on top of ``os.environ``)."""
+        env: dict[str, str] = {}
+        # Device kernels precompiled at build time (tt_build.build.warm), searched first.
+        path = os.environ.get("TT_MOCK_KERNEL_PATH", "")
+        for kernel in self.kernels.values():
+            precompiled = kernel.kernel_dir / "precompiled"
+            if precompiled.is_dir():
+                path = _prepend_path(path, precompiled)
+        if path:
+            env["TT_MOCK_KERNEL_PATH"] = path
+        include = self.dir / "mock_include"
+        if include.is_dir():
+            # Headers for kernels that are not in the precompiled cache (compiled on first use).
+            env["TT_MOCK_INCLUDE_DIR"] = str(include)
+        if "TT_MOCK_KERNEL_CACHE" not in os.environ:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            env["TT_MOCK_KERNEL_CACHE"] = str(Path(base) / "tt-build" / "mock-kernels")
+        return env
+
+    def _library_path(self) -> Path:
+        candidates = sorted(self.dir.glob(f"{self.library_name}*.so")) + sorted(
+            self.dir.glob(f"{self.library_name}*.dylib"))
+        if not candidates:
+            msg = f"no kernel library {self.library_name}.so in {self.dir} (was the package built?)"
+            raise ImportError(msg)
+        return candidates[0]
+
     def library(self) -> Any:
+        """The host library loaded into this process (``isolation="off"``)."""
         if self._lib is None:
-            # Device kernels precompiled at build time (tt_build.build.warm), searched first.
-            for kernel in self.kernels.values():
-                precompiled = kernel.kernel_dir / "precompiled"
-                if precompiled.is_dir():
-                    _prepend_env_path("TT_MOCK_KERNEL_PATH", precompiled)
-            include = self.dir / "mock_include"
-            if include.is_dir():
-                # Headers for kernels that are not in the precompiled cache (compiled on first use).
-                os.environ["TT_MOCK_INCLUDE_DIR"] = str(include)
-            if "TT_MOCK_KERNEL_CACHE" not in os.environ:
-                base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-                os.environ["TT_MOCK_KERNEL_CACHE"] = str(Path(base) / "tt-build" / "mock-kernels")
-            candidates = sorted(self.dir.glob(f"{self.library_name}*.so")) + sorted(
-                self.dir.glob(f"{self.library_name}*.dylib"))
-            if not candidates:
-                msg = f"no kernel library {self.library_name}.so in {self.dir} (was the package built?)"
-                raise ImportError(msg)
-            self._lib = ctypes.CDLL(str(candidates[0]))
+            os.environ.update(self._runtime_env())
+            self._lib = ctypes.CDLL(str(self._library_path()))
         return self._lib
+
+    def device(self) -> _DeviceProcess:
+        """The device process's parent-side handle (``isolation="process"``); started on first call."""
+        if self._device is None:
+            self._device = _DeviceProcess(self._library_path(), {**os.environ, **self._runtime_env()})
+        return self._device
+
+    def close(self) -> None:
+        """Stops the device process (a later call starts a new one)."""
+        with self.lock:
+            if self._device is not None:
+                self._device.close()
 
 
 def load_package(module_name: str, init_file: str, names: tuple[str, ...], library: str = "_tt_kernels") -> KernelPackage:
     """Called by a built package's ``__init__.py``."""
     del module_name
     return KernelPackage(Path(init_file).resolve().parent, names, library)
+
+
+# -- the device process (this file run as a script; standard library only) ---------------------
+
+
+def _device_process(argv: list[str]) -> int:
+    parent, ctl, rep, shm, fault = (int(a) for a in argv[:5])
+    library = argv[5]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    for fd in (ctl, rep, shm, fault):
+        os.set_inheritable(fd, False)  # not for the kernel compilers the runtime starts
+    try:  # end with the caller (Linux)
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # pragma: no cover - other systems
+        pass
+    if os.getppid() != parent:
+        return 0
+    try:
+        import resource  # noqa: PLC0415
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashed kernel leaves no core file
+    except (ImportError, ValueError, OSError):  # pragma: no cover
+        pass
+
+    def send(obj: dict[str, Any]) -> None:
+        data = json.dumps(obj).encode()
+        _write_all(rep, struct.pack("<I", len(data)) + data)
+
+    try:
+        lib = ctypes.CDLL(library)
+    except OSError as exc:
+        send({"error": f"cannot load kernel library {library}: {exc}"})
+        return 1
+    send({"ready": os.getpid()})
+    fns: dict[str, Any] = {}
+    size = 0
+    base = 0
+    anchor: Any = None
+    mapping: mmap.mmap | None = None
+    err = ctypes.create_string_buffer(_ERR_LEN)
+    while True:
+        head = _read_exact(ctl, 4)
+        body = _read_exact(ctl, struct.unpack("<I", head)[0]) if head is not None else None
+        if body is None:
+            return 0
+        req = json.loads(body)
+        if req["size"] != size:
+            anchor = None
+            if mapping is not None:
+                mapping.close()
+            size = int(req["size"])
+            mapping = mmap.mmap(shm, size)
+            anchor = (ctypes.c_char * size).from_buffer(mapping)
+            base = ctypes.addressof(anchor)
+        fn = fns.get(req["symbol"])
+        if fn is None:
+            try:
+                fn = getattr(lib, req["symbol"])
+            except AttributeError:
+                send({"missing": True})
+                continue
+            fn.restype = ctypes.c_int
+            fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
+                           ctypes.c_char_p, ctypes.c_size_t]
+            fns[req["symbol"]] = fn
+        ins = (ctypes.c_void_p * max(len(req["in"]), 1))(*(base + o for o in req["in"]))
+        outs = (ctypes.c_void_p * max(len(req["out"]), 1))(*(base + o for o in req["out"]))
+        err.value = b""
+        rc = fn(ins, outs, req["kernel_dir"].encode(), err, _ERR_LEN)
+        send({"rc": rc, "err": err.value.decode("utf-8", "replace") if rc != 0 else ""})
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--tt-device-process"]:
+    sys.exit(_device_process(sys.argv[2:]))

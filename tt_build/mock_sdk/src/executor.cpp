@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fault_report.hpp"
 #include "runtime_internal.hpp"
 #include "tile_math.hpp"
 
@@ -146,6 +147,7 @@ struct Executor {
     std::uint32_t arg_off = 0, common_off = 0;
     std::vector<Range> pending_reads, pending_writes;
     std::string error;
+    fault_report::Running fault;  // what a crash of this executor reports
 };
 
 struct Run {
@@ -915,6 +917,7 @@ public:
         thread_ = std::thread([this, secs] {
             std::unique_lock<std::mutex> lock(mu_);
             if (!cv_.wait_for(lock, std::chrono::seconds(secs), [this] { return done_; })) {
+                fault_report::timeout(static_cast<unsigned>(secs));
                 std::fprintf(stderr,
                              "TT-Metalium mock: a kernel ran for more than %d s without finishing (TT_MOCK_TIMEOUT); "
                              "aborting\n",
@@ -1089,9 +1092,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
         e->ctx.uc_stack.ss_size = stack_bytes();
         e->ctx.uc_link = nullptr;
         makecontext(&e->ctx, &fiber_main, 0);
+        fault_report::describe(e->fault, where(*e).c_str(), e->stack, stack_bytes());
     }
 
     Watchdog watchdog;
+    fault_report::Scope fault_scope;
     Run* prev_run = g_run;
     Executor* prev_cur = g_cur;
     g_run = &run;
@@ -1113,7 +1118,9 @@ void run_program(DeviceState& dev, ProgramState& program) {
             const std::uint64_t before = run.progress;
             const bool was_poll = e->state == ExecState::Poll;
             g_cur = e.get();
+            fault_report::set_running(&e->fault);
             swapcontext(&run.sched, &e->ctx);
+            fault_report::set_running(nullptr);
             g_cur = nullptr;
             if (e->state == ExecState::Failed) throw_error(e->error);
             if (!was_poll || run.progress != before || e->state == ExecState::Done) progressed = true;

@@ -268,7 +268,8 @@ std::string wrapper_source(const KernelBuildRequest& req, bool for_key) {
 }
 
 std::vector<std::string> compile_flags() {
-    std::vector<std::string> f{"-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-gnu-unique"};
+    std::vector<std::string> f{"-std=c++20", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-gnu-unique",
+                               "-fstack-clash-protection"};
     for (const auto& x : split(env_str("TT_MOCK_KERNEL_CXXFLAGS"), ' ')) f.push_back(x);
     return f;
 }
