@@ -339,6 +339,8 @@ class _DeviceProcess:
         """Runs ``symbol`` in the child on the buffers at the given offsets; returns its reply."""
         if self._pid != os.getpid():  # a forked copy of the parent: its child belongs to the parent
             self._forget()
+        if self._proc is not None and self._proc.poll() is not None:  # died between calls (killed)
+            self._reap()
         if self._proc is None:
             self._start()
         try:
@@ -374,6 +376,11 @@ class _DeviceProcess:
         self._ctl = self._rep = self._fault = -1
         self._proc = None
         self._pid = os.getpid()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._proc.pid if self._proc is not None and self._pid == os.getpid() else None
 
     def close(self, *, kill: bool = False) -> None:
         """Stops the child (it exits when its request pipe closes)."""
@@ -506,6 +513,11 @@ class KernelPackage:
         if self._device is None:
             self._device = _DeviceProcess(self._library_path(), {**os.environ, **self._runtime_env()})
         return self._device
+
+    @property
+    def device_pid(self) -> int | None:
+        """The process id of the device process, while one runs (``isolation="process"``)."""
+        return self._device.pid if self._device is not None else None
 
     def close(self) -> None:
         """Stops the device process (a later call starts a new one)."""

@@ -1,0 +1,183 @@
+"""Crash isolation of the runtime loader: a kernel that faults (null dereference, wild write, stack
+overflow, abort(), endless loop) raises KernelError naming the core, kernel and fault, and the calling
+process goes on running kernels; results are the same as in-process."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+from tt_build import mock_sdk
+from tt_build.errors import KernelError, TTBuildError
+from tt_build.runtime.loader import KernelPackage
+
+pytestmark = pytest.mark.compile
+
+PROGRAMS = Path(__file__).resolve().parent / "mock_programs"
+SHAPE = (32, 64)
+ROLES = {"reader": "reader_binary.cpp", "writer": "writer_unary.cpp", "compute": "compute_binary.cpp"}
+READER = "RISCV_1 (NCRISC) data movement"
+WRITER = "RISCV_0 (BRISC) data movement"
+COMPUTE = "compute (TRISC)"
+
+# instance -> (the kernel replaced by tests/mock_programs/faults/<instance>.cpp, its processor, the fault)
+FAULTS = {
+    "null_deref": ("reader", READER, "SIGSEGV (invalid memory access at address 0x0)"),
+    "wild_write": ("writer", WRITER, "SIGSEGV (invalid memory access at address 0xfff0)"),
+    "stack_overflow": ("compute", COMPUTE,
+                       "SIGSEGV (stack overflow: the kernel needs more than its 512 KiB stack; set TT_MOCK_STACK_KB "
+                       "for more)"),
+    "abort_reader": ("reader", READER, "SIGABRT (the kernel called abort(), e.g. through a failed assert)"),
+    "endless_loop": ("compute", COMPUTE,
+                     "did not finish within 2 s (TT_MOCK_TIMEOUT): an endless loop that never calls the device API?"),
+}
+
+
+def _manifest(symbol: str = "tt_eltwise_add_run") -> dict[str, object]:
+    return {"symbol": symbol, "params": [{"name": "a", "role": "input", "shape": list(SHAPE)},
+                                         {"name": "b", "role": "input", "shape": list(SHAPE)},
+                                         {"name": "out", "role": "output", "shape": list(SHAPE)}]}
+
+
+@pytest.fixture(scope="module")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernel package in the layout tt-build builds: one host library, one directory per instance."""
+    root = tmp_path_factory.mktemp("isolation")
+    pkg = root / "pkg"
+    mock_sdk.compile_host_program([PROGRAMS / "lib_host.cpp", PROGRAMS / "pkg_host.cpp"], pkg / "_tt_kernels.so",
+                                  build_dir=tmp_path_factory.getbasetemp() / "mock-runtime",
+                                  extra_flags=["-fPIC", "-shared"])
+    for name in ("sound", "no_symbol", *FAULTS):
+        kdir = pkg / "kernels" / name
+        kdir.mkdir(parents=True)
+        for file in ROLES.values():
+            shutil.copy(PROGRAMS / "kernels" / file, kdir / file)
+        if name in FAULTS:
+            shutil.copy(PROGRAMS / "faults" / f"{name}.cpp", kdir / ROLES[FAULTS[name][0]])
+        manifest = _manifest("tt_no_such_run" if name == "no_symbol" else "tt_eltwise_add_run")
+        (kdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return pkg
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, package_dir: Path) -> None:
+    monkeypatch.setenv("TT_MOCK_KERNEL_CACHE", str(package_dir.parent / "kernel-cache"))
+    monkeypatch.setenv("TT_MOCK_TIMEOUT", "2")
+    monkeypatch.delenv("TT_MOCK_KERNEL_PATH", raising=False)
+    monkeypatch.delenv("TT_KERNEL_ISOLATION", raising=False)
+
+
+@pytest.fixture
+def package(env: None, package_dir: Path) -> KernelPackage:
+    del env
+    pkg = KernelPackage(package_dir, ("sound", "no_symbol", *FAULTS))
+    yield pkg
+    pkg.close()
+
+
+def _inputs(dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    a, b = (rng.standard_normal(SHAPE).astype(np.float32) for _ in range(2))
+    return a.astype(dtype), b.astype(dtype)
+
+
+def _expected(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    bf16 = ml_dtypes.bfloat16
+    return (a.astype(bf16).astype(np.float32) + b.astype(bf16).astype(np.float32)).astype(bf16)
+
+
+def _check_sound(pkg: KernelPackage) -> None:
+    a, b = _inputs()
+    out = pkg.kernels["sound"](a, b)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, _expected(a, b).astype(np.float32))
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_raises_kernel_error_and_the_process_runs_on(package: KernelPackage, package_dir: Path,
+                                                           name: str) -> None:
+    _check_sound(package)
+    first = package.device_pid
+    role, processor, fault = FAULTS[name]
+    kernel = package_dir / "kernels" / name / ROLES[role]
+    with pytest.raises(KernelError) as info:
+        package.kernels[name](*_inputs())
+    assert str(info.value) == f"{name}: TT-Metalium mock: core (0,0) {processor} kernel '{kernel}': {fault}"
+    assert isinstance(info.value, TTBuildError) and isinstance(info.value, RuntimeError)
+    assert package.device_pid is None  # the device process died with the kernel ...
+    _check_sound(package)  # ... and the next call runs in a new one
+    assert package.device_pid not in (None, first)
+
+
+def test_isolated_results_match_in_process(package: KernelPackage, package_dir: Path) -> None:
+    inproc = KernelPackage(package_dir, ("sound",), isolation="off")
+    for dtype in (np.float32, ml_dtypes.bfloat16):
+        a, b = _inputs(dtype)
+        got, ref = package.kernels["sound"](a, b), inproc.kernels["sound"](a, b)
+        assert got.dtype == ref.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got.astype(np.float32), ref.astype(np.float32))
+        np.testing.assert_array_equal(got.astype(np.float32), _expected(a, b).astype(np.float32))
+    # a non-contiguous float32 view converts like a contiguous copy
+    a, b = _inputs()
+    wide = np.zeros((SHAPE[0], SHAPE[1] * 2), np.float32)
+    wide[:, ::2] = a
+    np.testing.assert_array_equal(package.kernels["sound"](wide[:, ::2], b), inproc.kernels["sound"](a, b))
+
+
+def test_run_raw_copies_through_the_device_process(package: KernelPackage) -> None:
+    kernel = package.kernels["sound"]
+    a, b = _inputs(ml_dtypes.bfloat16)
+    bufs = [ctypes.create_string_buffer(a.tobytes(), a.nbytes), ctypes.create_string_buffer(b.tobytes(), b.nbytes),
+            ctypes.create_string_buffer(a.nbytes)]
+    kernel.run_raw([ctypes.addressof(bufs[0]), ctypes.addressof(bufs[1])], [ctypes.addressof(bufs[2])])
+    out = np.frombuffer(bufs[2].raw, dtype=ml_dtypes.bfloat16).reshape(SHAPE)
+    np.testing.assert_array_equal(out.astype(np.float32), _expected(a, b).astype(np.float32))
+
+
+def test_device_process_killed_between_calls_is_replaced(package: KernelPackage) -> None:
+    _check_sound(package)
+    pid = package.device_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # dead (the package reaps it)
+    _check_sound(package)
+    assert package.device_pid not in (None, pid)
+
+
+def test_missing_symbol_is_a_kernel_error(package: KernelPackage) -> None:
+    with pytest.raises(KernelError) as info:
+        package.kernels["no_symbol"](*_inputs())
+    assert str(info.value) == "no_symbol: the kernel library has no symbol tt_no_such_run (stale build?)"
+    _check_sound(package)
+
+
+def test_isolation_mode_is_validated(env: None, package_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    del env
+    monkeypatch.setenv("TT_KERNEL_ISOLATION", "thread")
+    with pytest.raises(ValueError, match=r"^TT_KERNEL_ISOLATION='thread': use one of process, off$"):
+        KernelPackage(package_dir, ("sound",))
+    monkeypatch.setenv("TT_KERNEL_ISOLATION", "off")
+    assert KernelPackage(package_dir, ("sound",)).isolation == "off"
+
+
+def test_in_process_fault_is_named_on_stderr(env: None, package_dir: Path) -> None:
+    """Without isolation the process dies, but the mock's handler first names the kernel on stderr."""
+    del env
+    code = ("import numpy as np; from tt_build.runtime.loader import KernelPackage\n"
+            f"p = KernelPackage({str(package_dir)!r}, ('null_deref',), isolation='off')\n"
+            "p.kernels['null_deref'](np.zeros((32, 64), np.float32), np.zeros((32, 64), np.float32))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == -signal.SIGSEGV
+    kernel = package_dir / "kernels" / "null_deref" / "reader_binary.cpp"
+    assert proc.stderr.splitlines()[0] == (f"TT-Metalium mock: core (0,0) {READER} kernel '{kernel}': "
+                                           "SIGSEGV (invalid memory access at address 0x0)")
