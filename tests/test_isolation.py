@@ -181,3 +181,14 @@ def test_in_process_fault_is_named_on_stderr(env: None, package_dir: Path) -> No
     kernel = package_dir / "kernels" / "null_deref" / "reader_binary.cpp"
     assert proc.stderr.splitlines()[0] == (f"TT-Metalium mock: core (0,0) {READER} kernel '{kernel}': "
                                            "SIGSEGV (invalid memory access at address 0x0)")
+
+
+def test_mock_settings_changed_between_calls_reach_the_device_process(package: KernelPackage, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _check_sound(package)  # the device process runs ...
+    stats = tmp_path / "stats.json"
+    monkeypatch.setenv("TT_MOCK_STATS", str(stats))  # ... before the caller asks for counters
+    _check_sound(package)
+    (workload,) = json.loads(stats.read_text(encoding="utf-8"))["workloads"]
+    assert workload["totals"]["cores"] == 1
+    assert workload["totals"]["tiles"]["add"] == SHAPE[0] * SHAPE[1] // 1024

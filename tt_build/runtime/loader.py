@@ -253,9 +253,9 @@ class _DeviceProcess:
     request names a new size). Not thread-safe: the package lock serializes its use.
     """
 
-    def __init__(self, library: Path, env: dict[str, str]) -> None:
+    def __init__(self, library: Path) -> None:
         self.library = library
-        self._env = env
+        self._env: dict[str, str] = {}  # the TT_MOCK_* variables the child has
         self._proc: subprocess.Popen[bytes] | None = None
         self._pid = os.getpid()
         self._ctl = self._rep = self._fault = -1
@@ -302,7 +302,8 @@ class _DeviceProcess:
         rep_r, rep_w = os.pipe()
         flt_r, flt_w = os.pipe()
         shm = self._shm_fd()
-        env = {**self._env, "TT_MOCK_FAULT_FD": str(flt_w)}
+        self._env = _mock_env()
+        env = {**os.environ, "TT_MOCK_FAULT_FD": str(flt_w)}
         cmd = [sys.executable, "-S", str(Path(__file__).resolve()), "--tt-device-process", str(os.getpid()),
                str(ctl_r), str(rep_w), str(shm), str(flt_w), str(self.library)]
         try:
@@ -344,7 +345,13 @@ class _DeviceProcess:
         if self._proc is None:
             self._start()
         try:
-            self._send({"symbol": symbol, "kernel_dir": kernel_dir, "size": self._size, "in": ins, "out": outs})
+            request: dict[str, Any] = {"symbol": symbol, "kernel_dir": kernel_dir, "size": self._size, "in": ins,
+                                       "out": outs}
+            env = _mock_env()
+            if env != self._env:  # the runtime reads its settings when it runs: pass on changes
+                request["env"] = env
+                self._env = env
+            self._send(request)
             return self._receive()
         except (_DeviceDied, BrokenPipeError):
             report = self._reap()
@@ -406,6 +413,10 @@ class _DeviceProcess:
                 self._shm = -1
         except Exception:  # noqa: BLE001, S110 - interpreter shutdown
             pass
+
+
+def _mock_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("TT_MOCK_") and k != "TT_MOCK_FAULT_FD"}
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -511,7 +522,9 @@ class KernelPackage:
     def device(self) -> _DeviceProcess:
         """The device process's parent-side handle (``isolation="process"``); started on first call."""
         if self._device is None:
-            self._device = _DeviceProcess(self._library_path(), {**os.environ, **self._runtime_env()})
+            library = self._library_path()
+            os.environ.update(self._runtime_env())  # as in-process: the device process inherits them
+            self._device = _DeviceProcess(library)
         return self._device
 
     @property
@@ -576,6 +589,11 @@ def _device_process(argv: list[str]) -> int:
         if body is None:
             return 0
         req = json.loads(body)
+        if "env" in req:  # the caller's TT_MOCK_* settings changed since the last call
+            for key in [k for k in os.environ if k.startswith("TT_MOCK_") and k != "TT_MOCK_FAULT_FD"]:
+                if key not in req["env"]:
+                    del os.environ[key]
+            os.environ.update(req["env"])
         if req["size"] != size:
             anchor = None
             if mapping is not None:
