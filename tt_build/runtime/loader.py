@@ -315,8 +315,7 @@ class _DeviceProcess:
         try:
             hello = self._receive()
         except _DeviceDied:
-            self._reap()
-            msg = f"cannot start the device process for {self.library}"
+            msg = f"cannot start the device process for {self.library}: {self._reap()}"
             raise OSError(msg) from None
         if "error" in hello:
             self.close()
