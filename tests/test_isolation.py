@@ -57,14 +57,15 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mock_sdk.compile_host_program([PROGRAMS / "lib_host.cpp", PROGRAMS / "pkg_host.cpp"], pkg / "_tt_kernels.so",
                                   build_dir=tmp_path_factory.getbasetemp() / "mock-runtime",
                                   extra_flags=["-fPIC", "-shared"])
-    for name in ("sound", "no_symbol", *FAULTS):
+    for name in ("sound", "no_symbol", "host_fault", *FAULTS):
         kdir = pkg / "kernels" / name
         kdir.mkdir(parents=True)
         for file in ROLES.values():
             shutil.copy(PROGRAMS / "kernels" / file, kdir / file)
         if name in FAULTS:
             shutil.copy(PROGRAMS / "faults" / f"{name}.cpp", kdir / ROLES[FAULTS[name][0]])
-        manifest = _manifest("tt_no_such_run" if name == "no_symbol" else "tt_eltwise_add_run")
+        symbols = {"no_symbol": "tt_no_such_run", "host_fault": "tt_host_fault_run"}
+        manifest = _manifest(symbols.get(name, "tt_eltwise_add_run"))
         (kdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return pkg
 
@@ -80,7 +81,7 @@ def env(monkeypatch: pytest.MonkeyPatch, package_dir: Path) -> None:
 @pytest.fixture
 def package(env: None, package_dir: Path) -> KernelPackage:
     del env
-    pkg = KernelPackage(package_dir, ("sound", "no_symbol", *FAULTS))
+    pkg = KernelPackage(package_dir, ("sound", "no_symbol", "host_fault", *FAULTS))
     yield pkg
     pkg.close()
 
@@ -158,6 +159,14 @@ def test_missing_symbol_is_a_kernel_error(package: KernelPackage) -> None:
     with pytest.raises(KernelError) as info:
         package.kernels["no_symbol"](*_inputs())
     assert str(info.value) == "no_symbol: the kernel library has no symbol tt_no_such_run (stale build?)"
+    _check_sound(package)
+
+
+def test_host_program_fault_is_a_kernel_error(package: KernelPackage) -> None:
+    with pytest.raises(KernelError) as info:
+        package.kernels["host_fault"](*_inputs())
+    assert str(info.value) == ("host_fault: the device process died with SIGSEGV while no kernel was running (a "
+                               "fault in the host program, or in memory a kernel corrupted earlier)")
     _check_sound(package)
 
 

@@ -372,7 +372,8 @@ class _DeviceProcess:
                 sig = signal.Signals(-rc).name
             except ValueError:
                 sig = f"signal {-rc}"
-            return f"the device process died with {sig} while no kernel was running (a fault in the host library?)"
+            return (f"the device process died with {sig} while no kernel was running (a fault in the host "
+                    "program, or in memory a kernel corrupted earlier)")
         return f"the device process exited with code {rc} during the call"
 
     def _forget(self) -> None:
