@@ -201,3 +201,31 @@ def test_mock_settings_changed_between_calls_reach_the_device_process(package: K
     (workload,) = json.loads(stats.read_text(encoding="utf-8"))["workloads"]
     assert workload["totals"]["cores"] == 1
     assert workload["totals"]["tiles"]["add"] == SHAPE[0] * SHAPE[1] // 1024
+
+
+def test_forked_caller_gets_its_own_device_process(env: None, package_dir: Path) -> None:
+    """A fork of the caller (multiprocessing's default on Linux) must not share the caller's device process
+    or shared memory: both go on computing correct results."""
+    del env
+    code = f"""
+import os, sys, numpy as np, ml_dtypes
+from tt_build.runtime.loader import KernelPackage
+p = KernelPackage({str(package_dir)!r}, ('sound',))
+rng = np.random.default_rng(os.getpid())
+def check():
+    a, b = (rng.standard_normal((32, 64)).astype(np.float32) for _ in range(2))
+    bf = ml_dtypes.bfloat16
+    want = (a.astype(bf).astype(np.float32) + b.astype(bf).astype(np.float32)).astype(bf).astype(np.float32)
+    assert (p.kernels['sound'](a, b) == want).all()
+    return p.device_pid
+first = check()
+child = os.fork()
+if child == 0:
+    os._exit(0 if check() not in (None, first) else 3)
+mine = check()
+_, status = os.waitpid(child, 0)
+print(mine == first, os.waitstatus_to_exitcode(status))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "0"]

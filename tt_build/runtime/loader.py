@@ -279,6 +279,13 @@ class _DeviceProcess:
 
     def layout(self, in_sizes: list[int], out_sizes: list[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(offset, size) of every input and output buffer; grows the shared memory to hold them."""
+        if self._pid != os.getpid():  # a forked copy of the caller: the child and memory are the caller's
+            self._forget()
+            self._anchor = self.buffer = None
+            if self._shm >= 0:
+                os.close(self._shm)
+            self._shm = -1
+            self._size = 0
         cursor = 0
         placed: list[tuple[int, int]] = []
         for n in (*in_sizes, *out_sizes):
@@ -337,8 +344,6 @@ class _DeviceProcess:
 
     def call(self, name: str, symbol: str, kernel_dir: str, ins: list[int], outs: list[int]) -> dict[str, Any]:
         """Runs ``symbol`` in the child on the buffers at the given offsets; returns its reply."""
-        if self._pid != os.getpid():  # a forked copy of the parent: its child belongs to the parent
-            self._forget()
         if self._proc is not None and self._proc.poll() is not None:  # died between calls (killed)
             self._reap()
         if self._proc is None:
@@ -405,12 +410,22 @@ class _DeviceProcess:
             proc.wait()
         self._forget()
 
+    def release(self) -> None:
+        """Stops the child and frees the shared memory (a later call starts over)."""
+        self.close()
+        self._anchor = None
+        if self.buffer is not None:
+            self.buffer.close()
+            self.buffer = None
+        if self._shm >= 0:
+            os.close(self._shm)
+        self._shm = -1
+        self._size = 0
+        self.address = 0
+
     def __del__(self) -> None:
         try:
-            self.close()
-            if self._shm >= 0:
-                os.close(self._shm)
-                self._shm = -1
+            self.release()
         except Exception:  # noqa: BLE001, S110 - interpreter shutdown
             pass
 
@@ -533,10 +548,10 @@ class KernelPackage:
         return self._device.pid if self._device is not None else None
 
     def close(self) -> None:
-        """Stops the device process (a later call starts a new one)."""
+        """Stops the device process and frees its shared memory (a later call starts a new one)."""
         with self.lock:
             if self._device is not None:
-                self._device.close()
+                self._device.release()
 
 
 def load_package(module_name: str, init_file: str, names: tuple[str, ...], library: str = "_tt_kernels") -> KernelPackage:
