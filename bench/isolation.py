@@ -14,7 +14,9 @@ process by default (``TT_KERNEL_ISOLATION=process``) and in the calling process 
   ``tests/mock_programs/kernels``), for the overhead relative to a real workload.
 
 Also timed: starting a device process (the first call of a package, and the first call after a
-crash), as the time of a ``copy_32`` call right after ``KernelPackage.close()``.
+crash), as the time of a ``copy_32`` call right after ``KernelPackage.close()``. Wall times on a
+busy machine mostly measure waiting for a core; the CPU columns (the work a call costs, whoever
+waits) are steadier.
 
 Usage: python bench/isolation.py [--runs N] [--markdown]
 """
@@ -63,6 +65,16 @@ def make_package(root: Path) -> Path:
     return pkg
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time of the device process's main thread (ns resolution; 0 where there is no schedstat)."""
+    if pid is None:
+        return 0.0
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def fmt_ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3f}"
 
@@ -88,6 +100,7 @@ def main() -> int:
                 inputs = [rng.standard_normal(shape).astype(np.float32).astype(dtype) for _ in range(n_in)]
                 runs = args.runs if np.prod(shape) <= 64 * 64 else max(5, args.runs // 5)
                 times: dict[str, list[float]] = {m: [] for m in modes}
+                cpu: dict[str, float] = {m: 0.0 for m in modes}
                 results = {}
                 for mode, pkg in modes.items():  # first calls: start the process, compile the kernels
                     results[mode] = pkg.kernels[name](*inputs)
@@ -95,13 +108,16 @@ def main() -> int:
                                               np.asarray(results["process"], np.float32))
                 for _ in range(runs):
                     for mode, pkg in modes.items():
+                        c0 = time.process_time() + cpu_seconds(pkg.device_pid)
                         t0 = time.perf_counter()
                         pkg.kernels[name](*inputs)
                         times[mode].append(time.perf_counter() - t0)
+                        cpu[mode] += time.process_time() + cpu_seconds(pkg.device_pid) - c0
                 med = {m: statistics.median(t) for m, t in times.items()}
                 mb = np.prod(shape) * 2 * (n_in + 1) / 2**20
                 rows.append((name, "x".join(map(str, shape)), np.dtype(dtype).name, f"{mb:.3f}" if mb < 1 else f"{mb:.0f}",
-                             runs, med["off"], min(times["off"]), med["process"], min(times["process"])))
+                             runs, med["off"], min(times["off"]), med["process"], min(times["process"]),
+                             cpu["off"] / runs, cpu["process"] / runs))
         starts = []
         proc = modes["process"]
         x = np.zeros((32, 32), np.float32)
@@ -115,16 +131,17 @@ def main() -> int:
 
     load = os.getloadavg()[0]
     head = (f"crash isolation per-call cost - {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} "
-            f"CPUs, Python {platform.python_version()}; median (min) of the timed calls after one untimed call, "
-            f"modes alternating call by call; load average after the run {load:.2f}")
+            f"CPUs, Python {platform.python_version()}; wall: median (min) of the timed calls after one untimed "
+            f"call, modes alternating call by call; CPU: mean per call, of the calling process (all threads) and "
+            f"of the device process's main thread (/proc/<pid>/schedstat); load average after the run {load:.2f}")
     lines = [head, "",
              "| instance | tensor | input dtype | MiB moved | calls | in-process ms | device process ms | "
-             "overhead ms | overhead |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for name, shape, dtype, mb, runs, off_med, off_min, pr_med, pr_min in rows:
+             "overhead ms | CPU ms in-process | CPU ms caller + device process | CPU overhead ms |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, shape, dtype, mb, runs, off_med, off_min, pr_med, pr_min, cpu_off, cpu_pr in rows:
         lines.append(f"| {name} | {shape} | {dtype} | {mb} | {runs} | {fmt_ms(off_med)} ({fmt_ms(off_min)}) | "
-                     f"{fmt_ms(pr_med)} ({fmt_ms(pr_min)}) | {fmt_ms(pr_med - off_med)} | "
-                     f"{pr_med / off_med:.2f}x |")
+                     f"{fmt_ms(pr_med)} ({fmt_ms(pr_min)}) | {fmt_ms(pr_med - off_med)} | {fmt_ms(cpu_off)} | "
+                     f"{fmt_ms(cpu_pr)} | {fmt_ms(cpu_pr - cpu_off)} |")
     lines += ["", f"starting a device process (first call of a package, or the first call after a crash; copy_32): "
               f"median {fmt_ms(statistics.median(starts))} ms, min {fmt_ms(min(starts))} ms over {len(starts)} starts"]
     print("\n".join(lines) if args.markdown else "\n".join(lines).replace("|", " "))
