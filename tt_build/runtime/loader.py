@@ -379,6 +379,8 @@ class _DeviceProcess:
                 sig = f"signal {-rc}"
             return (f"the device process died with {sig} while no kernel was running (a fault in the host "
                     "program, or in memory a kernel corrupted earlier)")
+        if rc == 124:  # noqa: PLR2004 - the mock's watchdog
+            return "the device process was stopped by the mock's watchdog (TT_MOCK_TIMEOUT) during the call"
         return f"the device process exited with code {rc} during the call"
 
     def _forget(self) -> None:
