@@ -75,7 +75,8 @@ def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
     compiler = [cxx] if cxx else None
     lib_dir = mock_dir / "lib"
     try:
-        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch)
+        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch,
+                                      report=lambda text: print(f"tt-build: {text}", file=sys.stderr, flush=True))
     except OSError as exc:
         msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
         raise ConfigError(msg) from None
