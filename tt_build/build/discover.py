@@ -99,6 +99,22 @@ def _sync_tree(src: Path, dest: Path) -> None:
                 p.unlink()
 
 
+def write_editable_hook(ns: argparse.Namespace, project_dir: Path, work: Path, out_dir: Path) -> list[Path]:
+    """The import hook of an editable install (installed next to the package, see
+    :mod:`tt_build.runtime.editable`): ``_tt_editable_<package>.py`` and the ``.pth`` loading it."""
+    from tt_build._templates import render  # noqa: PLC0415
+
+    package = out_dir.name
+    install_dir = ns.install_dir or package
+    context = {"package": package, "project_dir": str(project_dir), "output_dir": str(out_dir),
+               "build_dir": str(Path(ns.ninja_root).resolve() if ns.ninja_root else work), "install_dir": install_dir}
+    hook = work / "editable" / f"_tt_editable_{package}.py"
+    pth = work / "editable" / f"_tt_editable_{package}.pth"
+    atomic_write(hook, render("editable/hook.py.j2", **context))
+    atomic_write(pth, render("editable/hook.pth.j2", **context))
+    return [hook, pth]
+
+
 def run(ns: argparse.Namespace) -> dict[str, Any]:
     from tt_build.build.cache import default_cache_dir  # noqa: PLC0415
     from tt_build.project import InstanceSpec, Project  # noqa: PLC0415
@@ -167,6 +183,8 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     lines.append(f"set(_tt_mock_sdk_dir {_cmake_quote(str(mock_dir) if mock_dir else '')})")
     if mock_dir is not None:
         lines.append(f"set(_tt_mock_runtime {_cmake_quote(str(mock_runtime(mock_dir, ns.cxx, arch)))})")
+    hook_files = write_editable_hook(ns, project_dir, work, out_dir) if ns.editable else []
+    lines.append("set(_tt_editable_files " + " ".join(_cmake_quote(str(f)) for f in hook_files) + ")")
     lines.append("set(_tt_configure_depends " + " ".join(_cmake_quote(d) for d in depends) + ")")
     atomic_write(work / "instances.cmake", "\n".join(lines) + "\n")
 
@@ -198,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--library", default="_tt_kernels")
     p.add_argument("--cxx", default="", help="C++ compiler of the build (the mock runtime is built with it)")
     p.add_argument("--ninja-root", default="", help="top-level build directory (Ninja's paths are relative to it)")
+    p.add_argument("--editable", action="store_true", help="an editable install: write its import hook")
+    p.add_argument("--install-dir", default="", help="install directory of the package (relative to the prefix)")
     ns = p.parse_args(argv)
     try:
         run(ns)

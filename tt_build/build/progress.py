@@ -34,8 +34,10 @@ def event_line(instance: str, kind: str, seconds: float, detail: str = "") -> st
 class Progress:
     """Prints a build's progress to ``stream`` (a live status line only when it is a terminal)."""
 
-    def __init__(self, stream: TextIO, *, tty: bool | None = None, interval: float = 0.5) -> None:
+    def __init__(self, stream: TextIO, *, tty: bool | None = None, interval: float = 0.5, events: bool = True) -> None:
+        """``events=False``: count the steps' events without printing their lines."""
         self.stream = stream
+        self.events = events
         if tty is None:
             try:
                 tty = stream.isatty()
@@ -67,6 +69,10 @@ class Progress:
     def event(self, instance: str, kind: str, seconds: float, detail: str = "") -> None:
         """A step is done with an instance: print its line (with the counts and the elapsed time)."""
         self.counts[kind] = self.counts.get(kind, 0) + 1
+        if not self.events:
+            with self._lock:
+                self._draw()
+            return
         text = event_line(instance, kind, seconds, detail)
         if not self.tty:
             steps = f"{self.finished}/{self.total} steps, " if self.total else ""
