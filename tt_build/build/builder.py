@@ -153,6 +153,11 @@ class NinjaResult:
     raw: list[str]
 
     @property
+    def steps(self) -> int:
+        """How many build steps Ninja ran."""
+        return sum(1 for line in self.raw if _NINJA_STATUS.match(line))
+
+    @property
     def rebuilt(self) -> bool:
         return any(r.lower != "up-to-date" or r.compile != "up-to-date" or r.warm_seconds
                    for r in self.reports.values())

@@ -199,9 +199,11 @@ def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, 
             return _unavailable(package, f"the build left no package directory {src}", out)
         copied, removed = sync_tree(src, dest)
     seconds = time.perf_counter() - t0
-    if not result.rebuilt and not copied and not removed:
-        return RefreshResult("up-to-date", seconds=seconds)
-    what = describe(result.reports) if result.rebuilt else f"installed {len(copied) + len(removed)} changed file(s)"
+    if not result.steps:
+        # Nothing was built. (The first import after pip installed the wheel may still copy the
+        # build tree's kernel library over the installed one, which CMake's install rewrote.)
+        return RefreshResult("up-to-date", seconds=seconds, copied=copied, removed=removed)
+    what = describe(result.reports) if result.rebuilt else "no instance rebuilt"
     line = f"tt-build: rebuilt {package} for this import (editable install): {what}; {seconds:.1f} s"
     print(line, file=out, flush=True)
     return RefreshResult("rebuilt", seconds=seconds, message=line, copied=copied, removed=removed)
