@@ -24,9 +24,9 @@ def generated_source_dir(project: Project) -> Path:
 def cmakelists_text(project: Project) -> str:
     from tt_build._templates import render  # noqa: PLC0415
 
-    root = str(project.root).replace("\\", "/").replace('"', '\\"')
+    # Every user string is escaped by the template (comment / cmake_quoted filters).
     return render("project/CMakeLists.txt.j2", name=project.name, package=project.package, target=LIBRARY_TARGET,
-                  root=root)
+                  root=str(project.root))
 
 
 def generate_cmakelists(project: Project) -> Path:
