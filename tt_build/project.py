@@ -8,12 +8,13 @@ declared in ``[tool.tt-build.instances.<name>]``.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tt_build.build.names import instance_name_problem, package_name_problem
 from tt_build.build.settings import TTBuildSettings, parse_settings, resolve_sdk
@@ -24,7 +25,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["InstanceSpec", "Project", "package_name"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["BUILD_LOCK_TIMEOUT", "InstanceSpec", "Project", "package_name"]
+
+#: Seconds a build waits for another build of the same project before giving up.
+BUILD_LOCK_TIMEOUT = 3600
 
 #: A valid distribution name (PEP 508 / the core metadata spec), matched in full.
 _PROJECT_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
@@ -132,6 +139,32 @@ class Project:
     @property
     def has_own_cmakelists(self) -> bool:
         return (self.root / "CMakeLists.txt").is_file()
+
+    @contextlib.contextmanager
+    def build_lock(self, stream: TextIO | None = None) -> Iterator[None]:
+        """Serialize the builds of this project (``tt-build build`` and pip, in any mix): an advisory
+        lock on ``.tt-build/build.lock``, released when the build ends or its process dies."""
+        from tt_build.build.fs import FileLock  # noqa: PLC0415
+
+        lock = FileLock(self.root / ".tt-build" / "build.lock", timeout=BUILD_LOCK_TIMEOUT)
+
+        def waiting() -> None:
+            print(f"tt-build: waiting for another build of {self.name} ({lock.path})", file=stream or sys.stderr,
+                  flush=True)
+
+        try:
+            lock.acquire(waiting)
+        except TimeoutError:
+            msg = (f"timed out after {BUILD_LOCK_TIMEOUT} s waiting for another build of {self.name} "
+                   f"(lock {lock.path})")
+            raise ConfigError(msg) from None
+        except OSError as exc:
+            msg = f"cannot create the build lock {lock.path}: {exc.strerror}"
+            raise ConfigError(msg) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- kernel files --------------------------------------------------------------------
     def kernel_files(self) -> list[Path]:
