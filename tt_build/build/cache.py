@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from tt_build.errors import CacheError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["CacheEntry", "LoweringCache", "default_cache_dir", "encode_key"]
+__all__ = ["CacheEntry", "LoweringCache", "check_cache_dir", "default_cache_dir", "encode_key"]
 
 COMMIT = "COMMIT"
 META = "meta.json"
@@ -83,6 +84,25 @@ def default_cache_dir(project_dir: Path, configured: str = "") -> Path:
     if env:
         return Path(env).resolve()
     return (Path(project_dir) / ".tt-build" / "cache").resolve()
+
+
+def check_cache_dir(root: Path) -> Path:
+    """Create the cache directory ``root`` if needed and prove it writable; a clean
+    :class:`CacheError` otherwise (a file in its place, a read-only file system, no permission)."""
+    root = Path(root)
+    hint = "set [tool.tt-build] cache-dir or TT_BUILD_CACHE_DIR to a writable directory"
+    if root.exists() and not root.is_dir():
+        msg = f"the lowering cache directory {root} is a file, not a directory; {hint}"
+        raise CacheError(msg)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=root, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        msg = f"the lowering cache directory {root} is not usable: {exc.strerror or exc}; {hint}"
+        raise CacheError(msg) from None
+    return root
 
 
 @dataclass(frozen=True)
@@ -253,9 +273,35 @@ class LoweringCache:
         return {"root": str(self.root), "entries": len(entries), "committed": committed, "bytes": size,
                 "staging_dirs": stale_tmp}
 
-    def clean(self, older_than: float | None = None) -> int:
-        """Remove entries (all, or those unused for ``older_than`` seconds) and stale staging dirs."""
+    def repair_sdk(self, remove_all: bool = False) -> int:
+        """Remove staged mock SDKs (``<root>/sdk/mock-*``) and mock runtime builds that fail their hash
+        check (all of them with ``remove_all``); the next build stages and builds them again."""
+        from tt_build.build.discover import staged_sdk_problem  # noqa: PLC0415
+        from tt_build.mock_sdk import _runtime_verified  # noqa: PLC0415
+
         removed = 0
+        sdk = self.root / "sdk"
+        if not sdk.is_dir():
+            return 0
+        for stage in sorted(sdk.iterdir()):
+            if not stage.is_dir():
+                continue
+            if remove_all or stage.name.startswith(".") or staged_sdk_problem(stage) is not None:
+                remove_tree(stage)
+                removed += 1
+                continue
+            lib = stage / "lib"
+            for build in sorted(lib.glob("mock-runtime-*")) if lib.is_dir() else []:
+                if build.is_dir() and not _runtime_verified(build):
+                    remove_tree(build)
+                    removed += 1
+        return removed
+
+    def clean(self, older_than: float | None = None) -> int:
+        """Remove entries (all, or those unused for ``older_than`` seconds) and stale staging dirs;
+        damaged staged SDKs and runtime builds always, all of them without ``older_than``."""
+        removed = 0
+        self.repair_sdk(remove_all=older_than is None)
         now = time.time()
         for e in self.entries():
             marker = e / COMMIT

@@ -212,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file-system failure (read-only cache, name too long, full disk): one line
+        print(f"error: {spec.get('name')}: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
+        print(f"tt-build: {spec.get('name')}: lowering failed", file=sys.stderr)
+        return 1
     _event(spec.get("events"), record)
     detail = f" ({record['why']})" if record["why"] else ""
     unchanged = "" if record["changed"] else ", outputs unchanged"
