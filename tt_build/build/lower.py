@@ -94,11 +94,12 @@ def _dyn_deps_ok(meta: dict[str, Any], root: Path) -> bool:
 def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the step for one instance spec; returns the event record."""
     t0 = time.perf_counter()
-    from tt_build.driver import valid_instance_name  # noqa: PLC0415 - light module
+    from tt_build.build.names import instance_name_problem  # noqa: PLC0415 - light module
 
     name = spec["name"]
-    if not valid_instance_name(name):
-        msg = f"instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"
+    problem = instance_name_problem(name)
+    if problem is not None:
+        msg = f"instance name {problem}"
         raise ConfigError(msg)
     source = Path(spec["source"]).resolve()
     out_dir = Path(spec["out_dir"])
