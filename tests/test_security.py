@@ -120,8 +120,13 @@ def test_entry_that_cannot_prove_its_key_is_a_miss(tmp_path: Path, capfd: pytest
 
 # -- 2: no injection into generated text ------------------------------------------------------
 
-HOSTILE = ['a"b', "x$(touch {p})", "x`touch {p}`", "d${{HOME}}x", "q'uote", "ü-ñ", "#hash", "back\\slash",
-           "sp ace", "@at@", "}}{{", "x" * 200]
+#: Strings CMake carries verbatim once escaped, and strings it cannot carry (rejected, never altered).
+HOSTILE = ["x$(touch {p})", "x`touch {p}`", "q'uote", "ü-ñ", "#hash", "sp ace", "@HOME@", "}}{{", "$HOME",
+           "x" * 200]
+REJECTED = [('a"b', "a double quote"), ("d${{HOME}}x", "'${', which CMake expands"),
+            ("$ENV{{HOME}}", "'$ENV{', which CMake expands"), ("$CACHE{{X}}", "'$CACHE{', which CMake expands"),
+            ("$<1:x>", "'$<', which CMake expands"), ("back\\slash", "a backslash"), ("a;b", "';'"),
+            ("a\nb", "a line break"), ("a\rb", "a carriage return"), ("a\x00b", "a NUL character")]
 
 
 def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
@@ -152,16 +157,17 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
                          cwd=tmp_path).stdout
     got = [line.split("=[", 1)[1][:-1] for line in out.splitlines() if line.startswith("-- ")]
     assert got == values[:5] + values
-    assert not pwned.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.cmake"]  # nothing executed, nothing written
     # CMakeLists.txt: a hostile project name (comment) and root (quoted argument).
-    project = Project(root=Path(values[3]), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#", version="0",
-                      settings=parse_settings({"package": "r"}), pyproject={})
+    project = Project(root=Path(f"/x$(touch {pwned}) $HOME #h"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
+                      version="0", settings=parse_settings({"package": "r"}), pyproject={})
     from tt_build.build.cmakegen import cmakelists_text
 
     lists = cmakelists_text(project)
     assert len(lists.splitlines()) == len(render("project/CMakeLists.txt.j2", name="n", package="r", target="t",
                                                  root="/r").splitlines())
-    assert "\nexecute_process" not in lists and 'PROJECT_DIR "d\\${HOME}x")' in lists
+    assert "\nexecute_process" not in lists
+    assert f'PROJECT_DIR "/x\\$(touch {pwned}) \\$HOME #h")' in lists
     # C++ / CMake comments of an instance (source file name, instance args).
     header = render("_header.j2", kernel="k\nint x;", instance="i", role="reader", source="s\\\n#include <x>",
                     instance_args="a='\n#define X'")
@@ -176,14 +182,30 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     assert not pwned.exists()
 
 
-@pytest.mark.parametrize(("bad", "what"), [(";", "';'"), ("\n", "a line break"), ("\r", "a carriage return")])
+@pytest.mark.parametrize(("bad", "what"), REJECTED)
 def test_strings_cmake_cannot_carry_are_a_clean_error(bad: str, what: str) -> None:
     from tt_build._templates import cmake_quoted
 
+    value = "/tmp/" + bad.format()
     with pytest.raises(ConfigError) as exc:
-        cmake_quoted(f"/tmp/a{bad}b")
-    assert str(exc.value) == (f"{'/tmp/a' + bad + 'b'!r} contains {what}, which a CMake build cannot carry in a "
-                              "path or setting; rename or move it")
+        cmake_quoted(value)
+    assert str(exc.value) == (f"{value!r} contains {what}: a CMake build cannot carry it in a path or setting; "
+                              "rename or move it")
+
+
+@pytest.mark.parametrize(("bad", "what"), REJECTED[:4])
+def test_project_path_cmake_would_expand_is_rejected_before_any_cmake(tmp_path: Path, bad: str, what: str) -> None:
+    """`d${HOME}x` used to be expanded by CMake (a directory outside the project was created)."""
+    proj = tmp_path / bad.format() / "p"
+    proj.mkdir(parents=True)
+    (proj / "pyproject.toml").write_text('[project]\nname = "p"\n[tool.tt-build]\nsdk = "mock"\n')
+    proc = subprocess.run([PY, "-m", "tt_build.cli", "build", str(proj)], env=build_env(tmp_path / "c"),
+                          capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"error: the project directory {str(proj)!r} contains {what}; a CMake build "
+                                   "cannot use it: rename or move it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [bad.format().split("/")[0]]
+    assert sorted(p.name for p in proj.iterdir()) == ["pyproject.toml"]
 
 
 def test_hostile_project_name_is_rejected_before_any_cmake(tmp_path: Path) -> None:

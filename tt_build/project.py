@@ -28,13 +28,25 @@ else:  # pragma: no cover
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["BUILD_LOCK_TIMEOUT", "InstanceSpec", "Project", "package_name"]
+__all__ = ["BUILD_LOCK_TIMEOUT", "InstanceSpec", "Project", "check_cmake_path", "package_name"]
 
 #: Seconds a build waits for another build of the same project before giving up.
 BUILD_LOCK_TIMEOUT = 3600
 
 #: A valid distribution name (PEP 508 / the core metadata spec), matched in full.
 _PROJECT_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+
+
+def check_cmake_path(path: Path, what: str) -> Path:
+    """``path`` unchanged, or a :class:`ConfigError` when CMake cannot carry it verbatim (a ``;``,
+    ``"``, backslash, control character, ``${``, ``$ENV{``, ``$CACHE{`` or ``$<`` in it)."""
+    from tt_build._templates import cmake_value_problem  # noqa: PLC0415
+
+    problem = cmake_value_problem(str(path))
+    if problem is not None:
+        msg = f"the {what} {str(path)!r} contains {problem}; a CMake build cannot use it: rename or move it"
+        raise ConfigError(msg)
+    return path
 
 
 def package_name(project_name: str) -> str:
@@ -77,6 +89,7 @@ class Project:
     def load(cls, root: Path | str = ".") -> Project:
         root = Path(root).resolve()
         path = root / "pyproject.toml"
+        check_cmake_path(root, "project directory")
         try:
             with path.open("rb") as f:
                 data = tomllib.load(f)
@@ -122,7 +135,7 @@ class Project:
     def cache_dir(self) -> Path:
         from tt_build.build.cache import default_cache_dir  # noqa: PLC0415
 
-        return default_cache_dir(self.root, self.settings.cache_dir)
+        return check_cmake_path(default_cache_dir(self.root, self.settings.cache_dir), "lowering cache directory")
 
     @property
     def build_dir(self) -> Path:
@@ -134,7 +147,7 @@ class Project:
             msg = (f"{self.root / 'pyproject.toml'}: [tool.tt-build] build-dir: {self.settings.build_dir!r} "
                    f"resolves to {resolved}, which is not a directory inside the project")
             raise ConfigError(msg)
-        return p
+        return check_cmake_path(p, "build directory")
 
     @property
     def has_own_cmakelists(self) -> bool:
@@ -186,6 +199,7 @@ class Project:
         """``path`` with symlinks resolved, which must lie inside the project (the one rule for what
         the build reads: user guide, "What may be outside the project")."""
         resolved = path.resolve()
+        check_cmake_path(path, "kernel file")
         if not resolved.is_relative_to(self.root):
             msg = (f"{self.root / 'pyproject.toml'}: [tool.tt-build] {what} resolves to {resolved}, outside the "
                    "project (kernel files, also through symlinks, must be inside the project directory)")

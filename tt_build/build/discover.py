@@ -108,7 +108,7 @@ def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
     lib_dir = mock_dir / "lib"
     try:
         return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
         raise ConfigError(msg) from None
 
@@ -132,7 +132,7 @@ def _sync_tree(src: Path, dest: Path) -> None:
 
 def run(ns: argparse.Namespace) -> dict[str, Any]:
     from tt_build.build.cache import check_cache_dir, default_cache_dir  # noqa: PLC0415
-    from tt_build.project import InstanceSpec, Project  # noqa: PLC0415
+    from tt_build.project import InstanceSpec, Project, check_cmake_path  # noqa: PLC0415
 
     project_dir = Path(ns.project_dir).resolve()
     work = Path(ns.work_dir).resolve()
@@ -151,7 +151,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         msg = f"tt_build_add_kernels: ARCH must be one of {', '.join(ARCHES)}, got {arch!r}"
         raise ConfigError(msg)
     cache_dir = Path(ns.cache_dir).resolve() if ns.cache_dir else default_cache_dir(project_dir, s.cache_dir)
-    check_cache_dir(cache_dir)
+    check_cache_dir(check_cmake_path(cache_dir, "lowering cache directory"))
     specs: list[InstanceSpec] = project.discover()
 
     from tt_build.build.fingerprint import local_imports  # noqa: PLC0415

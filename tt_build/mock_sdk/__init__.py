@@ -117,10 +117,18 @@ def _run(cmd: list[str]) -> None:
         raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
 
 
+def _c_string(text: str) -> str:
+    """``text`` as a C++ string literal (the include directory baked into the runtime is a user path)."""
+    if any(ord(ch) < 0x20 for ch in text):
+        msg = f"mock SDK: the path {text!r} holds a control character; move it"
+        raise ValueError(msg)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def runtime_flags(*, sdk_dir: str | os.PathLike[str] | None = None, arch: str | None = None) -> list[str]:
     """Flags the runtime sources are compiled with (see :func:`build_runtime`)."""
     inc = (Path(sdk_dir) if sdk_dir is not None else _HERE) / "include"
-    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f'-DTT_MOCK_INCLUDE_DIR="{inc}"']
+    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f"-DTT_MOCK_INCLUDE_DIR={_c_string(str(inc))}"]
     if arch is not None and _check_arch(arch) != ARCHS[0]:
         flags.append(f'-DTT_MOCK_DEFAULT_ARCH="{arch}"')
     return flags
