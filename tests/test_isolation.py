@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import ml_dtypes
@@ -229,3 +230,27 @@ print(mine == first, os.waitstatus_to_exitcode(status))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "0"]
+
+
+def test_device_process_ends_with_its_caller(env: None, package_dir: Path) -> None:
+    """A caller that dies without cleaning up (os._exit, SIGKILL) leaves no device process behind."""
+    del env
+    code = ("import os, numpy as np; from tt_build.runtime.loader import KernelPackage\n"
+            f"p = KernelPackage({str(package_dir)!r}, ('sound',))\n"
+            "p.kernels['sound'](np.zeros((32, 64), np.float32), np.zeros((32, 64), np.float32))\n"
+            "print(p.device_pid, flush=True)\n"
+            "os._exit(0)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    pid = int(proc.stdout)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
