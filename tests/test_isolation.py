@@ -4,6 +4,7 @@ process goes on running kernels; results are the same as in-process."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import json
 import os
@@ -254,3 +255,13 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return "Z"
+
+
+def test_device_process_started_from_a_thread_outlives_the_thread(package: KernelPackage) -> None:
+    """A package first called from a short-lived thread keeps its device process when the thread ends."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_check_sound, package).result()
+        pid = package.device_pid
+    time.sleep(0.5)
+    _check_sound(package)
+    assert package.device_pid == pid

@@ -312,8 +312,11 @@ class _DeviceProcess:
         shm = self._shm_fd()
         self._env = _mock_env()
         env = {**os.environ, "TT_MOCK_FAULT_FD": str(flt_w)}
+        # PR_SET_PDEATHSIG fires when the *thread* that started the child ends: only from the main thread
+        # (otherwise the child ends when its request pipe closes, i.e. with the caller, after a kernel).
+        pdeathsig = int(threading.current_thread() is threading.main_thread())
         cmd = [sys.executable, "-S", str(Path(__file__).resolve()), "--tt-device-process", str(os.getpid()),
-               str(ctl_r), str(rep_w), str(shm), str(flt_w), str(self.library)]
+               str(ctl_r), str(rep_w), str(shm), str(flt_w), str(pdeathsig), str(self.library)]
         try:
             self._proc = subprocess.Popen(cmd, pass_fds=(ctl_r, rep_w, shm, flt_w), env=env, stdin=subprocess.DEVNULL)
         finally:
@@ -567,15 +570,16 @@ def load_package(module_name: str, init_file: str, names: tuple[str, ...], libra
 
 
 def _device_process(argv: list[str]) -> int:
-    parent, ctl, rep, shm, fault = (int(a) for a in argv[:5])
-    library = argv[5]
+    parent, ctl, rep, shm, fault, pdeathsig = (int(a) for a in argv[:6])
+    library = argv[6]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
     for fd in (ctl, rep, shm, fault):
         os.set_inheritable(fd, False)  # not for the kernel compilers the runtime starts
-    try:  # end with the caller (Linux)
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (AttributeError, OSError):  # pragma: no cover - other systems
-        pass
+    if pdeathsig:
+        try:  # end with the caller even inside an endless kernel (Linux)
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (AttributeError, OSError):  # pragma: no cover - other systems
+            pass
     try:  # glibc: keep freed memory like a long-running Python process does (measured: a 1024x1024
         # mock add page-faulted 4000 times per call in a fresh process, from trimming the heap)
         libc = ctypes.CDLL(None)
