@@ -115,7 +115,8 @@ def main() -> int:
                         cpu[mode] += time.process_time() + cpu_seconds(pkg.device_pid) - c0
                 med = {m: statistics.median(t) for m, t in times.items()}
                 mb = np.prod(shape) * 2 * (n_in + 1) / 2**20
-                rows.append((name, "x".join(map(str, shape)), np.dtype(dtype).name, f"{mb:.3f}" if mb < 1 else f"{mb:.0f}",
+                moved = f"{mb:.3f}" if mb < 1 else f"{mb:.0f}"
+                rows.append((name, "x".join(map(str, shape)), np.dtype(dtype).name, moved,
                              runs, med["off"], min(times["off"]), med["process"], min(times["process"]),
                              cpu["off"] / runs, cpu["process"] / runs))
         starts = []

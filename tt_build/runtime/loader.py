@@ -142,38 +142,33 @@ class Kernel:
     def _missing_symbol(self) -> str:
         return f"{self.name}: the kernel library has no symbol {self.symbol} (stale build?)"
 
-    def _check_args(self, args: tuple[Any, ...], bf16: Any) -> bool:
-        """Validates the arguments; True when every input is bfloat16 (the outputs are then too)."""
+    def _convert(self, i: int, value: Any, bf16: Any) -> tuple[np.ndarray, bool]:
         import numpy as np  # noqa: PLC0415
 
-        if len(args) != len(self.inputs):
-            names = ", ".join(p.get("name", "?") for p in self.inputs)
-            msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
+        spec = self.inputs[i]
+        pname = spec.get("name", f"input {i}")
+        if not isinstance(value, np.ndarray):
+            msg = f"{self.name}: argument {i} ({pname}) must be a numpy array, got {type(value).__name__}"
             raise TypeError(msg)
-        all_bf16 = bool(args)
-        for i, value in enumerate(args):
-            spec = self.inputs[i]
-            pname = spec.get("name", f"input {i}")
-            if not isinstance(value, np.ndarray):
-                msg = f"{self.name}: argument {i} ({pname}) must be a numpy array, got {type(value).__name__}"
-                raise TypeError(msg)
-            shape = tuple(int(d) for d in spec.get("shape", value.shape))
-            if value.shape != shape:
-                msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
-                raise ValueError(msg)
-            if value.dtype == bf16:
-                continue
-            if value.dtype != np.float32:
-                msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
-                       f"got {value.dtype}")
-                raise TypeError(msg)
-            all_bf16 = False
-        return all_bf16
+        shape = tuple(int(d) for d in spec.get("shape", value.shape))
+        if value.shape != shape:
+            msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
+            raise ValueError(msg)
+        if value.dtype == bf16:
+            is_bf16 = True
+        elif value.dtype == np.float32:
+            is_bf16 = False
+        else:
+            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
+                   f"got {value.dtype}")
+            raise TypeError(msg)
+        return np.ascontiguousarray(value.astype(bf16, copy=False)).view(np.uint16), is_bf16
 
     def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
         """Run on raw buffers: addresses of row-major bfloat16 bit patterns, in manifest order.
 
-        Raises :class:`KernelError` with the device's diagnostic when the run fails.
+        Raises :class:`KernelError` with the device's diagnostic when the run fails. With process
+        isolation the buffers are copied to the device process's shared memory and back.
         """
         if self._package.isolation == "off":
             self._run_in_process(inputs, outputs)
@@ -183,7 +178,17 @@ class Kernel:
             ins, outs = device.layout([_nbytes(p) for p in self.inputs], [_nbytes(p) for p in self.outputs])
             for (off, n), src in zip(ins, inputs):
                 ctypes.memmove(device.address + off, src, n)
-            self._run_isolated(device, ins, outs)
+            for off, n in outs:  # outputs start zero-filled, as in-process
+                ctypes.memset(device.address + off, 0, n)
+            reply = device.call(self.name, self.symbol, str(self.kernel_dir), [off for off, _ in ins],
+                                [off for off, _ in outs])
+            if reply.get("missing"):
+                raise KernelError(self._missing_symbol())
+            rc = int(reply["rc"])
+            if rc != 0:
+                text = str(reply.get("err", "")).strip() or f"error code {rc}"
+                msg = f"{self.name}: {text}"
+                raise KernelError(msg)
             for (off, n), dst in zip(outs, outputs):
                 ctypes.memmove(dst, device.address + off, n)
 
@@ -199,43 +204,20 @@ class Kernel:
             msg = f"{self.name}: {text}"
             raise KernelError(msg)
 
-    def _run_isolated(self, device: _DeviceProcess, ins: list[tuple[int, int]], outs: list[tuple[int, int]]) -> None:
-        for off, n in outs:  # outputs start zero-filled, as in-process
-            ctypes.memset(device.address + off, 0, n)
-        reply = device.call(self.name, self.symbol, str(self.kernel_dir), [o for o, _ in ins], [o for o, _ in outs])
-        if reply.get("missing"):
-            raise KernelError(self._missing_symbol())
-        rc = int(reply["rc"])
-        if rc != 0:
-            text = str(reply.get("err", "")).strip() or f"error code {rc}"
-            msg = f"{self.name}: {text}"
-            raise KernelError(msg)
-
     def __call__(self, *args: np.ndarray) -> Any:
         import numpy as np  # noqa: PLC0415
 
+        if len(args) != len(self.inputs):
+            names = ", ".join(p.get("name", "?") for p in self.inputs)
+            msg = f"{self.name}() takes {len(self.inputs)} arrays ({names}), got {len(args)}"
+            raise TypeError(msg)
         bf16 = _bf16()
-        all_bf16 = self._check_args(args, bf16)
-        shapes = [tuple(int(d) for d in p["shape"]) for p in self.outputs]
-        if self._package.isolation == "off":
-            ins = [np.ascontiguousarray(a.astype(bf16, copy=False)).view(np.uint16) for a in args]
-            outs = [np.zeros(shape, dtype=np.uint16) for shape in shapes]
-            self._run_in_process([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
-            results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
-            return results[0] if len(results) == 1 else tuple(results)
-        with self._package.lock:
-            device = self._package.device()
-            in_layout, out_layout = device.layout([a.size * 2 for a in args], [_nbytes(p) for p in self.outputs])
-            for (off, n), value in zip(in_layout, args):
-                dst = np.frombuffer(device.buffer, dtype=bf16, count=n // 2, offset=off).reshape(value.shape)
-                np.copyto(dst, value, casting="unsafe")  # float32 -> bfloat16 rounds as astype does
-                del dst
-            self._run_isolated(device, in_layout, out_layout)
-            results = []
-            for (off, n), shape in zip(out_layout, shapes):
-                view = np.frombuffer(device.buffer, dtype=bf16, count=n // 2, offset=off).reshape(shape)
-                results.append(view.copy() if all_bf16 else view.astype(np.float32))
-                del view
+        converted = [self._convert(i, a, bf16) for i, a in enumerate(args)]
+        ins = [c[0] for c in converted]
+        all_bf16 = bool(converted) and all(c[1] for c in converted)
+        outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
+        self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
+        results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
 
