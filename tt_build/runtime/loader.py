@@ -6,10 +6,6 @@ self-contained: standard library + numpy + ml_dtypes, and import numpy lazily: t
 warm-up step (:mod:`tt_build.build.warm`) runs kernels through :meth:`Kernel.run_raw` in an
 environment without numpy.
 
-Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
-uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
-bfloat16 bit patterns, in the order of the manifest's params with role ``input`` / ``output``.
-
 Crash isolation: kernels are native code, and a kernel that dereferences a null pointer, writes
 through a wild pointer, overflows its stack or calls ``abort()`` would end the process that runs it.
 By default (``TT_KERNEL_ISOLATION=process``) a package's host library is therefore loaded in a
@@ -18,6 +14,10 @@ alive between calls; the buffers travel through one shared memory file, the requ
 pipe. When it dies, the call raises :class:`KernelError` with the mock runtime's one-line report
 (core, processor, kernel file and signal; ``$TT_MOCK_FAULT_FD``) and the next call starts a new
 one. ``TT_KERNEL_ISOLATION=off`` loads the library into the calling process instead.
+
+Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
+uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
+bfloat16 bit patterns, in the order of the manifest's params with role ``input`` / ``output``.
 """
 
 from __future__ import annotations
