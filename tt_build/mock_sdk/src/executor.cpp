@@ -140,6 +140,7 @@ struct Executor {
     LoadedKernel* so = nullptr;
     ucontext_t ctx{};
     void* stack = nullptr;
+    fault_report::Running fault;  // what a crash of this executor reports (core, kernel, stack guard)
     ExecState state = ExecState::Ready;
     WaitKind wait = WaitKind::None;
     std::int32_t wait_cb = 0, wait_n = 0;
@@ -147,7 +148,6 @@ struct Executor {
     std::uint32_t arg_off = 0, common_off = 0;
     std::vector<Range> pending_reads, pending_writes;
     std::string error;
-    fault_report::Running fault;  // what a crash of this executor reports
 };
 
 struct Run {
