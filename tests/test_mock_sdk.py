@@ -584,6 +584,8 @@ def run_mcast(mock: Mock, host: Path, tmp: Path, axis: str, cols: int, rows: int
         ("row", 4, 3, ("incl",)),  # the rectangle includes the sender, which a plain multicast does not write
         ("col", 3, 5, ("loopback",)),  # loopback: the sender is written too, num_dests counts it
         ("row", 5, 2, ("noc1",)),  # on NOC 1 the rectangle is given bottom-right corner first
+        ("row", 4, 2, ("object",)),  # the same with Noc, CircularBuffer, Semaphore, MulticastEndpoint
+        ("col", 2, 3, ("object", "loopback")),  # NocOptions::MCAST_INCL_SRC
     ],
 )
 def test_multicast_reaches_every_core_of_the_rectangle(mock: Mock, mcast_host: Path, tmp_path: Path, axis: str,
