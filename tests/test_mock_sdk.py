@@ -691,3 +691,24 @@ def test_semaphore_wait_that_can_never_be_satisfied_is_a_deadlock_naming_the_sem
         f"  core (2,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
         "filled, 1 reserved by the producer, 0 waited by the consumer"
     )
+
+
+# ---- L1 buffers addressed by kernels, banks, DEVICE_PRINT ----------------------------------------------------
+
+
+@pytest.mark.parametrize("dprint", [False, True])
+def test_kernel_uses_an_l1_buffer_address_as_a_pointer(mock: Mock, tmp_path: Path, dprint: bool) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "l1_host.cpp"], mock.root / "l1_host", build_dir=mock.build)
+    pages = 5  # over the 12 DRAM banks: get_noc_addr_from_bank_id picks each page's bank
+    data = np.random.default_rng(5).integers(0, 2**16, size=pages * 1024, dtype=np.uint16)
+    data.tofile(tmp_path / "in.bin")
+    env = {"TT_METAL_DPRINT_CORES": "all"} if dprint else {}
+    proc = mock.run([host, PROGRAMS / "l1", pages, tmp_path / "in.bin", tmp_path / "out.bin", tmp_path / "l1.bin"],
+                    **env)
+    assert proc.returncode == 0, proc.stderr
+    expected = (data + 1).astype(np.uint16)
+    assert np.array_equal(np.fromfile(tmp_path / "out.bin", dtype=np.uint16), expected)
+    assert np.array_equal(np.fromfile(tmp_path / "l1.bin", dtype=np.uint16), expected)  # the L1 buffer holds it too
+    line = (f"core (0,0) RISCV_0 (BRISC) data movement kernel '{PROGRAMS}/l1/l1_loopback.cpp': "
+            f"core (18, 18) moved {pages} pages, {{done}}")
+    assert proc.stdout.splitlines() == ([line] if dprint else [])

@@ -16,6 +16,9 @@
 
 template <ProgrammableCoreType core_type = ProgrammableCoreType::TENSIX>
 class Semaphore {
+    template <ProgrammableCoreType>
+    friend class Semaphore;
+
 public:
     explicit Semaphore(SemaphoreBindingToken token) : handle_(get_semaphore<core_type>(token.id)) {
         if (token.scope != SemScope::LOCAL_NONATOMIC) {
@@ -66,9 +69,8 @@ public:
             num_dests, noc.get_noc_id());
     }
 
-    std::uint32_t addr() const { return static_cast<std::uint32_t>(handle_); }
-
 private:
+    std::uint32_t addr() const { return static_cast<std::uint32_t>(handle_); }
     volatile tt_l1_ptr std::uint32_t* ptr() const { return reinterpret_cast<volatile tt_l1_ptr std::uint32_t*>(handle_); }
     void relay(const Noc& noc, std::uint32_t dst, std::uint32_t xs, std::uint32_t ys, std::uint32_t xe, std::uint32_t ye,
                std::uint32_t num_dests, bool linked, bool loopback) {
