@@ -712,3 +712,27 @@ def test_kernel_uses_an_l1_buffer_address_as_a_pointer(mock: Mock, tmp_path: Pat
     line = (f"core (0,0) RISCV_0 (BRISC) data movement kernel '{PROGRAMS}/l1/l1_loopback.cpp': "
             f"core (18, 18) moved {pages} pages, {{done}}")
     assert proc.stdout.splitlines() == ([line] if dprint else [])
+
+
+# ---- host API ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("arch", "dram_align"), [("wormhole_b0", 32), ("blackhole", 64)])
+def test_host_api_reached_through_host_api_hpp(mock: Mock, arch: str, dram_align: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "host_api_host.cpp"], mock.root / "host_api_host",
+                                         build_dir=mock.build)
+    proc = mock.run([host], TT_MOCK_ARCH=arch)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "core (x=3,y=4) tile 32x32 hw 1024",
+        "range (x=1,y=0) (x=2,y=0) (x=1,y=1) (x=2,y=1) ",
+        "    42|ab    |   1   |0003.142|0xff",
+        "fatal TT_FATAL | core.x == 0",
+        "info:",
+        "core (x=3,y=4) is not in column 0",
+        "throw info:",
+        "unsupported thing",
+        "bf16(3u)=3 pack=0xc0003f80",
+        "random 32 16 in_range=1 same=1",
+        f"backing address=64 same=true pages=2 dram_align={dram_align} l1_align=16",
+    ]
