@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tt_build import mock_sdk
+from tt_build.errors import TTBuildError
 
 pytestmark = pytest.mark.compile
 
@@ -173,8 +174,8 @@ BUG_CASES = {
     "livelock-polling": (
         ["spin_forever.cpp", "-", "-", "0:2"],
         "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
-        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (noc_semaphore_wait or "
-        "cb_pages_*_at_* loop) without progress",
+        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (cb_pages_*_at_* loop) without "
+        "progress",
     ),
     "over-reserve": (
         ["over_reserve.cpp", "-", "-", "0:2"],
@@ -472,7 +473,7 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
     # 4 MFLOP of work, so the estimate is the DRAM time of 288 GB/s plus the pipeline's fill and drain
     stats = tmp_path / "stats.json"
     run_matmul(mock, tmp_path, 256, 256, 256, 64, TT_MOCK_STATS=str(stats))
-    wl = json.loads(stats.read_text())["workloads"][0]
+    (wl,) = mock_sdk.load_stats(stats)
     assert wl["model"] == "estimate" and wl["arch"] == "wormhole_b0"
     tot = wl["totals"]
     dram_us = (tot["dram_read_bytes"] + tot["dram_write_bytes"]) / 288e3  # bytes / (288 GB/s) in microseconds
@@ -483,6 +484,16 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
         assert c["modeled_us"] == max(c["modeled_us_by_risc"].values())
         # the compute kernel cannot finish before the 8 tile matmuls at HiFi4 (64 cycles each) of its output tile
         assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
+
+
+def test_load_stats_rejects_a_file_that_is_not_mock_statistics(tmp_path: Path) -> None:
+    bad = tmp_path / "stats.json"
+    bad.write_text('{"schema": "other"}')
+    with pytest.raises(TTBuildError, match=r"stats.json is not a mock statistics file \(schema tt-build-mock-stats/1\)"):
+        mock_sdk.load_stats(bad)
+    bad.write_text("{")
+    with pytest.raises(TTBuildError, match="cannot read mock statistics"):
+        mock_sdk.load_stats(bad)
 
 
 def test_device_time_model_compute_bound_is_fpu_cycles_by_fidelity(mock: Mock, tmp_path: Path) -> None:

@@ -1369,7 +1369,7 @@ bool satisfied(const Executor& e) {
 }
 
 std::string blocked_description(const Executor& e) {
-    if (e.state == ExecState::Poll) return "polling (noc_semaphore_wait or cb_pages_*_at_* loop) without progress";
+    if (e.state == ExecState::Poll) return "polling (cb_pages_*_at_* loop) without progress";
     if (e.state == ExecState::Ready) return "not started";
     if (e.wait == WaitKind::Sem) {
         return std::string("blocked in ") + (e.wait_min ? "noc_semaphore_wait_min(" : "noc_semaphore_wait(") +
