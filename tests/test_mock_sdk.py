@@ -782,3 +782,38 @@ def test_ttnn_multicast_matmul_dataflow_kernel_compiles_against_the_mock(tmp_pat
         capture_output=True, text=True, timeout=TIMEOUT,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+# ---- a 2-D multicast GEMM (the scheme of ttnn's 2-D multicast matmul) ---------------------------------------
+
+
+@pytest.mark.parametrize(("m", "k", "n", "grid", "kb", "fidelity"),
+                         [(256, 256, 256, 8, 2, 4), (512, 256, 384, 4, 4, 2), (128, 64, 128, 1, 1, 0)])
+def test_2d_multicast_gemm_reads_each_operand_once(mock: Mock, tmp_path: Path, m: int, k: int, n: int, grid: int,
+                                                   kb: int, fidelity: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "gemm2d_host.cpp"], mock.root / "gemm2d_host",
+                                         build_dir=mock.build)
+    rng = np.random.default_rng(m + k + n)
+    a = bf16(rng.standard_normal((m, k)))
+    b = bf16(rng.standard_normal((k, n)))
+    a.tofile(tmp_path / "a.bin")
+    b.tofile(tmp_path / "b.bin")
+    stats = tmp_path / "stats.json"
+    proc = mock.run([host, PROGRAMS / "gemm2d", m, k, n, grid, kb, fidelity, tmp_path / "a.bin", tmp_path / "b.bin",
+                     tmp_path / "out.bin"], TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    out = np.fromfile(tmp_path / "out.bin", dtype=ml_dtypes.bfloat16).reshape(m, n)
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (wl,) = mock_sdk.load_stats(stats)
+    tot = wl["totals"]
+    assert tot["dram_read_bytes"] == (m * k + k * n) * 2  # A and B read once, shared on chip
+    assert tot["dram_write_bytes"] == m * n * 2
+    shared = (m * k + k * n) * 2 if grid > 1 else 0
+    assert tot["mcast_write_bytes"] == shared  # every block multicast once, by its sender
+    assert tot["mcast_dest_bytes"] == shared * (grid - 1)
+    mt, kt, nt = m // 32, k // 32, n // 32
+    name = {0: "LoFi", 2: "HiFi2", 4: "HiFi4"}[fidelity]
+    assert tot["tiles_by_fidelity"][name]["matmul"] == tot["tiles"]["matmul"] == mt * kt * nt
+    # the estimate is bounded below by the busiest core's FPU time at this fidelity (1 GHz)
+    phases = max(fidelity, 1)
+    assert wl["modeled_us"] >= (mt // grid) * (nt // grid) * kt * 16 * phases / 1000
