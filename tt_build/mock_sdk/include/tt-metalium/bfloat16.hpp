@@ -55,7 +55,7 @@ inline std::vector<std::uint32_t> pack_bfloat16_vec_into_uint32_vec(const std::v
 
 inline std::vector<bfloat16> unpack_uint32_vec_into_bfloat16_vec(const std::vector<std::uint32_t>& data) {
     std::vector<bfloat16> out(data.size() * 2);
-    std::memcpy(out.data(), data.data(), data.size() * sizeof(std::uint32_t));
+    std::memcpy(static_cast<void*>(out.data()), data.data(), data.size() * sizeof(std::uint32_t));
     return out;
 }
 
