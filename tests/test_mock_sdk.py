@@ -817,3 +817,17 @@ def test_2d_multicast_gemm_reads_each_operand_once(mock: Mock, tmp_path: Path, m
     # the estimate is bounded below by the busiest core's FPU time at this fidelity (1 GHz)
     phases = max(fidelity, 1)
     assert wl["modeled_us"] >= (mt // grid) * (nt // grid) * kt * 16 * phases / 1000
+
+
+def test_multicast_on_a_blackhole_row_of_13_cores(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    proc, data, out = run_mcast(mock, mcast_host, tmp_path, "row", 13, 2, 2, 1, TT_MOCK_ARCH="blackhole",
+                                TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    assert np.array_equal(out, np.broadcast_to(data[:, None, :], out.shape))
+    (wl,) = mock_sdk.load_stats(stats)
+    assert wl["arch"] == "blackhole"
+    tot = wl["totals"]
+    assert tot["mcast_dest_bytes"] == 2 * 2 * 2048 * 12  # 2 rows x 2 blocks, 12 receivers each
+    # DRAM time at Blackhole's 512 GB/s: 2 rows read + 26 cores write 2 tiles each
+    assert wl["modeled_dram_busy_us"] == pytest.approx((2 * 2 + 26 * 2) * 2048 / 512e3, abs=1e-3)
