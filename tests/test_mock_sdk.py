@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tt_build import mock_sdk
+from tt_build.errors import TTBuildError
 
 pytestmark = pytest.mark.compile
 
@@ -173,8 +174,8 @@ BUG_CASES = {
     "livelock-polling": (
         ["spin_forever.cpp", "-", "-", "0:2"],
         "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
-        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (noc_semaphore_wait or "
-        "cb_pages_*_at_* loop) without progress",
+        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (cb_pages_*_at_* loop) without "
+        "progress",
     ),
     "over-reserve": (
         ["over_reserve.cpp", "-", "-", "0:2"],
@@ -220,8 +221,8 @@ BUG_CASES = {
     ),
     "noc-l1-oob": (
         ["l1_oob.cpp", "-", "-", "0:2"],
-        f"{BRISC} 'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer "
-        "of this core",
+        f"{BRISC} 'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer, "
+        "semaphore and L1 buffer of this core",
     ),
     "push-before-read-barrier": (
         ["push_before_barrier.cpp", "-", "-", "0:2"],
@@ -459,6 +460,53 @@ def test_stats_json_counts_noc_bytes_and_tiles(mock: Mock, tmp_path: Path) -> No
     per_core = {tuple(c["core"]): c for c in wl["cores"]}
     assert sum(c["noc_read_bytes"] for c in per_core.values()) == tot["noc_read_bytes"]
     assert all(c["tiles"]["matmul"] % kt == 0 for c in per_core.values())
+    # every byte went to or from DRAM; the host program runs its compute kernel at HiFi4
+    assert tot["dram_read_bytes"] == tot["noc_read_bytes"] and tot["dram_write_bytes"] == tot["noc_write_bytes"]
+    assert tot["tiles_by_fidelity"]["HiFi4"] == {"matmul": mt * nt * kt, "add": 0, "sub": 0, "mul": 0}
+    assert tot["tiles_by_fidelity"]["LoFi"]["matmul"] == 0
+    assert tot["semaphore_ops"] == {"set": 0, "inc": 0, "set_multicast": 0, "inc_multicast": 0, "set_remote": 0,
+                                    "wait": 0}
+
+
+def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
+    # 256^3 on 64 cores, every core reads its A row and B column per output tile: 2 MiB from DRAM for
+    # 4 MFLOP of work, so the estimate is the DRAM time of 288 GB/s plus the pipeline's fill and drain
+    stats = tmp_path / "stats.json"
+    run_matmul(mock, tmp_path, 256, 256, 256, 64, TT_MOCK_STATS=str(stats))
+    (wl,) = mock_sdk.load_stats(stats)
+    assert wl["model"] == "estimate" and wl["arch"] == "wormhole_b0"
+    tot = wl["totals"]
+    dram_us = (tot["dram_read_bytes"] + tot["dram_write_bytes"]) / 288e3  # bytes / (288 GB/s) in microseconds
+    assert wl["modeled_dram_busy_us"] == pytest.approx(dram_us, abs=1e-3)
+    assert dram_us <= wl["modeled_us"] <= 1.25 * dram_us
+    assert tot["modeled_us"] == wl["modeled_us"] == max(c["modeled_us"] for c in wl["cores"])
+    for c in wl["cores"]:
+        assert c["modeled_us"] == max(c["modeled_us_by_risc"].values())
+        # the compute kernel cannot finish before the 8 tile matmuls at HiFi4 (64 cycles each) of its output tile
+        assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
+
+
+def test_load_stats_rejects_a_file_that_is_not_mock_statistics(tmp_path: Path) -> None:
+    bad = tmp_path / "stats.json"
+    bad.write_text('{"schema": "other"}')
+    with pytest.raises(TTBuildError, match=r"stats.json is not a mock statistics file \(schema tt-build-mock-stats/1\)"):
+        mock_sdk.load_stats(bad)
+    bad.write_text("{")
+    with pytest.raises(TTBuildError, match="cannot read mock statistics"):
+        mock_sdk.load_stats(bad)
+
+
+def test_device_time_model_compute_bound_is_fpu_cycles_by_fidelity(mock: Mock, tmp_path: Path) -> None:
+    # one core, 32x1024 @ 1024x32: 32 tile matmuls at HiFi4 (64 cycles) on 1 GHz, while the reader's
+    # 64 tile reads take longer: the estimate is bounded below by both
+    stats = tmp_path / "stats.json"
+    run_matmul(mock, tmp_path, 32, 1024, 32, 1, TT_MOCK_STATS=str(stats))
+    wl = json.loads(stats.read_text())["workloads"][0]
+    (core,) = wl["cores"]
+    by_risc = core["modeled_us_by_risc"]
+    assert by_risc["trisc"] >= 32 * 64 / 1000
+    assert by_risc["trisc"] >= by_risc["ncrisc"]  # the compute kernel consumes what the reader brings
+    assert wl["modeled_us"] == pytest.approx(max(by_risc.values()), abs=1e-3)
 
 
 def test_stats_table_on_stderr(mock: Mock, tmp_path: Path) -> None:
@@ -475,6 +523,9 @@ def test_stats_table_on_stderr(mock: Mock, tmp_path: Path) -> None:
     fields = total[0].split()
     assert fields[1] == str(2 * 2 * 2048) and fields[2] == str(2 * 2048)  # 2 tiles in x2 inputs, 2 tiles out
     assert fields[4] == "2"  # add tiles
+    assert fields[12] == str(2 * 2 * 2048) and fields[13] == str(2 * 2048)  # dram_rd_B, dram_wr_B
+    assert float(fields[16]) > 0  # est_us
+    assert "est_us: modeled device time, an estimate" in proc.stderr
 
 
 # ---- kernel cache --------------------------------------------------------------------------------------
@@ -514,3 +565,269 @@ def test_kernel_cache_key_covers_local_headers_and_prebuilt_dirs_need_no_compile
 def test_gemm_1024_on_8x8_cores_matches_numpy(mock: Mock, tmp_path: Path) -> None:
     a, b, out = run_matmul(mock, tmp_path, 1024, 1024, 1024, 64)
     check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+
+
+# ---- multicast and semaphores --------------------------------------------------------------------------
+
+MCAST = PROGRAMS / "mcast"
+
+
+@pytest.fixture(scope="session")
+def mcast_host(mock: Mock) -> Path:
+    return mock_sdk.compile_host_program([PROGRAMS / "mcast_host.cpp"], mock.root / "mcast_host", build_dir=mock.build)
+
+
+def run_mcast(mock: Mock, host: Path, tmp: Path, axis: str, cols: int, rows: int, blocks: int, tiles: int,
+              *opts: str, **env: str) -> tuple[subprocess.CompletedProcess[str], np.ndarray, np.ndarray]:
+    lines, length = (rows, cols) if axis == "row" else (cols, rows)
+    rng = np.random.default_rng(cols * 100 + rows * 10 + blocks)
+    data = rng.integers(0, 2**16, size=(lines, blocks * tiles * 1024), dtype=np.uint16)
+    data.tofile(tmp / "in.bin")
+    proc = mock.run([host, MCAST, axis, cols, rows, blocks, tiles, tmp / "in.bin", tmp / "out.bin", *opts], **env)
+    out = np.fromfile(tmp / "out.bin", dtype=np.uint16) if proc.returncode == 0 else np.zeros(0, np.uint16)
+    return proc, data, out.reshape(lines, length, -1) if out.size else out
+
+
+@pytest.mark.parametrize(
+    ("axis", "cols", "rows", "opts"),
+    [
+        ("row", 8, 8, ()),  # every row of the 8x8 grid: the rectangle holds the receivers only
+        ("row", 4, 3, ("incl",)),  # the rectangle includes the sender, which a plain multicast does not write
+        ("col", 3, 5, ("loopback",)),  # loopback: the sender is written too, num_dests counts it
+        ("row", 5, 2, ("noc1",)),  # on NOC 1 the rectangle is given bottom-right corner first
+        ("row", 4, 2, ("object",)),  # the same with Noc, CircularBuffer, Semaphore, MulticastEndpoint
+        ("col", 2, 3, ("object", "loopback")),  # NocOptions::MCAST_INCL_SRC
+    ],
+)
+def test_multicast_reaches_every_core_of_the_rectangle(mock: Mock, mcast_host: Path, tmp_path: Path, axis: str,
+                                                       cols: int, rows: int, opts: tuple[str, ...]) -> None:
+    blocks, tiles = 3, 2
+    stats = tmp_path / "stats.json"
+    proc, data, out = run_mcast(mock, mcast_host, tmp_path, axis, cols, rows, blocks, tiles, *opts,
+                                TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    lines, length = data.shape[0], out.shape[1]
+    assert np.array_equal(out, np.broadcast_to(data[:, None, :], out.shape))  # every core got its line's bytes
+    tot = json.loads(stats.read_text())["workloads"][0]["totals"]
+    line_bytes = blocks * tiles * 2048
+    receivers = length - 1 + (1 if "loopback" in opts else 0)
+    assert tot["dram_read_bytes"] == lines * line_bytes  # each block read once, by its line's sender
+    assert tot["dram_write_bytes"] == lines * length * line_bytes
+    assert tot["mcast_write_bytes"] == lines * line_bytes  # counted once at the sender
+    assert tot["mcast_writes"] == lines * blocks
+    assert tot["mcast_dest_bytes"] == lines * line_bytes * receivers
+    assert tot["l1_read_bytes"] == tot["l1_write_bytes"] == 0
+    sem = tot["semaphore_ops"]
+    assert sem["inc"] == lines * (length - 1) * blocks  # one ready signal per receiver and block
+    assert sem["set_multicast"] == lines * blocks  # one VALID flag per block
+    assert sem["wait"] == lines * length * blocks  # the sender waits once per block, each receiver too
+    assert sem["set"] == lines * (1 + blocks) + lines * (length - 1) * blocks
+    # device time: a receiver's writer cannot finish before the sender read the line's bytes from DRAM
+    wl = json.loads(stats.read_text())["workloads"][0]
+    assert wl["modeled_us"] >= wl["modeled_dram_busy_us"] > 0
+    assert wl["modeled_dram_busy_us"] == pytest.approx((lines * line_bytes + lines * length * line_bytes) / 288e3,
+                                                       abs=1e-3)
+
+
+def test_multicast_counters_per_core(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, "row", 4, 2, 2, 1, TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    cores = {tuple(c["core"]): c for c in json.loads(stats.read_text())["workloads"][0]["cores"]}
+    for y in range(2):
+        sender = cores[(0, y)]
+        assert sender["dram_read_bytes"] == sender["mcast_write_bytes"] == 2 * 2048
+        assert sender["noc_write_bytes"] == 2 * 2048 + 2 * 2048  # the multicast once + its own output
+        assert sender["semaphore_ops"]["wait"] == 2 and sender["semaphore_ops"]["inc"] == 0
+        for x in range(1, 4):
+            receiver = cores[(x, y)]
+            assert receiver["dram_read_bytes"] == receiver["mcast_write_bytes"] == 0
+            assert receiver["semaphore_ops"]["inc"] == 2 and receiver["semaphore_ops"]["wait"] == 2
+
+
+SENDER = "TT-Metalium mock: core (0,0) RISCV_0 (BRISC) data movement kernel '{}/sender.cpp'".format(MCAST)
+
+MCAST_BUGS = {
+    "bad_num_dests": (
+        ("row", 4, 1, "bad_num_dests"),
+        f"{SENDER}: noc_async_write_multicast: num_dests is 4 but the multicast rectangle (19,18)-(21,18) reaches 3 "
+        "cores: on the device the write completes only after num_dests acknowledgements",
+    ),
+    "bad_num_dests_incl": (
+        ("row", 4, 1, "incl", "bad_num_dests"),
+        f"{SENDER}: noc_async_write_multicast: num_dests is 4 but the multicast rectangle (18,18)-(21,18) reaches 3 "
+        "cores (the sender lies in it and a non-loopback multicast does not write it): on the device the write "
+        "completes only after num_dests acknowledgements",
+    ),
+    "bad_order": (
+        ("row", 4, 1, "bad_order"),
+        f"{SENDER}: noc_async_write_multicast: the multicast rectangle (21,18)-(19,18) is given in the wrong order for "
+        "NOC 0: on NOC 0 the start corner is the top-left one (start <= end in x and y), on NOC 1 the bottom-right "
+        "one (start >= end)",
+    ),
+    "bad_order_noc1": (
+        ("row", 4, 1, "noc1", "bad_order"),
+        f"{SENDER}: noc_async_write_multicast: the multicast rectangle (19,18)-(21,18) is given in the wrong order for "
+        "NOC 1: on NOC 0 the start corner is the top-left one (start <= end in x and y), on NOC 1 the bottom-right "
+        "one (start >= end)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MCAST_BUGS))
+def test_multicast_misuse_is_reported(mock: Mock, mcast_host: Path, tmp_path: Path, case: str) -> None:
+    (axis, cols, rows, *opts), expected = MCAST_BUGS[case]
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, axis, cols, rows, 2, 1, *opts)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.rstrip("\n") == expected
+
+
+def test_semaphore_wait_that_can_never_be_satisfied_is_a_deadlock_naming_the_semaphore(
+        mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, "row", 3, 1, 2, 1, "bad_valid")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    kernel = f"data movement kernel '{MCAST}"
+    assert proc.stderr.rstrip("\n") == (
+        "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
+        f"  core (0,0) RISCV_0 (BRISC) {kernel}/sender.cpp': blocked in noc_semaphore_wait(semaphore 0, until == 2): "
+        "it holds 0\n"
+        f"  core (0,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer\n"
+        f"  core (1,0) RISCV_0 (BRISC) {kernel}/receiver.cpp': blocked in noc_semaphore_wait(semaphore 1, until == 2): "
+        "it holds 1\n"
+        f"  core (1,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer\n"
+        f"  core (2,0) RISCV_0 (BRISC) {kernel}/receiver.cpp': blocked in noc_semaphore_wait(semaphore 1, until == 2): "
+        "it holds 1\n"
+        f"  core (2,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer"
+    )
+
+
+# ---- L1 buffers addressed by kernels, banks, DEVICE_PRINT ----------------------------------------------------
+
+
+@pytest.mark.parametrize("dprint", [False, True])
+def test_kernel_uses_an_l1_buffer_address_as_a_pointer(mock: Mock, tmp_path: Path, dprint: bool) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "l1_host.cpp"], mock.root / "l1_host", build_dir=mock.build)
+    pages = 5  # over the 12 DRAM banks: get_noc_addr_from_bank_id picks each page's bank
+    data = np.random.default_rng(5).integers(0, 2**16, size=pages * 1024, dtype=np.uint16)
+    data.tofile(tmp_path / "in.bin")
+    env = {"TT_METAL_DPRINT_CORES": "all"} if dprint else {}
+    proc = mock.run([host, PROGRAMS / "l1", pages, tmp_path / "in.bin", tmp_path / "out.bin", tmp_path / "l1.bin"],
+                    **env)
+    assert proc.returncode == 0, proc.stderr
+    expected = (data + 1).astype(np.uint16)
+    assert np.array_equal(np.fromfile(tmp_path / "out.bin", dtype=np.uint16), expected)
+    assert np.array_equal(np.fromfile(tmp_path / "l1.bin", dtype=np.uint16), expected)  # the L1 buffer holds it too
+    line = (f"core (0,0) RISCV_0 (BRISC) data movement kernel '{PROGRAMS}/l1/l1_loopback.cpp': "
+            f"core (18, 18) moved {pages} pages, {{done}}")
+    assert proc.stdout.splitlines() == ([line] if dprint else [])
+
+
+# ---- host API ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("arch", "dram_align"), [("wormhole_b0", 32), ("blackhole", 64)])
+def test_host_api_reached_through_host_api_hpp(mock: Mock, arch: str, dram_align: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "host_api_host.cpp"], mock.root / "host_api_host",
+                                         build_dir=mock.build)
+    proc = mock.run([host], TT_MOCK_ARCH=arch)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "core (x=3,y=4) tile 32x32 hw 1024",
+        "range (x=1,y=0) (x=2,y=0) (x=1,y=1) (x=2,y=1) ",
+        "    42|ab    |   1   |0003.142|0xff",
+        "fatal TT_FATAL | core.x == 0",
+        "info:",
+        "core (x=3,y=4) is not in column 0",
+        "throw info:",
+        "unsupported thing",
+        "bf16(3u)=3 pack=0xc0003f80",
+        "random 32 16 in_range=1 same=1",
+        f"backing address=64 same=true pages=2 dram_align={dram_align} l1_align=16",
+    ]
+
+
+# ---- ttnn's 2-D multicast matmul data-movement kernels compile against the mock ---------------------------------
+
+MCAST_MATMUL_KERNELS = [
+    "reader_bmm_tile_layout_in0_sender_padding.cpp",
+    "reader_bmm_tile_layout_in0_receiver.cpp",
+    "reader_bmm_tile_layout_in1_sender_writer_padding.cpp",
+    "reader_bmm_tile_layout_in1_receiver_writer_padding.cpp",
+]
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("kernel", MCAST_MATMUL_KERNELS)
+def test_ttnn_multicast_matmul_dataflow_kernel_compiles_against_the_mock(tmp_path: Path, kernel: str) -> None:
+    # the kernel as the mock's kernel compiler wraps it (zero compile-time args), type-checked only
+    from tt_build.ttnn_wheel import ensure_ttnn
+
+    root = ensure_ttnn()
+    src = root / "ttnn/cpp/ttnn/operations/matmul/device/kernels/dataflow" / kernel
+    names = ["cb_in0", "cb_in1", "cb_sparsity", "num_active", "cb_out", "cb_bias", "cb_in0_sharded"]
+    arg_map = ",".join('{"%s",%du}' % (n, i) for i, n in enumerate(names))
+    wrapper = tmp_path / "wrapper.cpp"
+    wrapper.write_text(
+        "#define KERNEL_BUILD 1\n#define ARCH_WORMHOLE 1\n#define COMPILE_FOR_BRISC 1\n#define NOC_INDEX 0\n"
+        f"#define KERNEL_COMPILE_TIME_ARGS {','.join(['0u'] * 64)}\n"
+        f"#define KERNEL_COMPILE_TIME_ARG_MAP {arg_map}\n"
+        f'#include "api/dataflow/dataflow_api.h"\n#include "{src}"\n'
+    )
+    proc = subprocess.run(
+        [*mock_sdk.cxx(), "-std=c++20", "-fsyntax-only", f"-I{mock_sdk.include_dir()}", f"-I{root}", f"-I{root}/ttnn",
+         f"-I{root}/ttnn/cpp", str(wrapper)],
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---- a 2-D multicast GEMM (the scheme of ttnn's 2-D multicast matmul) ---------------------------------------
+
+
+@pytest.mark.parametrize(("m", "k", "n", "grid", "kb", "fidelity"),
+                         [(256, 256, 256, 8, 2, 4), (512, 256, 384, 4, 4, 2), (128, 64, 128, 1, 1, 0)])
+def test_2d_multicast_gemm_reads_each_operand_once(mock: Mock, tmp_path: Path, m: int, k: int, n: int, grid: int,
+                                                   kb: int, fidelity: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "gemm2d_host.cpp"], mock.root / "gemm2d_host",
+                                         build_dir=mock.build)
+    rng = np.random.default_rng(m + k + n)
+    a = bf16(rng.standard_normal((m, k)))
+    b = bf16(rng.standard_normal((k, n)))
+    a.tofile(tmp_path / "a.bin")
+    b.tofile(tmp_path / "b.bin")
+    stats = tmp_path / "stats.json"
+    proc = mock.run([host, PROGRAMS / "gemm2d", m, k, n, grid, kb, fidelity, tmp_path / "a.bin", tmp_path / "b.bin",
+                     tmp_path / "out.bin"], TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    out = np.fromfile(tmp_path / "out.bin", dtype=ml_dtypes.bfloat16).reshape(m, n)
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (wl,) = mock_sdk.load_stats(stats)
+    tot = wl["totals"]
+    assert tot["dram_read_bytes"] == (m * k + k * n) * 2  # A and B read once, shared on chip
+    assert tot["dram_write_bytes"] == m * n * 2
+    shared = (m * k + k * n) * 2 if grid > 1 else 0
+    assert tot["mcast_write_bytes"] == shared  # every block multicast once, by its sender
+    assert tot["mcast_dest_bytes"] == shared * (grid - 1)
+    mt, kt, nt = m // 32, k // 32, n // 32
+    name = {0: "LoFi", 2: "HiFi2", 4: "HiFi4"}[fidelity]
+    assert tot["tiles_by_fidelity"][name]["matmul"] == tot["tiles"]["matmul"] == mt * kt * nt
+    # the estimate is bounded below by the busiest core's FPU time at this fidelity (1 GHz)
+    phases = max(fidelity, 1)
+    assert wl["modeled_us"] >= (mt // grid) * (nt // grid) * kt * 16 * phases / 1000
+
+
+def test_multicast_on_a_blackhole_row_of_13_cores(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    proc, data, out = run_mcast(mock, mcast_host, tmp_path, "row", 13, 2, 2, 1, TT_MOCK_ARCH="blackhole",
+                                TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    assert np.array_equal(out, np.broadcast_to(data[:, None, :], out.shape))
+    (wl,) = mock_sdk.load_stats(stats)
+    assert wl["arch"] == "blackhole"
+    tot = wl["totals"]
+    assert tot["mcast_dest_bytes"] == 2 * 2 * 2048 * 12  # 2 rows x 2 blocks, 12 receivers each
+    # DRAM time at Blackhole's 512 GB/s: 2 rows read + 26 cores write 2 tiles each
+    assert wl["modeled_dram_busy_us"] == pytest.approx((2 * 2 + 26 * 2) * 2048 / 512e3, abs=1e-3)
