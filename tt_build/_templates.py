@@ -15,10 +15,11 @@ __all__ = ["cmake_quoted", "cmake_value_problem", "comment_text", "environment",
 
 #: What no path or setting that reaches CMake may hold: CMake splits lists on ``;`` even inside a quoted
 #: argument once the value is expanded unquoted; a line break or NUL ends the text; CMake turns ``\\``
-#: into ``/`` in paths and reads ``"`` as a list separator in source paths; and it expands variable
+#: into ``/`` in paths, reads ``"`` as a list separator in source paths and refuses ``#`` in the
+#: outputs of custom commands; and it expands variable
 #: references (``${…}``, ``$ENV{…}``, ``$CACHE{…}``) and generator expressions (``$<…>``) in source
 #: file paths however they are quoted.
-_CMAKE_FORBIDDEN = re.compile(r"[;\"\\\x00-\x1f\x7f]|\$(?:\{|<|[A-Za-z_]+\{)")
+_CMAKE_FORBIDDEN = re.compile(r"[;#\"\\\x00-\x1f\x7f]|\$(?:\{|<|[A-Za-z_]+\{)")
 
 
 def cmake_value_problem(value: object) -> str | None:
@@ -29,7 +30,7 @@ def cmake_value_problem(value: object) -> str | None:
     bad = m.group(0)
     if bad.startswith("$"):
         return f"{bad!r}, which CMake expands"
-    return {";": "';'", '"': "a double quote", "\\": "a backslash", "\n": "a line break",
+    return {";": "';'", "#": "'#'", '"': "a double quote", "\\": "a backslash", "\n": "a line break",
             "\r": "a carriage return", "\0": "a NUL character"}.get(bad, f"the control character {bad!r}")
 
 
