@@ -20,9 +20,9 @@ import pytest
 
 from tests.packages.buildsupport import HERE, PY, build_env
 from tt_build.build import cache as cache_mod
-from tt_build.build.cache import COMMIT, LoweringCache, check_cache_dir
+from tt_build.build.cache import COMMIT, LoweringCache
 from tt_build.build.lower import lower_instance
-from tt_build.build.settings import OPTIONS, parse_settings
+from tt_build.build.settings import parse_settings
 from tt_build.errors import CacheError, ConfigError, TTBuildError
 from tt_build.project import Project
 
@@ -121,12 +121,12 @@ def test_entry_that_cannot_prove_its_key_is_a_miss(tmp_path: Path, capfd: pytest
 # -- 2: no injection into generated text ------------------------------------------------------
 
 #: Strings CMake carries verbatim once escaped, and strings it cannot carry (rejected, never altered).
-HOSTILE = ["x$(touch {p})", "x`touch {p}`", "q'uote", "ü-ñ", "sp ace", "@HOME@", "}}{{", "$HOME",
-           "x" * 200]
-REJECTED = [('a"b', "a double quote"), ("d${{HOME}}x", "'${', which CMake expands"),
-            ("$ENV{{HOME}}", "'$ENV{', which CMake expands"), ("$CACHE{{X}}", "'$CACHE{', which CMake expands"),
-            ("$<1:x>", "'$<', which CMake expands"), ("back\\slash", "a backslash"), ("a;b", "';'"), ("a#b", "'#'"),
-            ("a\nb", "a line break"), ("a\rb", "a carriage return"), ("a\x00b", "a NUL character")]
+HOSTILE = ["x`touch {p}`", "q'uote", "ü-ñ", "sp ace", "@HOME@", "}}{{", "a&b|c>d<e", "(x)*?!%", "x" * 200]
+_EXPANDS = "'$', which CMake and Ninja expand"
+REJECTED = [('a"b', "a double quote"), ("d${{HOME}}x", _EXPANDS), ("$ENV{{HOME}}", _EXPANDS), ("$CACHE{{X}}", _EXPANDS),
+            ("$<1:x>", _EXPANDS), ("x$(touch P)", _EXPANDS), ("$HOME", _EXPANDS), ("back\\slash", "a backslash"),
+            ("a;b", "';'"), ("a#b", "'#'"), ("a\nb", "a line break"), ("a\rb", "a carriage return"),
+            ("a\x00b", "a NUL character")]
 
 
 def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     assert got == values[:5] + values
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.cmake"]  # nothing executed, nothing written
     # CMakeLists.txt: a hostile project name (comment) and root (quoted argument).
-    project = Project(root=Path(f"/x$(touch {pwned}) $HOME"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
+    project = Project(root=Path(f"/x`touch {pwned}` 'q' ü"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
                       version="0", settings=parse_settings({"package": "r"}), pyproject={})
     from tt_build.build.cmakegen import cmakelists_text
 
@@ -167,7 +167,7 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     assert len(lists.splitlines()) == len(render("project/CMakeLists.txt.j2", name="n", package="r", target="t",
                                                  root="/r").splitlines())
     assert "\nexecute_process" not in lists
-    assert f'PROJECT_DIR "/x\\$(touch {pwned}) \\$HOME")' in lists
+    assert f'PROJECT_DIR "/x`touch {pwned}` \'q\' ü")' in lists
     # C++ / CMake comments of an instance (source file name, instance args).
     header = render("_header.j2", kernel="k\nint x;", instance="i", role="reader", source="s\\\n#include <x>",
                     instance_args="a='\n#define X'")
@@ -391,6 +391,7 @@ def test_bad_options_are_config_errors(options: dict, message: str) -> None:
 
 
 def test_option_schema_matches_the_compiler_defaults() -> None:
+    from tt_build.build.settings import OPTIONS
     from tt_build.transform.base import DEFAULT_CONFIG
 
     assert set(OPTIONS) == set(DEFAULT_CONFIG) - {"arch"}
@@ -403,6 +404,8 @@ def test_unknown_setting_suggests_the_known_one() -> None:
 
 
 def test_cache_dir_that_is_a_file_or_read_only_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tt_build.build.cache import check_cache_dir
+
     f = tmp_path / "pyproject.toml"
     f.write_text("")
     hint = "set [tool.tt-build] cache-dir or TT_BUILD_CACHE_DIR to a writable directory"

@@ -38,11 +38,11 @@ def test_hostile_paths_build_correctly_and_nothing_executes(tmp_path: Path) -> N
     """Project directory, kernel file name and cache directory full of shell, CMake and C++
     metacharacters CMake can carry: the build succeeds, the kernels are right, no command runs and
     nothing is written outside the project and the cache."""
-    hostile = "x $(touch PWNED1) `touch PWNED2` 'q' $HOME @HOME@ ü {} %s &"
+    hostile = "x `touch PWNED1` 'q' @HOME@ ü {} %s & | > < (x) * ? !"
     proj = copy_project(tmp_path / hostile)
-    kernel = proj / "kernels" / "e $(touch PWNED3) `touch PWNED4` ü'.py"
+    kernel = proj / "kernels" / "e `touch PWNED3` && touch PWNED4 ü'.py"
     (proj / "kernels" / "eltwise.py").rename(kernel)
-    cache = tmp_path / "c $(touch PWNED5) `touch PWNED6` ü"
+    cache = tmp_path / "c `touch PWNED5` | touch PWNED6 ü"
     pyproject = proj / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "mock"\ncompiler-launcher = "none"'))
     env = build_env(cache)
@@ -56,7 +56,7 @@ def test_hostile_paths_build_correctly_and_nothing_executes(tmp_path: Path) -> N
     assert _tree(tmp_path, [proj, cache]) == before
     assert not [p for p in tmp_path.rglob("PWNED*")] and not list(Path.cwd().glob("PWNED*"))
     header = (proj / "build" / "tt-build" / "tt_mini_kernels" / "kernels" / "add_64" / "reader.cpp").read_text()
-    assert "// source: e $(touch PWNED3) `touch PWNED4` ü'.py\n" in header
+    assert "// source: e `touch PWNED3` && touch PWNED4 ü'.py\n" in header
 
 
 # -- 4: concurrent builds of one project, broken configure ---------------------------------------
