@@ -209,6 +209,10 @@ function(tt_build_add_kernels)
   if(_TT_CACHE_DIR)
     list(APPEND _cmd --cache-dir "${_TT_CACHE_DIR}")
   endif()
+  # scikit-build-core's editable mode: the package gets an import hook that rebuilds it on import.
+  if(SKBUILD_STATE STREQUAL "editable" AND NOT _TT_NO_INSTALL)
+    list(APPEND _cmd --editable --install-dir "${_TT_INSTALL_DIR}")
+  endif()
   # Discovery's diagnostics go to stderr as they are (a message() would re-wrap the source line
   # and caret of a located diagnostic).
   execute_process(COMMAND ${_cmd} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out)

@@ -107,7 +107,8 @@ def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
     compiler = [cxx] if cxx else None
     lib_dir = mock_dir / "lib"
     try:
-        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch)
+        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch,
+                                      report=lambda text: print(f"tt-build: {text}", file=sys.stderr, flush=True))
     except (OSError, ValueError) as exc:
         msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
         raise ConfigError(msg) from None
@@ -128,6 +129,22 @@ def _sync_tree(src: Path, dest: Path) -> None:
         for p in dest.rglob("*"):
             if p.is_file() and p.relative_to(dest) not in want:
                 p.unlink()
+
+
+def write_editable_hook(ns: argparse.Namespace, project_dir: Path, work: Path, out_dir: Path) -> list[Path]:
+    """The import hook of an editable install (installed next to the package, see
+    :mod:`tt_build.runtime.editable`): ``_tt_editable_<package>.py`` and the ``.pth`` loading it."""
+    from tt_build._templates import render  # noqa: PLC0415
+
+    package = out_dir.name
+    install_dir = ns.install_dir or package
+    context = {"package": package, "project_dir": str(project_dir), "output_dir": str(out_dir),
+               "build_dir": str(Path(ns.ninja_root).resolve() if ns.ninja_root else work), "install_dir": install_dir}
+    hook = work / "editable" / f"_tt_editable_{package}.py"
+    pth = work / "editable" / f"_tt_editable_{package}.pth"
+    atomic_write(hook, render("editable/hook.py.j2", **context))
+    atomic_write(pth, render("editable/hook.pth.j2", **context))
+    return [hook, pth]
 
 
 def run(ns: argparse.Namespace) -> dict[str, Any]:
@@ -191,12 +208,13 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     mock_dir = stage_mock_sdk(cache_dir) if sdk == "mock" else None
     from tt_build._templates import render  # noqa: PLC0415
 
+    hook_files = write_editable_hook(ns, project_dir, work, out_dir) if ns.editable else []
     text = render("project/instances.cmake.j2", instances=[sp.name for sp in specs], sdk=sdk, arch=arch,
                   cache_dir=str(cache_dir), warm=s.warm, launcher=s.compiler_launcher,
                   sources=[(sp.name, str(sp.source)) for sp in specs],
                   mock_sdk_dir=str(mock_dir) if mock_dir else "",
                   mock_runtime=str(mock_runtime(mock_dir, ns.cxx, arch)) if mock_dir is not None else "",
-                  depends=list(depends))
+                  depends=list(depends), editable_files=[str(f) for f in hook_files])
     atomic_write(work / "instances.cmake", text)
 
     # Python package files.
@@ -227,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--library", default="_tt_kernels")
     p.add_argument("--cxx", default="", help="C++ compiler of the build (the mock runtime is built with it)")
     p.add_argument("--ninja-root", default="", help="top-level build directory (Ninja's paths are relative to it)")
+    p.add_argument("--editable", action="store_true", help="an editable install: write its import hook")
+    p.add_argument("--install-dir", default="", help="install directory of the package (relative to the prefix)")
     ns = p.parse_args(argv)
     try:
         run(ns)

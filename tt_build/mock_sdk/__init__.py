@@ -26,9 +26,14 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tt_build.errors import ToolError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "ARCHS",
@@ -89,11 +94,20 @@ def runtime_env(kernel_cache: str | os.PathLike[str] | None = None, *, arch: str
 
 
 def _compiler_identity(cmd: list[str]) -> str:
+    """The compiler as the file it runs plus its version, not as it is spelled: ``c++`` (what
+    ``tt-build build``'s CMake picks) and ``g++`` (what an isolated pip build's may pick) are one
+    compiler, and builds sharing a cache must link one runtime (the same rule as the kernel cache's
+    compiler key in src/kernel_build.cpp)."""
     try:
         out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, check=False)
     except OSError as exc:
         raise ToolError([*cmd, "--version"], -1, str(exc)) from exc
-    return " ".join(cmd) + "\n" + out.stdout
+    found = shutil.which(cmd[0])
+    program = os.path.realpath(found) if found else cmd[0]
+    first, _, rest = out.stdout.partition("\n")
+    _, space, after = first.partition(" ")  # gcc's --version starts with the name it was called by
+    version = (after if space else first) + "\n" + rest
+    return " ".join([program, *cmd[1:]]) + "\n" + version
 
 
 def _runtime_key(cmd: list[str], flags: list[str], root: Path) -> str:
@@ -135,7 +149,8 @@ def runtime_flags(*, sdk_dir: str | os.PathLike[str] | None = None, arch: str | 
 
 
 def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLike[str] | None = None,
-                  compiler: list[str] | None = None, arch: str | None = None) -> Path:
+                  compiler: list[str] | None = None, arch: str | None = None,
+                  report: Callable[[str], None] | None = None) -> Path:
     """Compile the runtime into ``<build_dir>/mock-runtime-<key>/libtt_metal_mock.a`` (cached by content).
 
     The key covers the runtime sources, the headers, the flags and the compiler identity. The archive
@@ -144,7 +159,8 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
     directory to build from instead (tt-build's builds use a staged copy at a stable path, which
     is also the include directory baked into the runtime); ``compiler`` overrides :func:`cxx`;
     ``arch`` (``wormhole_b0``, the default, or ``blackhole``) is the device the runtime simulates
-    unless ``$TT_MOCK_ARCH`` says otherwise at run time.
+    unless ``$TT_MOCK_ARCH`` says otherwise at run time. ``report`` is called with a progress line
+    before and after a compile (not when the archive exists).
     """
     cmd = compiler or cxx()
     root = Path(sdk_dir) if sdk_dir is not None else _HERE
@@ -157,6 +173,9 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
     if out_dir.exists():  # damaged (garbage, truncated, no digest): build it again, once
         _remove_dir(out_dir)
     Path(build_dir).mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if report is not None:
+        report(f"building the mock SDK runtime with {' '.join(cmd)} (once per compiler, kept in {out_dir})")
     # Built in a sibling directory with the archive's digest, then renamed into place: a reader sees
     # no directory or a complete, verifiable one.
     with tempfile.TemporaryDirectory(dir=build_dir, prefix=f".mock-runtime-{key}-") as tmp:
@@ -177,6 +196,8 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
         msg = (f"the mock SDK runtime {lib} does not match its digest right after being built; "
                f"remove {out_dir} (tt-build cache clean) and check the disk")
         raise OSError(msg)
+    if report is not None:
+        report(f"built the mock SDK runtime in {time.perf_counter() - t0:.1f} s")
     return lib
 
 
