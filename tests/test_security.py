@@ -141,13 +141,13 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     # CMake: instances.cmake with hostile paths everywhere, then print them back.
     text = render("project/instances.cmake.j2", instances=["add_64"], sdk="mock", arch="wormhole_b0",
                   cache_dir=values[0], warm=True, launcher=values[1], sources=[("add_64", values[2])],
-                  mock_sdk_dir=values[3], mock_runtime=values[4], depends=values)
+                  mock_sdk_dir=values[3], mock_runtime=values[4], editable_files=values, depends=values)
     script = tmp_path / "t.cmake"
     script.write_text(text + textwrap.dedent("""
         foreach(v _tt_cache_dir _tt_launcher_setting _tt_source_add_64 _tt_mock_sdk_dir _tt_mock_runtime)
           message(STATUS "V=[${${v}}]")
         endforeach()
-        foreach(v IN LISTS _tt_configure_depends)
+        foreach(v IN LISTS _tt_editable_files _tt_configure_depends)
           message(STATUS "D=[${v}]")
         endforeach()
     """))
@@ -156,7 +156,7 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     out = subprocess.run([find_tool("cmake"), "-P", str(script)], capture_output=True, text=True, check=True,
                          cwd=tmp_path).stdout
     got = [line.split("=[", 1)[1][:-1] for line in out.splitlines() if line.startswith("-- ")]
-    assert got == values[:5] + values
+    assert got == values[:5] + values + values
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.cmake"]  # nothing executed, nothing written
     # CMakeLists.txt: a hostile project name (comment) and root (quoted argument).
     project = Project(root=Path(f"/x`touch {pwned}` 'q' ü"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
