@@ -38,7 +38,7 @@ def test_hostile_paths_build_correctly_and_nothing_executes(tmp_path: Path) -> N
     """Project directory, kernel file name and cache directory full of shell, CMake and C++
     metacharacters CMake can carry: the build succeeds, the kernels are right, no command runs and
     nothing is written outside the project and the cache."""
-    hostile = "x `touch PWNED1` 'q' @HOME@ ü {} %s & | > < (x) * ? !"
+    hostile = "x `touch PWNED1` 'q' @HOME@ ü {} %s & | (x) * ? ! ~ = + , :"
     proj = copy_project(tmp_path / hostile)
     kernel = proj / "kernels" / "e `touch PWNED3` && touch PWNED4 ü'.py"
     (proj / "kernels" / "eltwise.py").rename(kernel)
