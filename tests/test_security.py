@@ -317,6 +317,32 @@ def test_build_lock_serializes_builds_and_says_so(tmp_path: Path, capsys: pytest
     assert capsys.readouterr().out == f"tt-build: waiting for another build of p ({proj / '.tt-build' / 'build.lock'})\n"
 
 
+def test_pip_builds_take_the_same_lock(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PEP 517 hooks (build_wheel, build_editable) wait for a running `tt-build build` and vice versa."""
+    import time
+
+    from tt_build.build.pep517 import build_lock
+
+    proj = _project(tmp_path, '"add_64": dict(M=64, N=64, op="add")')
+    holder = subprocess.Popen([PY, "-c", textwrap.dedent(f"""
+        import time
+        from tt_build.project import Project
+        with Project.load({str(proj)!r}).build_lock():
+            print("held", flush=True)
+            time.sleep(1.5)
+    """)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    monkeypatch.chdir(proj)
+    t0 = time.monotonic()
+    with build_lock():
+        waited = time.monotonic() - t0
+    holder.communicate(timeout=30)
+    assert waited > 0.5
+    assert capfd.readouterr().err == (f"tt-build: waiting for another build of p "
+                                      f"({proj / '.tt-build' / 'build.lock'})\n")
+
+
 def test_broken_configure_is_detected(tmp_path: Path) -> None:
     from tt_build.build.cmakegen import CONFIGURED_STAMP, broken_configure, configured, reset_configure
 
