@@ -38,11 +38,11 @@ def test_hostile_paths_build_correctly_and_nothing_executes(tmp_path: Path) -> N
     """Project directory, kernel file name and cache directory full of shell, CMake and C++
     metacharacters CMake can carry: the build succeeds, the kernels are right, no command runs and
     nothing is written outside the project and the cache."""
-    hostile = "x `touch PWNED1` 'q' @HOME@ ü {} %s & | (x) * ? ! ~ = + , :"
+    hostile = "x `touch PWNED1` 'q' @HOME@ ü {} %s & (x) * ? ! ~ = + ,"  # no ":": PYTHONPATH (check_kernels) splits on it
     proj = copy_project(tmp_path / hostile)
     kernel = proj / "kernels" / "e `touch PWNED3` && touch PWNED4 ü'.py"
     (proj / "kernels" / "eltwise.py").rename(kernel)
-    cache = tmp_path / "c `touch PWNED5` | touch PWNED6 ü"
+    cache = tmp_path / "c `touch PWNED5` && touch PWNED6 ü"
     pyproject = proj / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('sdk = "mock"', 'sdk = "mock"\ncompiler-launcher = "none"'))
     env = build_env(cache)
@@ -110,7 +110,7 @@ def test_damaged_runtime_artifacts_are_rebuilt_and_cache_clean_repairs(tmp_path:
     # `tt-build cache clean` every staged SDK (the next build stages and builds them as above).
     (lib,) = (cache / "sdk").glob("mock-*/lib/mock-runtime-*/libtt_metal_mock.a")
     lib.write_bytes(b"")
-    assert tt_build("cache", "clean", "--older-than", "30", str(proj), env=env).returncode == 0
+    assert tt_build("cache", "clean", str(proj), "--older-than", "30", env=env).returncode == 0
     assert not lib.parent.exists() and header.is_file()
     assert tt_build("cache", "clean", str(proj), env=env).returncode == 0
     assert not list((cache / "sdk").iterdir())

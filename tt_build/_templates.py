@@ -16,10 +16,10 @@ __all__ = ["cmake_quoted", "cmake_value_problem", "comment_text", "environment",
 #: What no path or setting that reaches CMake may hold: CMake splits lists on ``;`` even inside a quoted
 #: argument once the value is expanded unquoted; a line break or NUL ends the text; CMake turns ``\\``
 #: into ``/`` in paths, reads ``"`` as a list separator in source paths and refuses ``#``, ``<``
-#: and ``>`` in the outputs of custom commands; and ``$`` is expanded by CMake in source file paths however they are
+#: and ``>`` in the outputs of custom commands (and writes ``|`` unescaped into Ninja's build lines); and ``$`` is expanded by CMake in source file paths however they are
 #: quoted (``${…}``, ``$ENV{…}``, ``$CACHE{…}``, ``$<…>``) and written unescaped into Ninja's depfile
 #: bindings.
-_CMAKE_FORBIDDEN = re.compile(r"[;#<>$\"\\\x00-\x1f\x7f]")
+_CMAKE_FORBIDDEN = re.compile(r"[;#<>|$\"\\\x00-\x1f\x7f]")
 
 
 def cmake_value_problem(value: object) -> str | None:
@@ -28,7 +28,7 @@ def cmake_value_problem(value: object) -> str | None:
     if m is None:
         return None
     bad = m.group(0)
-    names = {";": "';'", "#": "'#'", "<": "'<'", ">": "'>'", "$": "'$', which CMake and Ninja expand", '"': "a double quote",
+    names = {";": "';'", "#": "'#'", "<": "'<'", ">": "'>'", "|": "'|'", "$": "'$', which CMake and Ninja expand", '"': "a double quote",
              "\\": "a backslash", "\n": "a line break", "\r": "a carriage return", "\0": "a NUL character"}
     return names.get(bad, f"the control character {bad!r}")
 
