@@ -1,8 +1,8 @@
 """Reliability and security of the build (issue 10), full-build part: real CMake, Ninja, compiler and
 mock SDK, every successful build checked against numpy (tests/packages/buildsupport.check_kernels).
 
-Hostile paths through every generated file (2), concurrent builds and a broken configure (4),
-damaged runtime artifacts (8) and kill points at every stage boundary of a build (10)."""
+Hostile paths through every generated file (2), concurrent builds and a broken configure (4), kill
+points at every stage boundary of a build (10) and damaged runtime artifacts (8)."""
 
 from __future__ import annotations
 
@@ -86,12 +86,49 @@ def test_concurrent_builds_of_one_project_serialize_and_all_succeed(tmp_path: Pa
     check_kernels(proj / "build" / "tt-build", env)
 
 
+# -- 10: kill points at every stage boundary of a build ------------------------------------------
+
+
+def test_kill_points_then_the_next_build_is_correct(tmp_path: Path, shared_cache: Path) -> None:
+    """A build killed (SIGKILL, -j1 so nothing else runs) at each stage boundary of a build; after each
+    kill the cache holds only entries that prove their key, no instance has a manifest without its
+    files, and the next build completes correctly (numpy-checked) and leaves nothing to do."""
+    proj = copy_project(tmp_path)
+    marker = tmp_path / "marker"
+    env = build_env(shared_cache)
+    pkg = proj / "build" / "tt-build" / "tt_mini_kernels"
+    eltwise = proj / "kernels" / "eltwise.py"
+    for n, point in enumerate(("lowered", "publish", "install", "compile")):
+        marker.unlink(missing_ok=True)
+        kill_env = {**env, "TT_BUILD_KILL_AT": point, "TT_BUILD_KILL_MARKER": str(marker)}
+        if point == "compile":  # new emitted code for gemm_64: its host program is compiled again
+            gemm = proj / "kernels" / "gemm.py"
+            gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
+        else:  # a new key for add_64 and mul_64: they are lowered again
+            eltwise.write_text(eltwise.read_text() + f"# edit {n}\n")
+        proc = tt_build("build", "-j", "1", str(proj), env=kill_env, check=False)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert marker.read_text() == f"{point}\n"
+        assert "Traceback" not in proc.stdout + proc.stderr
+        lowering = LoweringCache(shared_cache)
+        for entry in lowering.entries():
+            assert (entry / COMMIT).is_file() and lowering.lookup(entry.name) is not None
+        for inst in pkg.glob("kernels/*"):
+            if (inst / "manifest.json").exists():
+                assert all((inst / f).is_file() for f in ("reader.cpp", "compute.cpp", "writer.cpp", "host.cpp"))
+        build(proj, env)
+        check_kernels(proj / "build" / "tt-build", env)
+        noop = build(proj, env)
+        assert (noop["lowered"], noop["cached"], noop["compiled"]) == (0, 0, 0)
+
+
 # -- 8: damaged runtime artifacts -------------------------------------------------------------------
 
 
-def test_damaged_runtime_artifacts_are_rebuilt_and_cache_clean_repairs(tmp_path: Path) -> None:
+def test_damaged_runtime_artifacts_are_rebuilt_and_cache_clean_repairs(tmp_path: Path, shared_cache: Path) -> None:
+    """Last in this module: it damages (and finally cleans) the module's shared cache."""
     proj = copy_project(tmp_path)
-    cache = tmp_path / "cache"
+    cache = shared_cache
     env = build_env(cache)
     build(proj, env)
     (lib,) = (cache / "sdk").glob("mock-*/lib/mock-runtime-*/libtt_metal_mock.a")
@@ -128,39 +165,3 @@ def test_damaged_runtime_artifacts_are_rebuilt_and_cache_clean_repairs(tmp_path:
     check_kernels(proj / "build" / "tt-build", run_env)
     assert sorted(kcache.glob("*.so")) == sos
     assert all(so.read_bytes()[:4] == b"\x7fELF" and len(so.read_bytes()) > 1000 for so in kcache.glob("*.so"))
-
-
-# -- 10: kill points at every stage boundary of a build ------------------------------------------
-
-
-def test_kill_points_then_the_next_build_is_correct(tmp_path: Path, shared_cache: Path) -> None:
-    """A build killed (SIGKILL, -j1 so nothing else runs) at each stage boundary of a build; after each
-    kill the cache holds only entries that prove their key, no instance has a manifest without its
-    files, and the next build completes correctly (numpy-checked) and leaves nothing to do."""
-    proj = copy_project(tmp_path)
-    marker = tmp_path / "marker"
-    env = build_env(shared_cache)
-    pkg = proj / "build" / "tt-build" / "tt_mini_kernels"
-    eltwise = proj / "kernels" / "eltwise.py"
-    for n, point in enumerate(("lowered", "publish", "install", "compile")):
-        marker.unlink(missing_ok=True)
-        kill_env = {**env, "TT_BUILD_KILL_AT": point, "TT_BUILD_KILL_MARKER": str(marker)}
-        if point == "compile":  # new emitted code for gemm_64: its host program is compiled again
-            gemm = proj / "kernels" / "gemm.py"
-            gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
-        else:  # a new key for add_64 and mul_64: they are lowered again
-            eltwise.write_text(eltwise.read_text() + f"# edit {n}\n")
-        proc = tt_build("build", "-j", "1", str(proj), env=kill_env, check=False)
-        assert proc.returncode == 1, proc.stdout + proc.stderr
-        assert marker.read_text() == f"{point}\n"
-        assert "Traceback" not in proc.stdout + proc.stderr
-        lowering = LoweringCache(shared_cache)
-        for entry in lowering.entries():
-            assert (entry / COMMIT).is_file() and lowering.lookup(entry.name) is not None
-        for inst in pkg.glob("kernels/*"):
-            if (inst / "manifest.json").exists():
-                assert all((inst / f).is_file() for f in ("reader.cpp", "compute.cpp", "writer.cpp", "host.cpp"))
-        build(proj, env)
-        check_kernels(proj / "build" / "tt-build", env)
-        noop = build(proj, env)
-        assert (noop["lowered"], noop["cached"], noop["compiled"]) == (0, 0, 0)
