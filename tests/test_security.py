@@ -458,6 +458,18 @@ def _cli(proj: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
                           text=True, timeout=300, check=False)
 
 
+def test_overlong_instance_name_through_the_cli_is_one_line(tmp_path: Path) -> None:
+    """A 301-character instance name used to end in ENAMETOOLONG deep in the build (a traceback)."""
+    name = "k" * 301
+    proj = _project(tmp_path, f'"{name}": dict(M=64, N=64, op="add")')
+    proc = _cli(proj, build_env(tmp_path / "c"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"error: {proj / 'kernels' / 'eltwise.py'}: INSTANCES key: instance name 'kkkkkkkkkkkkkkkkkkkk'... is 301 "
+        "characters long (at most 100)")
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
 def test_read_only_cache_through_the_cli_is_one_line(tmp_path: Path) -> None:
     """A really read-only file system (a read-only bind mount in a private mount namespace)."""
     ro = tmp_path / "ro"
