@@ -470,7 +470,8 @@ def test_isolated_build_with_a_bad_setting_is_one_clean_error(tmp_path: Path, tt
     proc = subprocess.run([PY, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "dist"), str(proj)],
                           env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert proc.returncode != 0
-    assert "ERROR: tt-build: [tool.tt-build] arch: expected one of wormhole_b0, blackhole, got 'grayskull'" in (
+    assert (f"ERROR: tt-build: {pyproject}: [tool.tt-build] arch: expected one of wormhole_b0, blackhole, "
+            "got 'grayskull'") in (
         proc.stdout + proc.stderr)
     assert "Traceback" not in proc.stdout + proc.stderr
 

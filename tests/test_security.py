@@ -20,9 +20,9 @@ import pytest
 
 from tests.packages.buildsupport import HERE, PY, build_env
 from tt_build.build import cache as cache_mod
-from tt_build.build.cache import COMMIT, LoweringCache, check_cache_dir
+from tt_build.build.cache import COMMIT, LoweringCache
 from tt_build.build.lower import lower_instance
-from tt_build.build.settings import OPTIONS, parse_settings
+from tt_build.build.settings import parse_settings
 from tt_build.errors import CacheError, ConfigError, TTBuildError
 from tt_build.project import Project
 
@@ -121,12 +121,12 @@ def test_entry_that_cannot_prove_its_key_is_a_miss(tmp_path: Path, capfd: pytest
 # -- 2: no injection into generated text ------------------------------------------------------
 
 #: Strings CMake carries verbatim once escaped, and strings it cannot carry (rejected, never altered).
-HOSTILE = ["x$(touch {p})", "x`touch {p}`", "q'uote", "ü-ñ", "#hash", "sp ace", "@HOME@", "}}{{", "$HOME",
-           "x" * 200]
-REJECTED = [('a"b', "a double quote"), ("d${{HOME}}x", "'${', which CMake expands"),
-            ("$ENV{{HOME}}", "'$ENV{', which CMake expands"), ("$CACHE{{X}}", "'$CACHE{', which CMake expands"),
-            ("$<1:x>", "'$<', which CMake expands"), ("back\\slash", "a backslash"), ("a;b", "';'"),
-            ("a\nb", "a line break"), ("a\rb", "a carriage return"), ("a\x00b", "a NUL character")]
+HOSTILE = ["x`touch {p}`", "q'uote", "ü-ñ", "sp ace", "@HOME@", "}}{{", "a&b", "(x)*?!%", "x" * 200]
+_EXPANDS = "'$', which CMake and Ninja expand"
+REJECTED = [('a"b', "a double quote"), ("d${{HOME}}x", _EXPANDS), ("$ENV{{HOME}}", _EXPANDS), ("$CACHE{{X}}", _EXPANDS),
+            ("$<1:x>", _EXPANDS), ("x$(touch P)", _EXPANDS), ("$HOME", _EXPANDS), ("back\\slash", "a backslash"),
+            ("a;b", "';'"), ("a#b", "'#'"), ("a>b", "'>'"), ("a<b", "'<'"), ("a|b", "'|'"), ("a\nb", "a line break"), ("a\rb", "a carriage return"),
+            ("a\x00b", "a NUL character")]
 
 
 def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
@@ -141,13 +141,13 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     # CMake: instances.cmake with hostile paths everywhere, then print them back.
     text = render("project/instances.cmake.j2", instances=["add_64"], sdk="mock", arch="wormhole_b0",
                   cache_dir=values[0], warm=True, launcher=values[1], sources=[("add_64", values[2])],
-                  mock_sdk_dir=values[3], mock_runtime=values[4], depends=values)
+                  mock_sdk_dir=values[3], mock_runtime=values[4], editable_files=values, depends=values)
     script = tmp_path / "t.cmake"
     script.write_text(text + textwrap.dedent("""
         foreach(v _tt_cache_dir _tt_launcher_setting _tt_source_add_64 _tt_mock_sdk_dir _tt_mock_runtime)
           message(STATUS "V=[${${v}}]")
         endforeach()
-        foreach(v IN LISTS _tt_configure_depends)
+        foreach(v IN LISTS _tt_editable_files _tt_configure_depends)
           message(STATUS "D=[${v}]")
         endforeach()
     """))
@@ -156,10 +156,10 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     out = subprocess.run([find_tool("cmake"), "-P", str(script)], capture_output=True, text=True, check=True,
                          cwd=tmp_path).stdout
     got = [line.split("=[", 1)[1][:-1] for line in out.splitlines() if line.startswith("-- ")]
-    assert got == values[:5] + values
+    assert got == values[:5] + values + values
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.cmake"]  # nothing executed, nothing written
     # CMakeLists.txt: a hostile project name (comment) and root (quoted argument).
-    project = Project(root=Path(f"/x$(touch {pwned}) $HOME #h"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
+    project = Project(root=Path(f"/x`touch {pwned}` 'q' ü"), name="x\nexecute_process(COMMAND touch /tmp/pwned)\n#",
                       version="0", settings=parse_settings({"package": "r"}), pyproject={})
     from tt_build.build.cmakegen import cmakelists_text
 
@@ -167,7 +167,7 @@ def test_every_generated_text_escapes_hostile_strings(tmp_path: Path) -> None:
     assert len(lists.splitlines()) == len(render("project/CMakeLists.txt.j2", name="n", package="r", target="t",
                                                  root="/r").splitlines())
     assert "\nexecute_process" not in lists
-    assert f'PROJECT_DIR "/x\\$(touch {pwned}) \\$HOME #h")' in lists
+    assert f'PROJECT_DIR "/x`touch {pwned}` \'q\' ü")' in lists
     # C++ / CMake comments of an instance (source file name, instance args).
     header = render("_header.j2", kernel="k\nint x;", instance="i", role="reader", source="s\\\n#include <x>",
                     instance_args="a='\n#define X'")
@@ -317,6 +317,32 @@ def test_build_lock_serializes_builds_and_says_so(tmp_path: Path, capsys: pytest
     assert capsys.readouterr().out == f"tt-build: waiting for another build of p ({proj / '.tt-build' / 'build.lock'})\n"
 
 
+def test_pip_builds_take_the_same_lock(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PEP 517 hooks (build_wheel, build_editable) wait for a running `tt-build build` and vice versa."""
+    import time
+
+    from tt_build.build.pep517 import build_lock
+
+    proj = _project(tmp_path, '"add_64": dict(M=64, N=64, op="add")')
+    holder = subprocess.Popen([PY, "-c", textwrap.dedent(f"""
+        import time
+        from tt_build.project import Project
+        with Project.load({str(proj)!r}).build_lock():
+            print("held", flush=True)
+            time.sleep(1.5)
+    """)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    monkeypatch.chdir(proj)
+    t0 = time.monotonic()
+    with build_lock():
+        waited = time.monotonic() - t0
+    holder.communicate(timeout=30)
+    assert waited > 0.5
+    assert capfd.readouterr().err == (f"tt-build: waiting for another build of p "
+                                      f"({proj / '.tt-build' / 'build.lock'})\n")
+
+
 def test_broken_configure_is_detected(tmp_path: Path) -> None:
     from tt_build.build.cmakegen import CONFIGURED_STAMP, broken_configure, configured, reset_configure
 
@@ -391,6 +417,7 @@ def test_bad_options_are_config_errors(options: dict, message: str) -> None:
 
 
 def test_option_schema_matches_the_compiler_defaults() -> None:
+    from tt_build.build.settings import OPTIONS
     from tt_build.transform.base import DEFAULT_CONFIG
 
     assert set(OPTIONS) == set(DEFAULT_CONFIG) - {"arch"}
@@ -403,6 +430,8 @@ def test_unknown_setting_suggests_the_known_one() -> None:
 
 
 def test_cache_dir_that_is_a_file_or_read_only_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tt_build.build.cache import check_cache_dir
+
     f = tmp_path / "pyproject.toml"
     f.write_text("")
     hint = "set [tool.tt-build] cache-dir or TT_BUILD_CACHE_DIR to a writable directory"
@@ -427,6 +456,18 @@ def test_cache_dir_that_is_a_file_or_read_only_is_one_line(tmp_path: Path, monke
 def _cli(proj: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([PY, "-m", "tt_build.cli", "build", *args, str(proj)], env=env, capture_output=True,
                           text=True, timeout=300, check=False)
+
+
+def test_overlong_instance_name_through_the_cli_is_one_line(tmp_path: Path) -> None:
+    """A 301-character instance name used to end in ENAMETOOLONG deep in the build (a traceback)."""
+    name = "k" * 301
+    proj = _project(tmp_path, f'"{name}": dict(M=64, N=64, op="add")')
+    proc = _cli(proj, build_env(tmp_path / "c"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"error: {proj / 'kernels' / 'eltwise.py'}: INSTANCES key: instance name 'kkkkkkkkkkkkkkkkkkkk'... is 301 "
+        "characters long (at most 100)")
+    assert "Traceback" not in proc.stdout + proc.stderr
 
 
 def test_read_only_cache_through_the_cli_is_one_line(tmp_path: Path) -> None:

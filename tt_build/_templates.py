@@ -15,10 +15,11 @@ __all__ = ["cmake_quoted", "cmake_value_problem", "comment_text", "environment",
 
 #: What no path or setting that reaches CMake may hold: CMake splits lists on ``;`` even inside a quoted
 #: argument once the value is expanded unquoted; a line break or NUL ends the text; CMake turns ``\\``
-#: into ``/`` in paths and reads ``"`` as a list separator in source paths; and it expands variable
-#: references (``${…}``, ``$ENV{…}``, ``$CACHE{…}``) and generator expressions (``$<…>``) in source
-#: file paths however they are quoted.
-_CMAKE_FORBIDDEN = re.compile(r"[;\"\\\x00-\x1f\x7f]|\$(?:\{|<|[A-Za-z_]+\{)")
+#: into ``/`` in paths, reads ``"`` as a list separator in source paths and refuses ``#``, ``<``
+#: and ``>`` in the outputs of custom commands (and writes ``|`` unescaped into Ninja's build lines); and ``$`` is expanded by CMake in source file paths however they are
+#: quoted (``${…}``, ``$ENV{…}``, ``$CACHE{…}``, ``$<…>``) and written unescaped into Ninja's depfile
+#: bindings.
+_CMAKE_FORBIDDEN = re.compile(r"[;#<>|$\"\\\x00-\x1f\x7f]")
 
 
 def cmake_value_problem(value: object) -> str | None:
@@ -27,15 +28,14 @@ def cmake_value_problem(value: object) -> str | None:
     if m is None:
         return None
     bad = m.group(0)
-    if bad.startswith("$"):
-        return f"{bad!r}, which CMake expands"
-    return {";": "';'", '"': "a double quote", "\\": "a backslash", "\n": "a line break",
-            "\r": "a carriage return", "\0": "a NUL character"}.get(bad, f"the control character {bad!r}")
+    names = {";": "';'", "#": "'#'", "<": "'<'", ">": "'>'", "|": "'|'", "$": "'$', which CMake and Ninja expand", '"': "a double quote",
+             "\\": "a backslash", "\n": "a line break", "\r": "a carriage return", "\0": "a NUL character"}
+    return names.get(bad, f"the control character {bad!r}")
 
 
 def cmake_quoted(value: object) -> str:
-    """``value`` as one CMake quoted argument, quotes included (``$`` escaped: no variable reference).
-    A value CMake cannot carry verbatim (:func:`cmake_value_problem`) is a
+    """``value`` as one CMake quoted argument, quotes included (nothing in it needs escaping: a value
+    CMake cannot carry verbatim (:func:`cmake_value_problem`) is a
     :class:`~tt_build.errors.ConfigError` naming the value, never a silently altered path."""
     from tt_build.errors import ConfigError  # noqa: PLC0415
 
@@ -44,7 +44,7 @@ def cmake_quoted(value: object) -> str:
     if problem is not None:
         msg = f"{text!r} contains {problem}: a CMake build cannot carry it in a path or setting; rename or move it"
         raise ConfigError(msg)
-    return '"' + text.replace("$", "\\$") + '"'
+    return '"' + text + '"'
 
 
 def comment_text(value: object) -> str:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from tt_build.build.fs import kill_point
 from tt_build.build.progress import event_line
 
 __all__ = ["instance_of", "main"]
@@ -46,10 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot run {argv[0]}: {exc.strerror}", file=sys.stderr)
         return 1
+    if rc == 0:
+        kill_point("compile", lambda: _truncate_output(argv))  # a test hook (TT_BUILD_KILL_AT), see build.fs
     name = instance_of(argv)
     if rc == 0 and name is not None:
         print(event_line(name, "compiled", time.perf_counter() - t0), flush=True)
     return rc
+
+
+def _truncate_output(command: list[str]) -> None:
+    """Leave the first half of the compile's ``-o`` file, as a compiler killed mid-write would."""
+    from pathlib import Path  # noqa: PLC0415
+
+    if "-o" in command[:-1]:
+        out = Path(command[command.index("-o") + 1])
+        data = out.read_bytes()
+        out.write_bytes(data[: len(data) // 2])
 
 
 if __name__ == "__main__":

@@ -29,16 +29,19 @@ KILL_POINTS = {
     "lowered": "an instance is lowered into a cache staging directory, nothing published yet",
     "publish": "inside publishing: files and meta.json staged, COMMIT not yet written",
     "install": "after the first file of an instance is installed into the build tree, before its manifest",
-    "compile": "mid-compile: the compiler launcher has written a partial object file",
+    "compile": "mid-compile: a host-program compile has written half of its object file",
     "wheel-store": "the wheel is copied into .tt-build/wheels for reuse, its record not yet written",
 }
 
 
-def kill_point(name: str) -> None:
-    """SIGKILL this process if ``$TT_BUILD_KILL_AT`` names ``name`` (a no-op otherwise)."""
+def kill_point(name: str, before: Callable[[], None] | None = None) -> None:
+    """SIGKILL this process if ``$TT_BUILD_KILL_AT`` names ``name`` (a no-op otherwise); ``before``
+    runs first (e.g. to leave a half-written file behind, as the real interruption would)."""
     wanted = os.environ.get(KILL_ENV)
     if not wanted or name not in wanted.split(","):
         return
+    if before is not None:
+        before()
     marker = os.environ.get(KILL_MARKER_ENV)
     if marker:
         with open(marker, "a", encoding="utf-8") as f:
