@@ -156,7 +156,10 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
     cmd = compiler or cxx()
     root = Path(sdk_dir) if sdk_dir is not None else _HERE
     flags = runtime_flags(sdk_dir=root, arch=arch)
-    key = _runtime_key(cmd, flags, root)
+    # The key names the SDK directory by its content, not its path, so a cache directory moved or
+    # restored elsewhere (CI) keeps its runtime. (The include path baked in as TT_MOCK_INCLUDE_DIR is
+    # only a default: built packages set TT_MOCK_INCLUDE_DIR to their own mock_include/.)
+    key = _runtime_key(cmd, [f.replace(str(root), "<sdk>") for f in flags], root)
     out_dir = Path(build_dir) / f"mock-runtime-{key}"
     lib = out_dir / LIBRARY_NAME
     if lib.is_file():
