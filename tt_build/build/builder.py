@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TextIO
 
 from tt_build import _resources
-from tt_build.build.cmakegen import generate_cmakelists
+from tt_build.build.cmakegen import LIBRARY_TARGET, broken_configure, generate_cmakelists, reset_configure
+from tt_build.build.cmakegen import configured as mark_configured
 from tt_build.build.progress import EVENT, Progress
 from tt_build.errors import ToolError, TTBuildError
 from tt_build.project import Project
@@ -117,6 +118,18 @@ def _run_checked(cmd: list[str], env: dict[str, str], cwd: Path | None = None, o
             raise TTBuildError("\n".join(errors))
         raise ToolError(cmd, returncode, out_text)
     return stdout
+
+
+def _configure(cmd: list[str], env: dict[str, str], bdir: Path, out: TextIO | None = None) -> None:
+    """Run CMake's configure; a failed one leaves no configure state behind (the next build starts
+    afresh instead of building on a half-written CMakeCache.txt)."""
+    mark_configured(bdir, done=False)
+    try:
+        _run_checked(cmd, env, out=out)
+    except TTBuildError:
+        reset_configure(bdir)
+        raise
+    mark_configured(bdir, done=True)
 
 
 def _cmake_errors(output: str) -> list[str]:
@@ -287,9 +300,16 @@ def _ninja_of(bdir: Path) -> str:
 def build_project(project_dir: Path | str = ".", *, explain: bool = False, jobs: int | None = None,
                   verbose: bool = False, stream: TextIO | None = None, reconfigure: bool = False) -> BuildReport:
     """Build the project; raise :class:`TTBuildError` on failure."""
-    out = stream or sys.stdout
     t0 = time.perf_counter()
     project = Project.load(project_dir)
+    with project.build_lock(stream):  # one build of a project at a time (pip builds take it too)
+        return _build_locked(project, t0, explain=explain, jobs=jobs, verbose=verbose, stream=stream,
+                             reconfigure=reconfigure)
+
+
+def _build_locked(project: Project, t0: float, *, explain: bool, jobs: int | None, verbose: bool,
+                  stream: TextIO | None, reconfigure: bool) -> BuildReport:
+    out = stream or sys.stdout
     src = project.root if project.has_own_cmakelists else generate_cmakelists(project)
     bdir = project.build_dir
     bdir.mkdir(parents=True, exist_ok=True)
@@ -299,13 +319,18 @@ def build_project(project_dir: Path | str = ".", *, explain: bool = False, jobs:
     if explain:
         env["TT_BUILD_EXPLAIN"] = "1"
     configured = False
+    broken = broken_configure(bdir)
+    if broken:
+        print(f"tt-build: warning: discarding the CMake configure in {bdir} ({broken}); configuring again",
+              file=out, flush=True)
+        reset_configure(bdir)
     if reconfigure or not (bdir / "build.ninja").is_file() or not (bdir / "CMakeCache.txt").is_file():
         cmd = [find_tool("cmake"), "-S", str(src), "-B", str(bdir), "-G", "Ninja",
                f"-DCMAKE_MAKE_PROGRAM={find_tool('ninja')}", f"-DTTBuild_DIR={_resources.cmake_dir()}",
                f"-DPython_EXECUTABLE={sys.executable}", "-DCMAKE_BUILD_TYPE=Release",
                "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *shlex.split(env.get("CMAKE_ARGS", ""))]
         print(f"tt-build: configuring {project.name} in {bdir}", file=out, flush=True)
-        _run_checked(cmd, env, out=out)
+        _configure(cmd, env, bdir, out=out)
         configured = True
     t_conf = time.perf_counter()
 

@@ -72,7 +72,14 @@ def warm(package_dir: Path, library: Path, instance: str) -> float:
     t0 = time.perf_counter()
     pkg = KernelPackage(package_dir, (instance,), library=library.name.split(".")[0])
     kernel = pkg.kernels[instance]
-    # Zero-filled bfloat16 buffers through ctypes: the build environment has no numpy.
+    # Zero-filled bfloat16 buffers through ctypes: the build environment has no numpy. Lowering
+    # rejects tensors larger than the device's DRAM; an entry that says otherwise is not run.
+    from tt_build.transform.base import ARCH_DRAM_BYTES  # noqa: PLC0415
+
+    need = sum(2 * math.prod(int(d) for d in p["shape"]) for p in (*kernel.inputs, *kernel.outputs))
+    if need > max(ARCH_DRAM_BYTES.values()):
+        msg = f"its tensors need {need:,} bytes, more than any device's DRAM"
+        raise ValueError(msg)
     buffers = [ctypes.create_string_buffer(2 * math.prod(int(d) for d in p["shape"]))
                for p in (*kernel.inputs, *kernel.outputs)]
     addrs = [ctypes.addressof(b) for b in buffers]
