@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tt_build.errors import TTBuildError
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -148,6 +150,21 @@ def _unavailable(package: str, why: str, stream: TextIO) -> RefreshResult:
     return RefreshResult("unavailable", message=msg)
 
 
+def _failed(package: str, text: str, t0: float, out: TextIO) -> RefreshResult:
+    msg = f"tt-build: rebuilding {package} failed; importing its previous build"
+    print(f"{text}\n{msg}" if text else msg, file=out, flush=True)
+    return RefreshResult("failed", seconds=time.perf_counter() - t0, message=text)
+
+
+@contextlib.contextmanager
+def _project_lock(project_dir: str, bdir: Path, out: TextIO) -> Iterator[None]:
+    """The project's build lock (``tt-build build`` and pip take it too), and this build directory's."""
+    from tt_build.project import Project  # noqa: PLC0415
+
+    with Project.load(project_dir).build_lock(out), _locked(bdir / LOCK_NAME):
+        yield
+
+
 def _cmake_of(build_dir: Path) -> str | None:
     try:
         for line in (build_dir / "CMakeCache.txt").read_text(encoding="utf-8", errors="replace").splitlines():
@@ -182,22 +199,25 @@ def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, 
     env = dict(os.environ)
     for var in (SKIP_ENV, _SKBUILD_SKIP_ENV):
         env[var] = os.pathsep.join(p for p in (env.get(var, ""), str(bdir)) if p)
-    with _locked(bdir / LOCK_NAME):
-        progress = Progress(out, events=False)  # a live status line on a terminal, nothing otherwise
-        try:
-            result = run_ninja(bdir, env, progress=progress)
-        finally:
-            progress.close()
-        if result.returncode != 0:
-            text = result.message()
-            if "tt-build: kernel discovery failed" in text:
-                text = text.split("CMake Error", 1)[0].strip()
-            msg = f"tt-build: rebuilding {package} failed; importing its previous build"
-            print(f"{text}\n{msg}" if text else msg, file=out, flush=True)
-            return RefreshResult("failed", seconds=time.perf_counter() - t0, message=text)
-        if not src.is_dir():
-            return _unavailable(package, f"the build left no package directory {src}", out)
-        copied, removed = sync_tree(src, dest)
+    try:
+        with _project_lock(project_dir, bdir, out):
+            progress = Progress(out, events=False)  # a live status line on a terminal, nothing otherwise
+            try:
+                result = run_ninja(bdir, env, progress=progress)
+            finally:
+                progress.close()
+            if result.returncode != 0:
+                text = result.message()
+                if "tt-build: kernel discovery failed" in text:
+                    text = text.split("CMake Error", 1)[0].strip()
+                return _failed(package, text, t0, out)
+            if not src.is_dir():
+                return _unavailable(package, f"the build left no package directory {src}", out)
+            copied, removed = sync_tree(src, dest)
+    except TTBuildError as exc:  # the project or its lock could not be used
+        return _failed(package, exc.user_message(), t0, out)
+    except OSError as exc:
+        return _failed(package, f"error: {exc}", t0, out)
     seconds = time.perf_counter() - t0
     if not result.steps:
         # Nothing was built. (The first import after pip installed the wheel may still copy the
