@@ -114,7 +114,7 @@ def test_ci_fleet_caches_relocate_and_ccache_compiles_nothing(tmp_path: Path) ->
     host program is compiled for real."""
     have_ccache = shutil.which("ccache") is not None
     cache, kcache = tmp_path / "cache", tmp_path / "kernels-cache"
-    env = build_env(cache, TT_MOCK_KERNEL_CACHE=str(kcache), CCACHE_DIR=str(tmp_path / "ccache"),
+    env = build_env(cache, CXX="c++", TT_MOCK_KERNEL_CACHE=str(kcache), CCACHE_DIR=str(tmp_path / "ccache"),
                     CCACHE_BASEDIR=str(tmp_path), CCACHE_NOHASHDIR="1")
     if have_ccache:
         del env["TT_BUILD_NO_LAUNCHER"]  # the default launcher: ccache, found on PATH
@@ -154,8 +154,10 @@ def test_ci_fleet_caches_relocate_and_ccache_compiles_nothing(tmp_path: Path) ->
     shutil.move(str(kcache), elsewhere / "kernels-cache")
     third = tmp_path / "c" / "mini"
     shutil.copytree(first, third, ignore=shutil.ignore_patterns("build", ".tt-build"))
+    # The compiler spelled g++ (the first two builds' CMake found c++): what an isolated pip build's
+    # CMake picked next to `tt-build build`'s, which used to build a second mock runtime.
     env3 = {**env, "TT_BUILD_CACHE_DIR": str(elsewhere / "cache"),
-            "TT_MOCK_KERNEL_CACHE": str(elsewhere / "kernels-cache")}
+            "TT_MOCK_KERNEL_CACHE": str(elsewhere / "kernels-cache"), "CXX": "g++"}
     report = build(third, env3)
     assert (report["lowered"], report["cached"]) == (0, 3)
     assert _runtimes(elsewhere / "cache") == runtimes
