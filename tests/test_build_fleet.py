@@ -20,6 +20,12 @@ _LINE = re.compile(r"^tt-build: (\w+)\s+(lowered|cached|compiled|warmed)\s+\d+\.
                    r"(?: \(device kernels precompiled\))?  \[(\d+)/(\d+) steps, (\d+\.\d) s\]$")
 
 
+def _same_compiler_as(cxx: str, other: str) -> str:
+    """``other`` when it runs the same compiler file as ``cxx`` on this machine, else ``cxx``."""
+    a, b = shutil.which(cxx), shutil.which(other)
+    return other if a and b and Path(a).resolve() == Path(b).resolve() else cxx
+
+
 def _runtimes(cache: Path) -> list[str]:
     return sorted(p.name for p in cache.glob("sdk/*/lib/mock-runtime-*") if p.is_dir())
 
@@ -157,7 +163,7 @@ def test_ci_fleet_caches_relocate_and_ccache_compiles_nothing(tmp_path: Path) ->
     # The compiler spelled g++ (the first two builds' CMake found c++): what an isolated pip build's
     # CMake picked next to `tt-build build`'s, which used to build a second mock runtime.
     env3 = {**env, "TT_BUILD_CACHE_DIR": str(elsewhere / "cache"),
-            "TT_MOCK_KERNEL_CACHE": str(elsewhere / "kernels-cache"), "CXX": "g++"}
+            "TT_MOCK_KERNEL_CACHE": str(elsewhere / "kernels-cache"), "CXX": _same_compiler_as("c++", "g++")}
     report = build(third, env3)
     assert (report["lowered"], report["cached"]) == (0, 3)
     assert _runtimes(elsewhere / "cache") == runtimes
