@@ -140,7 +140,7 @@ def _bench(tmp: Path, repeat: int) -> list[Row]:
     kernel.write_text(edited)
     s, log = _run(call, env)
     line = next((ln for ln in log.splitlines() if ln.startswith("tt-build: rebuilt")), "")
-    rebuilt = re.findall(r"(\w+) re-lowered", line)
+    rebuilt = re.findall(r"(\w+) (?:re-lowered|lowered from the cache)", line)
     recompiled = re.findall(r"(\w+) [^,]*(?:host program|device kernels) recompiled", line)
     rebuild_s = float(re.search(r"; (\d+\.\d) s$", line).group(1)) if line else float("nan")
     rows.append(Row("edit eltwise.py, editable: next import + call", s, f"{len(rebuilt)}/{INSTANCES}",
