@@ -99,12 +99,12 @@ def test_mock_runtime_key_names_the_compiler_not_its_spelling_nor_the_sdk_path(t
     moved = tmp_path / "b" / "sdk"
     shutil.copytree(sdk, moved)
 
-    def key(cmd: list[str], root: Path) -> str:
-        flags = [f.replace(str(root), "<sdk>") for f in mock_sdk.runtime_flags(sdk_dir=root)]
-        return mock_sdk._runtime_key(cmd, flags, root)
-
-    assert key(["c++"], sdk) == key(["g++"], sdk) == key([shutil.which("g++") or ""], moved)
-    assert key(["c++"], sdk) != key(["c++", "-O0"], sdk)
+    key = mock_sdk.runtime_key
+    assert key(["c++"], sdk_dir=sdk) == key(["g++"], sdk_dir=sdk) == key([shutil.which("g++") or ""], sdk_dir=moved)
+    assert key(["c++"], sdk_dir=sdk) != key(["c++", "-O0"], sdk_dir=sdk)
+    assert key(["c++"], sdk_dir=sdk) != key(["c++"], sdk_dir=sdk, arch="blackhole")
+    (moved / "include" / "ckernel.h").write_text((moved / "include" / "ckernel.h").read_text() + "\n// changed\n")
+    assert key(["c++"], sdk_dir=sdk) != key(["c++"], sdk_dir=moved)  # content still counts
 
 
 def _ccache_stats(env: dict[str, str]) -> dict[str, int]:
