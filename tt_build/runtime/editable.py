@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from tt_build.build.builder import InstanceReport
 
-__all__ = ["RefreshResult", "describe", "refresh", "sync_tree"]
+__all__ = ["RefreshResult", "describe", "refresh", "sync_tree", "update_record"]
 
 SKIP_ENV = "TT_BUILD_EDITABLE_SKIP"
 _SKBUILD_SKIP_ENV = "SKBUILD_EDITABLE_SKIP"
@@ -124,6 +124,33 @@ def sync_tree(src: Path, dest: Path) -> tuple[list[str], list[str]]:
     return copied, removed
 
 
+def update_record(site_dir: Path, dest: Path, added: list[str], removed: list[str]) -> Path | None:
+    """Record files the rebuild added to (or removed from) the installed package ``dest`` in the
+    install record (``*.dist-info/RECORD`` under ``site_dir`` that lists ``dest``'s ``__init__.py``),
+    so that ``pip uninstall`` removes them too. Returns the RECORD updated, if any."""
+    try:
+        pkg = dest.resolve().relative_to(Path(site_dir).resolve()).as_posix()
+    except ValueError:
+        return None
+    for record in sorted(Path(site_dir).glob("*.dist-info/RECORD")):
+        try:
+            lines = record.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        if not any(line.startswith(f"{pkg}/__init__.py,") for line in lines):
+            continue
+        gone = {f"{pkg}/{r}" for r in removed}
+        listed = {line.split(",", 1)[0] for line in lines}
+        kept = [line for line in lines if line.split(",", 1)[0] not in gone]
+        kept += [f"{pkg}/{a},," for a in added if f"{pkg}/{a}" not in listed]
+        if kept != lines:
+            tmp = record.with_name(f".RECORD.{os.getpid()}.tmp")
+            tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
+            os.replace(tmp, record)
+        return record
+    return None
+
+
 def describe(reports: dict[str, InstanceReport]) -> str:
     """``add_64 re-lowered + device kernels recompiled, mul_64 re-lowered (no output changed)``."""
     parts = []
@@ -176,12 +203,13 @@ def _cmake_of(build_dir: Path) -> str | None:
 
 
 def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, installed_dir: str,
-            stream: TextIO | None = None) -> RefreshResult:
+            site_dir: str = "", stream: TextIO | None = None) -> RefreshResult:
     """Rebuild the editable package ``package`` if its project changed; install what changed.
 
     ``project_dir`` is the kernel project (named in messages); ``build_dir`` the build directory
     scikit-build-core configured; ``output_dir`` the package directory the build lays out in it;
-    ``installed_dir`` the installed package (site-packages).
+    ``installed_dir`` the installed package; ``site_dir`` the directory of the install record
+    (site-packages), whose ``RECORD`` gets the files the rebuild adds or removes.
     """
     from tt_build.build.builder import run_ninja  # noqa: PLC0415
     from tt_build.build.progress import Progress  # noqa: PLC0415
@@ -213,7 +241,10 @@ def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, 
                 return _failed(package, text, t0, out)
             if not src.is_dir():
                 return _unavailable(package, f"the build left no package directory {src}", out)
+            before = {str(f.relative_to(dest)) for f in dest.rglob("*") if f.is_file()} if dest.is_dir() else set()
             copied, removed = sync_tree(src, dest)
+            if site_dir:
+                update_record(Path(site_dir), dest, [c for c in copied if c not in before], removed)
     except TTBuildError as exc:  # the project or its lock could not be used
         return _failed(package, exc.user_message(), t0, out)
     except OSError as exc:
