@@ -1,5 +1,6 @@
-"""Rebuild times of example_project: cold, no-op (isolated pip, non-isolated pip, tt-build build)
-and a one-kernel edit, with the number of instances re-lowered and recompiled.
+"""Rebuild times of example_project: cold, no-op (isolated pip, non-isolated pip, tt-build build),
+a one-kernel edit, and the editable loop (`pip install --no-build-isolation -e`, edit one kernel,
+next import + call), with the number of instances re-lowered and recompiled.
 
     python bench/rebuild.py [--repeat N] [--markdown]
 
@@ -53,7 +54,7 @@ def _counts(log: str) -> tuple[int, int]:
     """(instances lowered, host programs compiled) from a build log (pip -v or tt-build build)."""
     lowered = len(re.findall(r"tt-build: \S+\s+lowered\s", log))
     compiled = len(set(re.findall(r"kernels/([A-Za-z_]\w*)/host\.cpp\.o", log))
-                   | set(re.findall(r"tt-build: (\S+)\s+compiled$", log, re.M)))
+                   | set(re.findall(r"tt-build: (\S+)\s+compiled\s", log)))
     return lowered, compiled
 
 
@@ -125,6 +126,29 @@ def _bench(tmp: Path, repeat: int) -> list[Row]:
         rows.append(Row(name, s, f"{lo}/{INSTANCES}", f"{co}/{INSTANCES}", "eltwise_add_256, eltwise_mul_256"))
         kernel.write_text(original)
         _run(cmd, env)  # back to the original state for the next scenario
+    edit_build = rows[-2].seconds
+
+    # The editable loop: install once, then edit -> next import (a fresh process) -> call.
+    print("editable install ...", file=sys.stderr)
+    _run([*pip, "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(proj)], env)
+    call = [str(venv / "bin" / "python"), "-c",
+            "import numpy as np, tt_example_kernels as k; x = np.ones((256, 256), np.float32); k.eltwise_add_256(x, x)"]
+    _run(call, env)  # the first import after install (copies the build tree's library once)
+    times = [_run(call, env)[0] for _ in range(repeat)]
+    rows.append(Row("editable: import + call, nothing changed", statistics.median(times), f"0/{INSTANCES}",
+                    f"0/{INSTANCES}", "the import hook's no-op build"))
+    kernel.write_text(edited)
+    s, log = _run(call, env)
+    line = next((ln for ln in log.splitlines() if ln.startswith("tt-build: rebuilt")), "")
+    rebuilt = re.findall(r"(\w+) (?:re-lowered|lowered from the cache)", line)
+    recompiled = re.findall(r"(\w+) [^,]*(?:host program|device kernels) recompiled", line)
+    rebuild_s = float(re.search(r"; (\d+\.\d) s$", line).group(1)) if line else float("nan")
+    rows.append(Row("edit eltwise.py, editable: next import + call", s, f"{len(rebuilt)}/{INSTANCES}",
+                    f"{len(recompiled)}/{INSTANCES}",
+                    f"{', '.join(rebuilt)}; rebuild {rebuild_s:.1f} s = {rebuild_s / edit_build:.2f} x the "
+                    "`tt-build build` edit"))
+    kernel.write_text(original)
+    _run(call, env)
     return rows
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -355,7 +356,13 @@ def test_pip_wheel_isolated_builds_and_installed_package_needs_no_compiler(
         tmp_path: Path, tt_wheel_dir: Path, shared_cache: Path) -> None:
     proj = copy_project(tmp_path)
     env = {**build_env(shared_cache), "PIP_FIND_LINKS": _find_links(tt_wheel_dir)}
-    _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(proj), env=env)
+    cold = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(proj), env=env)
+    # The same per-instance progress lines as `tt-build build`, behind Ninja's [step/total elapsed] status.
+    log = cold.stdout + cold.stderr
+    for inst in INSTANCES:
+        for kind in ("lowered", "compiled", "warmed"):
+            assert re.search(rf"^\s*tt-build: {inst}\s+{kind}\s+\d+\.\d\d s", log, re.M), (inst, kind)
+    assert re.search(r"^\s*\[\d+/\d+ \d+\.\d{3}s\] tt-build: lowering add_64 \(kernels/eltwise.py\)$", log, re.M), log
     (wheel,) = (tmp_path / "dist").glob("tt_mini_kernels-0.1.0-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for inst in INSTANCES:

@@ -98,3 +98,36 @@ def test_build_of_a_path_that_is_not_a_directory(tmp_path: Path, kind: str,
     what = "does not exist" if kind == "missing" else "is not a directory"
     assert capsys.readouterr().err.strip() == (
         f"error: project directory {path} {what} (tt-build build takes a kernel project's directory)")
+
+
+def test_user_guide_shows_what_new_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    guide = (REPO / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    block = guide.split("```bash\ntt-build new my-kernels\n```\n\n```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "my-kernels"]) == 0
+    assert capsys.readouterr().out == block
+
+
+def test_progress_status_line_only_on_a_terminal() -> None:
+    import io  # noqa: PLC0415
+
+    from tt_build.build.progress import Progress  # noqa: PLC0415
+
+    log = io.StringIO()
+    plain = Progress(log, tty=False)
+    plain.step(2, 7)
+    plain.event("add_64", "lowered", 0.25)
+    plain.close()
+    assert re.fullmatch(r"tt-build: add_64 {19}lowered {4}0\.25 s  \[2/7 steps, \d+\.\d s\]\n", log.getvalue())
+
+    term = io.StringIO()
+    live = Progress(term, tty=True, interval=60)
+    live.step(3, 7)
+    live.event("add_64", "compiled", 1.5)
+    live.close()
+    text = term.getvalue()
+    # The status line is drawn, erased before each line printed above it, and erased at the end.
+    assert re.match(r"\r\x1b\[Ktt-build: \[3/7\] \d+\.\d s  lowered 0  compiled 0  warmed 0\r\x1b\[K"
+                    r"tt-build: add_64 {19}compiled {3}1\.50 s\n\r\x1b\[Ktt-build: \[3/7\] \d+\.\d s  lowered 0  "
+                    r"compiled 1  warmed 0\r\x1b\[K$", text), repr(text)

@@ -2,7 +2,9 @@
 documented, the kernel examples in ``docs/`` lower (and, with a reference, run correctly on the mock
 device), documented diagnostics are the exact text tt-build prints, and relative links resolve.
 
-Markers (first line of a fenced ``python`` block in any ``docs/**/*.md``):
+Markers (first line of a fenced ``python`` block in any ``docs/**/*.md``, or the same text in an HTML
+comment on the line before the fence, ``<!-- example: NAME -->``, when the block must show a file exactly
+as it is, e.g. the file ``tt-build new`` writes):
 
 * ``# example: NAME`` — a complete kernel file. Every instance of its ``INSTANCES`` dict (or, without
   one, its only public function called with its defaults) must lower through the pipeline and
@@ -54,6 +56,7 @@ class Block:
     line: int  # 1-based line of the opening fence
     lang: str
     text: str
+    comment: str = ""  # the marker in an HTML comment on the line before the fence, if any
 
     @property
     def where(self) -> str:
@@ -75,7 +78,8 @@ def fenced_blocks(page: Path) -> list[Block]:
         while j < len(lines) and not lines[j].strip().startswith(fence):
             body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
             j += 1
-        out.append(Block(page, i + 1, lang, "\n".join(body) + "\n"))
+        comment = re.match(r"^\s*<!-- (.*) -->\s*$", lines[i - 1]) if i else None
+        out.append(Block(page, i + 1, lang, "\n".join(body) + "\n", comment.group(1) if comment else ""))
         i = j + 1
     return out
 
@@ -96,7 +100,8 @@ def marked_blocks() -> list[Marked]:
         for k, b in enumerate(blocks):
             if b.lang != "python":
                 continue
-            m = _MARKER.match(b.text.splitlines()[0]) if b.text.strip() else None
+            first = b.text.splitlines()[0] if b.text.strip() else ""
+            m = _MARKER.match(f"# {b.comment}") if b.comment else _MARKER.match(first)
             if not m:
                 continue
             expected = blocks[k + 1] if m.group(1) == "diagnostic" and k + 1 < len(blocks) else None
@@ -380,7 +385,7 @@ def test_user_guide_shows_the_new_project_files() -> None:
     from tt_build._templates import render
     from tt_build.commands import new
 
-    block = EXAMPLES["new_project_add"].block.text.split("\n", 1)[1]
+    block = EXAMPLES["new_project_add"].block.text  # the whole file: its marker is an HTML comment
     kernel = render(new._FILES["kernels/add.py"], name="my-kernels", package="my_kernels")  # noqa: SLF001
     assert block == kernel, "docs/user-guide.md: kernels/add.py differs from `tt-build new`"
     guide = (DOCS / "user-guide.md").read_text(encoding="utf-8")

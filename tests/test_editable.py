@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.packages.buildsupport import PY, REPO, TIMEOUT, build_env, copy_project
-from tt_build.runtime.editable import sync_tree
+from tt_build.runtime.editable import sync_tree, update_record
 
 pytestmark = [pytest.mark.integration, pytest.mark.compile]
 
@@ -141,3 +141,31 @@ def test_sync_tree_copies_changes_and_removes_what_the_build_dropped(tmp_path: P
     assert (dest / "__init__.py").read_text() == "x = 22\n"
     assert (dest / "__pycache__" / "x.pyc").exists()
 
+
+
+def test_install_record_lists_what_a_rebuild_added(tmp_path: Path) -> None:
+    """`pip uninstall` removes what RECORD lists: files of instances added after the editable install too."""
+    site = tmp_path / "site"
+    pkg = site / "tt_mini_kernels"
+    (pkg / "kernels" / "add_64").mkdir(parents=True)
+    other = site / "other-1.0.dist-info"
+    other.mkdir()
+    (other / "RECORD").write_text("other/__init__.py,sha256=x,1\n")
+    info = site / "tt_mini_kernels-0.1.0.dist-info"
+    info.mkdir()
+    (info / "RECORD").write_text("tt_mini_kernels/__init__.py,sha256=a,10\n"
+                                 "tt_mini_kernels/kernels/add_64/manifest.json,sha256=b,2\n"
+                                 "tt_mini_kernels-0.1.0.dist-info/RECORD,,\n")
+    record = update_record(site, pkg, ["kernels/add_96/manifest.json", "kernels/add_96/host.cpp"],
+                           ["kernels/add_64/manifest.json"])
+    assert record == info / "RECORD"
+    assert record.read_text().splitlines() == [
+        "tt_mini_kernels/__init__.py,sha256=a,10",
+        "tt_mini_kernels-0.1.0.dist-info/RECORD,,",
+        "tt_mini_kernels/kernels/add_96/manifest.json,,",
+        "tt_mini_kernels/kernels/add_96/host.cpp,,",
+    ]
+    assert (other / "RECORD").read_text() == "other/__init__.py,sha256=x,1\n"
+    # Idempotent: listed files are not added twice.
+    update_record(site, pkg, ["kernels/add_96/host.cpp"], [])
+    assert record.read_text().count("add_96/host.cpp") == 1

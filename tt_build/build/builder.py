@@ -151,7 +151,7 @@ def _readable_explain(text: str) -> str:
     """Ninja's ``-d explain`` text with its raw nanosecond mtimes as a time difference."""
     def repl(m: re.Match[str]) -> str:
         a, b = int(m.group(1)), int(m.group(2))
-        return f"(modified {abs(b - a) / 1e9:.3f} s {'earlier' if a < b else 'later'})"
+        return f"({'older' if a < b else 'newer'} by {abs(b - a) / 1e9:.3f} s)"
 
     return _NS_PAIR.sub(repl, text)
 

@@ -84,6 +84,14 @@ def config_settings_for(config_settings: ConfigSettings | None, *, hook: str) ->
     from tt_build.project import Project  # noqa: PLC0415
 
     settings: ConfigSettings = dict(config_settings or {})
+    if hook in ("wheel", "editable"):
+        # Ninja's status lines in a `pip install -v` log carry the step count and the elapsed time,
+        # in front of the steps' own progress lines (tt_build.build.progress).
+        import os  # noqa: PLC0415
+
+        from tt_build.build.progress import NINJA_STATUS  # noqa: PLC0415
+
+        os.environ.setdefault("NINJA_STATUS", NINJA_STATUS)
     project = Project.load(Path.cwd())
     skb = project.pyproject.get("tool", {}).get("scikit-build", {})
     building = hook in ("wheel", "editable")

@@ -49,6 +49,7 @@ __all__ = [
     "load_stats",
     "runtime_env",
     "runtime_flags",
+    "runtime_key",
     "source_dir",
 ]
 
@@ -152,6 +153,19 @@ def runtime_flags(*, sdk_dir: str | os.PathLike[str] | None = None, arch: str | 
     return flags
 
 
+def runtime_key(cmd: list[str], *, sdk_dir: str | os.PathLike[str] | None = None, arch: str | None = None) -> str:
+    """The key of the runtime :func:`build_runtime` builds with the compiler command ``cmd``.
+
+    It names the compiler by the file it runs and its version (:func:`_compiler_identity`) and the
+    SDK directory by its content, not its path, so a cache directory moved or restored elsewhere (CI)
+    keeps its runtime. (The include path baked in as TT_MOCK_INCLUDE_DIR is only a default: built
+    packages set TT_MOCK_INCLUDE_DIR to their own mock_include/.)
+    """
+    root = Path(sdk_dir) if sdk_dir is not None else _HERE
+    flags = runtime_flags(sdk_dir=root, arch=arch)
+    return _runtime_key(cmd, [f.replace(str(root), "<sdk>") for f in flags], root)
+
+
 def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLike[str] | None = None,
                   compiler: list[str] | None = None, arch: str | None = None,
                   report: Callable[[str], None] | None = None) -> Path:
@@ -169,7 +183,7 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
     cmd = compiler or cxx()
     root = Path(sdk_dir) if sdk_dir is not None else _HERE
     flags = runtime_flags(sdk_dir=root, arch=arch)
-    key = _runtime_key(cmd, flags, root)
+    key = runtime_key(cmd, sdk_dir=root, arch=arch)
     out_dir = Path(build_dir) / f"mock-runtime-{key}"
     lib = out_dir / LIBRARY_NAME
     if _runtime_verified(out_dir):

@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tt_build.errors import TTBuildError
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from tt_build.build.builder import InstanceReport
 
-__all__ = ["RefreshResult", "describe", "refresh", "sync_tree"]
+__all__ = ["RefreshResult", "describe", "refresh", "sync_tree", "update_record"]
 
 SKIP_ENV = "TT_BUILD_EDITABLE_SKIP"
 _SKBUILD_SKIP_ENV = "SKBUILD_EDITABLE_SKIP"
@@ -122,6 +124,33 @@ def sync_tree(src: Path, dest: Path) -> tuple[list[str], list[str]]:
     return copied, removed
 
 
+def update_record(site_dir: Path, dest: Path, added: list[str], removed: list[str]) -> Path | None:
+    """Record files the rebuild added to (or removed from) the installed package ``dest`` in the
+    install record (``*.dist-info/RECORD`` under ``site_dir`` that lists ``dest``'s ``__init__.py``),
+    so that ``pip uninstall`` removes them too. Returns the RECORD updated, if any."""
+    try:
+        pkg = dest.resolve().relative_to(Path(site_dir).resolve()).as_posix()
+    except ValueError:
+        return None
+    for record in sorted(Path(site_dir).glob("*.dist-info/RECORD")):
+        try:
+            lines = record.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        if not any(line.startswith(f"{pkg}/__init__.py,") for line in lines):
+            continue
+        gone = {f"{pkg}/{r}" for r in removed}
+        listed = {line.split(",", 1)[0] for line in lines}
+        kept = [line for line in lines if line.split(",", 1)[0] not in gone]
+        kept += [f"{pkg}/{a},," for a in added if f"{pkg}/{a}" not in listed]
+        if kept != lines:
+            tmp = record.with_name(f".RECORD.{os.getpid()}.tmp")
+            tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
+            os.replace(tmp, record)
+        return record
+    return None
+
+
 def describe(reports: dict[str, InstanceReport]) -> str:
     """``add_64 re-lowered + device kernels recompiled, mul_64 re-lowered (no output changed)``."""
     parts = []
@@ -148,6 +177,21 @@ def _unavailable(package: str, why: str, stream: TextIO) -> RefreshResult:
     return RefreshResult("unavailable", message=msg)
 
 
+def _failed(package: str, text: str, t0: float, out: TextIO) -> RefreshResult:
+    msg = f"tt-build: rebuilding {package} failed; importing its previous build"
+    print(f"{text}\n{msg}" if text else msg, file=out, flush=True)
+    return RefreshResult("failed", seconds=time.perf_counter() - t0, message=text)
+
+
+@contextlib.contextmanager
+def _project_lock(project_dir: str, bdir: Path, out: TextIO) -> Iterator[None]:
+    """The project's build lock (``tt-build build`` and pip take it too), and this build directory's."""
+    from tt_build.project import Project  # noqa: PLC0415
+
+    with Project.load(project_dir).build_lock(out), _locked(bdir / LOCK_NAME):
+        yield
+
+
 def _cmake_of(build_dir: Path) -> str | None:
     try:
         for line in (build_dir / "CMakeCache.txt").read_text(encoding="utf-8", errors="replace").splitlines():
@@ -159,12 +203,13 @@ def _cmake_of(build_dir: Path) -> str | None:
 
 
 def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, installed_dir: str,
-            stream: TextIO | None = None) -> RefreshResult:
+            site_dir: str = "", stream: TextIO | None = None) -> RefreshResult:
     """Rebuild the editable package ``package`` if its project changed; install what changed.
 
     ``project_dir`` is the kernel project (named in messages); ``build_dir`` the build directory
     scikit-build-core configured; ``output_dir`` the package directory the build lays out in it;
-    ``installed_dir`` the installed package (site-packages).
+    ``installed_dir`` the installed package; ``site_dir`` the directory of the install record
+    (site-packages), whose ``RECORD`` gets the files the rebuild adds or removes.
     """
     from tt_build.build.builder import run_ninja  # noqa: PLC0415
     from tt_build.build.progress import Progress  # noqa: PLC0415
@@ -182,22 +227,28 @@ def refresh(*, package: str, project_dir: str, build_dir: str, output_dir: str, 
     env = dict(os.environ)
     for var in (SKIP_ENV, _SKBUILD_SKIP_ENV):
         env[var] = os.pathsep.join(p for p in (env.get(var, ""), str(bdir)) if p)
-    with _locked(bdir / LOCK_NAME):
-        progress = Progress(out, events=False)  # a live status line on a terminal, nothing otherwise
-        try:
-            result = run_ninja(bdir, env, progress=progress)
-        finally:
-            progress.close()
-        if result.returncode != 0:
-            text = result.message()
-            if "tt-build: kernel discovery failed" in text:
-                text = text.split("CMake Error", 1)[0].strip()
-            msg = f"tt-build: rebuilding {package} failed; importing its previous build"
-            print(f"{text}\n{msg}" if text else msg, file=out, flush=True)
-            return RefreshResult("failed", seconds=time.perf_counter() - t0, message=text)
-        if not src.is_dir():
-            return _unavailable(package, f"the build left no package directory {src}", out)
-        copied, removed = sync_tree(src, dest)
+    try:
+        with _project_lock(project_dir, bdir, out):
+            progress = Progress(out, events=False)  # a live status line on a terminal, nothing otherwise
+            try:
+                result = run_ninja(bdir, env, progress=progress)
+            finally:
+                progress.close()
+            if result.returncode != 0:
+                text = result.message()
+                if "tt-build: kernel discovery failed" in text:
+                    text = text.split("CMake Error", 1)[0].strip()
+                return _failed(package, text, t0, out)
+            if not src.is_dir():
+                return _unavailable(package, f"the build left no package directory {src}", out)
+            before = {str(f.relative_to(dest)) for f in dest.rglob("*") if f.is_file()} if dest.is_dir() else set()
+            copied, removed = sync_tree(src, dest)
+            if site_dir:
+                update_record(Path(site_dir), dest, [c for c in copied if c not in before], removed)
+    except TTBuildError as exc:  # the project or its lock could not be used
+        return _failed(package, exc.user_message(), t0, out)
+    except OSError as exc:
+        return _failed(package, f"error: {exc}", t0, out)
     seconds = time.perf_counter() - t0
     if not result.steps:
         # Nothing was built. (The first import after pip installed the wheel may still copy the
