@@ -746,6 +746,9 @@ def test_host_api_reached_through_host_api_hpp(mock: Mock, arch: str, dram_align
         "bf16(3u)=3 pack=0xc0003f80",
         "random 32 16 in_range=1 same=1",
         f"backing address=64 same=true pages=2 dram_align={dram_align} l1_align=16",
+        "shard pages 1 cores 2",
+        "TT-Metalium mock: MeshBuffer::create: not implemented in the mock: sharded buffers (HEIGHT_SHARDED): the mock "
+        "creates interleaved buffers only (DeviceLocalBufferConfig without sharding_args)",
     ]
 
 

@@ -1,6 +1,7 @@
 // Host program for the host-API test: the parts of the host API real programs reach through
 // host_api.hpp (fmt, TT_FATAL / TT_THROW / TT_ASSERT, tt::constants, the bfloat16 helpers, tt_xy_pair,
-// range-for over CoreRange, MeshBuffer::get_backing_buffer, allocator()->get_alignment). Prints one
+// range-for over CoreRange, MeshBuffer::get_backing_buffer, allocator()->get_alignment, the sharded-buffer
+// types, which the mock rejects when a buffer is created). Prints one
 // line per check.
 #include <cstdint>
 #include <iostream>
@@ -65,6 +66,19 @@ int main() {
                              device->allocator()->get_alignment(BufferType::DRAM),
                              device->allocator()->get_alignment(BufferType::L1))
               << "\n";
+    const ShardSpecBuffer shard(CoreRangeSet(CoreRange({0, 0}, {1, 0})), {32, 32}, ShardOrientation::ROW_MAJOR,
+                                {32, 32}, {2, 1});
+    std::cout << "shard pages " << shard.num_pages() << " cores " << shard.grid().num_cores() << "\n";
+    try {
+        distributed::MeshBuffer::create(
+            distributed::ReplicatedBufferConfig{.size = 4096},
+            distributed::DeviceLocalBufferConfig{.page_size = 2048,
+                                                 .buffer_type = BufferType::L1,
+                                                 .sharding_args = BufferShardingArgs(shard, TensorMemoryLayout::HEIGHT_SHARDED)},
+            device.get());
+    } catch (const std::runtime_error& e) {
+        std::cout << e.what() << "\n";
+    }
     device->close();
     return 0;
 }

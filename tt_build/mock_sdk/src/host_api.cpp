@@ -600,7 +600,14 @@ MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state)
 std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, const DeviceLocalBufferConfig& local,
                                                MeshDevice* mesh_device, std::optional<DeviceAddr> address) {
     if (mesh_device == nullptr || !mesh_device->is_open()) throw_error("MeshBuffer::create: device is not open");
-    if (local.sharding_args) throw_error("MeshBuffer::create: sharded buffers are not supported by the mock");
+    if (local.sharding_args.buffer_layout() != TensorMemoryLayout::INTERLEAVED || local.sharding_args.shard_spec()) {
+        static const char* const kLayouts[] = {"INTERLEAVED", "", "HEIGHT_SHARDED", "WIDTH_SHARDED", "BLOCK_SHARDED",
+                                               "ND_SHARDED"};
+        const auto layout = static_cast<std::size_t>(local.sharding_args.buffer_layout());
+        throw_error(std::string("MeshBuffer::create: not implemented in the mock: sharded buffers (") +
+                    (layout < 6 ? kLayouts[layout] : "?") +
+                    "): the mock creates interleaved buffers only (DeviceLocalBufferConfig without sharding_args)");
+    }
     if (address) throw_error("MeshBuffer::create: buffers at a given address are not supported by the mock");
     auto st = std::make_unique<BufferState>();
     DeviceState& dev = mesh_device->state();

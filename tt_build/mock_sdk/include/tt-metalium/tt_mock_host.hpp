@@ -2,6 +2,7 @@
 // header. The public headers at the real include paths (host_api.hpp, distributed.hpp, ...) include it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -207,7 +208,8 @@ using CBHandle = std::uintptr_t;
 using CoreType = tt::CoreType;
 
 enum class BufferType { DRAM, L1, SYSTEM_MEMORY, L1_SMALL, TRACE };
-enum class TensorMemoryLayout { INTERLEAVED = 0, HEIGHT_SHARDED = 2, WIDTH_SHARDED = 3, BLOCK_SHARDED = 4 };
+enum class TensorMemoryLayout { INTERLEAVED = 0, HEIGHT_SHARDED = 2, WIDTH_SHARDED = 3, BLOCK_SHARDED = 4, ND_SHARDED = 5 };
+enum class ShardOrientation { ROW_MAJOR = 0, COL_MAJOR };
 enum class DataMovementProcessor { RISCV_0 = 0, RISCV_1 = 1 };
 enum NOC : std::uint8_t { RISCV_0_default = 0, RISCV_1_default = 1, NOC_0 = 0, NOC_1 = 1 };
 enum NOC_MODE : std::uint8_t { DM_DEDICATED_NOC = 0, DM_DYNAMIC_NOC = 1 };
@@ -331,6 +333,60 @@ std::tuple<std::uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, std::uint32_
 
 CoreRangeSet num_cores_to_corerangeset(std::uint32_t target_num_cores, const CoreCoord grid_size, bool row_wise = false);
 
+// Sharded buffer layouts (the names; MeshBuffer::create rejects a sharded layout in the mock).
+struct ShardSpec {
+    CoreRangeSet grid;
+    std::array<std::uint32_t, 2> shape{};
+    ShardOrientation orientation = ShardOrientation::ROW_MAJOR;
+    ShardSpec(const CoreRangeSet& core_sets, const std::array<std::uint32_t, 2>& shard_shape,
+              const ShardOrientation& shard_orientation = ShardOrientation::ROW_MAJOR)
+        : grid(core_sets), shape(shard_shape), orientation(shard_orientation) {}
+    std::uint32_t num_cores() const { return grid.num_cores(); }
+    std::uint32_t numel() const { return shape[0] * shape[1]; }
+};
+
+struct ShardSpecBuffer {
+    ShardSpec tensor_shard_spec;
+    std::array<std::uint32_t, 2> page_shape{};
+    std::array<std::uint32_t, 2> tensor2d_shape_in_pages{};
+    ShardSpecBuffer(const CoreRangeSet& core_sets, const std::array<std::uint32_t, 2>& shard_shape,
+                    const ShardOrientation& shard_orientation, const std::array<std::uint32_t, 2>& page_shape_,
+                    const std::array<std::uint32_t, 2>& tensor2d_shape_in_pages_)
+        : tensor_shard_spec(core_sets, shard_shape, shard_orientation),
+          page_shape(page_shape_),
+          tensor2d_shape_in_pages(tensor2d_shape_in_pages_) {}
+    ShardSpecBuffer(const ShardSpec& shard_spec, const std::array<std::uint32_t, 2>& page_shape_,
+                    const std::array<std::uint32_t, 2>& tensor2d_shape_in_pages_)
+        : tensor_shard_spec(shard_spec), page_shape(page_shape_), tensor2d_shape_in_pages(tensor2d_shape_in_pages_) {}
+    CoreRangeSet grid() const { return tensor_shard_spec.grid; }
+    std::array<std::uint32_t, 2> shape() const { return tensor_shard_spec.shape; }
+    ShardOrientation orientation() const { return tensor_shard_spec.orientation; }
+    // shape of one shard in pages
+    std::array<std::uint32_t, 2> shape_in_pages() const {
+        return {page_shape[0] ? shape()[0] / page_shape[0] : 0, page_shape[1] ? shape()[1] / page_shape[1] : 0};
+    }
+    DeviceAddr num_pages() const {
+        const auto s = shape_in_pages();
+        return static_cast<DeviceAddr>(s[0]) * s[1];
+    }
+};
+
+class BufferShardingArgs {
+public:
+    BufferShardingArgs() = default;
+    BufferShardingArgs(std::nullopt_t) {}
+    BufferShardingArgs(ShardSpecBuffer shard_spec, TensorMemoryLayout buffer_layout)
+        : shard_spec_(std::move(shard_spec)), buffer_layout_(buffer_layout) {}
+    BufferShardingArgs(std::optional<ShardSpecBuffer> shard_spec, TensorMemoryLayout buffer_layout)
+        : shard_spec_(std::move(shard_spec)), buffer_layout_(buffer_layout) {}
+    const std::optional<ShardSpecBuffer>& shard_spec() const { return shard_spec_; }
+    TensorMemoryLayout buffer_layout() const { return buffer_layout_; }
+
+private:
+    std::optional<ShardSpecBuffer> shard_spec_;
+    TensorMemoryLayout buffer_layout_ = TensorMemoryLayout::INTERLEAVED;
+};
+
 namespace distributed {
 
 class MeshDevice;
@@ -376,7 +432,7 @@ private:
 struct DeviceLocalBufferConfig {
     DeviceAddr page_size = 0;
     BufferType buffer_type = BufferType::DRAM;
-    std::optional<int> sharding_args;  // sharded placements are not supported by the mock
+    BufferShardingArgs sharding_args;  // the mock creates interleaved buffers only
     std::optional<bool> bottom_up;
 };
 
