@@ -20,7 +20,7 @@ import pytest
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
-pytestmark = [pytest.mark.compile]
+pytestmark = [pytest.mark.compile, pytest.mark.network]  # the host runs with TT_METAL_HOME at the ttnn wheel
 
 PROGRAMS = Path(__file__).resolve().parent / "mock_programs"
 OPS = PROGRAMS / "kernels" / "ops"
@@ -182,7 +182,6 @@ UNARY = {
 }
 
 
-@pytest.mark.network
 @pytest.mark.parametrize("name", sorted(UNARY))
 def test_ttnn_eltwise_sfpu_kernel_matches_numpy(host: Host, tmp_path: Path, name: str) -> None:
     chain, fn = UNARY[name]
@@ -225,7 +224,6 @@ def test_packer_l1_accumulation_adds_to_the_packed_page(host: Host, tmp_path: Pa
 
 # ---- transpose (ttnn's transpose_wh.cpp), tilize / untilize -------------------------------------------------
 
-@pytest.mark.network
 def test_ttnn_transpose_wh_kernel_transposes_each_tile(host: Host, tmp_path: Path) -> None:
     a = tiles(np.random.default_rng(2), 3)
     kernel = ensure_ttnn() / OPS_DIR / "data_movement/transpose/device/kernels/compute/transpose_wh.cpp"
