@@ -256,3 +256,15 @@ def test_mock_rejects_get_arg_val_without_common_h_like_the_device(host: Host, t
         host.run(data / "bad_compute_missing_common.cpp", a, None, 1, ct=[0, 16], rt=[1], tmp=tmp_path)
     assert "bad_compute_missing_common.cpp" in str(err.value)
     assert "‘get_arg_val’ was not declared in this scope" in str(err.value)
+
+
+def test_short_host_write_is_an_error_that_says_it_is_undefined_behaviour(host: Host, tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.update(mock_sdk.runtime_env(host.cache))
+    proc = subprocess.run([str(host.exe), str(OPS), str(OPS / "reduce.cpp"), "1!", "0", "1", "16", "1,1", "-", "-",
+                           "-", "-", str(tmp_path / "out.bin")], env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "error: TT-Metalium mock: EnqueueWriteMeshBuffer: host data has 2 bytes but the buffer has 2048: on the device "
+        "the copy would read past the end of the host data (undefined behaviour); pass exactly the buffer's size")
