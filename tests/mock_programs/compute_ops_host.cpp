@@ -8,7 +8,8 @@
 // untilize. The reader pushes A's pages one at a time into CB 0 and all of B's pages into CB 1 up front;
 // <dm_kernel_dir> holds ops_reader.cpp and ops_writer.cpp;
 // the writer drains nout pages from <out_cb>; CBs 2 and 3 (unless the output) hold intermediates. ct_args / rt_args: comma-separated uint32 lists for the
-// compute kernel ("-" for none); defines: "NAME=VALUE|NAME=VALUE" ("-" for none).
+// compute kernel ("-" for none); defines: "NAME=VALUE|NAME=VALUE" ("-" for none). An <na> of "1!" writes a
+// single bf16 value into A's one-page buffer instead (a host bug the mock must report).
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
 #include <fstream>
@@ -75,6 +76,7 @@ int run(int argc, char** argv) {
     const std::string kdir = argv[1];
     const std::string kernel = argv[2];
     ++argv;  // the remaining arguments as documented, from argv[2] on
+    const bool short_write = std::string(argv[2]) == "1!";
     const uint32_t na = std::stoul(argv[2]), nb = std::stoul(argv[3]), nout = std::stoul(argv[4]);
     const uint32_t out_cb = std::stoul(argv[5]);
     auto device = distributed::MeshDevice::create_unit_mesh(0);
@@ -83,7 +85,11 @@ int run(int argc, char** argv) {
     const CoreCoord core(0, 0);
     auto a = pages(device.get(), std::max(na, 1u)), b = pages(device.get(), std::max(nb, 1u)),
          c = pages(device.get(), nout);
-    if (na) distributed::EnqueueWriteMeshBuffer(cq, a, load(argv[9], na * TILE_HW), false);
+    if (short_write) {
+        distributed::EnqueueWriteMeshBuffer(cq, a, std::vector<bfloat16>(1), false);
+    } else if (na) {
+        distributed::EnqueueWriteMeshBuffer(cq, a, load(argv[9], na * TILE_HW), false);
+    }
     if (nb) distributed::EnqueueWriteMeshBuffer(cq, b, load(argv[10], nb * TILE_HW), false);
     add_cb(program, core, CBIndex::c_0, std::max(na, 2u));
     add_cb(program, core, CBIndex::c_1, std::max(nb, 1u));
