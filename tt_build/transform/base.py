@@ -71,6 +71,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "dst_tiles_fp32": 4,
     # CB depth, in blocks, for tensors not read inside a T.Pipelined loop (double buffering).
     "default_stages": 2,
+    # 2-D multicast of GEMM-like operands (PlanMulticastTT): a core row shares the blocks read with the
+    # row's block index, a core column those read with the column's; off: every core reads its own.
+    "multicast": True,
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }
