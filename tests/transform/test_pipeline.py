@@ -51,7 +51,7 @@ def _block_xy(block: int, gx: int) -> tuple[int, int]:
 @pytest.mark.parametrize(("name", "bm", "bn", "bk", "kdim"), [
     ("gemm_256", 1, 1, 1, 8), ("gemm_512", 1, 1, 1, 16), ("gemm_1024", 2, 2, 1, 32)])
 def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int, bk: int, kdim: int) -> None:
-    mod = _lower(name)
+    mod = _lower(name, multicast=False)
     reader = _roles(mod)["reader"]
     gx, _ = reader.attrs[A.GRID_BLOCKS]
     kt_total = kdim * bk
@@ -96,7 +96,7 @@ def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> No
 
 
 def test_gemm_writer_writes_each_output_tile_once() -> None:
-    mod = _lower("gemm_1024")
+    mod = _lower("gemm_1024", multicast=False)
     writer = _roles(mod)["writer"]
     pages = []
     for w in writer.attrs[A.WORK_PARTITION]:
@@ -145,13 +145,13 @@ def test_roles_follow_dataflow_not_parameter_order() -> None:
     """The output tensor declared first is still the writer's tensor."""
     func = gemm_ir(256, 256, 256)
     func.params[:] = [func.params[2], func.params[0], func.params[1]]
-    roles = _roles(lower(func))
+    roles = _roles(lower(func, PassContext(config={"multicast": False})))
     assert [a["buffer"] for a in roles["writer"].attrs[A.RUNTIME_ARGS] if a["kind"] == "buffer_addr"] == ["C"]
     assert [a["buffer"] for a in roles["reader"].attrs[A.RUNTIME_ARGS] if a["kind"] == "buffer_addr"] == ["A", "B"]
 
 
 def test_transpose_b_reads_b_rows_and_inits_transposed() -> None:
-    mod = lower(gemm_ir(64, 64, 64, transpose_b=True))
+    mod = lower(gemm_ir(64, 64, 64, transpose_b=True), PassContext(config={"multicast": False}))
     roles = _roles(mod)
     reader = trace(roles["reader"], {"A_addr": 0, "B_addr": 0, "start_block": 1, "num_blocks": 1})
     # block 1 = (bx=1, by=0): B is N x K, so the k-th B tile of output column 1 is page 1 * Kt + k
@@ -183,7 +183,7 @@ def test_unary_after_binary_uses_sfpu_init_and_reinit_each_block() -> None:
 
 
 def test_blackhole_grid_partition() -> None:
-    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={"device_grid": (13, 10)}))
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={"device_grid": (13, 10), "multicast": False}))
     plan = mod.attrs[A.HOST_PLAN]
     assert len(plan["work_partition"]) == 130
     counts = [w["count"] for w in plan["work_partition"]]
@@ -206,7 +206,7 @@ def test_partition_is_contiguous_complete_and_balanced(total: int, ncores: int) 
     ({}, [8, 8], 64), ({"arch": "blackhole"}, [13, 10], 130), ({"arch": "wormhole_b0"}, [8, 8], 64),
     ({"arch": "blackhole", "device_grid": (4, 2)}, [4, 2], 8)])
 def test_arch_option_picks_the_device_grid(config: dict, grid: list[int], ncores: int) -> None:
-    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config=config))
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={**config, "multicast": False}))
     reader = _roles(mod)["reader"]
     assert reader.attrs[A.DEVICE_GRID] == grid
     assert len(reader.attrs[A.WORK_PARTITION]) == ncores
@@ -224,7 +224,7 @@ def test_unknown_arch_is_a_diagnostic() -> None:
 def test_blackhole_gemm_1024_reads_and_writes_the_right_tiles_on_sample_cores(core_index: int) -> None:
     """Blocked GEMM (64×64×32: 2×2 output tiles per block, 16×16 blocks) over the 13×10 grid: 256 blocks on
     130 cores, so cores 0..125 get 2 blocks and 126..129 get 1; tile ids evaluated per core."""
-    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole"}))
+    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole", "multicast": False}))
     roles = _roles(mod)
     w = roles["reader"].attrs[A.WORK_PARTITION][core_index]
     assert w["core"] == [core_index % 13, core_index // 13]

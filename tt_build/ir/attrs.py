@@ -285,8 +285,8 @@ _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("HiFi4
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
     ("InferTTLayout", "PropagateTTLayout", "InsertDSTManagementTT"),
-    ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerSharedToCB", "SplitDeviceKernel", "LowerCBIntrinsics",
-     "InsertDSTManagementTT", "CodegenTT"),
+    ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout. An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
@@ -313,7 +313,7 @@ LAYOUT_LOCATIONS = _declare(
     "entry's value), for diagnostics; InferTTLayout copies it into tt.buffer.<param> as layout_loc.",
 )
 GRID_BLOCKS = _declare(
-    "tt.grid_blocks", ListOf(INT), ("InferTTLayout",), ("LayoutAwareWorkPartitionTT",),
+    "tt.grid_blocks", ListOf(INT), ("InferTTLayout",), ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"),
     "Extents of the T.Kernel grid (number of blocks per grid dimension).",
     carried=True,
 )
@@ -338,7 +338,8 @@ CORE_RANGES = _declare(
     carried=True,
 )
 PARTITION_MODE = _declare(
-    "tt.partition_mode", Enum("global", "local_shard"), ("LayoutAwareWorkPartitionTT",), ("SplitDeviceKernel",),
+    "tt.partition_mode", Enum("global", "local_shard"), ("LayoutAwareWorkPartitionTT",),
+    ("PlanMulticastTT", "SplitDeviceKernel"),
     "global: any core reads any tile; local_shard: each core works on the shard in its own L1 (copied into "
     "tt.host_plan).",
     carried=True,
@@ -398,8 +399,9 @@ RUNTIME_ARGS = _declare(
     "Per-core runtime argument layout, in order (kind: buffer_addr | start | count).",
 )
 COMPILE_TIME_ARGS = _declare(
-    "tt.compile_time_args", _COMPILE_TIME_ARGS, ("FinalizePersistentSignatureTT",), ("CodegenTT",),
-    "Compile-time argument layout: CB ids first, then TensorAccessorArgs of each accessed tensor.",
+    "tt.compile_time_args", _COMPILE_TIME_ARGS, ("FinalizePersistentSignatureTT",), ("VerifyTTIR", "CodegenTT"),
+    "Compile-time argument layout: CB ids first, then multicast semaphore ids, then TensorAccessorArgs of each "
+    "accessed tensor.",
 )
 HOST_PLAN = _declare(
     "tt.host_plan",
