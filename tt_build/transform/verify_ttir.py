@@ -279,12 +279,20 @@ def _check_multicast_protocol(f: PrimFunc, p: _Problems) -> None:
     senders = receivers = 0
     seqs: list[list[Stmt]] = []
 
-    class V(StmtExprVisitor):
-        def visit_SeqStmt(self, node: SeqStmt) -> None:  # noqa: N802
-            seqs.append(_flat_calls(node))
-            self.generic_visit(node)
+    def collect(s: Stmt | None) -> None:
+        """Each statement sequence once (lets inlined), then the bodies of its loops and branches."""
+        if s is None:
+            return
+        stmts = _flat_calls(s)
+        seqs.append(stmts)
+        for st in stmts:
+            if isinstance(st, For):
+                collect(st.body)
+            elif isinstance(st, IfThenElse):
+                collect(st.then_case)
+                collect(st.else_case)
 
-    V().visit(f.body)
+    collect(f.body)
     for stmts in seqs:
         ops = [_op(s) for s in stmts]
         for i, op in enumerate(ops):
