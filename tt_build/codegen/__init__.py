@@ -34,7 +34,7 @@ MANIFEST_SCHEMA = 1
 KERNEL_FILES = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "writer.cpp"}
 _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "RISCV_1_default")}
 _OP_FAMILY = {
-    "tt.matmul_tiles": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
+    "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
     "tt.fill_tile": "fill",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",

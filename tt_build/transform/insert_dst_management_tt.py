@@ -266,7 +266,7 @@ class InsertDSTManagementTT(Pass):
                   if name.startswith(A.CB_PREFIX)}
         reconfig_src = cbinfo["data_format"] != fmt_of.get(in1.name)
         reconfig_pack = cbinfo["data_format"] != fmt_of.get(out_cb.name)
-        sub = max(d for d in range(1, cap + 1) if tiles % d == 0)
+        sub = _rect_sub_block(*f.attrs[A.buffer_key(frag.name)]["tiles"], cap)
         extent = loop.extent.value
         n = IntImm(sub)
 
@@ -275,7 +275,12 @@ class InsertDSTManagementTT(Pass):
             base = sv * sub
             target = out_cb if last else interm
             steps: list[Stmt] = [ev("tt.tile_regs_acquire")]
-            if not first:
+            rewind: list[Stmt] = []
+            if not first and not last:
+                # packer L1 accumulation: free the partials and reserve the same pages again, so that the
+                # packer adds this iteration's sums onto the previous ones in place (no reload through DST)
+                rewind = [ev("tt.cb_wait_front", interm, IntImm(tiles)), ev("tt.cb_pop_front", interm, IntImm(tiles))]
+            if not first and last:
                 if reconfig_src:
                     steps.append(ev("tt.reconfig_data_format_srca", in1, interm))
                 steps += [ev("tt.cb_wait_front", interm, n),
@@ -293,14 +298,16 @@ class InsertDSTManagementTT(Pass):
                       ev("tt.cb_push_back", target, n), ev("tt.tile_regs_release")]
             packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*waits, *packer, sub_loop, *pops]
+            return [*waits, *rewind, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)
         stmts = iteration(True, False)
         if extent > 2:  # noqa: PLR2004
-            stmts.append(For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
-                             seq(*iteration(False, False)), dict(loop.annotations), loop.loc))
+            stmts += [ev("tt.pack_reconfig_l1_acc", IntImm(1)),
+                      For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
+                          seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
+                      ev("tt.pack_reconfig_l1_acc", IntImm(0))]
         return [*stmts, *iteration(False, True)]
 
     def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
@@ -334,6 +341,24 @@ class InsertDSTManagementTT(Pass):
         partials[A.buffer_key(name)] = {"scope": "shared", "dtype": frag.dtype, "shape": list(frag.shape),
                                         "tiles": [rows, cols], "data_format": fmt, "local": False, "page_size": page}
         return Buffer(name, tuple(frag.shape), frag.dtype, "shared", frag.loc)
+
+
+def _rect_sub_block(rows: int, cols: int, cap: int) -> int:
+    """Tiles per DST sub-block of a ``rows × cols`` accumulator: the largest contiguous row-major range of at
+    most ``cap`` tiles that is a rectangle (part of one row, ``ct | cols``, or whole rows, ``rt | rows``),
+    so that ``matmul_block`` computes it in one call per K tile and packs it in the writer's order."""
+    pieces = [ct for ct in range(1, min(cols, cap) + 1) if cols % ct == 0]
+    pieces += [rt * cols for rt in range(1, rows + 1) if rows % rt == 0 and rt * cols <= cap]
+    return max(pieces)
+
+
+def _rect_of(count: int, cols: int) -> tuple[int, int] | None:
+    """(rt, ct) of a sub-block of ``count`` row-major tiles in a block ``cols`` tiles wide, if a rectangle."""
+    if count <= cols and cols % count == 0:
+        return 1, count
+    if count % cols == 0:
+        return count // cols, cols
+    return None
 
 
 def _is_zero(e: Any) -> bool:
@@ -411,6 +436,14 @@ class _Expand(StmtExprMutator):
                 b_idx = j * bk + k if tb.value else k * bn + j
                 return ev("tt.matmul_tiles", a, b, i * bk + k, b_idx, dst)
 
+            rect = _rect_of(count, bn) if ranged else (bm, bn)
+            if rect is not None and not tb.value:
+                # one matmul_block per K tile: the rt × ct output sub-block starting at tile `base` of the
+                # block, into DST 0 .. rt·ct-1 (row-major, the order pack_tile drains it in)
+                rt, ct = rect
+                i0, j0 = (base // bn, base % bn) if ranged else (IntImm(0), IntImm(0))
+                return tile_loop("kt", bk, lambda k: ev("tt.matmul_subblock", a, b, i0 * bk + k, k * bn + j0, IntImm(0),
+                                                        IntImm(0), IntImm(ct), IntImm(rt), IntImm(bk)))
             if ranged:  # output tiles base .. base+count-1 (row-major in the block) into DST 0 .. count-1
                 return tile_loop("t", count, lambda t: tile_loop(
                     "kt", bk, lambda k: mm((base + t) // bn, (base + t) % bn, k, t)))

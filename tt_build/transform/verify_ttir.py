@@ -52,11 +52,11 @@ _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
         "tt.noc_async_writes_flushed")
-_MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
+_MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
          "tt.relu_tile", "tt.negative_tile", "tt.fill_tile")
-_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
+_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
                  "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
-_DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
+_DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
                   "tt.pack_tile": 0}
 _CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
@@ -206,6 +206,9 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
                     _, hi = bounds(idx, ranges)
                 except TypeError:
                     hi = None
+                if hi is not None and op == "tt.matmul_subblock":  # writes rt × ct tiles from its index on
+                    ct, rt = (getattr(a, "value", 1) for a in s.value.args[6:8])
+                    hi += ct * rt - 1
                 if hi is not None and hi >= cap:
                     p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} uses DST tile {hi}, capacity {cap}")
 

@@ -119,6 +119,7 @@ struct CoreState {
     bool fp32_dest = false;
     std::uint32_t relu_mode = 0;  // ckernel::ReluType set by pack_relu_config
     float relu_threshold = 0.0f;
+    bool pack_l1_acc = false;  // pack_reconfig_l1_acc(1): pack_tile accumulates onto L1
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -684,6 +685,14 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
                 for (int i = 0; i < 1024; ++i) ta[i] = tile_math::pack_relu(core.relu_mode, core.relu_threshold, src[i]);
                 src = ta;
             }
+            if (core.pack_l1_acc) {
+                if (!tile_math::unpack_tile(p, c.format, c.page_size, tb)) {
+                    fail(e, "pack_tile with L1 accumulation: CB " + std::to_string(b) + " data format " +
+                                std::to_string(static_cast<int>(c.format)) + " is not supported by the mock");
+                }
+                for (int i = 0; i < 1024; ++i) tb[i] += src[i];
+                src = tb;
+            }
             if (!tile_math::pack_tile(src, c.format, c.page_size, p)) {
                 fail(e, "pack_tile: CB " + std::to_string(b) + " data format " +
                             std::to_string(static_cast<int>(c.format)) + " is not supported by the mock");
@@ -691,6 +700,10 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             ++core.stats.tiles[static_cast<int>(Stat::Pack)];
             return;
         }
+        case tt_mock::kOpPackL1Acc:
+            if (a > 1) fail(e, "pack_reconfig_l1_acc(" + std::to_string(a) + "): l1_acc_en must be 0 or 1");
+            core.pack_l1_acc = a == 1;
+            return;
         case tt_mock::kOpPackRelu: {
             if (a > 3) fail(e, "pack_relu_config: unknown ReluType " + std::to_string(a));
             core.relu_mode = a;

@@ -35,6 +35,7 @@ enum ComputeOp : std::uint32_t {
     kOpReconfig,           // a..d = cb ids (0xffffffff = unused): validates ids only
     kOpMatmulTransposeTiles,  // matmul_tiles with explicit transpose: a..e like matmul, f=transpose
     kOpPackRelu,              // a=ReluType b=threshold (bfloat16 bits)
+    kOpPackL1Acc,             // a=l1_acc_en (0 | 1): pack_tile adds onto the L1 tile instead of overwriting it
 };
 
 enum SfpuOp : std::uint32_t {
