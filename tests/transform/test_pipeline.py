@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import REFERENCE_KERNELS
-from tests.transform.ir_interp import trace
+from tests.transform.ir_interp import trace, unblock
 from tests.transform.ir_builders import eltwise_ir, gemm_ir
 from tt_build.driver import build_primfunc, list_instances
 from tt_build.ir import attrs as A
@@ -80,7 +80,7 @@ def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int,
 def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> None:
     mod = _lower(name)
     compute = _roles(mod)["compute"]
-    calls = trace(compute, {"start_block": 5, "num_blocks": 2})
+    calls = unblock(trace(compute, {"start_block": 5, "num_blocks": 2}))
     head = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local"),
             ("matmul_init", "A_shared", "B_shared", 0)]
     per_block = [("tile_regs_acquire",)]
@@ -263,8 +263,10 @@ def test_layouts_set_memory_and_partition_mode() -> None:
 
 
 def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
-    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks per K iteration, partial sums in a
-    Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle / last."""
+    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks (one tile row each) per K iteration,
+    partial sums in a Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle /
+    last: the middle ones free and re-reserve the partials and let the packer accumulate onto them in L1
+    (pack_reconfig_l1_acc), the last one reloads them into DST once and packs the result."""
     mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
@@ -276,11 +278,11 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     compute = _roles(mod)["compute"]
     assert [a["name"] for a in compute.attrs[A.COMPILE_TIME_ARGS]] == [
         "cb_A_shared", "cb_B_shared", "cb_C_local", "cb_C_local_partials"]
-    calls = trace(compute, {"start_block": 0, "num_blocks": 1})
+    calls = unblock(trace(compute, {"start_block": 0, "num_blocks": 1}))
 
     def sub_block(s: int, first: bool, last: bool) -> list[tuple]:
         seq_ = [("tile_regs_acquire",)]
-        if not first:
+        if last:
             seq_ += [("reconfig_data_format_srca", "B_shared", "C_local_partials"),
                      ("cb_wait_front", "C_local_partials", 4)]
             seq_ += ([("copy_init", "C_local_partials")] + [("copy_tile", "C_local_partials", t, t) for t in range(4)])
@@ -301,12 +303,13 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     for s in range(4):
         expected += sub_block(s, True, False)
     expected += pops
+    expected.append(("pack_reconfig_l1_acc", 1))
     for _ in range(6):
-        expected += waits
+        expected += [*waits, ("cb_wait_front", "C_local_partials", 16), ("cb_pop_front", "C_local_partials", 16)]
         for s in range(4):
             expected += sub_block(s, False, False)
         expected += pops
-    expected += [*waits, ("pack_reconfig_data_format", "C_local")]
+    expected += [("pack_reconfig_l1_acc", 0), *waits, ("pack_reconfig_data_format", "C_local")]
     for s in range(4):
         expected += sub_block(s, False, True)
     expected += pops
@@ -317,9 +320,11 @@ def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
     mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"))  # 9 tiles > 8: sub-blocks of 3
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
-    calls = trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1})
+    calls = unblock(trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1}))
     assert not [c for c in calls if "reconfig" in c[0]]
-    assert [c[5] for c in calls if c[0] == "matmul_tiles"][:6] == [0, 0, 1, 1, 2, 2]  # 2 k-tiles per output tile
+    # one matmul_block per k-tile over the 1×3 sub-block: 2 k-tiles per output tile
+    assert [c[3:6] for c in calls if c[0] == "matmul_tiles"][:6] == [(0, 0, 0), (0, 1, 1), (0, 2, 2),
+                                                                     (1, 3, 0), (1, 4, 1), (1, 5, 2)]
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
 

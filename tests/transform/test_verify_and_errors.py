@@ -133,7 +133,7 @@ def test_verify_rejects_math_outside_acquire() -> None:
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert err.value.producer == "InsertDSTManagementTT"
-    assert any("matmul_tiles outside tile_regs_acquire/commit (DST idle)" in p for p in err.value.problems)
+    assert any("matmul_subblock outside tile_regs_acquire/commit (DST idle)" in p for p in err.value.problems)
 
 
 def test_verify_rejects_pack_before_wait() -> None:
