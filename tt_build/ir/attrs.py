@@ -279,7 +279,7 @@ _MCAST_CORE = Record({"core": _PAIR, "groups": MapOf(Record({"sender": BOOL, "se
                                                              "dest": Tuple(_PAIR, _PAIR)}), "group")})
 _MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
                      "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)})
-_COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("HiFi4"), "dst_capacity": INT,
+_COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi", "HiFi2", "HiFi3", "HiFi4"), "dst_capacity": INT,
                           "transpose_b": BOOL})
 
 BUFFER_PREFIX = _declare(

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARCH_GRIDS",
     "ARCH_L1_BUDGET",
+    "MATH_FIDELITIES",
     "DEFAULT_CONFIG",
     "DumpIR",
     "FunctionPass",
@@ -47,6 +48,11 @@ ARCH_GRIDS: dict[str, tuple[int, int]] = {"wormhole_b0": (8, 8), "blackhole": (1
 #: Blackhole 1536 KiB) less 100 KiB for firmware, kernel binaries and runtime args. The mock SDK
 #: enforces the same figures (docs/mock_sdk.md, "Architectures").
 ARCH_L1_BUDGET: dict[str, int] = {"wormhole_b0": (1464 - 100) * 1024, "blackhole": (1536 - 100) * 1024}
+
+
+#: Math fidelities of the FPU, fastest first: the number of multiplier passes per tile op (1 … 4) over the
+#: operands' mantissa bits (docs/user-guide.md, "Math fidelity").
+MATH_FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
 
 
 def l1_budget(ctx: PassContext) -> int:
@@ -71,6 +77,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "dst_tiles_fp32": 4,
     # CB depth, in blocks, for tensors not read inside a T.Pipelined loop (double buffering).
     "default_stages": 2,
+    # FPU math fidelity of the compute kernels (ComputeConfig.math_fidelity): LoFi | HiFi2 | HiFi3 | HiFi4.
+    "math_fidelity": "HiFi4",
     # 2-D multicast of GEMM-like operands (PlanMulticastTT): a core row shares the blocks read with the
     # row's block index, a core column those read with the column's; off: every core reads its own.
     "multicast": True,

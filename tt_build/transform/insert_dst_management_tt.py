@@ -20,7 +20,8 @@ device function and the host plan's CBs gain it) between K iterations: the K loo
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
 one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
-a diagnostic. ``tt.compute_config`` records fp32 accumulation.
+a diagnostic. ``tt.compute_config`` records fp32 accumulation and the math fidelity (option
+``math_fidelity``: LoFi | HiFi2 | HiFi3 | HiFi4, default HiFi4).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform.base import Pass, PassContext, l1_budget
+from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
 
@@ -126,7 +127,11 @@ class InsertDSTManagementTT(Pass):
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
         body = _Expand(f, self).visit(body)
         attrs = {**f.attrs, **partials}
-        attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
+        fidelity = ctx.get("math_fidelity")
+        if fidelity not in MATH_FIDELITIES:
+            raise self.error(f"unknown math fidelity {fidelity!r}",
+                             hint=f"option math_fidelity is one of {', '.join(MATH_FIDELITIES)}")
+        attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": fidelity, "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}
         return PrimFunc(f.name, f.params, body, attrs, f.loc)
 
