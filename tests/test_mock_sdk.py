@@ -220,8 +220,8 @@ BUG_CASES = {
     ),
     "noc-l1-oob": (
         ["l1_oob.cpp", "-", "-", "0:2"],
-        f"{BRISC} 'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer "
-        "of this core",
+        f"{BRISC} 'l1_oob.cpp': noc_async_read: local L1 range [0x1a800, 0x1b000) is outside every circular buffer, "
+        "semaphore and L1 buffer of this core",
     ),
     "push-before-read-barrier": (
         ["push_before_barrier.cpp", "-", "-", "0:2"],
@@ -514,3 +514,133 @@ def test_kernel_cache_key_covers_local_headers_and_prebuilt_dirs_need_no_compile
 def test_gemm_1024_on_8x8_cores_matches_numpy(mock: Mock, tmp_path: Path) -> None:
     a, b, out = run_matmul(mock, tmp_path, 1024, 1024, 1024, 64)
     check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+
+
+# ---- multicast and semaphores --------------------------------------------------------------------------
+
+MCAST = PROGRAMS / "mcast"
+
+
+@pytest.fixture(scope="session")
+def mcast_host(mock: Mock) -> Path:
+    return mock_sdk.compile_host_program([PROGRAMS / "mcast_host.cpp"], mock.root / "mcast_host", build_dir=mock.build)
+
+
+def run_mcast(mock: Mock, host: Path, tmp: Path, axis: str, cols: int, rows: int, blocks: int, tiles: int,
+              *opts: str, **env: str) -> tuple[subprocess.CompletedProcess[str], np.ndarray, np.ndarray]:
+    lines, length = (rows, cols) if axis == "row" else (cols, rows)
+    rng = np.random.default_rng(cols * 100 + rows * 10 + blocks)
+    data = rng.integers(0, 2**16, size=(lines, blocks * tiles * 1024), dtype=np.uint16)
+    data.tofile(tmp / "in.bin")
+    proc = mock.run([host, MCAST, axis, cols, rows, blocks, tiles, tmp / "in.bin", tmp / "out.bin", *opts], **env)
+    out = np.fromfile(tmp / "out.bin", dtype=np.uint16) if proc.returncode == 0 else np.zeros(0, np.uint16)
+    return proc, data, out.reshape(lines, length, -1) if out.size else out
+
+
+@pytest.mark.parametrize(
+    ("axis", "cols", "rows", "opts"),
+    [
+        ("row", 8, 8, ()),  # every row of the 8x8 grid: the rectangle holds the receivers only
+        ("row", 4, 3, ("incl",)),  # the rectangle includes the sender, which a plain multicast does not write
+        ("col", 3, 5, ("loopback",)),  # loopback: the sender is written too, num_dests counts it
+        ("row", 5, 2, ("noc1",)),  # on NOC 1 the rectangle is given bottom-right corner first
+    ],
+)
+def test_multicast_reaches_every_core_of_the_rectangle(mock: Mock, mcast_host: Path, tmp_path: Path, axis: str,
+                                                       cols: int, rows: int, opts: tuple[str, ...]) -> None:
+    blocks, tiles = 3, 2
+    stats = tmp_path / "stats.json"
+    proc, data, out = run_mcast(mock, mcast_host, tmp_path, axis, cols, rows, blocks, tiles, *opts,
+                                TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    lines, length = data.shape[0], out.shape[1]
+    assert np.array_equal(out, np.broadcast_to(data[:, None, :], out.shape))  # every core got its line's bytes
+    tot = json.loads(stats.read_text())["workloads"][0]["totals"]
+    line_bytes = blocks * tiles * 2048
+    receivers = length - 1 + (1 if "loopback" in opts else 0)
+    assert tot["dram_read_bytes"] == lines * line_bytes  # each block read once, by its line's sender
+    assert tot["dram_write_bytes"] == lines * length * line_bytes
+    assert tot["mcast_write_bytes"] == lines * line_bytes  # counted once at the sender
+    assert tot["mcast_writes"] == lines * blocks
+    assert tot["mcast_dest_bytes"] == lines * line_bytes * receivers
+    assert tot["l1_read_bytes"] == tot["l1_write_bytes"] == 0
+    sem = tot["semaphore_ops"]
+    assert sem["inc"] == lines * (length - 1) * blocks  # one ready signal per receiver and block
+    assert sem["set_multicast"] == lines * blocks  # one VALID flag per block
+    assert sem["wait"] == lines * length * blocks  # the sender waits once per block, each receiver too
+    assert sem["set"] == lines * (1 + blocks) + lines * (length - 1) * blocks
+
+
+def test_multicast_counters_per_core(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, "row", 4, 2, 2, 1, TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    cores = {tuple(c["core"]): c for c in json.loads(stats.read_text())["workloads"][0]["cores"]}
+    for y in range(2):
+        sender = cores[(0, y)]
+        assert sender["dram_read_bytes"] == sender["mcast_write_bytes"] == 2 * 2048
+        assert sender["noc_write_bytes"] == 2 * 2048 + 2 * 2048  # the multicast once + its own output
+        assert sender["semaphore_ops"]["wait"] == 2 and sender["semaphore_ops"]["inc"] == 0
+        for x in range(1, 4):
+            receiver = cores[(x, y)]
+            assert receiver["dram_read_bytes"] == receiver["mcast_write_bytes"] == 0
+            assert receiver["semaphore_ops"]["inc"] == 2 and receiver["semaphore_ops"]["wait"] == 2
+
+
+SENDER = "TT-Metalium mock: core (0,0) RISCV_0 (BRISC) data movement kernel '{}/sender.cpp'".format(MCAST)
+
+MCAST_BUGS = {
+    "bad_num_dests": (
+        ("row", 4, 1, "bad_num_dests"),
+        f"{SENDER}: noc_async_write_multicast: num_dests is 4 but the multicast rectangle (19,18)-(21,18) reaches 3 "
+        "cores: on the device the write completes only after num_dests acknowledgements",
+    ),
+    "bad_num_dests_incl": (
+        ("row", 4, 1, "incl", "bad_num_dests"),
+        f"{SENDER}: noc_async_write_multicast: num_dests is 4 but the multicast rectangle (18,18)-(21,18) reaches 3 "
+        "cores (the sender lies in it and a non-loopback multicast does not write it): on the device the write "
+        "completes only after num_dests acknowledgements",
+    ),
+    "bad_order": (
+        ("row", 4, 1, "bad_order"),
+        f"{SENDER}: noc_async_write_multicast: the multicast rectangle (21,18)-(19,18) is given in the wrong order for "
+        "NOC 0: on NOC 0 the start corner is the top-left one (start <= end in x and y), on NOC 1 the bottom-right "
+        "one (start >= end)",
+    ),
+    "bad_order_noc1": (
+        ("row", 4, 1, "noc1", "bad_order"),
+        f"{SENDER}: noc_async_write_multicast: the multicast rectangle (19,18)-(21,18) is given in the wrong order for "
+        "NOC 1: on NOC 0 the start corner is the top-left one (start <= end in x and y), on NOC 1 the bottom-right "
+        "one (start >= end)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MCAST_BUGS))
+def test_multicast_misuse_is_reported(mock: Mock, mcast_host: Path, tmp_path: Path, case: str) -> None:
+    (axis, cols, rows, *opts), expected = MCAST_BUGS[case]
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, axis, cols, rows, 2, 1, *opts)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.rstrip("\n") == expected
+
+
+def test_semaphore_wait_that_can_never_be_satisfied_is_a_deadlock_naming_the_semaphore(
+        mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, "row", 3, 1, 2, 1, "bad_valid")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    kernel = f"data movement kernel '{MCAST}"
+    assert proc.stderr.rstrip("\n") == (
+        "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
+        f"  core (0,0) RISCV_0 (BRISC) {kernel}/sender.cpp': blocked in noc_semaphore_wait(semaphore 0, until == 2): "
+        "it holds 0\n"
+        f"  core (0,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer\n"
+        f"  core (1,0) RISCV_0 (BRISC) {kernel}/receiver.cpp': blocked in noc_semaphore_wait(semaphore 1, until == 2): "
+        "it holds 1\n"
+        f"  core (1,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer\n"
+        f"  core (2,0) RISCV_0 (BRISC) {kernel}/receiver.cpp': blocked in noc_semaphore_wait(semaphore 1, until == 2): "
+        "it holds 1\n"
+        f"  core (2,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
+        "filled, 1 reserved by the producer, 0 waited by the consumer"
+    )

@@ -80,9 +80,24 @@ private:
 enum class Stat : int { Matmul, Add, Sub, Mul, Copy, Pack, Sfpu, Count };
 const char* const kStatNames[] = {"matmul", "add", "sub", "mul", "copy", "pack", "sfpu"};
 
+// Math fidelities as MathFidelity numbers them (LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4).
+inline constexpr int kNumFidelities = 5;
+const char* const kFidelityNames[kNumFidelities] = {"LoFi", "", "HiFi2", "HiFi3", "HiFi4"};
+
+enum class SemOp : int { Set, Inc, SetMulticast, IncMulticast, SetRemote, Wait, Count };
+const char* const kSemOpNames[] = {"set", "inc", "set_multicast", "inc_multicast", "set_remote", "wait"};
+
 struct CoreStats {
+    // every byte this core's NOC requests moved (reads in, writes out; a multicast once)
     std::uint64_t noc_read_bytes = 0, noc_write_bytes = 0, noc_reads = 0, noc_writes = 0;
+    // ... split by where they went
+    std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;      // DRAM banks
+    std::uint64_t l1_read_bytes = 0, l1_write_bytes = 0;          // unicast from / to a Tensix core's L1
+    std::uint64_t mcast_write_bytes = 0, mcast_writes = 0;        // multicast data, counted once at the sender
+    std::uint64_t mcast_dest_bytes = 0;                           // multicast bytes times the cores they reached
+    std::uint64_t sem_ops[static_cast<int>(SemOp::Count)] = {};
     std::uint64_t tiles[static_cast<int>(Stat::Count)] = {};
+    std::uint64_t fidelity_tiles[kNumFidelities][static_cast<int>(Stat::Count)] = {};  // FPU ops by math fidelity
     std::uint64_t stalls_wait_front = 0, stalls_reserve_back = 0;
 };
 
@@ -123,7 +138,7 @@ struct CoreState {
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
-enum class WaitKind { None, Front, Back };
+enum class WaitKind { None, Front, Back, Sem };
 
 struct Range {
     std::uint32_t core, begin, end;
@@ -143,6 +158,9 @@ struct Executor {
     ExecState state = ExecState::Ready;
     WaitKind wait = WaitKind::None;
     std::int32_t wait_cb = 0, wait_n = 0;
+    const volatile std::uint32_t* wait_sem = nullptr;  // WaitKind::Sem: the word, the value, == or >=
+    std::uint32_t wait_sem_off = 0, wait_val = 0;
+    bool wait_min = false;
     std::uint32_t arg_count = 0, common_count = 0;
     std::uint32_t arg_off = 0, common_off = 0;
     std::vector<Range> pending_reads, pending_writes;
@@ -417,40 +435,92 @@ CoreState* split_l1(std::uint32_t addr, std::uint32_t& off) {
     return g_run->cores[slot].get();
 }
 
-// Where a local-L1 range may be: inside a CB of the core, or the semaphore words.
+inline constexpr std::uint32_t kNumSemaphores = 16, kSemStride = 16;
+
+std::string core_str(const CoreState& c) {
+    return "(" + std::to_string(c.logical.x) + "," + std::to_string(c.logical.y) + ")";
+}
+
+// Whether [off, off + size) lies in this core's bank of an allocated L1 buffer.
+bool in_l1_buffer(std::uint32_t off, std::uint32_t size) {
+    for (const auto& [addr, b] : g_run->dev->l1_buffers) {
+        const std::uint64_t end = addr + static_cast<std::uint64_t>(b->pages_per_bank) * b->aligned_page_size;
+        if (off >= addr && static_cast<std::uint64_t>(off) + size <= end) return true;
+    }
+    return false;
+}
+
+// Where a kernel may address L1 over the NOC: a CB of the core, the semaphore words, an L1 buffer's bank.
 bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) {
     for (const auto& c : core.cb) {
         if (c.configured && off >= c.base && off + size <= c.base + c.num_pages * c.page_size) return true;
     }
-    return off >= kL1SemBase && off + size <= kL1SemBase + 16 * 16;
+    if (off >= kL1SemBase && off + size <= kL1SemBase + kNumSemaphores * kSemStride) return true;
+    return in_l1_buffer(off, size);
 }
 
+// The L1 offset of a local L1 address of this core: a pointer into its simulated L1 (get_write_ptr(),
+// get_semaphore(), ...) or a plain L1 address (an L1 buffer's address, as the host passes it).
 std::uint32_t local_l1(Executor* e, std::uint32_t addr, std::uint32_t size, const char* call) {
     std::uint32_t off = 0;
-    if (split_l1(addr, off) != e->core) {
+    CoreState* c = split_l1(addr, off);
+    if (c == nullptr && addr < g_run->dev->arch->geo.l1_size) {
+        c = e->core;
+        off = addr;
+    }
+    if (c != e->core) {
         fail(e, std::string(call) + ": local L1 address " + hex(addr) + " is not in this core's L1");
     }
     if (!in_cb_region(*e->core, off, size)) {
         fail(e, std::string(call) + ": local L1 range [" + hex(off) + ", " + hex(off + size) +
-                    ") is outside every circular buffer of this core");
+                    ") is outside every circular buffer, semaphore and L1 buffer of this core");
     }
     return off;
 }
 
+// A remote write must not land on pages a CB of the target core holds for its consumer (pushed, not
+// yet popped): on the device the consumer would read the new bytes in place of the ones pushed.
+void check_remote_cb_write(Executor* e, const CoreState& target, std::uint32_t off, std::uint32_t size,
+                           const char* call) {
+    for (std::uint32_t id = 0; id < kNumCBs; ++id) {
+        const CBState& c = target.cb[id];
+        if (!c.configured || c.avail == 0) continue;
+        for (std::uint32_t i = 0; i < c.avail; ++i) {
+            const std::uint32_t lo = c.base + ((c.rd + i) % c.num_pages) * c.page_size, hi = lo + c.page_size;
+            if (lo < off + size && off < hi) {
+                fail(e, std::string(call) + ": writes L1 [" + hex(off) + ", " + hex(off + size) + ") of core " +
+                            core_str(target) + " over pages of its CB " + std::to_string(id) +
+                            " that were pushed and not yet popped (" + cb_status(c) +
+                            "): the receiver has not freed them (it should signal the sender after cb_reserve_back, "
+                            "and the sender wait for that signal before writing)");
+            }
+        }
+    }
+}
+
+bool is_worker_xy(std::uint32_t x, std::uint32_t y) {
+    const tt_mock::ArchGeometry& geo = g_run->dev->arch->geo;
+    return x >= tt_mock::kWorkerNocOffset && y >= tt_mock::kWorkerNocOffset && x < tt_mock::kWorkerNocOffset + geo.grid_x &&
+           y < tt_mock::kWorkerNocOffset + geo.grid_y;
+}
+
 // Resolves a remote NOC range to host memory; fails with a precise message when out of bounds.
-std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t size, const char* call) {
+// `dram` tells whether it is a DRAM bank; `target` the Tensix core of an L1 range (nullptr for DRAM).
+std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t size, const char* call, bool* dram = nullptr,
+                             CoreState** target_out = nullptr) {
     const Decoded d = decode(noc_addr);
     DeviceState& dev = *g_run->dev;
     const tt_mock::ArchGeometry& geo = dev.arch->geo;
-    const bool is_worker = d.x >= tt_mock::kWorkerNocOffset && d.y >= tt_mock::kWorkerNocOffset &&
-                           d.x < tt_mock::kWorkerNocOffset + geo.grid_x &&
-                           d.y < tt_mock::kWorkerNocOffset + geo.grid_y;
+    const bool is_worker = is_worker_xy(d.x, d.y);
     if (!d.dram && !is_worker) {
         fail(e, std::string(call) + ": NOC address " + hex(noc_addr) + " names no DRAM bank or Tensix core (x=" +
                     std::to_string(d.x) + ", y=" + std::to_string(d.y) + ")");
     }
+    if (dram) *dram = d.dram;
     const std::uint32_t bank =
         d.dram ? d.x : (d.y - tt_mock::kWorkerNocOffset) * geo.grid_x + (d.x - tt_mock::kWorkerNocOffset);
+    CoreState* target = d.dram ? nullptr : g_run->core_by_index[bank];
+    if (target_out) *target_out = target;
     const auto& buffers = d.dram ? dev.dram_buffers : dev.l1_buffers;
     auto it = buffers.upper_bound(d.addr);
     if (it != buffers.begin()) {
@@ -470,6 +540,8 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
                             " of page " + std::to_string(page) + " run past the end of the " +
                             std::to_string(b.page_size) + "-byte page (buffer at " + hex(b.address) + ")");
             }
+            // the pages of an L1 buffer on a core of the run live in that core's simulated L1
+            if (target != nullptr) return target->l1 + d.addr;
             return b.data.data() + page * b.page_size + within;
         }
     }
@@ -478,7 +550,6 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
                     " is not inside any allocated buffer");
     }
     // a Tensix core's L1 (e.g. a CB or semaphore of another core)
-    CoreState* target = g_run->core_by_index[bank];
     if (target == nullptr) {
         fail(e, std::string(call) + ": core (" + std::to_string(bank % geo.grid_x) + "," +
                     std::to_string(bank / geo.grid_x) + ") runs no kernel of this program");
@@ -487,7 +558,7 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
     if (d.addr + size > geo.l1_size || !in_cb_region(*target, off, size)) {
         fail(e, std::string(call) + ": L1 range [" + hex(off) + ", " + hex(off + size) + ") of core (" +
                     std::to_string(target->logical.x) + "," + std::to_string(target->logical.y) +
-                    ") is outside its circular buffers and L1 buffers");
+                    ") is outside its circular buffers, semaphores and L1 buffers");
     }
     return target->l1 + off;
 }
@@ -495,23 +566,252 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
 void api_noc_read(std::uint64_t src, std::uint32_t dst_l1, std::uint32_t size) {
     Executor* e = cur();
     const std::uint32_t off = local_l1(e, dst_l1, size, "noc_async_read");
-    std::uint8_t* from = resolve_remote(e, src, size, "noc_async_read");
+    bool dram = false;
+    std::uint8_t* from = resolve_remote(e, src, size, "noc_async_read", &dram);
     std::memmove(e->core->l1 + off, from, size);
     e->pending_reads.push_back({e->core->index, off, off + size});
-    e->core->stats.noc_read_bytes += size;
-    ++e->core->stats.noc_reads;
+    CoreStats& st = e->core->stats;
+    st.noc_read_bytes += size;
+    ++st.noc_reads;
+    (dram ? st.dram_read_bytes : st.l1_read_bytes) += size;
     ++g_run->progress;
 }
 
 void api_noc_write(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t size) {
     Executor* e = cur();
     const std::uint32_t off = local_l1(e, src_l1, size, "noc_async_write");
-    std::uint8_t* to = resolve_remote(e, dst, size, "noc_async_write");
+    bool dram = false;
+    CoreState* target = nullptr;
+    std::uint8_t* to = resolve_remote(e, dst, size, "noc_async_write", &dram, &target);
+    if (target != nullptr && target != e->core) {
+        check_remote_cb_write(e, *target, static_cast<std::uint32_t>(to - target->l1), size, "noc_async_write");
+    }
     std::memmove(to, e->core->l1 + off, size);
     e->pending_writes.push_back({e->core->index, off, off + size});
-    e->core->stats.noc_write_bytes += size;
-    ++e->core->stats.noc_writes;
+    CoreStats& st = e->core->stats;
+    st.noc_write_bytes += size;
+    ++st.noc_writes;
+    (dram ? st.dram_write_bytes : st.l1_write_bytes) += size;
     ++g_run->progress;
+}
+
+// The cores a multicast (or multicast atomic) reaches. Checks the rectangle against the NOC it is sent
+// on, the grid and num_dests, as the device needs them.
+std::vector<CoreState*> mcast_targets(Executor* e, std::uint64_t mcast_addr, std::uint32_t num_dests, std::uint32_t flags,
+                                      const std::string& call, bool atomic) {
+    const unsigned base = tt_mock::kNocAddrLocalBits, bits = tt_mock::kNocAddrNodeIdBits;
+    const auto field = [&](unsigned i) { return static_cast<std::uint32_t>((mcast_addr >> (base + i * bits)) & 63); };
+    const std::uint32_t xe = field(0), ye = field(1), xs = field(2), ys = field(3);
+    const std::uint32_t noc = (flags >> 8) & 0xff;
+    const bool loopback = flags & tt_mock::kNocLoopback;
+    auto xy = [](std::uint32_t x, std::uint32_t y) { return "(" + std::to_string(x) + "," + std::to_string(y) + ")"; };
+    const std::string rect = xy(xs, ys) + "-" + xy(xe, ye);
+    if ((noc == 0 && (xs > xe || ys > ye)) || (noc == 1 && (xs < xe || ys < ye))) {
+        fail(e, call + ": the multicast rectangle " + rect + " is given in the wrong order for NOC " + std::to_string(noc) +
+                    ": on NOC 0 the start corner is the top-left one (start <= end in x and y), on NOC 1 the "
+                    "bottom-right one (start >= end)");
+    }
+    const std::uint32_t x0 = std::min(xs, xe), x1 = std::max(xs, xe), y0 = std::min(ys, ye), y1 = std::max(ys, ye);
+    const tt_mock::ArchGeometry& geo = g_run->dev->arch->geo;
+    if (!is_worker_xy(x0, y0) || !is_worker_xy(x1, y1)) {
+        const std::uint32_t lo = tt_mock::kWorkerNocOffset;
+        fail(e, call + ": the multicast rectangle " + rect + " (NOC coordinates) reaches beyond the Tensix cores of the " +
+                    g_run->dev->arch->grid() + " " + g_run->dev->arch->title + " compute grid (NOC x " +
+                    std::to_string(lo) + ".." + std::to_string(lo + geo.grid_x - 1) + ", y " + std::to_string(lo) + ".." +
+                    std::to_string(lo + geo.grid_y - 1) + "; use worker_core_from_logical_core)");
+    }
+    const std::uint32_t mx = e->core->logical.x + tt_mock::kWorkerNocOffset, my = e->core->logical.y + tt_mock::kWorkerNocOffset;
+    const bool self_in = mx >= x0 && mx <= x1 && my >= y0 && my <= y1;
+    if (loopback && !self_in) {
+        fail(e, call + ": the sender " + xy(mx, my) + " lies outside the multicast rectangle " + rect +
+                    ": a loopback multicast writes the sender as one of the rectangle's cores");
+    }
+    if (atomic && self_in) {
+        fail(e, call + ": the sender " + xy(mx, my) + " lies inside the multicast rectangle " + rect +
+                    ": a multicast atomic cannot include its sender");
+    }
+    const std::uint32_t count = (x1 - x0 + 1) * (y1 - y0 + 1);
+    const std::uint32_t reach = count - (self_in && !loopback ? 1 : 0);
+    if (reach == 0) {
+        fail(e, call + ": the multicast rectangle " + rect + " holds only the sender, which a non-loopback multicast "
+                    "does not write: it reaches no core (use noc_async_write for a single core)");
+    }
+    if (num_dests != reach) {
+        fail(e, call + ": num_dests is " + std::to_string(num_dests) + " but the multicast rectangle " + rect + " reaches " +
+                    std::to_string(reach) + " cores" +
+                    (self_in && !loopback ? " (the sender lies in it and a non-loopback multicast does not write it)" : "") +
+                    ": on the device the write completes only after num_dests acknowledgements");
+    }
+    std::vector<CoreState*> out;
+    out.reserve(reach);
+    for (std::uint32_t y = y0; y <= y1; ++y) {
+        for (std::uint32_t x = x0; x <= x1; ++x) {
+            if (x == mx && y == my && !loopback) continue;
+            const std::uint32_t lx = x - tt_mock::kWorkerNocOffset, ly = y - tt_mock::kWorkerNocOffset;
+            CoreState* t = g_run->core_by_index[ly * geo.grid_x + lx];
+            if (t == nullptr) {
+                fail(e, call + ": the multicast rectangle " + rect + " reaches core (" + std::to_string(lx) + "," +
+                            std::to_string(ly) + "), which runs no kernel of this program");
+            }
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+std::string mcast_call(std::uint32_t flags) {
+    const bool sem = flags & tt_mock::kNocSemaphore, loop = flags & tt_mock::kNocLoopback;
+    if (!(flags & tt_mock::kNocMcast)) return sem ? "noc_semaphore_set_remote" : "noc_async_write";
+    if (sem) return loop ? "noc_semaphore_set_multicast_loopback_src" : "noc_semaphore_set_multicast";
+    return loop ? "noc_async_write_multicast_loopback_src" : "noc_async_write_multicast";
+}
+
+void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t size, std::uint32_t num_dests,
+                      std::uint32_t flags) {
+    Executor* e = cur();
+    const std::string call = mcast_call(flags);
+    const bool sem = flags & tt_mock::kNocSemaphore;
+    const std::uint32_t off = local_l1(e, src_l1, size, call.c_str());
+    CoreStats& st = e->core->stats;
+    if (!(flags & tt_mock::kNocMcast)) {
+        CoreState* target = nullptr;
+        std::uint8_t* to = resolve_remote(e, dst, size, call.c_str(), nullptr, &target);
+        if (target == nullptr) fail(e, call + ": NOC address " + hex(dst) + " is a DRAM bank: semaphores live in a Tensix core's L1");
+        std::memmove(to, e->core->l1 + off, size);
+        ++st.sem_ops[static_cast<int>(SemOp::SetRemote)];
+        ++g_run->progress;
+        return;
+    }
+    const std::vector<CoreState*> targets = mcast_targets(e, dst, num_dests, flags, call, false);
+    const std::uint32_t dst_off = static_cast<std::uint32_t>(dst & ((1ull << tt_mock::kNocAddrLocalBits) - 1));
+    const tt_mock::ArchGeometry& geo = g_run->dev->arch->geo;
+    for (CoreState* t : targets) {
+        if (static_cast<std::uint64_t>(dst_off) + size > geo.l1_size || !in_cb_region(*t, dst_off, size)) {
+            fail(e, call + ": L1 range [" + hex(dst_off) + ", " + hex(dst_off + size) + ") of core " + core_str(*t) +
+                        " is outside its circular buffers, semaphores and L1 buffers");
+        }
+        if (t != e->core && !sem) check_remote_cb_write(e, *t, dst_off, size, call.c_str());
+    }
+    // every destination receives the bytes before anything issued later on this NOC (the semaphore
+    // that announces them): the mock completes the write at issue
+    for (CoreState* t : targets) std::memmove(t->l1 + dst_off, e->core->l1 + off, size);
+    if (sem) {
+        ++st.sem_ops[static_cast<int>(SemOp::SetMulticast)];
+    } else {
+        e->pending_writes.push_back({e->core->index, off, off + size});
+        st.noc_write_bytes += size;
+        ++st.noc_writes;
+        st.mcast_write_bytes += size;
+        ++st.mcast_writes;
+        st.mcast_dest_bytes += static_cast<std::uint64_t>(size) * targets.size();
+    }
+    ++g_run->progress;
+}
+
+void api_noc_atomic_inc(std::uint64_t dst, std::uint32_t incr, std::uint32_t num_dests, std::uint32_t flags) {
+    Executor* e = cur();
+    const bool mcast = flags & tt_mock::kNocMcast;
+    const std::string call = mcast ? "noc_semaphore_inc_multicast" : "noc_semaphore_inc";
+    const std::uint32_t off = static_cast<std::uint32_t>(dst & ((1ull << tt_mock::kNocAddrLocalBits) - 1));
+    if (off % 4 != 0) fail(e, call + ": L1 address " + hex(off) + " is not 4-byte aligned");
+    std::vector<CoreState*> targets;
+    if (mcast) {
+        targets = mcast_targets(e, dst, num_dests, flags, call, true);
+    } else {
+        const Decoded d = decode(dst);
+        if (!is_worker_xy(d.x, d.y)) {
+            fail(e, call + ": NOC address " + hex(dst) + " (x=" + std::to_string(d.x) + ", y=" + std::to_string(d.y) +
+                        ") is not a Tensix core: semaphores live in a Tensix core's L1");
+        }
+        CoreState* t = nullptr;
+        resolve_remote(e, dst, 4, call.c_str(), nullptr, &t);
+        targets.push_back(t);
+    }
+    for (CoreState* t : targets) {
+        if (!in_cb_region(*t, off, 4)) {
+            fail(e, call + ": L1 range [" + hex(off) + ", " + hex(off + 4) + ") of core " + core_str(*t) +
+                        " is outside its circular buffers, semaphores and L1 buffers");
+        }
+        std::uint32_t v = 0;
+        std::memcpy(&v, t->l1 + off, 4);
+        v += incr;
+        std::memcpy(t->l1 + off, &v, 4);
+    }
+    ++e->core->stats.sem_ops[static_cast<int>(mcast ? SemOp::IncMulticast : SemOp::Inc)];
+    ++g_run->progress;
+}
+
+void api_noc_atomic_barrier() { cur(); }
+
+// A semaphore word of this core: its L1 offset (fails outside this core's L1).
+std::uint32_t sem_offset(Executor* e, std::uint32_t addr, const char* call) {
+    std::uint32_t off = 0;
+    if (split_l1(addr, off) != e->core || off % 4 != 0) {
+        fail(e, std::string(call) + ": semaphore address " + hex(addr) +
+                    " is not a 4-byte aligned word of this core's L1 (use get_semaphore(id))");
+    }
+    return off;
+}
+
+std::string sem_name(std::uint32_t off) {
+    if (off >= kL1SemBase && off < kL1SemBase + kNumSemaphores * kSemStride && (off - kL1SemBase) % kSemStride == 0) {
+        return "semaphore " + std::to_string((off - kL1SemBase) / kSemStride);
+    }
+    return "the L1 word at " + hex(off);
+}
+
+void api_semaphore_set(std::uint32_t addr, std::uint32_t val) {
+    Executor* e = cur();
+    const std::uint32_t off = sem_offset(e, addr, "noc_semaphore_set");
+    std::memcpy(e->core->l1 + off, &val, 4);
+    ++e->core->stats.sem_ops[static_cast<int>(SemOp::Set)];
+    ++g_run->progress;
+}
+
+bool sem_ok(std::uint32_t v, std::uint32_t want, bool min) { return min ? v >= want : v == want; }
+
+void api_semaphore_wait(std::uint32_t addr, std::uint32_t val, std::uint32_t min) {
+    Executor* e = cur();
+    const std::uint32_t off = sem_offset(e, addr, min ? "noc_semaphore_wait_min" : "noc_semaphore_wait");
+    const volatile std::uint32_t* word = reinterpret_cast<const volatile std::uint32_t*>(e->core->l1 + off);
+    ++e->core->stats.sem_ops[static_cast<int>(SemOp::Wait)];
+    if (!sem_ok(*word, val, min != 0)) {
+        e->wait = WaitKind::Sem;
+        e->wait_sem = word;
+        e->wait_sem_off = off;
+        e->wait_val = val;
+        e->wait_min = min != 0;
+        yield(e, ExecState::Blocked);
+        e->wait = WaitKind::None;
+    }
+    ++g_run->progress;
+}
+
+std::uint64_t api_bank_noc_addr(std::uint32_t dram, std::uint32_t bank, std::uint32_t offset) {
+    Executor* e = cur();
+    const Arch& arch = *g_run->dev->arch;
+    if (dram) {
+        if (bank >= arch.geo.num_dram_banks) {
+            fail(e, "get_noc_addr_from_bank_id<true>(" + std::to_string(bank) + ", ...): bank " + std::to_string(bank) +
+                        " is out of range: " + arch.title + " has " + std::to_string(arch.geo.num_dram_banks) +
+                        " DRAM banks");
+        }
+        return tt_mock::noc_xy_addr(bank, 0, offset);
+    }
+    if (bank >= arch.num_cores()) {
+        fail(e, "get_noc_addr_from_bank_id<false>(" + std::to_string(bank) + ", ...): bank " + std::to_string(bank) +
+                    " is out of range: " + arch.title + " has " + std::to_string(arch.num_cores()) +
+                    " L1 banks (one per core of the compute grid)");
+    }
+    return tt_mock::noc_xy_addr(bank % arch.geo.grid_x + tt_mock::kWorkerNocOffset,
+                                bank / arch.geo.grid_x + tt_mock::kWorkerNocOffset, offset);
+}
+
+void api_device_print(const char* text) {
+    Executor* e = cur();
+    if (env_str("TT_METAL_DPRINT_CORES").empty()) return;
+    std::fprintf(stdout, "%s: %s\n", where(*e).c_str(), text);
+    std::fflush(stdout);
 }
 
 void api_noc_read_barrier() { cur()->pending_reads.clear(); }
@@ -537,8 +837,11 @@ std::uint32_t api_my_logical_xy() {
 
 std::uint32_t api_semaphore_addr(std::uint32_t id) {
     Executor* e = cur();
-    if (id >= 16) fail(e, "get_semaphore(" + std::to_string(id) + "): semaphore id out of range");
-    return e->core->l1_addr + kL1SemBase + id * 16;
+    if (id >= kNumSemaphores) {
+        fail(e, "get_semaphore(" + std::to_string(id) + "): semaphore id out of range: a core has " +
+                    std::to_string(kNumSemaphores) + " semaphores (CreateSemaphore returns their ids)");
+    }
+    return e->core->l1_addr + kL1SemBase + id * kSemStride;
 }
 
 void api_yield_hint() {
@@ -603,6 +906,13 @@ void unpack(Executor* e, std::uint32_t cb, std::uint32_t tile, std::uint32_t op,
     }
 }
 
+// A tile op of the FPU (matrix engine), counted per op and per the kernel's math fidelity.
+void count_fpu(Executor* e, Stat op) {
+    ++e->core->stats.tiles[static_cast<int>(op)];
+    const int f = std::clamp(e->kernel->math_fidelity, 0, kNumFidelities - 1);
+    ++e->core->stats.fidelity_tiles[f][static_cast<int>(op)];
+}
+
 void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t cc, std::uint32_t d,
                  std::uint32_t ee, float f) {
     Executor* e = cur();
@@ -636,7 +946,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             unpack(e, b, d, op, tb);
             const bool tr = op == tt_mock::kOpMatmulTransposeTiles ? f != 0.0f : core.mm_transpose;
             tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024);
-            ++core.stats.tiles[static_cast<int>(Stat::Matmul)];
+            count_fpu(e, Stat::Matmul);
             return;
         }
         case tt_mock::kOpAddTiles:
@@ -648,13 +958,13 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             float* out = core.dst.data() + ee * 1024;
             if (op == tt_mock::kOpAddTiles) {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] + tb[i];
-                ++core.stats.tiles[static_cast<int>(Stat::Add)];
+                count_fpu(e, Stat::Add);
             } else if (op == tt_mock::kOpSubTiles) {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] - tb[i];
-                ++core.stats.tiles[static_cast<int>(Stat::Sub)];
+                count_fpu(e, Stat::Sub);
             } else {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] * tb[i];
-                ++core.stats.tiles[static_cast<int>(Stat::Mul)];
+                count_fpu(e, Stat::Mul);
             }
             return;
         }
@@ -763,6 +1073,13 @@ const tt_mock::KernelApi kApi = {
     &api_yield_hint,
     &api_compute,
     &api_fail,
+    &api_noc_write_ex,
+    &api_noc_atomic_inc,
+    &api_noc_atomic_barrier,
+    &api_semaphore_set,
+    &api_semaphore_wait,
+    &api_bank_noc_addr,
+    &api_device_print,
 };
 
 // ---- kernel loading -----------------------------------------------------------------------------------
@@ -834,6 +1151,7 @@ void fiber_main() {
 }
 
 bool satisfied(const Executor& e) {
+    if (e.wait == WaitKind::Sem) return sem_ok(*e.wait_sem, e.wait_val, e.wait_min);
     const CBState& c = e.core->cb[e.wait_cb];
     if (e.wait == WaitKind::Front) return c.avail >= static_cast<std::uint32_t>(e.wait_n);
     if (e.wait == WaitKind::Back) return c.num_pages - c.avail >= static_cast<std::uint32_t>(e.wait_n);
@@ -843,6 +1161,11 @@ bool satisfied(const Executor& e) {
 std::string blocked_description(const Executor& e) {
     if (e.state == ExecState::Poll) return "polling (noc_semaphore_wait or cb_pages_*_at_* loop) without progress";
     if (e.state == ExecState::Ready) return "not started";
+    if (e.wait == WaitKind::Sem) {
+        return std::string("blocked in ") + (e.wait_min ? "noc_semaphore_wait_min(" : "noc_semaphore_wait(") +
+               sem_name(e.wait_sem_off) + (e.wait_min ? ", until >= " : ", until == ") + std::to_string(e.wait_val) +
+               "): it holds " + std::to_string(*e.wait_sem);
+    }
     const CBState& c = e.core->cb[e.wait_cb];
     if (e.wait == WaitKind::Front) {
         return "blocked in cb_wait_front(cb=" + std::to_string(e.wait_cb) + ", " + std::to_string(e.wait_n) +
@@ -853,56 +1176,95 @@ std::string blocked_description(const Executor& e) {
 }
 
 // ---- stats -------------------------------------------------------------------------------------------------
+void add_stats(CoreStats& t, const CoreStats& s) {
+    t.noc_read_bytes += s.noc_read_bytes;
+    t.noc_write_bytes += s.noc_write_bytes;
+    t.noc_reads += s.noc_reads;
+    t.noc_writes += s.noc_writes;
+    t.dram_read_bytes += s.dram_read_bytes;
+    t.dram_write_bytes += s.dram_write_bytes;
+    t.l1_read_bytes += s.l1_read_bytes;
+    t.l1_write_bytes += s.l1_write_bytes;
+    t.mcast_write_bytes += s.mcast_write_bytes;
+    t.mcast_writes += s.mcast_writes;
+    t.mcast_dest_bytes += s.mcast_dest_bytes;
+    for (int i = 0; i < static_cast<int>(SemOp::Count); ++i) t.sem_ops[i] += s.sem_ops[i];
+    for (int i = 0; i < static_cast<int>(Stat::Count); ++i) t.tiles[i] += s.tiles[i];
+    for (int f = 0; f < kNumFidelities; ++f) {
+        for (int i = 0; i < static_cast<int>(Stat::Count); ++i) t.fidelity_tiles[f][i] += s.fidelity_tiles[f][i];
+    }
+    t.stalls_wait_front += s.stalls_wait_front;
+    t.stalls_reserve_back += s.stalls_reserve_back;
+}
+
+std::uint64_t sem_total(const CoreStats& s) {
+    std::uint64_t n = 0;
+    for (int i = 0; i < static_cast<int>(SemOp::Count); ++i) n += s.sem_ops[i];
+    return n;
+}
+
+std::string stats_json(const CoreStats& s) {
+    std::ostringstream o;
+    o << "\"noc_read_bytes\": " << s.noc_read_bytes << ", \"noc_write_bytes\": " << s.noc_write_bytes
+      << ", \"noc_reads\": " << s.noc_reads << ", \"noc_writes\": " << s.noc_writes
+      << ", \"dram_read_bytes\": " << s.dram_read_bytes << ", \"dram_write_bytes\": " << s.dram_write_bytes
+      << ", \"l1_read_bytes\": " << s.l1_read_bytes << ", \"l1_write_bytes\": " << s.l1_write_bytes
+      << ", \"mcast_write_bytes\": " << s.mcast_write_bytes << ", \"mcast_writes\": " << s.mcast_writes
+      << ", \"mcast_dest_bytes\": " << s.mcast_dest_bytes << ", \"semaphore_ops\": {";
+    for (int i = 0; i < static_cast<int>(SemOp::Count); ++i) {
+        o << (i ? ", " : "") << "\"" << kSemOpNames[i] << "\": " << s.sem_ops[i];
+    }
+    o << "}, \"tiles\": {";
+    for (int i = 0; i < static_cast<int>(Stat::Count); ++i) {
+        o << (i ? ", " : "") << "\"" << kStatNames[i] << "\": " << s.tiles[i];
+    }
+    o << "}, \"tiles_by_fidelity\": {";
+    bool first = true;
+    for (int f = 0; f < kNumFidelities; ++f) {
+        if (kFidelityNames[f][0] == '\0') continue;
+        o << (first ? "" : ", ") << "\"" << kFidelityNames[f] << "\": {";
+        first = false;
+        bool first_op = true;
+        for (Stat op : {Stat::Matmul, Stat::Add, Stat::Sub, Stat::Mul}) {
+            o << (first_op ? "" : ", ") << "\"" << kStatNames[static_cast<int>(op)]
+              << "\": " << s.fidelity_tiles[f][static_cast<int>(op)];
+            first_op = false;
+        }
+        o << "}";
+    }
+    o << "}, \"cb_stalls\": {\"wait_front\": " << s.stalls_wait_front << ", \"reserve_back\": " << s.stalls_reserve_back
+      << "}";
+    return o.str();
+}
+
 void emit_stats(DeviceState& dev, const Run& run) {
     const std::string target = env_str("TT_MOCK_STATS");
     if (target.empty()) return;
     CoreStats total;
-    auto add = [](CoreStats& t, const CoreStats& s) {
-        t.noc_read_bytes += s.noc_read_bytes;
-        t.noc_write_bytes += s.noc_write_bytes;
-        t.noc_reads += s.noc_reads;
-        t.noc_writes += s.noc_writes;
-        for (int i = 0; i < static_cast<int>(Stat::Count); ++i) t.tiles[i] += s.tiles[i];
-        t.stalls_wait_front += s.stalls_wait_front;
-        t.stalls_reserve_back += s.stalls_reserve_back;
-    };
-    auto json = [](const CoreStats& s) {
-        std::ostringstream o;
-        o << "\"noc_read_bytes\": " << s.noc_read_bytes << ", \"noc_write_bytes\": " << s.noc_write_bytes
-          << ", \"noc_reads\": " << s.noc_reads << ", \"noc_writes\": " << s.noc_writes << ", \"tiles\": {";
-        for (int i = 0; i < static_cast<int>(Stat::Count); ++i) {
-            o << (i ? ", " : "") << "\"" << kStatNames[i] << "\": " << s.tiles[i];
-        }
-        o << "}, \"cb_stalls\": {\"wait_front\": " << s.stalls_wait_front
-          << ", \"reserve_back\": " << s.stalls_reserve_back << "}";
-        return o.str();
-    };
     std::ostringstream w;
     w << "{\"workload\": " << dev.workloads_run << ", \"cores\": [";
     bool first = true;
     for (const auto& c : run.cores) {
-        add(total, c->stats);
+        add_stats(total, c->stats);
         w << (first ? "\n  " : ",\n  ") << "{\"core\": [" << c->logical.x << ", " << c->logical.y << "], "
-          << json(c->stats) << "}";
+          << stats_json(c->stats) << "}";
         first = false;
     }
-    w << "],\n \"totals\": {\"cores\": " << run.cores.size() << ", " << json(total) << "}}";
+    w << "],\n \"totals\": {\"cores\": " << run.cores.size() << ", " << stats_json(total) << "}}";
     if (target == "-") {
         std::fprintf(stderr, "TT-Metalium mock stats, workload %llu\n", static_cast<unsigned long long>(dev.workloads_run));
-        std::fprintf(stderr, "%-8s %12s %12s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "core", "noc_rd_B", "noc_wr_B",
-                     "matmul", "add", "sub", "mul", "copy", "pack", "sfpu", "st_wait", "st_resv");
+        std::fprintf(stderr, "%-8s %12s %12s %8s %8s %8s %8s %8s %8s %8s %8s %8s %12s %12s %12s %8s\n", "core",
+                     "noc_rd_B", "noc_wr_B", "matmul", "add", "sub", "mul", "copy", "pack", "sfpu", "st_wait", "st_resv",
+                     "dram_rd_B", "dram_wr_B", "mcast_B", "sem_ops");
         auto row = [](const std::string& name, const CoreStats& s) {
-            std::fprintf(stderr, "%-8s %12llu %12llu", name.c_str(), static_cast<unsigned long long>(s.noc_read_bytes),
-                         static_cast<unsigned long long>(s.noc_write_bytes));
-            for (int i = 0; i < static_cast<int>(Stat::Count); ++i) {
-                std::fprintf(stderr, " %8llu", static_cast<unsigned long long>(s.tiles[i]));
-            }
-            std::fprintf(stderr, " %8llu %8llu\n", static_cast<unsigned long long>(s.stalls_wait_front),
-                         static_cast<unsigned long long>(s.stalls_reserve_back));
+            auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+            std::fprintf(stderr, "%-8s %12llu %12llu", name.c_str(), u(s.noc_read_bytes), u(s.noc_write_bytes));
+            for (int i = 0; i < static_cast<int>(Stat::Count); ++i) std::fprintf(stderr, " %8llu", u(s.tiles[i]));
+            std::fprintf(stderr, " %8llu %8llu %12llu %12llu %12llu %8llu\n", u(s.stalls_wait_front),
+                         u(s.stalls_reserve_back), u(s.dram_read_bytes), u(s.dram_write_bytes), u(s.mcast_write_bytes),
+                         u(sem_total(s)));
         };
-        for (const auto& c : run.cores) {
-            row("(" + std::to_string(c->logical.x) + "," + std::to_string(c->logical.y) + ")", c->stats);
-        }
+        for (const auto& c : run.cores) row(core_str(*c), c->stats);
         row("total", total);
         return;
     }
@@ -1031,11 +1393,36 @@ void run_program(DeviceState& dev, ProgramState& program) {
         }
         for (const auto& s : program.semaphores) {
             if (std::find(s.cores.begin(), s.cores.end(), c) == s.cores.end()) continue;
-            std::memcpy(cs->l1 + kL1SemBase + s.id * 16, &s.initial_value, 4);
+            std::memcpy(cs->l1 + kL1SemBase + s.id * kSemStride, &s.initial_value, 4);
         }
         run.core_by_index[cs->index] = cs.get();
         run.cores.push_back(std::move(cs));
     }
+
+    // The pages of L1 buffers held by the cores of the run live in their simulated L1 while it runs
+    // (kernels address them with the buffer's L1 address), and go back to the buffers afterwards.
+    struct L1BufferStage {
+        Run& run;
+        void copy(bool in) {
+            for (const auto& [addr, b] : run.dev->l1_buffers) {
+                for (const auto& cs : run.cores) {
+                    for (std::uint32_t r = 0; r < b->pages_per_bank; ++r) {
+                        const std::uint64_t page = static_cast<std::uint64_t>(r) * b->num_banks + cs->index;
+                        if (page >= b->num_pages) break;
+                        std::uint8_t* l1 = cs->l1 + addr + static_cast<std::uint64_t>(r) * b->aligned_page_size;
+                        std::uint8_t* data = b->data.data() + page * b->page_size;
+                        if (in) {
+                            std::memcpy(l1, data, b->page_size);
+                        } else {
+                            std::memcpy(data, l1, b->page_size);
+                        }
+                    }
+                }
+            }
+        }
+        ~L1BufferStage() { copy(false); }
+    } l1_stage{run};
+    l1_stage.copy(true);
 
     // compile / load kernels
     std::vector<KernelBuildRequest> reqs;

@@ -12,7 +12,7 @@
 
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 5;
+inline constexpr std::uint32_t kKernelAbiVersion = 6;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -86,6 +86,26 @@ struct KernelApi {
                     std::uint32_t e, float f);
     // diagnostics
     [[noreturn]] void (*fail)(const char* message);
+    // NOC writes with options (multicast, semaphore writes): flags are NocWriteFlags | (noc << 8)
+    void (*noc_write_ex)(std::uint32_t src_l1, std::uint64_t dst_noc_addr, std::uint32_t size, std::uint32_t num_dests,
+                         std::uint32_t flags);
+    // NOC atomic increment of a semaphore word (unicast, or multicast with kNocMcast)
+    void (*noc_atomic_inc)(std::uint64_t dst_noc_addr, std::uint32_t incr, std::uint32_t num_dests, std::uint32_t flags);
+    void (*noc_atomic_barrier)();
+    // semaphores in this core's L1: set (a local store), wait until == val (min=0) or >= val (min=1)
+    void (*semaphore_set)(std::uint32_t l1_addr, std::uint32_t val);
+    void (*semaphore_wait)(std::uint32_t l1_addr, std::uint32_t val, std::uint32_t min);
+    // NOC address of an offset in a DRAM bank (dram=1) or an L1 bank (a worker core's L1, dram=0)
+    std::uint64_t (*bank_noc_addr)(std::uint32_t dram, std::uint32_t bank_id, std::uint32_t offset);
+    // DEVICE_PRINT / DPRINT: one formatted message of this executor
+    void (*device_print)(const char* text);
+};
+
+// Flags of KernelApi::noc_write_ex / noc_atomic_inc.
+enum NocWriteFlags : std::uint32_t {
+    kNocMcast = 1u << 0,      // the address is a multicast rectangle (get_noc_multicast_addr)
+    kNocLoopback = 1u << 1,   // multicast also writes the sender (the _loopback_src variants)
+    kNocSemaphore = 1u << 2,  // a semaphore write (noc_semaphore_set_remote / _multicast): counted as a semaphore op
 };
 
 // Layout of the NOC addresses the mock hands out: like the hardware, the upper bits carry the
@@ -95,6 +115,15 @@ inline constexpr unsigned kNocAddrNodeIdBits = 6;
 inline constexpr std::uint64_t noc_xy_addr(std::uint32_t x, std::uint32_t y, std::uint64_t addr) {
     return (static_cast<std::uint64_t>(y) << (kNocAddrLocalBits + kNocAddrNodeIdBits)) |
            (static_cast<std::uint64_t>(x) << kNocAddrLocalBits) | addr;
+}
+
+// A multicast rectangle as the hardware encodes it: the end corner in the unicast (x, y) fields, the
+// start corner in the next 12 bits.
+inline constexpr std::uint64_t noc_mcast_addr(std::uint32_t x_start, std::uint32_t y_start, std::uint32_t x_end,
+                                              std::uint32_t y_end, std::uint64_t addr) {
+    return noc_xy_addr(x_end, y_end, addr) |
+           (static_cast<std::uint64_t>(x_start) << (kNocAddrLocalBits + 2 * kNocAddrNodeIdBits)) |
+           (static_cast<std::uint64_t>(y_start) << (kNocAddrLocalBits + 3 * kNocAddrNodeIdBits));
 }
 
 // Geometry of the devices the mock models. The runtime picks one when a device is opened

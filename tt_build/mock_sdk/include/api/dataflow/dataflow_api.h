@@ -10,7 +10,17 @@
 #include "api/tensor/tensor_accessor_args.h"
 
 inline constexpr std::uint8_t noc_index = NOC_INDEX;
+
+// Programmable core types (as in the device's core_config.h).
+enum ProgrammableCoreType {
+    TENSIX = 0,
+    ACTIVE_ETH = 1,
+    IDLE_ETH = 2,
+    DRAM = 3,
+    COUNT = 4,
+};
 inline constexpr std::uint32_t NOC_UNICAST_WRITE_VC = 1;
+inline constexpr std::uint32_t NOC_MULTICAST_WRITE_VC = 4;
 inline constexpr std::uint32_t NOC_MAX_BURST_SIZE = 8192;
 
 // ---- address generators -----------------------------------------------------------------------
@@ -157,19 +167,113 @@ FORCE_INLINE void noc_async_write_tile(const std::uint32_t id, const TensorAcces
     noc_async_write_page(id, addrgen, src_local_l1_addr, addrgen.get_aligned_page_size(), 0, noc);
 }
 
-// ---- semaphores (local L1 words) ----------------------------------------------------------------
-template <typename T = std::uint32_t>
-inline std::uint32_t get_semaphore(std::uint32_t semaphore_id) {
+// ---- semaphores (L1 words of this core) -----------------------------------------------------------
+// The value of a semaphore is an L1 word: kernels read and write it through the pointer, as on the
+// device. noc_semaphore_set / noc_semaphore_wait go through the runtime so that it can count them
+// and report a wait that can never be satisfied as a deadlock naming the semaphore.
+template <ProgrammableCoreType type = ProgrammableCoreType::TENSIX>
+FORCE_INLINE std::uintptr_t get_semaphore(std::uint32_t semaphore_id) {
+    static_assert(type == ProgrammableCoreType::TENSIX, "the mock models Tensix cores only");
     return tt_mock::g_api->semaphore_addr(semaphore_id);
 }
-inline void noc_semaphore_set(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) { *sem_addr = val; }
-inline void noc_semaphore_wait(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) {
-    while (*sem_addr != val) {
-        tt_mock::g_api->yield_hint();
-    }
+FORCE_INLINE void noc_semaphore_set(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) {
+    tt_mock::g_api->semaphore_set(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(sem_addr)), val);
 }
-inline void noc_semaphore_wait_min(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) {
-    while (*sem_addr < val) {
-        tt_mock::g_api->yield_hint();
-    }
+FORCE_INLINE void noc_semaphore_wait(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) {
+    tt_mock::g_api->semaphore_wait(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(sem_addr)), val, 0);
 }
+FORCE_INLINE void noc_semaphore_wait_min(volatile tt_l1_ptr std::uint32_t* sem_addr, std::uint32_t val) {
+    tt_mock::g_api->semaphore_wait(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(sem_addr)), val, 1);
+}
+
+template <bool posted = false>
+FORCE_INLINE void noc_semaphore_inc(std::uint64_t addr, std::uint32_t incr, std::uint8_t noc_id = noc_index,
+                                    std::uint8_t /*vc*/ = NOC_UNICAST_WRITE_VC) {
+    tt_mock::g_api->noc_atomic_inc(addr, incr, 1, static_cast<std::uint32_t>(noc_id) << 8);
+}
+template <bool posted = false>
+FORCE_INLINE void noc_semaphore_inc_multicast(std::uint64_t addr, std::uint32_t incr, std::uint32_t num_dests,
+                                              std::uint8_t noc_id = noc_index,
+                                              std::uint8_t /*vc*/ = NOC_MULTICAST_WRITE_VC) {
+    tt_mock::g_api->noc_atomic_inc(addr, incr, num_dests, tt_mock::kNocMcast | (static_cast<std::uint32_t>(noc_id) << 8));
+}
+inline void noc_semaphore_set_remote(std::uint32_t src_local_l1_addr, std::uint64_t dst_noc_addr,
+                                     std::uint8_t noc = noc_index) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr, 4, 1,
+                                 tt_mock::kNocSemaphore | (static_cast<std::uint32_t>(noc) << 8));
+}
+inline void noc_semaphore_set_multicast(std::uint32_t src_local_l1_addr, std::uint64_t dst_noc_addr_multicast,
+                                        std::uint32_t num_dests, bool /*linked*/ = false, std::uint8_t noc = noc_index,
+                                        std::uint8_t /*vc*/ = NOC_MULTICAST_WRITE_VC) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests,
+                                 tt_mock::kNocMcast | tt_mock::kNocSemaphore | (static_cast<std::uint32_t>(noc) << 8));
+}
+inline void noc_semaphore_set_multicast_loopback_src(std::uint32_t src_local_l1_addr,
+                                                     std::uint64_t dst_noc_addr_multicast, std::uint32_t num_dests,
+                                                     bool /*linked*/ = false, std::uint8_t noc = noc_index) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr_multicast, 4, num_dests,
+                                 tt_mock::kNocMcast | tt_mock::kNocLoopback | tt_mock::kNocSemaphore |
+                                     (static_cast<std::uint32_t>(noc) << 8));
+}
+
+// ---- multicast --------------------------------------------------------------------------------
+// A multicast writes the same bytes to the same L1 address of every Tensix core of a rectangle of NOC
+// coordinates. On NOC 0 the start corner is the top-left one (start <= end), on NOC 1 the
+// bottom-right one (start >= end). The non-loopback variants do not write the sender even when it lies
+// in the rectangle; num_dests counts the cores written.
+FORCE_INLINE std::uint64_t get_noc_multicast_addr(std::uint32_t noc_x_start, std::uint32_t noc_y_start,
+                                                  std::uint32_t noc_x_end, std::uint32_t noc_y_end, std::uint32_t addr,
+                                                  std::uint8_t /*noc*/ = noc_index) {
+    const std::uint64_t local = tt_mock::g_api->local_noc_addr(0, 0, addr);  // an arena pointer becomes an L1 offset
+    return tt_mock::noc_mcast_addr(noc_x_start, noc_y_start, noc_x_end, noc_y_end, local);
+}
+
+template <std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1>
+inline void noc_async_write_multicast(std::uint32_t src_local_l1_addr, std::uint64_t dst_noc_addr_multicast,
+                                      std::uint32_t size, std::uint32_t num_dests, bool /*linked*/ = false,
+                                      std::uint8_t noc = noc_index, std::uint8_t /*vc*/ = NOC_MULTICAST_WRITE_VC) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr_multicast, size, num_dests,
+                                 tt_mock::kNocMcast | (static_cast<std::uint32_t>(noc) << 8));
+}
+template <bool enable_noc_tracing = true>
+FORCE_INLINE void noc_async_write_multicast_one_packet(std::uint32_t src_local_l1_addr,
+                                                       std::uint64_t dst_noc_addr_multicast, std::uint32_t size,
+                                                       std::uint32_t num_dests, bool /*linked*/ = false,
+                                                       std::uint8_t noc = noc_index) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr_multicast, size, num_dests,
+                                 tt_mock::kNocMcast | (static_cast<std::uint32_t>(noc) << 8));
+}
+inline void noc_async_write_multicast_loopback_src(std::uint32_t src_local_l1_addr,
+                                                   std::uint64_t dst_noc_addr_multicast, std::uint32_t size,
+                                                   std::uint32_t num_dests, bool /*linked*/ = false,
+                                                   std::uint8_t noc = noc_index) {
+    tt_mock::g_api->noc_write_ex(src_local_l1_addr, dst_noc_addr_multicast, size, num_dests,
+                                 tt_mock::kNocMcast | tt_mock::kNocLoopback | (static_cast<std::uint32_t>(noc) << 8));
+}
+
+// Waits until every atomic (noc_semaphore_inc) this core issued has completed.
+FORCE_INLINE void noc_async_atomic_barrier(std::uint8_t /*noc_idx*/ = noc_index) {
+    tt_mock::g_api->noc_atomic_barrier();
+}
+
+// ---- banks ---------------------------------------------------------------------------------------
+// NOC address of an offset inside DRAM bank `bank_id` (DRAM) or inside the L1 of the worker core
+// that is L1 bank `bank_id` (row-major over the compute grid).
+template <bool DRAM>
+FORCE_INLINE std::uint64_t get_noc_addr_from_bank_id(std::uint32_t bank_id, std::uint32_t bank_address_offset,
+                                                     std::uint8_t /*noc*/ = noc_index) {
+    return tt_mock::g_api->bank_noc_addr(DRAM ? 1u : 0u, bank_id, bank_address_offset);
+}
+
+// ---- this core's NOC coordinates (my_x[noc], my_y[noc]) -------------------------------------------
+namespace tt_mock {
+struct NocCoordinate {
+    bool y;
+    std::uint8_t operator[](std::uint32_t /*noc*/) const {
+        const std::uint32_t xy = g_api->my_noc_xy();
+        return static_cast<std::uint8_t>(y ? (xy >> 16) : (xy & 0xffff));
+    }
+};
+}  // namespace tt_mock
+inline constexpr tt_mock::NocCoordinate my_x{false};
+inline constexpr tt_mock::NocCoordinate my_y{true};
