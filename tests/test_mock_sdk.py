@@ -459,6 +459,43 @@ def test_stats_json_counts_noc_bytes_and_tiles(mock: Mock, tmp_path: Path) -> No
     per_core = {tuple(c["core"]): c for c in wl["cores"]}
     assert sum(c["noc_read_bytes"] for c in per_core.values()) == tot["noc_read_bytes"]
     assert all(c["tiles"]["matmul"] % kt == 0 for c in per_core.values())
+    # every byte went to or from DRAM; the host program runs its compute kernel at HiFi4
+    assert tot["dram_read_bytes"] == tot["noc_read_bytes"] and tot["dram_write_bytes"] == tot["noc_write_bytes"]
+    assert tot["tiles_by_fidelity"]["HiFi4"] == {"matmul": mt * nt * kt, "add": 0, "sub": 0, "mul": 0}
+    assert tot["tiles_by_fidelity"]["LoFi"]["matmul"] == 0
+    assert tot["semaphore_ops"] == {"set": 0, "inc": 0, "set_multicast": 0, "inc_multicast": 0, "set_remote": 0,
+                                    "wait": 0}
+
+
+def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
+    # 256^3 on 64 cores, every core reads its A row and B column per output tile: 2 MiB from DRAM for
+    # 4 MFLOP of work, so the estimate is the DRAM time of 288 GB/s plus the pipeline's fill and drain
+    stats = tmp_path / "stats.json"
+    run_matmul(mock, tmp_path, 256, 256, 256, 64, TT_MOCK_STATS=str(stats))
+    wl = json.loads(stats.read_text())["workloads"][0]
+    assert wl["model"] == "estimate" and wl["arch"] == "wormhole_b0"
+    tot = wl["totals"]
+    dram_us = (tot["dram_read_bytes"] + tot["dram_write_bytes"]) / 288e3  # bytes / (288 GB/s) in microseconds
+    assert wl["modeled_dram_busy_us"] == pytest.approx(dram_us, abs=1e-3)
+    assert dram_us <= wl["modeled_us"] <= 1.25 * dram_us
+    assert tot["modeled_us"] == wl["modeled_us"] == max(c["modeled_us"] for c in wl["cores"])
+    for c in wl["cores"]:
+        assert c["modeled_us"] == max(c["modeled_us_by_risc"].values())
+        # the compute kernel cannot finish before the 8 tile matmuls at HiFi4 (64 cycles each) of its output tile
+        assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
+
+
+def test_device_time_model_compute_bound_is_fpu_cycles_by_fidelity(mock: Mock, tmp_path: Path) -> None:
+    # one core, 32x1024 @ 1024x32: 32 tile matmuls at HiFi4 (64 cycles) on 1 GHz, while the reader's
+    # 64 tile reads take longer: the estimate is bounded below by both
+    stats = tmp_path / "stats.json"
+    run_matmul(mock, tmp_path, 32, 1024, 32, 1, TT_MOCK_STATS=str(stats))
+    wl = json.loads(stats.read_text())["workloads"][0]
+    (core,) = wl["cores"]
+    by_risc = core["modeled_us_by_risc"]
+    assert by_risc["trisc"] >= 32 * 64 / 1000
+    assert by_risc["trisc"] >= by_risc["ncrisc"]  # the compute kernel consumes what the reader brings
+    assert wl["modeled_us"] == pytest.approx(max(by_risc.values()), abs=1e-3)
 
 
 def test_stats_table_on_stderr(mock: Mock, tmp_path: Path) -> None:
@@ -475,6 +512,9 @@ def test_stats_table_on_stderr(mock: Mock, tmp_path: Path) -> None:
     fields = total[0].split()
     assert fields[1] == str(2 * 2 * 2048) and fields[2] == str(2 * 2048)  # 2 tiles in x2 inputs, 2 tiles out
     assert fields[4] == "2"  # add tiles
+    assert fields[12] == str(2 * 2 * 2048) and fields[13] == str(2 * 2048)  # dram_rd_B, dram_wr_B
+    assert float(fields[16]) > 0  # est_us
+    assert "est_us: modeled device time, an estimate" in proc.stderr
 
 
 # ---- kernel cache --------------------------------------------------------------------------------------
@@ -569,6 +609,11 @@ def test_multicast_reaches_every_core_of_the_rectangle(mock: Mock, mcast_host: P
     assert sem["set_multicast"] == lines * blocks  # one VALID flag per block
     assert sem["wait"] == lines * length * blocks  # the sender waits once per block, each receiver too
     assert sem["set"] == lines * (1 + blocks) + lines * (length - 1) * blocks
+    # device time: a receiver's writer cannot finish before the sender read the line's bytes from DRAM
+    wl = json.loads(stats.read_text())["workloads"][0]
+    assert wl["modeled_us"] >= wl["modeled_dram_busy_us"] > 0
+    assert wl["modeled_dram_busy_us"] == pytest.approx((lines * line_bytes + lines * length * line_bytes) / 288e3,
+                                                       abs=1e-3)
 
 
 def test_multicast_counters_per_core(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:

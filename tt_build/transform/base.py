@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     from tt_build.errors import SourceLocation
 
 __all__ = [
+    "ARCH_DRAM_BYTES",
     "ARCH_GRIDS",
     "ARCH_L1_BUDGET",
-    "MATH_FIDELITIES",
     "DEFAULT_CONFIG",
+    "MATH_FIDELITIES",
     "DumpIR",
     "FunctionPass",
     "Pass",
@@ -38,6 +39,7 @@ __all__ = [
     "PassTiming",
     "PrintIRAfter",
     "Sequential",
+    "dram_bytes",
     "l1_budget",
 ]
 
@@ -53,6 +55,19 @@ ARCH_L1_BUDGET: dict[str, int] = {"wormhole_b0": (1464 - 100) * 1024, "blackhole
 #: Math fidelities of the FPU, fastest first: the number of multiplier passes per tile op (1 … 4) over the
 #: operands' mantissa bits (docs/user-guide.md, "Math fidelity").
 MATH_FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
+
+
+#: Device DRAM bytes per architecture (one chip): the number of DRAM channels times the bytes per
+#: channel (``dram_bank_size``) in TT-Metalium's SoC descriptors (tt_metal/soc_descriptors/
+#: wormhole_b0_80_arch.yaml: 6 channels x 2 GiB = 12 GiB, an n150 card; blackhole_140_arch.yaml:
+#: 8 channels x 4,278,190,080 B = 31.9 GiB, a p150 card). No tensor, and no set of DRAM tensors of
+#: one kernel together, can be larger.
+ARCH_DRAM_BYTES: dict[str, int] = {"wormhole_b0": 6 * 2 * 1024**3, "blackhole": 8 * 4_278_190_080}
+
+
+def dram_bytes(ctx: PassContext) -> int:
+    """DRAM bytes of the ``arch`` option's device."""
+    return ARCH_DRAM_BYTES.get(ctx.get("arch"), ARCH_DRAM_BYTES["wormhole_b0"])
 
 
 def l1_budget(ctx: PassContext) -> int:

@@ -114,6 +114,7 @@ struct CBState {
     std::uint32_t pack_slot = 0;   // next sequential pack_tile slot since the last push
     std::uint64_t pushed = 0, popped = 0;             // pages over the whole run
     std::uint8_t producers = 0, consumers = 0;        // bit (1 << Role) per processor that pushed / popped
+    std::vector<double> ready, freed;                 // device-time model: cycle each slot was pushed / popped
 };
 
 enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
@@ -135,6 +136,7 @@ struct CoreState {
     std::uint32_t relu_mode = 0;  // ckernel::ReluType set by pack_relu_config
     float relu_threshold = 0.0f;
     bool pack_l1_acc = false;  // pack_reconfig_l1_acc(1): pack_tile accumulates onto L1
+    std::map<std::uint32_t, double> sem_time;  // device-time model: latest cycle each semaphore word changed
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -165,6 +167,45 @@ struct Executor {
     std::uint32_t arg_off = 0, common_off = 0;
     std::vector<Range> pending_reads, pending_writes;
     std::string error;
+    // device-time model (cycles): a data-movement RISC's clock; the compute kernel's unpack, math and
+    // pack threads; completion of outstanding NOC reads, writes and atomics
+    double t = 0, unpack = 0, math = 0, pack = 0, commit = 0, release[2] = {0, 0};
+    int dst_half = 0;
+    double reads_done = 0, writes_done = 0, atomics_done = 0, last_arrival = 0;
+    double finish() const { return std::max({t, unpack, math, pack, writes_done, atomics_done}); }
+};
+
+// ---- device-time model (an estimate) ------------------------------------------------------------------------
+// A shared bandwidth resource: a calendar of fixed-length buckets, each holding rate * length bytes.
+// A transfer fills the buckets from its start cycle on, so concurrent transfers share the bandwidth
+// and the bytes moved per cycle never exceed the rate, whatever order the executors run in.
+class Calendar {
+public:
+    explicit Calendar(double rate = 1.0) : rate_(rate) {}
+    double reserve(double start, double bytes) {
+        if (bytes <= 0) return start;
+        const double cap = rate_ * kBucket;
+        std::size_t b = static_cast<std::size_t>(std::max(0.0, start) / kBucket);
+        double remaining = bytes;
+        for (;; ++b) {
+            if (b >= used_.size()) used_.resize(b + 1024, 0.0);
+            const double take = std::min(cap - used_[b], remaining);
+            if (take <= 0) continue;
+            used_[b] += take;
+            remaining -= take;
+            total_ += take;
+            if (remaining <= 0) {
+                return std::max(static_cast<double>(b) * kBucket + kBucket * used_[b] / cap, start + bytes / rate_);
+            }
+        }
+    }
+    double busy_cycles() const { return total_ / rate_; }
+
+private:
+    static constexpr double kBucket = 64.0;
+    double rate_;
+    double total_ = 0;
+    std::vector<double> used_;
 };
 
 struct Run {
@@ -178,6 +219,8 @@ struct Run {
     std::uint64_t progress = 0;
     std::uint64_t steps = 0;
     std::uint64_t step_limit = 0;
+    Calendar dram;                 // device-time model: the DRAM bandwidth of the whole device
+    std::vector<Calendar> ports;   // ... and each core's NOC port (by slot)
 };
 
 thread_local Run* g_run = nullptr;
@@ -224,6 +267,46 @@ void yield(Executor* e, ExecState st) {
     e->state = st;
     swapcontext(&e->ctx, &g_run->sched);
     e->state = ExecState::Running;
+}
+
+// ---- device-time model helpers ------------------------------------------------------------------------
+const TimingModel& timing() { return g_run->dev->arch->timing; }
+
+// The clock of the side of a CB a processor works on: in a compute kernel the producer side
+// (reserve/push) is the packer, the consumer side (wait/pop) the unpacker.
+double& cb_clock(Executor* e, bool producer) {
+    if (e->kernel->role != Role::Compute) return e->t;
+    return producer ? e->pack : e->unpack;
+}
+
+// Router hops between two cores (logical coordinates) and, on average, between a core and a DRAM bank.
+double hops_between(const CoreState& a, const CoreState& b) {
+    const auto d = [](std::size_t u, std::size_t v) { return static_cast<double>(u > v ? u - v : v - u); };
+    return d(a.logical.x, b.logical.x) + d(a.logical.y, b.logical.y);
+}
+double dram_hops() {
+    const tt_mock::ArchGeometry& geo = g_run->dev->arch->geo;
+    return (geo.grid_x + geo.grid_y) / 2.0;
+}
+
+// Reads a transfer's completion cycle off the DRAM and port calendars.
+double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, CoreState* other) {
+    const TimingModel& tm = timing();
+    double done = g_run->ports[e->core->slot].reserve(start, size);
+    double latency = 0;
+    if (dram) {
+        done = std::max(done, g_run->dram.reserve(start + tm.dram_latency, size));
+        latency = dram_hops() * tm.hop_latency;
+    } else if (other != nullptr && other != e->core) {
+        done = std::max(done, g_run->ports[other->slot].reserve(start, size));
+        latency = hops_between(*e->core, *other) * tm.hop_latency;
+    }
+    return done + latency;
+}
+
+void sem_touch(CoreState& core, std::uint32_t off, double when) {
+    double& t = core.sem_time[off];
+    t = std::max(t, when);
 }
 
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
@@ -289,6 +372,8 @@ void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
         yield(e, ExecState::Blocked);
         e->wait = WaitKind::None;
     }
+    double& clk = cb_clock(e, true);
+    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) clk = std::max(clk, c.freed[(c.wr + i) % c.num_pages]);
     c.reserved = std::max(c.reserved, static_cast<std::uint32_t>(n));
     ++g_run->progress;
 }
@@ -316,6 +401,8 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
                     " on this core: a circular buffer has one producing processor (each processor keeps its own "
                     "copy of the FIFO write pointer)");
     }
+    const double clk = cb_clock(e, true);
+    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) c.ready[(c.wr + i) % c.num_pages] = clk;
     c.reserved -= static_cast<std::uint32_t>(n);
     c.avail += static_cast<std::uint32_t>(n);
     c.pushed += static_cast<std::uint32_t>(n);
@@ -341,6 +428,8 @@ void api_cb_wait_front(std::int32_t cb, std::int32_t n) {
         yield(e, ExecState::Blocked);
         e->wait = WaitKind::None;
     }
+    double& clk = cb_clock(e, false);
+    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) clk = std::max(clk, c.ready[(c.rd + i) % c.num_pages]);
     c.waited = std::max(c.waited, static_cast<std::uint32_t>(n));
     ++g_run->progress;
 }
@@ -372,6 +461,8 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
                     " on this core: a circular buffer has one consuming processor (each processor keeps its own "
                     "copy of the FIFO read pointer)");
     }
+    const double clk = cb_clock(e, false);
+    for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(n); ++i) c.freed[(c.rd + i) % c.num_pages] = clk;
     c.waited -= static_cast<std::uint32_t>(n);
     c.avail -= static_cast<std::uint32_t>(n);
     c.popped += static_cast<std::uint32_t>(n);
@@ -384,7 +475,12 @@ bool api_cb_pages_reservable_at_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_pages_reservable_at_back");
     const bool ok = n >= 0 && c.num_pages - c.avail >= static_cast<std::uint32_t>(n);
-    if (!ok) yield(e, ExecState::Poll);
+    if (!ok) {
+        yield(e, ExecState::Poll);
+    } else {
+        double& clk = cb_clock(e, true);
+        for (std::int32_t i = 0; i < n; ++i) clk = std::max(clk, c.freed[(c.wr + i) % c.num_pages]);
+    }
     return ok;
 }
 
@@ -392,7 +488,12 @@ bool api_cb_pages_available_at_front(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_pages_available_at_front");
     const bool ok = n >= 0 && c.avail >= static_cast<std::uint32_t>(n);
-    if (!ok) yield(e, ExecState::Poll);
+    if (!ok) {
+        yield(e, ExecState::Poll);
+    } else {
+        double& clk = cb_clock(e, false);
+        for (std::int32_t i = 0; i < n; ++i) clk = std::max(clk, c.ready[(c.rd + i) % c.num_pages]);
+    }
     return ok;
 }
 
@@ -567,9 +668,12 @@ void api_noc_read(std::uint64_t src, std::uint32_t dst_l1, std::uint32_t size) {
     Executor* e = cur();
     const std::uint32_t off = local_l1(e, dst_l1, size, "noc_async_read");
     bool dram = false;
-    std::uint8_t* from = resolve_remote(e, src, size, "noc_async_read", &dram);
+    CoreState* read_src = nullptr;
+    std::uint8_t* from = resolve_remote(e, src, size, "noc_async_read", &dram, &read_src);
     std::memmove(e->core->l1 + off, from, size);
     e->pending_reads.push_back({e->core->index, off, off + size});
+    e->t += timing().noc_issue;
+    e->reads_done = std::max(e->reads_done, model_transfer(e, e->t, size, dram, read_src));
     CoreStats& st = e->core->stats;
     st.noc_read_bytes += size;
     ++st.noc_reads;
@@ -588,6 +692,9 @@ void api_noc_write(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t size) 
     }
     std::memmove(to, e->core->l1 + off, size);
     e->pending_writes.push_back({e->core->index, off, off + size});
+    e->t += timing().noc_issue;
+    e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, dram, target));
+    e->writes_done = std::max(e->writes_done, e->last_arrival);
     CoreStats& st = e->core->stats;
     st.noc_write_bytes += size;
     ++st.noc_writes;
@@ -678,6 +785,10 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
         std::uint8_t* to = resolve_remote(e, dst, size, call.c_str(), nullptr, &target);
         if (target == nullptr) fail(e, call + ": NOC address " + hex(dst) + " is a DRAM bank: semaphores live in a Tensix core's L1");
         std::memmove(to, e->core->l1 + off, size);
+        e->t += timing().noc_issue;
+        e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, false, target));
+        e->writes_done = std::max(e->writes_done, e->last_arrival);
+        sem_touch(*target, static_cast<std::uint32_t>(to - target->l1), e->last_arrival);
         ++st.sem_ops[static_cast<int>(SemOp::SetRemote)];
         ++g_run->progress;
         return;
@@ -695,7 +806,19 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
     // every destination receives the bytes before anything issued later on this NOC (the semaphore
     // that announces them): the mock completes the write at issue
     for (CoreState* t : targets) std::memmove(t->l1 + dst_off, e->core->l1 + off, size);
+    // device time: the sender's port carries the bytes once, every destination's port receives them;
+    // they arrive after the farthest hop, and not before anything this core wrote earlier (same NOC)
+    const TimingModel& tm = timing();
+    e->t += tm.noc_issue;
+    double done = g_run->ports[e->core->slot].reserve(e->t, size), far = 0;
+    for (CoreState* t : targets) {
+        if (t != e->core) done = std::max(done, g_run->ports[t->slot].reserve(e->t, size));
+        far = std::max(far, hops_between(*e->core, *t));
+    }
+    e->last_arrival = std::max(e->last_arrival, done + far * tm.hop_latency);
+    e->writes_done = std::max(e->writes_done, e->last_arrival);
     if (sem) {
+        for (CoreState* t : targets) sem_touch(*t, dst_off, e->last_arrival);
         ++st.sem_ops[static_cast<int>(SemOp::SetMulticast)];
     } else {
         e->pending_writes.push_back({e->core->index, off, off + size});
@@ -737,11 +860,20 @@ void api_noc_atomic_inc(std::uint64_t dst, std::uint32_t incr, std::uint32_t num
         v += incr;
         std::memcpy(t->l1 + off, &v, 4);
     }
+    e->t += timing().noc_issue;
+    for (CoreState* t : targets) {
+        const double arrival = e->t + hops_between(*e->core, *t) * timing().hop_latency;
+        sem_touch(*t, off, arrival);
+        e->atomics_done = std::max(e->atomics_done, arrival);
+    }
     ++e->core->stats.sem_ops[static_cast<int>(mcast ? SemOp::IncMulticast : SemOp::Inc)];
     ++g_run->progress;
 }
 
-void api_noc_atomic_barrier() { cur(); }
+void api_noc_atomic_barrier() {
+    Executor* e = cur();
+    e->t = std::max(e->t, e->atomics_done);
+}
 
 // A semaphore word of this core: its L1 offset (fails outside this core's L1).
 std::uint32_t sem_offset(Executor* e, std::uint32_t addr, const char* call) {
@@ -764,6 +896,7 @@ void api_semaphore_set(std::uint32_t addr, std::uint32_t val) {
     Executor* e = cur();
     const std::uint32_t off = sem_offset(e, addr, "noc_semaphore_set");
     std::memcpy(e->core->l1 + off, &val, 4);
+    sem_touch(*e->core, off, cb_clock(e, true));
     ++e->core->stats.sem_ops[static_cast<int>(SemOp::Set)];
     ++g_run->progress;
 }
@@ -784,6 +917,8 @@ void api_semaphore_wait(std::uint32_t addr, std::uint32_t val, std::uint32_t min
         yield(e, ExecState::Blocked);
         e->wait = WaitKind::None;
     }
+    double& clk = cb_clock(e, false);
+    clk = std::max(clk, e->core->sem_time[off]);
     ++g_run->progress;
 }
 
@@ -814,9 +949,21 @@ void api_device_print(const char* text) {
     std::fflush(stdout);
 }
 
-void api_noc_read_barrier() { cur()->pending_reads.clear(); }
-void api_noc_write_barrier() { cur()->pending_writes.clear(); }
-void api_noc_writes_flushed() { cur()->pending_writes.clear(); }
+void api_noc_read_barrier() {
+    Executor* e = cur();
+    e->pending_reads.clear();
+    e->t = std::max(e->t, e->reads_done);
+}
+void api_noc_write_barrier() {
+    Executor* e = cur();
+    e->pending_writes.clear();
+    e->t = std::max(e->t, e->writes_done);
+}
+void api_noc_writes_flushed() {
+    Executor* e = cur();
+    e->pending_writes.clear();
+    e->t = std::max(e->t, e->writes_done);
+}
 
 std::uint64_t api_local_noc_addr(std::uint32_t x, std::uint32_t y, std::uint32_t addr) {
     std::uint32_t off = addr;  // an L1 offset already, unless it is a pointer into the arena
@@ -906,6 +1053,31 @@ void unpack(Executor* e, std::uint32_t cb, std::uint32_t tile, std::uint32_t op,
     }
 }
 
+// Device-time model of the compute kernel's three threads (cycles per 32x32 tile). The matrix engine
+// figures are the tt-metal matrix-engine tech report's (8x16 x 16x16 per cycle: a tile matmul takes
+// 16 cycles per fidelity phase, an eltwise add/sub 8, mul 8 per phase); unpack, pack and SFPU cycles
+// are estimates (docs/mock_sdk.md).
+inline constexpr double kMatmulTileCycles = 16, kEltwiseTileCycles = 8, kUnpackTileCycles = 8, kPackTileCycles = 16;
+inline constexpr double kSfpuSimpleCycles = 64, kSfpuTranscendentalCycles = 512;
+
+double fidelity_phases(const Executor* e) { return std::max(1, std::min(e->kernel->math_fidelity, 4)); }
+
+void model_math(Executor* e, int tiles_unpacked, double cycles) {
+    e->unpack += tiles_unpacked * kUnpackTileCycles;
+    e->math = std::max(e->math, e->unpack) + cycles;
+}
+
+double sfpu_cycles(std::uint32_t op) {
+    switch (op) {
+        case tt_mock::kSfpuRelu:
+        case tt_mock::kSfpuFill:
+        case tt_mock::kSfpuNeg:
+        case tt_mock::kSfpuAbs:
+        case tt_mock::kSfpuSquare: return kSfpuSimpleCycles;
+        default: return kSfpuTranscendentalCycles;
+    }
+}
+
 // A tile op of the FPU (matrix engine), counted per op and per the kernel's math fidelity.
 void count_fpu(Executor* e, Stat op) {
     ++e->core->stats.tiles[static_cast<int>(op)];
@@ -947,6 +1119,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             const bool tr = op == tt_mock::kOpMatmulTransposeTiles ? f != 0.0f : core.mm_transpose;
             tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024);
             count_fpu(e, Stat::Matmul);
+            model_math(e, 2, kMatmulTileCycles * fidelity_phases(e));
             return;
         }
         case tt_mock::kOpAddTiles:
@@ -959,12 +1132,15 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             if (op == tt_mock::kOpAddTiles) {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] + tb[i];
                 count_fpu(e, Stat::Add);
+                model_math(e, 2, kEltwiseTileCycles);
             } else if (op == tt_mock::kOpSubTiles) {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] - tb[i];
                 count_fpu(e, Stat::Sub);
+                model_math(e, 2, kEltwiseTileCycles);
             } else {
                 for (int i = 0; i < 1024; ++i) out[i] = ta[i] * tb[i];
                 count_fpu(e, Stat::Mul);
+                model_math(e, 2, kEltwiseTileCycles * fidelity_phases(e));
             }
             return;
         }
@@ -972,12 +1148,14 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             check_dst(e, op, cc, false);
             unpack(e, a, b, op, core.dst.data() + cc * 1024);
             ++core.stats.tiles[static_cast<int>(Stat::Copy)];
+            model_math(e, 1, kEltwiseTileCycles);
             return;
         case tt_mock::kOpSfpuInit: return;
         case tt_mock::kOpSfpu:
             check_dst(e, op, b, false);
             if (!tile_math::sfpu(a, core.dst.data() + b * 1024, f)) fail(e, "unknown SFPU op " + std::to_string(a));
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            e->math += sfpu_cycles(a);
             return;
         case tt_mock::kOpPackTile: {
             check_dst(e, op, a, true);
@@ -1008,6 +1186,8 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
                             std::to_string(static_cast<int>(c.format)) + " is not supported by the mock");
             }
             ++core.stats.tiles[static_cast<int>(Stat::Pack)];
+            if (core.dst_state == DstState::Legacy) e->pack = std::max(e->pack, e->math);
+            e->pack += kPackTileCycles;
             return;
         }
         case tt_mock::kOpPackL1Acc:
@@ -1028,20 +1208,26 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             }
             std::fill(core.dst.begin(), core.dst.end(), 0.0f);
             core.dst_state = a == 1 ? DstState::Legacy : DstState::Acquired;
+            e->math = std::max(e->math, e->release[e->dst_half]);  // this half of DST was packed out
             return;
         case tt_mock::kOpRegsCommit:
             if (core.dst_state != DstState::Acquired) fail(e, "tile_regs_commit() without a preceding tile_regs_acquire()");
             core.dst_state = DstState::Committed;
+            e->commit = e->math;
             return;
         case tt_mock::kOpRegsWait:
             if (core.dst_state != DstState::Committed) fail(e, "tile_regs_wait() without a preceding tile_regs_commit()");
             core.dst_state = DstState::Waited;
+            e->pack = std::max(e->pack, e->commit);
             return;
         case tt_mock::kOpRegsRelease:
             if (core.dst_state != DstState::Waited && core.dst_state != DstState::Legacy) {
                 fail(e, "tile_regs_release() without a preceding tile_regs_wait()");
             }
+            if (core.dst_state == DstState::Legacy) e->pack = std::max(e->pack, e->math);
             core.dst_state = DstState::Idle;
+            e->release[e->dst_half] = e->pack;  // math continues in the other half meanwhile
+            e->dst_half ^= 1;
             return;
         default: fail(e, "unknown compute op " + std::to_string(op));
     }
@@ -1237,35 +1423,63 @@ std::string stats_json(const CoreStats& s) {
     return o.str();
 }
 
+// Device-time estimate of one core: each processor's finishing cycle, in microseconds.
+struct CoreTime {
+    double risc[3] = {0, 0, 0};  // RISCV_0 (BRISC), RISCV_1 (NCRISC), compute (TRISC)
+    double total() const { return std::max({risc[0], risc[1], risc[2]}); }
+};
+
+std::string num(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
 void emit_stats(DeviceState& dev, const Run& run) {
     const std::string target = env_str("TT_MOCK_STATS");
     if (target.empty()) return;
+    const double us_per_cycle = 1e-3 / dev.arch->timing.clock_ghz;
+    std::vector<CoreTime> times(run.cores.size());
+    for (const auto& e : run.execs) {
+        double& slot = times[e->core->slot].risc[static_cast<int>(e->kernel->role)];
+        slot = std::max(slot, e->finish() * us_per_cycle);
+    }
+    double workload_us = 0;
+    for (const auto& t : times) workload_us = std::max(workload_us, t.total());
+    auto time_json = [](const CoreTime& t) {
+        return "\"modeled_us\": " + num(t.total()) + ", \"modeled_us_by_risc\": {\"brisc\": " + num(t.risc[0]) +
+               ", \"ncrisc\": " + num(t.risc[1]) + ", \"trisc\": " + num(t.risc[2]) + "}";
+    };
     CoreStats total;
     std::ostringstream w;
-    w << "{\"workload\": " << dev.workloads_run << ", \"cores\": [";
+    w << "{\"workload\": " << dev.workloads_run << ", \"arch\": \"" << dev.arch->name
+      << "\", \"modeled_us\": " << num(workload_us) << ", \"modeled_dram_busy_us\": "
+      << num(run.dram.busy_cycles() * us_per_cycle) << ", \"model\": \"estimate\", \"cores\": [";
     bool first = true;
     for (const auto& c : run.cores) {
         add_stats(total, c->stats);
         w << (first ? "\n  " : ",\n  ") << "{\"core\": [" << c->logical.x << ", " << c->logical.y << "], "
-          << stats_json(c->stats) << "}";
+          << stats_json(c->stats) << ", " << time_json(times[c->slot]) << "}";
         first = false;
     }
-    w << "],\n \"totals\": {\"cores\": " << run.cores.size() << ", " << stats_json(total) << "}}";
+    w << "],\n \"totals\": {\"cores\": " << run.cores.size() << ", " << stats_json(total)
+      << ", \"modeled_us\": " << num(workload_us) << "}}";
     if (target == "-") {
         std::fprintf(stderr, "TT-Metalium mock stats, workload %llu\n", static_cast<unsigned long long>(dev.workloads_run));
-        std::fprintf(stderr, "%-8s %12s %12s %8s %8s %8s %8s %8s %8s %8s %8s %8s %12s %12s %12s %8s\n", "core",
+        std::fprintf(stderr, "%-8s %12s %12s %8s %8s %8s %8s %8s %8s %8s %8s %8s %12s %12s %12s %8s %12s\n", "core",
                      "noc_rd_B", "noc_wr_B", "matmul", "add", "sub", "mul", "copy", "pack", "sfpu", "st_wait", "st_resv",
-                     "dram_rd_B", "dram_wr_B", "mcast_B", "sem_ops");
-        auto row = [](const std::string& name, const CoreStats& s) {
+                     "dram_rd_B", "dram_wr_B", "mcast_B", "sem_ops", "est_us");
+        auto row = [](const std::string& name, const CoreStats& s, double us) {
             auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
             std::fprintf(stderr, "%-8s %12llu %12llu", name.c_str(), u(s.noc_read_bytes), u(s.noc_write_bytes));
             for (int i = 0; i < static_cast<int>(Stat::Count); ++i) std::fprintf(stderr, " %8llu", u(s.tiles[i]));
-            std::fprintf(stderr, " %8llu %8llu %12llu %12llu %12llu %8llu\n", u(s.stalls_wait_front),
+            std::fprintf(stderr, " %8llu %8llu %12llu %12llu %12llu %8llu %12.3f\n", u(s.stalls_wait_front),
                          u(s.stalls_reserve_back), u(s.dram_read_bytes), u(s.dram_write_bytes), u(s.mcast_write_bytes),
-                         u(sem_total(s)));
+                         u(sem_total(s)), us);
         };
-        for (const auto& c : run.cores) row(core_str(*c), c->stats);
-        row("total", total);
+        for (const auto& c : run.cores) row(core_str(*c), c->stats, times[c->slot].total());
+        row("total", total, workload_us);
+        std::fprintf(stderr, "est_us: modeled device time, an estimate (docs/mock_sdk.md, Device-time model)\n");
         return;
     }
     if (!dev.stats_json_entries.empty()) dev.stats_json_entries += ",\n";
@@ -1362,6 +1576,8 @@ void run_program(DeviceState& dev, ProgramState& program) {
     used.erase(std::unique(used.begin(), used.end()), used.end());
     const tt_mock::ArchGeometry& geo = dev.arch->geo;
     run.arena = std::make_unique<L1Arena>(used.size(), geo.l1_size);
+    run.dram = Calendar(dev.arch->timing.dram_bytes_per_cycle);
+    run.ports.assign(used.size(), Calendar(dev.arch->timing.noc_bytes_per_cycle));
     for (const auto& c : used) {
         if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
             throw_error("core " + c.str() + " is outside the " + dev.arch->grid() + " " + dev.arch->title +
@@ -1384,6 +1600,8 @@ void run_program(DeviceState& dev, ProgramState& program) {
                 s.page_size = cb.page_sizes.at(idx);
                 s.num_pages = cb.total_size / s.page_size;
                 s.format = fmt;
+                s.ready.assign(s.num_pages, 0.0);
+                s.freed.assign(s.num_pages, 0.0);
             }
             cursor += (cb.total_size + 15) / 16 * 16;
         }

@@ -22,8 +22,8 @@ std::string env_str(const char* name, const std::string& dflt) {
 
 namespace {
 const Arch kArchs[] = {
-    {"wormhole_b0", "Wormhole", tt::ARCH::WORMHOLE_B0, "ARCH_WORMHOLE", tt_mock::kWormholeB0},
-    {"blackhole", "Blackhole", tt::ARCH::BLACKHOLE, "ARCH_BLACKHOLE", tt_mock::kBlackhole},
+    {"wormhole_b0", "Wormhole", tt::ARCH::WORMHOLE_B0, "ARCH_WORMHOLE", tt_mock::kWormholeB0, kWormholeTiming},
+    {"blackhole", "Blackhole", tt::ARCH::BLACKHOLE, "ARCH_BLACKHOLE", tt_mock::kBlackhole, kBlackholeTiming},
 };
 const Arch* g_device_arch = nullptr;  // the open device's (one device per runtime)
 

@@ -30,6 +30,21 @@ inline constexpr std::uint32_t kNumCores = tt_mock::kMaxCores;
 
 std::string env_str(const char* name, const std::string& dflt = "");
 
+// The device-time model's figures of an architecture (an estimate; see docs/mock_sdk.md "Device-time
+// model" for the public sources and the calibration).
+struct TimingModel {
+    double clock_ghz;             // AI clock
+    double dram_bytes_per_cycle;  // DRAM bandwidth shared by all cores (GB/s / clock)
+    double noc_bytes_per_cycle;   // one NOC link / a core's NOC port
+    double dram_latency;          // cycles from a DRAM request to its first bytes
+    double hop_latency;           // cycles per NOC router hop
+    double noc_issue;             // cycles a RISC spends issuing one NOC transaction
+};
+// Wormhole n150: 1 GHz AI clock, 288 GB/s GDDR6, 32 B/cycle NOC links.
+inline constexpr TimingModel kWormholeTiming{1.0, 288.0, 32.0, 400.0, 9.0, 32.0};
+// Blackhole p150: 1.35 GHz AI clock, 512 GB/s GDDR6, 64 B/cycle NOC links.
+inline constexpr TimingModel kBlackholeTiming{1.35, 512.0 / 1.35, 64.0, 500.0, 9.0, 32.0};
+
 // The architecture of the simulated device.
 struct Arch {
     const char* name;   // as in TT_MOCK_ARCH: wormhole_b0 | blackhole
@@ -37,6 +52,7 @@ struct Arch {
     tt::ARCH id;
     const char* define;  // the kernel compile define: ARCH_WORMHOLE | ARCH_BLACKHOLE
     tt_mock::ArchGeometry geo;
+    TimingModel timing;
 
     std::uint32_t num_cores() const { return geo.grid_x * geo.grid_y; }
     std::uint32_t cb_budget() const { return geo.l1_size - kL1Reserved; }
