@@ -344,4 +344,4 @@ def test_eltwise_reader_and_writer_tile_ids_on_sample_cores(name: str) -> None:
             ("noc_async_read_barrier",), ("cb_push_back", "A_shared", 1), ("cb_push_back", "B_shared", 1)]
         assert trace(roles["writer"], rt) == [
             ("cb_wait_front", "C_local", 1), ("noc_async_write_page", page, "C", 0),
-            ("noc_async_write_barrier",), ("cb_pop_front", "C_local", 1)]
+            ("noc_async_writes_flushed",), ("cb_pop_front", "C_local", 1), ("noc_async_write_barrier",)]

@@ -7,7 +7,9 @@ Produces:
   ``cb_reserve_back`` each CB → ``get_write_ptr`` → ``noc_async_read_page(tile_id, tensor, l1)`` per
   tile of the block → one ``noc_async_read_barrier`` → ``cb_push_back`` each CB;
 * writer: consecutive ``tt.write_block`` ops form one transaction — ``cb_wait_front`` →
-  ``get_read_ptr`` → ``noc_async_write_page`` per tile → ``noc_async_write_barrier`` → ``cb_pop_front``;
+  ``get_read_ptr`` → ``noc_async_write_page`` per tile → ``noc_async_writes_flushed`` (the data has
+  left L1, the pages may be reused) → ``cb_pop_front``; one ``noc_async_write_barrier`` at the end of
+  every kernel that writes waits for all writes to complete;
   a CB copied to several tensors in one statement sequence is waited for before its first write and
   popped after its last one;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
@@ -52,7 +54,7 @@ from tt_build.ir import (
     seq,
 )
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import TILE, div_exact
+from tt_build.transform._analysis import TILE, collect_calls, div_exact
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
 
@@ -99,7 +101,12 @@ class LowerCBIntrinsics(Pass):
             def visit_MulticastCopy(self, node: MulticastCopy) -> Stmt:  # noqa: N802
                 return pass_._multicast(node, f)  # noqa: SLF001
 
-        return f.with_body(M().visit(f.body))
+        body = M().visit(f.body)
+        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_multicast") for c in collect_calls(body, "tt.")):
+            # writes are flushed (their data has left L1) before their CB pages are freed; one barrier at
+            # the end waits for every write to complete
+            body = seq(body, ev("tt.noc_async_write_barrier"))
+        return f.with_body(body)
 
     def _seq(self, stmts: list[Stmt], f: PrimFunc, role: str) -> Stmt:
         out: list[Stmt] = []
@@ -174,7 +181,7 @@ class LowerCBIntrinsics(Pass):
         pops = [ev("tt.cb_pop_front", cb, self._pages(cb, f)) for cb in cbs if cb in pop]
         ptrs = [Var(f"l1_read_{c.args[0].name}", "uint32") for c in group]
         writes = [self._tile_io(c.args[1], c.args[0], p, f, "tt.noc_async_write_page") for c, p in zip(group, ptrs)]
-        body: Stmt = seq(*writes, ev("tt.noc_async_write_barrier"), *pops)
+        body: Stmt = seq(*writes, ev("tt.noc_async_writes_flushed"), *pops)
         for c, p in reversed(list(zip(group, ptrs))):
             body = LetStmt(p, call("tt.get_read_ptr", c.args[0], dtype="uint32"), body)
         return seq(*waits, body)

@@ -52,4 +52,5 @@ void kernel_main() {
             }
         }
     }
+    noc_async_write_barrier();
 }
