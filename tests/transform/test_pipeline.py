@@ -265,8 +265,9 @@ def test_layouts_set_memory_and_partition_mode() -> None:
 def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks (one tile row each) per K iteration,
     partial sums in a Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle /
-    last: the middle ones free and re-reserve the partials and let the packer accumulate onto them in L1
-    (pack_reconfig_l1_acc), the last one reloads them into DST once and packs the result."""
+    last: the partials are reserved once, every iteration but the last packs each sub-block into its own pages
+    (pack_tile<true>), the middle ones with packer L1 accumulation on (pack_reconfig_l1_acc), and the last
+    one reloads them into DST once and packs the result."""
     mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
@@ -291,25 +292,30 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
                      ("matmul_init", "A_shared", "B_shared", 0)]
         tiles = [s * 4 + t for t in range(4)]
         seq_ += [("matmul_tiles", "A_shared", "B_shared", idx // 4, idx % 4, t) for t, idx in enumerate(tiles)]
-        target = "C_local" if last else "C_local_partials"
-        seq_ += [("tile_regs_commit",), ("tile_regs_wait",), ("cb_reserve_back", target, 4)]
-        seq_ += [("pack_tile", t, target) for t in range(4)]
-        return [*seq_, ("cb_push_back", target, 4), ("tile_regs_release",)]
+        seq_ += [("tile_regs_commit",), ("tile_regs_wait",)]
+        if last:
+            seq_ += [("cb_reserve_back", "C_local", 4), *[("pack_tile", t, "C_local") for t in range(4)],
+                     ("cb_push_back", "C_local", 4)]
+        else:  # into the sub-block's own pages of the partials
+            seq_ += [("pack_tile_at", t, "C_local_partials", s * 4 + t) for t in range(4)]
+        return [*seq_, ("tile_regs_release",)]
 
     waits = [("cb_wait_front", "A_shared", 4), ("cb_wait_front", "B_shared", 4)]
     pops = [("cb_pop_front", "A_shared", 4), ("cb_pop_front", "B_shared", 4)]
     expected = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local_partials"), *waits,
-                ("pack_reconfig_data_format", "C_local_partials"), ("matmul_init", "A_shared", "B_shared", 0)]
+                ("cb_reserve_back", "C_local_partials", 16), ("pack_reconfig_data_format", "C_local_partials"),
+                ("matmul_init", "A_shared", "B_shared", 0)]
     for s in range(4):
         expected += sub_block(s, True, False)
     expected += pops
     expected.append(("pack_reconfig_l1_acc", 1))
     for _ in range(6):
-        expected += [*waits, ("cb_wait_front", "C_local_partials", 16), ("cb_pop_front", "C_local_partials", 16)]
+        expected += waits
         for s in range(4):
             expected += sub_block(s, False, False)
         expected += pops
-    expected += [("pack_reconfig_l1_acc", 0), *waits, ("pack_reconfig_data_format", "C_local")]
+    expected += [("pack_reconfig_l1_acc", 0), ("cb_push_back", "C_local_partials", 16), *waits,
+                 ("pack_reconfig_data_format", "C_local")]
     for s in range(4):
         expected += sub_block(s, False, True)
     expected += pops
@@ -326,7 +332,8 @@ def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
     assert [c[3:6] for c in calls if c[0] == "matmul_tiles"][:6] == [(0, 0, 0), (0, 1, 1), (0, 2, 2),
                                                                      (1, 3, 0), (1, 4, 1), (1, 5, 2)]
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
-    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 9)) == 1  # K: 2 iterations
+    assert sum(1 for c in calls if c[0] == "pack_tile_at") == 9
 
 
 @pytest.mark.parametrize("name", ["eltwise_add_256", "eltwise_mul_256"])

@@ -70,7 +70,7 @@ class InsertComputeInitTT(Pass):
         if not any(init_for(c) for c in calls):
             return f  # a compute kernel without math (pure data movement)
         transpose = self._transpose(f)
-        packs = [c for c in calls if c.op == "tt.pack_tile"]
+        packs = [c for c in calls if c.op in ("tt.pack_tile", "tt.pack_tile_at")]
         first = next(c for c in calls if init_for(c) is not None)
         out_cb: Buffer | None = packs[0].args[1] if packs else None
         if out_cb is None:

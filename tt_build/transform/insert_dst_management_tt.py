@@ -278,13 +278,7 @@ class InsertDSTManagementTT(Pass):
         def iteration(first: bool, last: bool) -> list[Stmt]:
             sv = Var(f"sub_{frag.name}", "uint32")
             base = sv * sub
-            target = out_cb if last else interm
             steps: list[Stmt] = [ev("tt.tile_regs_acquire")]
-            rewind: list[Stmt] = []
-            if not first and not last:
-                # packer L1 accumulation: free the partials and reserve the same pages again, so that the
-                # packer adds this iteration's sums onto the previous ones in place (no reload through DST)
-                rewind = [ev("tt.cb_wait_front", interm, IntImm(tiles)), ev("tt.cb_pop_front", interm, IntImm(tiles))]
             if not first and last:
                 if reconfig_src:
                     steps.append(ev("tt.reconfig_data_format_srca", in1, interm))
@@ -298,12 +292,21 @@ class InsertDSTManagementTT(Pass):
             steps.append(_with_range(mms[0], base, sub))
             if last:
                 steps += [_with_range(x, base, sub) for x in epilogue]
-            steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait"), ev("tt.cb_reserve_back", target, n),
-                      _with_range(Evaluate(Call("tt.pack_block", (frag, target))), base, sub),
-                      ev("tt.cb_push_back", target, n), ev("tt.tile_regs_release")]
+            steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait")]
+            if last:
+                steps += [ev("tt.cb_reserve_back", out_cb, n),
+                          _with_range(Evaluate(Call("tt.pack_block", (frag, out_cb))), base, sub),
+                          ev("tt.cb_push_back", out_cb, n)]
+            else:
+                # into the sub-block's own pages of the partials (reserved once, before the first
+                # iteration): with packer L1 accumulation on, every later iteration adds onto them in place
+                steps.append(_with_range(Evaluate(Call("tt.pack_block_at", (frag, interm))), base, sub))
+            steps.append(ev("tt.tile_regs_release"))
+            target = out_cb if last else interm
             packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
+            head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*waits, *rewind, *packer, sub_loop, *pops]
+            return [*waits, *head, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)
@@ -313,7 +316,7 @@ class InsertDSTManagementTT(Pass):
                       For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
                           seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
                       ev("tt.pack_reconfig_l1_acc", IntImm(0))]
-        return [*stmts, *iteration(False, True)]
+        return [*stmts, ev("tt.cb_push_back", interm, IntImm(tiles)), *iteration(False, True)]
 
     def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
                      partials: dict[str, dict[str, Any]]) -> Buffer:
@@ -423,7 +426,7 @@ class _Expand(StmtExprMutator):
         if ranged:
             base, count = args[-2], args[-1].value
             args = args[:-2]
-        frag = _frag_written(Call(op, tuple(args))) if op != "tt.pack_block" else args[0]
+        frag = _frag_written(Call(op, tuple(args))) if op not in ("tt.pack_block", "tt.pack_block_at") else args[0]
         assert frag is not None
         if not ranged:
             r, cc = self._tiles(frag)
@@ -469,4 +472,7 @@ class _Expand(StmtExprMutator):
         if op == "tt.pack_block":
             cb = args[1]
             return per_tile(lambda idx, t: ev("tt.pack_tile", t, cb))  # noqa: ARG005
+        if op == "tt.pack_block_at":  # DST tile t into page `idx` of the reserved pages (out of order)
+            cb = args[1]
+            return per_tile(lambda idx, t: ev("tt.pack_tile_at", t, cb, idx))
         raise self.owner.error(f"cannot expand {op}", c.loc)

@@ -19,9 +19,10 @@ Produces:
 * multicast copies (SplitDeviceKernel's specialisation by role, resources from ``tt.multicast``):
   sender — ``cb_reserve_back`` → ``get_write_ptr`` → the tile reads → ``noc_async_read_barrier`` →
   ``noc_semaphore_wait(ready, receivers)`` (every receiver has reserved the space) → reset ``ready`` →
-  ``noc_async_write_multicast`` of the block to the same L1 address on the destination rectangle →
-  set the local ``valid`` semaphore and ``noc_semaphore_set_multicast`` it to the rectangle (ordered
-  after the data on the same NOC) → ``noc_async_writes_flushed`` → ``cb_push_back``;
+  ``noc_async_write_multicast`` (linked) of the block to the same L1 address on the destination
+  rectangle → set the local ``valid`` semaphore and ``noc_semaphore_set_multicast`` it to the
+  rectangle (ordered after the data on the same NOC) → ``noc_async_writes_flushed`` (the data has left
+  L1 before the page is handed on) → ``cb_push_back``;
   receiver — ``cb_reserve_back`` → ``valid = 0`` → ``noc_semaphore_inc`` of the sender's ``ready`` →
   ``noc_semaphore_wait(valid, 1)`` → ``cb_push_back``. Cores run their blocks in lock-step, so every
   core's CB write pointer is the same and the sender's address is valid on every receiver.
@@ -212,9 +213,13 @@ class LowerCBIntrinsics(Pass):
                 ev("tt.noc_async_read_barrier"),
                 ev("tt.noc_semaphore_wait", ready_ptr, dests),
                 ev("tt.noc_semaphore_set", ready_ptr, IntImm(0)),
-                ev("tt.noc_async_write_multicast", l1, rect(l1), nbytes, dests),
+                # linked: the semaphore multicast that follows takes the same path (same NOC, same VC),
+                # so it arrives after the data
+                ev("tt.noc_async_write_multicast", l1, rect(l1), nbytes, dests, IntImm(1, "bool")),
                 ev("tt.noc_semaphore_set", valid_ptr, IntImm(1)),
                 ev("tt.noc_semaphore_set_multicast", valid, rect(valid), dests),
+                # the data has left L1 before the page is handed on (compute may pop it and the reader
+                # refill it); the signal above is not delayed by this
                 ev("tt.noc_async_writes_flushed"),
                 ev("tt.cb_push_back", m.dst, n),
             )

@@ -54,11 +54,11 @@ _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_
         "tt.noc_async_writes_flushed")
 _MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
          "tt.relu_tile", "tt.negative_tile", "tt.fill_tile")
-_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
+_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
                  "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
-                  "tt.pack_tile": 0}
+                  "tt.pack_tile": 0, "tt.pack_tile_at": 0}
 _CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
            "tt.cb_pop_front": "pop"}
 
@@ -198,7 +198,7 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
                 state[0] = nxt
             elif op in _MATH and state[0] != "acquired":
                 p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} outside tile_regs_acquire/commit (DST {state[0]})")
-            elif op == "tt.pack_tile" and state[0] != "waited":
+            elif op in ("tt.pack_tile", "tt.pack_tile_at") and state[0] != "waited":
                 p.add("InsertDSTManagementTT", f"{f.name}: pack_tile before tile_regs_wait (DST {state[0]})")
             if op in _DST_INDEX_ARG:
                 idx = s.value.args[_DST_INDEX_ARG[op]]
