@@ -139,19 +139,19 @@ def test_only_senders_read_dram_and_each_operand_tile_is_read_once() -> None:
 def test_sender_and_receiver_protocol_order() -> None:
     mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
     reader = _roles(mod)["reader"]
-    sender = [c[0] for c in trace(reader, _runtime(reader, 0))[:12]]
-    assert sender == ["cb_reserve_back", "noc_async_read_page", "noc_async_read_page", "noc_async_read_page",
-                      "noc_async_read_page", "noc_async_read_barrier", "noc_semaphore_wait", "noc_semaphore_set",
-                      "noc_async_write_multicast", "noc_semaphore_set", "noc_semaphore_set_multicast",
-                      "noc_async_writes_flushed"]
+    # 4 K tiles per step (multicast_k_tiles): 4 × 4 tiles of A per multicast
+    sender = [c[0] for c in trace(reader, _runtime(reader, 0))[:24]]
+    assert sender == ["cb_reserve_back", *["noc_async_read_page"] * 16, "noc_async_read_barrier",
+                      "noc_semaphore_wait", "noc_semaphore_set", "noc_async_write_multicast", "noc_semaphore_set",
+                      "noc_semaphore_set_multicast", "noc_async_writes_flushed"]
     receiver = trace(reader, _runtime(reader, 1))[:5]
     rt = _runtime(reader, 1)
     assert receiver == [
-        ("cb_reserve_back", "A_shared", 4),
+        ("cb_reserve_back", "A_shared", 16),
         ("noc_semaphore_set", rt["A_shared_valid_sem_ptr"], 0),
         ("noc_semaphore_inc", ("get_noc_addr", 0, 0, rt["A_shared_ready_sem"]), 1),
         ("noc_semaphore_wait", rt["A_shared_valid_sem_ptr"], 1),
-        ("cb_push_back", "A_shared", 4),
+        ("cb_push_back", "A_shared", 16),
     ]
 
 
@@ -215,3 +215,26 @@ def test_verify_rejects_a_missing_receiver_path() -> None:
     with pytest.raises(VerifyError) as err:
         verify_structure(bad)
     assert err.value.problems == ["gemm_reader: runs 1 multicast group(s) but has 1 sender and 0 receiver path(s)"]
+
+
+@pytest.mark.parametrize(("k", "k_tiles", "steps", "a_shape"), [
+    (1024, 4, 8, (128, 128)),  # 32 K steps of one tile fused 4 by 4
+    (96, 4, 1, (128, 96)),  # 3 K steps: the largest divisor of 3 with at most 4 tiles is 3
+    (1024, 1, 32, (128, 32)),  # multicast_k_tiles = 1: the kernel's own block_K
+])
+def test_multicast_steps_fuse_k_iterations(k: int, k_tiles: int, steps: int, a_shape: tuple[int, int]) -> None:
+    """Each multicast step moves up to multicast_k_tiles tiles of K: the K loop of the multicast GEMM runs
+    `steps` times over A / B blocks `a_shape` / its transpose; the products and their order are the kernel's."""
+    mod = _lower(gemm_ir(1024, 1024, k, 128, 128, 32), multicast_k_tiles=k_tiles)
+    roles = _roles(mod)
+    info = roles["reader"].attrs[A.buffer_key("A_shared")]
+    assert tuple(info["shape"]) == a_shape
+    assert tuple(roles["reader"].attrs[A.buffer_key("B_shared")]["shape"]) == a_shape[::-1]
+    reader = roles["reader"]
+    calls = trace(reader, _runtime(reader, 9))  # core (1, 1): a receiver of A
+    assert sum(1 for c in calls if c[0] == "noc_semaphore_inc") == steps
+    sender = trace(reader, _runtime(reader, 8))  # core (0, 1): the sender of row 1
+    pages = [c[1] for c in sender if c[0] == "noc_async_read_page"]
+    kt = k // 32
+    assert pages == [(4 + r) * kt + c for s in range(steps) for r in range(4)
+                     for c in range(s * kt // steps, (s + 1) * kt // steps)]

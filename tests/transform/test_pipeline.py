@@ -78,7 +78,7 @@ def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int,
 
 @pytest.mark.parametrize(("name", "bm", "bn", "kdim"), [("gemm_256", 1, 1, 8), ("gemm_1024", 2, 2, 32)])
 def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> None:
-    mod = _lower(name)
+    mod = _lower(name, multicast_k_tiles=1)  # the kernel's own block_K
     compute = _roles(mod)["compute"]
     calls = unblock(trace(compute, {"start_block": 5, "num_blocks": 2}))
     head = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local"),
@@ -123,7 +123,7 @@ def test_eltwise_compute_sequence(name: str, api: str) -> None:
 
 def test_pipelined_stages_set_cb_depth() -> None:
     for stages in (1, 2, 3):
-        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages))
+        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages), PassContext(config={"multicast_k_tiles": 1}))
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
@@ -268,7 +268,7 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     last: the partials are reserved once, every iteration but the last packs each sub-block into its own pages
     (pack_tile<true>), the middle ones with packer L1 accumulation on (pack_reconfig_l1_acc), and the last
     one reloads them into DST once and packs the result."""
-    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast_k_tiles": 1}))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
             for c in plan["cbs"]] == [
@@ -323,7 +323,8 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
 
 
 def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
-    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"))  # 9 tiles > 8: sub-blocks of 3
+    # 9 tiles > 8: sub-blocks of 3
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"), PassContext(config={"multicast_k_tiles": 1}))
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
     calls = unblock(trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1}))

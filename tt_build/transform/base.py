@@ -97,6 +97,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # 2-D multicast of GEMM-like operands (PlanMulticastTT): a core row shares the blocks read with the
     # row's block index, a core column those read with the column's; off: every core reads its own.
     "multicast": True,
+    # K tiles per multicast step (PlanMulticastTT fuses consecutive K iterations of a multicast GEMM up to
+    # this many tiles of K, like a larger block_K; 1: keep the kernel's block_K).
+    "multicast_k_tiles": 4,
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }

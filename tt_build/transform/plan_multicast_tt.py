@@ -1,7 +1,7 @@
 """tt.PlanMulticastTT — map a 2-D block grid onto a 2-D core grid whose rows and columns share operands.
 
 Requires: ``tt.work_partition`` / ``tt.grid_blocks`` (LayoutAwareWorkPartitionTT), ``tt.buffer.<param>``;
-option ``multicast`` (default on).
+options ``multicast`` (default on) and ``multicast_k_tiles`` (default 4).
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
 
@@ -18,12 +18,20 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   the group along ``y`` runs on the writer's data-movement RISC, so the two operands are read by the two
   RISCs.
 
+* K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
+  filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
+  into one (``g`` the largest divisor of the trip count with at most ``multicast_k_tiles`` tiles of K),
+  as if the kernel had been written with ``block_K·g``: each multicast step then carries ``g`` times
+  more data, so its fixed cost (DRAM latency, the semaphore round trip) is paid ``g`` times less
+  often. The products and their summation order are unchanged. The resized buffers'
+  ``tt.buffer.<name>`` (shape, tiles) are updated.
+
 The decision comes from the dataflow (which block index a copy's source region uses), never from names.
 A kernel qualifies when it has a 2-D ``T.Kernel`` grid, global partition mode, no branch whose condition
 depends on a block index (the cores must issue the same circular-buffer operations in lock-step), at
 least one group along each axis and a core grid of at least 2 × 2. Anything else (1-D grids, single
 core, sharded tensors) keeps the plain partition of LayoutAwareWorkPartitionTT.
-Leaves alone: the body.
+Leaves alone: the body, except the K loop of a coarsened multicast GEMM.
 """
 
 from __future__ import annotations
@@ -31,18 +39,26 @@ from __future__ import annotations
 from typing import Any
 
 from tt_build.ir import (
+    Allocate,
+    Buffer,
     BufferRegion,
     Call,
     Evaluate,
     For,
     IfThenElse,
+    IntImm,
     IRModule,
     KernelLaunch,
     PrimFunc,
+    SeqStmt,
+    Stmt,
+    StmtExprMutator,
     StmtExprVisitor,
     Var,
+    seq,
 )
 from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, eval_int, substitute
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
@@ -69,7 +85,7 @@ class PlanMulticastTT(Pass):
             return mod
         return IRModule({n: self._func(f, ctx) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
 
-    def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:  # noqa: ARG002
+    def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:
         if f.attrs.get(A.PARTITION_MODE) != "global":
             return f
         launch = _launch(f)
@@ -105,12 +121,17 @@ class PlanMulticastTT(Pass):
                     entry[g["group"]] = {"sender": y == 0, "sender_core": [x, 0], "dest": [[x, 1], [x, cy - 1]]}
             mcores.append({"core": [x, y], "groups": entry})
         attrs = dict(f.attrs)
+        body = f.body
+        coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
+        if coarse is not None:
+            body, new_infos = coarse
+            attrs.update(new_infos)
         attrs[A.MULTICAST] = {"core_grid": [cx, cy], "block_grid": [gx, gy], "blocks_per_core": [rx, ry],
                               "groups": groups, "cores": mcores}
         attrs[A.WORK_PARTITION] = work
         attrs[A.CORE_GRID] = [cx, cy]
         attrs[A.CORE_RANGES] = core_ranges(cores, cx)
-        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
 
     def _groups(self, f: PrimFunc, launch: KernelLaunch, bx: Var, by: Var) -> list[dict[str, Any]]:
         """One group per on-chip buffer filled from an input tensor by a copy using exactly one block index."""
@@ -141,6 +162,135 @@ class PlanMulticastTT(Pass):
                 seen.add(g["axis"])
                 out.append(g)
         return out
+
+
+    # -- K coarsening ----------------------------------------------------------------------------
+    def _coarsen_k(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
+                   target_tiles: int) -> tuple[Stmt, dict[str, Any]] | None:
+        """Fuse ``g`` consecutive iterations of the K loop into one: each multicast step then moves
+        ``g`` times the K extent of the user's blocks, so the fixed cost of a step (DRAM latency, the
+        semaphore round trip, the multicast) is paid ``g`` times less often. Applies to a K loop whose
+        body is exactly the copies filling the groups' buffers (consecutive iterations reading
+        adjacent regions along one dimension) and the ``T.gemm`` reading them; ``g`` is the largest
+        divisor of the trip count with at most ``target_tiles`` tiles of K per step. The result is the
+        kernel the user would have written with ``block_K·g``: the same products, summed in the same
+        order. Returns the new body and the updated ``tt.buffer.*`` of the resized buffers."""
+        names = {g["buffer"] for g in groups}
+        loop = _k_loop(launch.body, names)
+        if loop is None or target_tiles <= 1:
+            return None
+        stmts = loop.body.stmts if isinstance(loop.body, SeqStmt) else [loop.body]
+        copies = [st.value for st in stmts if _is_call(st, "tl.copy")]
+        gemms = [st.value for st in stmts if _is_call(st, "tl.gemm")]
+        if len(copies) != len(names) or len(gemms) != 1 or len(stmts) != len(copies) + 1:
+            return None
+        extent = loop.extent.value
+        dims: dict[str, int] = {}
+        for c in copies:
+            src, dst = c.args[0], c.args[1]
+            if dst.buffer.name not in names or {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)} \
+                    < {dst.buffer.name}:
+                return None
+            dim = _advance_dim(src, loop.var)
+            if dim is None:
+                return None
+            dims[dst.buffer.name] = dim
+        k_tiles = min(c.args[0].extents[dims[c.args[1].buffer.name]] for c in copies) // TILE
+        g = max(d for d in range(1, extent + 1) if extent % d == 0 and d * k_tiles <= max(target_tiles, k_tiles))
+        if g == 1:
+            return None
+        new_bufs: dict[str, Buffer] = {}
+        infos: dict[str, Any] = {}
+        for c in copies:
+            old = c.args[1].buffer
+            dim = dims[old.name]
+            shape = list(old.shape)
+            shape[dim] *= g
+            new_bufs[old.name] = Buffer(old.name, tuple(shape), old.dtype, old.scope, old.loc)
+            info = dict(f.attrs[A.buffer_key(old.name)])
+            info["shape"] = shape
+            info["tiles"] = [shape[0] // TILE, shape[1] // TILE]
+            infos[A.buffer_key(old.name)] = info
+        k2 = Var(loop.var.name, loop.var.dtype, loop.var.loc)
+        new_stmts: list[Stmt] = []
+        for st in stmts:
+            c = st.value
+            if c.op == "tl.copy":
+                src, dst = c.args[0], c.args[1]
+                dim = dims[dst.buffer.name]
+                starts = tuple(substitute(x, {loop.var: k2 * g}) for x in src.starts)
+                ext = list(src.extents)
+                ext[dim] *= g
+                nb = new_bufs[dst.buffer.name]
+                region = BufferRegion(src.buffer, starts, tuple(ext), src.loc)
+                new_stmts.append(Evaluate(Call("tl.copy", (region, BufferRegion.full(nb)), c.dtype, c.loc), st.loc))
+            else:
+                args = tuple(new_bufs.get(a.name, a) if isinstance(a, Buffer) else a for a in c.args)
+                new_stmts.append(Evaluate(Call(c.op, args, c.dtype, c.loc), st.loc))
+        new_loop = For(k2, loop.min, IntImm(extent // g), loop.kind, seq(*new_stmts), dict(loop.annotations),
+                       loop.loc)
+
+        class M(StmtExprMutator):
+            def visit_For(self, node: For) -> Stmt:  # noqa: N802
+                return new_loop if node is loop else self.generic_visit(node)
+
+            def visit_Allocate(self, node: Allocate) -> Stmt:  # noqa: N802
+                body = self.visit(node.body)
+                return Allocate(new_bufs.get(node.buffer.name, node.buffer) if node.buffer.scope == "shared"
+                                else node.buffer, body, node.loc)
+
+        return M().visit(f.body), infos
+
+
+def _is_call(st: Any, op: str) -> bool:
+    return isinstance(st, Evaluate) and isinstance(st.value, Call) and st.value.op == op
+
+
+def _k_loop(body: Any, names: set[str]) -> For | None:
+    """The innermost loop holding the copies into every buffer of ``names`` (constant bounds, from 0)."""
+    found: list[For] = []
+
+    class V(StmtExprVisitor):
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            inner = {c.args[1].buffer.name for c in _copies(node.body) if isinstance(c.args[1], BufferRegion)}
+            if names <= inner:
+                found.append(node)
+            self.generic_visit(node)
+
+    V().visit(body)
+    if not found:
+        return None
+    loop = found[-1]
+    if not (isinstance(loop.min, IntImm) and loop.min.value == 0 and isinstance(loop.extent, IntImm)):
+        return None
+    return loop
+
+
+def _advance_dim(src: BufferRegion, k: Var) -> int | None:
+    """The dimension along which iteration k + 1 reads the region right after iteration k's, if it is one."""
+    dims = [i for i, st in enumerate(src.starts) if uses_var(st, k)]
+    if len(dims) != 1:
+        return None
+    d = dims[0]
+    env = {v: 0 for v in _free(src.starts[d]) if v is not k}
+    try:
+        steps = [eval_int(src.starts[d], {**env, k: i}) for i in range(3)]
+    except (KeyError, TypeError):
+        return None
+    if steps[1] - steps[0] != src.extents[d] or steps[2] - steps[1] != src.extents[d]:
+        return None
+    return d
+
+
+def _free(e: Any) -> list[Var]:
+    out: list[Var] = []
+
+    class V(StmtExprVisitor):
+        def visit_Var(self, v: Var) -> None:  # noqa: N802
+            out.append(v)
+
+    V().visit(e)
+    return out
 
 
 def _launch(f: PrimFunc) -> KernelLaunch | None:

@@ -207,8 +207,8 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     const uint32_t C_addr = static_cast<uint32_t>(C_buffer->address());
 
     // Circular buffers (depth = stages x block pages).
-    CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
-    CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
     CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{16, tt::DataFormat::Float16_b}}).set_page_size(16, 2048));
 
     // Multicast semaphores (all start at 0).

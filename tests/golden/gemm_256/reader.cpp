@@ -30,25 +30,27 @@ void kernel_main() {
 
     for (uint32_t block = start_block; block < start_block + num_blocks; ++block) {
         const uint32_t by = block / 8;
-        for (uint32_t k = 0; k < 8; ++k) {
+        for (uint32_t k = 0; k < 2; ++k) {
             if (A_shared_mcast_sender == 1) {
-                cb_reserve_back(cb_A_shared, 1);
+                cb_reserve_back(cb_A_shared, 4);
                 const uint32_t l1_write_A_shared = get_write_ptr(cb_A_shared);
-                noc_async_read_page(by * 8 + k, A_accessor, l1_write_A_shared);
+                for (uint32_t c = 0; c < 4; ++c) {
+                    noc_async_read_page(by * 8 + (k * 4 + c), A_accessor, l1_write_A_shared + c * 2048);
+                }
                 noc_async_read_barrier();
                 noc_semaphore_wait(A_shared_ready_sem_ptr, 7);
                 noc_semaphore_set(A_shared_ready_sem_ptr, 0);
-                noc_async_write_multicast(l1_write_A_shared, get_noc_multicast_addr(A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1, l1_write_A_shared), 2048, 7, true);
+                noc_async_write_multicast(l1_write_A_shared, get_noc_multicast_addr(A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1, l1_write_A_shared), 8192, 7, true);
                 noc_semaphore_set(A_shared_valid_sem_ptr, 1);
                 noc_semaphore_set_multicast(A_shared_valid_sem, get_noc_multicast_addr(A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1, A_shared_valid_sem), 7);
                 noc_async_writes_flushed();
-                cb_push_back(cb_A_shared, 1);
+                cb_push_back(cb_A_shared, 4);
             } else {
-                cb_reserve_back(cb_A_shared, 1);
+                cb_reserve_back(cb_A_shared, 4);
                 noc_semaphore_set(A_shared_valid_sem_ptr, 0);
                 noc_semaphore_inc(get_noc_addr(A_shared_mcast_sender_x, A_shared_mcast_sender_y, A_shared_ready_sem), 1);
                 noc_semaphore_wait(A_shared_valid_sem_ptr, 1);
-                cb_push_back(cb_A_shared, 1);
+                cb_push_back(cb_A_shared, 4);
             }
         }
     }

@@ -35,25 +35,27 @@ void kernel_main() {
     for (uint32_t block = start_block; block < start_block + num_blocks; ++block) {
         const uint32_t bx = block % 8;
         const uint32_t by = block / 8;
-        for (uint32_t k = 0; k < 8; ++k) {
+        for (uint32_t k = 0; k < 2; ++k) {
             if (B_shared_mcast_sender == 1) {
-                cb_reserve_back(cb_B_shared, 1);
+                cb_reserve_back(cb_B_shared, 4);
                 const uint32_t l1_write_B_shared = get_write_ptr(cb_B_shared);
-                noc_async_read_page(k * 8 + bx, B_accessor, l1_write_B_shared);
+                for (uint32_t r = 0; r < 4; ++r) {
+                    noc_async_read_page((k * 4 + r) * 8 + bx, B_accessor, l1_write_B_shared + r * 2048);
+                }
                 noc_async_read_barrier();
                 noc_semaphore_wait(B_shared_ready_sem_ptr, 7);
                 noc_semaphore_set(B_shared_ready_sem_ptr, 0);
-                noc_async_write_multicast(l1_write_B_shared, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, l1_write_B_shared), 2048, 7, true);
+                noc_async_write_multicast(l1_write_B_shared, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, l1_write_B_shared), 8192, 7, true);
                 noc_semaphore_set(B_shared_valid_sem_ptr, 1);
                 noc_semaphore_set_multicast(B_shared_valid_sem, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, B_shared_valid_sem), 7);
                 noc_async_writes_flushed();
-                cb_push_back(cb_B_shared, 1);
+                cb_push_back(cb_B_shared, 4);
             } else {
-                cb_reserve_back(cb_B_shared, 1);
+                cb_reserve_back(cb_B_shared, 4);
                 noc_semaphore_set(B_shared_valid_sem_ptr, 0);
                 noc_semaphore_inc(get_noc_addr(B_shared_mcast_sender_x, B_shared_mcast_sender_y, B_shared_ready_sem), 1);
                 noc_semaphore_wait(B_shared_valid_sem_ptr, 1);
-                cb_push_back(cb_B_shared, 1);
+                cb_push_back(cb_B_shared, 4);
             }
         }
         cb_wait_front(cb_C_local, 1);
