@@ -91,7 +91,18 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
     assert not any(a["kind"] == "mcast" for f in mod.functions.values() for a in f.attrs[A.RUNTIME_ARGS])
 
 
-@pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (512, 1024, 128)])
+@pytest.mark.parametrize(("m", "n", "k", "arch", "planned"), [
+    (512, 512, 512, "wormhole_b0", False),  # 16 blocks on 16 cores either way, compute-bound: plain kept
+    (1024, 1024, 1024, "wormhole_b0", True),  # plain reads 8x A+B: DRAM-bound, the plan wins
+    (4096, 4096, 4096, "blackhole", True),  # the plan uses 8x8 of 13x10 cores and still wins on DRAM
+    (512, 512, 512, "blackhole", False),
+])
+def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, arch: str, planned: bool) -> None:
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch)
+    assert (A.MULTICAST in _roles(mod)["reader"].attrs) is planned
+
+
+@pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (1024, 2048, 128)])
 def test_cores_run_their_rectangle_in_lock_step(m: int, n: int, k: int) -> None:
     """Traced per core: every block is computed once, and at every step the cores of a row write the same
     block row and the cores of a column the same block column (so one multicast serves them all)."""
@@ -193,24 +204,24 @@ def test_verify_rejects_a_sender_that_does_not_signal() -> None:
 
 
 def test_verify_rejects_a_rectangle_outside_the_grid() -> None:
-    mod = lower(gemm_ir(512, 512, 256, 128, 128, 32))
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32))
     funcs = {}
     for name, f in mod.functions.items():
         plan = copy.deepcopy(f.attrs[A.MULTICAST])
-        plan["cores"][1]["groups"]["B_shared"]["dest"] = [[1, 1], [1, 4]]
+        plan["cores"][1]["groups"]["B_shared"]["dest"] = [[1, 1], [1, 8]]
         funcs[name] = f.with_attr(A.MULTICAST, plan)
     with pytest.raises(VerifyError) as err:
         verify_structure(IRModule(funcs, dict(mod.attrs)))
     assert err.value.producer == "PlanMulticastTT"
     assert err.value.problems == [
-        "multicast group B_shared: destination rectangle [[1, 1], [1, 4]] of core [1, 0] is not inside the 4x4 "
+        "multicast group B_shared: destination rectangle [[1, 1], [1, 8]] of core [1, 0] is not inside the 8x8 "
         "core grid",
-        "multicast group B_shared: rectangle [[1, 1], [1, 4]] holds 4 cores but the group has 3 receivers",
+        "multicast group B_shared: rectangle [[1, 1], [1, 8]] holds 8 cores but the group has 7 receivers",
     ]
 
 
 def test_verify_rejects_a_missing_receiver_path() -> None:
-    mod = lower(gemm_ir(512, 512, 256, 128, 128, 32))
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32))
     bad = _drop_first(mod, "reader", "tt.noc_semaphore_inc")
     with pytest.raises(VerifyError) as err:
         verify_structure(bad)

@@ -1,7 +1,8 @@
 """tt.PlanMulticastTT — map a 2-D block grid onto a 2-D core grid whose rows and columns share operands.
 
 Requires: ``tt.work_partition`` / ``tt.grid_blocks`` (LayoutAwareWorkPartitionTT), ``tt.buffer.<param>``;
-options ``multicast`` (default on) and ``multicast_k_tiles`` (default 4).
+options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``arch`` and ``math_fidelity``
+(the cost estimate).
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
 
@@ -27,6 +28,11 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   ``tt.buffer.<name>`` (shape, tiles) are updated.
 
 The decision comes from the dataflow (which block index a copy's source region uses), never from names.
+The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
+bounded by its compute (matmul tile ops per core × FPU cycles at the math fidelity) and its DRAM reads
+at the architecture's bandwidth — a compute-bound plain partition (small problems) gains nothing from
+the multicast handshakes.
+
 A kernel qualifies when it has a 2-D ``T.Kernel`` grid, global partition mode, no branch whose condition
 depends on a block index (the cores must issue the same circular-buffer operations in lock-step), at
 least one group along each axis and a core grid of at least 2 × 2. Anything else (1-D grids, single
@@ -55,11 +61,19 @@ from tt_build.ir import (
     StmtExprMutator,
     StmtExprVisitor,
     Var,
+    dtype_bytes,
     seq,
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import (
+    ARCH_CLOCK_HZ,
+    ARCH_DRAM_BANDWIDTH,
+    MATH_FIDELITIES,
+    MATMUL_TILE_CYCLES_PER_PHASE,
+    Pass,
+    PassContext,
+)
 from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
 
@@ -103,6 +117,8 @@ class PlanMulticastTT(Pass):
         if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
             return f
         rx, ry = gx // cx, gy // cy
+        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (dev_x, dev_y)):
+            return f
         sem = 0
         for g in groups:
             g["num_dests"] = (cx if g["axis"] == "x" else cy) - 1
@@ -163,6 +179,57 @@ class PlanMulticastTT(Pass):
                 out.append(g)
         return out
 
+
+    # -- cost estimate ---------------------------------------------------------------------------
+    def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                  grid: tuple[int, int], dev: tuple[int, int]) -> bool:
+        """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
+        compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
+        reading its operand blocks, vs each operand block read once per lock-step line) at the
+        architecture's bandwidth. The plan must win by 10 %: with the plain partition compute-bound the
+        multicast only adds its handshakes. A kernel whose K loop or operands this cannot size keeps
+        the plan."""
+        arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
+        fidelity = ctx.get("math_fidelity")
+        phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
+        loop = _k_loop(launch.body, {g["buffer"] for g in groups})
+        if loop is None:
+            return True
+        step_bytes = 0
+        for c in _copies(loop.body):
+            if c.args[1].buffer.name in {g["buffer"] for g in groups}:
+                ext = c.args[0].extents
+                step_bytes += ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype)
+        shapes = {g["axis"]: f.attrs[A.buffer_key(g["buffer"])]["tiles"] for g in groups}
+        rows, k_tiles = shapes["x"][0], shapes["x"][1]
+        cols = shapes["y"][1] if shapes["y"][0] == k_tiles else shapes["y"][0]
+        tiles = rows * cols * k_tiles * loop.extent.value  # matmul tile ops per block
+        gx, gy = f.attrs[A.GRID_BLOCKS]
+        blocks = gx * gy
+        plain_cores = min(blocks, dev[0] * dev[1])
+        cycle = 1.0 / ARCH_CLOCK_HZ[arch]
+        bw = ARCH_DRAM_BANDWIDTH[arch]
+        per_tile = phases * MATMUL_TILE_CYCLES_PER_PHASE * cycle
+        plain = max(-(-blocks // plain_cores) * tiles * per_tile, blocks * step_bytes * loop.extent.value / bw)
+        rx, ry = gx // grid[0], gy // grid[1]
+        reads = sum(self._group_bytes(loop, groups, gx, gy, rx, ry))
+        mcast = max(rx * ry * tiles * per_tile, reads / bw)
+        return mcast < 0.9 * plain
+
+    @staticmethod
+    def _group_bytes(loop: For, groups: list[dict[str, Any]], gx: int, gy: int, rx: int, ry: int) -> list[float]:
+        """DRAM bytes each group reads under the plan: a row group reads each of the gy block rows' K panel
+        once per lock-step column step (rx times), a column group each of the gx panels ry times."""
+        out = []
+        by_name = {g["buffer"]: g for g in groups}
+        for c in _copies(loop.body):
+            g = by_name.get(c.args[1].buffer.name)
+            if g is None:
+                continue
+            ext = c.args[0].extents
+            panel = ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype) * loop.extent.value
+            out.append(panel * (gy * rx if g["axis"] == "x" else gx * ry))
+        return out
 
     # -- K coarsening ----------------------------------------------------------------------------
     def _coarsen_k(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
