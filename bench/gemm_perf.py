@@ -5,8 +5,9 @@ One run covers GEMM 512³, 1024³, 2048³, 4096³ and 2048×1024×512 (M×N×K) 
 Blackhole (13×10), bf16 in and out, fp32 accumulation:
 
 (a) the kernel tt-build generates from ``example_project/kernels/gemm.py`` at TileLang's example
-    blocking (block_M = block_N = 128, block_K = 32), with the 2-D multicast plan (the default), and
-    the same kernel with ``multicast`` off (every core reads its own operands) for comparison;
+    blocking (block_M = block_N = 128, block_K = 32) with the default options (the 2-D multicast plan
+    where the compiler estimates it faster, else the plain partition), and the same kernel with
+    ``multicast`` off (every core reads its own operands) for comparison;
 (b) ttnn 0.81.1's own 2-D multicast matmul kernels from the wheel (reader_bmm_tile_layout_in0_sender_padding,
     …_in0_receiver, …_in1_sender_writer_padding, …_in1_receiver_writer_padding,
     bmm_large_block_zm_fused_bias_activation) on the mock, through ``tests/mock_programs/ttnn_mcast_host.cpp``
@@ -42,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from tt_build.codegen import generate  # noqa: E402
 from tt_build.driver import build_primfunc  # noqa: E402
+from tt_build.ir import attrs as A  # noqa: E402
 from tt_build.matrix import MockRunner, MockRunError, default_build_dir  # noqa: E402
 from tt_build.transform import lower  # noqa: E402
 
@@ -103,6 +105,8 @@ def run_generated(m: int, n: int, k: int, arch: str, fidelity: str, multicast: b
     func, _ = build_primfunc(GEMM, "matmul", {"M": m, "N": n, "K": k, "block_M": BLOCK[0], "block_N": BLOCK[1],
                                               "block_K": BLOCK[2]})
     mod = lower(func, config={"arch": arch, "multicast": multicast, "math_fidelity": fidelity})
+    if multicast:  # the compiler's choice: the multicast plan, or the plain partition where it estimates that faster
+        row.impl += " (multicast plan)" if "multicast" in mod.attrs[A.HOST_PLAN] else " (plain partition chosen)"
     files, manifest = generate(mod, name=name, arch=arch)
     out = work / name
     out.mkdir(parents=True, exist_ok=True)
