@@ -255,8 +255,8 @@ class PlanMulticastTT(Pass):
         dims: dict[str, int] = {}
         for c in copies:
             src, dst = c.args[0], c.args[1]
-            if dst.buffer.name not in names or {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)} \
-                    < {dst.buffer.name}:
+            operands = {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)}
+            if dst.buffer.name not in names or dst.buffer.name not in operands:
                 return None
             dim = _advance_dim(src, loop.var)
             if dim is None:
