@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tt_build import mock_sdk
+from tt_build.errors import TTBuildError
 
 pytestmark = pytest.mark.compile
 
@@ -173,8 +174,8 @@ BUG_CASES = {
     "livelock-polling": (
         ["spin_forever.cpp", "-", "-", "0:2"],
         "TT-Metalium mock: deadlock: every unfinished executor is blocked\n"
-        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (noc_semaphore_wait or "
-        "cb_pages_*_at_* loop) without progress",
+        "  core (0,0) RISCV_0 (BRISC) data movement kernel 'spin_forever.cpp': polling (cb_pages_*_at_* loop) without "
+        "progress",
     ),
     "over-reserve": (
         ["over_reserve.cpp", "-", "-", "0:2"],
@@ -472,7 +473,7 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
     # 4 MFLOP of work, so the estimate is the DRAM time of 288 GB/s plus the pipeline's fill and drain
     stats = tmp_path / "stats.json"
     run_matmul(mock, tmp_path, 256, 256, 256, 64, TT_MOCK_STATS=str(stats))
-    wl = json.loads(stats.read_text())["workloads"][0]
+    (wl,) = mock_sdk.load_stats(stats)
     assert wl["model"] == "estimate" and wl["arch"] == "wormhole_b0"
     tot = wl["totals"]
     dram_us = (tot["dram_read_bytes"] + tot["dram_write_bytes"]) / 288e3  # bytes / (288 GB/s) in microseconds
@@ -483,6 +484,16 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
         assert c["modeled_us"] == max(c["modeled_us_by_risc"].values())
         # the compute kernel cannot finish before the 8 tile matmuls at HiFi4 (64 cycles each) of its output tile
         assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
+
+
+def test_load_stats_rejects_a_file_that_is_not_mock_statistics(tmp_path: Path) -> None:
+    bad = tmp_path / "stats.json"
+    bad.write_text('{"schema": "other"}')
+    with pytest.raises(TTBuildError, match=r"stats.json is not a mock statistics file \(schema tt-build-mock-stats/1\)"):
+        mock_sdk.load_stats(bad)
+    bad.write_text("{")
+    with pytest.raises(TTBuildError, match="cannot read mock statistics"):
+        mock_sdk.load_stats(bad)
 
 
 def test_device_time_model_compute_bound_is_fpu_cycles_by_fidelity(mock: Mock, tmp_path: Path) -> None:
@@ -584,6 +595,8 @@ def run_mcast(mock: Mock, host: Path, tmp: Path, axis: str, cols: int, rows: int
         ("row", 4, 3, ("incl",)),  # the rectangle includes the sender, which a plain multicast does not write
         ("col", 3, 5, ("loopback",)),  # loopback: the sender is written too, num_dests counts it
         ("row", 5, 2, ("noc1",)),  # on NOC 1 the rectangle is given bottom-right corner first
+        ("row", 4, 2, ("object",)),  # the same with Noc, CircularBuffer, Semaphore, MulticastEndpoint
+        ("col", 2, 3, ("object", "loopback")),  # NocOptions::MCAST_INCL_SRC
     ],
 )
 def test_multicast_reaches_every_core_of_the_rectangle(mock: Mock, mcast_host: Path, tmp_path: Path, axis: str,
@@ -689,3 +702,132 @@ def test_semaphore_wait_that_can_never_be_satisfied_is_a_deadlock_naming_the_sem
         f"  core (2,0) RISCV_1 (NCRISC) {kernel}/writer.cpp': blocked in cb_wait_front(cb=0, 1 pages): 0 of 2 pages "
         "filled, 1 reserved by the producer, 0 waited by the consumer"
     )
+
+
+# ---- L1 buffers addressed by kernels, banks, DEVICE_PRINT ----------------------------------------------------
+
+
+@pytest.mark.parametrize("dprint", [False, True])
+def test_kernel_uses_an_l1_buffer_address_as_a_pointer(mock: Mock, tmp_path: Path, dprint: bool) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "l1_host.cpp"], mock.root / "l1_host", build_dir=mock.build)
+    pages = 5  # over the 12 DRAM banks: get_noc_addr_from_bank_id picks each page's bank
+    data = np.random.default_rng(5).integers(0, 2**16, size=pages * 1024, dtype=np.uint16)
+    data.tofile(tmp_path / "in.bin")
+    env = {"TT_METAL_DPRINT_CORES": "all"} if dprint else {}
+    proc = mock.run([host, PROGRAMS / "l1", pages, tmp_path / "in.bin", tmp_path / "out.bin", tmp_path / "l1.bin"],
+                    **env)
+    assert proc.returncode == 0, proc.stderr
+    expected = (data + 1).astype(np.uint16)
+    assert np.array_equal(np.fromfile(tmp_path / "out.bin", dtype=np.uint16), expected)
+    assert np.array_equal(np.fromfile(tmp_path / "l1.bin", dtype=np.uint16), expected)  # the L1 buffer holds it too
+    line = (f"core (0,0) RISCV_0 (BRISC) data movement kernel '{PROGRAMS}/l1/l1_loopback.cpp': "
+            f"core (18, 18) moved {pages} pages, {{done}}")
+    assert proc.stdout.splitlines() == ([line] if dprint else [])
+
+
+# ---- host API ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("arch", "dram_align"), [("wormhole_b0", 32), ("blackhole", 64)])
+def test_host_api_reached_through_host_api_hpp(mock: Mock, arch: str, dram_align: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "host_api_host.cpp"], mock.root / "host_api_host",
+                                         build_dir=mock.build)
+    proc = mock.run([host], TT_MOCK_ARCH=arch)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "core (x=3,y=4) tile 32x32 hw 1024",
+        "range (x=1,y=0) (x=2,y=0) (x=1,y=1) (x=2,y=1) ",
+        "    42|ab    |   1   |0003.142|0xff",
+        "fatal TT_FATAL | core.x == 0",
+        "info:",
+        "core (x=3,y=4) is not in column 0",
+        "throw info:",
+        "unsupported thing",
+        "bf16(3u)=3 pack=0xc0003f80",
+        "random 32 16 in_range=1 same=1",
+        f"backing address=64 same=true pages=2 dram_align={dram_align} l1_align=16",
+    ]
+
+
+# ---- ttnn's 2-D multicast matmul data-movement kernels compile against the mock ---------------------------------
+
+MCAST_MATMUL_KERNELS = [
+    "reader_bmm_tile_layout_in0_sender_padding.cpp",
+    "reader_bmm_tile_layout_in0_receiver.cpp",
+    "reader_bmm_tile_layout_in1_sender_writer_padding.cpp",
+    "reader_bmm_tile_layout_in1_receiver_writer_padding.cpp",
+]
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("kernel", MCAST_MATMUL_KERNELS)
+def test_ttnn_multicast_matmul_dataflow_kernel_compiles_against_the_mock(tmp_path: Path, kernel: str) -> None:
+    # the kernel as the mock's kernel compiler wraps it (zero compile-time args), type-checked only
+    from tt_build.ttnn_wheel import ensure_ttnn
+
+    root = ensure_ttnn()
+    src = root / "ttnn/cpp/ttnn/operations/matmul/device/kernels/dataflow" / kernel
+    names = ["cb_in0", "cb_in1", "cb_sparsity", "num_active", "cb_out", "cb_bias", "cb_in0_sharded"]
+    arg_map = ",".join('{"%s",%du}' % (n, i) for i, n in enumerate(names))
+    wrapper = tmp_path / "wrapper.cpp"
+    wrapper.write_text(
+        "#define KERNEL_BUILD 1\n#define ARCH_WORMHOLE 1\n#define COMPILE_FOR_BRISC 1\n#define NOC_INDEX 0\n"
+        f"#define KERNEL_COMPILE_TIME_ARGS {','.join(['0u'] * 64)}\n"
+        f"#define KERNEL_COMPILE_TIME_ARG_MAP {arg_map}\n"
+        f'#include "api/dataflow/dataflow_api.h"\n#include "{src}"\n'
+    )
+    proc = subprocess.run(
+        [*mock_sdk.cxx(), "-std=c++20", "-fsyntax-only", f"-I{mock_sdk.include_dir()}", f"-I{root}", f"-I{root}/ttnn",
+         f"-I{root}/ttnn/cpp", str(wrapper)],
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+# ---- a 2-D multicast GEMM (the scheme of ttnn's 2-D multicast matmul) ---------------------------------------
+
+
+@pytest.mark.parametrize(("m", "k", "n", "grid", "kb", "fidelity"),
+                         [(256, 256, 256, 8, 2, 4), (512, 256, 384, 4, 4, 2), (128, 64, 128, 1, 1, 0)])
+def test_2d_multicast_gemm_reads_each_operand_once(mock: Mock, tmp_path: Path, m: int, k: int, n: int, grid: int,
+                                                   kb: int, fidelity: int) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "gemm2d_host.cpp"], mock.root / "gemm2d_host",
+                                         build_dir=mock.build)
+    rng = np.random.default_rng(m + k + n)
+    a = bf16(rng.standard_normal((m, k)))
+    b = bf16(rng.standard_normal((k, n)))
+    a.tofile(tmp_path / "a.bin")
+    b.tofile(tmp_path / "b.bin")
+    stats = tmp_path / "stats.json"
+    proc = mock.run([host, PROGRAMS / "gemm2d", m, k, n, grid, kb, fidelity, tmp_path / "a.bin", tmp_path / "b.bin",
+                     tmp_path / "out.bin"], TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    out = np.fromfile(tmp_path / "out.bin", dtype=ml_dtypes.bfloat16).reshape(m, n)
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (wl,) = mock_sdk.load_stats(stats)
+    tot = wl["totals"]
+    assert tot["dram_read_bytes"] == (m * k + k * n) * 2  # A and B read once, shared on chip
+    assert tot["dram_write_bytes"] == m * n * 2
+    shared = (m * k + k * n) * 2 if grid > 1 else 0
+    assert tot["mcast_write_bytes"] == shared  # every block multicast once, by its sender
+    assert tot["mcast_dest_bytes"] == shared * (grid - 1)
+    mt, kt, nt = m // 32, k // 32, n // 32
+    name = {0: "LoFi", 2: "HiFi2", 4: "HiFi4"}[fidelity]
+    assert tot["tiles_by_fidelity"][name]["matmul"] == tot["tiles"]["matmul"] == mt * kt * nt
+    # the estimate is bounded below by the busiest core's FPU time at this fidelity (1 GHz)
+    phases = max(fidelity, 1)
+    assert wl["modeled_us"] >= (mt // grid) * (nt // grid) * kt * 16 * phases / 1000
+
+
+def test_multicast_on_a_blackhole_row_of_13_cores(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    proc, data, out = run_mcast(mock, mcast_host, tmp_path, "row", 13, 2, 2, 1, TT_MOCK_ARCH="blackhole",
+                                TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    assert np.array_equal(out, np.broadcast_to(data[:, None, :], out.shape))
+    (wl,) = mock_sdk.load_stats(stats)
+    assert wl["arch"] == "blackhole"
+    tot = wl["totals"]
+    assert tot["mcast_dest_bytes"] == 2 * 2 * 2048 * 12  # 2 rows x 2 blocks, 12 receivers each
+    # DRAM time at Blackhole's 512 GB/s: 2 rows read + 26 cores write 2 tiles each
+    assert wl["modeled_dram_busy_us"] == pytest.approx((2 * 2 + 26 * 2) * 2048 / 512e3, abs=1e-3)

@@ -6,7 +6,8 @@
 //   mcast_host <kernel_dir> <row|col> <cols> <rows> <blocks> <tiles per block> <in.bin> <out.bin> [option ...]
 //
 // Options: incl (the rectangle includes the sender, non-loopback), loopback (includes it and writes
-// it), noc1 (the sender multicasts on NOC 1, corners given bottom-right first); planted bugs:
+// it), noc1 (the sender multicasts on NOC 1, corners given bottom-right first), object (the kernels
+// written with the object API: Noc, CircularBuffer, Semaphore, MulticastEndpoint); planted bugs:
 // bad_num_dests, bad_order, bad_valid (receivers wait for a value never sent), no_ready_wait (the
 // sender does not wait for the receivers). Tiles are 2048-byte pages copied bit for bit.
 // Errors are printed to stderr, exit code 2.
@@ -78,13 +79,14 @@ int run(int argc, char** argv) {
     std::map<std::string, std::string> defines;
     if (loopback) defines["LOOPBACK"] = "1";
     if (opts.count("no_ready_wait")) defines["SKIP_READY_WAIT"] = "1";
-    auto sender = CreateKernel(program, kdir + "/sender.cpp", sender_set,
+    const std::string flavour = opts.count("object") ? "_obj" : "";
+    auto sender = CreateKernel(program, kdir + "/sender" + flavour + ".cpp", sender_set,
                                DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,
                                                   .noc = noc1 ? NOC::NOC_1 : NOC::NOC_0,
                                                   .compile_args = sender_ct,
                                                   .defines = defines});
     const uint32_t valid = opts.count("bad_valid") ? 2 : 1;
-    auto receiver = CreateKernel(program, kdir + "/receiver.cpp", receiver_set,
+    auto receiver = CreateKernel(program, kdir + "/receiver" + flavour + ".cpp", receiver_set,
                                  DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,
                                                     .noc = NOC::NOC_0,
                                                     .compile_args = {blocks, tiles, sender_sem, receiver_sem, valid}});

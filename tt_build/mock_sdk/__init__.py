@@ -8,7 +8,9 @@ Python helpers to build against it:
 * :func:`build_runtime` — compiles the runtime into ``libtt_metal_mock.a`` (position independent,
   content-cached);
 * :func:`compile_host_program` — compiles and links a host program against the runtime
-  (used by tests).
+  (used by tests);
+* :func:`load_stats` — reads the counters and the device-time estimate a run wrote to
+  ``$TT_MOCK_STATS``.
 
 Link line for a host program: ``<objects> libtt_metal_mock.a -ldl -lpthread``.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -30,7 +33,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tt_build.errors import ToolError
+from tt_build.errors import ToolError, TTBuildError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,6 +46,7 @@ __all__ = [
     "compile_host_program",
     "cxx",
     "include_dir",
+    "load_stats",
     "runtime_env",
     "runtime_flags",
     "source_dir",
@@ -248,3 +252,23 @@ def compile_host_program(
     _run(cmd)
     os.replace(tmp, out)
     return out
+
+
+STATS_SCHEMA = "tt-build-mock-stats/1"
+
+
+def load_stats(path: str | os.PathLike[str]) -> list[dict]:
+    """The workloads recorded in a ``TT_MOCK_STATS`` JSON file, in run order.
+
+    Each is a dict with ``workload``, ``arch``, ``modeled_us`` (the device-time model's estimate of the
+    workload, in microseconds), ``modeled_dram_busy_us``, ``model`` (``"estimate"``), ``cores`` (per core:
+    the counters, ``modeled_us`` and ``modeled_us_by_risc``) and ``totals``. See docs/mock_sdk.md.
+    """
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text())
+    except (OSError, ValueError) as e:
+        raise TTBuildError(f"cannot read mock statistics {p}: {e}") from None
+    if not isinstance(doc, dict) or doc.get("schema") != STATS_SCHEMA or not isinstance(doc.get("workloads"), list):
+        raise TTBuildError(f"{p} is not a mock statistics file (schema {STATS_SCHEMA})")
+    return doc["workloads"]

@@ -7,6 +7,7 @@
 // is therefore fully deterministic, and "no executor can run" is detected exactly (deadlock).
 #include <dlfcn.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -40,10 +41,18 @@ class L1Arena {
 public:
     L1Arena(std::size_t cores, std::uint32_t stride) : stride_(stride), bytes_(cores * stride) {
         if (bytes_ == 0) return;
+        // a memory file, so that the running core's L1 can also be mapped at its plain L1 addresses
+        fd_ = static_cast<int>(syscall(SYS_memfd_create, "tt-mock-l1", 0u));
+        if (fd_ >= 0 && ftruncate(fd_, static_cast<off_t>(bytes_)) != 0) {
+            close(fd_);
+            fd_ = -1;
+        }
         constexpr std::uint64_t kLow = 0x10000000ull, kTop = 1ull << 32, kStep = 0x1000000ull;
         for (std::uint64_t hint = kLow; hint + bytes_ <= kTop; hint += kStep) {
-            void* p = mmap(reinterpret_cast<void*>(hint), bytes_, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+            void* p = fd_ >= 0 ? mmap(reinterpret_cast<void*>(hint), bytes_, PROT_READ | PROT_WRITE,
+                                      MAP_SHARED | MAP_NORESERVE | MAP_FIXED_NOREPLACE, fd_, 0)
+                               : mmap(reinterpret_cast<void*>(hint), bytes_, PROT_READ | PROT_WRITE,
+                                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
             if (p == MAP_FAILED) continue;
             if (reinterpret_cast<std::uint64_t>(p) + bytes_ <= kTop) {
                 base_ = static_cast<std::uint8_t*>(p);
@@ -56,7 +65,9 @@ public:
                     "programs running at the same time in this process");
     }
     ~L1Arena() {
+        if (window_ != nullptr) munmap(window_, stride_ - kWindowLow);
         if (base_ != nullptr) munmap(base_, bytes_);
+        if (fd_ >= 0) close(fd_);
     }
     L1Arena(const L1Arena&) = delete;
     L1Arena& operator=(const L1Arena&) = delete;
@@ -71,10 +82,35 @@ public:
         return true;
     }
 
+    // Maps the L1 of the core in `slot` a second time at its plain L1 addresses [kWindowLow, L1 size),
+    // so that a kernel can dereference an L1 address it was given (an L1 buffer's address) as on the
+    // device. Only one core's L1 is there at a time: the scheduler shows the running core's. Returns
+    // false when the window cannot be mapped (the low addresses are taken).
+    bool show(std::size_t slot) {
+        if (fd_ < 0 || base_ == nullptr) return false;
+        if (window_ != nullptr && shown_ == slot) return true;
+        const std::size_t len = stride_ - kWindowLow;
+        const int flags = MAP_SHARED | MAP_NORESERVE | (window_ != nullptr ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+        void* p = mmap(reinterpret_cast<void*>(kWindowLow), len, PROT_READ | PROT_WRITE, flags, fd_,
+                       static_cast<off_t>(slot * stride_ + kWindowLow));
+        if (p == MAP_FAILED || p != reinterpret_cast<void*>(kWindowLow)) {
+            if (p != MAP_FAILED) munmap(p, len);
+            return false;
+        }
+        window_ = p;
+        shown_ = slot;
+        return true;
+    }
+
+    static constexpr std::uint32_t kWindowLow = 0x10000;  // the lowest address a process may map
+
 private:
     std::uint8_t* base_ = nullptr;
     std::uint32_t stride_;
     std::size_t bytes_;
+    int fd_ = -1;
+    void* window_ = nullptr;
+    std::size_t shown_ = 0;
 };
 
 enum class Stat : int { Matmul, Add, Sub, Mul, Copy, Pack, Sfpu, Count };
@@ -219,6 +255,7 @@ struct Run {
     std::uint64_t progress = 0;
     std::uint64_t steps = 0;
     std::uint64_t step_limit = 0;
+    bool l1_window = false;        // the running core's L1 is also mapped at its plain L1 addresses
     Calendar dram;                 // device-time model: the DRAM bandwidth of the whole device
     std::vector<Calendar> ports;   // ... and each core's NOC port (by slot)
 };
@@ -1345,7 +1382,7 @@ bool satisfied(const Executor& e) {
 }
 
 std::string blocked_description(const Executor& e) {
-    if (e.state == ExecState::Poll) return "polling (noc_semaphore_wait or cb_pages_*_at_* loop) without progress";
+    if (e.state == ExecState::Poll) return "polling (cb_pages_*_at_* loop) without progress";
     if (e.state == ExecState::Ready) return "not started";
     if (e.wait == WaitKind::Sem) {
         return std::string("blocked in ") + (e.wait_min ? "noc_semaphore_wait_min(" : "noc_semaphore_wait(") +
@@ -1641,6 +1678,8 @@ void run_program(DeviceState& dev, ProgramState& program) {
         ~L1BufferStage() { copy(false); }
     } l1_stage{run};
     l1_stage.copy(true);
+    // with L1 buffers, kernels may dereference their L1 addresses: show the running core's L1 there
+    if (!dev.l1_buffers.empty()) run.l1_window = run.arena->show(0);
 
     // compile / load kernels
     std::vector<KernelBuildRequest> reqs;
@@ -1730,6 +1769,7 @@ void run_program(DeviceState& dev, ProgramState& program) {
             if (e->state == ExecState::Blocked && !satisfied(*e)) continue;
             const std::uint64_t before = run.progress;
             const bool was_poll = e->state == ExecState::Poll;
+            if (run.l1_window) run.arena->show(e->core->slot);
             g_cur = e.get();
             swapcontext(&run.sched, &e->ctx);
             g_cur = nullptr;

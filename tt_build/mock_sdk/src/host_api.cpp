@@ -532,6 +532,7 @@ MeshDevice::MeshDevice(int device_id) : device_id_(device_id), state_(std::make_
     state_->device_id = device_id;
     state_->arch = &resolve_arch();
     state_->l1_buffer_low = state_->arch->geo.l1_size;
+    allocator_ = std::make_unique<Allocator>(state_.get());
     cq_ = std::make_unique<MeshCommandQueue>(this);
 }
 
@@ -593,7 +594,8 @@ void MeshWorkload::add_program(const MeshCoordinateRange& device_range, Program&
     programs_.emplace_back(device_range, std::move(program));
 }
 
-MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state) : state_(std::move(state)) {}
+MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state)
+    : state_(std::move(state)), backing_(std::make_unique<Buffer>(state_.get())) {}
 
 std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, const DeviceLocalBufferConfig& local,
                                                MeshDevice* mesh_device, std::optional<DeviceAddr> address) {
@@ -663,6 +665,22 @@ void MeshBuffer::deallocate() {
 DeviceAddr MeshBuffer::address() const { return state_->address; }
 DeviceAddr MeshBuffer::size() const { return state_->size; }
 DeviceAddr MeshBuffer::page_size() const { return state_->page_size; }
+
+}  // namespace distributed
+
+DeviceAddr Buffer::address() const { return state_->address; }
+DeviceAddr Buffer::size() const { return state_->size; }
+DeviceAddr Buffer::page_size() const { return state_->page_size; }
+DeviceAddr Buffer::aligned_page_size() const { return state_->aligned_page_size; }
+std::uint32_t Buffer::num_pages() const { return state_->num_pages; }
+BufferType Buffer::buffer_type() const { return state_->is_dram ? BufferType::DRAM : BufferType::L1; }
+bool Buffer::is_allocated() const { return state_->allocated; }
+
+std::uint32_t Allocator::get_alignment(BufferType buffer_type) const {
+    return buffer_type == BufferType::DRAM ? dev_->arch->geo.dram_alignment : dev_->arch->geo.l1_alignment;
+}
+
+namespace distributed {
 BufferType MeshBuffer::buffer_type() const { return state_->local_config.buffer_type; }
 bool MeshBuffer::is_allocated() const { return state_->allocated; }
 MeshDevice* MeshBuffer::device() const { return state_->device; }

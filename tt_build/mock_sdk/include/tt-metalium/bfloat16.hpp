@@ -3,14 +3,18 @@
 
 #include <cstdint>
 #include <cstring>
+#include <random>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 class bfloat16 {
 public:
     bfloat16() = default;
-    bfloat16(float v) : bits_(from_float(v)) {}
-    bfloat16(double v) : bits_(from_float(static_cast<float>(v))) {}
-    bfloat16(int v) : bits_(from_float(static_cast<float>(v))) {}
+    // from any arithmetic value (round to nearest even): bfloat16(3u) is 3.0, as in tt-metal
+    template <class T>
+        requires std::is_arithmetic_v<T>
+    bfloat16(T v) : bits_(from_float(static_cast<float>(v))) {}
     static constexpr bfloat16 from_bits(std::uint16_t bits) {
         bfloat16 b;
         b.bits_ = bits;
@@ -51,6 +55,35 @@ inline std::vector<std::uint32_t> pack_bfloat16_vec_into_uint32_vec(const std::v
 
 inline std::vector<bfloat16> unpack_uint32_vec_into_bfloat16_vec(const std::vector<std::uint32_t>& data) {
     std::vector<bfloat16> out(data.size() * 2);
-    std::memcpy(out.data(), data.data(), data.size() * sizeof(std::uint32_t));
+    std::memcpy(static_cast<void*>(out.data()), data.data(), data.size() * sizeof(std::uint32_t));
     return out;
+}
+
+// Two bfloat16 packed into one 32-bit word: the first in the low half.
+inline std::uint32_t pack_two_bfloat16_into_uint32(std::pair<bfloat16, bfloat16> two_bfloats) {
+    return static_cast<std::uint32_t>(two_bfloats.first.to_uint16()) |
+           (static_cast<std::uint32_t>(two_bfloats.second.to_uint16()) << 16);
+}
+
+// num_bytes / 2 bfloat16 values drawn uniformly from [offset, rand_max_float + offset).
+inline std::vector<bfloat16> create_random_vector_of_bfloat16_native(std::size_t num_bytes, float rand_max_float,
+                                                                     int seed, float offset = 0.0f) {
+    std::mt19937 gen(static_cast<std::mt19937::result_type>(seed));
+    std::uniform_real_distribution<float> dist(0.0f, rand_max_float);
+    std::vector<bfloat16> v(num_bytes / sizeof(bfloat16));
+    for (auto& x : v) x = bfloat16(dist(gen) + offset);
+    return v;
+}
+
+// The same, packed two per 32-bit word (num_bytes / 4 words).
+inline std::vector<std::uint32_t> create_random_vector_of_bfloat16(std::size_t num_bytes, int rand_max_float, int seed,
+                                                                   float offset = 0.0f) {
+    const std::vector<bfloat16> v =
+        create_random_vector_of_bfloat16_native(num_bytes, static_cast<float>(rand_max_float), seed, offset);
+    return pack_bfloat16_vec_into_uint32_vec(v);
+}
+
+// num_bytes / 2 copies of `value`, packed two per 32-bit word.
+inline std::vector<std::uint32_t> create_constant_vector_of_bfloat16(std::size_t num_bytes, float value) {
+    return pack_bfloat16_vec_into_uint32_vec(std::vector<bfloat16>(num_bytes / sizeof(bfloat16), bfloat16(value)));
 }

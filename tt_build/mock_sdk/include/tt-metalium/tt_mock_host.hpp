@@ -16,22 +16,31 @@
 #include <variant>
 #include <vector>
 
+#include <fmt/base.h>
+
+#include "tt-metalium/assert.hpp"
+
 // ---------------------------------------------------------------------------------------------
-// Core coordinates (global namespace, as in tt-metal)
+// Core coordinates (global namespace, as in tt-metal: CoreCoord is UMD's tt_xy_pair)
 // ---------------------------------------------------------------------------------------------
-struct CoreCoord {
+namespace tt::umd {
+struct xy_pair {
     std::size_t x = 0;
     std::size_t y = 0;
-    constexpr CoreCoord() = default;
-    constexpr CoreCoord(std::size_t x_, std::size_t y_) : x(x_), y(y_) {}
+    constexpr xy_pair() = default;
+    constexpr xy_pair(std::size_t x_, std::size_t y_) : x(x_), y(y_) {}
     std::string str() const { return "(x=" + std::to_string(x) + ",y=" + std::to_string(y) + ")"; }
-    friend constexpr bool operator==(const CoreCoord& a, const CoreCoord& b) { return a.x == b.x && a.y == b.y; }
-    friend constexpr bool operator!=(const CoreCoord& a, const CoreCoord& b) { return !(a == b); }
+    friend constexpr bool operator==(const xy_pair& a, const xy_pair& b) { return a.x == b.x && a.y == b.y; }
+    friend constexpr bool operator!=(const xy_pair& a, const xy_pair& b) { return !(a == b); }
     // row-major order (y first), as tt-metal orders cores
-    friend constexpr bool operator<(const CoreCoord& a, const CoreCoord& b) {
+    friend constexpr bool operator<(const xy_pair& a, const xy_pair& b) {
         return a.y < b.y || (a.y == b.y && a.x < b.x);
     }
 };
+}  // namespace tt::umd
+using tt_xy_pair = tt::umd::xy_pair;
+using CoreCoord = tt_xy_pair;
+constexpr bool operator<=(const CoreCoord& a, const CoreCoord& b) { return (a < b) || (a == b); }
 
 struct CoreRange {
     CoreCoord start_coord;
@@ -48,6 +57,31 @@ struct CoreRange {
         return c.x >= start_coord.x && c.x <= end_coord.x && c.y >= start_coord.y && c.y <= end_coord.y;
     }
     std::string str() const { return "[" + start_coord.str() + " - " + end_coord.str() + "]"; }
+
+    // Row-major iteration over the cores of the range (range-for).
+    class CoreIterator {
+    public:
+        CoreIterator(const CoreCoord& current, const CoreRange& core_range) : current_(current), range_(core_range) {}
+        CoreCoord& operator*() { return current_; }
+        CoreIterator& operator++() {
+            if (current_.x < range_.end_coord.x) {
+                ++current_.x;
+            } else {
+                current_.x = range_.start_coord.x;
+                ++current_.y;
+            }
+            return *this;
+        }
+        bool operator==(const CoreIterator& other) const { return current_ == other.current_; }
+        bool operator!=(const CoreIterator& other) const { return !(*this == other); }
+
+    private:
+        CoreCoord current_;
+        const CoreRange& range_;
+    };
+    CoreIterator begin() const { return CoreIterator(start_coord, *this); }
+    CoreIterator end() const { return CoreIterator(CoreCoord(start_coord.x, end_coord.y + 1), *this); }
+
     friend bool operator==(const CoreRange& a, const CoreRange& b) {
         return a.start_coord == b.start_coord && a.end_coord == b.end_coord;
     }
@@ -89,6 +123,26 @@ public:
 
 private:
     std::vector<CoreRange> ranges_;
+};
+
+// {fmt} formatting of core coordinates, ranges and range sets (as their str()).
+template <>
+struct fmt::formatter<CoreCoord> : fmt::formatter<std::string_view> {
+    auto format(const CoreCoord& c, format_context& ctx) const -> format_context::iterator {
+        return fmt::formatter<std::string_view>::format(c.str(), ctx);
+    }
+};
+template <>
+struct fmt::formatter<CoreRange> : fmt::formatter<std::string_view> {
+    auto format(const CoreRange& r, format_context& ctx) const -> format_context::iterator {
+        return fmt::formatter<std::string_view>::format(r.str(), ctx);
+    }
+};
+template <>
+struct fmt::formatter<CoreRangeSet> : fmt::formatter<std::string_view> {
+    auto format(const CoreRangeSet& r, format_context& ctx) const -> format_context::iterator {
+        return fmt::formatter<std::string_view>::format(r.str(), ctx);
+    }
 };
 
 std::vector<CoreCoord> corerange_to_cores(const CoreRangeSet& crs, std::optional<std::uint32_t> max_cores = std::nullopt,
@@ -336,6 +390,36 @@ struct ShardedBufferConfig {
 
 using MeshBufferConfig = std::variant<ReplicatedBufferConfig, ShardedBufferConfig>;
 
+}  // namespace distributed
+
+// A buffer on one device (the backing buffer of a MeshBuffer).
+class Buffer {
+public:
+    explicit Buffer(tt_mock_impl::BufferState* state) : state_(state) {}
+    DeviceAddr address() const;
+    DeviceAddr size() const;
+    DeviceAddr page_size() const;
+    DeviceAddr aligned_page_size() const;
+    std::uint32_t num_pages() const;
+    BufferType buffer_type() const;
+    bool is_allocated() const;
+
+private:
+    tt_mock_impl::BufferState* state_;
+};
+
+// The device's memory allocator: alignments of its buffers.
+class Allocator {
+public:
+    explicit Allocator(const tt_mock_impl::DeviceState* dev) : dev_(dev) {}
+    std::uint32_t get_alignment(BufferType buffer_type) const;
+
+private:
+    const tt_mock_impl::DeviceState* dev_;
+};
+
+namespace distributed {
+
 class MeshBuffer {
 public:
     static std::shared_ptr<MeshBuffer> create(const MeshBufferConfig& mesh_buffer_config,
@@ -355,12 +439,16 @@ public:
     MeshDevice* device() const;
     const DeviceLocalBufferConfig& device_local_config() const;
     tt_mock_impl::BufferState& state() const { return *state_; }
+    // The buffer on the (single) device of the mesh.
+    Buffer* get_backing_buffer() const { return backing_.get(); }
+    Buffer* get_device_buffer(const MeshCoordinate& /*device_coord*/ = MeshCoordinate(0, 0)) const { return backing_.get(); }
 
     // internal: use MeshBuffer::create
     explicit MeshBuffer(std::unique_ptr<tt_mock_impl::BufferState> state);
 
 private:
     std::unique_ptr<tt_mock_impl::BufferState> state_;
+    std::unique_ptr<Buffer> backing_;
 };
 
 class MeshCommandQueue {
@@ -402,6 +490,7 @@ public:
     std::uint32_t allocator_l1_base() const;
     CoreCoord worker_core_from_logical_core(const CoreCoord& logical_core) const;
     CoreCoord virtual_core_from_logical_core(const CoreCoord& logical_core, const CoreType& core_type) const;
+    const std::unique_ptr<Allocator>& allocator() const { return allocator_; }
     MeshShape shape() const { return MeshShape(1, 1); }
     std::size_t num_devices() const { return 1; }
     int id() const { return device_id_; }
@@ -417,6 +506,7 @@ private:
     int device_id_;
     bool open_ = true;
     std::unique_ptr<tt_mock_impl::DeviceState> state_;
+    std::unique_ptr<Allocator> allocator_;
     std::unique_ptr<MeshCommandQueue> cq_;
 };
 

@@ -55,6 +55,9 @@ inline constexpr const ArchGeometry& kDevice = kWormholeB0;
 }  // namespace tt_mock
 
 inline constexpr std::uint32_t NUM_CIRCULAR_BUFFERS = tt_mock::kDevice.num_cbs;
+// Alignment of DRAM and L1 buffer pages (and NOC transfers into them) on the device.
+#define DRAM_ALIGNMENT (tt_mock::kDevice.dram_alignment)
+#define L1_ALIGNMENT (tt_mock::kDevice.l1_alignment)
 
 // Per-CB formats and tile sizes of the program this kernel was compiled for. The mock's kernel
 // compiler defines TT_MOCK_CB_FORMATS / TT_MOCK_CB_TILE_SIZES (NUM_CIRCULAR_BUFFERS entries each)

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "hostdevcommon/common_values.hpp"
 #include "tt_mock/kernel_common.h"
 #include "api/tensor/tensor_accessor.h"
 #include "api/tensor/tensor_accessor_args.h"

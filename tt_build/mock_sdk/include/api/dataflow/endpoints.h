@@ -41,3 +41,60 @@ struct noc_traits_t<UnicastEndpoint> {
         }
     }
 };
+
+// A rectangle of cores as a multicast destination of Noc::async_write_multicast.
+struct MulticastEndpoint {
+    std::uint64_t get_noc_multicast_addr(std::uint32_t noc_x_start, std::uint32_t noc_y_start, std::uint32_t noc_x_end,
+                                         std::uint32_t noc_y_end, std::uint32_t addr, std::uint8_t noc) const {
+        return ::get_noc_multicast_addr(noc_x_start, noc_y_start, noc_x_end, noc_y_end, addr, noc);
+    }
+};
+
+template <>
+struct noc_traits_t<MulticastEndpoint> {
+    struct dst_args_mcast_type {
+        std::uint32_t noc_x_start{};
+        std::uint32_t noc_y_start{};
+        std::uint32_t noc_x_end{};
+        std::uint32_t noc_y_end{};
+        std::uint32_t addr{};
+    };
+    template <Noc::AddressType address_type>
+    static auto dst_addr_mcast(const MulticastEndpoint& dst, const Noc& noc, const dst_args_mcast_type& args) {
+        static_assert(address_type == Noc::AddressType::NOC);
+        return dst.get_noc_multicast_addr(args.noc_x_start, args.noc_y_start, args.noc_x_end, args.noc_y_end, args.addr,
+                                          noc.get_noc_id());
+    }
+};
+
+// A bank of the allocator (DRAM bank, or a worker core's L1) named by its id.
+enum class AllocatorBankType { L1, DRAM };
+
+template <AllocatorBankType bank_type>
+struct AllocatorBank {
+    std::uint64_t get_noc_addr_from_bank_id(std::uint32_t bank_id, std::uint32_t addr, std::uint8_t noc) const {
+        return ::get_noc_addr_from_bank_id<bank_type == AllocatorBankType::DRAM>(bank_id, addr, noc);
+    }
+};
+
+template <AllocatorBankType bank_type>
+struct noc_traits_t<AllocatorBank<bank_type>> {
+    struct src_args_type {
+        std::uint32_t bank_id{};
+        std::uint32_t addr{};
+    };
+    struct dst_args_type {
+        std::uint32_t bank_id{};
+        std::uint32_t addr{};
+    };
+    template <Noc::AddressType address_type>
+    static auto src_addr(const AllocatorBank<bank_type>& src, const Noc& noc, const src_args_type& args) {
+        static_assert(address_type == Noc::AddressType::NOC);
+        return src.get_noc_addr_from_bank_id(args.bank_id, args.addr, noc.get_noc_id());
+    }
+    template <Noc::AddressType address_type>
+    static auto dst_addr(const AllocatorBank<bank_type>& dst, const Noc& noc, const dst_args_type& args) {
+        static_assert(address_type == Noc::AddressType::NOC);
+        return dst.get_noc_addr_from_bank_id(args.bank_id, args.addr, noc.get_noc_id());
+    }
+};

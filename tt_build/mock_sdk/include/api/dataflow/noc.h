@@ -17,6 +17,8 @@ template <typename DSpecT>
 struct TensorAccessor;
 
 struct UnicastEndpoint;
+struct MulticastEndpoint;
+class CircularBuffer;
 
 // Arguments of a DataflowBuffer endpoint: a byte offset from its write (destination) or read
 // (source) pointer.
@@ -66,6 +68,8 @@ private:
     using src_args_t = typename noc_traits_t<T>::src_args_type;
     template <typename T>
     using dst_args_t = typename noc_traits_t<T>::dst_args_type;
+    template <typename T>
+    using dst_args_mcast_t = typename noc_traits_t<T>::dst_args_mcast_type;
 
 public:
     Noc() : noc_id_(noc_index) {}
@@ -107,6 +111,27 @@ public:
         tt_mock::g_api->noc_write(src_addr, dst_addr, size_bytes);
     }
 
+    // Writes size_bytes from src (this core's L1) to the same L1 address of every core of a rectangle
+    // (dst_args: noc_x_start, noc_y_start, noc_x_end, noc_y_end and the address); num_dsts counts the
+    // cores written. NocOptions::MCAST_INCL_SRC also writes the sender (the loopback variant).
+    template <NocOptions opts = NocOptions::DEFAULT, std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1,
+              bool enable_noc_tracing = true, typename Src, typename Dst>
+    void async_write_multicast(const Src& src, const Dst& dst, std::uint32_t size_bytes, std::uint32_t num_dsts,
+                               const src_args_t<Src>& src_args, const dst_args_mcast_t<Dst>& dst_args,
+                               bool linked = false) const {
+        static_assert(!has_flag(opts, NocOptions::TXN_ID), "Mcasts with transaction id are not supported yet");
+        static_assert(!has_flag(opts, NocOptions::POSTED), "Mcasts with posted transactions are not supported");
+        const std::uint32_t src_addr = static_cast<std::uint32_t>(
+            noc_traits_t<Src>::template src_addr<AddressType::LOCAL_L1>(src, *this, src_args));
+        const std::uint64_t dst_addr =
+            noc_traits_t<Dst>::template dst_addr_mcast<AddressType::NOC>(dst, *this, dst_args);
+        if constexpr (has_flag(opts, NocOptions::MCAST_INCL_SRC)) {
+            noc_async_write_multicast_loopback_src(src_addr, dst_addr, size_bytes, num_dsts, linked, noc_id_);
+        } else {
+            noc_async_write_multicast<max_page_size>(src_addr, dst_addr, size_bytes, num_dsts, linked, noc_id_);
+        }
+    }
+
     template <NocOptions opts = NocOptions::DEFAULT>
     void async_read_barrier(const NocOptVals& /*noc_opts*/ = {}) const {
         tt_mock::g_api->noc_read_barrier();
@@ -119,7 +144,7 @@ public:
     void async_writes_flushed(const NocOptVals& /*noc_opts*/ = {}) const {
         tt_mock::g_api->noc_writes_flushed();
     }
-    void async_atomic_barrier() const {}
+    void async_atomic_barrier() const { noc_async_atomic_barrier(noc_id_); }
     void async_full_barrier() const {
         tt_mock::g_api->noc_read_barrier();
         tt_mock::g_api->noc_write_barrier();
