@@ -2,7 +2,7 @@
 
     python bench/run_all.py [--quick] [--output bench/RESULTS.md]
 
-Runs ``compile_time.py``, ``rebuild.py``, ``mock_exec.py`` and ``isolation.py`` with
+Runs ``compile_time.py``, ``rebuild.py``, ``mock_exec.py``, ``isolation.py`` and ``gemm_perf.py`` with
 ``--markdown`` in turn (each in its own process, one after the other, so they do not compete for
 the cores) and assembles their tables. ``--quick`` uses fewer repetitions (for a smoke run, not for
 published figures). The load average before each benchmark is recorded next to its figures:
@@ -28,6 +28,8 @@ BENCHES = (
     ("Rebuild times (example_project)", "rebuild.py", ["--repeat", "5"], ["--repeat", "2"]),
     ("Mock-device execution", "mock_exec.py", ["--runs", "5"], ["--runs", "2"]),
     ("Crash isolation", "isolation.py", ["--runs", "50"], ["--runs", "10"]),
+    ("GEMM performance: 2-D multicast (modeled device time, an estimate)", "gemm_perf.py", [],
+     ["--sizes", "512,1024", "--arch", "wormhole_b0"]),
 )
 
 

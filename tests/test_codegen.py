@@ -134,7 +134,8 @@ def test_manifest_describes_the_instance(emitted: dict[str, Path]) -> None:
     assert [(p["name"], p["role"], p["shape"], p["dtype"]) for p in m["params"]] == [
         ("A", "input", [1024, 1024], "bfloat16"), ("B", "input", [1024, 1024], "bfloat16"),
         ("C", "output", [1024, 1024], "bfloat16")]
-    assert [(c["id"], c["num_pages"], c["page_size"]) for c in m["cbs"]] == [(0, 4, 2048), (1, 4, 2048), (16, 8, 2048)]
+    # 64×64×32 blocks; the multicast plan fuses 4 K steps: A and B blocks of 2×4 / 4×2 tiles, double-buffered
+    assert [(c["id"], c["num_pages"], c["page_size"]) for c in m["cbs"]] == [(0, 16, 2048), (1, 16, 2048), (16, 8, 2048)]
     assert len(m["work_partition"]) == 64 and {w["count"] for w in m["work_partition"]} == {4}
     assert set(m["hashes"]) == {"source", "reader.cpp", "compute.cpp", "writer.cpp", "host.cpp", "instance.cmake"}
 

@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "tt_build.commands.new",
     "tt_build.commands.cache",
     "tt_build.commands.matrix",
+    "tt_build.commands.tune",
 )
 
 

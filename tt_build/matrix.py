@@ -305,7 +305,8 @@ def reference_outputs(func: PrimFunc, inputs: Sequence[np.ndarray]) -> list[np.n
 # table columns derived from the IR
 
 _PATTERN_OPS = {
-    "tt.matmul_tiles": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub", "tt.mul_tiles": "mul",
+    "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub",
+    "tt.mul_tiles": "mul",
     "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "neg", "tt.copy_tile": "copy",
     "tt.fill_tile": "fill",
 }

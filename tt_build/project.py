@@ -3,12 +3,14 @@
 :meth:`Project.load` reads and validates the configuration without importing any kernel
 (cheap: used on every build). :meth:`Project.discover` imports the kernel files through
 :func:`tt_build.driver.list_instances` and merges their ``INSTANCES`` dicts with the instances
-declared in ``[tool.tt-build.instances.<name>]``.
+declared in ``[tool.tt-build.instances.<name>]``; the arguments ``tt-build tune`` stored in
+``tt-build-tuned.json`` are applied on top (:mod:`tt_build.tuning`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import re
 import sys
@@ -243,7 +245,15 @@ class Project:
             path = self._declared_file(decl.name, decl.kernel)
             factory = decl.factory or _single_factory(path, decl.name)
             add(InstanceSpec(decl.name, path, factory, dict(decl.args), origin="pyproject"))
-        specs = list(found.values())
+        from tt_build.tuning import TUNED_FILE, apply_tuned, load_tuned  # noqa: PLC0415
+
+        stale = sorted(set(load_tuned(self.root)) - set(found))
+        if stale:
+            msg = (f"{self.root / TUNED_FILE}: instance {stale[0]!r} is not an instance of the project; remove its "
+                   "entry (or run tt-build tune for an existing instance)")
+            raise ConfigError(msg)
+        specs = [dataclasses.replace(spec, args=apply_tuned(self.root, spec.name, spec.source, spec.factory,
+                                                            spec.args)) for spec in found.values()]
         if self.settings.only:
             missing = sorted(set(self.settings.only) - set(found))
             if missing:

@@ -63,3 +63,21 @@ def _free_vars(e: Any) -> list[Var]:
 
     V().visit(e)
     return found
+
+
+def unblock(calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The trace with every ``matmul_block`` call (IR op ``matmul_subblock``: in0, in1, in0 index, in1 index,
+    dst, transpose, ct, rt, kt) spelled as the ``matmul_tiles`` calls it performs (DST[dst + r·ct + c] +=
+    in0[i0 + r·kt] · in1[i1 + c]), and ``matmul_block_init`` as ``matmul_init`` — so tests state the tile
+    products a kernel computes whichever of the two APIs computes them."""
+    out: list[tuple[Any, ...]] = []
+    for c in calls:
+        if c[0] == "matmul_subblock":
+            _, a, b, i0, i1, dst, _tr, ct, rt, kt = c
+            out += [("matmul_tiles", a, b, i0 + r * kt, i1 + cc, dst + r * ct + cc)
+                    for r in range(rt) for cc in range(ct)]
+        elif c[0] == "matmul_block_init":
+            out.append(("matmul_init", c[1], c[2], c[3]))
+        else:
+            out.append(c)
+    return out

@@ -8,7 +8,7 @@ import pytest
 
 import tt_build.language as T
 from tests.transform.ir_builders import gemm_ir
-from tests.transform.ir_interp import trace
+from tests.transform.ir_interp import trace, unblock
 from tt_build.errors import PassError
 from tt_build.ir import attrs as A
 from tt_build.transform import lower
@@ -22,7 +22,7 @@ def _roles(mod):  # noqa: ANN001, ANN202
 def _calls(mod, role: str, names: tuple[str, ...] | None = None) -> list[tuple]:  # noqa: ANN001
     f = _roles(mod)[role]
     args = {a["name"]: 0 for a in f.attrs[A.RUNTIME_ARGS]}
-    calls = trace(f, {**args, "start_block": 0, "num_blocks": 1})
+    calls = unblock(trace(f, {**args, "start_block": 0, "num_blocks": 1}))
     return [c for c in calls if names is None or c[0] in names]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import REFERENCE_KERNELS
-from tests.transform.ir_interp import trace
+from tests.transform.ir_interp import trace, unblock
 from tests.transform.ir_builders import eltwise_ir, gemm_ir
 from tt_build.driver import build_primfunc, list_instances
 from tt_build.ir import attrs as A
@@ -51,7 +51,7 @@ def _block_xy(block: int, gx: int) -> tuple[int, int]:
 @pytest.mark.parametrize(("name", "bm", "bn", "bk", "kdim"), [
     ("gemm_256", 1, 1, 1, 8), ("gemm_512", 1, 1, 1, 16), ("gemm_1024", 2, 2, 1, 32)])
 def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int, bk: int, kdim: int) -> None:
-    mod = _lower(name)
+    mod = _lower(name, multicast=False)
     reader = _roles(mod)["reader"]
     gx, _ = reader.attrs[A.GRID_BLOCKS]
     kt_total = kdim * bk
@@ -78,9 +78,9 @@ def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int,
 
 @pytest.mark.parametrize(("name", "bm", "bn", "kdim"), [("gemm_256", 1, 1, 8), ("gemm_1024", 2, 2, 32)])
 def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> None:
-    mod = _lower(name)
+    mod = _lower(name, multicast_k_tiles=1)  # the kernel's own block_K
     compute = _roles(mod)["compute"]
-    calls = trace(compute, {"start_block": 5, "num_blocks": 2})
+    calls = unblock(trace(compute, {"start_block": 5, "num_blocks": 2}))
     head = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local"),
             ("matmul_init", "A_shared", "B_shared", 0)]
     per_block = [("tile_regs_acquire",)]
@@ -96,7 +96,7 @@ def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> No
 
 
 def test_gemm_writer_writes_each_output_tile_once() -> None:
-    mod = _lower("gemm_1024")
+    mod = _lower("gemm_1024", multicast=False)
     writer = _roles(mod)["writer"]
     pages = []
     for w in writer.attrs[A.WORK_PARTITION]:
@@ -123,7 +123,7 @@ def test_eltwise_compute_sequence(name: str, api: str) -> None:
 
 def test_pipelined_stages_set_cb_depth() -> None:
     for stages in (1, 2, 3):
-        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages))
+        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages), PassContext(config={"multicast_k_tiles": 1}))
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
@@ -145,13 +145,13 @@ def test_roles_follow_dataflow_not_parameter_order() -> None:
     """The output tensor declared first is still the writer's tensor."""
     func = gemm_ir(256, 256, 256)
     func.params[:] = [func.params[2], func.params[0], func.params[1]]
-    roles = _roles(lower(func))
+    roles = _roles(lower(func, PassContext(config={"multicast": False})))
     assert [a["buffer"] for a in roles["writer"].attrs[A.RUNTIME_ARGS] if a["kind"] == "buffer_addr"] == ["C"]
     assert [a["buffer"] for a in roles["reader"].attrs[A.RUNTIME_ARGS] if a["kind"] == "buffer_addr"] == ["A", "B"]
 
 
 def test_transpose_b_reads_b_rows_and_inits_transposed() -> None:
-    mod = lower(gemm_ir(64, 64, 64, transpose_b=True))
+    mod = lower(gemm_ir(64, 64, 64, transpose_b=True), PassContext(config={"multicast": False}))
     roles = _roles(mod)
     reader = trace(roles["reader"], {"A_addr": 0, "B_addr": 0, "start_block": 1, "num_blocks": 1})
     # block 1 = (bx=1, by=0): B is N x K, so the k-th B tile of output column 1 is page 1 * Kt + k
@@ -183,7 +183,7 @@ def test_unary_after_binary_uses_sfpu_init_and_reinit_each_block() -> None:
 
 
 def test_blackhole_grid_partition() -> None:
-    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={"device_grid": (13, 10)}))
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={"device_grid": (13, 10), "multicast": False}))
     plan = mod.attrs[A.HOST_PLAN]
     assert len(plan["work_partition"]) == 130
     counts = [w["count"] for w in plan["work_partition"]]
@@ -206,7 +206,7 @@ def test_partition_is_contiguous_complete_and_balanced(total: int, ncores: int) 
     ({}, [8, 8], 64), ({"arch": "blackhole"}, [13, 10], 130), ({"arch": "wormhole_b0"}, [8, 8], 64),
     ({"arch": "blackhole", "device_grid": (4, 2)}, [4, 2], 8)])
 def test_arch_option_picks_the_device_grid(config: dict, grid: list[int], ncores: int) -> None:
-    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config=config))
+    mod = lower(gemm_ir(1024, 1024, 1024), PassContext(config={**config, "multicast": False}))
     reader = _roles(mod)["reader"]
     assert reader.attrs[A.DEVICE_GRID] == grid
     assert len(reader.attrs[A.WORK_PARTITION]) == ncores
@@ -224,7 +224,7 @@ def test_unknown_arch_is_a_diagnostic() -> None:
 def test_blackhole_gemm_1024_reads_and_writes_the_right_tiles_on_sample_cores(core_index: int) -> None:
     """Blocked GEMM (64×64×32: 2×2 output tiles per block, 16×16 blocks) over the 13×10 grid: 256 blocks on
     130 cores, so cores 0..125 get 2 blocks and 126..129 get 1; tile ids evaluated per core."""
-    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole"}))
+    mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"arch": "blackhole", "multicast": False}))
     roles = _roles(mod)
     w = roles["reader"].attrs[A.WORK_PARTITION][core_index]
     assert w["core"] == [core_index % 13, core_index // 13]
@@ -263,9 +263,12 @@ def test_layouts_set_memory_and_partition_mode() -> None:
 
 
 def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
-    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks per K iteration, partial sums in a
-    Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle / last."""
-    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32))
+    """128×128 fp32 accumulator = 16 tiles, DST holds 4: 4 sub-blocks (one tile row each) per K iteration,
+    partial sums in a Float32 CB between iterations; the K loop (8 iterations) is peeled into first / middle /
+    last: the partials are reserved once, every iteration but the last packs each sub-block into its own pages
+    (pack_tile<true>), the middle ones with packer L1 accumulation on (pack_reconfig_l1_acc), and the last
+    one reloads them into DST once and packs the result."""
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast_k_tiles": 1}))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
             for c in plan["cbs"]] == [
@@ -276,11 +279,11 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     compute = _roles(mod)["compute"]
     assert [a["name"] for a in compute.attrs[A.COMPILE_TIME_ARGS]] == [
         "cb_A_shared", "cb_B_shared", "cb_C_local", "cb_C_local_partials"]
-    calls = trace(compute, {"start_block": 0, "num_blocks": 1})
+    calls = unblock(trace(compute, {"start_block": 0, "num_blocks": 1}))
 
     def sub_block(s: int, first: bool, last: bool) -> list[tuple]:
         seq_ = [("tile_regs_acquire",)]
-        if not first:
+        if last:
             seq_ += [("reconfig_data_format_srca", "B_shared", "C_local_partials"),
                      ("cb_wait_front", "C_local_partials", 4)]
             seq_ += ([("copy_init", "C_local_partials")] + [("copy_tile", "C_local_partials", t, t) for t in range(4)])
@@ -289,24 +292,30 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
                      ("matmul_init", "A_shared", "B_shared", 0)]
         tiles = [s * 4 + t for t in range(4)]
         seq_ += [("matmul_tiles", "A_shared", "B_shared", idx // 4, idx % 4, t) for t, idx in enumerate(tiles)]
-        target = "C_local" if last else "C_local_partials"
-        seq_ += [("tile_regs_commit",), ("tile_regs_wait",), ("cb_reserve_back", target, 4)]
-        seq_ += [("pack_tile", t, target) for t in range(4)]
-        return [*seq_, ("cb_push_back", target, 4), ("tile_regs_release",)]
+        seq_ += [("tile_regs_commit",), ("tile_regs_wait",)]
+        if last:
+            seq_ += [("cb_reserve_back", "C_local", 4), *[("pack_tile", t, "C_local") for t in range(4)],
+                     ("cb_push_back", "C_local", 4)]
+        else:  # into the sub-block's own pages of the partials
+            seq_ += [("pack_tile_at", t, "C_local_partials", s * 4 + t) for t in range(4)]
+        return [*seq_, ("tile_regs_release",)]
 
     waits = [("cb_wait_front", "A_shared", 4), ("cb_wait_front", "B_shared", 4)]
     pops = [("cb_pop_front", "A_shared", 4), ("cb_pop_front", "B_shared", 4)]
     expected = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local_partials"), *waits,
-                ("pack_reconfig_data_format", "C_local_partials"), ("matmul_init", "A_shared", "B_shared", 0)]
+                ("cb_reserve_back", "C_local_partials", 16), ("pack_reconfig_data_format", "C_local_partials"),
+                ("matmul_init", "A_shared", "B_shared", 0)]
     for s in range(4):
         expected += sub_block(s, True, False)
     expected += pops
+    expected.append(("pack_reconfig_l1_acc", 1))
     for _ in range(6):
         expected += waits
         for s in range(4):
             expected += sub_block(s, False, False)
         expected += pops
-    expected += [*waits, ("pack_reconfig_data_format", "C_local")]
+    expected += [("pack_reconfig_l1_acc", 0), ("cb_push_back", "C_local_partials", 16), *waits,
+                 ("pack_reconfig_data_format", "C_local")]
     for s in range(4):
         expected += sub_block(s, False, True)
     expected += pops
@@ -314,14 +323,18 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
 
 
 def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
-    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"))  # 9 tiles > 8: sub-blocks of 3
+    # 9 tiles > 8: sub-blocks of 3
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"), PassContext(config={"multicast_k_tiles": 1}))
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
-    calls = trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1})
+    calls = unblock(trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1}))
     assert not [c for c in calls if "reconfig" in c[0]]
-    assert [c[5] for c in calls if c[0] == "matmul_tiles"][:6] == [0, 0, 1, 1, 2, 2]  # 2 k-tiles per output tile
+    # one matmul_block per k-tile over the 1×3 sub-block: 2 k-tiles per output tile
+    assert [c[3:6] for c in calls if c[0] == "matmul_tiles"][:6] == [(0, 0, 0), (0, 1, 1), (0, 2, 2),
+                                                                     (1, 3, 0), (1, 4, 1), (1, 5, 2)]
     assert sum(1 for c in calls if c == ("cb_push_back", "C_local", 3)) == 3
-    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 3)) == 3  # K: 2 iterations
+    assert sum(1 for c in calls if c == ("cb_push_back", "C_local_partials", 9)) == 1  # K: 2 iterations
+    assert sum(1 for c in calls if c[0] == "pack_tile_at") == 9
 
 
 @pytest.mark.parametrize("name", ["eltwise_add_256", "eltwise_mul_256"])
@@ -339,4 +352,4 @@ def test_eltwise_reader_and_writer_tile_ids_on_sample_cores(name: str) -> None:
             ("noc_async_read_barrier",), ("cb_push_back", "A_shared", 1), ("cb_push_back", "B_shared", 1)]
         assert trace(roles["writer"], rt) == [
             ("cb_wait_front", "C_local", 1), ("noc_async_write_page", page, "C", 0),
-            ("noc_async_write_barrier",), ("cb_pop_front", "C_local", 1)]
+            ("noc_async_writes_flushed",), ("cb_pop_front", "C_local", 1), ("noc_async_write_barrier",)]

@@ -103,6 +103,10 @@ def test_out_of_bounds_copy_region_is_rejected() -> None:
     assert "outside the tensor of shape (256, 256)" in str(err.value)
 
 
+#: the kernel's own block_K (no K coarsening by the multicast plan)
+_K1 = {"multicast_k_tiles": 1}
+
+
 def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
     class Drop(StmtExprMutator):
         done = False
@@ -120,7 +124,7 @@ def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
 
 
 def test_verify_rejects_unbalanced_cb_and_names_lower_cb_intrinsics() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.cb_pop_front")
+    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.cb_pop_front")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert err.value.producer == "LowerCBIntrinsics"
@@ -129,15 +133,15 @@ def test_verify_rejects_unbalanced_cb_and_names_lower_cb_intrinsics() -> None:
 
 
 def test_verify_rejects_math_outside_acquire() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.tile_regs_acquire")
+    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_acquire")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert err.value.producer == "InsertDSTManagementTT"
-    assert any("matmul_tiles outside tile_regs_acquire/commit (DST idle)" in p for p in err.value.problems)
+    assert any("matmul_subblock outside tile_regs_acquire/commit (DST idle)" in p for p in err.value.problems)
 
 
 def test_verify_rejects_pack_before_wait() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256)), "compute", "tt.tile_regs_wait")
+    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_wait")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert any("pack_tile before tile_regs_wait (DST committed)" in p for p in err.value.problems)
@@ -206,7 +210,7 @@ def test_verify_rejects_too_many_cbs_and_names_lower_shared_to_cb() -> None:
                                             "depth_pages": 1, "block_pages": 1}
 
     with pytest.raises(VerifyError) as err:
-        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256)), add_cbs))
+        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), add_cbs))
     assert err.value.producer == "LowerSharedToCB"
     assert "33 circular buffers; at most 32 exist" in err.value.problems
     assert any(p.startswith("CB ids are not unique") for p in err.value.problems)  # extra14 took id 16
@@ -217,11 +221,11 @@ def test_verify_rejects_bad_cb_ids_and_l1_overflow() -> None:
         cbs["A_shared"]["cb_id"] = 32
 
     with pytest.raises(VerifyError) as err:
-        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256)), bad_id))
+        verify_structure(_with_cb_attrs(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), bad_id))
     assert err.value.producer == "LowerSharedToCB"
     assert err.value.problems == ["CB A_shared has id 32, outside 0..31"]
 
-    mod = lower(gemm_ir(256, 256, 256))
+    mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
     with pytest.raises(VerifyError) as err:
         verify_structure(mod, budget=4 * 2048)  # the GEMM's CBs hold 2 + 2 + 2 pages of 2 KiB
     assert err.value.producer == "LowerSharedToCB"
@@ -229,7 +233,7 @@ def test_verify_rejects_bad_cb_ids_and_l1_overflow() -> None:
 
 
 def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> None:
-    mod = lower(gemm_ir(256, 256, 256))
+    mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
     compute = _roles(mod)["compute"]
     body = seq(Evaluate(Call("tt.noc_async_read_barrier", ())), compute.body)
     funcs = dict(mod.functions)
@@ -241,7 +245,7 @@ def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> 
 
 
 def test_verify_rejects_unbound_variables_and_names_finalize_persistent_signature() -> None:
-    mod = lower(gemm_ir(256, 256, 256))
+    mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
     reader = _roles(mod)["reader"]
     attrs = dict(reader.attrs)
     attrs[A.RUNTIME_ARGS] = [a for a in attrs[A.RUNTIME_ARGS] if a["kind"] != "start"]

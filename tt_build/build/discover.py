@@ -176,6 +176,12 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
     depends: dict[str, None] = {}
     if (project_dir / "pyproject.toml").is_file():
         depends[str(project_dir / "pyproject.toml")] = None
+    from tt_build.tuning import TUNED_FILE  # noqa: PLC0415
+
+    # tuned factory arguments (tt-build tune): a new or changed file re-runs discovery; the directory
+    # is a dependency already (a kernel file's parent), so the file's creation is seen too
+    if (project_dir / TUNED_FILE).is_file():
+        depends[str(project_dir / TUNED_FILE)] = None
     for f in project.kernel_files():
         depends[str(f)] = None
         depends[str(f.parent)] = None  # a new kernel file changes the directory

@@ -34,7 +34,7 @@ MANIFEST_SCHEMA = 1
 KERNEL_FILES = {"reader": "reader.cpp", "compute": "compute.cpp", "writer": "writer.cpp"}
 _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "RISCV_1_default")}
 _OP_FAMILY = {
-    "tt.matmul_tiles": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
+    "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
     "tt.fill_tile": "fill",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
@@ -77,6 +77,7 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
     for a in ct:
         if a["kind"] == "tensor_accessor":
             owned += [(a["name"], a["buffer"]), (f"{a['buffer']}_accessor", a["buffer"])]
+    owned += [(a["name"] + suffix, a["group"]) for a in ct if a["kind"] == "semaphore" for suffix in ("", "_ptr")]
     prologue = [n for n, _ in owned]
     clashes = sorted({n for n in prologue if prologue.count(n) > 1})
     if clashes:
@@ -89,12 +90,14 @@ def _kernel_context(f: PrimFunc, common: dict[str, Any]) -> dict[str, Any]:
                         (culprit.loc if culprit is not None else None) or f.loc,
                         hint="rename the kernel's tensors or on-chip buffers so that their cb_<buffer> / "
                              "<tensor>_args / <tensor>_accessor / <tensor>_addr names differ")
+    sems = [{"name": a["name"], "index": i} for i, a in enumerate(ct) if a["kind"] == "semaphore"]
     return {
         **common,
         "role": f.attrs[A.KERNEL_ROLE],
         "runtime_args": f.attrs[A.RUNTIME_ARGS],
         "compile_time_args": ct,
         "cbs": cbs,
+        "semaphores": sems,
         "accessors": accessors,
         "ops": ops,
         "dst_capacity": cfg.get("dst_capacity", 0),
@@ -121,22 +124,31 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
         params.append({**p, "elements": elements, "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []
+    mplan = plan.get("multicast")
+    mgroups = [g["group"] for g in mplan["groups"]] if mplan else []
     for role in ("reader", "writer", "compute"):
         sig = plan["signatures"][role]
-        values = []
-        for a in sig["runtime_args"]:
-            values.append({"buffer_addr": f"{a.get('buffer')}_addr", "start": "w.start_block",
-                           "count": "w.num_blocks"}[a["kind"]])
         proc, noc = _PROCESSOR.get(role, ("", ""))
         kernels.append({
             "role": role,
             "file": KERNEL_FILES[role],
-            "cb_ids": [a["value"] for a in sig["compile_time_args"] if a["kind"] == "cb_id"],
+            "compile_values": [a for a in sig["compile_time_args"] if a["kind"] in ("cb_id", "semaphore")],
             "tensors": [a["buffer"] for a in sig["compile_time_args"] if a["kind"] == "tensor_accessor"],
-            "runtime_values": values,
+            "runtime_args": [{**a, "index": mgroups.index(a["group"])} if a["kind"] == "mcast" else a
+                             for a in sig["runtime_args"]],
             "processor": proc,
             "noc": noc,
         })
+    multicast = None
+    if mplan:
+        by_core = {tuple(c["core"]): c["groups"] for c in mplan["cores"]}
+        multicast = {
+            "groups": [{"name": g["group"], "ready": g["ready_semaphore"], "valid": g["valid_semaphore"],
+                        # NOC 1 routes the other way: its kernels name the rectangle end first (as ttnn does)
+                        "reversed": _PROCESSOR[g["role"]][1] == "RISCV_1_default"} for g in mplan["groups"]],
+            "cores": [[by_core[tuple(w["core"])][g] for g in mgroups] for w in plan["work_partition"]],
+            "semaphores": sorted({s for g in mplan["groups"] for s in (g["ready_semaphore"], g["valid_semaphore"])}),
+        }
     cbs = [{**cb, "total_bytes": cb["depth_pages"] * cb["page_size"]} for cb in plan["cbs"]]
     cfg = plan.get("compute_config", {})
     return {
@@ -151,6 +163,7 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
         "work": plan["work_partition"],
         "core_ranges": plan["core_ranges"],
         "num_cores": len(plan["work_partition"]),
+        "multicast": multicast,
         "math_fidelity": cfg.get("math_fidelity", "HiFi4"),
         "fp32_dest_acc_en": cfg.get("fp32_dest_acc_en", False),
     }

@@ -42,7 +42,11 @@ _PREC = {"or": 1, "and": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, 
 _CPP_OP = {"//": "/", "and": "&&", "or": "||"}
 
 #: IR ops whose C++ spelling differs from ``op[3:]`` (template arguments).
-_SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<SrcOrder::Reverse>"}
+_SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<SrcOrder::Reverse>",
+             # the tile-level matmul_block call (the IR's tt.matmul_block is the block op it is expanded from)
+             "tt.matmul_subblock": "matmul_block",
+             # pack_tile into a given page of the reserved ones (out of order)
+             "tt.pack_tile_at": "pack_tile<true>"}
 
 #: Names a kernel variable must never take: C++ keywords and the types / helpers of the kernel prologue.
 CPP_RESERVED = frozenset("""

@@ -21,6 +21,7 @@ from tt_build.ir.nodes import (
     IRModule,
     KernelLaunch,
     LetStmt,
+    MulticastCopy,
     Node,
     PrimFunc,
     SeqStmt,
@@ -37,7 +38,7 @@ from tt_build.ir.structural import structural_equal
 
 __all__ = [
     "DTYPES", "Allocate", "BinaryOp", "Buffer", "BufferLoad", "BufferRegion", "BufferStore", "Call", "Evaluate",
-    "Expr", "FloatImm", "For", "IRModule", "IfThenElse", "IntImm", "KernelLaunch", "LetStmt", "Node", "PrimFunc",
+    "Expr", "FloatImm", "For", "IRModule", "IfThenElse", "IntImm", "KernelLaunch", "LetStmt", "MulticastCopy", "Node", "PrimFunc",
     "SeqStmt", "Stmt", "StmtExprMutator", "StmtExprVisitor", "StringImm", "Var", "as_expr", "const", "dtype_bytes",
     "post_order", "script", "seq", "structural_equal",
 ]

@@ -38,6 +38,7 @@ __all__ = [
     "KERNEL_ROLE",
     "LAYOUT_ANNOTATIONS",
     "LAYOUT_LOCATIONS",
+    "MULTICAST",
     "NULL",
     "PARTITION_MODE",
     "PERSISTENT",
@@ -240,6 +241,7 @@ _FORMAT = Enum("Float16_b", "Float32")
 _LOCATION = Tuple(STR, INT, INT, STR)  # file, line, col, source line
 _PAIR = Tuple(INT, INT)
 _ROLE = Enum("reader", "compute", "writer")
+_ROLE_DM = Enum("reader", "writer")
 _TENSOR = Record(
     {"role": Enum("input", "output"), "layout": _LAYOUT, "memory": Enum("dram", "l1"),
      "sharding": OneOf(NULL, Enum("height", "width", "block")), "dtype": _DTYPE, "data_format": _FORMAT,
@@ -259,18 +261,32 @@ _CB = Record(
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
 _CORE_RANGES = ListOf(Tuple(_PAIR, _PAIR))
+#: Per-core values a multicast copy needs at run time (NOC coordinates come from the host's logical →
+#: worker-core translation): whether this core is the group's sender, the sender's NOC x / y, and the
+#: destination rectangle's NOC corners.
+MCAST_FIELDS = ("sender", "sender_x", "sender_y", "dest_x0", "dest_y0", "dest_x1", "dest_y1")
 _RUNTIME_ARGS = ListOf(OneOf(Record({"name": STR, "kind": Enum("buffer_addr"), "buffer": STR}),
-                             Record({"name": STR, "kind": Enum("start", "count")})))
+                             Record({"name": STR, "kind": Enum("start", "count")}),
+                             Record({"name": STR, "kind": Enum("mcast"), "group": STR,
+                                     "field": Enum(*MCAST_FIELDS)})))
 _COMPILE_TIME_ARGS = ListOf(OneOf(Record({"name": STR, "kind": Enum("cb_id"), "buffer": STR, "value": INT}),
+                                  Record({"name": STR, "kind": Enum("semaphore"), "group": STR,
+                                          "purpose": Enum("ready", "valid"), "value": INT}),
                                   Record({"name": STR, "kind": Enum("tensor_accessor"), "buffer": STR})))
-_COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("HiFi4"), "dst_capacity": INT,
+_MCAST_GROUP = Record({"group": STR, "buffer": STR, "tensor": STR, "axis": Enum("x", "y"), "role": _ROLE_DM,
+                       "num_dests": INT, "ready_semaphore": INT, "valid_semaphore": INT})
+_MCAST_CORE = Record({"core": _PAIR, "groups": MapOf(Record({"sender": BOOL, "sender_core": _PAIR,
+                                                             "dest": Tuple(_PAIR, _PAIR)}), "group")})
+_MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
+                     "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)})
+_COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi", "HiFi2", "HiFi3", "HiFi4"), "dst_capacity": INT,
                           "transpose_b": BOOL})
 
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
-    ("InferTTLayout", "PropagateTTLayout", "InsertDSTManagementTT"),
-    ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerSharedToCB", "SplitDeviceKernel", "LowerCBIntrinsics",
-     "InsertDSTManagementTT", "CodegenTT"),
+    ("InferTTLayout", "PropagateTTLayout", "PlanMulticastTT", "InsertDSTManagementTT"),
+    ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout. An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
@@ -297,14 +313,13 @@ LAYOUT_LOCATIONS = _declare(
     "entry's value), for diagnostics; InferTTLayout copies it into tt.buffer.<param> as layout_loc.",
 )
 GRID_BLOCKS = _declare(
-    "tt.grid_blocks", ListOf(INT), ("InferTTLayout",), ("LayoutAwareWorkPartitionTT",),
+    "tt.grid_blocks", ListOf(INT), ("InferTTLayout",), ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"),
     "Extents of the T.Kernel grid (number of blocks per grid dimension).",
     carried=True,
 )
 DEVICE_GRID = _declare(
-    "tt.device_grid", _PAIR, ("LayoutAwareWorkPartitionTT",), (),
-    "Compute grid (x, y) of the target device (option device_grid, else the grid of option arch); recorded "
-    "for IR dumps, no pass reads it back.",
+    "tt.device_grid", _PAIR, ("LayoutAwareWorkPartitionTT",), ("PlanMulticastTT", "VerifyTTIR"),
+    "Compute grid (x, y) of the target device (option device_grid, else the grid of option arch).",
     carried=True,
 )
 GRID_TILES = _declare(
@@ -313,25 +328,39 @@ GRID_TILES = _declare(
     carried=True,
 )
 CORE_GRID = _declare(
-    "tt.core_grid", _PAIR, ("LayoutAwareWorkPartitionTT",), ("SplitDeviceKernel",),
+    "tt.core_grid", _PAIR, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel",),
     "Bounding box (x, y) of the cores that receive work (copied into tt.host_plan).",
     carried=True,
 )
 CORE_RANGES = _declare(
-    "tt.core_ranges", _CORE_RANGES, ("LayoutAwareWorkPartitionTT",), ("SplitDeviceKernel",),
+    "tt.core_ranges", _CORE_RANGES, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel",),
     "Inclusive core ranges [[x0, y0], [x1, y1]] that run the kernels (copied into tt.host_plan).",
     carried=True,
 )
 PARTITION_MODE = _declare(
-    "tt.partition_mode", Enum("global", "local_shard"), ("LayoutAwareWorkPartitionTT",), ("SplitDeviceKernel",),
+    "tt.partition_mode", Enum("global", "local_shard"), ("LayoutAwareWorkPartitionTT",),
+    ("PlanMulticastTT", "SplitDeviceKernel"),
     "global: any core reads any tile; local_shard: each core works on the shard in its own L1 (copied into "
     "tt.host_plan).",
     carried=True,
 )
 WORK_PARTITION = _declare(
-    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT",), ("SplitDeviceKernel",),
+    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel",),
     "Per core: first block id and number of blocks (contiguous, balanced within one block; copied into "
     "tt.host_plan).",
+    carried=True,
+)
+MULTICAST = _declare(
+    "tt.multicast", _MULTICAST, ("PlanMulticastTT",),
+    ("GridToCoreGrid", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "FinalizePersistentSignatureTT",
+     "VerifyTTIR"),
+    "2-D multicast plan (absent when the kernel does not qualify): the core grid (x, y) the block grid is "
+    "mapped onto, blocks_per_core (x, y) each core runs in lock-step with its row and column, and per "
+    "multicast group the on-chip buffer it fills, the tensor read, the axis along which a line of cores "
+    "shares the block (x: a core row, sender at x = 0; y: a core column, sender at y = 0), the data-movement "
+    "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
+    "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
+    "sender and the destination rectangle (logical core coordinates, inclusive).",
     carried=True,
 )
 PERSISTENT = _declare(
@@ -370,8 +399,9 @@ RUNTIME_ARGS = _declare(
     "Per-core runtime argument layout, in order (kind: buffer_addr | start | count).",
 )
 COMPILE_TIME_ARGS = _declare(
-    "tt.compile_time_args", _COMPILE_TIME_ARGS, ("FinalizePersistentSignatureTT",), ("CodegenTT",),
-    "Compile-time argument layout: CB ids first, then TensorAccessorArgs of each accessed tensor.",
+    "tt.compile_time_args", _COMPILE_TIME_ARGS, ("FinalizePersistentSignatureTT",), ("VerifyTTIR", "CodegenTT"),
+    "Compile-time argument layout: CB ids first, then multicast semaphore ids, then TensorAccessorArgs of each "
+    "accessed tensor.",
 )
 HOST_PLAN = _declare(
     "tt.host_plan",
@@ -382,13 +412,14 @@ HOST_PLAN = _declare(
          "kernels": Record({"reader": STR, "compute": STR, "writer": STR})},
         {"signatures": MapOf(Record({"function": STR, "runtime_args": _RUNTIME_ARGS,
                                      "compile_time_args": _COMPILE_TIME_ARGS}), "role"),
-         "compute_config": _COMPUTE_CONFIG},
+         "compute_config": _COMPUTE_CONFIG, "multicast": _MULTICAST},
     ),
     ("SplitDeviceKernel", "InsertDSTManagementTT", "FinalizePersistentSignatureTT"),
     ("InsertDSTManagementTT", "FinalizePersistentSignatureTT", "CodegenTT"),
     "What the host program must set up: tensors, CBs (InsertDSTManagementTT adds spill CBs), the work "
     "partition and core ranges, and (FinalizePersistentSignatureTT) each kernel's argument signature and "
-    "the compute configuration.",
+    "the compute configuration; multicast: the tt.multicast plan (semaphores to create, per-core multicast "
+    "runtime values).",
     scope="module",
 )
 

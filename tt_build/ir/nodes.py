@@ -36,6 +36,7 @@ __all__ = [
     "IntImm",
     "KernelLaunch",
     "LetStmt",
+    "MulticastCopy",
     "Node",
     "PrimFunc",
     "SeqStmt",
@@ -357,6 +358,28 @@ class KernelLaunch(Stmt):
     body: Stmt
     loc: SourceLocation | None = field(default=None, repr=False)
     _children: ClassVar[tuple[str, ...]] = ("grid", "block_vars", "body")
+
+
+@dataclass(eq=False)
+class MulticastCopy(Stmt):
+    """A block copy from a tensor region into a circular buffer shared by a line of cores.
+
+    ``group`` names the multicast group of ``tt.multicast`` (the destination rectangle of every core and
+    the two semaphores are that group's resources). ``role``: ``any`` until SplitDeviceKernel
+    specialises it; then ``sender`` (reads ``src`` from memory into its own CB, waits until every
+    receiver has reserved space, multicasts the block to the rectangle and signals its arrival) or
+    ``receiver`` (reserves space, tells the sender it is ready, waits for the arrival signal; ``src``
+    only says which block arrives). LowerCBIntrinsics expands it into the NOC / semaphore protocol.
+    """
+
+    src: BufferRegion
+    dst: Buffer
+    group: str
+    role: str = "any"
+    loc: SourceLocation | None = field(default=None, repr=False)
+    _children: ClassVar[tuple[str, ...]] = ("src", "dst")
+
+    ROLES: ClassVar[tuple[str, ...]] = ("any", "sender", "receiver")
 
 
 # --------------------------------------------------------------------------- functions

@@ -22,6 +22,7 @@ from tt_build.ir.nodes import (
     IRModule,
     KernelLaunch,
     LetStmt,
+    MulticastCopy,
     PrimFunc,
     SeqStmt,
     Stmt,
@@ -121,6 +122,8 @@ class _Printer:
             kind = {"shared": "alloc_shared", "fragment": "alloc_fragment"}.get(b.scope, f"alloc_{b.scope}")
             self.emit(d, f"{b.name} = T.{kind}({_shape(b.shape)}, \"{b.dtype}\")")
             self.stmt(s.body, d)
+        elif isinstance(s, MulticastCopy):
+            self.emit(d, f"T.tt.multicast_copy({expr_str(s.src)}, {s.dst.name}, group={s.group!r}, role={s.role!r})")
         elif isinstance(s, KernelLaunch):
             grid = ", ".join(expr_str(g) for g in s.grid)
             names = ", ".join(v.name for v in s.block_vars)

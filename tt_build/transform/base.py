@@ -26,10 +26,14 @@ if TYPE_CHECKING:
     from tt_build.errors import SourceLocation
 
 __all__ = [
+    "ARCH_CLOCK_HZ",
+    "ARCH_DRAM_BANDWIDTH",
     "ARCH_DRAM_BYTES",
     "ARCH_GRIDS",
     "ARCH_L1_BUDGET",
     "DEFAULT_CONFIG",
+    "MATH_FIDELITIES",
+    "MATMUL_TILE_CYCLES_PER_PHASE",
     "DumpIR",
     "FunctionPass",
     "Pass",
@@ -49,6 +53,19 @@ ARCH_GRIDS: dict[str, tuple[int, int]] = {"wormhole_b0": (8, 8), "blackhole": (1
 #: Blackhole 1536 KiB) less 100 KiB for firmware, kernel binaries and runtime args. The mock SDK
 #: enforces the same figures (docs/mock_sdk.md, "Architectures").
 ARCH_L1_BUDGET: dict[str, int] = {"wormhole_b0": (1464 - 100) * 1024, "blackhole": (1536 - 100) * 1024}
+
+
+#: Math fidelities of the FPU, fastest first: the number of multiplier passes per tile op (1 … 4) over the
+#: operands' mantissa bits (docs/user-guide.md, "Math fidelity").
+MATH_FIDELITIES = ("LoFi", "HiFi2", "HiFi3", "HiFi4")
+
+#: Per architecture, for the compiler's coarse cost estimates (PlanMulticastTT): DRAM bandwidth in bytes
+#: per second and the Tensix clock in Hz (Wormhole n150: 288 GB/s at 1.0 GHz; Blackhole p150: 512 GB/s
+#: at 1.35 GHz), and the FPU cycles of one 32×32×32 tile matmul per fidelity phase (16: the matrix
+#: engine's 8×16 × 16×16 per cycle, tt-metal's matrix-engine tech report).
+ARCH_DRAM_BANDWIDTH: dict[str, float] = {"wormhole_b0": 288e9, "blackhole": 512e9}
+ARCH_CLOCK_HZ: dict[str, float] = {"wormhole_b0": 1.0e9, "blackhole": 1.35e9}
+MATMUL_TILE_CYCLES_PER_PHASE = 16
 
 
 #: Device DRAM bytes per architecture (one chip): the number of DRAM channels times the bytes per
@@ -86,6 +103,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "dst_tiles_fp32": 4,
     # CB depth, in blocks, for tensors not read inside a T.Pipelined loop (double buffering).
     "default_stages": 2,
+    # FPU math fidelity of the compute kernels (ComputeConfig.math_fidelity): LoFi | HiFi2 | HiFi3 | HiFi4.
+    "math_fidelity": "HiFi4",
+    # 2-D multicast of GEMM-like operands (PlanMulticastTT): a core row shares the blocks read with the
+    # row's block index, a core column those read with the column's; off: every core reads its own.
+    "multicast": True,
+    # K tiles per multicast step (PlanMulticastTT fuses consecutive K iterations of a multicast GEMM up to
+    # this many tiles of K, like a larger block_K; 1: keep the kernel's block_K).
+    "multicast_k_tiles": 4,
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }

@@ -4,7 +4,9 @@ Requires: block-level ``tt.*_block`` ops (LowerTTTileIntrinsics), ``tt.cb.*`` (L
 Produces: ``tt.tile_dfg`` = ``{"nodes": [...], "edges": [[src, dst], ...], "ops": [...]}``. Nodes are
 tensors, circular buffers / DST fragments and ops (``op<N>`` in program order). An op that reads a
 tensor runs on the reader, one that writes a tensor on the writer, every other op on compute — a
-decision made from the graph, not from names.
+decision made from the graph, not from names — except the read filling a multicast group's buffer,
+which runs on the data-movement RISC the ``tt.multicast`` plan names (PlanMulticastTT puts the two
+operands of a 2-D multicast GEMM on the two RISCs).
 
 Checks, each a diagnostic located at the kernel construct (the circular-buffer protocol the later
 passes emit is only correct under these rules, so nothing that breaks them reaches VerifyTTIR):
@@ -115,9 +117,13 @@ class BuildTileDFGTT(Pass):
 
         for p in f.params:
             data_node(p)
+        # a multicast group's read runs on the data-movement RISC its tt.multicast plan names
+        mcast_role = {g["buffer"]: g["role"] for g in f.attrs.get(A.MULTICAST, {}).get("groups", [])}
         for i, call in enumerate(block_ops(f.body)):
             reads, writes = op_io(call)
             role = op_role(call)
+            if call.op == "tt.read_block" and writes[0].name in mcast_role:
+                role = mcast_role[writes[0].name]
             oid = f"op{i}"
             nodes.append({"id": oid, "kind": "op", "op": call.op[3:], "role": role})
             ops.append({"id": oid, "op": call.op[3:], "role": role,

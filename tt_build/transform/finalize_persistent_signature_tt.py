@@ -7,7 +7,10 @@ Produces, per device function:
   (parameter order, kind ``buffer_addr``), then ``start_block`` (kind ``start``) and ``num_blocks``
   (kind ``count``) of the persistent loop, when the kernel still has one (a reader of a kernel
   without input tensors has an empty body and no runtime args);
-* ``tt.compile_time_args``: the id of each CB the kernel uses (ascending id, kind ``cb_id``), then the
+  then, for each ``tt.multicast`` group the kernel runs, the per-core multicast values it uses (kind
+  ``mcast``: sender flag, sender NOC x / y, destination rectangle NOC corners);
+* ``tt.compile_time_args``: the id of each CB the kernel uses (ascending id, kind ``cb_id``), the id of
+  each multicast semaphore it uses (kind ``semaphore``; the host creates them), then the
   ``TensorAccessorArgs`` of each accessed tensor (kind ``tensor_accessor``; the host appends them with
   ``TensorAccessorArgs(buffer).append_to``, the kernel chains ``next_compile_time_args_offset()``).
 
@@ -21,6 +24,7 @@ from typing import Any
 from tt_build.ir import Buffer, BufferRegion, Call, IRModule, PrimFunc, StmtExprVisitor, Var
 from tt_build.ir import attrs as A
 from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
 
 __all__ = ["FinalizePersistentSignatureTT", "used_buffers"]
 
@@ -93,6 +97,14 @@ class FinalizePersistentSignatureTT(Pass):
             {"name": f"cb_{b.name}", "kind": "cb_id", "buffer": b.name, "value": f.attrs[A.cb_key(b.name)]["cb_id"]}
             for b in cbs
         ]
+        for g in f.attrs.get(A.MULTICAST, {}).get("groups", []):
+            rt.extend({"name": mcast_arg_name(g["group"], fld), "kind": "mcast", "group": g["group"], "field": fld}
+                      for fld in A.MCAST_FIELDS if mcast_arg_name(g["group"], fld) in names)
+            for purpose in ("ready", "valid"):
+                sem = semaphore_name(g["group"], purpose)
+                if sem in names or f"{sem}_ptr" in names:
+                    ct.append({"name": sem, "kind": "semaphore", "group": g["group"], "purpose": purpose,
+                               "value": g[f"{purpose}_semaphore"]})
         ct.extend({"name": f"{t.name}_args", "kind": "tensor_accessor", "buffer": t.name} for t in tensors)
         attrs = dict(f.attrs)
         attrs[A.RUNTIME_ARGS] = rt

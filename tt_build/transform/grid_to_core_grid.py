@@ -5,6 +5,10 @@ Produces: the ``KernelLaunch`` is replaced by ``for blk in T.serial(start, start
 ``start`` and ``count`` are runtime-argument variables of each core, and the block indices are
 recovered from the linear block id in row-major grid order (``bx = blk % grid_x``,
 ``by = blk // grid_x``); ``tt.persistent`` names those variables.
+With a ``tt.multicast`` plan (PlanMulticastTT) the linear block id counts blocks core by core instead:
+core ``c = blk // (rx·ry)`` (row-major over the plan's core grid ``(cx, cy)``) runs its ``rx × ry``
+rectangle in lock-step order, ``l = blk % (rx·ry)``: ``bx = (c % cx)·rx + l % rx``,
+``by = (c // cx)·ry + l // rx``.
 Leaves alone: everything inside the kernel body.
 """
 
@@ -33,6 +37,7 @@ class GridToCoreGrid(Pass):
         count = Var("num_blocks", "uint32")
         blk = Var("block", "uint32")
         names: list[str] = []
+        plan = f.attrs.get(A.MULTICAST)
 
         class M(StmtExprMutator):
             def visit_KernelLaunch(self, node: KernelLaunch) -> Stmt:  # noqa: N802
@@ -40,6 +45,15 @@ class GridToCoreGrid(Pass):
                 # innermost first: by = (blk // gx) % gy ... built from the last grid dim outward
                 extents = [g.value for g in node.grid]  # type: ignore[attr-defined]
                 lets: list[tuple[Var, object]] = []
+                if plan is not None:
+                    (cx, _), (rx, ry) = plan["core_grid"], plan["blocks_per_core"]
+                    core, step = (blk // IntImm(rx * ry), blk % IntImm(rx * ry)) if rx * ry > 1 else (blk, IntImm(0))
+                    lets = [(node.block_vars[0], core % IntImm(cx) * IntImm(rx) + step % IntImm(rx)),
+                            (node.block_vars[1], core // IntImm(cx) * IntImm(ry) + step // IntImm(rx))]
+                    names.extend(v.name for v in node.block_vars)
+                    for v, value in reversed(lets):
+                        body = LetStmt(v, value, body, node.loc)  # type: ignore[arg-type]
+                    return For(blk, start, count, "serial", body, {"persistent": True}, node.loc)
                 stride = 1
                 for v, ext in zip(node.block_vars, extents):
                     value = blk if stride == 1 else blk // IntImm(stride)

@@ -5,7 +5,8 @@ Produces: at the top of the compute kernel ``compute_kernel_hw_startup`` — the
 form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmul kernel, the
 (in0, in1, out) form for binary eltwise, (in, out) for unary/copy — and before every group of tile
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
-transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
+transpose)`` (``matmul_block_init(in0, in1, transpose, ct, rt, kt)`` for ``matmul_block`` with those
+block dimensions), ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
 ``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``. A loop whose body ends in
 another configuration than it starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
@@ -33,6 +34,10 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
     if c.op == "tt.matmul_tiles":
         key = ("matmul", c.args[0].name, c.args[1].name, transpose)
         return key, ev("tt.matmul_init", c.args[0], c.args[1], IntImm(transpose))
+    if c.op == "tt.matmul_subblock":  # (in0, in1, i0, i1, dst, transpose, ct, rt, kt): init for these block dims
+        dims = tuple(a.value for a in c.args[5:9])
+        return ("matmul_block", c.args[0].name, c.args[1].name, *dims), \
+            ev("tt.matmul_block_init", c.args[0], c.args[1], *c.args[5:9])
     if c.op in _BINARY:
         name = c.op[3:-6]
         return (name, c.args[0].name, c.args[1].name), ev(f"tt.{name}_init", c.args[0], c.args[1])
@@ -65,12 +70,12 @@ class InsertComputeInitTT(Pass):
         if not any(init_for(c) for c in calls):
             return f  # a compute kernel without math (pure data movement)
         transpose = self._transpose(f)
-        packs = [c for c in calls if c.op == "tt.pack_tile"]
+        packs = [c for c in calls if c.op in ("tt.pack_tile", "tt.pack_tile_at")]
         first = next(c for c in calls if init_for(c) is not None)
         out_cb: Buffer | None = packs[0].args[1] if packs else None
         if out_cb is None:
             raise self.error("compute kernel computes but never packs a result", f.loc)
-        if first.op == "tt.matmul_tiles":
+        if first.op in ("tt.matmul_tiles", "tt.matmul_subblock"):
             startup = ev("tt.compute_kernel_hw_startup_reverse", first.args[0], first.args[1], out_cb)
         elif first.op in _BINARY:
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)

@@ -20,7 +20,8 @@ device function and the host plan's CBs gain it) between K iterations: the K loo
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
 one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
-a diagnostic. ``tt.compute_config`` records fp32 accumulation.
+a diagnostic. ``tt.compute_config`` records fp32 accumulation and the math fidelity (option
+``math_fidelity``: LoFi | HiFi2 | HiFi3 | HiFi4, default HiFi4).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform.base import Pass, PassContext, l1_budget
+from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
 
@@ -126,7 +127,11 @@ class InsertDSTManagementTT(Pass):
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
         body = _Expand(f, self).visit(body)
         attrs = {**f.attrs, **partials}
-        attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
+        fidelity = ctx.get("math_fidelity")
+        if fidelity not in MATH_FIDELITIES:
+            raise self.error(f"unknown math fidelity {fidelity!r}",
+                             hint=f"option math_fidelity is one of {', '.join(MATH_FIDELITIES)}")
+        attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": fidelity, "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}
         return PrimFunc(f.name, f.params, body, attrs, f.loc)
 
@@ -266,16 +271,15 @@ class InsertDSTManagementTT(Pass):
                   if name.startswith(A.CB_PREFIX)}
         reconfig_src = cbinfo["data_format"] != fmt_of.get(in1.name)
         reconfig_pack = cbinfo["data_format"] != fmt_of.get(out_cb.name)
-        sub = max(d for d in range(1, cap + 1) if tiles % d == 0)
+        sub = _rect_sub_block(*f.attrs[A.buffer_key(frag.name)]["tiles"], cap)
         extent = loop.extent.value
         n = IntImm(sub)
 
         def iteration(first: bool, last: bool) -> list[Stmt]:
             sv = Var(f"sub_{frag.name}", "uint32")
             base = sv * sub
-            target = out_cb if last else interm
             steps: list[Stmt] = [ev("tt.tile_regs_acquire")]
-            if not first:
+            if not first and last:
                 if reconfig_src:
                     steps.append(ev("tt.reconfig_data_format_srca", in1, interm))
                 steps += [ev("tt.cb_wait_front", interm, n),
@@ -288,20 +292,31 @@ class InsertDSTManagementTT(Pass):
             steps.append(_with_range(mms[0], base, sub))
             if last:
                 steps += [_with_range(x, base, sub) for x in epilogue]
-            steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait"), ev("tt.cb_reserve_back", target, n),
-                      _with_range(Evaluate(Call("tt.pack_block", (frag, target))), base, sub),
-                      ev("tt.cb_push_back", target, n), ev("tt.tile_regs_release")]
+            steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait")]
+            if last:
+                steps += [ev("tt.cb_reserve_back", out_cb, n),
+                          _with_range(Evaluate(Call("tt.pack_block", (frag, out_cb))), base, sub),
+                          ev("tt.cb_push_back", out_cb, n)]
+            else:
+                # into the sub-block's own pages of the partials (reserved once, before the first
+                # iteration): with packer L1 accumulation on, every later iteration adds onto them in place
+                steps.append(_with_range(Evaluate(Call("tt.pack_block_at", (frag, interm))), base, sub))
+            steps.append(ev("tt.tile_regs_release"))
+            target = out_cb if last else interm
             packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
+            head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*waits, *packer, sub_loop, *pops]
+            return [*waits, *head, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)
         stmts = iteration(True, False)
         if extent > 2:  # noqa: PLR2004
-            stmts.append(For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
-                             seq(*iteration(False, False)), dict(loop.annotations), loop.loc))
-        return [*stmts, *iteration(False, True)]
+            stmts += [ev("tt.pack_reconfig_l1_acc", IntImm(1)),
+                      For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
+                          seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
+                      ev("tt.pack_reconfig_l1_acc", IntImm(0))]
+        return [*stmts, ev("tt.cb_push_back", interm, IntImm(tiles)), *iteration(False, True)]
 
     def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
                      partials: dict[str, dict[str, Any]]) -> Buffer:
@@ -334,6 +349,24 @@ class InsertDSTManagementTT(Pass):
         partials[A.buffer_key(name)] = {"scope": "shared", "dtype": frag.dtype, "shape": list(frag.shape),
                                         "tiles": [rows, cols], "data_format": fmt, "local": False, "page_size": page}
         return Buffer(name, tuple(frag.shape), frag.dtype, "shared", frag.loc)
+
+
+def _rect_sub_block(rows: int, cols: int, cap: int) -> int:
+    """Tiles per DST sub-block of a ``rows × cols`` accumulator: the largest contiguous row-major range of at
+    most ``cap`` tiles that is a rectangle (part of one row, ``ct | cols``, or whole rows, ``rt | rows``),
+    so that ``matmul_block`` computes it in one call per K tile and packs it in the writer's order."""
+    pieces = [ct for ct in range(1, min(cols, cap) + 1) if cols % ct == 0]
+    pieces += [rt * cols for rt in range(1, rows + 1) if rows % rt == 0 and rt * cols <= cap]
+    return max(pieces)
+
+
+def _rect_of(count: int, cols: int) -> tuple[int, int] | None:
+    """(rt, ct) of a sub-block of ``count`` row-major tiles in a block ``cols`` tiles wide, if a rectangle."""
+    if count <= cols and cols % count == 0:
+        return 1, count
+    if count % cols == 0:
+        return count // cols, cols
+    return None
 
 
 def _is_zero(e: Any) -> bool:
@@ -393,7 +426,7 @@ class _Expand(StmtExprMutator):
         if ranged:
             base, count = args[-2], args[-1].value
             args = args[:-2]
-        frag = _frag_written(Call(op, tuple(args))) if op != "tt.pack_block" else args[0]
+        frag = _frag_written(Call(op, tuple(args))) if op not in ("tt.pack_block", "tt.pack_block_at") else args[0]
         assert frag is not None
         if not ranged:
             r, cc = self._tiles(frag)
@@ -411,6 +444,14 @@ class _Expand(StmtExprMutator):
                 b_idx = j * bk + k if tb.value else k * bn + j
                 return ev("tt.matmul_tiles", a, b, i * bk + k, b_idx, dst)
 
+            rect = _rect_of(count, bn) if ranged else (bm, bn)
+            if rect is not None and not tb.value:
+                # one matmul_block per K tile: the rt × ct output sub-block starting at tile `base` of the
+                # block, into DST 0 .. rt·ct-1 (row-major, the order pack_tile drains it in)
+                rt, ct = rect
+                i0, j0 = (base // bn, base % bn) if ranged else (IntImm(0), IntImm(0))
+                return tile_loop("kt", bk, lambda k: ev("tt.matmul_subblock", a, b, i0 * bk + k, k * bn + j0, IntImm(0),
+                                                        IntImm(0), IntImm(ct), IntImm(rt), IntImm(bk)))
             if ranged:  # output tiles base .. base+count-1 (row-major in the block) into DST 0 .. count-1
                 return tile_loop("t", count, lambda t: tile_loop(
                     "kt", bk, lambda k: mm((base + t) // bn, (base + t) % bn, k, t)))
@@ -431,4 +472,7 @@ class _Expand(StmtExprMutator):
         if op == "tt.pack_block":
             cb = args[1]
             return per_tile(lambda idx, t: ev("tt.pack_tile", t, cb))  # noqa: ARG005
+        if op == "tt.pack_block_at":  # DST tile t into page `idx` of the reserved pages (out of order)
+            cb = args[1]
+            return per_tile(lambda idx, t: ev("tt.pack_tile_at", t, cb, idx))
         raise self.owner.error(f"cannot expand {op}", c.loc)

@@ -7,12 +7,25 @@ Produces:
   ``cb_reserve_back`` each CB → ``get_write_ptr`` → ``noc_async_read_page(tile_id, tensor, l1)`` per
   tile of the block → one ``noc_async_read_barrier`` → ``cb_push_back`` each CB;
 * writer: consecutive ``tt.write_block`` ops form one transaction — ``cb_wait_front`` →
-  ``get_read_ptr`` → ``noc_async_write_page`` per tile → ``noc_async_write_barrier`` → ``cb_pop_front``;
+  ``get_read_ptr`` → ``noc_async_write_page`` per tile → ``noc_async_writes_flushed`` (the data has
+  left L1, the pages may be reused) → ``cb_pop_front``; one ``noc_async_write_barrier`` at the end of
+  every kernel that writes waits for all writes to complete;
   a CB copied to several tensors in one statement sequence is waited for before its first write and
   popped after its last one;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
   around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
+
+* multicast copies (SplitDeviceKernel's specialisation by role, resources from ``tt.multicast``):
+  sender — ``cb_reserve_back`` → ``get_write_ptr`` → the tile reads → ``noc_async_read_barrier`` →
+  ``noc_semaphore_wait(ready, receivers)`` (every receiver has reserved the space) → reset ``ready`` →
+  ``noc_async_write_multicast`` (linked) of the block to the same L1 address on the destination
+  rectangle → set the local ``valid`` semaphore and ``noc_semaphore_set_multicast`` it to the
+  rectangle (ordered after the data on the same NOC) → ``noc_async_writes_flushed`` (the data has left
+  L1 before the page is handed on) → ``cb_push_back``;
+  receiver — ``cb_reserve_back`` → ``valid = 0`` → ``noc_semaphore_inc`` of the sender's ``ready`` →
+  ``noc_semaphore_wait(valid, 1)`` → ``cb_push_back``. Cores run their blocks in lock-step, so every
+  core's CB write pointer is the same and the sender's address is valid on every receiver.
 
 Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
 the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB.
@@ -33,6 +46,7 @@ from tt_build.ir import (
     IntImm,
     IRModule,
     LetStmt,
+    MulticastCopy,
     PrimFunc,
     SeqStmt,
     Stmt,
@@ -41,8 +55,9 @@ from tt_build.ir import (
     seq,
 )
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import TILE, div_exact
+from tt_build.transform._analysis import TILE, collect_calls, div_exact
 from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
 
@@ -84,7 +99,15 @@ class LowerCBIntrinsics(Pass):
                     return pass_._seq([node], f, role)  # noqa: SLF001
                 return node
 
-        return f.with_body(M().visit(f.body))
+            def visit_MulticastCopy(self, node: MulticastCopy) -> Stmt:  # noqa: N802
+                return pass_._multicast(node, f)  # noqa: SLF001
+
+        body = M().visit(f.body)
+        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_multicast") for c in collect_calls(body, "tt.")):
+            # writes are flushed (their data has left L1) before their CB pages are freed; one barrier at
+            # the end waits for every write to complete
+            body = seq(body, ev("tt.noc_async_write_barrier"))
+        return f.with_body(body)
 
     def _seq(self, stmts: list[Stmt], f: PrimFunc, role: str) -> Stmt:
         out: list[Stmt] = []
@@ -159,10 +182,60 @@ class LowerCBIntrinsics(Pass):
         pops = [ev("tt.cb_pop_front", cb, self._pages(cb, f)) for cb in cbs if cb in pop]
         ptrs = [Var(f"l1_read_{c.args[0].name}", "uint32") for c in group]
         writes = [self._tile_io(c.args[1], c.args[0], p, f, "tt.noc_async_write_page") for c, p in zip(group, ptrs)]
-        body: Stmt = seq(*writes, ev("tt.noc_async_write_barrier"), *pops)
+        body: Stmt = seq(*writes, ev("tt.noc_async_writes_flushed"), *pops)
         for c, p in reversed(list(zip(group, ptrs))):
             body = LetStmt(p, call("tt.get_read_ptr", c.args[0], dtype="uint32"), body)
         return seq(*waits, body)
+
+    # -- multicast ----------------------------------------------------------------------------
+    def _multicast(self, m: MulticastCopy, f: PrimFunc) -> Stmt:
+        """The sender / receiver protocol of one multicast block copy (see the module doc)."""
+        plan = f.attrs.get(A.MULTICAST)
+        group = next((g for g in (plan or {}).get("groups", []) if g["group"] == m.group), None)
+        if group is None:
+            raise self.error(f"{f.name}: multicast copy into {m.dst.name} names the group {m.group!r}, which "
+                             "tt.multicast does not declare", m.loc or f.loc)
+        n = self._pages(m.dst, f)
+        dests = IntImm(group["num_dests"])
+        ready, valid = (Var(semaphore_name(m.group, p), "uint32") for p in ("ready", "valid"))
+        ready_ptr, valid_ptr = (Var(semaphore_name(m.group, p) + "_ptr", "ptr") for p in ("ready", "valid"))
+        arg = {fld: Var(mcast_arg_name(m.group, fld), "uint32") for fld in A.MCAST_FIELDS}
+
+        def rect(addr: Expr) -> Call:
+            return call("tt.get_noc_multicast_addr", arg["dest_x0"], arg["dest_y0"], arg["dest_x1"], arg["dest_y1"],
+                        addr, dtype="uint64")
+
+        if m.role == "sender":
+            l1 = Var(f"l1_write_{m.dst.name}", "uint32")
+            nbytes = IntImm(n.value * f.attrs[A.cb_key(m.dst.name)]["page_size"])
+            body = seq(
+                self._tile_io(m.src, m.dst, l1, f, "tt.noc_async_read_page"),
+                ev("tt.noc_async_read_barrier"),
+                ev("tt.noc_semaphore_wait", ready_ptr, dests),
+                ev("tt.noc_semaphore_set", ready_ptr, IntImm(0)),
+                # linked: the semaphore multicast that follows takes the same path (same NOC, same VC),
+                # so it arrives after the data
+                ev("tt.noc_async_write_multicast", l1, rect(l1), nbytes, dests, IntImm(1, "bool")),
+                ev("tt.noc_semaphore_set", valid_ptr, IntImm(1)),
+                ev("tt.noc_semaphore_set_multicast", valid, rect(valid), dests),
+                # the data has left L1 before the page is handed on (compute may pop it and the reader
+                # refill it); the signal above is not delayed by this
+                ev("tt.noc_async_writes_flushed"),
+                ev("tt.cb_push_back", m.dst, n),
+            )
+            return seq(ev("tt.cb_reserve_back", m.dst, n),
+                       LetStmt(l1, call("tt.get_write_ptr", m.dst, dtype="uint32"), body))
+        if m.role == "receiver":
+            sender = call("tt.get_noc_addr", arg["sender_x"], arg["sender_y"], ready, dtype="uint64")
+            return seq(
+                ev("tt.cb_reserve_back", m.dst, n),
+                ev("tt.noc_semaphore_set", valid_ptr, IntImm(0)),
+                ev("tt.noc_semaphore_inc", sender, IntImm(1)),
+                ev("tt.noc_semaphore_wait", valid_ptr, IntImm(1)),
+                ev("tt.cb_push_back", m.dst, n),
+            )
+        raise self.error(f"{f.name}: multicast copy into {m.dst.name} has role {m.role!r}; SplitDeviceKernel "
+                         "specialises it to sender or receiver", m.loc or f.loc)
 
     # -- compute ------------------------------------------------------------------------------
     @staticmethod

@@ -16,6 +16,7 @@ from tt_build.transform.layout_aware_work_partition_tt import LayoutAwareWorkPar
 from tt_build.transform.lower_cb_intrinsics import LowerCBIntrinsics
 from tt_build.transform.lower_shared_to_cb import LowerSharedToCB
 from tt_build.transform.lower_tt_tile_intrinsics import LowerTTTileIntrinsics
+from tt_build.transform.plan_multicast_tt import PlanMulticastTT
 from tt_build.transform.propagate_tt_layout import PropagateTTLayout
 from tt_build.transform.split_device_kernel import SplitDeviceKernel
 from tt_build.transform.verify_ttir import VerifyTTIR
@@ -32,6 +33,7 @@ def pipeline() -> list[Pass]:
         InferTTLayout(),
         PropagateTTLayout(),  # needs tensor layouts
         LayoutAwareWorkPartitionTT(),  # needs layouts: sharded tensors force local_shard
+        PlanMulticastTT(),  # needs the plain work partition; may replace it by a 2-D multicast one
         GridToCoreGrid(),  # needs the work partition
         LowerSharedToCB(),  # needs on-chip buffer layouts (PropagateTTLayout)
         LowerTTTileIntrinsics(),  # needs CB kinds

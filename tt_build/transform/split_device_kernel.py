@@ -8,7 +8,12 @@ the ops of its role only; loops left empty and ``let`` bindings no longer used a
 the kernel-wide attrs declared ``carried`` in :mod:`tt_build.ir.attrs` (``tt.buffer.*``, ``tt.cb.*``, the
 grid, the work partition, ``tt.persistent``, …); the others (``tt.tile_dfg``, the layout annotations)
 stay behind. The module attr ``tt.host_plan`` records tensors, CBs and the work partition for the host
-program.
+program (and the ``tt.multicast`` plan when there is one).
+
+Reader specialisation by multicast role: a ``tt.read_block`` filling the buffer of a ``tt.multicast``
+group becomes ``if <group>_mcast_sender == 1: MulticastCopy(role="sender") else:
+MulticastCopy(role="receiver")`` in the kernel of the RISC the plan names; ``<group>_mcast_sender`` is a
+per-core runtime value (true on the one sender of each core row / column).
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from __future__ import annotations
 from typing import Any
 
 from tt_build.ir import (
+    BinaryOp,
+    IntImm,
     Call,
     Evaluate,
     For,
     IfThenElse,
     IRModule,
     LetStmt,
+    MulticastCopy,
     PrimFunc,
     SeqStmt,
     Stmt,
@@ -32,9 +40,20 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform.base import Pass, PassContext
 
-__all__ = ["ROLES", "SplitDeviceKernel", "uses_var"]
+__all__ = ["ROLES", "SplitDeviceKernel", "mcast_arg_name", "semaphore_name", "uses_var"]
 
 ROLES = ("reader", "compute", "writer")
+
+
+def mcast_arg_name(group: str, field: str) -> str:
+    """The runtime-argument name of one per-core multicast value of ``group`` (see A.MCAST_FIELDS)."""
+    return f"{group}_mcast_{field}"
+
+
+def semaphore_name(group: str, purpose: str) -> str:
+    """The compile-time-argument name of a multicast group's semaphore (purpose ``ready`` | ``valid``); the
+    kernel prologue declares ``<name>`` (its L1 address) and ``<name>_ptr`` (a pointer to it)."""
+    return f"{group}_{purpose}_sem"
 
 
 def uses_var(node: Any, var: Var) -> bool:
@@ -62,7 +81,10 @@ class SplitDeviceKernel(Pass):
             raise self.error("tt.tile_dfg is missing; BuildTileDFGTT must run first", f.loc)
         roles = [op["role"] for op in dfg["ops"]]
         funcs: dict[str, PrimFunc] = {}
+        mplan = f.attrs.get(A.MULTICAST)
+        self.mcast = {g["buffer"]: g["group"] for g in mplan["groups"]} if mplan else {}
         for role in ROLES:
+            self.flags: dict[str, Var] = {}
             counter = iter(range(len(roles)))
             body = self._filter(f.body, role, roles, counter) or SeqStmt([])
             attrs: dict[str, Any] = A.carried_keys(f.attrs)  # kernel-wide attrs (declared ``carried``)
@@ -82,6 +104,8 @@ class SplitDeviceKernel(Pass):
             "partition_mode": f.attrs[A.PARTITION_MODE],
             "kernels": {role: f"{f.name}_{role}" for role in ROLES},
         }
+        if mplan:
+            plan["multicast"] = mplan
         attrs = dict(mod.attrs)
         attrs[A.HOST_PLAN] = plan
         return IRModule(funcs, attrs, mod.loc)
@@ -95,7 +119,16 @@ class SplitDeviceKernel(Pass):
             return seq(*kept) if kept else None
         if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op.endswith("_block"):
             idx = next(counter)
-            return s if roles[idx] == role else None
+            if roles[idx] != role:
+                return None
+            group = self.mcast.get(s.value.args[1].name) if s.value.op == "tt.read_block" else None
+            if group is None:
+                return s
+            # specialise the copy by the core's role in its multicast group (a runtime value per core)
+            src, dst = s.value.args[0], s.value.args[1]
+            flag = self.flags.setdefault(group, Var(mcast_arg_name(group, "sender"), "uint32"))
+            return IfThenElse(BinaryOp("==", flag, IntImm(1, "uint32"), "bool"), MulticastCopy(src, dst, group, "sender", s.loc),
+                              MulticastCopy(src, dst, group, "receiver", s.loc), s.loc)
         if isinstance(s, For):
             body = self._filter(s.body, role, roles, counter)
             if body is None:

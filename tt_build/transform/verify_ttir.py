@@ -11,7 +11,15 @@ which case the pass that just ran is named). Checks on the three device function
   producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
   ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
-* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT).
+* every variable is bound by a loop, a let, the runtime-argument list or a semaphore compile-time
+  argument (→ FinalizePersistentSignatureTT);
+* multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
+  inside the core grid and the device grid, holds ``num_dests`` cores and not its sender, and every
+  receiver lies in its sender's rectangle (→ PlanMulticastTT); in the lowered kernels every sender waits
+  for its receivers before ``noc_async_write_multicast`` and signals them with
+  ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
+  at its sender and before pushing the block, and each group has a sender and a receiver path
+  (→ LowerCBIntrinsics / SplitDeviceKernel).
 """
 
 from __future__ import annotations
@@ -41,14 +49,16 @@ from tt_build.transform.propagate_tt_layout import bounds
 __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
-        "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr")
-_MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
+        "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
+        "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
+        "tt.noc_async_writes_flushed")
+_MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
          "tt.relu_tile", "tt.negative_tile", "tt.fill_tile")
-_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
+_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
                  "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
-_DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
+_DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
-                  "tt.pack_tile": 0}
+                  "tt.pack_tile": 0, "tt.pack_tile_at": 0}
 _CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
            "tt.cb_pop_front": "pop"}
 
@@ -188,7 +198,7 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
                 state[0] = nxt
             elif op in _MATH and state[0] != "acquired":
                 p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} outside tile_regs_acquire/commit (DST {state[0]})")
-            elif op == "tt.pack_tile" and state[0] != "waited":
+            elif op in ("tt.pack_tile", "tt.pack_tile_at") and state[0] != "waited":
                 p.add("InsertDSTManagementTT", f"{f.name}: pack_tile before tile_regs_wait (DST {state[0]})")
             if op in _DST_INDEX_ARG:
                 idx = s.value.args[_DST_INDEX_ARG[op]]
@@ -196,6 +206,9 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
                     _, hi = bounds(idx, ranges)
                 except TypeError:
                     hi = None
+                if hi is not None and op == "tt.matmul_subblock":  # writes rt × ct tiles from its index on
+                    ct, rt = (getattr(a, "value", 1) for a in s.value.args[6:8])
+                    hi += ct * rt - 1
                 if hi is not None and hi >= cap:
                     p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} uses DST tile {hi}, capacity {cap}")
 
@@ -204,8 +217,114 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
         p.add("InsertDSTManagementTT", f"{f.name}: kernel ends with DST {state[0]}")
 
 
+def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
+    """The tt.multicast plan is consistent: rectangles inside the core grid and the device grid, each
+    sender outside its rectangle, every receiver inside its sender's rectangle, receivers = num_dests."""
+    plan = f.attrs.get(A.MULTICAST)
+    if not plan:
+        return
+    cx, cy = plan["core_grid"]
+    dev = f.attrs.get(A.DEVICE_GRID, [cx, cy])
+    sems = [s for g in plan["groups"] for s in (g["ready_semaphore"], g["valid_semaphore"])]
+    if len(set(sems)) != len(sems) or any(not 0 <= s < 16 for s in sems):  # noqa: PLR2004 - 16 per core
+        p.add("PlanMulticastTT", f"multicast semaphore ids {sems} are not unique ids in 0..15")
+    cores = {tuple(c["core"]): c["groups"] for c in plan["cores"]}
+    for g in plan["groups"]:
+        name = g["group"]
+        for core, groups in cores.items():
+            info = groups.get(name)
+            if info is None:
+                p.add("PlanMulticastTT", f"core {list(core)} has no role in multicast group {name}")
+                continue
+            (x0, y0), (x1, y1) = info["dest"]
+            if not (0 <= x0 <= x1 < min(cx, dev[0]) and 0 <= y0 <= y1 < min(cy, dev[1])):
+                p.add("PlanMulticastTT", f"multicast group {name}: destination rectangle {info['dest']} of core "
+                                         f"{list(core)} is not inside the {cx}x{cy} core grid")
+            inside = [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+            if len(inside) != g["num_dests"]:
+                p.add("PlanMulticastTT", f"multicast group {name}: rectangle {info['dest']} holds {len(inside)} "
+                                         f"cores but the group has {g['num_dests']} receivers")
+            sender = tuple(info["sender_core"])
+            if info["sender"] != (sender == core):
+                p.add("PlanMulticastTT", f"multicast group {name}: core {list(core)} and its sender_core disagree")
+            if sender in inside:
+                p.add("PlanMulticastTT", f"multicast group {name}: sender {list(sender)} is inside its own "
+                                         "destination rectangle")
+            if not info["sender"]:
+                s_info = cores.get(sender, {}).get(name)
+                if s_info is None or not s_info["sender"] or core not in [
+                        (x, y) for x in range(s_info["dest"][0][0], s_info["dest"][1][0] + 1)
+                        for y in range(s_info["dest"][0][1], s_info["dest"][1][1] + 1)]:
+                    p.add("PlanMulticastTT", f"multicast group {name}: receiver {list(core)} is not in the "
+                                             f"destination rectangle of its sender {list(sender)}")
+
+
+def _flat_calls(s: Stmt | None) -> list[Stmt]:
+    """The statements of a sequence in order, let bodies inlined (the let itself stays first)."""
+    if s is None:
+        return []
+    if isinstance(s, SeqStmt):
+        return [x for st in s.stmts for x in _flat_calls(st)]
+    if isinstance(s, LetStmt):
+        return [s, *_flat_calls(s.body)]
+    return [s]
+
+
+def _op(s: Stmt) -> str | None:
+    return s.value.op if isinstance(s, Evaluate) and isinstance(s.value, Call) else None
+
+
+def _check_multicast_protocol(f: PrimFunc, p: _Problems) -> None:
+    """Every sender waits for its receivers before multicasting and signals after it; every receiver counts
+    in at its sender and then waits for the signal before pushing the block; each group of tt.multicast
+    run by this kernel has both a sender and a receiver path."""
+    role = f.attrs[A.KERNEL_ROLE]
+    senders = receivers = 0
+    seqs: list[list[Stmt]] = []
+
+    def collect(s: Stmt | None) -> None:
+        """Each statement sequence once (lets inlined), then the bodies of its loops and branches."""
+        if s is None:
+            return
+        stmts = _flat_calls(s)
+        seqs.append(stmts)
+        for st in stmts:
+            if isinstance(st, For):
+                collect(st.body)
+            elif isinstance(st, IfThenElse):
+                collect(st.then_case)
+                collect(st.else_case)
+
+    collect(f.body)
+    for stmts in seqs:
+        ops = [_op(s) for s in stmts]
+        for i, op in enumerate(ops):
+            if op == "tt.noc_async_write_multicast":
+                senders += 1
+                if "tt.noc_semaphore_wait" not in ops[:i]:
+                    p.add("LowerCBIntrinsics", f"{f.name}: a multicast sender does not wait for its receivers "
+                                               "(noc_semaphore_wait) before noc_async_write_multicast")
+                if "tt.noc_semaphore_set_multicast" not in ops[i + 1:]:
+                    p.add("LowerCBIntrinsics", f"{f.name}: a multicast sender does not signal its receivers "
+                                               "(noc_semaphore_set_multicast) after noc_async_write_multicast")
+            if op == "tt.noc_semaphore_inc":
+                receivers += 1
+                rest = ops[i + 1:]
+                if "tt.noc_semaphore_wait" not in rest or ("tt.cb_push_back" in rest and rest.index(
+                        "tt.cb_push_back") < rest.index("tt.noc_semaphore_wait")):
+                    p.add("LowerCBIntrinsics", f"{f.name}: a multicast receiver does not wait (noc_semaphore_wait) "
+                                               "for the block before pushing it")
+    groups = [g for g in f.attrs.get(A.MULTICAST, {}).get("groups", []) if g["role"] == role]
+    if groups and (senders < len(groups) or receivers < len(groups)):
+        p.add("SplitDeviceKernel", f"{f.name}: runs {len(groups)} multicast group(s) but has {senders} sender and "
+                                   f"{receivers} receiver path(s)")
+
+
 def _check_vars(f: PrimFunc, p: _Problems) -> None:
     bound: set[str] = {a["name"] for a in f.attrs.get(A.RUNTIME_ARGS, [])}
+    for a in f.attrs.get(A.COMPILE_TIME_ARGS, []):
+        if a["kind"] == "semaphore":  # the prologue declares the address and a pointer
+            bound |= {a["name"], a["name"] + "_ptr"}
     if A.RUNTIME_ARGS not in f.attrs:
         return
     scopes: list[set[int]] = [set()]
@@ -251,6 +370,9 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
             _check_vars(f, p)
+            if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
+                _check_multicast_protocol(f, p)
+        _check_multicast_plan(devs[0], p)
         if lowered:
             pushed: dict[str, int] = {}
             popped: dict[str, int] = {}

@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tt-metalium/core_coord.hpp>
@@ -142,7 +144,8 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     const KernelHandle compute_kernel = CreateKernel(program, kernel_dir + "/compute.cpp", cores, ComputeConfig{.math_fidelity = MathFidelity::HiFi4, .fp32_dest_acc_en = false, .compile_args = compute_compile_args});
 
     // Runtime args per core.
-    for (const CoreWork& w : kWork) {
+    for (size_t i = 0; i < std::size(kWork); ++i) {
+        const CoreWork& w = kWork[i];
         const CoreCoord core(w.x, w.y);
         SetRuntimeArgs(program, reader_kernel, core, {A_addr, B_addr, w.start_block, w.num_blocks});
         SetRuntimeArgs(program, writer_kernel, core, {C_addr, w.start_block, w.num_blocks});

@@ -23,7 +23,8 @@ void kernel_main() {
         cb_wait_front(cb_C_local, 1);
         const uint32_t l1_read_C_local = get_read_ptr(cb_C_local);
         noc_async_write_page(by * 8 + bx, C_accessor, l1_read_C_local);
-        noc_async_write_barrier();
+        noc_async_writes_flushed();
         cb_pop_front(cb_C_local, 1);
     }
+    noc_async_write_barrier();
 }

@@ -23,15 +23,17 @@ void kernel_main() {
     constexpr uint32_t cb_C_local = get_compile_time_arg_val(2);
 
     compute_kernel_hw_startup<SrcOrder::Reverse>(cb_A_shared, cb_B_shared, cb_C_local);
-    matmul_init(cb_A_shared, cb_B_shared, 0);
+    matmul_block_init(cb_A_shared, cb_B_shared, 0, 1, 1, 4);
     for (uint32_t block = start_block; block < start_block + num_blocks; ++block) {
         tile_regs_acquire();
-        for (uint32_t k = 0; k < 8; ++k) {
-            cb_wait_front(cb_A_shared, 1);
-            cb_wait_front(cb_B_shared, 1);
-            matmul_tiles(cb_A_shared, cb_B_shared, 0, 0, 0);
-            cb_pop_front(cb_A_shared, 1);
-            cb_pop_front(cb_B_shared, 1);
+        for (uint32_t k = 0; k < 2; ++k) {
+            cb_wait_front(cb_A_shared, 4);
+            cb_wait_front(cb_B_shared, 4);
+            for (uint32_t kt = 0; kt < 4; ++kt) {
+                matmul_block(cb_A_shared, cb_B_shared, kt, kt, 0, 0, 1, 1, 4);
+            }
+            cb_pop_front(cb_A_shared, 4);
+            cb_pop_front(cb_B_shared, 4);
         }
         tile_regs_commit();
         tile_regs_wait();

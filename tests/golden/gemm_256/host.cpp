@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tt-metalium/core_coord.hpp>
@@ -103,6 +105,85 @@ constexpr CoreWork kWork[] = {
     {7, 7, 63, 1},
 };
 
+// 2-D multicast (PlanMulticastTT): per core and group (A_shared, B_shared),
+// whether the core sends, its sender and the destination rectangle, in logical core coordinates.
+struct McastWork {
+    uint32_t sender;
+    uint32_t sender_x;
+    uint32_t sender_y;
+    uint32_t x0;
+    uint32_t y0;
+    uint32_t x1;
+    uint32_t y1;
+};
+
+constexpr McastWork kMcast[][2] = {
+    {{1, 0, 0, 1, 0, 7, 0}, {1, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 0, 1, 0, 7, 0}, {1, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 1, 1, 1, 7, 1}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 1, 1, 1, 7, 1}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 2, 1, 2, 7, 2}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 2, 1, 2, 7, 2}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 3, 1, 3, 7, 3}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 3, 1, 3, 7, 3}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 4, 1, 4, 7, 4}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 4, 1, 4, 7, 4}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 5, 1, 5, 7, 5}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 5, 1, 5, 7, 5}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 6, 1, 6, 7, 6}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 6, 1, 6, 7, 6}, {0, 7, 0, 7, 1, 7, 7}},
+    {{1, 0, 7, 1, 7, 7, 7}, {0, 0, 0, 0, 1, 0, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 1, 0, 1, 1, 1, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 2, 0, 2, 1, 2, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 3, 0, 3, 1, 3, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 4, 0, 4, 1, 4, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 5, 0, 5, 1, 5, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 6, 0, 6, 1, 6, 7}},
+    {{0, 0, 7, 1, 7, 7, 7}, {0, 7, 0, 7, 1, 7, 7}},
+};
+
 void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::string& kernel_dir) {
     std::shared_ptr<distributed::MeshDevice> mesh_device = distributed::MeshDevice::create_unit_mesh(0);
     distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();
@@ -126,26 +207,44 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     const uint32_t C_addr = static_cast<uint32_t>(C_buffer->address());
 
     // Circular buffers (depth = stages x block pages).
-    CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
-    CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
     CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{16, tt::DataFormat::Float16_b}}).set_page_size(16, 2048));
 
-    // Kernels: compile-time args are CB ids, then TensorAccessorArgs of each tensor.
-    std::vector<uint32_t> reader_compile_args = {0, 1};
+    // Multicast semaphores (all start at 0).
+    const uint32_t semaphore_0 = CreateSemaphore(program, cores, 0);
+    const uint32_t semaphore_1 = CreateSemaphore(program, cores, 0);
+    const uint32_t semaphore_2 = CreateSemaphore(program, cores, 0);
+    const uint32_t semaphore_3 = CreateSemaphore(program, cores, 0);
+
+    // Kernels: compile-time args are CB ids and semaphore ids, then TensorAccessorArgs of each tensor.
+    std::vector<uint32_t> reader_compile_args = {0, semaphore_0, semaphore_1};
     TensorAccessorArgs(*A_buffer).append_to(reader_compile_args);
-    TensorAccessorArgs(*B_buffer).append_to(reader_compile_args);
     const KernelHandle reader_kernel = CreateKernel(program, kernel_dir + "/reader.cpp", cores, DataMovementConfig{.processor = DataMovementProcessor::RISCV_0, .noc = NOC::RISCV_0_default, .compile_args = reader_compile_args});
-    std::vector<uint32_t> writer_compile_args = {16};
+    std::vector<uint32_t> writer_compile_args = {1, 16, semaphore_2, semaphore_3};
+    TensorAccessorArgs(*B_buffer).append_to(writer_compile_args);
     TensorAccessorArgs(*C_buffer).append_to(writer_compile_args);
     const KernelHandle writer_kernel = CreateKernel(program, kernel_dir + "/writer.cpp", cores, DataMovementConfig{.processor = DataMovementProcessor::RISCV_1, .noc = NOC::RISCV_1_default, .compile_args = writer_compile_args});
     std::vector<uint32_t> compute_compile_args = {0, 1, 16};
     const KernelHandle compute_kernel = CreateKernel(program, kernel_dir + "/compute.cpp", cores, ComputeConfig{.math_fidelity = MathFidelity::HiFi4, .fp32_dest_acc_en = true, .compile_args = compute_compile_args});
 
     // Runtime args per core.
-    for (const CoreWork& w : kWork) {
+    for (size_t i = 0; i < std::size(kWork); ++i) {
+        const CoreWork& w = kWork[i];
         const CoreCoord core(w.x, w.y);
-        SetRuntimeArgs(program, reader_kernel, core, {A_addr, B_addr, w.start_block, w.num_blocks});
-        SetRuntimeArgs(program, writer_kernel, core, {C_addr, w.start_block, w.num_blocks});
+        // NOC coordinates of each group's sender and destination rectangle
+        CoreCoord mcast_sender[2];
+        CoreCoord mcast_start[2];
+        CoreCoord mcast_end[2];
+        for (size_t g = 0; g < 2; ++g) {
+            const McastWork& m = kMcast[i][g];
+            mcast_sender[g] = mesh_device->worker_core_from_logical_core(CoreCoord(m.sender_x, m.sender_y));
+            mcast_start[g] = mesh_device->worker_core_from_logical_core(CoreCoord(m.x0, m.y0));
+            mcast_end[g] = mesh_device->worker_core_from_logical_core(CoreCoord(m.x1, m.y1));
+        }
+        std::swap(mcast_start[1], mcast_end[1]);  // B_shared: sent on NOC 1
+        SetRuntimeArgs(program, reader_kernel, core, {A_addr, w.start_block, w.num_blocks, kMcast[i][0].sender, static_cast<uint32_t>(mcast_sender[0].x), static_cast<uint32_t>(mcast_sender[0].y), static_cast<uint32_t>(mcast_start[0].x), static_cast<uint32_t>(mcast_start[0].y), static_cast<uint32_t>(mcast_end[0].x), static_cast<uint32_t>(mcast_end[0].y)});
+        SetRuntimeArgs(program, writer_kernel, core, {B_addr, C_addr, w.start_block, w.num_blocks, kMcast[i][1].sender, static_cast<uint32_t>(mcast_sender[1].x), static_cast<uint32_t>(mcast_sender[1].y), static_cast<uint32_t>(mcast_start[1].x), static_cast<uint32_t>(mcast_start[1].y), static_cast<uint32_t>(mcast_end[1].x), static_cast<uint32_t>(mcast_end[1].y)});
         SetRuntimeArgs(program, compute_kernel, core, {w.start_block, w.num_blocks});
     }
 

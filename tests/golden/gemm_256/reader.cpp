@@ -2,8 +2,8 @@
 // kernel: gemm (gemm_256), role: reader
 // source: gemm.py
 // instance args: M=256, N=256, K=256
-// Runtime args (per core): A_addr, B_addr, start_block, num_blocks
-// Compile-time args: cb_A_shared, cb_B_shared, A_args, B_args
+// Runtime args (per core): A_addr, start_block, num_blocks, A_shared_mcast_sender, A_shared_mcast_sender_x, A_shared_mcast_sender_y, A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1
+// Compile-time args: cb_A_shared, A_shared_ready_sem, A_shared_valid_sem, A_args
 
 #include <cstdint>
 
@@ -11,29 +11,48 @@
 
 void kernel_main() {
     const uint32_t A_addr = get_arg_val<uint32_t>(0);
-    const uint32_t B_addr = get_arg_val<uint32_t>(1);
-    const uint32_t start_block = get_arg_val<uint32_t>(2);
-    const uint32_t num_blocks = get_arg_val<uint32_t>(3);
+    const uint32_t start_block = get_arg_val<uint32_t>(1);
+    const uint32_t num_blocks = get_arg_val<uint32_t>(2);
+    const uint32_t A_shared_mcast_sender = get_arg_val<uint32_t>(3);
+    const uint32_t A_shared_mcast_sender_x = get_arg_val<uint32_t>(4);
+    const uint32_t A_shared_mcast_sender_y = get_arg_val<uint32_t>(5);
+    const uint32_t A_shared_mcast_dest_x0 = get_arg_val<uint32_t>(6);
+    const uint32_t A_shared_mcast_dest_y0 = get_arg_val<uint32_t>(7);
+    const uint32_t A_shared_mcast_dest_x1 = get_arg_val<uint32_t>(8);
+    const uint32_t A_shared_mcast_dest_y1 = get_arg_val<uint32_t>(9);
     constexpr uint32_t cb_A_shared = get_compile_time_arg_val(0);
-    constexpr uint32_t cb_B_shared = get_compile_time_arg_val(1);
-    constexpr auto A_args = TensorAccessorArgs<2>();
+    const uint32_t A_shared_ready_sem = get_semaphore(get_compile_time_arg_val(1));
+    volatile tt_l1_ptr uint32_t* A_shared_ready_sem_ptr = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(A_shared_ready_sem);
+    const uint32_t A_shared_valid_sem = get_semaphore(get_compile_time_arg_val(2));
+    volatile tt_l1_ptr uint32_t* A_shared_valid_sem_ptr = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(A_shared_valid_sem);
+    constexpr auto A_args = TensorAccessorArgs<3>();
     const auto A_accessor = TensorAccessor(A_args, A_addr, 2048);
-    constexpr auto B_args = TensorAccessorArgs<A_args.next_compile_time_args_offset()>();
-    const auto B_accessor = TensorAccessor(B_args, B_addr, 2048);
 
     for (uint32_t block = start_block; block < start_block + num_blocks; ++block) {
-        const uint32_t bx = block % 8;
         const uint32_t by = block / 8;
-        for (uint32_t k = 0; k < 8; ++k) {
-            cb_reserve_back(cb_A_shared, 1);
-            cb_reserve_back(cb_B_shared, 1);
-            const uint32_t l1_write_A_shared = get_write_ptr(cb_A_shared);
-            const uint32_t l1_write_B_shared = get_write_ptr(cb_B_shared);
-            noc_async_read_page(by * 8 + k, A_accessor, l1_write_A_shared);
-            noc_async_read_page(k * 8 + bx, B_accessor, l1_write_B_shared);
-            noc_async_read_barrier();
-            cb_push_back(cb_A_shared, 1);
-            cb_push_back(cb_B_shared, 1);
+        for (uint32_t k = 0; k < 2; ++k) {
+            if (A_shared_mcast_sender == 1) {
+                cb_reserve_back(cb_A_shared, 4);
+                const uint32_t l1_write_A_shared = get_write_ptr(cb_A_shared);
+                for (uint32_t c = 0; c < 4; ++c) {
+                    noc_async_read_page(by * 8 + (k * 4 + c), A_accessor, l1_write_A_shared + c * 2048);
+                }
+                noc_async_read_barrier();
+                noc_semaphore_wait(A_shared_ready_sem_ptr, 7);
+                noc_semaphore_set(A_shared_ready_sem_ptr, 0);
+                noc_async_write_multicast(l1_write_A_shared, get_noc_multicast_addr(A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1, l1_write_A_shared), 8192, 7, true);
+                noc_semaphore_set(A_shared_valid_sem_ptr, 1);
+                noc_semaphore_set_multicast(A_shared_valid_sem, get_noc_multicast_addr(A_shared_mcast_dest_x0, A_shared_mcast_dest_y0, A_shared_mcast_dest_x1, A_shared_mcast_dest_y1, A_shared_valid_sem), 7);
+                noc_async_writes_flushed();
+                cb_push_back(cb_A_shared, 4);
+            } else {
+                cb_reserve_back(cb_A_shared, 4);
+                noc_semaphore_set(A_shared_valid_sem_ptr, 0);
+                noc_semaphore_inc(get_noc_addr(A_shared_mcast_sender_x, A_shared_mcast_sender_y, A_shared_ready_sem), 1);
+                noc_semaphore_wait(A_shared_valid_sem_ptr, 1);
+                cb_push_back(cb_A_shared, 4);
+            }
         }
     }
+    noc_async_write_barrier();
 }

@@ -2,28 +2,67 @@
 // kernel: gemm (gemm_256), role: writer
 // source: gemm.py
 // instance args: M=256, N=256, K=256
-// Runtime args (per core): C_addr, start_block, num_blocks
-// Compile-time args: cb_C_local, C_args
+// Runtime args (per core): B_addr, C_addr, start_block, num_blocks, B_shared_mcast_sender, B_shared_mcast_sender_x, B_shared_mcast_sender_y, B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1
+// Compile-time args: cb_B_shared, cb_C_local, B_shared_ready_sem, B_shared_valid_sem, B_args, C_args
 
 #include <cstdint>
 
 #include "api/dataflow/dataflow_api.h"
 
 void kernel_main() {
-    const uint32_t C_addr = get_arg_val<uint32_t>(0);
-    const uint32_t start_block = get_arg_val<uint32_t>(1);
-    const uint32_t num_blocks = get_arg_val<uint32_t>(2);
-    constexpr uint32_t cb_C_local = get_compile_time_arg_val(0);
-    constexpr auto C_args = TensorAccessorArgs<1>();
+    const uint32_t B_addr = get_arg_val<uint32_t>(0);
+    const uint32_t C_addr = get_arg_val<uint32_t>(1);
+    const uint32_t start_block = get_arg_val<uint32_t>(2);
+    const uint32_t num_blocks = get_arg_val<uint32_t>(3);
+    const uint32_t B_shared_mcast_sender = get_arg_val<uint32_t>(4);
+    const uint32_t B_shared_mcast_sender_x = get_arg_val<uint32_t>(5);
+    const uint32_t B_shared_mcast_sender_y = get_arg_val<uint32_t>(6);
+    const uint32_t B_shared_mcast_dest_x0 = get_arg_val<uint32_t>(7);
+    const uint32_t B_shared_mcast_dest_y0 = get_arg_val<uint32_t>(8);
+    const uint32_t B_shared_mcast_dest_x1 = get_arg_val<uint32_t>(9);
+    const uint32_t B_shared_mcast_dest_y1 = get_arg_val<uint32_t>(10);
+    constexpr uint32_t cb_B_shared = get_compile_time_arg_val(0);
+    constexpr uint32_t cb_C_local = get_compile_time_arg_val(1);
+    const uint32_t B_shared_ready_sem = get_semaphore(get_compile_time_arg_val(2));
+    volatile tt_l1_ptr uint32_t* B_shared_ready_sem_ptr = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(B_shared_ready_sem);
+    const uint32_t B_shared_valid_sem = get_semaphore(get_compile_time_arg_val(3));
+    volatile tt_l1_ptr uint32_t* B_shared_valid_sem_ptr = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(B_shared_valid_sem);
+    constexpr auto B_args = TensorAccessorArgs<4>();
+    const auto B_accessor = TensorAccessor(B_args, B_addr, 2048);
+    constexpr auto C_args = TensorAccessorArgs<B_args.next_compile_time_args_offset()>();
     const auto C_accessor = TensorAccessor(C_args, C_addr, 2048);
 
     for (uint32_t block = start_block; block < start_block + num_blocks; ++block) {
         const uint32_t bx = block % 8;
         const uint32_t by = block / 8;
+        for (uint32_t k = 0; k < 2; ++k) {
+            if (B_shared_mcast_sender == 1) {
+                cb_reserve_back(cb_B_shared, 4);
+                const uint32_t l1_write_B_shared = get_write_ptr(cb_B_shared);
+                for (uint32_t r = 0; r < 4; ++r) {
+                    noc_async_read_page((k * 4 + r) * 8 + bx, B_accessor, l1_write_B_shared + r * 2048);
+                }
+                noc_async_read_barrier();
+                noc_semaphore_wait(B_shared_ready_sem_ptr, 7);
+                noc_semaphore_set(B_shared_ready_sem_ptr, 0);
+                noc_async_write_multicast(l1_write_B_shared, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, l1_write_B_shared), 8192, 7, true);
+                noc_semaphore_set(B_shared_valid_sem_ptr, 1);
+                noc_semaphore_set_multicast(B_shared_valid_sem, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, B_shared_valid_sem), 7);
+                noc_async_writes_flushed();
+                cb_push_back(cb_B_shared, 4);
+            } else {
+                cb_reserve_back(cb_B_shared, 4);
+                noc_semaphore_set(B_shared_valid_sem_ptr, 0);
+                noc_semaphore_inc(get_noc_addr(B_shared_mcast_sender_x, B_shared_mcast_sender_y, B_shared_ready_sem), 1);
+                noc_semaphore_wait(B_shared_valid_sem_ptr, 1);
+                cb_push_back(cb_B_shared, 4);
+            }
+        }
         cb_wait_front(cb_C_local, 1);
         const uint32_t l1_read_C_local = get_read_ptr(cb_C_local);
         noc_async_write_page(by * 8 + bx, C_accessor, l1_read_C_local);
-        noc_async_write_barrier();
+        noc_async_writes_flushed();
         cb_pop_front(cb_C_local, 1);
     }
+    noc_async_write_barrier();
 }

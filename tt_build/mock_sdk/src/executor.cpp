@@ -1235,6 +1235,10 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             e->pack += kPackTileCycles;
             return;
         }
+        case tt_mock::kOpPackL1Acc:
+            if (a > 1) fail(e, "pack_reconfig_l1_acc(" + std::to_string(a) + "): l1_acc_en must be 0 or 1");
+            core.pack_l1_acc = a == 1;
+            return;
         case tt_mock::kOpPackRelu: {
             if (a > 3) fail(e, "pack_relu_config: unknown ReluType " + std::to_string(a));
             core.relu_mode = a;
@@ -1371,9 +1375,6 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 fail(e, "unknown binary SFPU op " + std::to_string(a));
             }
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
-            return true;
-        case tt_mock::kOpPackL1Acc:
-            core.pack_l1_acc = a != 0;
             return true;
         case tt_mock::kOpCopyDest:
             check_dst(e, tt_mock::kOpSfpu, a, false);

@@ -1,0 +1,251 @@
+"""2-D multicast GEMM: the plan (PlanMulticastTT), lock-step block order, role-specialised readers, the
+sender/receiver protocol and VerifyTTIR's multicast checks."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import pytest
+
+from tests.transform.ir_builders import eltwise_ir, gemm_ir
+from tests.transform.ir_interp import trace
+from tt_build.errors import VerifyError
+from tt_build.ir import Call, Evaluate, IRModule, SeqStmt, StmtExprMutator
+from tt_build.ir import attrs as A
+from tt_build.transform import PassContext, lower
+from tt_build.transform.verify_ttir import verify_structure
+
+TILE_BYTES = 2048
+
+
+def _roles(mod: IRModule) -> dict:
+    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
+
+
+def _lower(func, **config):  # noqa: ANN001, ANN202
+    return lower(func, PassContext(config=dict(config)))
+
+
+def _runtime(f, core_index: int) -> dict[str, int]:  # noqa: ANN001
+    """The runtime values of one core as the host sets them (logical coordinates stand in for NOC ones)."""
+    plan = f.attrs[A.MULTICAST]
+    work = f.attrs[A.WORK_PARTITION][core_index]
+    core = plan["cores"][core_index]
+    assert core["core"] == work["core"]
+    out: dict[str, int] = {}
+    for a in f.attrs[A.RUNTIME_ARGS]:
+        if a["kind"] == "buffer_addr":
+            out[a["name"]] = 0
+        elif a["kind"] in ("start", "count"):
+            out[a["name"]] = work["start" if a["kind"] == "start" else "count"]
+        else:
+            m = core["groups"][a["group"]]
+            field = a["field"]
+            out[a["name"]] = {"sender": int(m["sender"]), "sender_x": m["sender_core"][0],
+                              "sender_y": m["sender_core"][1], "dest_x0": m["dest"][0][0], "dest_y0": m["dest"][0][1],
+                              "dest_x1": m["dest"][1][0], "dest_y1": m["dest"][1][1]}[field]
+    for a in f.attrs[A.COMPILE_TIME_ARGS]:
+        if a["kind"] == "semaphore":
+            out[a["name"]] = 0x1000 + a["value"] * 16
+            out[a["name"] + "_ptr"] = 0x1000 + a["value"] * 16
+    return out
+
+
+@pytest.mark.parametrize(("m", "n", "k", "grid", "rect"), [
+    (1024, 1024, 1024, [8, 8], [1, 1]),
+    (2048, 1024, 512, [8, 8], [1, 2]),
+    (4096, 4096, 256, [8, 8], [4, 4]),
+])
+def test_plan_maps_blocks_onto_a_2d_core_grid(m: int, n: int, k: int, grid: list[int], rect: list[int]) -> None:
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32))
+    reader = _roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert plan["core_grid"] == grid
+    assert plan["blocks_per_core"] == rect
+    assert [(g["buffer"], g["tensor"], g["axis"], g["role"], g["num_dests"]) for g in plan["groups"]] == [
+        ("A_shared", "A", "x", "reader", grid[0] - 1), ("B_shared", "B", "y", "writer", grid[1] - 1)]
+    assert reader.attrs[A.CORE_RANGES] == [[[0, 0], [grid[0] - 1, grid[1] - 1]]]
+    assert [w["count"] for w in reader.attrs[A.WORK_PARTITION]] == [rect[0] * rect[1]] * (grid[0] * grid[1])
+    assert mod.attrs[A.HOST_PLAN]["multicast"] == plan
+
+
+def test_groups_follow_dataflow_not_names() -> None:
+    """Tensors named the other way round: the tensor indexed by the row block index is still the row group."""
+    mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32, names=("B", "A", "X")))
+    groups = _roles(mod)["reader"].attrs[A.MULTICAST]["groups"]
+    assert [(g["tensor"], g["axis"], g["role"]) for g in groups] == [("B", "x", "reader"), ("A", "y", "writer")]
+
+
+@pytest.mark.parametrize(("func", "config"), [
+    (gemm_ir(1024, 128, 1024, 128, 128, 32), {}),  # one block column: a 1-D grid
+    (gemm_ir(128, 128, 1024, 128, 128, 32), {}),  # one block: single core
+    (gemm_ir(1024, 1024, 1024, 128, 128, 32), {"multicast": False}),
+    (gemm_ir(1024, 1024, 1024, 128, 128, 32), {"device_grid": (1, 8)}),
+    (eltwise_ir(1024, 1024, "add", 128, 128), {}),  # no operand shared across cores
+])
+def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -> None:  # noqa: ANN001
+    mod = _lower(func, **config)
+    assert all(A.MULTICAST not in f.attrs for f in mod.functions.values())
+    assert "multicast" not in mod.attrs[A.HOST_PLAN]
+    assert not any(a["kind"] == "mcast" for f in mod.functions.values() for a in f.attrs[A.RUNTIME_ARGS])
+
+
+@pytest.mark.parametrize(("m", "n", "k", "arch", "planned"), [
+    (512, 512, 512, "wormhole_b0", False),  # 16 blocks on 16 cores either way, compute-bound: plain kept
+    (1024, 1024, 1024, "wormhole_b0", True),  # plain reads 8x A+B: DRAM-bound, the plan wins
+    (4096, 4096, 4096, "blackhole", True),  # the plan uses 8x8 of 13x10 cores and still wins on DRAM
+    (512, 512, 512, "blackhole", False),
+])
+def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, arch: str, planned: bool) -> None:
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch)
+    assert (A.MULTICAST in _roles(mod)["reader"].attrs) is planned
+
+
+@pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (1024, 2048, 128)])
+def test_cores_run_their_rectangle_in_lock_step(m: int, n: int, k: int) -> None:
+    """Traced per core: every block is computed once, and at every step the cores of a row write the same
+    block row and the cores of a column the same block column (so one multicast serves them all)."""
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32))
+    writer = _roles(mod)["writer"]
+    plan = writer.attrs[A.MULTICAST]
+    cx, cy = plan["core_grid"]
+    steps: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, w in enumerate(writer.attrs[A.WORK_PARTITION]):
+        pages = [c[1] for c in trace(writer, _runtime(writer, i)) if c[0] == "noc_async_write_page"]
+        # first output tile of each block gives the block
+        blocks = [(p % (n // 32) // 4, p // (n // 32) // 4) for p in pages[::16]]
+        steps[tuple(w["core"])] = blocks
+    everything = [b for bl in steps.values() for b in bl]
+    assert sorted(everything) == sorted((bx, by) for bx in range(n // 128) for by in range(m // 128))
+    for (x, y), blocks in steps.items():
+        assert [b[1] for b in blocks] == [b[1] for b in steps[(0, y)]]
+        assert [b[0] for b in blocks] == [b[0] for b in steps[(x, 0)]]
+    assert len(steps) == cx * cy
+
+
+def test_only_senders_read_dram_and_each_operand_tile_is_read_once() -> None:
+    """1024³ at 128×128 blocks on 8×8: A and B are read from DRAM exactly once in total (bytes(A) + bytes(B));
+    every block reaches the 7 other cores of its row / column by one multicast."""
+    mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
+    roles = _roles(mod)
+    reads: Counter = Counter()
+    mcast_bytes = 0
+    for role in ("reader", "writer"):
+        f = roles[role]
+        for i in range(len(f.attrs[A.WORK_PARTITION])):
+            for c in trace(f, _runtime(f, i)):
+                if c[0] == "noc_async_read_page":
+                    reads[(c[2], c[1])] += 1
+                if c[0] == "noc_async_write_multicast":
+                    assert c[4] == 7
+                    mcast_bytes += c[3]
+    assert set(reads.values()) == {1}
+    assert len(reads) == 2 * 32 * 32
+    a_and_b = 2 * 1024 * 1024 * 2
+    assert len(reads) * TILE_BYTES == a_and_b
+    assert mcast_bytes == a_and_b  # each block multicast once, from its sender
+
+
+def test_sender_and_receiver_protocol_order() -> None:
+    mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
+    reader = _roles(mod)["reader"]
+    # 4 K tiles per step (multicast_k_tiles): 4 × 4 tiles of A per multicast
+    sender = [c[0] for c in trace(reader, _runtime(reader, 0))[:24]]
+    assert sender == ["cb_reserve_back", *["noc_async_read_page"] * 16, "noc_async_read_barrier",
+                      "noc_semaphore_wait", "noc_semaphore_set", "noc_async_write_multicast", "noc_semaphore_set",
+                      "noc_semaphore_set_multicast", "noc_async_writes_flushed"]
+    receiver = trace(reader, _runtime(reader, 1))[:5]
+    rt = _runtime(reader, 1)
+    assert receiver == [
+        ("cb_reserve_back", "A_shared", 16),
+        ("noc_semaphore_set", rt["A_shared_valid_sem_ptr"], 0),
+        ("noc_semaphore_inc", ("get_noc_addr", 0, 0, rt["A_shared_ready_sem"]), 1),
+        ("noc_semaphore_wait", rt["A_shared_valid_sem_ptr"], 1),
+        ("cb_push_back", "A_shared", 16),
+    ]
+
+
+def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
+    class Drop(StmtExprMutator):
+        done = False
+
+        def visit_Evaluate(self, node: Evaluate):  # noqa: N802, ANN202
+            if not self.done and isinstance(node.value, Call) and node.value.op == op:
+                self.done = True
+                return SeqStmt([])
+            return node
+
+    funcs = dict(mod.functions)
+    f = _roles(mod)[role]
+    funcs[f.name] = f.with_body(Drop().visit(f.body))
+    return IRModule(funcs, dict(mod.attrs))
+
+
+def test_verify_rejects_a_receiver_that_does_not_wait() -> None:
+    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
+    # the first semaphore wait of the reader is the sender's; drop the receiver's (second one)
+    bad = _drop_first(_drop_first(mod, "reader", "tt.noc_semaphore_wait"), "reader", "tt.noc_semaphore_wait")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(bad)
+    assert err.value.producer == "LowerCBIntrinsics"
+    assert "gemm_reader: a multicast sender does not wait for its receivers (noc_semaphore_wait) before " \
+           "noc_async_write_multicast" in err.value.problems
+    assert "gemm_reader: a multicast receiver does not wait (noc_semaphore_wait) for the block before pushing it" \
+        in err.value.problems
+
+
+def test_verify_rejects_a_sender_that_does_not_signal() -> None:
+    bad = _drop_first(lower(gemm_ir(1024, 1024, 1024, 128, 128, 32)), "writer", "tt.noc_semaphore_set_multicast")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(bad)
+    assert err.value.problems == ["gemm_writer: a multicast sender does not signal its receivers "
+                                  "(noc_semaphore_set_multicast) after noc_async_write_multicast"]
+
+
+def test_verify_rejects_a_rectangle_outside_the_grid() -> None:
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32))
+    funcs = {}
+    for name, f in mod.functions.items():
+        plan = copy.deepcopy(f.attrs[A.MULTICAST])
+        plan["cores"][1]["groups"]["B_shared"]["dest"] = [[1, 1], [1, 8]]
+        funcs[name] = f.with_attr(A.MULTICAST, plan)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.producer == "PlanMulticastTT"
+    assert err.value.problems == [
+        "multicast group B_shared: destination rectangle [[1, 1], [1, 8]] of core [1, 0] is not inside the 8x8 "
+        "core grid",
+        "multicast group B_shared: rectangle [[1, 1], [1, 8]] holds 8 cores but the group has 7 receivers",
+    ]
+
+
+def test_verify_rejects_a_missing_receiver_path() -> None:
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32))
+    bad = _drop_first(mod, "reader", "tt.noc_semaphore_inc")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(bad)
+    assert err.value.problems == ["gemm_reader: runs 1 multicast group(s) but has 1 sender and 0 receiver path(s)"]
+
+
+@pytest.mark.parametrize(("k", "k_tiles", "steps", "a_shape"), [
+    (1024, 4, 8, (128, 128)),  # 32 K steps of one tile fused 4 by 4
+    (96, 4, 1, (128, 96)),  # 3 K steps: the largest divisor of 3 with at most 4 tiles is 3
+    (1024, 1, 32, (128, 32)),  # multicast_k_tiles = 1: the kernel's own block_K
+])
+def test_multicast_steps_fuse_k_iterations(k: int, k_tiles: int, steps: int, a_shape: tuple[int, int]) -> None:
+    """Each multicast step moves up to multicast_k_tiles tiles of K: the K loop of the multicast GEMM runs
+    `steps` times over A / B blocks `a_shape` / its transpose; the products and their order are the kernel's."""
+    mod = _lower(gemm_ir(1024, 1024, k, 128, 128, 32), multicast_k_tiles=k_tiles)
+    roles = _roles(mod)
+    info = roles["reader"].attrs[A.buffer_key("A_shared")]
+    assert tuple(info["shape"]) == a_shape
+    assert tuple(roles["reader"].attrs[A.buffer_key("B_shared")]["shape"]) == a_shape[::-1]
+    reader = roles["reader"]
+    calls = trace(reader, _runtime(reader, 9))  # core (1, 1): a receiver of A
+    assert sum(1 for c in calls if c[0] == "noc_semaphore_inc") == steps
+    sender = trace(reader, _runtime(reader, 8))  # core (0, 1): the sender of row 1
+    pages = [c[1] for c in sender if c[0] == "noc_async_read_page"]
+    kt = k // 32
+    assert pages == [(4 + r) * kt + c for s in range(steps) for r in range(4)
+                     for c in range(s * kt // steps, (s + 1) * kt // steps)]

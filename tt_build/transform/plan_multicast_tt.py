@@ -1,0 +1,404 @@
+"""tt.PlanMulticastTT — map a 2-D block grid onto a 2-D core grid whose rows and columns share operands.
+
+Requires: ``tt.work_partition`` / ``tt.grid_blocks`` (LayoutAwareWorkPartitionTT), ``tt.buffer.<param>``;
+options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``arch`` and ``math_fidelity``
+(the cost estimate).
+Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
+``tt.core_grid``, ``tt.core_ranges``:
+
+* the block grid ``(gx, gy)`` is mapped onto a core grid ``(cx, cy)`` (the largest divisors of ``gx`` and
+  ``gy`` within the device grid); core ``(x, y)`` runs the ``rx × ry`` rectangle of blocks
+  ``bx ∈ [x·rx, (x+1)·rx)``, ``by ∈ [y·ry, (y+1)·ry)`` (``rx = gx / cx``, ``ry = gy / cy``) in lock-step
+  with every other core: at step ``l`` each core runs block ``(x·rx + l % rx, y·ry + l // rx)``, so all
+  cores of a core row work on the same ``by`` and all cores of a core column on the same ``bx``;
+* an on-chip buffer filled by ``T.copy`` from an input tensor whose region depends on ``by`` and not on
+  ``bx`` holds the same block on every core of a core row: it becomes a multicast group along ``x`` (the
+  core at ``x = 0`` reads it from memory and multicasts it to cores ``x = 1 … cx-1`` of its row); one
+  depending on ``bx`` only, a group along ``y`` (sender at ``y = 0``). Each group gets two semaphores
+  (``ready``: receivers count in at the sender; ``valid``: the sender announces the block's arrival);
+  the group along ``y`` runs on the writer's data-movement RISC, so the two operands are read by the two
+  RISCs.
+
+* K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
+  filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
+  into one (``g`` the largest divisor of the trip count with at most ``multicast_k_tiles`` tiles of K),
+  as if the kernel had been written with ``block_K·g``: each multicast step then carries ``g`` times
+  more data, so its fixed cost (DRAM latency, the semaphore round trip) is paid ``g`` times less
+  often. The products and their summation order are unchanged. The resized buffers'
+  ``tt.buffer.<name>`` (shape, tiles) are updated.
+
+The decision comes from the dataflow (which block index a copy's source region uses), never from names.
+The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
+bounded by its compute (matmul tile ops per core × FPU cycles at the math fidelity) and its DRAM reads
+at the architecture's bandwidth — a compute-bound plain partition (small problems) gains nothing from
+the multicast handshakes.
+
+A kernel qualifies when it has a 2-D ``T.Kernel`` grid, global partition mode, no branch whose condition
+depends on a block index (the cores must issue the same circular-buffer operations in lock-step), at
+least one group along each axis and a core grid of at least 2 × 2. Anything else (1-D grids, single
+core, sharded tensors) keeps the plain partition of LayoutAwareWorkPartitionTT.
+Leaves alone: the body, except the K loop of a coarsened multicast GEMM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.ir import (
+    Allocate,
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    For,
+    IfThenElse,
+    IntImm,
+    IRModule,
+    KernelLaunch,
+    PrimFunc,
+    SeqStmt,
+    Stmt,
+    StmtExprMutator,
+    StmtExprVisitor,
+    Var,
+    dtype_bytes,
+    seq,
+)
+from tt_build.ir import attrs as A
+from tt_build.transform._analysis import TILE, eval_int, substitute
+from tt_build.transform.base import (
+    ARCH_CLOCK_HZ,
+    ARCH_DRAM_BANDWIDTH,
+    MATH_FIDELITIES,
+    MATMUL_TILE_CYCLES_PER_PHASE,
+    Pass,
+    PassContext,
+)
+from tt_build.transform.layout_aware_work_partition_tt import core_ranges
+from tt_build.transform.split_device_kernel import uses_var
+
+__all__ = ["PlanMulticastTT", "block_of_step", "largest_divisor_at_most"]
+
+
+def largest_divisor_at_most(n: int, limit: int) -> int:
+    """The largest divisor of ``n`` that is ``<= limit``."""
+    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+
+
+def block_of_step(core: tuple[int, int], step: int, rect: tuple[int, int]) -> tuple[int, int]:
+    """The block (bx, by) core ``core`` runs at lock-step ``step`` when each core runs ``rect`` blocks."""
+    rx, ry = rect
+    return core[0] * rx + step % rx, core[1] * ry + step // rx
+
+
+class PlanMulticastTT(Pass):
+    name = "tt.PlanMulticastTT"
+
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        if not ctx.get("multicast"):
+            return mod
+        return IRModule({n: self._func(f, ctx) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+
+    def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:
+        if f.attrs.get(A.PARTITION_MODE) != "global":
+            return f
+        launch = _launch(f)
+        grid = f.attrs[A.GRID_BLOCKS]
+        if launch is None or len(grid) != 2 or _branches_on(launch, launch.block_vars):
+            return f
+        bx, by = launch.block_vars
+        groups = self._groups(f, launch, bx, by)
+        axes = {g["axis"] for g in groups}
+        if axes != {"x", "y"}:
+            return f
+        dev_x, dev_y = f.attrs[A.DEVICE_GRID]
+        gx, gy = grid
+        cx, cy = largest_divisor_at_most(gx, dev_x), largest_divisor_at_most(gy, dev_y)
+        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+            return f
+        rx, ry = gx // cx, gy // cy
+        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (dev_x, dev_y)):
+            return f
+        sem = 0
+        for g in groups:
+            g["num_dests"] = (cx if g["axis"] == "x" else cy) - 1
+            g["ready_semaphore"], g["valid_semaphore"] = sem, sem + 1
+            sem += 2
+        per_core = rx * ry
+        cores = [(x, y) for y in range(cy) for x in range(cx)]
+        work = [{"core": [x, y], "start": (y * cx + x) * per_core, "count": per_core} for x, y in cores]
+        mcores = []
+        for x, y in cores:
+            entry = {}
+            for g in groups:
+                if g["axis"] == "x":
+                    entry[g["group"]] = {"sender": x == 0, "sender_core": [0, y], "dest": [[1, y], [cx - 1, y]]}
+                else:
+                    entry[g["group"]] = {"sender": y == 0, "sender_core": [x, 0], "dest": [[x, 1], [x, cy - 1]]}
+            mcores.append({"core": [x, y], "groups": entry})
+        attrs = dict(f.attrs)
+        body = f.body
+        coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
+        if coarse is not None:
+            body, new_infos = coarse
+            attrs.update(new_infos)
+        attrs[A.MULTICAST] = {"core_grid": [cx, cy], "block_grid": [gx, gy], "blocks_per_core": [rx, ry],
+                              "groups": groups, "cores": mcores}
+        attrs[A.WORK_PARTITION] = work
+        attrs[A.CORE_GRID] = [cx, cy]
+        attrs[A.CORE_RANGES] = core_ranges(cores, cx)
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
+    def _groups(self, f: PrimFunc, launch: KernelLaunch, bx: Var, by: Var) -> list[dict[str, Any]]:
+        """One group per on-chip buffer filled from an input tensor by a copy using exactly one block index."""
+        fills: dict[str, list[Call]] = {}
+        for c in _copies(launch.body):
+            src, dst = c.args[0], c.args[1]
+            if isinstance(src, BufferRegion) and isinstance(dst, BufferRegion) and src.buffer.scope == "global" \
+                    and dst.buffer.scope == "shared":
+                fills.setdefault(dst.buffer.name, []).append(c)
+        groups = []
+        for name, calls in fills.items():
+            if len(calls) != 1:
+                continue
+            src = calls[0].args[0]
+            if f.attrs[A.buffer_key(src.buffer.name)]["role"] != "input":
+                continue
+            uses_x, uses_y = (any(uses_var(s, v) for s in src.starts) for v in (bx, by))
+            if uses_x == uses_y:
+                continue  # both (no reuse across cores) or neither (every core reads the same block)
+            axis = "x" if uses_y else "y"
+            groups.append({"group": name, "buffer": name, "tensor": src.buffer.name, "axis": axis,
+                           "role": "reader" if axis == "x" else "writer"})
+        # one group per axis: a second buffer along the same axis keeps its plain reads
+        seen: set[str] = set()
+        out = []
+        for g in groups:
+            if g["axis"] not in seen:
+                seen.add(g["axis"])
+                out.append(g)
+        return out
+
+
+    # -- cost estimate ---------------------------------------------------------------------------
+    def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                  grid: tuple[int, int], dev: tuple[int, int]) -> bool:
+        """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
+        compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
+        reading its operand blocks, vs each operand block read once per lock-step line) at the
+        architecture's bandwidth. The plan must win by 10 %: with the plain partition compute-bound the
+        multicast only adds its handshakes. A kernel whose K loop or operands this cannot size keeps
+        the plan."""
+        arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
+        fidelity = ctx.get("math_fidelity")
+        phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
+        loop = _k_loop(launch.body, {g["buffer"] for g in groups})
+        if loop is None:
+            return True
+        step_bytes = 0
+        for c in _copies(loop.body):
+            if c.args[1].buffer.name in {g["buffer"] for g in groups}:
+                ext = c.args[0].extents
+                step_bytes += ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype)
+        shapes = {g["axis"]: f.attrs[A.buffer_key(g["buffer"])]["tiles"] for g in groups}
+        rows, k_tiles = shapes["x"][0], shapes["x"][1]
+        cols = shapes["y"][1] if shapes["y"][0] == k_tiles else shapes["y"][0]
+        tiles = rows * cols * k_tiles * loop.extent.value  # matmul tile ops per block
+        gx, gy = f.attrs[A.GRID_BLOCKS]
+        blocks = gx * gy
+        plain_cores = min(blocks, dev[0] * dev[1])
+        cycle = 1.0 / ARCH_CLOCK_HZ[arch]
+        bw = ARCH_DRAM_BANDWIDTH[arch]
+        per_tile = phases * MATMUL_TILE_CYCLES_PER_PHASE * cycle
+        plain = max(-(-blocks // plain_cores) * tiles * per_tile, blocks * step_bytes * loop.extent.value / bw)
+        rx, ry = gx // grid[0], gy // grid[1]
+        reads = sum(self._group_bytes(loop, groups, gx, gy, rx, ry))
+        mcast = max(rx * ry * tiles * per_tile, reads / bw)
+        return mcast < 0.9 * plain
+
+    @staticmethod
+    def _group_bytes(loop: For, groups: list[dict[str, Any]], gx: int, gy: int, rx: int, ry: int) -> list[float]:
+        """DRAM bytes each group reads under the plan: a row group reads each of the gy block rows' K panel
+        once per lock-step column step (rx times), a column group each of the gx panels ry times."""
+        out = []
+        by_name = {g["buffer"]: g for g in groups}
+        for c in _copies(loop.body):
+            g = by_name.get(c.args[1].buffer.name)
+            if g is None:
+                continue
+            ext = c.args[0].extents
+            panel = ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype) * loop.extent.value
+            out.append(panel * (gy * rx if g["axis"] == "x" else gx * ry))
+        return out
+
+    # -- K coarsening ----------------------------------------------------------------------------
+    def _coarsen_k(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
+                   target_tiles: int) -> tuple[Stmt, dict[str, Any]] | None:
+        """Fuse ``g`` consecutive iterations of the K loop into one: each multicast step then moves
+        ``g`` times the K extent of the user's blocks, so the fixed cost of a step (DRAM latency, the
+        semaphore round trip, the multicast) is paid ``g`` times less often. Applies to a K loop whose
+        body is exactly the copies filling the groups' buffers (consecutive iterations reading
+        adjacent regions along one dimension) and the ``T.gemm`` reading them; ``g`` is the largest
+        divisor of the trip count with at most ``target_tiles`` tiles of K per step. The result is the
+        kernel the user would have written with ``block_K·g``: the same products, summed in the same
+        order. Returns the new body and the updated ``tt.buffer.*`` of the resized buffers."""
+        names = {g["buffer"] for g in groups}
+        loop = _k_loop(launch.body, names)
+        if loop is None or target_tiles <= 1:
+            return None
+        stmts = loop.body.stmts if isinstance(loop.body, SeqStmt) else [loop.body]
+        copies = [st.value for st in stmts if _is_call(st, "tl.copy")]
+        gemms = [st.value for st in stmts if _is_call(st, "tl.gemm")]
+        if len(copies) != len(names) or len(gemms) != 1 or len(stmts) != len(copies) + 1:
+            return None
+        extent = loop.extent.value
+        dims: dict[str, int] = {}
+        for c in copies:
+            src, dst = c.args[0], c.args[1]
+            operands = {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)}
+            if dst.buffer.name not in names or dst.buffer.name not in operands:
+                return None
+            dim = _advance_dim(src, loop.var)
+            if dim is None:
+                return None
+            dims[dst.buffer.name] = dim
+        k_tiles = min(c.args[0].extents[dims[c.args[1].buffer.name]] for c in copies) // TILE
+        g = max(d for d in range(1, extent + 1) if extent % d == 0 and d * k_tiles <= max(target_tiles, k_tiles))
+        if g == 1:
+            return None
+        new_bufs: dict[str, Buffer] = {}
+        infos: dict[str, Any] = {}
+        for c in copies:
+            old = c.args[1].buffer
+            dim = dims[old.name]
+            shape = list(old.shape)
+            shape[dim] *= g
+            new_bufs[old.name] = Buffer(old.name, tuple(shape), old.dtype, old.scope, old.loc)
+            info = dict(f.attrs[A.buffer_key(old.name)])
+            info["shape"] = shape
+            info["tiles"] = [shape[0] // TILE, shape[1] // TILE]
+            infos[A.buffer_key(old.name)] = info
+        k2 = Var(loop.var.name, loop.var.dtype, loop.var.loc)
+        new_stmts: list[Stmt] = []
+        for st in stmts:
+            c = st.value
+            if c.op == "tl.copy":
+                src, dst = c.args[0], c.args[1]
+                dim = dims[dst.buffer.name]
+                starts = tuple(substitute(x, {loop.var: k2 * g}) for x in src.starts)
+                ext = list(src.extents)
+                ext[dim] *= g
+                nb = new_bufs[dst.buffer.name]
+                region = BufferRegion(src.buffer, starts, tuple(ext), src.loc)
+                new_stmts.append(Evaluate(Call("tl.copy", (region, BufferRegion.full(nb)), c.dtype, c.loc), st.loc))
+            else:
+                args = tuple(new_bufs.get(a.name, a) if isinstance(a, Buffer) else a for a in c.args)
+                new_stmts.append(Evaluate(Call(c.op, args, c.dtype, c.loc), st.loc))
+        new_loop = For(k2, loop.min, IntImm(extent // g), loop.kind, seq(*new_stmts), dict(loop.annotations),
+                       loop.loc)
+
+        class M(StmtExprMutator):
+            def visit_For(self, node: For) -> Stmt:  # noqa: N802
+                return new_loop if node is loop else self.generic_visit(node)
+
+            def visit_Allocate(self, node: Allocate) -> Stmt:  # noqa: N802
+                body = self.visit(node.body)
+                return Allocate(new_bufs.get(node.buffer.name, node.buffer) if node.buffer.scope == "shared"
+                                else node.buffer, body, node.loc)
+
+        return M().visit(f.body), infos
+
+
+def _is_call(st: Any, op: str) -> bool:
+    return isinstance(st, Evaluate) and isinstance(st.value, Call) and st.value.op == op
+
+
+def _k_loop(body: Any, names: set[str]) -> For | None:
+    """The innermost loop holding the copies into every buffer of ``names`` (constant bounds, from 0)."""
+    found: list[For] = []
+
+    class V(StmtExprVisitor):
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            inner = {c.args[1].buffer.name for c in _copies(node.body) if isinstance(c.args[1], BufferRegion)}
+            if names <= inner:
+                found.append(node)
+            self.generic_visit(node)
+
+    V().visit(body)
+    if not found:
+        return None
+    loop = found[-1]
+    if not (isinstance(loop.min, IntImm) and loop.min.value == 0 and isinstance(loop.extent, IntImm)):
+        return None
+    return loop
+
+
+def _advance_dim(src: BufferRegion, k: Var) -> int | None:
+    """The dimension along which iteration k + 1 reads the region right after iteration k's, if it is one."""
+    dims = [i for i, st in enumerate(src.starts) if uses_var(st, k)]
+    if len(dims) != 1:
+        return None
+    d = dims[0]
+    env = {v: 0 for v in _free(src.starts[d]) if v is not k}
+    try:
+        steps = [eval_int(src.starts[d], {**env, k: i}) for i in range(3)]
+    except (KeyError, TypeError):
+        return None
+    if steps[1] - steps[0] != src.extents[d] or steps[2] - steps[1] != src.extents[d]:
+        return None
+    return d
+
+
+def _free(e: Any) -> list[Var]:
+    out: list[Var] = []
+
+    class V(StmtExprVisitor):
+        def visit_Var(self, v: Var) -> None:  # noqa: N802
+            out.append(v)
+
+    V().visit(e)
+    return out
+
+
+def _launch(f: PrimFunc) -> KernelLaunch | None:
+    found: list[KernelLaunch] = []
+
+    class V(StmtExprVisitor):
+        def visit_KernelLaunch(self, node: KernelLaunch) -> None:  # noqa: N802
+            found.append(node)
+
+    V().visit(f.body)
+    return found[0] if len(found) == 1 else None
+
+
+def _copies(body: Any) -> list[Call]:
+    out: list[Call] = []
+
+    class V(StmtExprVisitor):
+        def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
+            if isinstance(node.value, Call) and node.value.op == "tl.copy":
+                out.append(node.value)
+
+    V().visit(body)
+    return out
+
+
+def _branches_on(body: Any, block_vars: tuple[Var, ...]) -> bool:
+    """True when a branch condition or a loop bound depends on a block index (no lock-step then)."""
+    hit = False
+
+    class V(StmtExprVisitor):
+        def visit_IfThenElse(self, node: IfThenElse) -> None:  # noqa: N802
+            nonlocal hit
+            if any(uses_var(node.cond, v) for v in block_vars):
+                hit = True
+            self.generic_visit(node)
+
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            nonlocal hit
+            if any(uses_var(e, v) for e in (node.min, node.extent) for v in block_vars):
+                hit = True
+            self.generic_visit(node)
+
+    V().visit(body)
+    return hit
