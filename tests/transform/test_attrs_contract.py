@@ -173,7 +173,7 @@ def _modules() -> dict[str, list[Path]]:
             w, r = scan(path)
             assert not (w or r), f"{path.name} defines no pass but uses attributes {sorted(w | r)}"
     out["CodegenTT"] = sorted(Path(tt_build.codegen.__file__).resolve().parent.glob("*.py"))
-    out[FRONT_END] = [Path(tt_build.language.__file__).resolve().parent / "_parser.py"]
+    out[FRONT_END] = sorted(Path(tt_build.language.__file__).resolve().parent.glob("_pars*.py"))
     return out
 
 
