@@ -44,6 +44,10 @@ _CPP_OP = {"//": "/", "and": "&&", "or": "||"}
 #: IR ops whose C++ spelling differs from ``op[3:]`` (template arguments).
 _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<SrcOrder::Reverse>"}
 
+#: enum type of each template argument of the ops spelled ``tt.<name>:<arg>:<arg>``
+_TEMPLATE_TYPES = {"reduce_init": ("PoolType", "ReduceDim"), "reduce_tile": ("PoolType", "ReduceDim"),
+                   "unary_bcast": ("BroadcastType",), "unary_bcast_init": ("BroadcastType",)}
+
 #: Names a kernel variable must never take: C++ keywords and the types / helpers of the kernel prologue.
 CPP_RESERVED = frozenset("""
     alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
@@ -112,6 +116,10 @@ class CppPrinter:
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)
             name = _SPELLING.get(e.op, e.op[3:])
+            if ":" in name:  # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ...>
+                base, *targs = name.split(":")
+                types = _TEMPLATE_TYPES[base]
+                name = f"{base}<{', '.join(f'{ty}::{a}' for ty, a in zip(types, targs))}>"
             return f"{name}({', '.join(self.expr(a) for a in e.args)})"
         msg = f"cannot print {type(e).__name__} as C++"
         raise PassError("CodegenTT", msg)
@@ -160,7 +168,7 @@ class CppPrinter:
         self.lines = []
         self.names = {}
         self.blocks = [set()]
-        self.reserved |= {_SPELLING.get(c.op, c.op[3:]).split("<")[0] for c in _calls(s)}
+        self.reserved |= {_SPELLING.get(c.op, c.op[3:]).split("<")[0].split(":")[0] for c in _calls(s)}
         self.stmt(s)
         return "\n".join(self.lines)
 

@@ -235,8 +235,8 @@ def _declare(key: str, schema: Schema, writers: tuple[str, ...], readers: tuple[
 
 
 _LAYOUT = Enum("dram_interleaved", "l1_interleaved", "l1_height_sharded", "l1_width_sharded", "l1_block_sharded")
-_DTYPE = Enum("bfloat16", "float32")
-_FORMAT = Enum("Float16_b", "Float32")
+_DTYPE = Enum("bfloat16", "float16", "float32")
+_FORMAT = Enum("Float16_b", "Float16", "Float32")
 _LOCATION = Tuple(STR, INT, INT, STR)  # file, line, col, source line
 _PAIR = Tuple(INT, INT)
 _ROLE = Enum("reader", "compute", "writer")
@@ -249,12 +249,12 @@ _TENSOR = Record(
 _ONCHIP = Record(
     {"scope": Enum("shared", "fragment"), "dtype": _DTYPE, "shape": ListOf(INT), "tiles": _PAIR,
      "data_format": _FORMAT, "local": BOOL},
-    {"page_size": INT, "pack_dtype": _DTYPE},
+    {"page_size": INT, "pack_dtype": _DTYPE, "vector": Enum("col", "row")},
 )
 _CB = Record(
-    {"cb_id": INT, "kind": Enum("input", "output", "intermediate"), "data_format": _FORMAT, "page_size": INT,
-     "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR},
+    {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
+     "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
+    {"spills": STR, "drains": STR, "drained_by": STR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -268,13 +268,15 @@ _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("HiFi4
 
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
-    ("InferTTLayout", "PropagateTTLayout", "InsertDSTManagementTT"),
+    ("InferTTLayout", "PropagateTTLayout", "LowerSharedToCB", "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerSharedToCB", "SplitDeviceKernel", "LowerCBIntrinsics",
      "InsertDSTManagementTT", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout. An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
-    "sharded tensor; InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
+    "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
+    "LowerSharedToCB adds the <fragment>_out buffer draining a staged fragment and the reduce scaler buffer; "
+    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
     carried=True,
 )
 CB_PREFIX = _declare(
@@ -282,8 +284,10 @@ CB_PREFIX = _declare(
     ("LowerSharedToCB", "InsertDSTManagementTT"),
     ("LowerTTTileIntrinsics", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "InsertDSTManagementTT",
      "FinalizePersistentSignatureTT", "VerifyTTIR"),
-    "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, or "
-    "kind dst for a fragment that only lives in DST (no CB). InsertDSTManagementTT adds the intermediate CB "
+    "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
+    "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
+    "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "
+    "scaler tile the reader fills), or kind dst for a fragment that only lives in DST (no CB). InsertDSTManagementTT adds the intermediate CB "
     "holding the partial sums of a fragment larger than DST (spills names the fragment).",
     carried=True,
 )

@@ -24,11 +24,14 @@ class AllocMixin(ParserBase):
     def dtype(self, arg: Any, call: ast.AST) -> str:
         node = self.arg_node(arg, call)
         v = self.arg_static(arg)
-        if isinstance(v, str) and str.__str__(v) in S.SUPPORTED_DTYPES:
-            return str.__str__(v)
+        if isinstance(v, str):
+            name = S.DTYPE_ALIASES.get(str.__str__(v), str.__str__(v))
+            if name in S.SUPPORTED_DTYPES:
+                return name
         shown = repr(str.__str__(v)) if isinstance(v, str) else (self.text(node) if not _is_static(v) else repr(v))
         self.error(f"unsupported dtype {shown}", node,
-                   "supported dtypes: 'bfloat16' (T.bfloat16, data) and 'float32' (T.float32, accumulation)")
+                   "supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and 'float32' "
+                   "('float', T.float32, T.float)")
 
 
     # ------------------------------------------------------------------ parameters
@@ -48,7 +51,7 @@ class AllocMixin(ParserBase):
         dtype = self.dtype(args["dtype"], ann)
         return Buffer(a.arg, shape, dtype, "global", loc=self.loc(a))
 
-    def shape(self, node: ast.AST, call: ast.AST, what: str, *, rank: int | None, tile_aligned: bool,
+    def shape(self, node: ast.AST, call: ast.AST, what: str, *, rank: tuple[int, ...] | None, tile_aligned: bool,
               fname: str = "") -> tuple[int, ...]:
         if isinstance(node, (ast.Tuple, ast.List)):
             elems = [(self.eval(e), e) for e in node.elts]
@@ -73,10 +76,10 @@ class AllocMixin(ParserBase):
                 hint = self.provenance_hint(n, v, "is not positive")
                 self.error(f"the shape of {what} must contain positive integers, got {v}", n, hint)
             dims.append(v)
-        if rank is not None and len(dims) != rank:
-            self.error(f"{fname} expects a {rank}-D shape (rows, cols); got a {len(dims)}-D shape "
+        if rank is not None and len(dims) not in rank:
+            self.error(f"{fname} expects a 2-D shape (rows, cols) or a 1-D shape (n,); got a {len(dims)}-D shape "
                        f"{tuple(dims)} for {what}", node,
-                       "on-chip buffers are 2-D grids of 32×32 tiles")
+                       "on-chip buffers are 2-D grids of 32×32 tiles, or row/column vectors (one tile per 32 values)")
         if tile_aligned:
             for v, n in elems:
                 if v % TILE:
@@ -111,7 +114,7 @@ class AllocMixin(ParserBase):
             self.error(f"buffer name '{name}' is already used in this kernel", s.targets[0],
                        "every tensor and on-chip buffer of a kernel needs its own name")
         args = self.bind(call, fname, [("shape", _REQ), ("dtype", _REQ)])
-        shape = self.shape(args["shape"], call, name, rank=2, tile_aligned=True, fname=fname)
+        shape = self.shape(args["shape"], call, name, rank=(1, 2), tile_aligned=True, fname=fname)
         dtype = self.dtype(args["dtype"], call)
         scope = "shared" if fn is S.alloc_shared else "fragment"
         buf = Buffer(name, shape, dtype, scope, loc=self.loc(s))

@@ -27,7 +27,7 @@ from tt_build.language._source import KernelSource
 __all__ = ["ParserBase"]
 
 TILE = 32
-_FLOAT_DTYPES = ("bfloat16", "float32")
+_FLOAT_DTYPES = ("bfloat16", "float16", "float32")
 _REQ = object()  # marks a required argument in a signature
 _UNBOUND = object()  # a closure cell not yet assigned when the kernel was defined
 
@@ -55,7 +55,11 @@ _CMPOPS: dict[type, Any] = {
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
 _INDEX_OPS = ("+", "-", "*", "//", "%", "max", "min")
-_VALUE_OPS = ("+", "-", "*", "max", "min")
+_VALUE_OPS = ("+", "-", "*", "/", "max", "min")
+#: element comparisons usable as the condition of T.if_then_else / T.where
+_VALUE_CMPS: dict[type, str] = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+#: T.<name> element-wise unary math → IR op ``math.<name>``
+_UNARY_MATH = ("exp", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sigmoid", "tanh", "gelu", "silu", "erf")
 
 # Builtins that may be called on Python constants inside a kernel (they fold).
 _STATIC_BUILTINS = frozenset({"abs", "bool", "float", "int", "len", "max", "min", "round", "str", "tuple", "divmod"})
@@ -73,16 +77,12 @@ _STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* st
               "`if` on compile-time constants")
 
 
-_REDUCE_HINT = ("tt-build has no reduction lowering yet (it needs reduce_init/reduce_tile from "
-                "api/compute/reduce.h, which the mock SDK does not implement); reduce on the host, or {}")
+_REDUCE_HINT = ("the reduce unit (reduce_tile) computes sums and maxima only; {}")
 #: TileLang intrinsics tt-build knows but cannot lower yet: name -> hint.
 _NOT_YET: dict[str, str] = {
-    "reduce_sum": _REDUCE_HINT.format("write a row sum as T.gemm(X, ones, acc) with a (cols × 32) "
-                                      "ones buffer: every column of acc holds the row sums"),
-    "reduce_max": _REDUCE_HINT.format("split the kernel so the maximum is taken on the host"),
-    "reduce_min": _REDUCE_HINT.format("split the kernel so the minimum is taken on the host"),
-    "reduce_abssum": _REDUCE_HINT.format("split the kernel so the reduction runs on the host"),
-    "reduce_absmax": _REDUCE_HINT.format("split the kernel so the reduction runs on the host"),
+    "reduce_min": _REDUCE_HINT.format("negate into a fragment (n[i, j] = -x[i, j]), T.reduce_max(n, m) and negate m"),
+    "reduce_abssum": _REDUCE_HINT.format("store T.abs(x[i, j]) into a fragment first and T.reduce_sum it"),
+    "reduce_absmax": _REDUCE_HINT.format("store T.abs(x[i, j]) into a fragment first and T.reduce_max it"),
 }
 
 

@@ -15,6 +15,7 @@ from tt_build.ir.nodes import (
     Expr,
     FloatImm,
     IntImm,
+    StringImm,
 )
 from tt_build.language import _surface as S
 from tt_build.language._parse_base import (
@@ -227,6 +228,39 @@ class CopyMixin(ParserBase):
             self.error(f"T.fill value must be a constant number, got `{self.text(args['value'])}`", args["value"],
                        "the fill value must fold at compile time")
         return Call("tl.fill", (buf, FloatImm(float(v), loc=self.loc(args["value"]))), loc=self.loc(call))
+
+    # ------------------------------------------------------------------ T.reduce_*
+
+    def reduce(self, call: ast.Call, kind: str) -> Call:
+        fname = f"T.reduce_{kind}"
+        args = self.bind(call, fname, [("buffer", _REQ), ("out", _REQ), ("dim", -1), ("clear", True)])
+        src = self.onchip(args["buffer"], call, fname, "source")
+        dst = self.onchip(args["out"], call, fname, "destination")
+        dim = self.arg_static(args["dim"])
+        dim_node = self.arg_node(args["dim"], call)
+        if not _is_int(dim) or dim not in (-1, 0, 1):
+            self.error(f"{fname} dim must be 0, 1 or -1, got `{self.text(dim_node)}`", dim_node,
+                       "dim=1 (or -1) reduces each row to one value, dim=0 each column")
+        dim = 1 if dim == -1 else dim
+        clear = self.arg_static(args["clear"])
+        if not isinstance(clear, (bool, int)) or clear not in (0, 1):
+            node = self.arg_node(args["clear"], call)
+            self.error(f"{fname} clear must be a constant True/False, got `{self.text(node)}`", node)
+        if len(src.shape) != 2:  # noqa: PLR2004
+            self.error(f"{fname} reduces a 2-D block; {src.name} is {_fmt_shape(src.shape)}",
+                       self.arg_node(args["buffer"], call))
+        if len(dst.shape) != 1 or dst.scope != "fragment":
+            self.error(f"{fname} writes a 1-D T.alloc_fragment; {dst.name} is a {len(dst.shape)}-D {dst.scope} buffer",
+                       self.arg_node(args["out"], call),
+                       f"allocate it as T.alloc_fragment(({src.shape[1 - dim]},), \"float\")")
+        if dst.shape[0] != src.shape[1 - dim]:
+            what = "row" if dim == 1 else "column"
+            self.error(f"shape mismatch in {fname}: {src.name} is {_fmt_shape(src.shape)}, so dim={dim} gives "
+                       f"{src.shape[1 - dim]} values (one per {what}), but {dst.name} holds {dst.shape[0]}",
+                       self.arg_node(args["out"], call))
+        loc = self.loc(call)
+        return Call("tl.reduce", (src, dst, StringImm(kind), IntImm(dim, loc=loc), IntImm(int(bool(clear)), "bool", loc=loc)),
+                    loc=loc)
 
     # ------------------------------------------------------------------ T.annotate_layout
 

@@ -20,6 +20,7 @@ from tt_build.ir.nodes import (
     Expr,
     FloatImm,
     IntImm,
+    StringImm,
 )
 from tt_build.language import _surface as S
 from tt_build.language._parse_base import (
@@ -31,8 +32,11 @@ from tt_build.language._parse_base import (
     _REQ,
     _STATIC_BUILTINS,
     _UNBOUND,
+    _UNARY_MATH,
+    _VALUE_CMPS,
     _VALUE_OPS,
     ParserBase,
+    _Default,
     _is_int,
     _is_language,
     _is_number,
@@ -196,6 +200,14 @@ class ExprMixin(ParserBase):
 
     def e_Compare(self, node: ast.Compare) -> Any:  # noqa: N802
         left = self.eval(node.left)
+        if isinstance(left, Expr) and left.dtype in _FLOAT_DTYPES and len(node.ops) == 1 \
+                and type(node.ops[0]) in _VALUE_CMPS:
+            right = self.eval(node.comparators[0])
+            return self.value_compare(_VALUE_CMPS[type(node.ops[0])], left, right, node)
+        if len(node.ops) == 1 and type(node.ops[0]) in _VALUE_CMPS:
+            right = self.eval(node.comparators[0])
+            if isinstance(right, Expr) and right.dtype in _FLOAT_DTYPES:
+                return self.value_compare(_VALUE_CMPS[type(node.ops[0])], left, right, node)
         result = True
         for op, comp in zip(node.ops, node.comparators):
             right = self.eval(comp)
@@ -272,6 +284,63 @@ class ExprMixin(ParserBase):
             args = self.bind(node, name, [("a", _REQ), ("b", _REQ)])
             a, b = self.eval(args["a"]), self.eval(args["b"])
             return self.binop(fn.__name__, a, b, node, args["a"], args["b"])
+        math_fn = next((n for n in _UNARY_MATH if getattr(S, n) is fn), None)
+        if math_fn is not None and fn is not S.exp:
+            name = "T." + math_fn
+            args = self.bind(node, name, [("x", _REQ)])
+            x = self.eval(args["x"])
+            if _is_static(x):
+                return self.fold_math(math_fn, x, args["x"], name)
+            x = self.value_operand(x, args["x"], name)
+            return Call("math." + math_fn, (x,), x.dtype, loc=self.loc(node))
+        if fn is S.pow:
+            args = self.bind(node, "T.pow", [("x", _REQ), ("exponent", _REQ)])
+            x, e = self.eval(args["x"]), self.eval(args["exponent"])
+            if not _is_number(e):
+                self.error(f"T.pow needs a constant exponent, got `{self.text(args['exponent'])}`", args["exponent"],
+                           "the exponent must fold at compile time (power_tile takes it as a parameter); write "
+                           "T.exp2(y * T.log2(x)) for a per-element exponent")
+            if _is_static(x):
+                return self.fold_math("pow", x, args["x"], "T.pow", float(e))
+            x = self.value_operand(x, args["x"], "T.pow")
+            return Call("math.pow", (x, FloatImm(float(e), loc=self.loc(args["exponent"]))), x.dtype,
+                        loc=self.loc(node))
+        if fn is S.clamp:
+            args = self.bind(node, "T.clamp", [("x", _REQ), ("min_val", _REQ), ("max_val", _REQ)])
+            x = self.eval(args["x"])
+            lo, hi = self.eval(args["min_val"]), self.eval(args["max_val"])
+            for v, key in ((lo, "min_val"), (hi, "max_val")):
+                if not _is_number(v):
+                    self.error(f"T.clamp bounds must be constants, got `{self.text(args[key])}`", args[key],
+                               "write T.min(T.max(x, lo), hi) for bounds that are buffer elements")
+            if lo > hi:
+                self.error(f"T.clamp bounds are reversed: min_val={lo!r} > max_val={hi!r}", node)
+            if _is_static(x):
+                return self.fold_math("clamp", x, args["x"], "T.clamp", float(lo), float(hi))
+            x = self.value_operand(x, args["x"], "T.clamp")
+            return Call("math.clamp", (x, FloatImm(float(lo)), FloatImm(float(hi))), x.dtype, loc=self.loc(node))
+        if fn in (S.if_then_else, S.where):
+            name = "T." + fn.__name__
+            args = self.bind(node, name, [("cond", _REQ), ("then_value", _REQ), ("else_value", _REQ)])
+            cond = self.eval(args["cond"])
+            a, b = self.eval(args["then_value"]), self.eval(args["else_value"])
+            if _is_static(cond):
+                return a if cond else b
+            if not (isinstance(cond, Call) and cond.op == "math.cmp"):
+                self.error(f"the condition of {name} must compare buffer elements (x[i, j] > 0, a[i, j] < b[i, j]), "
+                           f"got `{self.text(args['cond'])}`", args["cond"])
+            vals = []
+            for v, key in ((a, "then_value"), (b, "else_value")):
+                if _is_number(v):
+                    v = FloatImm(float(v), loc=self.loc(args[key]))
+                vals.append(self.value_operand(v, args[key], name))
+            dtype = vals[0].dtype if vals[0].dtype == vals[1].dtype else "float32"
+            return Call("math.select", (cond, vals[0], vals[1]), dtype, loc=self.loc(node))
+        if fn is S.infinity:
+            args = self.bind(node, "T.infinity", [("dtype", "float32")])
+            if not isinstance(args["dtype"], _Default):
+                self.dtype(args["dtype"], node)
+            return math.inf
         if fn in (S.exp, S.relu):
             name = "T." + fn.__name__
             args = self.bind(node, name, [("x", _REQ)])
@@ -320,6 +389,33 @@ class ExprMixin(ParserBase):
             except Exception as exc:  # noqa: BLE001 - user constants
                 self.error(f"cannot evaluate `{self.text(node)}`: {exc}", node)
         self.unsupported_call(node, fn)
+
+    def fold_math(self, fn: str, x: Any, node: ast.AST, name: str, *params: float) -> float:
+        """T.<fn> applied to a Python constant folds."""
+        if not _is_number(x):
+            self.error(f"{name} expects a number, got {x!r}", node)
+        v = float(x)
+        try:
+            table = {
+                "exp2": lambda: 2.0 ** v, "log": lambda: math.log(v), "log2": lambda: math.log2(v),
+                "sqrt": lambda: math.sqrt(v), "rsqrt": lambda: 1.0 / math.sqrt(v), "abs": lambda: abs(v),
+                "sigmoid": lambda: 1.0 / (1.0 + math.exp(-v)), "tanh": lambda: math.tanh(v),
+                "gelu": lambda: 0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))),
+                "silu": lambda: v / (1.0 + math.exp(-v)), "erf": lambda: math.erf(v),
+                "pow": lambda: v ** params[0], "clamp": lambda: min(max(v, params[0]), params[1]),
+            }
+            return float(table[fn]())
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self.error(f"cannot evaluate {name}({v!r}): {exc}", node)
+
+    def value_compare(self, op: str, a: Any, b: Any, node: ast.AST) -> Call:
+        """An element comparison (only meaningful as the condition of T.if_then_else / T.where)."""
+        ops = []
+        for v in (a, b):
+            if _is_number(v):
+                v = FloatImm(float(v), loc=self.loc(node))
+            ops.append(self.value_operand(v, node, f"comparison `{op}`"))
+        return Call("math.cmp", (StringImm(op), ops[0], ops[1]), "bool", loc=self.loc(node))
 
     def value_operand(self, x: Any, node: ast.AST, name: str) -> Expr:
         if isinstance(x, Expr) and x.dtype in _FLOAT_DTYPES:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from tt_build.errors import FrontendError
-from tt_build.ir.eltwise import EltwiseError, plan_store
+from tt_build.ir.eltwise import EltwiseError
+from tt_build.ir.rowwise import check_store
 from tt_build.ir.nodes import (
     Allocate,
     Buffer,
@@ -226,7 +227,8 @@ class StmtMixin(ParserBase):
 
     def call_stmt(self, call: ast.Call, s: ast.stmt) -> Stmt | None:
         fn = self.resolve_callee(call.func)
-        handlers = {S.copy: self.copy, S.gemm: self.gemm, S.clear: self.clear, S.fill: self.fill}
+        handlers = {S.copy: self.copy, S.gemm: self.gemm, S.clear: self.clear, S.fill: self.fill,
+                    S.reduce_sum: lambda c: self.reduce(c, "sum"), S.reduce_max: lambda c: self.reduce(c, "max")}
         if fn in handlers:
             name = "T." + fn.__name__
             if self.parallel:
@@ -246,7 +248,8 @@ class StmtMixin(ParserBase):
                        f"write `X = T.{fn.__name__}((rows, cols), dtype)`")
         if fn is S.Kernel:
             self.error("T.Kernel must be used as `with T.Kernel(...) as (bx, by):`", call)
-        if fn in (S.exp, S.max, S.min, S.relu, S.cast, S.ceildiv):
+        if fn in (S.exp, S.max, S.min, S.relu, S.cast, S.ceildiv, S.exp2, S.log, S.log2, S.sqrt, S.rsqrt, S.abs,
+                  S.sigmoid, S.tanh, S.gelu, S.silu, S.erf, S.pow, S.clamp, S.if_then_else, S.where):
             self.error(f"the result of T.{fn.__name__} is unused", call,
                        "element-wise math goes on the right-hand side of a store inside T.Parallel")
         if fn in (S.Parallel, S.Pipelined, S.serial, S.unroll):
@@ -377,12 +380,22 @@ class StmtMixin(ParserBase):
         extents = tuple(n for _, n in self.parallel)
         idx = [self.eval(e) for e in elts]
         want = ", ".join(v.name for v in loop_vars)
+        if not writing and len(buf.shape) == 1 and len(loop_vars) == 2 and len(idx) == 1 \
+                and any(idx[0] is v for v in loop_vars):
+            # a row/column vector broadcast over the block: v[i] (one value per row), v[j] (per column)
+            axis = next(k for k, v in enumerate(loop_vars) if idx[0] is v)
+            if buf.shape[0] != extents[axis]:
+                self.error(f"{buf.name} has {buf.shape[0]} values but the T.Parallel extent of {loop_vars[axis].name} "
+                           f"is {extents[axis]}", sub, "a broadcast vector has one value per row (v[i]) or per column "
+                           "(v[j]) of the block")
+            return (loop_vars[axis],)
         if len(idx) != len(loop_vars) or any(a is not b for a, b in zip(idx, loop_vars)):
             verb = "write" if writing else "read"
             self.error(f"T.Parallel body must {verb} {buf.name} at [{want}] (the loop variables in order), "
                        f"got `{self.text(sub)}`", sub,
-                       "element-wise bodies map loop variable k to dimension k of every buffer; transposed, "
-                       "offset or constant indices are not supported")
+                       "element-wise bodies map loop variable k to dimension k of every buffer (a 1-D buffer may "
+                       "also be read as v[i] or v[j] in a 2-D loop: a broadcast); transposed, offset or constant "
+                       "indices are not supported")
         if tuple(buf.shape) != extents:
             self.error(f"T.Parallel extents {_fmt_shape(extents)} do not match the shape {_fmt_shape(buf.shape)} of "
                        f"{buf.name}", sub, "a T.Parallel loop covers whole buffers: use the buffer's shape as extents")
@@ -405,7 +418,7 @@ class StmtMixin(ParserBase):
             value = self.binop(aug, old, value, s, target, value_node)
         value = self.value_expr(value, value_node)
         try:  # the backend's own definition of what a T.Parallel store can compute
-            plan_store(buf, value, self.loc(target))
+            check_store(buf, value, self.loc(target))
         except EltwiseError as exc:
             raise FrontendError(exc.msg, exc.loc or self.loc(s), exc.hint) from None
         return BufferStore(buf, value, indices, loc=self.loc(s))

@@ -39,6 +39,7 @@ from tt_build.ir import (
     Stmt,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import tree_loads
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext
 
@@ -68,6 +69,12 @@ def op_io(call: Call) -> tuple[list[Buffer], list[Buffer]]:
         return [bufs[0]], [bufs[0]]
     if op == "tt.fill_block":
         return [], [bufs[0]]
+    if op == "tt.tree_block":  # (dst, value)
+        return list(dict.fromkeys(ld.buffer for ld in tree_loads(call.args[1]))), [call.args[0]]
+    if op == "tt.reduce_block":  # (src, scaler, dst, kind, dim, clear)
+        return [bufs[0], bufs[1], *([bufs[2]] if not call.args[5].value else [])], [bufs[2]]
+    if op == "tt.scaler_block":
+        return [], [bufs[0]]
     msg = f"unknown block op {op}"
     raise ValueError(msg)
 
@@ -75,12 +82,17 @@ def op_io(call: Call) -> tuple[list[Buffer], list[Buffer]]:
 def cb_traffic(call: Call) -> tuple[list[Buffer], list[Buffer]]:
     """(CBs the op pops from, CBs the op pushes into); DST-side reads and writes are not CB traffic."""
     a = call.args
+    if call.op in ("tt.tree_block", "tt.reduce_block"):
+        reads, writes = op_io(call)
+        return [b for b in reads if b not in writes], writes
     consumed = {"tt.write_block": (0,), "tt.matmul_block": (0, 1), "tt.binary_block": (1, 2), "tt.copy_block": (0,)}
-    produced = {"tt.read_block": (1,), "tt.pack_block": (1,)}
+    produced = {"tt.read_block": (1,), "tt.pack_block": (1,), "tt.scaler_block": (0,)}
     return ([a[i] for i in consumed.get(call.op, ())], [a[i] for i in produced.get(call.op, ())])
 
 
 def op_role(call: Call) -> str:
+    if call.op == "tt.scaler_block":
+        return "reader"  # the reader writes the reduce scaler tile into L1 (no tensor involved)
     reads, writes = op_io(call)
     if any(b.scope == "global" for b in reads):
         return "reader"
@@ -149,7 +161,8 @@ class BuildTileDFGTT(Pass):
                                  "a circular buffer connects one producer and one consumer processor", loc,
                                  hint="use a separate on-chip buffer for each producer/consumer pair")
         kinds = {k[len(A.CB_PREFIX):]: v["kind"] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
-        _FillCheck(self, {n for n, k in kinds.items() if k != "dst"}, f.body).run()
+        # staged fragments and the scaler follow their own protocol (LowerCBIntrinsics checks it)
+        _FillCheck(self, {n for n, k in kinds.items() if k not in ("dst", "staged", "scaler")}, f.body).run()
         self._check_fragment_results(f)
         attrs = dict(f.attrs)
         attrs[A.TILE_DFG] = {"nodes": nodes, "edges": edges, "ops": ops}
@@ -163,6 +176,8 @@ class BuildTileDFGTT(Pass):
                 dirty.pop(call.args[0].name, None)
                 continue
             _, writes = op_io(call)
+            if call.op in ("tt.tree_block", "tt.reduce_block"):
+                continue  # these pack their result into a CB themselves
             for b in writes:
                 if b.scope == "fragment":
                     dirty.setdefault(b.name, call)

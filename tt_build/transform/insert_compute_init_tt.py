@@ -40,6 +40,38 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
         return ("copy", c.args[0].name), ev("tt.copy_init", c.args[0])
     if c.op in _SFPU:
         return (c.op,), ev(_SFPU[c.op])
+    return _rowwise_init(c)
+
+
+#: SFPU tile ops of expression trees → their init (the scalar binops share one)
+_TREE_SFPU = {
+    **{f"tt.{n}_tile": f"tt.{n}_tile_init" for n in (
+        "exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu", "erf", "power",
+        "unary_max", "unary_min", "gtz", "ltz", "gez", "lez", "eqz", "nez", "where")},
+    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div")},
+    "tt.binary_max_tile": "tt.binary_max_tile_init", "tt.binary_min_tile": "tt.binary_min_tile_init",
+    **{f"tt.{n}_unary_tile": "tt.binop_with_scalar_tile_init" for n in ("add", "sub", "mul", "div", "rsub")},
+    "tt.fill_tile_bitcast": "tt.fill_tile_init",
+}
+
+
+def _rowwise_init(c: Call) -> tuple[tuple[Any, ...], Evaluate] | None:
+    """Inits of the tile calls of expression trees and reductions (tt.tree_block / tt.reduce_block)."""
+    op = c.op
+    if op in _TREE_SFPU:
+        init = _TREE_SFPU[op]
+        return (init,), ev(init)
+    if op.startswith("tt.reduce_tile:"):  # reduce_tile:<PoolType>:<ReduceDim>(icb, scaler, itile, iscaler, idst)
+        _, pool, dim = op.split(":")
+        return (("reduce", pool, dim, c.args[0].name, c.args[1].name),
+                ev(f"tt.reduce_init:{pool}:{dim}", c.args[0], c.args[1], c.args[0]))
+    if op.startswith("tt.unary_bcast:"):  # unary_bcast:<BroadcastType>(icb, itile, idst)
+        kind = op.split(":")[1]
+        return ("unary_bcast", kind, c.args[0].name), ev(f"tt.unary_bcast_init:{kind}", c.args[0])
+    if "_tiles_bcast_" in op:  # <op>_tiles_bcast_<cols|rows>(icb0, icb1, itile0, itile1, idst)
+        name, kind = op[3:].split("_tiles_bcast_")
+        return ((op, c.args[0].name, c.args[1].name),
+                ev(f"tt.{name}_bcast_{kind}_init", c.args[0], c.args[1]))
     return None
 
 
@@ -72,10 +104,11 @@ class InsertComputeInitTT(Pass):
             raise self.error("compute kernel computes but never packs a result", f.loc)
         if first.op == "tt.matmul_tiles":
             startup = ev("tt.compute_kernel_hw_startup_reverse", first.args[0], first.args[1], out_cb)
-        elif first.op in _BINARY:
+        elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_tile:"):
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
         else:
-            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile"), out_cb)
+            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")),
+                       out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
         body, _ = self._insert(f.body, None, transpose)
         return f.with_body(seq(startup, body))
@@ -92,6 +125,8 @@ class InsertComputeInitTT(Pass):
                 out.append(y)
             return SeqStmt(out), state
         if isinstance(s, Evaluate) and isinstance(s.value, Call):
+            if s.value.op == "tt.reduce_uninit":
+                return s, None  # the next op re-initialises the unpacker / math / packer
             need = init_for(s.value, tr)
             if need is None or need[0] == state:
                 return s, state

@@ -47,6 +47,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
+from tt_build.transform._tree_codegen import TreeCodegen
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -124,7 +125,9 @@ class InsertDSTManagementTT(Pass):
             first = "with" if matmuls[0].args[3].value else "without"
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
-        body = _Expand(f, self).visit(body)
+        trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
+                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error)
+        body = _Expand(f, self, trees).visit(body)
         attrs = {**f.attrs, **partials}
         attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}
@@ -359,9 +362,10 @@ def _with_range(s: Stmt, base: Expr, count: int) -> Stmt:
 class _Expand(StmtExprMutator):
     """Block ops → tile calls. ``<op>@range`` ops carry (base, count) of a DST sub-block."""
 
-    def __init__(self, f: PrimFunc, owner: Pass) -> None:
+    def __init__(self, f: PrimFunc, owner: Pass, trees: TreeCodegen) -> None:
         self.f = f
         self.owner = owner
+        self.trees = trees
 
     def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
         if not node.stmts:
@@ -388,6 +392,10 @@ class _Expand(StmtExprMutator):
         c = _call_of(node)
         if c is None or "_block" not in c.op:
             return node
+        if c.op == "tt.tree_block":
+            return self.trees.tree_block(c)
+        if c.op == "tt.reduce_block":
+            return self.trees.reduce_block(c)
         op, _, ranged = c.op.partition("@")
         args = list(c.args)
         if ranged:
