@@ -116,7 +116,7 @@ class CppPrinter:
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)
             name = _SPELLING.get(e.op, e.op[3:])
-            if ":" in name:  # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ...>
+            if e.op not in _SPELLING and ":" in name:  # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ...>
                 base, *targs = name.split(":")
                 types = _TEMPLATE_TYPES[base]
                 name = f"{base}<{', '.join(f'{ty}::{a}' for ty, a in zip(types, targs))}>"

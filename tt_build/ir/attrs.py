@@ -270,7 +270,7 @@ BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
     ("InferTTLayout", "PropagateTTLayout", "LowerSharedToCB", "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "LowerSharedToCB", "SplitDeviceKernel", "LowerCBIntrinsics",
-     "InsertDSTManagementTT", "CodegenTT"),
+     "InsertDSTManagementTT", "VerifyTTIR", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout. An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
@@ -348,7 +348,8 @@ PERSISTENT = _declare(
 TILE_DFG = _declare(
     "tt.tile_dfg",
     Record({
-        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst"),
+        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst", "staged",
+                                                                    "scaler"),
                                       "buffer": STR}),
                               Record({"id": STR, "kind": Enum("op"), "op": STR, "role": _ROLE}))),
         "edges": ListOf(Tuple(STR, STR)),

@@ -96,7 +96,10 @@ def check_tree(dst: Buffer, value: Expr) -> None:
     defines, computable into ``dst``."""
     if dst.scope != "fragment":
         return  # plan_store's message (checked first) names the destination problem
-    _check(value, dst)
+    top = value
+    if isinstance(top, Call) and top.op == "math.cast" and top.dtype == dst.dtype:
+        top = top.args[0]  # rounding to dst's dtype is what packing into dst does
+    _check(top, dst)
 
 
 def _check(e: Any, dst: Buffer) -> None:  # noqa: C901 - one case per node kind
@@ -119,6 +122,12 @@ def _check(e: Any, dst: Buffer) -> None:  # noqa: C901 - one case per node kind
         return
     if isinstance(e, Call):
         op = e.op.removeprefix("math.")
+        if op == "cast" and e.dtype in ("bfloat16", "float16") and getattr(e.args[0], "dtype", e.dtype) != e.dtype:
+            raise EltwiseError(
+                f"T.cast to {e.dtype} of a {e.args[0].dtype} value is only supported as the whole value stored into a "
+                f"{e.dtype} buffer", e.loc,
+                f"the backend rounds to {e.dtype} when it packs a result into a {e.dtype} buffer: store "
+                f"T.cast(x, \"{e.dtype}\") (or x) into a {e.dtype} T.alloc_fragment")
         if op in TREE_UNARY or op == "cast":
             _check(e.args[0], dst)
             return

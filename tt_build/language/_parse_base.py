@@ -223,6 +223,7 @@ class ParserBase:
         self.loop_depth = 0
         self.in_kernel = False
         self.kernel_params: list[Buffer] = []
+        self.gemm_accs: set[Buffer] = set()  # T.gemm accumulators so far (they live in DST)
         self.current: ast.AST = src.node  # the statement being parsed (for internal-error locations)
 
     # ------------------------------------------------------------------ helpers

@@ -213,6 +213,7 @@ class CopyMixin(ParserBase):
                        f"{c.name} {_fmt_shape(c.shape)}", call,
                        f"expected (M, K) × (K, N) → (M, N) with transpose_A={ta}, transpose_B={tb}")
         loc = self.loc(call)
+        self.gemm_accs.add(c)
         return Call("tl.gemm", (a, b, c, IntImm(int(ta), "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
 
     def clear(self, call: ast.Call) -> Call:
@@ -235,6 +236,10 @@ class CopyMixin(ParserBase):
         fname = f"T.reduce_{kind}"
         args = self.bind(call, fname, [("buffer", _REQ), ("out", _REQ), ("dim", -1), ("clear", True)])
         src = self.onchip(args["buffer"], call, fname, "source")
+        if src in self.gemm_accs:
+            self.error(f"{fname} cannot read the T.gemm accumulator {src.name} (it lives in DST)",
+                       self.arg_node(args["buffer"], call),
+                       f"T.copy({src.name}, S) into a T.alloc_shared buffer S first and reduce S")
         dst = self.onchip(args["out"], call, fname, "destination")
         dim = self.arg_static(args["dim"])
         dim_node = self.arg_node(args["dim"], call)

@@ -11,7 +11,7 @@ import math
 import operator
 from typing import Any
 
-from tt_build.ir.eltwise import SUPPORTED_FORMS
+from tt_build.ir.rowwise import TREE_FORMS
 from tt_build.ir.nodes import (
     BinaryOp,
     Buffer,
@@ -142,7 +142,7 @@ class ExprMixin(ParserBase):
         is_value = any(isinstance(v, Expr) and v.dtype in _FLOAT_DTYPES for v in (a, b))
         if is_value:
             if sym not in _VALUE_OPS:
-                self.error(f"unsupported operator '{sym}' in a T.Parallel body", node, SUPPORTED_FORMS)
+                self.error(f"unsupported operator '{sym}' in a T.Parallel body", node, TREE_FORMS)
             for v, n in ((a, na), (b, nb)):
                 if isinstance(v, Expr) and v.dtype not in _FLOAT_DTYPES:
                     self.error(f"`{self.text(n)}` is an index value and cannot be mixed with buffer elements", n,

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from tt_build.errors import FrontendError
+from tt_build.ir.eltwise import SUPPORTED_FORMS as DST_FORMS
 from tt_build.ir.eltwise import EltwiseError
-from tt_build.ir.rowwise import check_store
+from tt_build.ir.rowwise import check_store, needs_tree, tree_loads
 from tt_build.ir.nodes import (
     Allocate,
     Buffer,
@@ -417,6 +418,15 @@ class StmtMixin(ParserBase):
             old = BufferLoad(buf, indices, buf.dtype, loc=self.loc(target))
             value = self.binop(aug, old, value, s, target, value_node)
         value = self.value_expr(value, value_node)
+        if buf in self.gemm_accs and needs_tree(buf, value):
+            self.error(f"{buf.name} is a T.gemm accumulator (it lives in DST): it can only be updated with the "
+                       "DST-resident forms", s, DST_FORMS)
+        for ld in tree_loads(value):
+            if ld.buffer in self.gemm_accs and ld.buffer is not buf:
+                raise FrontendError(f"a T.Parallel body that writes {buf.name} cannot read the T.gemm accumulator "
+                                    f"{ld.buffer.name}", ld.loc or self.loc(s),
+                                    f"accumulators live in DST: T.copy({ld.buffer.name}, S) into a T.alloc_shared "
+                                    "buffer S first and read S")
         try:  # the backend's own definition of what a T.Parallel store can compute
             check_store(buf, value, self.loc(target))
         except EltwiseError as exc:

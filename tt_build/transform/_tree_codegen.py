@@ -243,7 +243,7 @@ class TreeCodegen:
                 t = o * cols + i if dim.value == 1 else i * cols + o
                 return ev(f"tt.reduce_tile:{pool}:{rdim}", src, scaler, t, IntImm(0), IntImm(0))
 
-            code.append(tile_loop("k", inner, red))
+            code += [ev(f"tt.reduce_init:{pool}:{rdim}", src, scaler, dst), tile_loop("k", inner, red)]
             return self._pack(code, dst, inplace)
 
         return seq(tile_loop("o", outer, one), ev("tt.reduce_uninit"))

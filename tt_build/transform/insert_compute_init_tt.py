@@ -61,10 +61,6 @@ def _rowwise_init(c: Call) -> tuple[tuple[Any, ...], Evaluate] | None:
     if op in _TREE_SFPU:
         init = _TREE_SFPU[op]
         return (init,), ev(init)
-    if op.startswith("tt.reduce_tile:"):  # reduce_tile:<PoolType>:<ReduceDim>(icb, scaler, itile, iscaler, idst)
-        _, pool, dim = op.split(":")
-        return (("reduce", pool, dim, c.args[0].name, c.args[1].name),
-                ev(f"tt.reduce_init:{pool}:{dim}", c.args[0], c.args[1], c.args[0]))
     if op.startswith("tt.unary_bcast:"):  # unary_bcast:<BroadcastType>(icb, itile, idst)
         kind = op.split(":")[1]
         return ("unary_bcast", kind, c.args[0].name), ev(f"tt.unary_bcast_init:{kind}", c.args[0])
@@ -94,17 +90,21 @@ class InsertComputeInitTT(Pass):
 
     def _func(self, f: PrimFunc) -> PrimFunc:
         calls = collect_calls(f.body, "tt.")
-        if not any(init_for(c) for c in calls):
+        if not any(init_for(c) or c.op.startswith("tt.reduce_init:") for c in calls):
             return f  # a compute kernel without math (pure data movement)
         transpose = self._transpose(f)
         packs = [c for c in calls if c.op == "tt.pack_tile"]
-        first = next(c for c in calls if init_for(c) is not None)
+        first = next(c for c in calls if init_for(c) is not None or c.op.startswith("tt.reduce_init:"))
+        unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", *_BINARY, "tt.copy_tile")
+                     or "_tiles_bcast_" in c.op or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
+        if first.op not in ("tt.matmul_tiles", *_BINARY) and unpacking:
+            first = unpacking[0]  # an SFPU op first (a fill): configure for the first op unpacking a CB
         out_cb: Buffer | None = packs[0].args[1] if packs else None
         if out_cb is None:
             raise self.error("compute kernel computes but never packs a result", f.loc)
         if first.op == "tt.matmul_tiles":
             startup = ev("tt.compute_kernel_hw_startup_reverse", first.args[0], first.args[1], out_cb)
-        elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_tile:"):
+        elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_init:"):
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
         else:
             src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")),
@@ -127,6 +127,8 @@ class InsertComputeInitTT(Pass):
         if isinstance(s, Evaluate) and isinstance(s.value, Call):
             if s.value.op == "tt.reduce_uninit":
                 return s, None  # the next op re-initialises the unpacker / math / packer
+            if s.value.op.startswith("tt.reduce_init:"):  # emitted with its reduce (it names the output CB)
+                return s, ("reduce", s.value.op, *(a.name for a in s.value.args))
             need = init_for(s.value, tr)
             if need is None or need[0] == state:
                 return s, state
