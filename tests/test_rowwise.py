@@ -296,22 +296,24 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-#: instance → (numpy reference from float64 inputs, max |got - want| / max |want|). Every output is rounded
-#: to bfloat16 (relative step 2**-8 = 0.39%), so 1% is the floor; each tolerance above it names its cause.
+#: instance → (numpy reference from float64 inputs, bound on max |got - want| / max |want|).
+#: Every output is packed into a bfloat16 tensor: one rounding to 8 mantissa bits is a relative error of up to
+#: 2**-9 (0.2%) of the value. The inputs are bfloat16 already; intermediates stay in float32 (DST in fp32 mode,
+#: float32 staged fragments) and the mock's SFPU ops (exp, exp2, log, rsqrt, recip, sigmoid, tanh, silu, erf)
+#: compute in float32 (docs/mock_sdk.md), so the float32 error of a chain (exp of a max-shifted row, 1/sum over
+#: 4096 values, rsqrt of a mean) stays far below the output rounding: 1% bounds every kernel with 5x margin
+#: over the 0.2% rounding (measured: 0.2-0.35%). bfloat16 staged fragments (y in rmsnorm / online softmax)
+#: round once more in the middle: still within 1%.
 EXPECTED: dict[str, tuple[Any, float]] = {
-    # exp/recip chains over rows of 1024 / 4096 values accumulate in float32 (DST fp32): bf16 output rounding
     "softmax_256x1024": (lambda x: _softmax(x), 1e-2),
     "softmax_128x4096": (lambda x: _softmax(x), 1e-2),
-    # exp2 with a scale (log2 e) rounded to float32, the running max/sum rescaling: still bf16-limited
     "online_softmax_64x512": (lambda x: _softmax(x), 1e-2),
-    # the centred block is kept in float32 and rsqrt is the SFPU's (float32-accurate on the mock)
-    "layernorm_64x256": (lambda x: _layernorm(x), 2e-2),
-    "rmsnorm_64x512": (lambda x: _rmsnorm(x), 2e-2),
+    "layernorm_64x256": (lambda x: _layernorm(x), 1e-2),
+    "rmsnorm_64x512": (lambda x: _rmsnorm(x), 1e-2),
     "fma_64x64": (lambda p, q, r: p * q + r, 1e-2),
     "chain_scale_shift": (lambda a, b: a * 0.5 + b * 2.0 - 1.0, 1e-2),
     "chain_mix": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
     "chain_acc": (lambda a, b: (a * 2.0 + b) * a, 1e-2),
-    # sigmoid / tanh / silu: the mock computes them in float32 like numpy; bf16 output rounding only
     "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
     "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
     "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),
