@@ -223,6 +223,15 @@ def test_softmax_lowers_to_reduce_and_bcast_with_the_scaler_cb() -> None:
     assert red.args[1].name == "reduce_scaler"
 
 
+@pytest.mark.parametrize("name", sorted(INSTANCES))
+def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
+    mod = lower(_func(name))
+    comp = _roles(mod)["compute"]
+    assert not any(c.op.endswith("_block") for c in collect_calls(comp.body, "tt."))
+    assert comp.attrs[A.COMPUTE_CONFIG]["fp32_dest_acc_en"] == any(
+        b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
+
+
 def test_fma_and_chains_use_fpu_then_sfpu() -> None:
     ops = _ops(_roles(lower(_func("fma_64x64")))["compute"])
     assert "tt.mul_tiles" in ops and "tt.copy_tile" in ops and "tt.add_binary_tile" in ops
@@ -292,6 +301,9 @@ def _rmsnorm(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return x / np.sqrt((x * x).mean(axis=1, keepdims=True) + eps)
 
 
+_erf = np.vectorize(math.erf)
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -317,6 +329,21 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
     "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
     "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),
+    # one op each: same bound (the mock's SFPU ops are float32-exact; see above)
+    "math_exp2": (lambda a, b: np.exp2(a * 4.0), 1e-2),
+    "math_log": (lambda a, b: np.log(np.abs(a) + 0.5), 1e-2),
+    "math_log2": (lambda a, b: np.log2(np.abs(a) + 0.5), 1e-2),
+    "math_sqrt": (lambda a, b: np.sqrt(np.abs(a)), 1e-2),
+    "math_rsqrt": (lambda a, b: 1.0 / np.sqrt(np.abs(a) + 0.25), 1e-2),
+    "math_recip": (lambda a, b: 1.0 / (np.abs(a) + 0.25), 1e-2),
+    "math_div": (lambda a, b: a / (np.abs(b) + 0.5), 1e-2),
+    "math_div_const": (lambda a, b: a / 3.0 - 2.0 / (b + 4.0), 1e-2),
+    "math_abs_neg": (lambda a, b: np.abs(a) - b, 1e-2),
+    "math_max_min": (lambda a, b: np.maximum(a, b) * 2.0 + np.minimum(a * 4.0, 1.5), 1e-2),
+    "math_gelu": (lambda a, b: 0.5 * (3 * a) * (1.0 + _erf(3 * a / math.sqrt(2.0))), 1e-2),
+    "math_erf": (lambda a, b: _erf(2.0 * a), 1e-2),
+    "math_pow": (lambda a, b: a ** 3 + np.sqrt(np.abs(b) + 0.5), 1e-2),
+    "math_where": (lambda a, b: np.where(a <= 0.25, np.exp(a), b * b), 1e-2),
 }
 
 
