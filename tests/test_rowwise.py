@@ -234,7 +234,7 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
 
 def test_fma_and_chains_use_fpu_then_sfpu() -> None:
     ops = _ops(_roles(lower(_func("fma_64x64")))["compute"])
-    assert "tt.mul_tiles" in ops and "tt.copy_tile" in ops and "tt.add_binary_tile" in ops
+    assert "tt.mul_tiles" in ops and "tt.add_reuse_dest_tiles:DEST_TO_SRCA" in ops and "tt.add_binary_tile" not in ops
     ops = _ops(_roles(lower(_func("chain_scale_shift")))["compute"])
     assert "tt.mul_unary_tile" in ops and "tt.sub_unary_tile" in ops and "tt.binop_with_scalar_tile_init" in ops
     ops = _ops(_roles(lower(_func("chain_select")))["compute"])
