@@ -344,6 +344,7 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "math_erf": (lambda a, b: _erf(2.0 * a), 1e-2),
     "math_pow": (lambda a, b: a ** 3 + np.sqrt(np.abs(b) + 0.5), 1e-2),
     "math_where": (lambda a, b: np.where(a <= 0.25, np.exp(a), b * b), 1e-2),
+    "math_sub_from_block": (lambda a, b: b - np.exp(a), 1e-2),
 }
 
 

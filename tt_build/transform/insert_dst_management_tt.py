@@ -20,7 +20,13 @@ device function and the host plan's CBs gain it) between K iterations: the K loo
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
 one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
-a diagnostic. ``tt.compute_config`` records fp32 accumulation.
+a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
+each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
+register-allocated over DST (a tree needing more registers than DST holds is a diagnostic), blocks use
+the FPU (``add/sub/mul_tiles``, ``*_tiles_bcast_cols|rows``, ``*_reuse_dest_tiles``), values the SFPU;
+a reduction is ``reduce_init`` / ``reduce_tile`` per tile of its row (column) / ``reduce_uninit``; an
+in-place update pops, reserves and pushes one tile at a time. ``tt.compute_config`` records fp32
+accumulation.
 """
 
 from __future__ import annotations

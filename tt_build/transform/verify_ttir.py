@@ -11,7 +11,12 @@ which case the pass that just ran is named). Checks on the three device function
   producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
   ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
-* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT).
+* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT);
+* staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
+  block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
+  them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
+  ``cb_push_back``; broadcasts: the vector operand of ``*_tiles_bcast_cols|rows`` / ``unary_bcast`` has
+  that orientation (``vector`` col|row), the block operand is 2-D, both waited for before.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
 #: one T.Parallel store per op of the math library (positive operands where the op needs them; `b * 0.0`
 #: only makes every tensor an input)
 MATH_OPS = ("exp2", "log", "log2", "sqrt", "rsqrt", "recip", "div", "div_const", "abs_neg", "max_min", "gelu", "erf",
-            "pow", "where")
+            "pow", "where", "sub_from_block")
 
 
 def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
@@ -195,8 +195,10 @@ def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
                     c[i, j] = T.erf(a[i, j] * 2.0) + b[i, j] * 0.0
                 elif op == "pow":
                     c[i, j] = T.pow(a[i, j], 3) + T.pow(T.abs(b[i, j]) + 0.5, 0.5)
-                else:  # where
+                elif op == "where":
                     c[i, j] = T.where(a[i, j] <= 0.25, T.exp(a[i, j]), b[i, j] * b[i, j])
+                else:  # sub_from_block: a block minus a computed value (reuse-dest, DEST_TO_SRCB)
+                    c[i, j] = b[i, j] - T.exp(a[i, j])
             T.copy(c, C[by * block_M, bx * block_N])
 
     return main
