@@ -326,6 +326,8 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "chain_scale_shift": (lambda a, b: a * 0.5 + b * 2.0 - 1.0, 1e-2),
     "chain_mix": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
     "chain_acc": (lambda a, b: (a * 2.0 + b) * a, 1e-2),
+    # the staged fragment is float16 (DataFormat::Float16 tiles): one more rounding, finer than bfloat16's
+    "chain_mix_half": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
     "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
     "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
     "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),

@@ -124,13 +124,13 @@ def fma(M, N, block_M=32, block_N=32, dtype="bfloat16"):
     return main
 
 
-def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
+def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16", acc="float"):
     @T.prim_func
     def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
             a = T.alloc_shared((block_M, block_N), dtype)
             b = T.alloc_shared((block_M, block_N), dtype)
-            c = T.alloc_fragment((block_M, block_N), "float")
+            c = T.alloc_fragment((block_M, block_N), acc)
             T.copy(A[by * block_M, bx * block_N], a)
             T.copy(B[by * block_M, bx * block_N], b)
             for i, j in T.Parallel(block_M, block_N):
@@ -217,5 +217,6 @@ INSTANCES = {
     "chain_act": dict(factory="chain", M=64, N=128, op="act"),
     "chain_select": dict(factory="chain", M=64, N=128, op="select"),
     "chain_clamp": dict(factory="chain", M=64, N=128, op="clamp"),
+    "chain_mix_half": dict(factory="chain", M=64, N=128, op="mix", acc="half"),
     **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
 }
