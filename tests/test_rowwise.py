@@ -232,6 +232,21 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
         b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
 
 
+def test_packs_into_a_cb_of_another_format_reconfigure_the_packer() -> None:
+    comp = _roles(lower(_func("layernorm_64x256")))["compute"]
+    fmt = {k[len(A.CB_PREFIX):]: v["data_format"] for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
+    calls = [c for c in collect_calls(comp.body, "tt.") if c.op in ("tt.pack_tile", "tt.pack_reconfig_data_format")]
+    current = fmt["mean"]  # the packer is configured for the first output CB by compute_kernel_hw_startup
+    for c in calls:
+        cb = c.args[0] if c.op == "tt.pack_reconfig_data_format" else c.args[1]
+        if c.op == "tt.pack_reconfig_data_format":
+            assert fmt[cb.name] != current or cb.name == "mean", cb.name
+            current = fmt[cb.name]
+        else:
+            assert fmt[cb.name] == current, f"pack into {cb.name} ({fmt[cb.name]}) with the packer in {current}"
+    assert {fmt["xc"], fmt["y"]} == {"Float32", "Float16_b"}
+
+
 def test_fma_and_chains_use_fpu_then_sfpu() -> None:
     ops = _ops(_roles(lower(_func("fma_64x64")))["compute"])
     assert "tt.mul_tiles" in ops and "tt.add_reuse_dest_tiles:DEST_TO_SRCA" in ops and "tt.add_binary_tile" not in ops

@@ -256,3 +256,59 @@ class TreeCodegen:
             return self._pack(code, dst, inplace)
 
         return seq(tile_loop("o", outer, one), ev("tt.reduce_uninit"))
+
+
+def _packs(s: Any) -> list[Call]:
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    return [c for c in collect_calls(s, "tt.") if c.op == "tt.pack_tile"]
+
+
+def insert_pack_reconfig(body: Stmt, fmt: Callable[[Buffer], str | None], start: str | None) -> Stmt:
+    """Put ``pack_reconfig_data_format(cb)`` before every ``pack_tile`` into a CB whose data format differs
+    from the previous pack's (``start``: the format the packer is configured for at the top, by
+    ``compute_kernel_hw_startup``). A loop whose body ends in another format than it starts with
+    reconfigures at its first pack in every iteration."""
+    from tt_build.ir import Evaluate, For, IfThenElse, LetStmt, SeqStmt  # noqa: PLC0415
+
+    def first_pack(s: Any) -> str | None:
+        from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+        return next((fmt(c.args[1]) for c in collect_calls(s, "tt.") if c.op == "tt.pack_tile"), None)
+
+    def walk(s: Any, state: str | None) -> tuple[Any, str | None]:
+        if isinstance(s, SeqStmt):
+            out = []
+            for x in s.stmts:
+                y, state = walk(x, state)
+                out.append(y)
+            return SeqStmt(out), state
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op == "tt.pack_tile":
+            f = fmt(s.value.args[1])
+            if f is None or f == state:
+                return s, state
+            return seq(ev("tt.pack_reconfig_data_format", s.value.args[1]), s), f
+        if isinstance(s, For):
+            first = first_pack(s.body)
+            if first is None:
+                return s, state
+            body, end = walk(s.body, first)
+            if end == first:  # one format from start to end of the body: configure once, before the loop
+                loop = For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc)
+                if state == first:
+                    return loop, end
+                cb = next(c.args[1] for c in _packs(s.body))
+                return seq(ev("tt.pack_reconfig_data_format", cb), loop), end
+            body, end = walk(s.body, "<loop>")  # re-entered in another format: reconfigure every iteration
+            return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), end
+        if isinstance(s, LetStmt):
+            body, state = walk(s.body, state)
+            return LetStmt(s.var, s.value, body, s.loc), state
+        if isinstance(s, IfThenElse):
+            a, sa = walk(s.then_case, state)
+            b, sb = walk(s.else_case, state) if s.else_case is not None else (None, state)
+            return IfThenElse(s.cond, a, b, s.loc), sa if sa == sb else "<if>"
+        return s, state
+
+    out, _ = walk(body, start)
+    return out

@@ -53,7 +53,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform._tree_codegen import TreeCodegen
+from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -134,6 +134,12 @@ class InsertDSTManagementTT(Pass):
         trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
                             lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error)
         body = _Expand(f, self, trees).visit(body)
+        if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
+            # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
+            def fmt(b: Buffer) -> str | None:
+                return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+            body = insert_pack_reconfig(body, fmt, None)
         attrs = {**f.attrs, **partials}
         attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}
