@@ -17,8 +17,8 @@ one takes the next), and packed into the destination CB. Operations, cheapest fi
   ``recip_tile``, ``abs_tile``, ``sigmoid_tile``, ``tanh_tile``, ``gelu_tile``, ``silu_tile``,
   ``erf_tile``, ``relu_tile``, ``negative_tile``); ``log2`` = ``log_tile`` × 1/ln 2, ``clamp`` =
   ``unary_max_tile`` then ``unary_min_tile``;
-* ``T.if_then_else(a <cmp> b, x, y)`` → ``a - b`` compared with zero (``gtz/ltz/gez/lez/eqz/nez_tile``)
-  and ``where_tile``.
+* ``T.if_then_else(a <cmp> b, x, y)`` → ``gt/lt/ge/le/eq/ne_binary_tile`` (1.0 where the comparison
+  holds, else 0.0) and ``where_tile``.
 
 A tree needing more registers than DST holds is a diagnostic. No attributes are read here: the pass passes
 the tile grids and vector orientations in.
@@ -45,8 +45,8 @@ _SFPU_BINARY = {"+": "add_binary_tile", "-": "sub_binary_tile", "*": "mul_binary
 _UNARY = {"exp": "exp_tile", "exp2": "exp2_tile", "log": "log_tile", "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile",
           "abs": "abs_tile", "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "gelu": "gelu_tile",
           "silu": "silu_tile", "erf": "erf_tile"}
-_CMP_ZERO = {">": "gtz_tile", "<": "ltz_tile", ">=": "gez_tile", "<=": "lez_tile", "==": "eqz_tile",
-             "!=": "nez_tile"}
+_CMP = {">": "gt_binary_tile", "<": "lt_binary_tile", ">=": "ge_binary_tile", "<=": "le_binary_tile",
+        "==": "eq_binary_tile", "!=": "ne_binary_tile"}
 
 
 def float_bits(v: float) -> IntImm:
@@ -69,7 +69,8 @@ class TreeCodegen:
     """Expands staged block ops of one compute function into tile calls."""
 
     def __init__(self, tiles: Callable[[Buffer], tuple[int, int]], vector: Callable[[Buffer], str | None],
-                 cap: int, error: Callable[..., Exception]) -> None:
+                 cap: int, error: Callable[..., Exception], *, fp32: bool = False) -> None:
+        self.fp32 = fp32  # DST holds float32 (where_tile's data format)
         self.tiles = tiles
         self.vector = vector
         self.cap = cap
@@ -205,11 +206,13 @@ class TreeCodegen:
             if op == "select":
                 cond, x, y = e.args
                 cmp = cond.args[0].value if isinstance(cond.args[0], StringImm) else "=="
-                sub(BinaryOp("-", cond.args[1], cond.args[2], "float32", cond.loc), s)
-                code.append(ev(f"tt.{_CMP_ZERO[cmp]}", slot))
+                sub(cond.args[1], s)
+                sub(cond.args[2], s + 1)
+                code.append(ev(f"tt.{_CMP[cmp]}", slot, IntImm(s + 1), slot))  # 1.0 where true, else 0.0
                 sub(x, s + 1)
                 sub(y, s + 2)
-                code.append(ev("tt.where_tile", slot, IntImm(s + 1), IntImm(s + 2), slot))
+                fmt = "Float32" if self.fp32 else "Float16_b"
+                code.append(ev(f"tt.where_tile:{fmt}", slot, IntImm(s + 1), IntImm(s + 2), slot))
                 return
         raise self.error(f"cannot compute {type(e).__name__} {getattr(e, 'op', '')} in a tile", c.loc)
 

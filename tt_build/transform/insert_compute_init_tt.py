@@ -51,8 +51,10 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
 _TREE_SFPU = {
     **{f"tt.{n}_tile": f"tt.{n}_tile_init" for n in (
         "exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu", "erf", "power",
-        "unary_max", "unary_min", "gtz", "ltz", "gez", "lez", "eqz", "nez", "where")},
-    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div")},
+        "unary_max", "unary_min")},
+    "tt.where_tile:Float32": "tt.where_tile_init", "tt.where_tile:Float16_b": "tt.where_tile_init",
+    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div", "gt", "lt", "ge",
+                                                                   "le", "eq", "ne")},
     "tt.binary_max_tile": "tt.binary_max_tile_init", "tt.binary_min_tile": "tt.binary_min_tile_init",
     **{f"tt.{n}_unary_tile": "tt.binop_with_scalar_tile_init" for n in ("add", "sub", "mul", "div", "rsub")},
     "tt.fill_tile_bitcast": "tt.fill_tile_init",

@@ -132,7 +132,7 @@ class InsertDSTManagementTT(Pass):
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
         trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
-                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error)
+                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
         body = _Expand(f, self, trees).visit(body)
         if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
             # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
