@@ -232,6 +232,16 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
         b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
 
 
+def test_a_tree_deeper_than_dst_is_a_diagnostic(tmp_path: Path) -> None:
+    deep = "T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * T.exp(a[i, j]))))"
+    path = _kernel(tmp_path, f"            for i, j in T.Parallel(32, 64):\n                c[i, j] = {deep}\n")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(PassError) as err:
+        lower(module.k())
+    assert err.value.msg == "the expression stored into c needs 5 DST registers but DST holds 4 tiles here"
+    assert err.value.loc.line == 13 and err.value.pass_name == "InsertDSTManagementTT"
+
+
 def test_packs_into_a_cb_of_another_format_reconfigure_the_packer() -> None:
     comp = _roles(lower(_func("layernorm_64x256")))["compute"]
     fmt = {k[len(A.CB_PREFIX):]: v["data_format"] for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
