@@ -344,6 +344,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 EXPECTED: dict[str, tuple[Any, float]] = {
     "softmax_256x1024": (lambda x: _softmax(x), 1e-2),
     "softmax_128x4096": (lambda x: _softmax(x), 1e-2),
+    # float16 tensors and on-chip block (DataFormat::Float16): output rounding to 11 bits, finer than bf16
+    "softmax_half_64x256": (lambda x: _softmax(x), 1e-2),
     "online_softmax_64x512": (lambda x: _softmax(x), 1e-2),
     "layernorm_64x256": (lambda x: _layernorm(x), 1e-2),
     "rmsnorm_64x512": (lambda x: _rmsnorm(x), 1e-2),
@@ -402,6 +404,7 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
     result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
     inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
     (got,) = runner.run(tmp_path / name, inputs)
+    assert got.dtype == (np.float16 if "half" in name and "chain" not in name else ml_dtypes.bfloat16)
     ref, tol = EXPECTED[name]
     want = ref(*[np.asarray(x, dtype=np.float64) for x in inputs])
     got32 = got.astype(np.float32)
@@ -417,7 +420,7 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 
 #: instances whose kernels together use every tile call the row-wise lowering emits (reduce, bcast, unary
 #: bcast, reuse-dest, the SFPU unary / scalar / binary ops, comparisons and where, pack reconfiguration)
-HEADER_CHECKED = ("softmax_256x1024", "online_softmax_64x512", "layernorm_64x256", "fma_64x64", "chain_select",
+HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64", "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
                   "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half")
 
