@@ -442,3 +442,36 @@ def test_rowwise_kernels_pass_the_real_header_check(name: str, tmp_path: Path) -
     report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
     assert [k.status for k in report.kernels] == ["checked", "checked", "checked"], \
         "\n".join(k.diagnostics for k in report.kernels)
+
+
+def test_package_callables_take_and_return_float16_for_float16_tensors() -> None:
+    """The runtime loader converts each argument to its tensor's 16-bit type and returns outputs in theirs
+    (the host program is replaced by a stub that doubles its input, element by element, in float16)."""
+    import threading  # noqa: PLC0415
+
+    from tt_build.runtime.loader import Kernel  # noqa: PLC0415
+
+    manifest = {"params": [{"name": "X", "shape": [2, 3], "dtype": "float16", "role": "input"},
+                           {"name": "Y", "shape": [2, 3], "dtype": "float16", "role": "output"}]}
+
+    class Pkg:
+        lock = threading.Lock()
+
+    kernel = Kernel(Pkg(), "half_double", Path("."), manifest)  # type: ignore[arg-type]
+
+    def run_raw(ins: list[int], outs: list[int]) -> None:
+        import ctypes  # noqa: PLC0415
+
+        src = np.ctypeslib.as_array((ctypes.c_uint16 * 6).from_address(ins[0])).view(np.float16)
+        dst = np.ctypeslib.as_array((ctypes.c_uint16 * 6).from_address(outs[0])).view(np.float16)
+        dst[:] = src * np.float16(2)
+
+    kernel.run_raw = run_raw  # type: ignore[method-assign]
+    x = np.array([[0.1, -2.5, 3.0], [1e-3, 1000.0, -0.5]])
+    got = kernel(x.astype(np.float16))
+    assert got.dtype == np.float16 and np.array_equal(got, (x.astype(np.float16) * np.float16(2)))
+    got32 = kernel(x.astype(np.float32))
+    assert got32.dtype == np.float32 and np.array_equal(got32, (x.astype(np.float16) * np.float16(2)).astype(np.float32))
+    with pytest.raises(TypeError) as err:
+        kernel(x.astype(ml_dtypes.bfloat16))
+    assert str(err.value) == "half_double: argument 0 (X) must be float32 or float16, got bfloat16"
