@@ -420,7 +420,8 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 
 #: instances whose kernels together use every tile call the row-wise lowering emits (reduce, bcast, unary
 #: bcast, reuse-dest, the SFPU unary / scalar / binary ops, comparisons and where, pack reconfiguration)
-HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64", "chain_select",
+HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64",
+                  "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
                   "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half")
 
@@ -471,7 +472,8 @@ def test_package_callables_take_and_return_float16_for_float16_tensors() -> None
     got = kernel(x.astype(np.float16))
     assert got.dtype == np.float16 and np.array_equal(got, (x.astype(np.float16) * np.float16(2)))
     got32 = kernel(x.astype(np.float32))
-    assert got32.dtype == np.float32 and np.array_equal(got32, (x.astype(np.float16) * np.float16(2)).astype(np.float32))
+    assert got32.dtype == np.float32
+    assert np.array_equal(got32, (x.astype(np.float16) * np.float16(2)).astype(np.float32))
     with pytest.raises(TypeError) as err:
         kernel(x.astype(ml_dtypes.bfloat16))
     assert str(err.value) == "half_double: argument 0 (X) must be float32 or float16, got bfloat16"

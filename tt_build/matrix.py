@@ -486,7 +486,8 @@ class MockRunner:
         return out, True
 
     def run(self, directory: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (in their tensors' 16-bit dtype)."""
+        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (each in its tensor's
+        16-bit dtype)."""
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         so, _ = self.compile(directory)

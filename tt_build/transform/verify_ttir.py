@@ -116,7 +116,8 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
         p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
 
 
-def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset()) -> dict[tuple[str, str], int]:
+def _cb_counts(s: Stmt | None, p: _Problems, fname: str,
+               held: frozenset[str] = frozenset()) -> dict[tuple[str, str], int]:
     """Pages per (cb, action) for one execution of ``s``; checks each loop body is balanced."""
     out: dict[tuple[str, str], int] = {}
     if s is None:
