@@ -239,6 +239,11 @@ bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out) {
         case tt_mock::kSfpuBinGt: return apply([](float x, float y) { return x > y ? 1.0f : 0.0f; });
         case tt_mock::kSfpuBinLe: return apply([](float x, float y) { return x <= y ? 1.0f : 0.0f; });
         case tt_mock::kSfpuBinGe: return apply([](float x, float y) { return x >= y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinAtan2: return apply([](float x, float y) { return std::atan2(x, y); });
+        case tt_mock::kSfpuBinFmod: return apply([](float x, float y) { return std::fmod(x, y); });
+        case tt_mock::kSfpuBinRemainder: return apply([](float x, float y) { return x - std::floor(x / y) * y; });
+        case tt_mock::kSfpuBinXlogy: return apply([](float x, float y) { return x == 0.0f ? 0.0f : x * std::log(y); });
+        case tt_mock::kSfpuBinNextafter: return apply([](float x, float y) { return std::nextafter(x, y); });
         default: return false;
     }
 }

@@ -107,6 +107,11 @@ enum SfpuBinaryOp : std::uint32_t {
     kSfpuBinGt,
     kSfpuBinLe,
     kSfpuBinGe,
+    kSfpuBinAtan2,      // atan2(a, b)
+    kSfpuBinFmod,       // fmod(a, b) (sign of a)
+    kSfpuBinRemainder,  // a - floor(a / b) * b (sign of b)
+    kSfpuBinXlogy,      // a * log(b), 0 where a == 0
+    kSfpuBinNextafter,  // the float after a towards b
 };
 
 struct KernelApi {

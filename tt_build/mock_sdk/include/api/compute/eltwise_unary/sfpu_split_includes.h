@@ -66,3 +66,33 @@
 #ifdef SFPU_OP_COPY_DEST_INCLUDE
 #include "api/compute/copy_dest_values.h"
 #endif
+#ifdef SFPU_OP_BINARY_ATAN2_INCLUDE
+#include "api/compute/atan2.h"
+#endif
+#ifdef SFPU_OP_BINARY_ADD_INT_INCLUDE
+#include "api/compute/add_int_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_GT_INT_INCLUDE
+#include "api/compute/binary_comp.h"
+#endif
+#ifdef SFPU_OP_BINARY_FMOD_INCLUDE
+#include "api/compute/binary_fmod.h"
+#endif
+#ifdef SFPU_OP_BINARY_REMAINDER_INCLUDE
+#include "api/compute/binary_remainder.h"
+#endif
+#ifdef SFPU_OP_BINARY_DIV_INT32_INCLUDE
+#include "api/compute/div_int32_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_DIV_INT32_FLOOR_INCLUDE
+#include "api/compute/div_int32_floor.h"
+#endif
+#ifdef SFPU_OP_BINARY_BITWISE_INCLUDE
+#include "api/compute/binary_bitwise_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_SHIFT_INCLUDE
+#include "api/compute/binary_shift.h"
+#endif
+#ifdef SFPU_OP_BINARY_SUB_INT_INCLUDE
+#include "api/compute/sub_int_sfpu.h"
+#endif
