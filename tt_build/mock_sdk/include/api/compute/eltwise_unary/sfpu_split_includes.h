@@ -96,3 +96,24 @@
 #ifdef SFPU_OP_BINARY_SUB_INT_INCLUDE
 #include "api/compute/sub_int_sfpu.h"
 #endif
+#ifdef SFPU_OP_CBRT_INCLUDE
+#include "api/compute/eltwise_unary/cbrt.h"
+#endif
+#ifdef SFPU_OP_IDENTITY_INCLUDE
+#include "api/compute/eltwise_unary/identity.h"
+#endif
+#ifdef SFPU_OP_TYPECAST_INCLUDE
+#include "api/compute/eltwise_unary/typecast.h"
+#endif
+#ifdef SFPU_OP_SOFTPLUS_INCLUDE
+#include "api/compute/eltwise_unary/softplus.h"
+#endif
+#ifdef SFPU_OP_SELU_INCLUDE
+#include "api/compute/eltwise_unary/selu.h"
+#endif
+#ifdef SFPU_OP_LOG1P_INCLUDE
+#include "api/compute/eltwise_unary/log1p.h"
+#endif
+#ifdef SFPU_OP_MASK_INCLUDE
+#include "api/compute/mask.h"
+#endif
