@@ -444,7 +444,11 @@ def test_prim_func_on_an_existing_primfunc_is_identity() -> None:
 
 SURFACE = ["prim_func", "Tensor", "Kernel", "alloc_shared", "alloc_fragment", "copy", "gemm", "clear", "fill",
            "Parallel", "Pipelined", "serial", "unroll", "ceildiv", "exp", "max", "min", "relu", "cast",
-           "annotate_layout", "bfloat16", "float32"]
+           "annotate_layout", "bfloat16", "float32",
+           # dtypes and the row-wise surface (docs/language.md, "Row-wise kernels")
+           "float16", "float", "half", "dtype", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sigmoid", "tanh",
+           "gelu", "silu", "erf", "clamp", "pow", "infinity", "if_then_else", "where", "reduce_sum", "reduce_max",
+           "reduce_min", "reduce_abssum", "reduce_absmax"]
 
 
 def test_public_surface_is_exactly_the_supported_one_and_documented() -> None:

@@ -19,12 +19,14 @@ from tt_build.transform import lower
 
 BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
 
-_DTYPE_HINT = "supported dtypes: 'bfloat16' (T.bfloat16, data) and 'float32' (T.float32, accumulation)"
+_DTYPE_HINT = ("supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and 'float32' ('float', "
+               "T.float32, T.float)")
 _DATA_DEP_HINT = ("conditions must be Python constants (factory arguments) that fold at compile time; "
                   "kernel bodies are compiled, not executed")
-_ELTWISE_OPS_HINT = ("T.Parallel bodies compute on Tenstorrent: s + t, s - t, s * t of two T.alloc_shared blocks s, "
-                     "t; T.exp(x), T.relu(x) = T.max(x, 0), T.min(x, 0) and -x, where x is a block, the destination "
-                     "fragment or one of these forms; T.cast(x, dtype); a numeric constant")
+_ELTWISE_OPS_HINT = (
+    "T.Parallel bodies compute expression trees over on-chip buffer elements (a 1-D buffer v read as v[i] or v[j] "
+    "broadcasts over the block), constants, + - * /, T.max/T.min, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh/"
+    "gelu/silu/erf/relu, T.pow/T.clamp with constants, T.cast and T.if_then_else/T.where on an element comparison")
 _STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* statements, loops over "
               "T.Parallel/T.Pipelined/T.serial/T.unroll/range, buffer stores, assignments of constants and "
               "`if` on compile-time constants")
@@ -61,10 +63,11 @@ CASES = [
     Case("block_size_literal", "the shape 32×40 of C_local is not a multiple of the 32×32 tile", 15, 50,
          "40 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32 or 64)"),
     Case("unknown_t_call", "unknown function T.foo", 16, 13,
-         "the kernel language supports: alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
-         "clear, copy, exp, fill, float32, gemm, Kernel, max, min, Parallel, Pipelined, prim_func, relu, serial, "
-         "Tensor, unroll"),
-    Case("dtype_param", "unsupported dtype 'float16'", 10, 29, _DTYPE_HINT),
+         "the kernel language supports: abs, alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
+         "clamp, clear, copy, dtype, erf, exp, exp2, fill, float, float16, float32, gelu, gemm, half, if_then_else, "
+         "infinity, Kernel, log, log2, max, min, Parallel, Pipelined, pow, prim_func, reduce_absmax, reduce_abssum, "
+         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, unroll, where"),
+    Case("dtype_param", "unsupported dtype 'float64'", 10, 29, _DTYPE_HINT),
     Case("dtype_alloc", "unsupported dtype 'int8'", 14, 59, _DTYPE_HINT),
     Case("copy_shape_mismatch", "shape mismatch in T.copy: region 64×32 vs buffer 32×32", 18, 24,
          "the region of A must have the shape of A_shared (32×32)"),
@@ -88,7 +91,7 @@ CASES = [
     Case("print_call", "unsupported call `print(...)` in a kernel body", 17, 13,
          "kernel bodies are compiled, not executed: only T.* intrinsics (and min/max/abs/int/float/len on Python "
          "constants) can be called"),
-    Case("div_operator", "unsupported operator '/' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
+    Case("div_operator", "unsupported operator '//' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
     Case("pow_operator", "unsupported operator '**' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
     Case("copy_tensor_to_tensor", "T.copy between two tensors (A and C) is not supported", 20, 13,
          "stage the data through an on-chip buffer: X = T.alloc_shared(...); T.copy(src[...], X); "
@@ -101,8 +104,8 @@ CASES = [
     Case("kernel_without_as", "T.Kernel must bind its block indices", 12, 9, "write `with T.Kernel(...) as (bx, by):`"),
     Case("parallel_indices",
          "T.Parallel body must write C_local at [i, j] (the loop variables in order), got `C_local[j, i]`", 19, 17,
-         "element-wise bodies map loop variable k to dimension k of every buffer; transposed, offset or constant "
-         "indices are not supported"),
+         "element-wise bodies map loop variable k to dimension k of every buffer (a 1-D buffer may also be read as "
+         "v[i] or v[j] in a 2-D loop: a broadcast); transposed, offset or constant indices are not supported"),
     Case("parallel_extent_mismatch", "T.Parallel extents 32×64 do not match the shape 32×32 of C_local", 19, 17,
          "a T.Parallel loop covers whole buffers: use the buffer's shape as extents"),
     Case("parallel_writes_tensor", "a T.Parallel body cannot write tensor C directly", 19, 17,
@@ -113,8 +116,9 @@ CASES = [
          "loop and block variables cannot be used as element values"),
     Case("exp_on_buffer",
          "T.exp works element-wise: index the buffer (A_shared[i, j]) inside a T.Parallel loop", 19, 39, None),
-    Case("alloc_3d", "T.alloc_shared expects a 2-D shape (rows, cols); got a 3-D shape (2, 32, 32) for A_shared",
-         13, 39, "on-chip buffers are 2-D grids of 32×32 tiles"),
+    Case("alloc_3d", "T.alloc_shared expects a 2-D shape (rows, cols) or a 1-D shape (n,); got a 3-D shape "
+         "(2, 32, 32) for A_shared", 13, 39,
+         "on-chip buffers are 2-D grids of 32×32 tiles, or row/column vectors (one tile per 32 values)"),
     Case("missing_annotation", "kernel parameter 'B' has no T.Tensor(shape, dtype) annotation", 9, 9,
          'write `B: T.Tensor((rows, cols), "bfloat16")`'),
     Case("keyword_typo", "T.Pipelined got an unexpected keyword argument 'num_stage'", 17, 57,
@@ -149,24 +153,8 @@ CASES = [
          "the fill value must fold at compile time"),
     Case("duplicate_buffer", "'A_shared' is already a buffer of this kernel and cannot be reassigned", 18, 17,
          "use a different name"),
-    Case("reduce_sum", "T.reduce_sum is not supported yet", 12, 13,
-         "tt-build has no reduction lowering yet (it needs reduce_init/reduce_tile from api/compute/reduce.h, which "
-         "the mock SDK does not implement); reduce on the host, or write a row sum as T.gemm(X, ones, acc) with a "
-         "(cols × 32) ones buffer: every column of acc holds the row sums"),
-    _eltwise("min_two", "T.min of two values is not supported element-wise; only T.min(x, 0)", 20, 33),
-    _eltwise("max_two", "T.max of two values is not supported element-wise; only T.max(x, 0)", 22, 33),
-    _eltwise("max_const", "T.max against the constant 1.0 is not supported element-wise; only T.max(x, 0)", 24, 33),
-    _eltwise("scalar", "element-wise `*` needs two T.alloc_shared blocks as operands; this operand is the constant "
-             "2.0", 26, 43),
-    _eltwise("accumulate", "element-wise `+` needs two T.alloc_shared blocks as operands; this operand is the "
-             "destination fragment acc", 28, 21),
-    _eltwise("nested", "element-wise `-` needs two T.alloc_shared blocks as operands; this operand is a `+` result",
-             30, 33),
-    _eltwise("unary_operand", "element-wise `+` needs two T.alloc_shared blocks as operands; this operand is a "
-             "T.exp(...) result", 32, 33),
-    _eltwise("other_fragment", "a T.Parallel body that writes acc cannot read fragment other", 34, 39,
-             "fragments live in DST one at a time: T.copy(other, S) into a T.alloc_shared buffer S first and read "
-             "S, or compute acc from the blocks other was computed from"),
+    Case("reduce_sum", "T.reduce_sum writes a 1-D T.alloc_fragment; C_local is a 2-D fragment buffer", 12, 36,
+         'allocate it as T.alloc_fragment((32,), "float")'),
     _eltwise("cast_narrow", "T.cast to bfloat16 of a float32 value is only supported as the whole value stored into "
              "a bfloat16 buffer", 36, 39, _CAST_HINT),
     _eltwise("store_shared", "T.Parallel results must be stored into a T.alloc_fragment; a is a T.alloc_shared buffer",

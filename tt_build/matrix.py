@@ -131,6 +131,8 @@ def _round(x: Any, dtype: str) -> np.ndarray:
         return arr.astype(_BF16).astype(np.float64)
     if dtype == "float32":
         return arr.astype(np.float32).astype(np.float64)
+    if dtype == "float16":
+        return arr.astype(np.float16).astype(np.float64)
     msg = f"the numpy reference does not support dtype {dtype}"
     raise NumpyReferenceError(msg)
 
@@ -181,16 +183,42 @@ class _Interpreter:
         if isinstance(e, BinaryOp):
             a, b = self.value(e.a), self.value(e.b)
             ops: dict[str, Callable[[Any, Any], Any]] = {
-                "+": np.add, "-": np.subtract, "*": np.multiply, "max": np.maximum, "min": np.minimum,
+                "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "max": np.maximum,
+                "min": np.minimum,
             }
             if e.op not in ops:
                 raise self.fail(f"element-wise operator {e.op}", e)
-            return ops[e.op](a, b)
-        if isinstance(e, Call) and e.op == "math.exp":
-            return np.exp(self.value(e.args[0]))
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return ops[e.op](a, b)
         if isinstance(e, Call) and e.op == "math.cast":
             return _round(self.value(e.args[0]), e.dtype)
+        if isinstance(e, Call) and e.op.startswith("math."):
+            return self.math(e)
         raise self.fail(f"element-wise expression {getattr(e, 'op', type(e).__name__)}", e)
+
+    def math(self, e: Call) -> Any:
+        op = e.op.removeprefix("math.")
+        if op == "select":
+            cond, a, b = e.args
+            return np.where(self.value(cond), self.value(a), self.value(b))
+        if op == "cmp":
+            cmp = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+                   ">=": np.greater_equal}[e.args[0].value]
+            return cmp(self.value(e.args[1]), self.value(e.args[2]))
+        x = self.value(e.args[0])
+        erf = np.vectorize(math.erf)
+        table: dict[str, Callable[[], Any]] = {
+            "exp": lambda: np.exp(x), "exp2": lambda: np.exp2(x), "log": lambda: np.log(x), "log2": lambda: np.log2(x),
+            "sqrt": lambda: np.sqrt(x), "rsqrt": lambda: 1.0 / np.sqrt(x), "abs": lambda: np.abs(x),
+            "sigmoid": lambda: 1.0 / (1.0 + np.exp(-x)), "tanh": lambda: np.tanh(x),
+            "gelu": lambda: 0.5 * x * (1.0 + erf(x / math.sqrt(2.0))), "silu": lambda: x / (1.0 + np.exp(-x)),
+            "erf": lambda: erf(x), "pow": lambda: np.power(x, e.args[1].value),
+            "clamp": lambda: np.clip(x, e.args[1].value, e.args[2].value),
+        }
+        if op not in table:
+            raise self.fail(f"element-wise expression {e.op}", e)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return table[op]()
 
     def region(self, r: BufferRegion) -> tuple[slice, ...]:
         starts = [int(self.index(s)) for s in r.starts]
@@ -274,6 +302,17 @@ class _Interpreter:
             buf, value = c.args
             buf = buf.buffer if isinstance(buf, BufferRegion) else buf
             self.arrays[id(buf)][...] = _round(self.value(value), buf.dtype)
+        elif c.op == "tl.reduce":
+            src, dst, kind, dim, clear = c.args
+            x = self.arrays[id(src)]
+            k = kind.value
+            x = np.abs(x) if k in ("abssum", "absmax") else x
+            r = x.sum(axis=dim.value) if k in ("sum", "abssum") else x.min(axis=dim.value) if k == "min" \
+                else x.max(axis=dim.value)
+            if not clear.value:
+                old = self.arrays[id(dst)]
+                r = old + r if k in ("sum", "abssum") else np.minimum(old, r) if k == "min" else np.maximum(old, r)
+            self.arrays[id(dst)][...] = _round(r, dst.dtype)
         else:
             raise self.fail(f"intrinsic {c.op}", c)
 
@@ -374,9 +413,16 @@ def pcc(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]:
-    """Uniform(-1, 1) bfloat16 arrays for the manifest params with role ``input``, from ``seed``."""
+    """Uniform(-1, 1) arrays (bfloat16, or float16 for a float16 tensor) for the manifest params with role
+    ``input``, from ``seed``."""
     rng = np.random.default_rng(seed)
-    return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(_BF16) for p in params if p["role"] == "input"]
+    return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(host_dtype(p)) for p in params
+            if p["role"] == "input"]
+
+
+def host_dtype(param: dict[str, Any]) -> np.dtype:
+    """The numpy dtype of a tensor's host data: its 16-bit element type (bfloat16 unless declared float16)."""
+    return np.dtype(np.float16) if param.get("dtype") == "float16" else _BF16
 
 
 class MockRunner:
@@ -444,7 +490,8 @@ class MockRunner:
         return out, True
 
     def run(self, directory: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (bfloat16)."""
+        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (each in its tensor's
+        16-bit dtype)."""
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         so, _ = self.compile(directory)
@@ -453,8 +500,9 @@ class MockRunner:
             lib = self._libs[so] = ctypes.CDLL(str(so))
         fn = getattr(lib, manifest["entry"])
         fn.restype = ctypes.c_int
-        ins = [np.ascontiguousarray(np.asarray(x).astype(_BF16)) for x in inputs]
-        outs = [np.zeros(tuple(p["shape"]), dtype=_BF16) for p in manifest["params"] if p["role"] == "output"]
+        in_params = [p for p in manifest["params"] if p["role"] == "input"]
+        ins = [np.ascontiguousarray(np.asarray(x).astype(host_dtype(p))) for x, p in zip(inputs, in_params)]
+        outs = [np.zeros(tuple(p["shape"]), dtype=host_dtype(p)) for p in manifest["params"] if p["role"] == "output"]
         ptr = ctypes.c_void_p
         err = ctypes.create_string_buffer(16384)
         # The simulated device is the chip the instance was lowered for (its grid, L1 size, banks),

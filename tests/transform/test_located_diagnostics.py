@@ -166,11 +166,15 @@ def test_the_front_end_accepts_exactly_the_element_wise_forms_the_backend_compil
             continue
         lower(func)  # a PassError here is a form the front end should have rejected
         accepted.append((e, dt))
-    assert len(accepted) >= 60 and len(rejected) >= 100, (len(accepted), len(rejected))
+    # expression trees: everything over the blocks and acc compiles; what stays rejected is reading the
+    # T.gemm accumulator f2 (it lives in DST) and rounding to bfloat16 in the middle of a float32 computation
+    assert len(accepted) >= 200 and len(rejected) >= 30, (len(accepted), len(rejected))
     for form in ("-a[i, j]", "T.min(a[i, j], 0)", "T.cast(a[i, j], 'float32')", "a[i, j] * b[i, j]",
                  "T.cast(a[i, j], 'bfloat16')"):
         assert (form, "float32") in accepted, form
     assert ("T.cast(acc[i, j], 'bfloat16')", "bfloat16") in accepted  # the rounding is the pack into acc
-    for form in ("a[i, j] * 2.0", "T.max(a[i, j], b[i, j])", "T.min(a[i, j], b[i, j])", "f2[i, j]",
-                 "acc[i, j] + a[i, j]", "T.max(a[i, j], 1.0)", "T.exp(T.cast(acc[i, j], 'bfloat16'))"):
-        assert form in rejected, form
+    for form in ("a[i, j] * 2.0", "T.max(a[i, j], b[i, j])", "T.min(a[i, j], b[i, j])", "acc[i, j] + a[i, j]",
+                 "T.max(a[i, j], 1.0)"):
+        assert form in {e for e, _ in accepted}, form
+    assert "f2[i, j]" in rejected and "T.exp(T.cast(acc[i, j], 'bfloat16'))" in rejected
+    assert all("f2" in e or "T.cast(" in e for e in rejected), [e for e in rejected if "f2" not in e][:5]

@@ -38,6 +38,21 @@ _OP_FAMILY = {
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
     "tt.fill_tile": "fill",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
+    # expression trees and reductions (tt.tree_block / tt.reduce_block)
+    "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
+    "tt.gelu_tile": "gelu", "tt.erf_tile": "erf", "tt.where_tile:Float32": "where",
+    "tt.where_tile:Float16_b": "where", "tt.reduce_uninit": "reduce",
+    **{f"tt.{n}_tile": "sfpu_api" for n in ("exp2", "log", "abs", "sigmoid", "silu", "tanh", "power", "unary_max",
+                                             "unary_min")},
+    **{f"tt.{n}_binary_tile": "binary_sfpu" for n in ("gt", "lt", "ge", "le", "eq", "ne")},
+    **{f"tt.{n}_unary_tile": "binop_scalar" for n in ("add", "sub", "mul", "div", "rsub")},
+    **{f"tt.{n}_binary_tile": "binary_sfpu" for n in ("add", "sub", "mul", "div")},
+    "tt.binary_max_tile": "binary_max_min", "tt.binary_min_tile": "binary_max_min",
+    **{f"tt.{o}_tiles_bcast_{k}": "bcast" for o in ("add", "sub", "mul") for k in ("cols", "rows")},
+    **{f"tt.{o}_reuse_dest_tiles:{k}": "binary" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA",
+                                                                                            "DEST_TO_SRCB")},
+    "tt.fill_scaler_tile": "scaler", "tt.unary_bcast:COL": "bcast", "tt.unary_bcast:ROW": "bcast",
+    **{f"tt.reduce_tile:{p}:{d}": "reduce" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")},
 }
 
 

@@ -48,6 +48,13 @@ _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<
              # pack_tile into a given page of the reserved ones (out of order)
              "tt.pack_tile_at": "pack_tile<true>"}
 
+#: enum type of each template argument of the ops spelled ``tt.<name>:<arg>:<arg>``
+_TEMPLATE_TYPES = {"reduce_init": ("PoolType", "ReduceDim"), "reduce_tile": ("PoolType", "ReduceDim"),
+                   "unary_bcast": ("BroadcastType",), "unary_bcast_init": ("BroadcastType",),
+                   "where_tile": ("DataFormat",),
+                   **{f"{o}_reuse_dest_{k}": ("EltwiseBinaryReuseDestType",) for o in ("add", "sub", "mul")
+                      for k in ("tiles", "init")}}
+
 #: Names a kernel variable must never take: C++ keywords and the types / helpers of the kernel prologue.
 CPP_RESERVED = frozenset("""
     alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
@@ -116,6 +123,11 @@ class CppPrinter:
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)
             name = _SPELLING.get(e.op, e.op[3:])
+            if e.op not in _SPELLING and ":" in name:
+                # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>
+                base, *targs = name.split(":")
+                types = _TEMPLATE_TYPES[base]
+                name = f"{base}<{', '.join(f'{ty}::{a}' for ty, a in zip(types, targs))}>"
             return f"{name}({', '.join(self.expr(a) for a in e.args)})"
         msg = f"cannot print {type(e).__name__} as C++"
         raise PassError("CodegenTT", msg)
@@ -164,7 +176,7 @@ class CppPrinter:
         self.lines = []
         self.names = {}
         self.blocks = [set()]
-        self.reserved |= {_SPELLING.get(c.op, c.op[3:]).split("<")[0] for c in _calls(s)}
+        self.reserved |= {_SPELLING.get(c.op, c.op[3:]).split("<")[0].split(":")[0] for c in _calls(s)}
         self.stmt(s)
         return "\n".join(self.lines)
 

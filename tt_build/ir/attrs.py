@@ -236,8 +236,8 @@ def _declare(key: str, schema: Schema, writers: tuple[str, ...], readers: tuple[
 
 
 _LAYOUT = Enum("dram_interleaved", "l1_interleaved", "l1_height_sharded", "l1_width_sharded", "l1_block_sharded")
-_DTYPE = Enum("bfloat16", "float32")
-_FORMAT = Enum("Float16_b", "Float32")
+_DTYPE = Enum("bfloat16", "float16", "float32")
+_FORMAT = Enum("Float16_b", "Float16", "Float32")
 _LOCATION = Tuple(STR, INT, INT, STR)  # file, line, col, source line
 _PAIR = Tuple(INT, INT)
 _ROLE = Enum("reader", "compute", "writer")
@@ -251,12 +251,12 @@ _TENSOR = Record(
 _ONCHIP = Record(
     {"scope": Enum("shared", "fragment"), "dtype": _DTYPE, "shape": ListOf(INT), "tiles": _PAIR,
      "data_format": _FORMAT, "local": BOOL},
-    {"page_size": INT, "pack_dtype": _DTYPE},
+    {"page_size": INT, "pack_dtype": _DTYPE, "vector": Enum("col", "row")},
 )
 _CB = Record(
-    {"cb_id": INT, "kind": Enum("input", "output", "intermediate"), "data_format": _FORMAT, "page_size": INT,
-     "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR},
+    {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
+     "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
+    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -284,13 +284,15 @@ _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi"
 
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
-    ("InferTTLayout", "PropagateTTLayout", "PlanMulticastTT", "InsertDSTManagementTT"),
+    ("InferTTLayout", "PropagateTTLayout", "PlanMulticastTT", "LowerSharedToCB", "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
-     "LowerCBIntrinsics", "InsertDSTManagementTT", "CodegenTT"),
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "VerifyTTIR", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout. An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
-    "sharded tensor; InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
+    "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
+    "LowerSharedToCB adds the <fragment>_out buffer draining a staged fragment and the reduce scaler buffer; "
+    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
     carried=True,
 )
 CB_PREFIX = _declare(
@@ -298,8 +300,12 @@ CB_PREFIX = _declare(
     ("LowerSharedToCB", "InsertDSTManagementTT"),
     ("LowerTTTileIntrinsics", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "InsertDSTManagementTT",
      "FinalizePersistentSignatureTT", "VerifyTTIR"),
-    "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, or "
-    "kind dst for a fragment that only lives in DST (no CB). InsertDSTManagementTT adds the intermediate CB "
+    "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
+    "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
+    "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "
+    "scaler tile the reader fills; a staged <dst>_<kind>_src with prepares=<dst>, reduce=<kind> holds the "
+    "negated / absolute source of a T.reduce_min / abssum / absmax), or kind dst for a fragment that only lives in DST (no CB). "
+    "InsertDSTManagementTT adds the intermediate CB "
     "holding the partial sums of a fragment larger than DST (spills names the fragment).",
     carried=True,
 )
@@ -373,7 +379,8 @@ PERSISTENT = _declare(
 TILE_DFG = _declare(
     "tt.tile_dfg",
     Record({
-        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst"),
+        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst",
+                                                                    "staged", "scaler"),
                                       "buffer": STR}),
                               Record({"id": STR, "kind": Enum("op"), "op": STR, "role": _ROLE}))),
         "edges": ListOf(Tuple(STR, STR)),

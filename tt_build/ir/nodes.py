@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: Data types the language accepts, with their size in bytes.
-DTYPES: dict[str, int] = {"bfloat16": 2, "float32": 4, "int32": 4, "uint32": 4, "bool": 1}
+DTYPES: dict[str, int] = {"bfloat16": 2, "float16": 2, "float32": 4, "int32": 4, "uint32": 4, "bool": 1}
 
 
 def dtype_bytes(dtype: str) -> int:

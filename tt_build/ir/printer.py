@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from tt_build.ir.nodes import (
@@ -32,14 +33,16 @@ from tt_build.ir.nodes import (
 
 __all__ = ["script"]
 
-_PREC = {"or": 1, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 5, "//": 5, "%": 5}
+_PREC = {"or": 1, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "//": 5,
+         "%": 5}
 
 
 def expr_str(e: Any, prec: int = 0) -> str:  # noqa: PLR0911 - one case per node kind
     if isinstance(e, IntImm):
         return str(e.value) if e.dtype != "bool" else str(bool(e.value))
     if isinstance(e, FloatImm):
-        return repr(e.value)
+        v = float(e.value)
+        return repr(v) if math.isfinite(v) else ("T.infinity()" if v > 0 else "-T.infinity()" if v < 0 else "math.nan")
     if isinstance(e, StringImm):
         return json.dumps(e.value)
     if isinstance(e, Var):
@@ -60,6 +63,9 @@ def expr_str(e: Any, prec: int = 0) -> str:  # noqa: PLR0911 - one case per node
         return f"{e.buffer.name}[{', '.join(parts)}]"
     if isinstance(e, Buffer):
         return e.name
+    if isinstance(e, Call) and e.op == "tl.reduce" and len(e.args) == 5:  # noqa: PLR2004
+        src, dst, kind, dim, clear = e.args
+        return f"T.reduce_{kind.value}({src.name}, {dst.name}, dim={dim.value}, clear={bool(clear.value)})"
     if isinstance(e, Call):
         return f"{_call_name(e.op)}({', '.join(_arg_str(a) for a in e.args)})"
     if isinstance(e, (list, tuple)):

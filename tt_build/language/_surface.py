@@ -11,6 +11,7 @@ integer function, handy in factories) and the dtype constants.
 from __future__ import annotations
 
 import linecache
+import math
 import sys
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -28,24 +29,53 @@ __all__ = [
     "alloc_fragment",
     "alloc_shared",
     "annotate_layout",
+    "abs",
     "bfloat16",
     "cast",
     "ceildiv",
     "clear",
     "copy",
+    "clamp",
+    "dtype",
+    "erf",
     "exp",
+    "exp2",
     "fill",
+    "float",
+    "float16",
     "float32",
+    "gelu",
     "gemm",
+    "half",
+    "if_then_else",
+    "infinity",
+    "log",
+    "log2",
     "max",
     "min",
+    "pow",
+    "reduce_absmax",
+    "reduce_abssum",
+    "reduce_max",
+    "reduce_min",
+    "reduce_sum",
     "relu",
+    "rsqrt",
     "serial",
+    "sigmoid",
+    "silu",
+    "sqrt",
+    "tanh",
     "unroll",
+    "where",
 ]
 
-#: Element types a kernel buffer may have: bfloat16 (data) and float32 (accumulation).
-SUPPORTED_DTYPES: tuple[str, ...] = ("bfloat16", "float32")
+#: Element types a kernel buffer may have: bfloat16 and float16 (data) and float32 (data and accumulation).
+SUPPORTED_DTYPES: tuple[str, ...] = ("bfloat16", "float16", "float32")
+
+#: Spellings TileLang kernels use for the supported dtypes → the canonical name.
+DTYPE_ALIASES: dict[str, str] = {"float": "float32", "half": "float16", "bf16": "bfloat16", "fp16": "float16",
+                                 "fp32": "float32"}
 
 #: Layouts :func:`annotate_layout` accepts for a kernel tensor.
 SUPPORTED_LAYOUTS: tuple[str, ...] = (
@@ -106,12 +136,22 @@ bfloat16 = DType(
     ``T.Parallel`` body ``T.bfloat16(x)`` is the same as ``T.cast(x, "bfloat16")``.
     """,
 )
+float16 = DType(
+    "float16",
+    """The float16 data type (``"float16"``, alias ``"half"``): IEEE half precision; tensors and tiles in
+    TT-Metalium's ``DataFormat::Float16`` (2048-byte tile pages). ``T.float16(x)`` is ``T.cast(x, "float16")``.
+    """,
+)
+half = float16
 float32 = DType(
     "float32",
     """The float32 data type (``"float32"``): the accumulation type (e.g. the ``T.alloc_fragment``
     accumulator of ``T.gemm``). Inside a ``T.Parallel`` body ``T.float32(x)`` is ``T.cast(x, "float32")``.
     """,
 )
+float = float32  # noqa: A001 - TileLang spelling (T.float)
+#: ``dtype: T.dtype = "float16"``: the annotation TileLang factories give dtype arguments (a plain str).
+dtype = str
 
 
 @dataclass(frozen=True)
@@ -283,3 +323,58 @@ def annotate_layout(layouts: Any) -> NoReturn:
     """
     _outside("annotate_layout")
 
+
+
+# -- element-wise math (T.Parallel bodies) -------------------------------------------------------------
+
+
+def _math(name: str, doc: str) -> Any:
+    def f(*args: Any, **kwargs: Any) -> NoReturn:  # noqa: ARG001 - signature documented in doc
+        _outside(name)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
+
+exp2 = _math("exp2", "``T.exp2(x)``: element-wise 2**x (``exp2_tile``).")
+log = _math("log", "``T.log(x)``: element-wise natural logarithm (``log_tile``).")
+log2 = _math("log2", "``T.log2(x)``: element-wise base-2 logarithm (``log_with_base_tile``).")
+sqrt = _math("sqrt", "``T.sqrt(x)``: element-wise square root (``sqrt_tile``).")
+rsqrt = _math("rsqrt", "``T.rsqrt(x)``: element-wise 1/sqrt(x) (``rsqrt_tile``).")
+abs = _math("abs", "``T.abs(x)``: element-wise absolute value (``abs_tile``).")  # noqa: A001
+sigmoid = _math("sigmoid", "``T.sigmoid(x)``: element-wise 1/(1+exp(-x)) (``sigmoid_tile``).")
+tanh = _math("tanh", "``T.tanh(x)``: element-wise hyperbolic tangent (``tanh_tile``).")
+gelu = _math("gelu", "``T.gelu(x)``: element-wise GELU, x*Phi(x) (``gelu_tile``).")
+silu = _math("silu", "``T.silu(x)``: element-wise x*sigmoid(x) (``silu_tile``).")
+erf = _math("erf", "``T.erf(x)``: element-wise error function (``erf_tile``).")
+clamp = _math("clamp", "``T.clamp(x, lo, hi)``: element-wise min(max(x, lo), hi) with constant bounds.")
+pow = _math("pow", "``T.pow(x, e)``: element-wise x**e with a constant exponent e.")  # noqa: A001
+if_then_else = _math("if_then_else", "``T.if_then_else(a <cmp> b, x, y)``: element-wise select (``where_tile``).")
+where = _math("where", "``T.where(a <cmp> b, x, y)``: the same as ``T.if_then_else``.")
+
+
+def infinity(dtype: Any = "float32") -> float:  # noqa: ARG001 - every float dtype has an infinity
+    """``T.infinity(dtype)``: +inf (``-T.infinity(dtype)`` is -inf), a fill value (``T.fill(m, -T.infinity(...))``)."""
+    return math.inf
+
+
+# -- reductions ------------------------------------------------------------------------------------------
+
+
+def _reduce(name: str, what: str) -> Any:
+    def f(buffer: Any, out: Any, dim: int = -1, clear: bool = True) -> NoReturn:  # noqa: ARG001
+        _outside(name)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = (f"``T.{name}(src, dst, dim=1, clear=True)``: {what} of the 2-D block ``src`` along ``dim`` into "
+                 "the 1-D fragment ``dst`` (dim=1 / -1: one value per row; dim=0: one value per column); "
+                 "``clear=False`` combines with the values already in ``dst`` (``reduce_tile``).")
+    return f
+
+
+reduce_sum = _reduce("reduce_sum", "sum")
+reduce_max = _reduce("reduce_max", "maximum")
+reduce_min = _reduce("reduce_min", "minimum")
+reduce_abssum = _reduce("reduce_abssum", "sum of absolute values")
+reduce_absmax = _reduce("reduce_absmax", "maximum of absolute values")

@@ -4,9 +4,11 @@ Requires: block-level ``tt.*_block`` ops (LowerTTTileIntrinsics), ``tt.cb.*`` (L
 Produces: ``tt.tile_dfg`` = ``{"nodes": [...], "edges": [[src, dst], ...], "ops": [...]}``. Nodes are
 tensors, circular buffers / DST fragments and ops (``op<N>`` in program order). An op that reads a
 tensor runs on the reader, one that writes a tensor on the writer, every other op on compute — a
-decision made from the graph, not from names — except the read filling a multicast group's buffer,
-which runs on the data-movement RISC the ``tt.multicast`` plan names (PlanMulticastTT puts the two
-operands of a 2-D multicast GEMM on the two RISCs).
+decision made from the graph, not from names (``tt.scaler_block`` fills an L1 tile: the reader) —
+except the read filling a multicast group's buffer, which runs on the data-movement RISC the
+``tt.multicast`` plan names (PlanMulticastTT puts the two operands of a 2-D multicast GEMM on the two
+RISCs). A ``tt.tree_block`` reads the CBs of its tree's loads, a ``tt.reduce_block`` its source and the
+scaler.
 
 Checks, each a diagnostic located at the kernel construct (the circular-buffer protocol the later
 passes emit is only correct under these rules, so nothing that breaks them reaches VerifyTTIR):
@@ -16,7 +18,7 @@ passes emit is only correct under these rules, so nothing that breaks them reach
   a fill in its own loop body, a fill is read in its own loop body before the loop body ends or the CB
   is filled again, and a CB is filled at most once per loop body (a circular buffer hands each filled
   block to the reads that follow it, then frees it; a block filled outside a loop cannot be re-read in
-  every iteration);
+  every iteration) — except staged fragments and the scaler, whose protocol LowerCBIntrinsics checks;
 * a fragment is copied out (to a tensor or an on-chip buffer) after it is last computed (a computation
   whose result is never used is an error, not dead code the backend drops).
 
@@ -41,6 +43,7 @@ from tt_build.ir import (
     Stmt,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import tree_loads
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext
 
@@ -70,6 +73,12 @@ def op_io(call: Call) -> tuple[list[Buffer], list[Buffer]]:
         return [bufs[0]], [bufs[0]]
     if op == "tt.fill_block":
         return [], [bufs[0]]
+    if op == "tt.tree_block":  # (dst, value)
+        return list(dict.fromkeys(ld.buffer for ld in tree_loads(call.args[1]))), [call.args[0]]
+    if op == "tt.reduce_block":  # (src, scaler, dst, kind, dim, clear)
+        return [bufs[0], bufs[1], *([bufs[2]] if not call.args[5].value else [])], [bufs[2]]
+    if op == "tt.scaler_block":
+        return [], [bufs[0]]
     msg = f"unknown block op {op}"
     raise ValueError(msg)
 
@@ -77,12 +86,17 @@ def op_io(call: Call) -> tuple[list[Buffer], list[Buffer]]:
 def cb_traffic(call: Call) -> tuple[list[Buffer], list[Buffer]]:
     """(CBs the op pops from, CBs the op pushes into); DST-side reads and writes are not CB traffic."""
     a = call.args
+    if call.op in ("tt.tree_block", "tt.reduce_block"):
+        reads, writes = op_io(call)
+        return [b for b in reads if b not in writes], writes
     consumed = {"tt.write_block": (0,), "tt.matmul_block": (0, 1), "tt.binary_block": (1, 2), "tt.copy_block": (0,)}
-    produced = {"tt.read_block": (1,), "tt.pack_block": (1,)}
+    produced = {"tt.read_block": (1,), "tt.pack_block": (1,), "tt.scaler_block": (0,)}
     return ([a[i] for i in consumed.get(call.op, ())], [a[i] for i in produced.get(call.op, ())])
 
 
 def op_role(call: Call) -> str:
+    if call.op == "tt.scaler_block":
+        return "reader"  # the reader writes the reduce scaler tile into L1 (no tensor involved)
     reads, writes = op_io(call)
     if any(b.scope == "global" for b in reads):
         return "reader"
@@ -155,7 +169,8 @@ class BuildTileDFGTT(Pass):
                                  "a circular buffer connects one producer and one consumer processor", loc,
                                  hint="use a separate on-chip buffer for each producer/consumer pair")
         kinds = {k[len(A.CB_PREFIX):]: v["kind"] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
-        _FillCheck(self, {n for n, k in kinds.items() if k != "dst"}, f.body).run()
+        # staged fragments and the scaler follow their own protocol (LowerCBIntrinsics checks it)
+        _FillCheck(self, {n for n, k in kinds.items() if k not in ("dst", "staged", "scaler")}, f.body).run()
         self._check_fragment_results(f)
         attrs = dict(f.attrs)
         attrs[A.TILE_DFG] = {"nodes": nodes, "edges": edges, "ops": ops}
@@ -169,6 +184,8 @@ class BuildTileDFGTT(Pass):
                 dirty.pop(call.args[0].name, None)
                 continue
             _, writes = op_io(call)
+            if call.op in ("tt.tree_block", "tt.reduce_block"):
+                continue  # these pack their result into a CB themselves
             for b in writes:
                 if b.scope == "fragment":
                     dirty.setdefault(b.name, call)

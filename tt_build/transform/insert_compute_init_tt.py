@@ -7,7 +7,11 @@ form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmu
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
 transpose)`` (``matmul_block_init(in0, in1, transpose, ct, rt, kt)`` for ``matmul_block`` with those
 block dimensions), ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
-``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``. A loop whose body ends in
+``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``; for expression trees the SFPU
+inits (``<op>_tile_init``, ``<op>_binary_tile_init``, ``binop_with_scalar_tile_init``, …),
+``<op>_bcast_cols|rows_init``, ``unary_bcast_init<…>`` and ``<op>_reuse_dest_init<…>``. A reduction
+carries its own ``reduce_init`` (it names the output CB) and ends with ``reduce_uninit``, after which the
+next call re-initialises. A loop whose body ends in
 another configuration than it starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
 """
@@ -45,6 +49,39 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
         return ("copy", c.args[0].name), ev("tt.copy_init", c.args[0])
     if c.op in _SFPU:
         return (c.op,), ev(_SFPU[c.op])
+    return _rowwise_init(c)
+
+
+#: SFPU tile ops of expression trees → their init (the scalar binops share one)
+_TREE_SFPU = {
+    **{f"tt.{n}_tile": f"tt.{n}_tile_init" for n in (
+        "exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu", "erf", "power",
+        "unary_max", "unary_min")},
+    "tt.where_tile:Float32": "tt.where_tile_init", "tt.where_tile:Float16_b": "tt.where_tile_init",
+    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div", "gt", "lt", "ge",
+                                                                   "le", "eq", "ne")},
+    "tt.binary_max_tile": "tt.binary_max_tile_init", "tt.binary_min_tile": "tt.binary_min_tile_init",
+    **{f"tt.{n}_unary_tile": "tt.binop_with_scalar_tile_init" for n in ("add", "sub", "mul", "div", "rsub")},
+    "tt.fill_tile_bitcast": "tt.fill_tile_init",
+}
+
+
+def _rowwise_init(c: Call) -> tuple[tuple[Any, ...], Evaluate] | None:
+    """Inits of the tile calls of expression trees and reductions (tt.tree_block / tt.reduce_block)."""
+    op = c.op
+    if op in _TREE_SFPU:
+        init = _TREE_SFPU[op]
+        return (init,), ev(init)
+    if op.startswith("tt.unary_bcast:"):  # unary_bcast:<BroadcastType>(icb, itile, idst)
+        kind = op.split(":")[1]
+        return ("unary_bcast", kind, c.args[0].name), ev(f"tt.unary_bcast_init:{kind}", c.args[0])
+    if "_reuse_dest_tiles:" in op:  # <op>_reuse_dest_tiles:<ReuseDestType>(icb, itile, idst)
+        name, kind = op[3:].split("_reuse_dest_tiles:")
+        return (op, c.args[0].name), ev(f"tt.{name}_reuse_dest_init:{kind}", c.args[0])
+    if "_tiles_bcast_" in op:  # <op>_tiles_bcast_<cols|rows>(icb0, icb1, itile0, itile1, idst)
+        name, kind = op[3:].split("_tiles_bcast_")
+        return ((op, c.args[0].name, c.args[1].name),
+                ev(f"tt.{name}_bcast_{kind}_init", c.args[0], c.args[1]))
     return None
 
 
@@ -67,20 +104,26 @@ class InsertComputeInitTT(Pass):
 
     def _func(self, f: PrimFunc) -> PrimFunc:
         calls = collect_calls(f.body, "tt.")
-        if not any(init_for(c) for c in calls):
+        if not any(init_for(c) or c.op.startswith("tt.reduce_init:") for c in calls):
             return f  # a compute kernel without math (pure data movement)
         transpose = self._transpose(f)
         packs = [c for c in calls if c.op in ("tt.pack_tile", "tt.pack_tile_at")]
-        first = next(c for c in calls if init_for(c) is not None)
+        first = next(c for c in calls if init_for(c) is not None or c.op.startswith("tt.reduce_init:"))
+        unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", "tt.matmul_subblock", *_BINARY, "tt.copy_tile")
+                     or "_tiles_bcast_" in c.op or "_reuse_dest_tiles:" in c.op
+                     or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
+        if first.op not in ("tt.matmul_tiles", "tt.matmul_subblock", *_BINARY) and unpacking:
+            first = unpacking[0]  # an SFPU op first (a fill): configure for the first op unpacking a CB
         out_cb: Buffer | None = packs[0].args[1] if packs else None
         if out_cb is None:
             raise self.error("compute kernel computes but never packs a result", f.loc)
         if first.op in ("tt.matmul_tiles", "tt.matmul_subblock"):
             startup = ev("tt.compute_kernel_hw_startup_reverse", first.args[0], first.args[1], out_cb)
-        elif first.op in _BINARY:
+        elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_init:"):
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
         else:
-            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile"), out_cb)
+            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")
+                        or "_reuse_dest_tiles:" in c.op), out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
         body, _ = self._insert(f.body, None, transpose)
         return f.with_body(seq(startup, body))
@@ -97,6 +140,10 @@ class InsertComputeInitTT(Pass):
                 out.append(y)
             return SeqStmt(out), state
         if isinstance(s, Evaluate) and isinstance(s.value, Call):
+            if s.value.op == "tt.reduce_uninit":
+                return s, None  # the next op re-initialises the unpacker / math / packer
+            if s.value.op.startswith("tt.reduce_init:"):  # emitted with its reduce (it names the output CB)
+                return s, ("reduce", s.value.op, *(a.name for a in s.value.args))
             need = init_for(s.value, tr)
             if need is None or need[0] == state:
                 return s, state

@@ -20,8 +20,14 @@ device function and the host plan's CBs gain it) between K iterations: the K loo
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
 one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
-a diagnostic. ``tt.compute_config`` records fp32 accumulation and the math fidelity (option
-``math_fidelity``: LoFi | HiFi2 | HiFi3 | HiFi4, default HiFi4).
+a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
+each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
+register-allocated over DST (a tree needing more registers than DST holds is a diagnostic), blocks use
+the FPU (``add/sub/mul_tiles``, ``*_tiles_bcast_cols|rows``, ``*_reuse_dest_tiles``), values the SFPU;
+a reduction is ``reduce_init`` / ``reduce_tile`` per tile of its row (column) / ``reduce_uninit``; an
+in-place update pops, reserves and pushes one tile at a time. ``tt.compute_config`` records fp32
+accumulation and the math fidelity (option ``math_fidelity``: LoFi | HiFi2 | HiFi3 | HiFi4, default
+HiFi4).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
+from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
 from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -125,7 +132,15 @@ class InsertDSTManagementTT(Pass):
             first = "with" if matmuls[0].args[3].value else "without"
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
-        body = _Expand(f, self).visit(body)
+        trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
+                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
+        body = _Expand(f, self, trees).visit(body)
+        if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
+            # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
+            def fmt(b: Buffer) -> str | None:
+                return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+            body = insert_pack_reconfig(body, fmt, None)
         attrs = {**f.attrs, **partials}
         fidelity = ctx.get("math_fidelity")
         if fidelity not in MATH_FIDELITIES:
@@ -392,9 +407,10 @@ def _with_range(s: Stmt, base: Expr, count: int) -> Stmt:
 class _Expand(StmtExprMutator):
     """Block ops → tile calls. ``<op>@range`` ops carry (base, count) of a DST sub-block."""
 
-    def __init__(self, f: PrimFunc, owner: Pass) -> None:
+    def __init__(self, f: PrimFunc, owner: Pass, trees: TreeCodegen) -> None:
         self.f = f
         self.owner = owner
+        self.trees = trees
 
     def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
         if not node.stmts:
@@ -421,6 +437,10 @@ class _Expand(StmtExprMutator):
         c = _call_of(node)
         if c is None or "_block" not in c.op:
             return node
+        if c.op == "tt.tree_block":
+            return self.trees.tree_block(c)
+        if c.op == "tt.reduce_block":
+            return self.trees.reduce_block(c)
         op, _, ranged = c.op.partition("@")
         args = list(c.args)
         if ranged:

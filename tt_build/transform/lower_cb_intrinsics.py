@@ -14,7 +14,15 @@ Produces:
   popped after its last one;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
-  around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
+  around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job);
+* staged fragments (compute both fills and reads them): every reader waits for the held block, a
+  redefinition pops the previous value first and reserves / pushes the block, an in-place update
+  (``y = y / s``, ``T.reduce_max(x, m, clear=False)``) is replaced tile by tile by InsertDSTManagementTT; a
+  loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
+  reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
+  written is a diagnostic;
+* reader: ``tt.scaler_block`` becomes ``cb_reserve_back``, ``fill_scaler_tile`` (zeros, 1.0 in row 0 of
+  each face; the helper is in the dataflow template) and ``cb_push_back``.
 
 * multicast copies (SplitDeviceKernel's specialisation by role, resources from ``tt.multicast``):
   sender — ``cb_reserve_back`` → ``get_write_ptr`` → the tile reads → ``noc_async_read_barrier`` →
@@ -55,6 +63,7 @@ from tt_build.ir import (
     seq,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import tree_loads
 from tt_build.transform._analysis import TILE, collect_calls, div_exact
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
@@ -103,6 +112,8 @@ class LowerCBIntrinsics(Pass):
                 return pass_._multicast(node, f)  # noqa: SLF001
 
         body = M().visit(f.body)
+        if role == "compute":
+            body = _StagedProtocol(self, f).run(body)
         if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_multicast") for c in collect_calls(body, "tt.")):
             # writes are flushed (their data has left L1) before their CB pages are freed; one barrier at
             # the end waits for every write to complete
@@ -139,6 +150,13 @@ class LowerCBIntrinsics(Pass):
                     out.append(self._writes(group, f, {b for b, k in first_use.items() if k in span},
                                             {b for b, k in last_use.items() if k in span}))
                 i = j
+                continue
+            if op == "tt.scaler_block":  # reader: the reduce scaler tile, 1.0 as a pair of bfloat16
+                sc = s.value.args[0]  # type: ignore[attr-defined]
+                out += [ev("tt.cb_reserve_back", sc, IntImm(1)),
+                        ev("tt.fill_scaler_tile", sc, IntImm(0x3F803F80, "uint32")),
+                        ev("tt.cb_push_back", sc, IntImm(1))]
+                i += 1
                 continue
             if op is not None and role == "compute":
                 out.append(self._compute(s.value, f, {b for b, k in first_use.items() if k == i},  # type: ignore[attr-defined]
@@ -250,6 +268,10 @@ class LowerCBIntrinsics(Pass):
             return list(dict.fromkeys(a for a in c.args[1:3] if is_cb(a)))
         if c.op in ("tt.copy_block", "tt.write_block"):
             return [c.args[0]]
+        if c.op in ("tt.tree_block", "tt.reduce_block"):  # staged fragments and the scaler: _StagedProtocol
+            reads = [ld.buffer for ld in tree_loads(c.args[1])] if c.op == "tt.tree_block" else [c.args[0]]
+            return list(dict.fromkeys(b for b in reads if is_cb(b)
+                                      and f.attrs[A.cb_key(b.name)]["kind"] not in ("staged", "scaler")))
         return []
 
     def _compute(self, c: Call, f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
@@ -271,3 +293,128 @@ def _block_op(s: Stmt) -> str | None:
 
 def _is_block(s: Stmt) -> bool:
     return _block_op(s) is not None
+
+
+class _StagedProtocol:
+    """The CB protocol of staged fragments (kind ``staged``) and the reduce scaler in the compute kernel.
+
+    A staged fragment's CB holds one block: empty, or full with the fragment's current value. Every op
+    reading it waits for the block (``cb_wait_front``, already there: compute pushed it); an op defining it
+    pops the previous value first (when there is one), reserves the block and pushes it afterwards; an op
+    reading and redefining it (``y[i, j] = y[i, j] / s[i]``, ``T.reduce_max(x, m, clear=False)``) replaces
+    it tile by tile (InsertDSTManagementTT expands the per-tile pop / reserve / push). A loop body must leave
+    every CB as it found it: a value first defined inside the body is popped at its end. The persistent
+    block loop starts with every staged CB empty, waits for the reduce scaler tile the reader fills for the
+    block and pops everything still held (and the scaler) at its end. Reading a fragment before it is
+    written is a diagnostic.
+    """
+
+    def __init__(self, owner: Pass, f: PrimFunc) -> None:
+        self.owner = owner
+        self.f = f
+        self.kinds = {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
+        self.bufs: dict[str, Buffer] = {}
+
+    def _kind(self, b: Any) -> str | None:
+        if not isinstance(b, Buffer) or b.scope == "global":
+            return None
+        info = self.kinds.get(b.name)
+        return info["kind"] if info else None
+
+    def _n(self, b: Buffer) -> IntImm:
+        return IntImm(self.kinds[b.name]["block_pages"])
+
+    def run(self, body: Stmt) -> Stmt:
+        out, state = self._stmt(body, {})
+        if not self._found_persistent:
+            out = seq(*self._scaler_wait(), out, *self._drain(state))
+        return out
+
+    _found_persistent = False
+
+    def _scaler(self) -> Buffer | None:
+        """The scaler CB's buffer, as the reductions of this function name it (one Buffer object)."""
+        if "scaler" not in self.bufs:
+            reds = collect_calls_named(self.f.body, "tt.reduce_block")
+            if not reds:
+                return None
+            self.bufs["scaler"] = reds[0].args[1]
+        return self.bufs["scaler"]
+
+    def _scaler_wait(self) -> list[Stmt]:
+        sc = self._scaler()
+        return [ev("tt.cb_wait_front", sc, IntImm(1))] if sc is not None and self._uses_reduce else []
+
+    _uses_reduce = False
+
+    def _drain(self, state: dict[Buffer, bool]) -> list[Stmt]:
+        pops = [ev("tt.cb_pop_front", b, self._n(b)) for b, full in state.items() if full]
+        sc = self._scaler()
+        if sc is not None and self._uses_reduce:
+            pops.append(ev("tt.cb_pop_front", sc, IntImm(1)))
+        return pops
+
+    def _stmt(self, s: Stmt | None, state: dict[Buffer, bool]) -> tuple[Stmt | None, dict[Buffer, bool]]:
+        if s is None:
+            return None, state
+        if isinstance(s, SeqStmt):
+            out = []
+            for x in s.stmts:
+                y, state = self._stmt(x, state)
+                if y is not None:
+                    out.append(y)
+            return seq(*out), state
+        if isinstance(s, LetStmt):
+            body, state = self._stmt(s.body, state)
+            return LetStmt(s.var, s.value, body, s.loc), state
+        if isinstance(s, For):
+            if s.annotations.get("persistent"):
+                self._found_persistent = True
+                self._uses_reduce = bool(collect_calls_named(s.body, "tt.reduce_block"))
+                body, end = self._stmt(s.body, {b: False for b in state})
+                body = seq(*self._scaler_wait(), body, *self._drain(end))
+                return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), state
+            body, end = self._stmt(s.body, dict(state))
+            local = [b for b, full in end.items() if full and not state.get(b, False)]
+            if local:
+                body = seq(body, *(ev("tt.cb_pop_front", b, self._n(b)) for b in local))
+            after = dict(state)
+            for b in end:
+                after.setdefault(b, False)
+            return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), after
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in ("tt.tree_block", "tt.reduce_block"):
+            return self._op(s.value, state)
+        return s, state
+
+    def _op(self, c: Call, state: dict[Buffer, bool]) -> tuple[Stmt, dict[Buffer, bool]]:
+        if c.op == "tt.tree_block":
+            dst, reads = c.args[0], [ld.buffer for ld in tree_loads(c.args[1])]
+        else:
+            dst, reads = c.args[2], [c.args[0], *([c.args[2]] if not c.args[5].value else [])]
+        state = dict(state)
+        pre: list[Stmt] = []
+        post: list[Stmt] = []
+        for b in dict.fromkeys(reads):
+            if self._kind(b) != "staged":
+                continue
+            if not state.get(b, False):
+                raise self.owner.error(f"fragment {b.name} is read before it is written (or after the loop that "
+                                       "wrote it ended)", c.loc,
+                                       hint=f"compute or T.fill {b.name} before this statement, in the same loop "
+                                            "body or before the loop")
+            pre.append(ev("tt.cb_wait_front", b, self._n(b)))
+        inplace = dst in reads
+        if not inplace:
+            if self._kind(dst) == "staged" and state.get(dst, False):
+                pre.append(ev("tt.cb_pop_front", dst, self._n(dst)))
+            pre.append(ev("tt.cb_reserve_back", dst, self._n(dst)))
+            post.append(ev("tt.cb_push_back", dst, self._n(dst)))
+        if self._kind(dst) == "staged":
+            state[dst] = True
+        return seq(*pre, Evaluate(c), *post), state
+
+
+def collect_calls_named(s: Any, op: str) -> list[Call]:
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    return [c for c in collect_calls(s, "tt.") if c.op == op]

@@ -8,12 +8,20 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages;
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
-* ``dst``: a fragment only ever used in DST (no CB).
+* ``dst``: a fragment only ever used in DST (no CB);
+* ``staged``: a fragment computed by expression trees or reductions, or read by other statements
+  (:func:`tt_build.ir.rowwise.staged_analysis`): compute fills and reads it, one block deep, in its own
+  precision; one copied to a tensor also gets an ``output`` CB ``<fragment>_out`` (``drained_by`` /
+  ``drains``) the writer drains; a staged fragment filled from a tensor or used as a ``T.gemm``
+  accumulator is a diagnostic;
+* ``scaler``: ``reduce_scaler``, the bfloat16 tile of 1.0s ``reduce_tile`` reads (two pages), when the
+  kernel has a ``T.reduce_*``; a ``T.reduce_min`` / ``reduce_abssum`` / ``reduce_absmax`` also gets a staged
+  float32 block ``<dst>_<kind>_src`` (``prepares`` / ``reduce``) for its negated / absolute source.
 
 A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L1).
 
-CB ids: inputs from 0, outputs from 16, intermediates from 24 (the usual TT-Metalium convention),
-within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
+CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the
+usual TT-Metalium convention), within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
 CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
 """
@@ -35,13 +43,17 @@ from tt_build.ir import (
     StmtExprVisitor,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import PREPARED_REDUCES, RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE
 from tt_build.transform.base import Pass, PassContext, l1_budget
 
-__all__ = ["MAX_CBS", "LowerSharedToCB"]
+__all__ = ["MAX_CBS", "SCALER_NAME", "LowerSharedToCB"]
 
 MAX_CBS = 32
-_PAGE = {"Float16_b": TILE * TILE * 2, "Float32": TILE * TILE * 4}
+_PAGE = {"Float16_b": TILE * TILE * 2, "Float16": TILE * TILE * 2, "Float32": TILE * TILE * 4}
+_FORMAT = {"bfloat16": "Float16_b", "float16": "Float16", "float32": "Float32"}
+#: name of the CB holding the reduce scaler tile (made unique against the kernel's buffers)
+SCALER_NAME = "reduce_scaler"
 
 
 class LowerSharedToCB(Pass):
@@ -54,6 +66,9 @@ class LowerSharedToCB(Pass):
         order: list[Buffer] = []
         filled: dict[Buffer, int] = {}  # buffer -> stages of the reader copy
         drained: set[Buffer] = set()
+        drains: dict[Buffer, Buffer] = {}  # staged fragment -> the output CB the writer drains
+        reduces: list[Any] = []  # locations of the T.reduce_* calls
+        prepared: dict[tuple[str, str], Buffer] = {}  # (dst, kind) of a reduce_min/abssum/absmax -> its source
         default_stages = int(ctx.get("default_stages"))
         names: dict[str, Buffer] = {}
         pass_ = self
@@ -82,6 +97,10 @@ class LowerSharedToCB(Pass):
 
             def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
                 call = node.value
+                if isinstance(call, Call) and call.op == "tl.reduce":
+                    reduces.append(call.loc)
+                    if call.args[2].value in PREPARED_REDUCES:
+                        prepared.setdefault((call.args[1].name, call.args[2].value), call.args[0])
                 if isinstance(call, Call) and call.op == "tl.copy":
                     src, dst = call.args
                     if isinstance(src, BufferRegion) and src.buffer.scope == "global":
@@ -102,9 +121,43 @@ class LowerSharedToCB(Pass):
         Uses().visit(f.body)
         order = [b for b in order if b in used]  # a buffer the kernel never touches gets no CB
 
+        try:
+            staged, _ = staged_analysis(f.body)
+        except RowwiseError as exc:
+            raise self.error(exc.msg, exc.loc, hint=exc.hint) from None
+        attrs = dict(f.attrs)
+        taken = {b.name for b in names.values()} | {p.name for p in f.params}
+
+        def fresh(base: str) -> str:
+            name, n = base, 0
+            while name in taken:
+                n += 1
+                name = f"{base}{n}"
+            taken.add(name)
+            return name
+
         kinds: dict[Buffer, str] = {}
+        extra: list[Buffer] = []  # companion CBs: the output of a drained staged fragment, the reduce scaler
+        prep_of: dict[Buffer, tuple[str, str]] = {}  # prepared reduce sources -> (dst, kind)
         for b in order:
-            if b in filled:
+            if b in staged:
+                if b in filled:
+                    raise self.error(f"fragment {b.name} is computed element-wise / reduced, so it cannot also be "
+                                     "filled from a tensor by T.copy", b.loc,
+                                     hint=f"T.copy the tensor block into a T.alloc_shared buffer and read that "
+                                          f"(or T.copy it into {b.name})")
+                kinds[b] = "staged"
+                info = attrs[A.buffer_key(b.name)]
+                if b in drained:
+                    out = Buffer(fresh(f"{b.name}_out"), b.shape, b.dtype, "shared", b.loc)
+                    attrs[A.buffer_key(out.name)] = {**info, "scope": "shared"}
+                    kinds[out] = "output"
+                    extra.append(out)
+                    drains[b] = out
+                info["data_format"] = _FORMAT[b.dtype]  # the staged tiles keep the fragment's own precision
+                info["page_size"] = _PAGE[info["data_format"]]
+                info.pop("pack_dtype", None)
+            elif b in filled:
                 kinds[b] = "input"
             elif b in drained:
                 kinds[b] = "output"
@@ -112,9 +165,25 @@ class LowerSharedToCB(Pass):
                 kinds[b] = "dst"
             else:
                 kinds[b] = "intermediate"
-        next_id = {"input": 0, "output": 16, "intermediate": 24}
+        for (dst_name, kind), src in prepared.items():  # the negated / absolute source, in float32
+            tmp = Buffer(fresh(f"{dst_name}_{kind}_src"), src.shape, "float32", "fragment", src.loc)
+            sinfo = attrs[A.buffer_key(src.name)]
+            attrs[A.buffer_key(tmp.name)] = {"scope": "fragment", "dtype": "float32", "shape": list(src.shape),
+                                             "tiles": list(sinfo["tiles"]), "data_format": "Float32", "local": False,
+                                             "page_size": _PAGE["Float32"]}
+            kinds[tmp] = "staged"
+            extra.append(tmp)
+            prep_of[tmp] = (dst_name, kind)
+        if reduces:
+            sc = Buffer(fresh(SCALER_NAME), (TILE, TILE), "bfloat16", "shared", reduces[0])
+            attrs[A.buffer_key(sc.name)] = {"scope": "shared", "dtype": "bfloat16", "shape": [TILE, TILE],
+                                            "tiles": [1, 1], "data_format": "Float16_b", "local": False,
+                                            "page_size": _PAGE["Float16_b"]}
+            kinds[sc] = "scaler"
+            extra.append(sc)
+        order = order + extra
+        next_id = {"input": 0, "output": 16, "intermediate": 24, "staged": 24, "scaler": 8}
         used: set[int] = set()
-        attrs = dict(f.attrs)
         total_bytes = 0
         with_cb = [b for b in order if kinds[b] != "dst"]
         if len(with_cb) > MAX_CBS:
@@ -123,7 +192,7 @@ class LowerSharedToCB(Pass):
                              f"{MAX_CBS} ({first_over.name} is number {MAX_CBS + 1})", first_over.loc or f.loc,
                              hint="use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across "
                                   "T.copy calls, or split the kernel)")
-        for kind in ("input", "output", "intermediate"):
+        for kind in ("input", "scaler", "output", "intermediate", "staged"):
             for b in (b for b in order if kinds[b] == kind):
                 cb_id = next_id[kind]
                 while cb_id in used:
@@ -134,7 +203,8 @@ class LowerSharedToCB(Pass):
                 next_id[kind] = cb_id + 1
                 info = attrs[A.buffer_key(b.name)]
                 tiles = info["tiles"][0] * info["tiles"][1]
-                stages = filled.get(b, default_stages)
+                one_block = kind == "staged" or b in drains.values()  # compute holds / hands over one block
+                stages = filled.get(b, 2 if kind == "scaler" else 1 if one_block else default_stages)
                 page = info.get("page_size", _PAGE[info["data_format"]])
                 cb: dict[str, Any] = {
                     "cb_id": cb_id,
@@ -145,6 +215,12 @@ class LowerSharedToCB(Pass):
                     "stages": stages,
                     "depth_pages": stages * tiles,
                 }
+                if b in drains:
+                    cb["drained_by"] = drains[b].name
+                if b in prep_of:
+                    cb["prepares"], cb["reduce"] = prep_of[b]
+                if kind == "output" and b in drains.values():
+                    cb["drains"] = next(k.name for k, v in drains.items() if v is b)
                 total_bytes += cb["depth_pages"] * page
                 attrs[A.cb_key(b.name)] = cb
         for b in (b for b in order if kinds[b] == "dst"):

@@ -12,7 +12,16 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 ``tt.binary_block(op, a, b, frag)``    ``frag = a <op> b`` for op in add / sub / mul
 ``tt.unary_block(op, frag)``           ``frag = op(frag)`` in DST, op in exp / relu / negative
 ``tt.fill_block(frag, value)``         ``frag = value`` (0 needs no instruction: DST is zeroed on acquire)
+``tt.tree_block(dst, value)``          ``dst = value`` for a staged (or output) ``dst``: an expression tree
+``tt.reduce_block(src, sc, dst, …)``   ``dst = reduce(src)`` (kind sum|max, dim, clear) with scaler CB ``sc``
+``tt.scaler_block(sc)``                the reader fills the reduce scaler tile (once per persistent block)
 =====================================  ===============================================================
+
+Stores into a staged fragment (``tt.cb.*`` kind ``staged``), ``T.fill`` of one and ``T.copy`` to / from
+one become ``tt.tree_block`` (a copy to a tensor: into the fragment's ``<name>_out`` CB, then
+``tt.write_block``); ``T.reduce_*`` becomes ``tt.reduce_block``, a ``T.reduce_min`` / ``reduce_abssum`` /
+``reduce_absmax`` a ``tt.tree_block`` preparing ``-x`` / ``|x|`` in its ``<dst>_<kind>_src`` CB, the max / sum
+reduction of that, and for a minimum the negation of ``dst`` (before too, with ``clear=False``).
 
 Each store of a ``T.Parallel`` nest becomes the block steps :func:`tt_build.ir.eltwise.plan_store`
 plans for it (the definition the front end checks stores against); stores run in program order.
@@ -46,6 +55,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.eltwise import EltwiseError, Step, plan_store
+from tt_build.ir.rowwise import PREPARED_REDUCES, check_tree
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext
 
@@ -66,6 +76,9 @@ class LowerTTTileIntrinsics(Pass):
     def _func(self, f: PrimFunc) -> PrimFunc:
         kinds = {k[len(A.CB_PREFIX):]: v["kind"] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
         pass_ = self
+        self._f = f
+        self._extra: dict[str, Buffer] = {}  # companion CBs (a staged fragment's output, the reduce scaler)
+        self._kinds = kinds
 
         def kind(b: Buffer) -> str:
             return kinds.get(b.name, "global") if b.scope != "global" else "global"
@@ -80,7 +93,13 @@ class LowerTTTileIntrinsics(Pass):
             def visit_For(self, node: For) -> Stmt:  # noqa: N802
                 if node.kind == "parallel":
                     return pass_._lower_parallel(node)  # noqa: SLF001
-                return self.generic_visit(node)
+                out = self.generic_visit(node)
+                scaler = pass_._scaler()  # noqa: SLF001
+                if node.annotations.get("persistent") and scaler is not None and isinstance(out, For):
+                    # the reader fills the reduce scaler tile once per block the core computes
+                    body = seq(_ev("tt.scaler_block", scaler, loc=node.loc), out.body)
+                    return For(out.var, out.min, out.extent, out.kind, body, dict(out.annotations), out.loc)
+                return out
 
             def visit_SeqStmt(self, node: SeqStmt) -> Stmt:  # noqa: N802
                 return _reuse_packs(seq(*(self.visit(s) for s in node.stmts)))
@@ -91,8 +110,66 @@ class LowerTTTileIntrinsics(Pass):
 
         return PrimFunc(f.name, f.params, M().visit(f.body), dict(f.attrs), f.loc)
 
+    # -- staged fragments (expression trees, reductions) --------------------------------------------
+    def _companion(self, name: str, like: Buffer) -> Buffer:
+        if name not in self._extra:
+            self._extra[name] = Buffer(name, like.shape, like.dtype, "shared", like.loc)
+        return self._extra[name]
+
+    def _scaler(self) -> Buffer | None:
+        name = next((n for n, k in self._kinds.items() if k == "scaler"), None)
+        if name is None:
+            return None
+        return self._companion(name, Buffer(name, (32, 32), "bfloat16", "shared"))
+
+    def _staged_call(self, call: Call, kind: Any) -> Stmt | None:
+        """The block op of a tile call touching a staged fragment, or None when none is staged."""
+        loc = call.loc
+        if call.op == "tl.reduce":
+            src, dst, red, dim, clear = call.args
+            scaler = self._scaler()
+            assert scaler is not None
+            if red.value not in PREPARED_REDUCES:
+                return _ev("tt.reduce_block", src, scaler, dst, red, dim, clear, loc=loc)
+            # min = -max(-x), abssum = sum(|x|), absmax = max(|x|): reduce a prepared copy of the source
+            pool, prep, negate = PREPARED_REDUCES[red.value]
+            name = next(n for n, v in self._f.attrs.items() if n.startswith(A.CB_PREFIX)
+                        and v.get("prepares") == dst.name and v.get("reduce") == red.value)[len(A.CB_PREFIX):]
+            tmp = self._extra.setdefault(name, Buffer(name, src.shape, "float32", "fragment", src.loc))
+            x = BufferLoad(src, (), src.dtype, loc=loc)
+            value = BinaryOp("-", FloatImm(0.0), x, "float32", loc) if prep == "neg" else \
+                Call("math.abs", (x,), "float32", loc)
+            d = BufferLoad(dst, (), dst.dtype, loc=loc)
+            flip = _ev("tt.tree_block", dst, BinaryOp("-", FloatImm(0.0), d, dst.dtype, loc), loc=loc)
+            ops = [_ev("tt.tree_block", tmp, value, loc=loc)]
+            if negate and not clear.value:
+                ops.append(flip)  # the running minimum, negated like the source
+            ops.append(_ev("tt.reduce_block", tmp, scaler, dst, StringImm(pool), dim, clear, loc=loc))
+            if negate:
+                ops.append(flip)
+            return seq(*ops)
+        if call.op == "tl.fill" and kind(call.args[0]) == "staged":
+            buf, value = call.args
+            return _ev("tt.tree_block", buf, FloatImm(value.value, loc=value.loc), loc=loc)
+        if call.op != "tl.copy":
+            return None
+        src, dst = call.args
+        sk, dk = kind(src.buffer), kind(dst.buffer)
+        if "staged" not in (sk, dk):
+            return None
+        load = BufferLoad(src.buffer, (), src.buffer.dtype, loc=src.loc)
+        if dk == "global":
+            out = self._companion(self._f.attrs[A.cb_key(src.buffer.name)]["drained_by"], src.buffer)
+            return seq(_ev("tt.tree_block", out, load, loc=loc), _ev("tt.write_block", out, dst, loc=loc))
+        if dst.buffer.shape != src.buffer.shape:  # pragma: no cover - the front end checks shapes
+            raise self.error(f"T.copy between {src.buffer.name} and {dst.buffer.name} of different shapes", loc)
+        return _ev("tt.tree_block", dst.buffer, load, loc=loc)
+
     def _lower_call(self, call: Call, kind: Any) -> Stmt:
         loc = call.loc
+        staged = self._staged_call(call, kind)
+        if staged is not None:
+            return staged
         if call.op == "tl.copy":
             src, dst = call.args
             sk, dk = kind(src.buffer), kind(dst.buffer)
@@ -141,6 +218,13 @@ class LowerTTTileIntrinsics(Pass):
             if extents != list(dst.shape) or not _is_identity(store.indices, lvars):
                 raise self.error(f"T.Parallel must cover the whole fragment {dst.name}{tuple(dst.shape)} with "
                                  f"indices [{', '.join(v.name for v in lvars)}]", store.loc)
+            if self._kinds.get(dst.name) == "staged":
+                try:
+                    check_tree(dst, store.value)
+                except EltwiseError as exc:
+                    raise self.error(exc.msg, exc.loc or store.loc, hint=exc.hint) from None
+                ops.append(_ev("tt.tree_block", dst, store.value, loc=store.loc))
+                continue
             self._check_indices(store.value, lvars)
             try:
                 steps = plan_store(dst, store.value, store.loc)

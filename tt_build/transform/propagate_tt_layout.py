@@ -3,7 +3,10 @@
 Requires: ``tt.buffer.<param>`` (InferTTLayout).
 Produces: ``tt.buffer.<onchip>`` for every ``T.alloc_shared`` / ``T.alloc_fragment`` buffer: its tile
 grid, element dtype, the data format its circular buffer will hold (a fragment is packed in the
-format of the tensor it is copied to) and ``local`` when it stages a sharded tensor.
+format of the tensor it is copied to) and ``local`` when it stages a sharded tensor. A 1-D buffer (a
+vector of n values) gets ``vector``: ``col`` — one value per row of a block (a ``dim=1`` reduction, read
+as ``v[i]``), tiles ``[n/32, 1]`` — or ``row`` (``dim=0``, ``v[j]``), tiles ``[1, n/32]``, from its uses
+(:func:`tt_build.ir.rowwise.staged_analysis`); a vector used both ways is a diagnostic.
 Checks every ``T.copy`` between a tensor and an on-chip buffer: starts tile-aligned (multiples of
 32 for all block/loop indices) and the region inside the tensor for every block and iteration.
 Leaves alone: the body.
@@ -30,12 +33,13 @@ from tt_build.ir import (
     dtype_bytes,
 )
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE, divisible
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["PropagateTTLayout", "bounds"]
 
-_DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+_DATA_FORMAT = {"bfloat16": "Float16_b", "float16": "Float16", "float32": "Float32"}
 
 
 def bounds(e: Any, ranges: dict[Var, tuple[int, int]]) -> tuple[int, int]:
@@ -96,17 +100,24 @@ class PropagateTTLayout(Pass):
 
             def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
                 b = node.buffer
-                if len(b.shape) != 2 or any(s % TILE for s in b.shape):  # noqa: PLR2004
-                    raise pass_.error(f"on-chip buffer {b.name} of shape {b.shape} is not a 2-D multiple of the "
-                                      "32×32 tile", node.loc)
+                if len(b.shape) not in (1, 2) or any(s % TILE for s in b.shape):  # noqa: PLR2004
+                    raise pass_.error(f"on-chip buffer {b.name} of shape {b.shape} is not a 1-D or 2-D multiple of "
+                                      "the 32×32 tile", node.loc)
+                if len(b.shape) == 1:  # a vector: one tile per 32 values, in column 0 (col) or row 0 (row)
+                    o = vectors.get(b, "col")
+                    tiles = [b.shape[0] // TILE, 1] if o == "col" else [1, b.shape[0] // TILE]
+                else:
+                    tiles = [b.shape[0] // TILE, b.shape[1] // TILE]
                 onchip[b] = {
                     "scope": b.scope,
                     "dtype": b.dtype,
                     "shape": list(b.shape),
-                    "tiles": [b.shape[0] // TILE, b.shape[1] // TILE],
+                    "tiles": tiles,
                     "data_format": _DATA_FORMAT[b.dtype],
                     "local": False,
                 }
+                if len(b.shape) == 1:
+                    onchip[b]["vector"] = vectors.get(b, "col")
                 self.generic_visit(node)
 
             def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
@@ -114,6 +125,10 @@ class PropagateTTLayout(Pass):
                 if isinstance(call, Call) and call.op == "tl.copy":
                     pass_._copy(call, attrs, onchip, self.ranges)  # noqa: SLF001
 
+        try:
+            _, vectors = staged_analysis(f.body)
+        except RowwiseError as exc:
+            raise self.error(exc.msg, exc.loc, hint=exc.hint) from None
         V().visit(f.body)
         for buf, info in onchip.items():
             attrs[A.buffer_key(buf.name)] = info

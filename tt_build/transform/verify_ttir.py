@@ -20,6 +20,11 @@ which case the pass that just ran is named). Checks on the three device function
   ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
   at its sender and before pushing the block, and each group has a sender and a receiver path
   (→ LowerCBIntrinsics / SplitDeviceKernel).
+* staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
+  block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
+  them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
+  ``cb_push_back``; broadcasts: the vector operand of ``*_tiles_bcast_cols|rows`` / ``unary_bcast`` has
+  that orientation (``vector`` col|row), the block operand is 2-D, both waited for before.
 """
 
 from __future__ import annotations
@@ -52,13 +57,31 @@ _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
         "tt.noc_async_writes_flushed")
-_MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
-         "tt.relu_tile", "tt.negative_tile", "tt.fill_tile")
+_ROWWISE_MATH = (
+    "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
+    "tt.where_tile:Float16_b",
+    *(f"tt.{n}_tile" for n in ("exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu",
+                               "erf")),
+    *(f"tt.{n}_unary_tile" for n in ("add", "sub", "mul", "div", "rsub")),
+    *(f"tt.{n}_binary_tile" for n in ("add", "sub", "mul", "div", "gt", "lt", "ge", "le", "eq", "ne")),
+    "tt.binary_max_tile", "tt.binary_min_tile",
+    *(f"tt.{o}_tiles_bcast_{k}" for o in ("add", "sub", "mul") for k in ("cols", "rows")),
+    "tt.unary_bcast:COL", "tt.unary_bcast:ROW",
+    *(f"tt.{o}_reuse_dest_tiles:{k}" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA", "DEST_TO_SRCB")),
+    *(f"tt.reduce_tile:{p}:{d}" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")),
+)
+_MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile",
+         "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
 _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
                  "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
-                  "tt.pack_tile": 0, "tt.pack_tile_at": 0}
+                  "tt.pack_tile": 0, "tt.pack_tile_at": 0,
+                  **{op: 0 for op in _ROWWISE_MATH if "bcast" not in op and "reduce" not in op
+                     and "reuse_dest" not in op},
+                  **{op: 4 for op in _ROWWISE_MATH if "_tiles_bcast_" in op or "reduce_tile" in op},
+                  "tt.unary_bcast:COL": 2, "tt.unary_bcast:ROW": 2,
+                  **{op: 2 for op in _ROWWISE_MATH if "_reuse_dest_tiles:" in op}}
 _CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
            "tt.cb_pop_front": "pop"}
 
@@ -103,7 +126,8 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
         p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
 
 
-def _cb_counts(s: Stmt | None, p: _Problems, fname: str) -> dict[tuple[str, str], int]:
+def _cb_counts(s: Stmt | None, p: _Problems, fname: str,
+               held: frozenset[str] = frozenset()) -> dict[tuple[str, str], int]:
     """Pages per (cb, action) for one execution of ``s``; checks each loop body is balanced."""
     out: dict[tuple[str, str], int] = {}
     if s is None:
@@ -115,7 +139,7 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str) -> dict[tuple[str, str]
 
     if isinstance(s, SeqStmt):
         for x in s.stmts:
-            add(_cb_counts(x, p, fname))
+            add(_cb_counts(x, p, fname, held))
     elif isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in _CB_OPS:
         c = s.value
         n = c.args[1].value if isinstance(c.args[1], IntImm) else None
@@ -124,28 +148,34 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str) -> dict[tuple[str, str]
         else:
             out[(c.args[0].name, _CB_OPS[c.op])] = n
     elif isinstance(s, For):
-        body = _cb_counts(s.body, p, fname)
-        _balanced(body, p, fname, f"loop over {s.var.name}")
+        body = _cb_counts(s.body, p, fname, held)
+        _balanced(body, p, fname, f"loop over {s.var.name}", held)
         mult = s.extent.value if isinstance(s.extent, IntImm) else 1
         add(body, mult)
     elif isinstance(s, LetStmt):
-        add(_cb_counts(s.body, p, fname))
+        add(_cb_counts(s.body, p, fname, held))
     elif isinstance(s, IfThenElse):
-        a, b = _cb_counts(s.then_case, p, fname), _cb_counts(s.else_case, p, fname)
+        a, b = _cb_counts(s.then_case, p, fname, held), _cb_counts(s.else_case, p, fname, held)
         if a != b:
             p.add("LowerCBIntrinsics", f"{fname}: branches of an if move different CB page counts")
         add(a)
     return out
 
 
-def _balanced(counts: dict[tuple[str, str], int], p: _Problems, fname: str, where: str) -> None:
+def _balanced(counts: dict[tuple[str, str], int], p: _Problems, fname: str, where: str,
+              held: frozenset[str] = frozenset()) -> None:
+    """Per loop iteration: reserves match pushes and waits match pops; for a CB compute both fills and reads
+    (``held``: staged fragments, re-waited by every reader) pushes match pops instead."""
     cbs = {cb for cb, _ in counts}
     for cb in sorted(cbs):
         r, pu = counts.get((cb, "reserve"), 0), counts.get((cb, "push"), 0)
         w, po = counts.get((cb, "wait"), 0), counts.get((cb, "pop"), 0)
         if r != pu:
             p.add("LowerCBIntrinsics", f"{fname}: CB {cb} reserves {r} pages but pushes {pu} per {where}")
-        if w != po:
+        if cb in held:
+            if pu != po:
+                p.add("LowerCBIntrinsics", f"{fname}: staged CB {cb} is pushed {pu} pages but popped {po} per {where}")
+        elif w != po:
             p.add("LowerCBIntrinsics", f"{fname}: CB {cb} waits for {w} pages but pops {po} per {where}")
 
 
@@ -320,6 +350,72 @@ def _check_multicast_protocol(f: PrimFunc, p: _Problems) -> None:
                                    f"{receivers} receiver path(s)")
 
 
+def _check_rowwise(f: PrimFunc, p: _Problems) -> None:
+    """The operand protocols of reductions and broadcasts in the compute kernel (→ InsertDSTManagementTT /
+    InsertComputeInitTT / LowerCBIntrinsics):
+
+    * ``reduce_tile<P, D>(src, scaler, ...)``: ``scaler`` is the reduce scaler CB (kind ``scaler``), waited for
+      before, and the last reduce init before it is ``reduce_init<P, D>`` of the same CBs (no other init in
+      between); ``src`` is waited for before;
+    * ``<op>_tiles_bcast_cols|rows(a, v, ...)`` and ``unary_bcast<COL|ROW>(v, ...)``: ``v`` is a 1-D buffer of
+      that orientation (a column vector: one value per row), ``a`` a 2-D block; both waited for before.
+    """
+    kinds = {k[len(A.CB_PREFIX):]: v["kind"] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
+    waited: set[str] = set()
+    last_init: list[Call | None] = [None]
+
+    def vector(b: Buffer) -> str | None:
+        return f.attrs.get(A.buffer_key(b.name), {}).get("vector")
+
+    for c in collect_calls(f.body, "tt."):
+        op = c.op
+        if op == "tt.cb_wait_front":
+            waited.add(c.args[0].name)
+        elif op.startswith("tt.reduce_init:"):
+            last_init[0] = c
+        elif op.endswith("_init") or op.startswith("tt.unary_bcast_init:") or op == "tt.reduce_uninit":
+            last_init[0] = None
+        elif op.startswith("tt.reduce_tile:"):
+            src, scaler = c.args[0], c.args[1]
+            init = last_init[0]
+            if kinds.get(scaler.name) != "scaler":
+                p.add("LowerSharedToCB", f"{f.name}: reduce_tile reads its scaler from CB {scaler.name}, which is not "
+                                         "the reduce scaler CB")
+            for b in (src, scaler):
+                if b.name not in waited:
+                    p.add("LowerCBIntrinsics", f"{f.name}: reduce_tile reads CB {b.name} before waiting for it")
+            if init is None or init.op.split(":")[1:] != op.split(":")[1:] or \
+                    [a.name for a in init.args[:2]] != [src.name, scaler.name]:
+                p.add("InsertComputeInitTT", f"{f.name}: {op[3:].replace(':', ' ')} is not preceded by its "
+                                             "reduce_init")
+        elif "_tiles_bcast_" in op or op.startswith("tt.unary_bcast:"):
+            block, vec = (None, c.args[0]) if op.startswith("tt.unary_bcast:") else (c.args[0], c.args[1])
+            want = "col" if op.endswith(("_cols", ":COL")) else "row"
+            if vector(vec) != want:
+                p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} broadcasts {vec.name}, which is not a "
+                                               f"{'column' if want == 'col' else 'row'} vector")
+            if block is not None and len(block.shape) != 2:  # noqa: PLR2004
+                p.add("InsertDSTManagementTT", f"{f.name}: {op[3:]} combines {block.name}, which is not a 2-D block")
+            for b in (block, vec):
+                if b is not None and b.name not in waited:
+                    p.add("LowerCBIntrinsics", f"{f.name}: {op[3:]} reads CB {b.name} before waiting for it")
+
+
+def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
+    """The reader fills the reduce scaler CB (when the kernel has one) between a reserve and a push."""
+    scalers = [k[len(A.CB_PREFIX):] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX) and v["kind"] == "scaler"]
+    calls = collect_calls(f.body, "tt.")
+    for name in scalers:
+        fills = [i for i, c in enumerate(calls) if c.op == "tt.fill_scaler_tile" and c.args[0].name == name]
+        if not fills:
+            p.add("LowerCBIntrinsics", f"{f.name}: the reduce scaler CB {name} is never filled by the reader")
+        for i in fills:
+            if i == 0 or calls[i - 1].op != "tt.cb_reserve_back" or i + 1 >= len(calls) or \
+                    calls[i + 1].op != "tt.cb_push_back":
+                p.add("LowerCBIntrinsics", f"{f.name}: fill_scaler_tile of {name} is not between cb_reserve_back "
+                                           "and cb_push_back")
+
+
 def _check_vars(f: PrimFunc, p: _Problems) -> None:
     bound: set[str] = {a["name"] for a in f.attrs.get(A.RUNTIME_ARGS, [])}
     for a in f.attrs.get(A.COMPILE_TIME_ARGS, []):
@@ -361,11 +457,17 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
         _check_cbs(devs[0], bud, p)
         lowered = any(c.op in _CB_OPS for f in devs for c in collect_calls(f.body, "tt."))
         per_iter: dict[str, dict[tuple[str, str], int]] = {}
+        held = frozenset(k[len(A.CB_PREFIX):] for k, v in devs[0].attrs.items()
+                         if k.startswith(A.CB_PREFIX) and v["kind"] == "staged")
         for f in devs:
             if lowered:
-                counts = _cb_counts(f.body, p, f.name)
+                counts = _cb_counts(f.body, p, f.name, held)
                 del counts
-                per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name)
+                per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name, held)
+            if f.attrs[A.KERNEL_ROLE] == "compute":
+                _check_rowwise(f, p)
+            elif f.attrs[A.KERNEL_ROLE] == "reader":
+                _check_scaler_fill(f, p)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
@@ -383,6 +485,8 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                     elif action == "pop":
                         popped[cb] = popped.get(cb, 0) + n
             for cb in sorted(set(pushed) | set(popped)):
+                if cb in held:
+                    continue  # compute both fills and reads it: checked per loop above
                 if pushed.get(cb, 0) != popped.get(cb, 0):
                     p.add("LowerCBIntrinsics", f"CB {cb}: producer pushes {pushed.get(cb, 0)} pages but consumer "
                                                f"pops {popped.get(cb, 0)} per persistent iteration")

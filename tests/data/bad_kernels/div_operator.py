@@ -1,4 +1,4 @@
-# Bad kernel (division in a T.Parallel body): must fail with a located FrontendError.
+# Bad kernel (integer division of buffer elements): must fail with a located FrontendError.
 import tt_build.language as T
 
 
@@ -16,7 +16,7 @@ def kernel(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloa
             T.copy(A[by * block_M, bx * block_N], A_shared)
             T.copy(B[by * block_M, bx * block_N], B_shared)
             for i, j in T.Parallel(block_M, block_N):
-                C_local[i, j] = A_shared[i, j] / B_shared[i, j]
+                C_local[i, j] = A_shared[i, j] // B_shared[i, j]
             T.copy(C_local, C[by * block_M, bx * block_N])
 
     return main

@@ -1,4 +1,4 @@
-# Bad kernel (float16 tensor): must fail with a located FrontendError.
+# Bad kernel (float64 tensor): must fail with a located FrontendError.
 import tt_build.language as T
 
 
@@ -7,7 +7,7 @@ def kernel(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloa
     def main(
         A: T.Tensor((M, K), dtype),
         B: T.Tensor((K, N), dtype),
-        C: T.Tensor((M, N), "float16"),
+        C: T.Tensor((M, N), "float64"),
     ):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
             A_shared = T.alloc_shared((block_M, block_K), dtype)

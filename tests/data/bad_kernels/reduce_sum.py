@@ -1,4 +1,4 @@
-# Bad kernel (T.reduce_sum: a TileLang reduction tt-build cannot lower yet): must fail with a located FrontendError.
+# Bad kernel (T.reduce_sum into a 2-D fragment): must fail with a located FrontendError.
 import tt_build.language as T
 
 

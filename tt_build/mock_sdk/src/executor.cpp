@@ -1376,6 +1376,14 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
             }
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
             return true;
+        case tt_mock::kOpSfpuTernary:
+            for (std::uint32_t idx : {b, cc, d, ee}) check_dst(e, tt_mock::kOpSfpu, idx, false);
+            if (!tile_math::sfpu_ternary(a, core.dst.data() + b * 1024, core.dst.data() + cc * 1024,
+                                         core.dst.data() + d * 1024, core.dst.data() + ee * 1024)) {
+                fail(e, "unknown ternary SFPU op " + std::to_string(a));
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            return true;
         case tt_mock::kOpCopyDest:
             check_dst(e, tt_mock::kOpSfpu, a, false);
             check_dst(e, tt_mock::kOpSfpu, b, false);

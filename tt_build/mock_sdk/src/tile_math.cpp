@@ -263,6 +263,15 @@ bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out) {
     }
 }
 
+bool sfpu_ternary(std::uint32_t op, const float* a, const float* b, const float* c, float* out) {
+    switch (op) {
+        case tt_mock::kSfpuTernWhere:
+            for (int i = 0; i < 1024; ++i) out[i] = a[i] != 0.0f ? b[i] : c[i];
+            return true;
+        default: return false;
+    }
+}
+
 bool binary_op(std::uint32_t op, float a, float b, float& out) {
     switch (op) {
         case 0: out = a * b; return true;  // ELWMUL

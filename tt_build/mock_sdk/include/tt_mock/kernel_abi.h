@@ -47,6 +47,7 @@ enum ComputeOp : std::uint32_t {
     kOpPackUntilizeDest, // a=ocb b=tile rows c=block_ct_dim d=full_ct_dim e=block_c_index (DST -> rows)
     kOpCopyDest,         // a=dst in b=dst out
     kOpPackL1Acc,        // a=1: pack_tile adds to the CB tile it overwrites (packer L1 accumulation), 0: off
+    kOpSfpuTernary,      // a=SfpuTernaryOp b=dst0 c=dst1 d=dst2 e=out dst
 };
 
 enum SfpuOp : std::uint32_t {
@@ -120,6 +121,11 @@ enum SfpuBinaryOp : std::uint32_t {
     kSfpuBinXlogy,      // a * log(b), 0 where a == 0
     kSfpuBinNextafter,  // the float after a towards b
     kSfpuBinMask,       // b == 0 ? 0 : a
+};
+
+// Element-wise SFPU ops on three DST tiles (api/compute/eltwise_unary/where.h).
+enum SfpuTernaryOp : std::uint32_t {
+    kSfpuTernWhere = 0,  // a != 0 ? b : c
 };
 
 struct KernelApi {

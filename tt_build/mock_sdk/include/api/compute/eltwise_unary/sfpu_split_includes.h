@@ -54,6 +54,9 @@
 #ifdef SFPU_OP_COMPUTE_KERNEL_API_INCLUDE
 #include "api/compute/compute_kernel_api.h"
 #endif
+#ifdef SFPU_OP_WHERE_INCLUDE
+#include "api/compute/eltwise_unary/where.h"
+#endif
 #ifdef SFPU_OP_BINARY_DIV_INCLUDE
 #include "api/compute/eltwise_binary_sfpu.h"
 #endif
