@@ -289,7 +289,8 @@ class _Interpreter:
         if c.op == "tl.copy":
             src, dst = c.args
             data = self.arrays[id(src.buffer)][self.region(src)]
-            self.arrays[id(dst.buffer)][self.region(dst)] = _round(data, dst.buffer.dtype)
+            target = self.arrays[id(dst.buffer)][self.region(dst)]  # a view: extent-1 batch dims squeeze away
+            target[...] = _round(data.reshape(target.shape), dst.buffer.dtype)
         elif c.op == "tl.gemm":
             a, b, acc, ta, tb = c.args
             x = self.arrays[id(a.buffer if isinstance(a, BufferRegion) else a)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,8 +130,8 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
                 SourceLocation(*where) if where else None,
                 hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
                      "\"dram_interleaved\" for now")
-        elements = p["shape"][0] * p["shape"][1]
-        params.append({**p, "elements": elements, "bytes": p["num_pages"] * p["page_size"],
+        elements = math.prod(p["shape"])
+        params.append({**p, "elements": elements, "rows": elements // p["shape"][-1], "cols": p["shape"][-1], "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []
     for role in ("reader", "writer", "compute"):

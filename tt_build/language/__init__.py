@@ -68,6 +68,7 @@ from tt_build.language._surface import (
     sqrt,
     tanh,
     unroll,
+    use_swizzle,
     where,
 )
 
@@ -118,6 +119,7 @@ __all__ = [
     "sqrt",
     "tanh",
     "unroll",
+    "use_swizzle",
     "where",
 ]
 

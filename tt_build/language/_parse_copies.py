@@ -32,6 +32,20 @@ from tt_build.language._parse_base import (
 )
 
 
+def _squeeze_leading(extents: tuple[int, ...], rank: int) -> tuple[int, ...]:
+    """``extents`` without the leading extent-1 dimensions beyond ``rank`` (a block of a batched tensor)."""
+    extents = tuple(extents)
+    while len(extents) > rank and extents[0] == 1:
+        extents = extents[1:]
+    return extents
+
+
+def _leading_points(slices: list[bool]) -> bool:
+    """True when the single indices come first and the slices after them (A[b, r0:r1, c0:c1])."""
+    first = slices.index(True) if True in slices else len(slices)
+    return all(slices[first:])
+
+
 class CopyMixin(ParserBase):
     # ------------------------------------------------------------------ T.copy
 
@@ -61,17 +75,18 @@ class CopyMixin(ParserBase):
             starts = tuple(IntImm(0, loc=self.loc(g.node)) for _ in tensor.shape)
             extents = tuple(tensor.shape)
         elif g.kind == "point":
-            if len(g.starts) != len(o.buffer.shape):
+            if len(g.starts) < len(o.buffer.shape):
                 self.error(f"T.copy region {tensor.name}[...] has {len(g.starts)} indices but {o.buffer.name} is "
                            f"{len(o.buffer.shape)}-D", g.node,
                            "give the start index of the block in every dimension of the tensor")
             starts = g.starts
-            extents = tuple(o.buffer.shape)
+            # a block of a higher-rank tensor: one index in each leading dimension (A[bz, r, c])
+            extents = (1,) * (len(starts) - len(o.buffer.shape)) + tuple(o.buffer.shape)
         else:
             starts = g.starts
             assert g.extents is not None
             extents = g.extents
-        if tuple(extents) != tuple(o.buffer.shape):
+        if _squeeze_leading(extents, len(o.buffer.shape)) != tuple(o.buffer.shape):
             self.error(f"shape mismatch in T.copy: region {_fmt_shape(extents)} vs buffer {_fmt_shape(o.buffer.shape)}",
                        g.node, f"the region of {tensor.name} must have the shape of {o.buffer.name} "
                        f"({_fmt_shape(o.buffer.shape)})")
@@ -133,10 +148,13 @@ class CopyMixin(ParserBase):
             if len(elts) != len(base.shape):
                 self.error(f"tensor {base.name} is {len(base.shape)}-D but `{self.text(node)}` has {len(elts)} "
                            f"ind{'ices' if len(elts) != 1 else 'ex'}", node)
-            if all(slices):
+            if all(slices) or (any(slices) and _leading_points(slices)):
                 starts, extents = [], []
                 for d, e in enumerate(elts):
-                    assert isinstance(e, ast.Slice)
+                    if not isinstance(e, ast.Slice):  # a point index in a leading dimension: extent 1
+                        starts.append(self.index(e))
+                        extents.append(1)
+                        continue
                     if e.step is not None:
                         step = self.eval(e.step)
                         if step != 1:
@@ -155,7 +173,8 @@ class CopyMixin(ParserBase):
             if any(slices):
                 self.error(f"`{self.text(node)}` mixes start indices and slices", node,
                            "give either the start index of every dimension (A[r, c]) or a slice for every "
-                           "dimension (A[r:r + rows, c:c + cols])")
+                           "dimension (A[r:r + rows, c:c + cols]); single indices are allowed only in the leading "
+                           "(batch) dimensions, before the sliced ones (A[b, r:r + rows, c:c + cols])")
             return _Operand(base, node, "point", tuple(self.index(e) for e in elts))
         v = self.eval(node)
         if not isinstance(v, Buffer):

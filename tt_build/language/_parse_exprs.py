@@ -23,6 +23,7 @@ from tt_build.ir.nodes import (
     StringImm,
 )
 from tt_build.language import _surface as S
+from tt_build.language._gpu_only import GPU_ONLY
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -72,6 +73,8 @@ class ExprMixin(ParserBase):
     def e_attribute(self, node: ast.Attribute, callee: bool) -> Any:
         base = self.eval(node.value)
         if _is_language(base):
+            if node.attr in GPU_ONLY:
+                self.error(f"T.{node.attr} is GPU-only: it has no Tenstorrent lowering", node, GPU_ONLY[node.attr])
             if node.attr in _NOT_YET:
                 self.error(f"T.{node.attr} is not supported yet", node, _NOT_YET[node.attr])
             if node.attr not in _public_names():

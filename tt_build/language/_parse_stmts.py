@@ -5,7 +5,6 @@ T.Parallel stores.
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -23,7 +22,6 @@ from tt_build.ir.nodes import (
     FloatImm,
     For,
     IntImm,
-    KernelLaunch,
     SeqStmt,
     Stmt,
     Var,
@@ -169,61 +167,6 @@ class StmtMixin(ParserBase):
             return None
         self.error(f"unsupported assignment target `{self.text(s.target)}`", s.target)
 
-    # ------------------------------------------------------------------ T.Kernel
-
-    def is_kernel_with(self, s: ast.With) -> bool:
-        return any(isinstance(i.context_expr, ast.Call)
-                   and self.resolve_callee(i.context_expr.func, soft=True) is S.Kernel for i in s.items)
-
-    def kernel(self, s: ast.With) -> Stmt:
-        if len(s.items) != 1:
-            self.error("`with T.Kernel(...)` cannot be combined with other context managers", s)
-        item = s.items[0]
-        call = item.context_expr
-        assert isinstance(call, ast.Call)
-        for a in call.args:
-            if isinstance(a, ast.Starred):
-                self.error("*-unpacking is not supported in the arguments of T.Kernel", a)
-        for kw in call.keywords:
-            if kw.arg == "threads":
-                continue  # TileLang compatibility: thread counts mean nothing on Tensix cores
-            close = difflib.get_close_matches(kw.arg or "", ["threads"], n=1)
-            self.error(f"T.Kernel got an unexpected keyword argument '{kw.arg}'", kw,
-                       "did you mean 'threads'?" if close
-                       else "T.Kernel accepts the grid extents and threads= (ignored)")
-        if not call.args:
-            self.error("T.Kernel needs at least one grid extent", call, "write `T.Kernel(grid_x, grid_y)`")
-        if len(call.args) > 2:
-            self.error(f"T.Kernel supports 1 or 2 grid dimensions, got {len(call.args)}", call.args[2],
-                       "fold extra dimensions into the grid (e.g. batch × rows) or loop over them inside the kernel")
-        grid = tuple(IntImm(self.static_int(a, "a T.Kernel grid extent"), loc=self.loc(a)) for a in call.args)
-        target = item.optional_vars
-        if target is None:
-            self.error("T.Kernel must bind its block indices", s,
-                       f"write `with T.Kernel(...) as {'(bx, by)' if len(grid) == 2 else 'bx'}:`")
-        names = [target] if isinstance(target, ast.Name) else list(getattr(target, "elts", [target]))
-        if not all(isinstance(n, ast.Name) for n in names):
-            self.error(f"T.Kernel block indices must be plain names, got `{self.text(target)}`", target)
-        if len(names) != len(grid):
-            self.error(f"T.Kernel has {len(grid)} grid dimension{'s' if len(grid) != 1 else ''} but the `as` clause "
-                       f"binds {len(names)} name{'s' if len(names) != 1 else ''}", target,
-                       "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy) as (bx, by):`")
-        block_vars = []
-        scope: dict[str, Any] = {}
-        for n in names:
-            assert isinstance(n, ast.Name)
-            self.new_name(n.id, n)
-            if n.id in scope:
-                self.error(f"block index '{n.id}' is bound twice", n)
-            v = Var(n.id, loc=self.loc(n))
-            scope[n.id] = v
-            block_vars.append(v)
-            self.ranges[v] = (0, grid[len(block_vars) - 1].value - 1)
-        self.in_kernel = True
-        body = self.scoped_block(s.body, s, scope)
-        self.in_kernel = False
-        return KernelLaunch(grid, tuple(block_vars), body, loc=self.loc(s))
-
     # ------------------------------------------------------------------ calls as statements
 
     def call_stmt(self, call: ast.Call, s: ast.stmt) -> Stmt | None:
@@ -239,6 +182,9 @@ class StmtMixin(ParserBase):
                 self.error(f"{name} must be used inside the T.Kernel block", call)
             value = handlers[fn](call)
             return Evaluate(value, loc=self.loc(s))
+        if fn is S.use_swizzle:
+            self.use_swizzle(call)
+            return None
         if fn is S.annotate_layout:
             if self.loop_depth or self.parallel:
                 self.error("T.annotate_layout must be at the top of the kernel body, not inside a loop", call)

@@ -9,7 +9,7 @@ from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, In
 if TYPE_CHECKING:
     from tt_build.ir import Stmt
 
-__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "substitute"]
+__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "substitute", "tile_origin"]
 
 TILE = 32
 
@@ -40,6 +40,30 @@ def div_exact(e: Expr, d: int) -> Expr:
             return div_exact(e.a, d) * e.b
     msg = f"expression is not divisible by {d}"
     raise ValueError(msg)
+
+
+def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
+    """(first row, first column, rows, columns) of a tensor region in elements of the tensor's 2-D row-major view.
+
+    A tensor of any rank ``(d0, ..., dn-2, dn-1)`` is stored as its ``(d0 * ... * dn-2) × dn-1`` row-major
+    view (what ``tilize_nfaces`` of the host program pages). A region of a higher-rank tensor has extent 1 in
+    every leading dimension (one batch element), so its rows are contiguous in that view.
+    """
+    shape = region.buffer.shape
+    n = len(shape)
+    row: Expr = region.starts[n - 2]
+    stride = shape[n - 2]
+    for d in range(n - 3, -1, -1):  # leading dimensions, innermost first
+        row = region.starts[d] * IntImm(stride) + row
+        stride *= shape[d]
+    return row, region.starts[n - 1], region.extents[n - 2], region.extents[n - 1]
+
+
+def tile_origin(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
+    """(first tile row, first tile column, tile rows, tile columns) of a tensor region in its page grid:
+    tile (r, c) of the 2-D view (:func:`flat_region`) is page ``r * (dn-1 / 32) + c``."""
+    row, col, rows, cols = flat_region(region)
+    return div_exact(row, TILE), div_exact(col, TILE), rows // TILE, cols // TILE
 
 
 def eval_int(e: Any, env: dict[Var, int] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
-interleaved), dtype, shape, 32×32 tile grid, page size/count and the role ``input`` (copied from) or
+interleaved), dtype, shape (any rank ≥ 2; the last two dimensions multiples of 32), 32×32 tile grid (of
+the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimensions folded into the rows), page size/count and the role ``input`` (copied from) or
 ``output`` (copied to), decided from dataflow only, plus ``layout_loc`` (where ``T.annotate_layout``
 requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.grid_blocks`` (the
 T.Kernel grid).
@@ -87,10 +88,12 @@ class InferTTLayout(Pass):
             if id(p) not in reads and id(p) not in writes:
                 raise self.error(f"tensor {p.name} is never read or written by the kernel", p.loc,
                                  hint="remove the unused parameter")
-            if len(p.shape) != 2:  # noqa: PLR2004
-                raise self.error(f"tensor {p.name} has {len(p.shape)} dimensions; only 2-D tensors are supported",
-                                 p.loc)
-            for dim in p.shape:
+            if len(p.shape) < 2:  # noqa: PLR2004
+                raise self.error(f"tensor {p.name} is 1-D ({p.shape[0]} values); device tensors are stored in "
+                                 "32×32 tiles and 1-D tensors are not supported yet", p.loc,
+                                 hint=f"declare it 2-D with the values in one tile row, e.g. T.Tensor((32, "
+                                      f"{p.shape[0]}), dtype), and T.copy row blocks of it")
+            for dim in p.shape[-2:]:
                 if dim % TILE:
                     raise self.error(f"tensor {p.name} dimension {dim} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
@@ -99,7 +102,10 @@ class InferTTLayout(Pass):
                                  hint="use float32 only for accumulators (T.alloc_fragment)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]
-            tiles = [p.shape[0] // TILE, p.shape[1] // TILE]
+            rows = 1
+            for d in p.shape[:-1]:  # higher ranks: paged as the 2-D row-major view (leading dims fold into rows)
+                rows *= d
+            tiles = [rows // TILE, p.shape[-1] // TILE]
             attrs[A.buffer_key(p.name)] = {
                 "role": "input" if id(p) in reads else "output",
                 "layout": layout,

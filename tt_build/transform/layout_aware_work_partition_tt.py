@@ -23,7 +23,7 @@ from typing import Any
 from tt_build.errors import SourceLocation
 from tt_build.ir import BufferRegion, Call, Evaluate, For, IntImm, IRModule, KernelLaunch, Node, PrimFunc, Var
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import TILE, eval_int
+from tt_build.transform._analysis import TILE, eval_int, flat_region
 from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext
 
 __all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "output_coverage", "partition"]
@@ -164,11 +164,12 @@ def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None
             count *= len(ranges[v])
         if count > _MAX_ENUMERATION:
             return None, [c for c, _ in copies], grid
-        rt, ct = region.extents[0] // TILE, region.extents[1] // TILE
+        row, col, rows, cols = flat_region(region)  # any rank: the tensor's 2-D row-major view
+        rt, ct = rows // TILE, cols // TILE
         for values in itertools.product(*(ranges[v] for v in used)):
             env = dict(zip(used, values))
             try:
-                r0, c0 = (eval_int(st, env) // TILE for st in region.starts)
+                r0, c0 = (eval_int(st, env) // TILE for st in (row, col))
             except (KeyError, TypeError):
                 return None, [c for c, _ in copies], grid
             covered.update((r0 + dr, c0 + dc) for dr in range(rt) for dc in range(ct))

@@ -15,7 +15,9 @@ Produces:
   around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
 
 Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
-the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB.
+the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB. A
+tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
+block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import TILE, div_exact
+from tt_build.transform._analysis import tile_origin
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
@@ -139,8 +141,7 @@ class LowerCBIntrinsics(Pass):
     def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str) -> Stmt:
         tinfo = f.attrs[A.buffer_key(region.buffer.name)]
         cbinfo = f.attrs[A.cb_key(cb.name)]
-        rows, cols = region.extents[0] // TILE, region.extents[1] // TILE
-        r0, c0 = div_exact(region.starts[0], TILE), div_exact(region.starts[1], TILE)
+        r0, c0, rows, cols = tile_origin(region)  # any rank: the page grid of the 2-D row-major view
         nt = tinfo["tiles"][1]
         page = cbinfo["page_size"]
 

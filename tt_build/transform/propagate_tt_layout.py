@@ -141,8 +141,14 @@ class PropagateTTLayout(Pass):
             raise self.error("T.copy between two tensors is not supported", call.loc,
                              hint="stage the data through T.alloc_shared")
         tinfo = attrs[A.buffer_key(tensor.buffer.name)]
+        rank = len(tensor.extents)
         for axis, (start, ext) in enumerate(zip(tensor.starts, tensor.extents)):
-            if ext % TILE or not divisible(start, TILE):
+            if axis < rank - 2 and ext != 1:  # noqa: PLR2004
+                raise self.error(f"T.copy region of {tensor.buffer.name} spans {ext} elements on its leading axis "
+                                 f"{axis}; a block of a rank-{rank} tensor takes one index in each leading axis",
+                                 call.loc, hint="index the batch axes with a block or loop variable "
+                                 "(A[bz, by * block_M, k * block_K]) and copy one 2-D block per T.copy")
+            if axis >= rank - 2 and (ext % TILE or not divisible(start, TILE)):  # noqa: PLR2004 - the tiled axes
                 raise self.error(f"T.copy region of {tensor.buffer.name} is not aligned to 32×32 tiles on axis "
                                  f"{axis}", call.loc, hint="index tensors at multiples of the block size")
             try:
