@@ -448,7 +448,9 @@ SURFACE = ["prim_func", "Tensor", "Kernel", "alloc_shared", "alloc_fragment", "c
            # dtypes and the row-wise surface (docs/language.md, "Row-wise kernels")
            "float16", "float", "half", "dtype", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sigmoid", "tanh",
            "gelu", "silu", "erf", "clamp", "pow", "infinity", "if_then_else", "where", "reduce_sum", "reduce_max",
-           "reduce_min", "reduce_abssum", "reduce_absmax"]
+           "reduce_min", "reduce_abssum", "reduce_absmax",
+           # grids and batches (docs/language.md, "Grids, batches and tensors of any rank")
+           "use_swizzle"]
 
 
 def test_public_surface_is_exactly_the_supported_one_and_documented() -> None:
@@ -468,7 +470,7 @@ def test_public_surface_is_documented_in_docs_language_md() -> None:
 
 @pytest.mark.parametrize("name", ["Kernel", "alloc_shared", "alloc_fragment", "copy", "gemm", "clear", "fill",
                                   "Parallel", "Pipelined", "serial", "unroll", "exp", "max", "min", "relu", "cast",
-                                  "annotate_layout"])
+                                  "annotate_layout", "use_swizzle"])
 def test_intrinsics_called_outside_a_kernel_raise(name: str) -> None:
     fn = getattr(T, name)
     nparams = len([p for p in inspect.signature(fn).parameters.values()

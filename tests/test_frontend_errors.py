@@ -62,7 +62,8 @@ CASES = [
          "the kernel language supports: abs, alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
          "clamp, clear, copy, dtype, erf, exp, exp2, fill, float, float16, float32, gelu, gemm, half, if_then_else, "
          "infinity, Kernel, log, log2, max, min, Parallel, Pipelined, pow, prim_func, reduce_absmax, reduce_abssum, "
-         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, unroll, where"),
+         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, unroll, "
+         "use_swizzle, where"),
     Case("dtype_param", "unsupported dtype 'float64'", 10, 29, _DTYPE_HINT),
     Case("dtype_alloc", "unsupported dtype 'int8'", 14, 59, _DTYPE_HINT),
     Case("copy_shape_mismatch", "shape mismatch in T.copy: region 64×32 vs buffer 32×32", 18, 24,
@@ -97,7 +98,9 @@ CASES = [
          "T.alloc_shared/T.alloc_fragment"),
     Case("kernel_arity", "T.Kernel has 2 grid dimensions but the `as` clause binds 3 names", 12, 72,
          "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy) as (bx, by):`"),
-    Case("kernel_without_as", "T.Kernel must bind its block indices", 12, 9, "write `with T.Kernel(...) as (bx, by):`"),
+    # a T.Kernel without `as` is valid (issue 13); naming an index it does not bind is the error
+    Case("kernel_without_as", "unknown name 'by'", 18, 26,
+         "the T.Kernel block binds no block indices: write `with T.Kernel(...) as (bx, by):` to use them"),
     Case("parallel_indices",
          "T.Parallel body must write C_local at [i, j] (the loop variables in order), got `C_local[j, i]`", 19, 17,
          "element-wise bodies map loop variable k to dimension k of every buffer (a 1-D buffer may also be read as "
@@ -351,16 +354,95 @@ def test_gemm_clear_accum_is_rejected() -> None:
     _at(err, "True)")
 
 
-def test_three_grid_dimensions() -> None:
-    def f():
+def test_gpu_only_constructs_are_rejected_as_such() -> None:
+    """T.get_thread_binding, T.alloc_local, T.alloc_reducer, T.atomic_add and fp8 dtypes: located, GPU-only, with
+    what to write instead (issue 13, item 7)."""
+    def thread_binding():
         @T.prim_func
-        def k(A: T.Tensor((32, 32), "bfloat16")):
-            with T.Kernel(1, 1, 2) as (bx, by, bz):
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                tx = T.get_thread_binding(0)
+
+    err = _err(thread_binding)
+    assert err.msg == "T.get_thread_binding is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("a Tensix core computes on whole 32×32 tiles, not per thread")
+    _at(err, "T.get_thread_binding(0)")
+
+    def alloc_local():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                acc = T.alloc_local((32, 32), "float32")
+
+    err = _err(alloc_local)
+    assert err.msg == "T.alloc_local is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("use T.alloc_fragment((rows, cols), dtype)")
+    _at(err, "T.alloc_local((32")
+
+    def reducer():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                r = T.alloc_reducer((32,), "float32", op="sum")
+
+    err = _err(reducer)
+    assert err.msg == "T.alloc_reducer is GPU-only: it has no Tenstorrent lowering"
+    assert "T.reduce_sum" in err.hint
+
+    def atomic():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                A_shared = T.alloc_shared((32, 32), "bfloat16")
+                T.copy(A, A_shared)
+                T.atomic_add(B[0, 0], A_shared)
+
+    err = _err(atomic)
+    assert err.msg == "T.atomic_add is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("Tensix cores have no atomics on device tensors")
+    _at(err, "T.atomic_add(B")
+
+    def fp8_string():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "float8_e4m3"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
                 pass
 
-    err = _err(f)
-    assert err.msg == "T.Kernel supports 1 or 2 grid dimensions, got 3"
-    _at(err, "2) as")
+    err = _err(fp8_string)
+    assert err.msg == "dtype 'float8_e4m3' is GPU-only: Tensix has no fp8 element type"
+    assert err.hint == "use 'bfloat16' (or 'float16' / 'float32')"
+    _at(err, "T.Tensor((32, 32), \"float8")
+
+    def fp8_attr():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), T.float8_e5m2), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                pass
+
+    err = _err(fp8_attr)
+    assert err.msg == "T.float8_e5m2 is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint == "use bfloat16 (Tensix has no fp8 element type)"
+
+
+def test_launch_keywords_and_swizzle() -> None:
+    def bad_kw():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1, thread=128) as bx:
+                pass
+
+    err = _err(bad_kw)
+    assert err.msg == "T.Kernel got an unexpected keyword argument 'thread'"
+    assert err.hint == "did you mean 'threads'?"
+
+    def bad_swizzle():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                T.use_swizzle(panel_size=0)
+
+    err = _err(bad_swizzle)
+    assert err.msg == "T.use_swizzle panel_size must be a positive integer constant, got `0`"
 
 
 def test_tensor_inside_body_and_layout_on_shared_buffer() -> None:

@@ -18,6 +18,11 @@ IGNORED_LAUNCH_KEYWORDS = ("threads", "prelude")
 _ANON = ("bx", "by", "bz")
 
 
+def _example(n: int, prefix: str) -> str:
+    """``gx, gy`` / ``bx, by, bz`` / ... for an example with ``n`` grid dimensions."""
+    return ", ".join(f"{prefix}{_ANON[d][1] if d < len(_ANON) else d}" for d in range(n))
+
+
 class KernelMixin(ParserBase):
     def is_kernel_with(self, s: ast.With) -> bool:
         return any(isinstance(i.context_expr, ast.Call)
@@ -45,6 +50,7 @@ class KernelMixin(ParserBase):
         target = item.optional_vars
         if target is None:  # indices unused: bind anonymous variables nothing in the body can name
             names: list[Any] = [None] * len(grid)
+            self.anonymous_grid = len(grid)
         else:
             names = [target] if isinstance(target, ast.Name) else list(getattr(target, "elts", [target]))
             if not all(isinstance(n, ast.Name) for n in names):
@@ -52,7 +58,8 @@ class KernelMixin(ParserBase):
             if len(names) != len(grid):
                 self.error(f"T.Kernel has {len(grid)} grid dimension{'s' if len(grid) != 1 else ''} but the `as` "
                            f"clause binds {len(names)} name{'s' if len(names) != 1 else ''}", target,
-                           "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy, gz) as (bx, by, bz):`")
+                           f"bind one block index per grid extent, e.g. `with T.Kernel({_example(len(grid), 'g')}) as "
+                           f"({_example(len(grid), 'b')}):`")
         block_vars = []
         scope: dict[str, Any] = {}
         for d, n in enumerate(names):
