@@ -144,7 +144,8 @@ CASES = [
          "copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first"),
     Case("copy_out_of_bounds",
          "T.copy region of A is out of bounds in dimension 0: it covers 0..511 but the tensor has 256 (at by=7)", 18,
-         24, "the grid/loop extents and block sizes must tile the tensor exactly (partial blocks are not supported)",
+         24, "every block must start inside the tensor: check the grid/loop extents against the tensor shape (a "
+         "last block may be partial only on the two tiled axes of a tensor whose extents are multiples of 32)",
          {"block_M": 64}),
     Case("copy_nonconst_slice", "the extent of slice `0:by` of A must be a compile-time constant", 18, 26,
          "write `A[r:r + rows, c:c + cols]` with constant rows/cols"),
@@ -562,8 +563,9 @@ def test_copy_region_out_of_bounds_and_wrong_rank() -> None:
 
     err = _err(f)
     assert err.msg == "T.copy region of A is out of bounds in dimension 0: it covers 48..79 but the tensor has 64"
-    assert err.hint == ("the grid/loop extents and block sizes must tile the tensor exactly "
-                        "(partial blocks are not supported)")
+    assert err.hint == ("every block must start inside the tensor: check the grid/loop extents against the tensor "
+                        "shape (a last block may be partial only on the two tiled axes of a tensor whose extents "
+                        "are multiples of 32)")
     _at(err, "A[48")
 
     def g():

@@ -289,7 +289,13 @@ class _Interpreter:
         if c.op == "tl.copy":
             src, dst = c.args
             data = self.arrays[id(src.buffer)][self.region(src)]
-            target = self.arrays[id(dst.buffer)][self.region(dst)]  # a view: extent-1 batch dims squeeze away
+            target = self.arrays[id(dst.buffer)][self.region(dst)]  # a view, clipped to a tensor's end
+            if src.buffer.scope == "global":  # a partial last block reads zeros past the tensor's end
+                full = np.zeros(src.extents, dtype=np.float64)
+                full[tuple(slice(0, n) for n in data.shape)] = data
+                data = full.reshape(target.shape)
+            else:  # into a tensor: only the part inside it is written
+                data = data.reshape(tuple(dst.extents))[tuple(slice(0, n) for n in target.shape)]
             target[...] = _round(data.reshape(target.shape), dst.buffer.dtype)
         elif c.op == "tl.gemm":
             a, b, acc, ta, tb = c.args

@@ -18,6 +18,11 @@ Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile col
 the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB. A
 tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
 block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
+
+Partial last blocks (the tensor's ``partial`` axes): every tile transfer is guarded by its tile row /
+column being inside the tensor — the reader zero-fills the L1 page of a tile outside
+(``zero_page``), the writer skips it. CB transactions stay whole blocks, so compute is unchanged and
+every CB stays balanced; no NOC transfer leaves the tensor.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tt_build.ir import (
+    BinaryOp,
     Buffer,
     BufferRegion,
     Call,
     Evaluate,
     Expr,
     For,
+    IfThenElse,
     IntImm,
     IRModule,
     LetStmt,
@@ -44,7 +51,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import tile_origin
+from tt_build.transform._analysis import TILE, div_exact, tile_origin
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
@@ -144,12 +151,24 @@ class LowerCBIntrinsics(Pass):
         r0, c0, rows, cols = tile_origin(region)  # any rank: the page grid of the 2-D row-major view
         nt = tinfo["tiles"][1]
         page = cbinfo["page_size"]
+        partial = tinfo.get("partial", [])
+        # a partial last block: tile (r, c) exists only while its row / column is inside the tensor (the row
+        # within one matrix of a batched tensor: leading dimensions never overflow)
+        mrow0 = div_exact(region.starts[-2], TILE)
+        limits = (region.buffer.shape[-2] // TILE, region.buffer.shape[-1] // TILE)
 
-        def inner(r: Expr) -> Stmt:
-            return tile_loop("c", cols, lambda c: ev(api, (r0 + r) * nt + (c0 + c), region.buffer,
-                                                       l1 + (r * cols + c) * page))
+        def tile(r: Expr, c: Expr) -> Stmt:
+            addr = l1 + (r * cols + c) * page
+            access = ev(api, (r0 + r) * nt + (c0 + c), region.buffer, addr)
+            conds = [BinaryOp("<", idx, IntImm(limits[ax]), "bool") for ax, idx in ((0, mrow0 + r), (1, c0 + c)) if ax in partial]
+            if not conds:
+                return access
+            cond = conds[0] if len(conds) == 1 else BinaryOp("and", conds[0], conds[1], "bool")
+            # reader: the padding tiles are zeros (exact GEMM sums, finite element-wise values); writer: skipped
+            pad = ev("tt.zero_page", addr, IntImm(page)) if api == "tt.noc_async_read_page" else None
+            return IfThenElse(cond, access, pad)
 
-        return tile_loop("r", rows, inner)
+        return tile_loop("r", rows, lambda r: tile_loop("c", cols, lambda c: tile(r, c)))
 
     def _pages(self, cb: Buffer, f: PrimFunc) -> IntImm:
         return IntImm(f.attrs[A.cb_key(cb.name)]["block_pages"])

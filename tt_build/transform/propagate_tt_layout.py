@@ -5,7 +5,11 @@ Produces: ``tt.buffer.<onchip>`` for every ``T.alloc_shared`` / ``T.alloc_fragme
 grid, element dtype, the data format its circular buffer will hold (a fragment is packed in the
 format of the tensor it is copied to) and ``local`` when it stages a sharded tensor.
 Checks every ``T.copy`` between a tensor and an on-chip buffer: starts tile-aligned (multiples of
-32 for all block/loop indices) and the region inside the tensor for every block and iteration.
+32 for all block/loop indices) and the region inside the tensor for every block and iteration — except
+a partial last block: on the two tiled axes a block that starts inside the tensor may run past its end;
+the tensor's ``partial`` lists those axes of its 2-D page grid (0 rows, 1 columns) and
+LowerCBIntrinsics guards each tile transfer (a kernel with ``T.reduce_*`` rejects partial blocks: the
+zero padding would be reduced).
 Leaves alone: the body.
 """
 
@@ -31,7 +35,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
-from tt_build.transform._analysis import TILE, divisible
+from tt_build.transform._analysis import TILE, collect_calls, divisible
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["PropagateTTLayout", "bounds"]
@@ -126,6 +130,7 @@ class PropagateTTLayout(Pass):
             _, vectors = staged_analysis(f.body)
         except RowwiseError as exc:
             raise self.error(exc.msg, exc.loc, hint=exc.hint) from None
+        self._reduces = any(c.op == "tl.reduce" for c in collect_calls(f.body, "tl."))
         V().visit(f.body)
         for buf, info in onchip.items():
             attrs[A.buffer_key(buf.name)] = info
@@ -157,7 +162,19 @@ class PropagateTTLayout(Pass):
                 raise self.error(f"cannot bound the start index of the T.copy region of {tensor.buffer.name} on axis "
                                  f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "
                                  "constants (by * block_M + k * block_K); // and % need a constant divisor") from None
-            if lo < 0 or hi + ext > tensor.buffer.shape[axis]:
+            size = tensor.buffer.shape[axis]
+            if axis >= rank - 2 and lo >= 0 and hi < size and hi + ext > size:  # noqa: PLR2004
+                # a partial last block (the tensor ends on a tile boundary: checked by InferTTLayout)
+                if self._reduces:
+                    raise self.error(f"T.copy region of {tensor.buffer.name} has a partial last block on axis {axis} "
+                                     f"(blocks of {ext} over {size} elements) in a kernel with T.reduce_*: the "
+                                     "zero padding of the partial block would take part in the reduction", call.loc,
+                                     hint=f"use a block size that divides {size} on this axis")
+                view_axis = 0 if axis == rank - 2 else 1  # rows / columns of the tensor's 2-D page grid
+                key = A.buffer_key(tensor.buffer.name)
+                attrs[key] = tinfo = {**tinfo, "partial": sorted({*tinfo.get("partial", []), view_axis})}
+                continue
+            if lo < 0 or hi + ext > size:
                 raise self.error(f"T.copy region {tensor.buffer.name}[{lo}:{hi + ext}] on axis {axis} is outside the "
                                  f"tensor of shape {tuple(tensor.buffer.shape)}", call.loc,
                                  hint="check the T.Kernel grid and the block sizes against the tensor shape")

@@ -11,6 +11,9 @@ which case the pass that just ran is named). Checks on the three device function
   producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
   ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
+* partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
+  the reader zero-fills the page of a tile outside the tensor, the writer skips it (→ LowerCBIntrinsics);
+  the guarded transaction moves the same CB pages on both branches (the balance check covers ifs);
 * every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT).
 """
 
@@ -41,7 +44,7 @@ from tt_build.transform.propagate_tt_layout import bounds
 __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
-        "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr")
+        "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.zero_page")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile",
     *(f"tt.{n}_tile" for n in ("exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu",
@@ -289,6 +292,64 @@ def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
                                            "and cb_push_back")
 
 
+def _check_partial(f: PrimFunc, p: _Problems) -> None:
+    """A tensor with partial last blocks is only touched under a bounds guard: every page transfer of it is the
+    then-branch of an ``if`` on its tile row / column; in the reader the else-branch zero-fills the same L1
+    page (so compute sees whole blocks), in the writer there is none. Zero fills appear nowhere else."""
+    partial = {k[len(A.BUFFER_PREFIX):] for k, v in f.attrs.items()
+               if k.startswith(A.BUFFER_PREFIX) and v.get("partial")}
+    api = {"reader": "tt.noc_async_read_page", "writer": "tt.noc_async_write_page"}.get(f.attrs[A.KERNEL_ROLE])
+    if api is None:
+        return
+
+    def access(s: Stmt | None) -> Call | None:
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in (api, "tt.zero_page"):
+            return s.value
+        return None
+
+    def walk(s: Stmt | None, guarded: bool) -> None:
+        if s is None:
+            return
+        if isinstance(s, IfThenElse):
+            then, other = access(s.then_case), access(s.else_case)
+            if then is not None and then.op == api and then.args[1].name in partial:
+                if api == "tt.noc_async_read_page" and (other is None or other.op != "tt.zero_page"
+                                                        or not _same(other.args[0], then.args[2])):
+                    p.add("LowerCBIntrinsics", f"{f.name}: a guarded read of {then.args[1].name} does not zero-fill "
+                                               "its L1 page when the tile is outside the tensor")
+                if api == "tt.noc_async_write_page" and s.else_case is not None:
+                    p.add("LowerCBIntrinsics", f"{f.name}: a guarded write of {then.args[1].name} has an else branch")
+                return
+            walk(s.then_case, guarded)
+            walk(s.else_case, guarded)
+            return
+        c = access(s)
+        if c is not None:
+            if c.op == "tt.zero_page":
+                p.add("LowerCBIntrinsics", f"{f.name}: zero_page outside the guard of a partial-block read")
+            elif c.args[1].name in partial:
+                p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {c.args[1].name}, which has partial last blocks, "
+                                           "is not guarded by a bounds check (it would leave the tensor)")
+            return
+        for child in s.children():
+            for x in child if isinstance(child, (list, tuple)) else [child]:
+                if isinstance(x, Stmt):
+                    walk(x, guarded)
+
+    walk(f.body, False)
+
+
+def _same(a: object, b: object) -> bool:
+    """Structural equality of two small address expressions (same variables, same operations)."""
+    if isinstance(a, IntImm) and isinstance(b, IntImm):
+        return a.value == b.value
+    if isinstance(a, Var) or isinstance(b, Var):
+        return a is b
+    if type(a) is not type(b) or not hasattr(a, "op"):
+        return False
+    return a.op == b.op and _same(a.a, b.a) and _same(a.b, b.b)  # type: ignore[attr-defined]
+
+
 def _check_vars(f: PrimFunc, p: _Problems) -> None:
     bound: set[str] = {a["name"] for a in f.attrs.get(A.RUNTIME_ARGS, [])}
     if A.RUNTIME_ARGS not in f.attrs:
@@ -338,6 +399,8 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 _check_rowwise(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
+            if lowered:
+                _check_partial(f, p)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
