@@ -52,11 +52,14 @@ class TTBuildError(Exception):
 class FrontendError(TTBuildError):
     """A kernel's source uses something the language does not support."""
 
-    def __init__(self, msg: str, loc: SourceLocation | None = None, hint: str | None = None) -> None:
+    def __init__(self, msg: str, loc: SourceLocation | None = None, hint: str | None = None,
+                 others: list[FrontendError] | None = None) -> None:
         self.msg = msg
         self.loc = loc
         self.hint = hint
-        super().__init__(self.format())
+        #: further independent errors of the same kernel (reported in the same run, after this one)
+        self.others = list(others or [])
+        super().__init__(self.format() + "".join("\n" + o.format() for o in self.others))
 
     def format(self) -> str:
         head = f"{self.loc}: error: {self.msg}" if self.loc else f"error: {self.msg}"

@@ -49,6 +49,8 @@ _OP_FAMILY = {
     **{f"tt.{n}_binary_tile": "binary_sfpu" for n in ("add", "sub", "mul", "div")},
     "tt.binary_max_tile": "binary_max_min", "tt.binary_min_tile": "binary_max_min",
     **{f"tt.{o}_tiles_bcast_{k}": "bcast" for o in ("add", "sub", "mul") for k in ("cols", "rows")},
+    **{f"tt.{o}_reuse_dest_tiles:{k}": "binary" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA",
+                                                                                            "DEST_TO_SRCB")},
     "tt.fill_scaler_tile": "scaler", "tt.unary_bcast:COL": "bcast", "tt.unary_bcast:ROW": "bcast",
     **{f"tt.reduce_tile:{p}:{d}": "reduce" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")},
 }

@@ -124,6 +124,34 @@ __all__ = [
 ]
 
 
+class UnknownLanguageName(FrontendError, AttributeError):
+    """``T.<name>`` evaluated at Python level (a factory, a default argument) for a name the language lacks."""
+
+
+#: dtype spellings of other frameworks that tt-build has no tile format for
+_OTHER_DTYPES = ("float64", "double", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "bool",
+                 "float8_e4m3", "float8_e4m3fn", "float8_e5m2", "int4", "uint4")
+
+
+def __getattr__(name: str) -> Any:
+    """``T.<unknown>`` outside a kernel body: a located diagnostic (the parser reports those inside one)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from tt_build.language._surface import _caller_location  # noqa: PLC0415
+
+    loc = _caller_location(1)
+    if name in _OTHER_DTYPES:
+        raise UnknownLanguageName(f"unsupported dtype T.{name}", loc,
+                                  "supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and "
+                                  "'float32' ('float', T.float32, T.float)")
+    import difflib  # noqa: PLC0415
+
+    close = difflib.get_close_matches(name, __all__, n=1)
+    hint = f"did you mean T.{close[0]}?" if close else \
+        f"the kernel language supports: {', '.join(sorted(__all__, key=str.lower))}"
+    raise UnknownLanguageName(f"unknown name T.{name}", loc, hint)
+
+
 def prim_func(func: Any) -> PrimFunc:
     """Decorator: parse a kernel function into a :class:`tt_build.ir.PrimFunc` (its body is never run).
 

@@ -27,6 +27,8 @@ from tt_build.language._source import KernelSource
 __all__ = ["ParserBase"]
 
 TILE = 32
+#: at most this many independent errors are reported for one kernel
+MAX_ERRORS = 10
 _FLOAT_DTYPES = ("bfloat16", "float16", "float32")
 _REQ = object()  # marks a required argument in a signature
 _UNBOUND = object()  # a closure cell not yet assigned when the kernel was defined
@@ -225,6 +227,7 @@ class ParserBase:
         self.kernel_params: list[Buffer] = []
         self.anonymous_grid = 0  # grid rank of a T.Kernel without `as` (its indices cannot be named)
         self.gemm_accs: set[Buffer] = set()  # T.gemm accumulators so far (they live in DST)
+        self.errors: list[FrontendError] = []  # independent errors so far (statements skipped after them)
         self.current: ast.AST = src.node  # the statement being parsed (for internal-error locations)
 
     # ------------------------------------------------------------------ helpers

@@ -32,6 +32,7 @@ from tt_build.language._parse_base import (
     _BINOPS,
     _FLOAT_DTYPES,
     _REQ,
+    MAX_ERRORS,
     _STMT_HINT,
     ParserBase,
     _Default,
@@ -80,7 +81,15 @@ class StmtMixin(ParserBase):
                 rest = self.block(stmts, s)
                 out.append(Allocate(buf, rest, loc=self.loc(s)))
                 break
-            r = self.stmt(s)
+            try:
+                r = self.stmt(s)
+            except FrontendError as exc:
+                # a statement that binds no name: report its error and go on with the next statement, so a
+                # kernel's independent errors are all reported in one run (bounded)
+                if not self.recoverable(s) or len(self.errors) + 1 >= MAX_ERRORS:
+                    raise
+                self.errors.append(exc)
+                continue
             if r is not None:
                 out.append(r)
         if not out:
@@ -89,6 +98,15 @@ class StmtMixin(ParserBase):
         if result.loc is None:
             result.loc = out[0].loc
         return result
+
+    @staticmethod
+    def recoverable(s: ast.stmt) -> bool:
+        """A statement after whose error parsing can go on: it binds no name later statements use."""
+        if isinstance(s, (ast.Expr, ast.For)):
+            return True
+        if isinstance(s, ast.Assign):
+            return all(isinstance(t, ast.Subscript) for t in s.targets)
+        return isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Subscript)
 
     def scoped_block(self, body: list[ast.stmt], node: ast.AST, names: dict[str, Any]) -> Stmt:
         self.scopes.append(dict(names))

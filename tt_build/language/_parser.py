@@ -120,7 +120,12 @@ class _Parser(KernelMixin, StmtMixin, CopyMixin, AllocMixin, ExprMixin, ParserBa
 def parse_prim_func(func: FunctionType, src: KernelSource, caller_locals: dict[str, Any] | None) -> PrimFunc:
     parser = _Parser(func, src, caller_locals)
     try:
-        return parser.parse()
+        result = parser.parse()
+    except FrontendError as exc:
+        if parser.errors:  # errors of earlier statements come first, in source order
+            first, *rest = [*parser.errors, exc]
+            raise FrontendError(first.msg, first.loc, first.hint, [*first.others, *rest]) from None
+        raise
     except TTBuildError:
         raise
     except RecursionError:
@@ -129,3 +134,7 @@ def parse_prim_func(func: FunctionType, src: KernelSource, caller_locals: dict[s
         raise FrontendError(f"internal error in the tt-build front end: {type(exc).__name__}: {exc}",
                             src.loc(parser.current), hint="this is a bug in tt-build; please report it with the kernel "
                             "source") from exc
+    if parser.errors:
+        first, *rest = parser.errors
+        raise FrontendError(first.msg, first.loc, first.hint, [*first.others, *rest])
+    return result

@@ -8,7 +8,8 @@ one takes the next), and packed into the destination CB. Operations, cheapest fi
 * a block element ``s[i, j]`` → ``copy_tile``; a vector broadcast over the block (``v[i]``, ``v[j]``) →
   ``unary_bcast<BroadcastType::COL|ROW>``;
 * ``s ⊕ t`` of two blocks (⊕ in + - *) → ``add/sub/mul_tiles``; ``s ⊕ v`` of a block and a broadcast
-  vector → ``add/sub/mul_tiles_bcast_cols|rows``;
+  vector → ``add/sub/mul_tiles_bcast_cols|rows``; a computed value ⊕ a block (either side) →
+  ``add/sub/mul_reuse_dest_tiles<DEST_TO_SRCA|DEST_TO_SRCB>`` (the value stays in its DST register);
 * a value and a constant → the scalar SFPU ops (``add/sub/mul/div/rsub_unary_tile``,
   ``unary_max/min_tile``, ``power_tile``);
 * two values → the SFPU binary ops (``add/sub/mul/div_binary_tile``, ``binary_max/min_tile``);
@@ -161,6 +162,14 @@ class TreeCodegen:
                 kind = "cols" if self.vector(b.buffer) == "col" else "rows"
                 code.append(ev(f"tt.{_FPU[e.op]}_tiles_bcast_{kind}", a.buffer, b.buffer, idx(a.buffer),
                                idx(b.buffer), slot))
+                return
+            if e.op in _FPU and is_block(b) and cb is None and ca is None:  # value ⊕ block: b unpacked next to DST
+                sub(a, s)
+                code.append(ev(f"tt.{_FPU[e.op]}_reuse_dest_tiles:DEST_TO_SRCA", b.buffer, idx(b.buffer), slot))
+                return
+            if e.op in _FPU and is_block(a) and cb is None and ca is None:  # block ⊕ value
+                sub(b, s)
+                code.append(ev(f"tt.{_FPU[e.op]}_reuse_dest_tiles:DEST_TO_SRCB", a.buffer, idx(a.buffer), slot))
                 return
             if cb is not None:
                 sub(a, s)

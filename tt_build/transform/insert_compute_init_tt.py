@@ -64,6 +64,9 @@ def _rowwise_init(c: Call) -> tuple[tuple[Any, ...], Evaluate] | None:
     if op.startswith("tt.unary_bcast:"):  # unary_bcast:<BroadcastType>(icb, itile, idst)
         kind = op.split(":")[1]
         return ("unary_bcast", kind, c.args[0].name), ev(f"tt.unary_bcast_init:{kind}", c.args[0])
+    if "_reuse_dest_tiles:" in op:  # <op>_reuse_dest_tiles:<ReuseDestType>(icb, itile, idst)
+        name, kind = op[3:].split("_reuse_dest_tiles:")
+        return (op, c.args[0].name), ev(f"tt.{name}_reuse_dest_init:{kind}", c.args[0])
     if "_tiles_bcast_" in op:  # <op>_tiles_bcast_<cols|rows>(icb0, icb1, itile0, itile1, idst)
         name, kind = op[3:].split("_tiles_bcast_")
         return ((op, c.args[0].name, c.args[1].name),
@@ -96,7 +99,7 @@ class InsertComputeInitTT(Pass):
         packs = [c for c in calls if c.op == "tt.pack_tile"]
         first = next(c for c in calls if init_for(c) is not None or c.op.startswith("tt.reduce_init:"))
         unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", *_BINARY, "tt.copy_tile")
-                     or "_tiles_bcast_" in c.op or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
+                     or "_tiles_bcast_" in c.op or "_reuse_dest_tiles:" in c.op or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
         if first.op not in ("tt.matmul_tiles", *_BINARY) and unpacking:
             first = unpacking[0]  # an SFPU op first (a fill): configure for the first op unpacking a CB
         out_cb: Buffer | None = packs[0].args[1] if packs else None
@@ -107,8 +110,8 @@ class InsertComputeInitTT(Pass):
         elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_init:"):
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
         else:
-            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")),
-                       out_cb)
+            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")
+                        or "_reuse_dest_tiles:" in c.op), out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
         body, _ = self._insert(f.body, None, transpose)
         return f.with_body(seq(startup, body))

@@ -53,6 +53,7 @@ _ROWWISE_MATH = (
     *(f"tt.{n}_binary_tile" for n in ("add", "sub", "mul", "div")), "tt.binary_max_tile", "tt.binary_min_tile",
     *(f"tt.{o}_tiles_bcast_{k}" for o in ("add", "sub", "mul") for k in ("cols", "rows")),
     "tt.unary_bcast:COL", "tt.unary_bcast:ROW",
+    *(f"tt.{o}_reuse_dest_tiles:{k}" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA", "DEST_TO_SRCB")),
     *(f"tt.reduce_tile:{p}:{d}" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")),
 )
 _MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
@@ -62,9 +63,11 @@ _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.tile_regs_acquire", "tt.tile_regs_c
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
                   "tt.pack_tile": 0,
-                  **{op: 0 for op in _ROWWISE_MATH if "bcast" not in op and "reduce" not in op},
+                  **{op: 0 for op in _ROWWISE_MATH if "bcast" not in op and "reduce" not in op
+                     and "reuse_dest" not in op},
                   **{op: 4 for op in _ROWWISE_MATH if "_tiles_bcast_" in op or "reduce_tile" in op},
-                  "tt.unary_bcast:COL": 2, "tt.unary_bcast:ROW": 2}
+                  "tt.unary_bcast:COL": 2, "tt.unary_bcast:ROW": 2,
+                  **{op: 2 for op in _ROWWISE_MATH if "_reuse_dest_tiles:" in op}}
 _CB_OPS = {"tt.cb_reserve_back": "reserve", "tt.cb_push_back": "push", "tt.cb_wait_front": "wait",
            "tt.cb_pop_front": "pop"}
 

@@ -153,6 +153,55 @@ def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
     return main
 
 
+#: one T.Parallel store per op of the math library (positive operands where the op needs them; `b * 0.0`
+#: only makes every tensor an input)
+MATH_OPS = ("exp2", "log", "log2", "sqrt", "rsqrt", "recip", "div", "div_const", "abs_neg", "max_min", "gelu", "erf",
+            "pow", "where")
+
+
+def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
+            a = T.alloc_shared((block_M, block_N), dtype)
+            b = T.alloc_shared((block_M, block_N), dtype)
+            c = T.alloc_fragment((block_M, block_N), "float")
+            T.copy(A[by * block_M, bx * block_N], a)
+            T.copy(B[by * block_M, bx * block_N], b)
+            for i, j in T.Parallel(block_M, block_N):
+                if op == "exp2":
+                    c[i, j] = T.exp2(a[i, j] * 4.0) + b[i, j] * 0.0
+                elif op == "log":
+                    c[i, j] = T.log(T.abs(a[i, j]) + 0.5) + b[i, j] * 0.0
+                elif op == "log2":
+                    c[i, j] = T.log2(T.abs(a[i, j]) + 0.5) + b[i, j] * 0.0
+                elif op == "sqrt":
+                    c[i, j] = T.sqrt(T.abs(a[i, j])) + b[i, j] * 0.0
+                elif op == "rsqrt":
+                    c[i, j] = T.rsqrt(T.abs(a[i, j]) + 0.25) + b[i, j] * 0.0
+                elif op == "recip":
+                    c[i, j] = 1.0 / (T.abs(a[i, j]) + 0.25) + b[i, j] * 0.0
+                elif op == "div":
+                    c[i, j] = a[i, j] / (T.abs(b[i, j]) + 0.5)
+                elif op == "div_const":
+                    c[i, j] = a[i, j] / 3.0 - 2.0 / (b[i, j] + 4.0)
+                elif op == "abs_neg":
+                    c[i, j] = T.abs(a[i, j]) - b[i, j]
+                elif op == "max_min":
+                    c[i, j] = T.max(a[i, j], b[i, j]) * 2.0 + T.min(a[i, j] * 4.0, 1.5)
+                elif op == "gelu":
+                    c[i, j] = T.gelu(a[i, j] * 3.0) + b[i, j] * 0.0
+                elif op == "erf":
+                    c[i, j] = T.erf(a[i, j] * 2.0) + b[i, j] * 0.0
+                elif op == "pow":
+                    c[i, j] = T.pow(a[i, j], 3) + T.pow(T.abs(b[i, j]) + 0.5, 0.5)
+                else:  # where
+                    c[i, j] = T.where(a[i, j] <= 0.25, T.exp(a[i, j]), b[i, j] * b[i, j])
+            T.copy(c, C[by * block_M, bx * block_N])
+
+    return main
+
+
 INSTANCES = {
     "softmax_256x1024": dict(factory="softmax", M=256, N=1024),
     "softmax_128x4096": dict(factory="softmax", M=128, N=4096),
@@ -166,4 +215,5 @@ INSTANCES = {
     "chain_act": dict(factory="chain", M=64, N=128, op="act"),
     "chain_select": dict(factory="chain", M=64, N=128, op="select"),
     "chain_clamp": dict(factory="chain", M=64, N=128, op="clamp"),
+    **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
 }

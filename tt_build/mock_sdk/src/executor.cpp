@@ -119,6 +119,7 @@ struct CoreState {
     bool fp32_dest = false;
     std::uint32_t relu_mode = 0;  // ckernel::ReluType set by pack_relu_config
     float relu_threshold = 0.0f;
+    std::uint32_t dst_reduced = 0;  // DST tiles a reduce has written since tile_regs_acquire (bit per tile)
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -254,7 +255,11 @@ void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_reserve_back");
     const std::string call = "cb_reserve_back(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
-    if (n <= 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
+    if (n == 0) {  // a no-op on the device too
+        ++g_run->progress;
+        return;
+    }
+    if (n < 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
         fail(e, call + ": CB " + std::to_string(cb) + " holds only " + std::to_string(c.num_pages) +
                     " pages: the reservation can never be satisfied");
     }
@@ -602,6 +607,9 @@ void unpack(Executor* e, std::uint32_t cb, std::uint32_t tile, std::uint32_t op,
     }
 }
 
+bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t cc,
+                      std::uint32_t d, std::uint32_t ee, float f);
+
 void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t cc, std::uint32_t d,
                  std::uint32_t ee, float f) {
     Executor* e = cur();
@@ -665,7 +673,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
         case tt_mock::kOpSfpuInit: return;
         case tt_mock::kOpSfpu:
             check_dst(e, op, b, false);
-            if (!tile_math::sfpu(a, core.dst.data() + b * 1024, f)) fail(e, "unknown SFPU op " + std::to_string(a));
+            if (!tile_math::sfpu(a, core.dst.data() + b * 1024, f, cc, d)) fail(e, "unknown SFPU op " + std::to_string(a));
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
             return;
         case tt_mock::kOpPackTile: {
@@ -704,6 +712,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
                         "tile_regs_commit/tile_regs_wait/tile_regs_release)");
             }
             std::fill(core.dst.begin(), core.dst.end(), 0.0f);
+            core.dst_reduced = 0;
             core.dst_state = a == 1 ? DstState::Legacy : DstState::Acquired;
             return;
         case tt_mock::kOpRegsCommit:
@@ -720,7 +729,189 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             }
             core.dst_state = DstState::Idle;
             return;
-        default: fail(e, "unknown compute op " + std::to_string(op));
+        default:
+            if (compute_extended(e, op, a, b, cc, d, ee, f)) return;
+            fail(e, "unknown compute op " + std::to_string(op));
+    }
+}
+
+// ---- compute: reduce, broadcast, transpose, reuse-dest, binary SFPU, tilize/untilize ---------------------
+// (the ops of api/compute/{reduce,bcast,transpose,tilize,untilize,pack_untilize,eltwise_binary_sfpu}.h)
+std::uint8_t* cb_page(Executor* e, CBState& c, std::uint32_t slot_from, std::uint32_t page) {
+    return e->core->l1 + c.base + ((slot_from + page) % c.num_pages) * c.page_size;
+}
+
+// Element (row, col) of a row-major block of `pages` CB pages starting at slot `from`, `width` elements a row.
+std::uint8_t* rm_elem(Executor* e, CBState& c, std::uint32_t from, std::uint32_t width, std::uint32_t row,
+                      std::uint32_t col, std::uint32_t bytes) {
+    const std::uint64_t off = (static_cast<std::uint64_t>(row) * width + col) * bytes;
+    return cb_page(e, c, from, static_cast<std::uint32_t>(off / c.page_size)) + off % c.page_size;
+}
+
+std::uint32_t rm_bytes(Executor* e, CBState& c, std::uint32_t cb, const char* call) {
+    const std::uint32_t bytes = tile_math::datum_bytes(c.format);
+    if (bytes == 0) {
+        fail(e, std::string(call) + ": CB " + std::to_string(cb) + " data format " +
+                    std::to_string(static_cast<int>(c.format)) + " is not supported by the mock (Float16_b, Float32, "
+                    "Float16 are)");
+    }
+    return bytes;
+}
+
+bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t cc,
+                      std::uint32_t d, std::uint32_t ee, float f) {
+    CoreState& core = *e->core;
+    alignas(64) float ta[1024];
+    alignas(64) float tb[1024];
+    const auto code = static_cast<std::uint32_t>(f);
+    switch (op) {
+        case tt_mock::kOpReduceTile: {
+            check_dst(e, tt_mock::kOpSfpu, ee, false);
+            unpack(e, a, cc, op, ta);
+            unpack(e, b, d, op, tb);
+            const bool fresh = (core.dst_reduced & (1u << ee)) == 0;
+            if (!tile_math::reduce(code >> 4, code & 15, ta, tb, core.dst.data() + ee * 1024, fresh)) {
+                fail(e, "reduce_tile: unsupported PoolType " + std::to_string(code >> 4) + " / ReduceDim " +
+                            std::to_string(code & 15) + " (the FPU reduces SUM, AVG and MAX)");
+            }
+            core.dst_reduced |= 1u << ee;
+            ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            return true;
+        }
+        case tt_mock::kOpBcastTiles: {
+            check_dst(e, op, ee, false);
+            unpack(e, a, cc, op, ta);
+            unpack(e, b, d, op, tb);
+            alignas(64) float bb[1024];
+            if (!tile_math::bcast_operand(code & 15, tb, bb)) fail(e, "unknown BroadcastType " + std::to_string(code & 15));
+            float* out = core.dst.data() + ee * 1024;
+            for (int i = 0; i < 1024; ++i) {
+                if (!tile_math::binary_op(code >> 4, ta[i], bb[i], out[i])) {
+                    fail(e, "*_tiles_bcast: unsupported EltwiseBinaryType " + std::to_string(code >> 4));
+                }
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Add)];
+            return true;
+        }
+        case tt_mock::kOpUnaryBcast:
+            check_dst(e, op, cc, false);
+            unpack(e, a, b, op, ta);
+            if (!tile_math::bcast_operand(d, ta, core.dst.data() + cc * 1024)) {
+                fail(e, "unary_bcast: unknown BroadcastType " + std::to_string(d));
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Copy)];
+            return true;
+        case tt_mock::kOpTransposeTile:
+            check_dst(e, op, cc, false);
+            unpack(e, a, b, op, ta);
+            tile_math::transpose(ta, core.dst.data() + cc * 1024);
+            ++core.stats.tiles[static_cast<int>(Stat::Copy)];
+            return true;
+        case tt_mock::kOpReuseDestTiles: {
+            check_dst(e, op, cc, false);
+            unpack(e, a, b, op, ta);
+            float* out = core.dst.data() + cc * 1024;
+            for (int i = 0; i < 1024; ++i) {
+                // DEST_TO_SRCA: DST is operand A; DEST_TO_SRCB: DST is operand B
+                const float x = ee == 1 ? out[i] : ta[i], y = ee == 1 ? ta[i] : out[i];
+                if (ee != 1 && ee != 2) fail(e, "binary_reuse_dest_tiles: EltwiseBinaryReuseDestType NONE reuses nothing");
+                if (!tile_math::binary_op(d, x, y, out[i])) fail(e, "binary_reuse_dest_tiles: unsupported op " + std::to_string(d));
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Add)];
+            return true;
+        }
+        case tt_mock::kOpSfpuBinary:
+            check_dst(e, tt_mock::kOpSfpu, b, false);
+            check_dst(e, tt_mock::kOpSfpu, cc, false);
+            check_dst(e, tt_mock::kOpSfpu, d, false);
+            if (!tile_math::sfpu_binary(a, core.dst.data() + b * 1024, core.dst.data() + cc * 1024,
+                                        core.dst.data() + d * 1024)) {
+                fail(e, "unknown binary SFPU op " + std::to_string(a));
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            return true;
+        case tt_mock::kOpCopyDest:
+            check_dst(e, tt_mock::kOpSfpu, a, false);
+            check_dst(e, tt_mock::kOpSfpu, b, false);
+            std::memcpy(core.dst.data() + b * 1024, core.dst.data() + a * 1024, 1024 * sizeof(float));
+            return true;
+        case tt_mock::kOpTilizeBlock: {
+            // `b` tiles: `b` pages of icb from page d hold 32 rows of b*32 elements, row-major; they go to
+            // ocb's reserved slots ee, ee+1, ...
+            CBState& in = cb_of(e, static_cast<std::int32_t>(a), "tilize_block");
+            if (d + b > in.waited) {
+                fail(e, "tilize_block reads pages " + std::to_string(d) + ".." + std::to_string(d + b - 1) + " of CB " +
+                            std::to_string(a) + " but cb_wait_front guaranteed only " + std::to_string(in.waited));
+            }
+            CBState& out = cb_of(e, static_cast<std::int32_t>(cc), "tilize_block");
+            if (ee + b > out.reserved) {
+                fail(e, "tilize_block writes output slots " + std::to_string(ee) + ".." + std::to_string(ee + b - 1) +
+                            " of CB " + std::to_string(cc) + " but only " + std::to_string(out.reserved) +
+                            " pages are reserved with cb_reserve_back");
+            }
+            const std::uint32_t bytes = rm_bytes(e, in, a, "tilize_block");
+            for (std::uint32_t t = 0; t < b; ++t) {
+                for (std::uint32_t r = 0; r < 32; ++r)
+                    for (std::uint32_t col = 0; col < 32; ++col)
+                        ta[r * 32 + col] = tile_math::load_datum(rm_elem(e, in, in.rd + d, b * 32, r, t * 32 + col, bytes), in.format);
+                if (!tile_math::pack_tile(ta, out.format, out.page_size, cb_page(e, out, out.wr, ee + t))) {
+                    fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
+                }
+                ++core.stats.tiles[static_cast<int>(Stat::Pack)];
+            }
+            return true;
+        }
+        case tt_mock::kOpUntilizeBlock:
+        case tt_mock::kOpPackUntilizeDest: {
+            // rows x block_ct tiles (from icb's front, or DST) -> row-major rows of full_ct tiles in ocb
+            const bool from_dst = op == tt_mock::kOpPackUntilizeDest;
+            const std::uint32_t ocb = from_dst ? a : cc, rows = b;
+            const std::uint32_t block_ct = from_dst ? cc : d, full_ct = from_dst ? d : ee;
+            const std::uint32_t c_index = from_dst ? ee : code;
+            const char* call = from_dst ? "pack_untilize_dest" : "pack_untilize_block";
+            if (block_ct == 0 || full_ct < block_ct * (c_index + 1)) {
+                fail(e, std::string(call) + ": block_ct_dim " + std::to_string(block_ct) + " x block " +
+                            std::to_string(c_index) + " does not fit full_ct_dim " + std::to_string(full_ct));
+            }
+            CBState* in = nullptr;
+            if (!from_dst) {
+                in = &cb_of(e, static_cast<std::int32_t>(a), call);
+                if (rows * block_ct > in->waited) {
+                    fail(e, std::string(call) + " reads " + std::to_string(rows * block_ct) + " tiles of CB " +
+                                std::to_string(a) + " but cb_wait_front guaranteed only " + std::to_string(in->waited));
+                }
+            } else if (core.dst_state != DstState::Waited && core.dst_state != DstState::Legacy) {
+                fail(e, "pack_untilize_dest called outside tile_regs_wait()/tile_regs_release(): the packer does not "
+                        "own the DST registers");
+            }
+            CBState& out = cb_of(e, static_cast<std::int32_t>(ocb), call);
+            const std::uint32_t pages = rows * full_ct;
+            if (pages > out.reserved) {
+                fail(e, std::string(call) + " writes " + std::to_string(pages) + " pages of CB " + std::to_string(ocb) +
+                            " but only " + std::to_string(out.reserved) + " are reserved with cb_reserve_back");
+            }
+            const std::uint32_t bytes = rm_bytes(e, out, ocb, call);
+            for (std::uint32_t rt = 0; rt < rows; ++rt) {
+                for (std::uint32_t ct = 0; ct < block_ct; ++ct) {
+                    const std::uint32_t t = rt * block_ct + ct;
+                    const float* tile = ta;
+                    if (from_dst) {
+                        if (t >= core.dst_capacity) fail(e, "pack_untilize_dest: DST index " + std::to_string(t) + " out of range");
+                        tile = core.dst.data() + t * 1024;
+                    } else {
+                        unpack(e, a, t, tt_mock::kOpPackTile, ta);
+                    }
+                    const std::uint32_t col0 = (c_index * block_ct + ct) * 32;
+                    for (std::uint32_t r = 0; r < 32; ++r)
+                        for (std::uint32_t col = 0; col < 32; ++col)
+                            tile_math::store_datum(tile[r * 32 + col], out.format,
+                                                   rm_elem(e, out, out.wr, full_ct * 32, rt * 32 + r, col0 + col, bytes));
+                    ++core.stats.tiles[static_cast<int>(Stat::Pack)];
+                }
+            }
+            return true;
+        }
+        default: return false;
     }
 }
 

@@ -673,7 +673,10 @@ void tt_mock_write_buffer(MeshCommandQueue&, MeshBuffer& buffer, const void* src
     if (!st.allocated) throw_error("EnqueueWriteMeshBuffer: buffer is deallocated");
     if (bytes != st.size) {
         throw_error("EnqueueWriteMeshBuffer: host data has " + std::to_string(bytes) + " bytes but the buffer has " +
-                    std::to_string(st.size));
+                    std::to_string(st.size) + (bytes < st.size ? ": on the device the copy would read past the end of "
+                                                                 "the host data (undefined behaviour)"
+                                                               : ": the host data does not fit the buffer") +
+                    "; pass exactly the buffer's size");
     }
     std::memcpy(st.data.data(), src, bytes);
 }

@@ -159,46 +159,212 @@ void matmul_acc(const float* a, const float* b, bool transpose_b, float* c) {
     }
 }
 
-bool sfpu(std::uint32_t op, float* t, float param) {
+namespace {
+inline float from_bits(std::uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+template <class F>
+inline void each(float* t, F f) {
+    for (int i = 0; i < 1024; ++i) t[i] = f(t[i]);
+}
+}  // namespace
+
+bool sfpu(std::uint32_t op, float* t, float param, std::uint32_t p0, std::uint32_t p1) {
+    const float a = from_bits(p0), b = from_bits(p1);
     switch (op) {
-        case tt_mock::kSfpuExp:
-            for (int i = 0; i < 1024; ++i) t[i] = std::exp(t[i] * param);
+        case tt_mock::kSfpuExp: each(t, [&](float x) { return std::exp(x * param); }); return true;
+        case tt_mock::kSfpuRelu: each(t, [](float x) { return x > 0.0f ? x : 0.0f; }); return true;
+        case tt_mock::kSfpuFill: each(t, [&](float) { return param; }); return true;
+        case tt_mock::kSfpuRecip: each(t, [](float x) { return 1.0f / x; }); return true;
+        case tt_mock::kSfpuSqrt: each(t, [](float x) { return std::sqrt(x); }); return true;
+        case tt_mock::kSfpuNeg: each(t, [](float x) { return -x; }); return true;
+        case tt_mock::kSfpuAbs: each(t, [](float x) { return std::fabs(x); }); return true;
+        case tt_mock::kSfpuSigmoid: each(t, [](float x) { return 1.0f / (1.0f + std::exp(-x)); }); return true;
+        case tt_mock::kSfpuTanh: each(t, [](float x) { return std::tanh(x); }); return true;
+        case tt_mock::kSfpuGelu: each(t, [](float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678f)); }); return true;
+        case tt_mock::kSfpuLog: each(t, [](float x) { return std::log(x); }); return true;
+        case tt_mock::kSfpuSquare: each(t, [](float x) { return x * x; }); return true;
+        case tt_mock::kSfpuExp2: each(t, [](float x) { return std::exp2(x); }); return true;
+        case tt_mock::kSfpuRsqrt: each(t, [](float x) { return 1.0f / std::sqrt(x); }); return true;
+        case tt_mock::kSfpuSilu: each(t, [](float x) { return x / (1.0f + std::exp(-x)); }); return true;
+        case tt_mock::kSfpuErf: each(t, [](float x) { return std::erf(x); }); return true;
+        case tt_mock::kSfpuErfc: each(t, [](float x) { return std::erfc(x); }); return true;
+        case tt_mock::kSfpuReluMax: each(t, [&](float x) { return std::max(std::min(x, a), 0.0f); }); return true;
+        case tt_mock::kSfpuReluMin: each(t, [&](float x) { return std::max(x, a); }); return true;
+        case tt_mock::kSfpuPower: each(t, [&](float x) { return std::pow(x, a); }); return true;
+        case tt_mock::kSfpuClamp: each(t, [&](float x) { return std::min(std::max(x, a), b); }); return true;
+        case tt_mock::kSfpuUnaryMax: each(t, [&](float x) { return std::max(x, a); }); return true;
+        case tt_mock::kSfpuUnaryMin: each(t, [&](float x) { return std::min(x, a); }); return true;
+        case tt_mock::kSfpuRpow: each(t, [&](float x) { return std::pow(a, x); }); return true;
+        case tt_mock::kSfpuRdiv: each(t, [&](float x) { return a / x; }); return true;
+        case tt_mock::kSfpuAddScalar: each(t, [&](float x) { return x + a; }); return true;
+        case tt_mock::kSfpuSubScalar: each(t, [&](float x) { return x - a; }); return true;
+        case tt_mock::kSfpuMulScalar: each(t, [&](float x) { return x * a; }); return true;
+        case tt_mock::kSfpuDivScalar: each(t, [&](float x) { return x / a; }); return true;
+        case tt_mock::kSfpuRsubScalar: each(t, [&](float x) { return a - x; }); return true;
+        case tt_mock::kSfpuSin: each(t, [](float x) { return std::sin(x); }); return true;
+        case tt_mock::kSfpuCos: each(t, [](float x) { return std::cos(x); }); return true;
+        case tt_mock::kSfpuTan: each(t, [](float x) { return std::tan(x); }); return true;
+        case tt_mock::kSfpuGeluTanh:
+            each(t, [](float x) { return 0.5f * x * (1.0f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x))); });
             return true;
-        case tt_mock::kSfpuRelu:
-            for (int i = 0; i < 1024; ++i) t[i] = t[i] > 0.0f ? t[i] : 0.0f;
+        case tt_mock::kSfpuLeakyRelu: each(t, [&](float x) { return x < 0.0f ? a * x : x; }); return true;
+        case tt_mock::kSfpuHeaviside: each(t, [&](float x) { return x < 0.0f ? 0.0f : (x > 0.0f ? 1.0f : a); }); return true;
+        case tt_mock::kSfpuSign: each(t, [](float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); }); return true;
+        case tt_mock::kSfpuExpm1: each(t, [](float x) { return std::expm1(x); }); return true;
+        case tt_mock::kSfpuLogBase: each(t, [&](float x) { return std::log(x) * a; }); return true;
+        default: return false;
+    }
+}
+
+bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out) {
+    auto apply = [&](auto f) {
+        for (int i = 0; i < 1024; ++i) out[i] = f(a[i], b[i]);
+        return true;
+    };
+    switch (op) {
+        case tt_mock::kSfpuBinAdd: return apply([](float x, float y) { return x + y; });
+        case tt_mock::kSfpuBinSub: return apply([](float x, float y) { return x - y; });
+        case tt_mock::kSfpuBinRsub: return apply([](float x, float y) { return y - x; });
+        case tt_mock::kSfpuBinMul: return apply([](float x, float y) { return x * y; });
+        case tt_mock::kSfpuBinDiv: return apply([](float x, float y) { return x / y; });
+        case tt_mock::kSfpuBinPow: return apply([](float x, float y) { return std::pow(x, y); });
+        case tt_mock::kSfpuBinMax: return apply([](float x, float y) { return std::max(x, y); });
+        case tt_mock::kSfpuBinMin: return apply([](float x, float y) { return std::min(x, y); });
+        case tt_mock::kSfpuBinEq: return apply([](float x, float y) { return x == y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinNe: return apply([](float x, float y) { return x != y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinLt: return apply([](float x, float y) { return x < y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinGt: return apply([](float x, float y) { return x > y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinLe: return apply([](float x, float y) { return x <= y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinGe: return apply([](float x, float y) { return x >= y ? 1.0f : 0.0f; });
+        default: return false;
+    }
+}
+
+bool binary_op(std::uint32_t op, float a, float b, float& out) {
+    switch (op) {
+        case 0: out = a * b; return true;  // ELWMUL
+        case 1: out = a / b; return true;  // ELWDIV
+        case 2: out = a + b; return true;  // ELWADD
+        case 3: out = a - b; return true;  // ELWSUB
+        default: return false;
+    }
+}
+
+namespace {
+// GMPOOL scales by 2^floor(log2|s|): only the scaler's exponent matters.
+inline float exponent_only(float s) {
+    if (s == 0.0f || !std::isfinite(s)) return s;
+    int e = 0;
+    std::frexp(std::fabs(s), &e);
+    return std::ldexp(1.0f, e - 1);
+}
+}  // namespace
+
+bool reduce(std::uint32_t pool, std::uint32_t dim, const float* in, const float* scaler, float* dst, bool fresh) {
+    if (pool > 2 || dim > 2) return false;
+    // The scaler tile holds the factor in the first row of its faces (ttnn's generate_reduce_scaler);
+    // the mock reads element [0][0].
+    const float s = scaler[0];
+    if (pool == 2) {  // MAX
+        // REDUCE_SCALAR pools twice (rows, then the column of row results): the scaler applies twice
+        const float k = dim == 2 ? exponent_only(s) * exponent_only(s) : exponent_only(s);
+        auto put = [&](int idx, float v) { dst[idx] = fresh ? v * k : std::max(dst[idx], v * k); };
+        if (dim == 0) {
+            for (int r = 0; r < 32; ++r) {
+                float m = in[r * 32];
+                for (int c = 1; c < 32; ++c) m = std::max(m, in[r * 32 + c]);
+                put(r * 32, m);
+            }
+        } else if (dim == 1) {
+            for (int c = 0; c < 32; ++c) {
+                float m = in[c];
+                for (int r = 1; r < 32; ++r) m = std::max(m, in[r * 32 + c]);
+                put(c, m);
+            }
+        } else {
+            float m = in[0];
+            for (int i = 1; i < 1024; ++i) m = std::max(m, in[i]);
+            put(0, m);
+        }
+        return true;
+    }
+    // SUM / AVG: a matrix-engine product with the scaler, accumulated in fp32
+    if (dim == 0) {
+        for (int r = 0; r < 32; ++r) {
+            float acc = 0.0f;
+            for (int c = 0; c < 32; ++c) acc += in[r * 32 + c] * s;
+            dst[r * 32] += acc;
+        }
+    } else if (dim == 1) {
+        for (int c = 0; c < 32; ++c) {
+            float acc = 0.0f;
+            for (int r = 0; r < 32; ++r) acc += in[r * 32 + c] * s;
+            dst[c] += acc;
+        }
+    } else {
+        float acc = 0.0f;
+        for (int r = 0; r < 32; ++r) {
+            float row = 0.0f;
+            for (int c = 0; c < 32; ++c) row += in[r * 32 + c] * s;
+            acc += row * s;  // REDUCE_SCALAR applies the scaler in both passes (row, then column)
+        }
+        dst[0] += acc;
+    }
+    return true;
+}
+
+bool bcast_operand(std::uint32_t bcast, const float* b, float* out) {
+    switch (bcast) {
+        case 0: std::memcpy(out, b, 1024 * sizeof(float)); return true;
+        case 1:
+            for (int r = 0; r < 32; ++r)
+                for (int c = 0; c < 32; ++c) out[r * 32 + c] = b[r * 32];
             return true;
-        case tt_mock::kSfpuFill:
-            for (int i = 0; i < 1024; ++i) t[i] = param;
+        case 2:
+            for (int r = 0; r < 32; ++r) std::memcpy(out + r * 32, b, 32 * sizeof(float));
             return true;
-        case tt_mock::kSfpuRecip:
-            for (int i = 0; i < 1024; ++i) t[i] = 1.0f / t[i];
-            return true;
-        case tt_mock::kSfpuSqrt:
-            for (int i = 0; i < 1024; ++i) t[i] = std::sqrt(t[i]);
-            return true;
-        case tt_mock::kSfpuNeg:
-            for (int i = 0; i < 1024; ++i) t[i] = -t[i];
-            return true;
-        case tt_mock::kSfpuAbs:
-            for (int i = 0; i < 1024; ++i) t[i] = std::fabs(t[i]);
-            return true;
-        case tt_mock::kSfpuSigmoid:
-            for (int i = 0; i < 1024; ++i) t[i] = 1.0f / (1.0f + std::exp(-t[i]));
-            return true;
-        case tt_mock::kSfpuTanh:
-            for (int i = 0; i < 1024; ++i) t[i] = std::tanh(t[i]);
-            return true;
-        case tt_mock::kSfpuGelu:
-            for (int i = 0; i < 1024; ++i) t[i] = 0.5f * t[i] * (1.0f + std::erf(t[i] * 0.70710678f));
-            return true;
-        case tt_mock::kSfpuLog:
-            for (int i = 0; i < 1024; ++i) t[i] = std::log(t[i]);
-            return true;
-        case tt_mock::kSfpuSquare:
-            for (int i = 0; i < 1024; ++i) t[i] = t[i] * t[i];
+        case 3:
+            for (int i = 0; i < 1024; ++i) out[i] = b[0];
             return true;
         default: return false;
     }
+}
+
+void transpose(const float* in, float* out) {
+    for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c) out[c * 32 + r] = in[r * 32 + c];
+}
+
+std::uint32_t datum_bytes(tt::DataFormat format) {
+    switch (format) {
+        case tt::DataFormat::Float16_b:
+        case tt::DataFormat::Float16: return 2;
+        case tt::DataFormat::Float32: return 4;
+        default: return 0;
+    }
+}
+
+float load_datum(const std::uint8_t* p, tt::DataFormat format) {
+    if (format == tt::DataFormat::Float32) {
+        float f;
+        std::memcpy(&f, p, 4);
+        return f;
+    }
+    std::uint16_t h;
+    std::memcpy(&h, p, 2);
+    return format == tt::DataFormat::Float16 ? half_to_float(h) : bf16_to_float(h);
+}
+
+void store_datum(float v, tt::DataFormat format, std::uint8_t* p) {
+    if (format == tt::DataFormat::Float32) {
+        std::memcpy(p, &v, 4);
+        return;
+    }
+    const std::uint16_t h = format == tt::DataFormat::Float16 ? float_to_half(v) : float_to_bf16(v);
+    std::memcpy(p, &h, 2);
 }
 
 }  // namespace tt::tt_metal::tt_mock_impl::tile_math

@@ -24,7 +24,26 @@ inline float pack_relu(std::uint32_t mode, float threshold, float x) {
         default: return x;
     }
 }
-// In-place unary op on a DST tile. False for an unknown op.
-bool sfpu(std::uint32_t op, float* tile, float param);
+// In-place unary op on a DST tile: `param` is the float argument of the original ops (exp scale, fill
+// value), p0/p1 the float-bit arguments of the others. False for an unknown op.
+bool sfpu(std::uint32_t op, float* tile, float param, std::uint32_t p0 = 0, std::uint32_t p1 = 0);
+// out = a <op> b element-wise (tt_mock::SfpuBinaryOp); out may alias a or b. False for an unknown op.
+bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out);
+// a <op> b with ckernel::EltwiseBinaryType numbering (ELWMUL, ELWDIV, ELWADD, ELWSUB); false otherwise.
+bool binary_op(std::uint32_t op, float a, float b, float& out);
+// FPU reduce of one tile into DST (PoolType SUM=0 AVG=1 MAX=2, ReduceDim ROW=0 COL=1 SCALAR=2).
+// SUM/AVG: products with the scaler tile summed in fp32 and added to DST; MAX: the largest value times the
+// power of two of the scaler's exponent (GMPOOL uses only the exponent), max'ed with DST unless `fresh`.
+// ROW results land in column 0, COL results in row 0, SCALAR in [0][0]. False for an unknown pool/dim.
+bool reduce(std::uint32_t pool, std::uint32_t dim, const float* in, const float* scaler, float* dst, bool fresh);
+// b broadcast over a: BroadcastType COL=1 (b's column 0), ROW=2 (b's row 0), SCALAR=3 (b[0][0]), NONE=0.
+bool bcast_operand(std::uint32_t bcast, const float* b, float* out);
+// out = in^T (32x32 row-major).
+void transpose(const float* in, float* out);
+// Bytes per element of a row-major (untilized) CB format; 0 when the mock does not support it.
+std::uint32_t datum_bytes(tt::DataFormat format);
+// One element of row-major data in `format` <-> fp32 (bf16: round to nearest even).
+float load_datum(const std::uint8_t* p, tt::DataFormat format);
+void store_datum(float v, tt::DataFormat format, std::uint8_t* p);
 
 }  // namespace tt::tt_metal::tt_mock_impl::tile_math

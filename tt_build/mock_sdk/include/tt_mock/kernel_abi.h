@@ -12,7 +12,7 @@
 
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 5;
+inline constexpr std::uint32_t kKernelAbiVersion = 6;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -35,6 +35,17 @@ enum ComputeOp : std::uint32_t {
     kOpReconfig,           // a..d = cb ids (0xffffffff = unused): validates ids only
     kOpMatmulTransposeTiles,  // matmul_tiles with explicit transpose: a..e like matmul, f=transpose
     kOpPackRelu,              // a=ReluType b=threshold (bfloat16 bits)
+    // reduce / broadcast / transpose / tilize (api/compute/{reduce,bcast,transpose,tilize,untilize}.h)
+    kOpReduceTile,       // a=icb b=icb_scaler c=tile d=scaler tile e=dst, f=PoolType*16+ReduceDim
+    kOpBcastTiles,       // a=in0 b=in1 c=t0 d=t1 e=dst, f=EltwiseBinaryType*16+BroadcastType
+    kOpUnaryBcast,       // a=cb b=tile c=dst d=BroadcastType
+    kOpTransposeTile,    // a=cb b=tile c=dst
+    kOpReuseDestTiles,   // a=cb b=tile c=dst d=EltwiseBinaryType e=EltwiseBinaryReuseDestType
+    kOpSfpuBinary,       // a=SfpuBinaryOp b=dst0 c=dst1 d=out dst
+    kOpTilizeBlock,      // a=icb b=tiles c=ocb (row-major CB pages -> tiles)
+    kOpUntilizeBlock,    // a=icb b=tile rows c=ocb d=block_ct_dim e=full_ct_dim, f=block_c_index
+    kOpPackUntilizeDest, // a=ocb b=tile rows c=block_ct_dim d=full_ct_dim e=block_c_index (DST -> rows)
+    kOpCopyDest,         // a=dst in b=dst out
 };
 
 enum SfpuOp : std::uint32_t {
@@ -50,6 +61,52 @@ enum SfpuOp : std::uint32_t {
     kSfpuGelu,
     kSfpuLog,
     kSfpuSquare,
+    // the SFPU ops below take their scalars as IEEE-754 float bits in c (param0) and d (param1)
+    kSfpuExp2,
+    kSfpuRsqrt,
+    kSfpuSilu,
+    kSfpuErf,
+    kSfpuErfc,
+    kSfpuReluMax,    // max(min(x, param0), 0)
+    kSfpuReluMin,    // max(x, param0)
+    kSfpuPower,      // x ** param0
+    kSfpuClamp,      // min(max(x, param0), param1)
+    kSfpuUnaryMax,   // max(x, param0)
+    kSfpuUnaryMin,   // min(x, param0)
+    kSfpuRpow,       // param0 ** x
+    kSfpuRdiv,       // param0 / x
+    kSfpuAddScalar,  // x + param0
+    kSfpuSubScalar,  // x - param0
+    kSfpuMulScalar,  // x * param0
+    kSfpuDivScalar,  // x / param0
+    kSfpuRsubScalar, // param0 - x
+    kSfpuSin,
+    kSfpuCos,
+    kSfpuTan,
+    kSfpuGeluTanh,
+    kSfpuLeakyRelu,  // x < 0 ? param0 * x : x
+    kSfpuHeaviside,  // x < 0 ? 0 : (x > 0 ? 1 : param0)
+    kSfpuSign,
+    kSfpuExpm1,
+    kSfpuLogBase,    // log(x) * param0
+};
+
+// Element-wise SFPU ops on two DST tiles (api/compute/eltwise_binary_sfpu.h, binary_max_min.h).
+enum SfpuBinaryOp : std::uint32_t {
+    kSfpuBinAdd = 0,
+    kSfpuBinSub,
+    kSfpuBinRsub,
+    kSfpuBinMul,
+    kSfpuBinDiv,
+    kSfpuBinPow,
+    kSfpuBinMax,
+    kSfpuBinMin,
+    kSfpuBinEq,
+    kSfpuBinNe,
+    kSfpuBinLt,
+    kSfpuBinGt,
+    kSfpuBinLe,
+    kSfpuBinGe,
 };
 
 struct KernelApi {

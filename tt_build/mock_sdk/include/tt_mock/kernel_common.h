@@ -81,6 +81,9 @@ constexpr inline DataFormat get_dataformat(const std::int32_t operand) {
     return static_cast<DataFormat>(tt_mock::cb_formats[operand]);
 }
 
+// Data-movement kernels get the runtime-argument calls from here; compute kernels from
+// api/compute/common.h only (as in 0.81, where tile_move_copy.h and the SFPU headers do not include it).
+#ifndef COMPILE_FOR_TRISC
 inline std::uint32_t get_arg_addr(int arg_idx) { return tt_mock::g_api->arg_addr(arg_idx); }
 inline std::uint32_t get_common_arg_addr(int arg_idx) { return tt_mock::g_api->common_arg_addr(arg_idx); }
 
@@ -95,6 +98,7 @@ FORCE_INLINE T get_common_arg_val(int arg_idx) {
     static_assert(sizeof(T) == 4, "only 4-byte runtime arguments are supported");
     return *reinterpret_cast<volatile tt_l1_ptr T*>(static_cast<std::uintptr_t>(get_common_arg_addr(arg_idx)));
 }
+#endif
 
 // Circular-buffer calls: global for data-movement kernels, ckernel:: for compute kernels (as on the device).
 #define TT_MOCK_CB_FUNCS                                                                                      \

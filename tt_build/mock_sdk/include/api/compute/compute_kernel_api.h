@@ -1,7 +1,55 @@
-// tt-build mock SDK: legacy umbrella header of the compute-kernel API.
+// tt-build mock SDK: the SFPU ops of the compute API's umbrella header (log, sigmoid, tanh, ...).
+// Scalar arguments are IEEE-754 float bits, as on the device.
 #pragma once
 
-#include "api/compute/common.h"
-#include "api/compute/compute_kernel_hw_startup.h"
-#include "api/compute/eltwise_unary/eltwise_unary.h"
-#include "api/compute/tile_move_copy.h"
+#include <cstdint>
+
+#include "api/compute/common_globals.h"
+
+namespace ckernel {
+template <bool fast_and_approx = false>
+ALWI void sigmoid_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuSigmoid); }
+template <VectorMode vec_mode = VectorMode::RC, bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void sigmoid_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSigmoid, idst); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void silu_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSilu, idst); }
+ALWI void silu_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuSilu); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void tanh_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuTanh); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void tanh_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuTanh, idst); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void square_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSquare, idst); }
+ALWI void square_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuSquare); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuLog); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuLog, idst); }
+template <bool fast_and_approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_with_base_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuLogBase); }
+// log(x) * base_scale (float bits of 1/ln(base))
+template <bool fast_and_approx = false, bool base_is_two = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void log_with_base_tile(uint32_t idst, uint32_t base_scale) { tt_mock::sfpu(tt_mock::kSfpuLogBase, idst, base_scale); }
+ALWI void abs_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuAbs, idst); }
+ALWI void abs_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuAbs); }
+ALWI void sign_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSign, idst); }
+ALWI void sign_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuSign); }
+// x ** param0 (float bits)
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void power_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuPower, idst, param0); }
+ALWI void power_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuPower); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void exp2_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuExp2, idst); }
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void exp2_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuExp2); }
+ALWI void heaviside_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuHeaviside, idst, param0); }
+ALWI void heaviside_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuHeaviside); }
+template <bool approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void expm1_tile(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuExpm1, idst); }
+template <bool approx = false, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void expm1_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuExpm1); }
+ALWI void unary_max_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuUnaryMax, idst, param0); }
+ALWI void unary_max_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuUnaryMax); }
+ALWI void unary_min_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuUnaryMin, idst, param0); }
+ALWI void unary_min_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuUnaryMin); }
+}  // namespace ckernel

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "api/compute/common.h"
+#include "api/compute/common_globals.h"
 
 namespace ckernel {
 enum class InputClamping : std::uint8_t { ClampToNegative = 0, None = 1 };

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "api/compute/common.h"
+#include "api/compute/common_globals.h"
 
 namespace ckernel {
 template <bool fast_and_approx = true, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
@@ -13,5 +13,13 @@ ALWI void gelu_tile_init() {
 template <bool fast_and_approx = true, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void gelu_tile(std::uint32_t idst) {
     tt_mock_compute(tt_mock::kOpSfpu, tt_mock::kSfpuGelu, idst);
+}
+template <bool fast = false>
+ALWI void gelu_tanh_tile_init() {
+    tt_mock::sfpu_init(tt_mock::kSfpuGeluTanh);
+}
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE, bool fast = false>
+ALWI void gelu_tanh_tile(std::uint32_t idst) {
+    tt_mock::sfpu(tt_mock::kSfpuGeluTanh, idst);
 }
 }  // namespace ckernel

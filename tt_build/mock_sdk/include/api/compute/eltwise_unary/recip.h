@@ -3,14 +3,19 @@
 
 #include <cstdint>
 
-#include "api/compute/common.h"
+#include "api/compute/common_globals.h"
 
 namespace ckernel {
-template <bool legacy_compat = true>
+enum class ReciprocalDestAcc { BF16, FP32 };
+enum class ReciprocalApproxMode { Default, Precise, Approximate };
+
+template <ReciprocalDestAcc dest_acc = DST_ACCUM_MODE ? ReciprocalDestAcc::FP32 : ReciprocalDestAcc::BF16,
+          ReciprocalApproxMode approximation = ReciprocalApproxMode::Default>
 ALWI void recip_tile_init() {
     tt_mock_compute(tt_mock::kOpSfpuInit, tt_mock::kSfpuRecip);
 }
-template <bool legacy_compat = true>
+template <ReciprocalDestAcc dest_acc = DST_ACCUM_MODE ? ReciprocalDestAcc::FP32 : ReciprocalDestAcc::BF16,
+          ReciprocalApproxMode approximation = ReciprocalApproxMode::Default>
 ALWI void recip_tile(std::uint32_t idst, VectorMode /*vector_mode*/ = VectorMode::RC) {
     tt_mock_compute(tt_mock::kOpSfpu, tt_mock::kSfpuRecip, idst);
 }

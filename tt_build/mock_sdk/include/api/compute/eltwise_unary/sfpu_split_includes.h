@@ -1,10 +1,24 @@
-// tt-build mock SDK: the SFPU op headers the mock implements (all included unconditionally).
+// tt-build mock SDK: the SFPU op headers (the real header includes them all, as here).
 #pragma once
 
+#include "api/compute/eltwise_unary/erf_erfc.h"
 #include "api/compute/eltwise_unary/exp.h"
-#include "api/compute/eltwise_unary/fill.h"
 #include "api/compute/eltwise_unary/gelu.h"
-#include "api/compute/eltwise_unary/negative.h"
+#include "api/compute/eltwise_unary/sqrt.h"
+#include "api/compute/eltwise_unary/rsqrt.h"
 #include "api/compute/eltwise_unary/recip.h"
 #include "api/compute/eltwise_unary/relu.h"
-#include "api/compute/eltwise_unary/sqrt.h"
+#include "api/compute/eltwise_unary/negative.h"
+#include "api/compute/eltwise_unary/trigonometry.h"
+#include "api/compute/eltwise_unary/binop_with_scalar.h"
+#include "api/compute/eltwise_unary/fill.h"
+#include "api/compute/eltwise_unary/activations.h"
+#include "api/compute/eltwise_unary/clamp.h"
+#include "api/compute/eltwise_unary/hardtanh.h"
+#include "api/compute/eltwise_unary/rpow.h"
+#include "api/compute/eltwise_unary/rdiv.h"
+#include "api/compute/compute_kernel_api.h"
+#include "api/compute/eltwise_binary_sfpu.h"
+#include "api/compute/mul_int_sfpu.h"
+#include "api/compute/binary_max_min.h"
+#include "api/compute/copy_dest_values.h"

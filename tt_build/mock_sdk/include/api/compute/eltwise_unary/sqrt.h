@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "api/compute/common.h"
+#include "api/compute/common_globals.h"
 
 namespace ckernel {
 ALWI void sqrt_tile_init() { tt_mock_compute(tt_mock::kOpSfpuInit, tt_mock::kSfpuSqrt); }

@@ -1,0 +1,385 @@
+"""Row-wise kernels (issue 12): dtypes, reductions, broadcasts, expression trees, the SFPU math library.
+
+The kernels (tests/data/kernels/rowwise.py) are written as TileLang writes them. Each is lowered and its
+IR checked for the properties the lowering promises (reduce scaler CB, broadcast operands, staged
+fragments); on the mock device each is compared with a numpy reference written by hand here (not the IR
+interpreter), with a tolerance per kernel justified next to it.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from pathlib import Path
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+from tests.e2e import test_build_dir
+from tt_build.driver import emit, list_instances, load_kernel_module
+from tt_build.errors import FrontendError, PassError, VerifyError
+from tt_build.ir import IRModule, PrimFunc, StmtExprMutator, Call, Evaluate, Stmt
+from tt_build.ir import attrs as A
+from tt_build.matrix import MockRunner, make_inputs, pcc, reference_outputs
+from tt_build.transform import lower
+from tt_build.transform._analysis import collect_calls
+from tt_build.transform.verify_ttir import verify_structure
+
+ROWWISE = Path(__file__).parent / "data" / "kernels" / "rowwise.py"
+INSTANCES = {i.name: i for i in list_instances(ROWWISE)}
+
+
+def _func(name: str) -> PrimFunc:
+    module, _ = load_kernel_module(ROWWISE)
+    inst = INSTANCES[name]
+    return getattr(module, inst.factory)(**inst.args)
+
+
+def _roles(mod: IRModule) -> dict[str, PrimFunc]:
+    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
+
+
+def _ops(f: PrimFunc) -> list[str]:
+    return [c.op for c in collect_calls(f.body, "tt.")]
+
+
+# ----------------------------------------------------------------------------------------- the front end
+
+
+def test_dtype_aliases_and_factory_annotation() -> None:
+    f = _func("softmax_256x1024")  # dtype: T.dtype = "bfloat16", accum_dtype: T.dtype = "float"
+    bufs = {b.name: b for b in _allocs(f)}
+    assert bufs["y"].dtype == "float32" and bufs["x"].dtype == "bfloat16"
+    assert bufs["row_max"].shape == (32,)
+
+
+def _allocs(f: PrimFunc) -> list[Any]:
+    from tt_build.ir import Allocate, StmtExprVisitor  # noqa: PLC0415
+
+    out = []
+
+    class V(StmtExprVisitor):
+        def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
+            out.append(node.buffer)
+            self.generic_visit(node)
+
+    V().visit(f.body)
+    return out
+
+
+def _kernel(tmp_path: Path, body: str, extra: str = "") -> Path:
+    src = f'''import tt_build.language as T
+{extra}
+
+def k(M=64, N=64):
+    @T.prim_func
+    def main(A: T.Tensor((M, N), "bfloat16"), C: T.Tensor((M, N), "bfloat16")):
+        with T.Kernel(1, 2) as (bx, by):
+            a = T.alloc_shared((32, 64), "bfloat16")
+            c = T.alloc_fragment((32, 64), "float")
+            v = T.alloc_fragment((32,), "float")
+            T.copy(A[by * 32, 0], a)
+{body}
+            T.copy(c, C[by * 32, 0])
+
+    return main
+'''
+    path = tmp_path / "k.py"
+    path.write_text(src, encoding="utf-8")
+    return path
+
+
+def _diag(path: Path) -> FrontendError:
+    module, _ = load_kernel_module(path)
+    with pytest.raises(FrontendError) as err:
+        module.k()
+    return err.value
+
+
+def test_every_independent_error_of_a_kernel_is_reported(tmp_path: Path) -> None:
+    path = _kernel(tmp_path, "            T.reduce_sum(a, c, dim=1)\n"
+                             "            for i, j in T.Parallel(32, 64):\n"
+                             "                c[i, j] = a[i, j] // 2\n"
+                             "            T.reduce_min(a, v)\n")
+    err = _diag(path)
+    text = str(err)
+    assert err.msg == "T.reduce_sum writes a 1-D T.alloc_fragment; c is a 2-D fragment buffer"
+    assert [o.msg for o in err.others] == ["unsupported operator '//' in a T.Parallel body",
+                                           "T.reduce_min is not supported yet"]
+    assert [o.loc.line for o in err.others] == [14, 15]
+    assert text.count(": error: ") == 3
+
+
+def test_unknown_t_name_in_a_factory_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "k.py"
+    path.write_text("import tt_build.language as T\n\n\ndef k():\n    acc = T.float8_e4m3\n    x = T.softmaxx\n",
+                    encoding="utf-8")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(FrontendError) as err:
+        module.k()
+    assert str(err.value).splitlines()[0] == f"{path}:5:11: error: unsupported dtype T.float8_e4m3"
+    path.write_text("import tt_build.language as T\n\n\ndef k():\n    x = T.reduce_summ\n", encoding="utf-8")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(FrontendError) as err:
+        module.k()
+    assert err.value.msg == "unknown name T.reduce_summ" and err.value.hint == "did you mean T.reduce_sum?"
+    assert not hasattr(__import__("tt_build.language").language, "nope")  # still an AttributeError
+
+
+def test_unsupported_dtype_at_import_time_gets_the_dtype_message(tmp_path: Path) -> None:
+    path = tmp_path / "k.py"
+    path.write_text("import tt_build.language as T\n\n\ndef k(dtype=T.float64):\n    pass\n", encoding="utf-8")
+    with pytest.raises(FrontendError) as err:
+        load_kernel_module(path)
+    assert err.value.msg == "unsupported dtype T.float64" and err.value.loc.line == 4
+
+
+@pytest.mark.parametrize(("body", "msg"), [
+    ("            T.reduce_sum(a, v, dim=0)\n",
+     "shape mismatch in T.reduce_sum: a is 32×64, so dim=0 gives 64 values (one per column), but v holds 32"),
+    ("            T.reduce_max(a, v, dim=2)\n", "T.reduce_max dim must be 0, 1 or -1, got `2`"),
+    ("            for i, j in T.Parallel(32, 64):\n                c[i, j] = T.pow(a[i, j], a[i, j])\n",
+     "T.pow needs a constant exponent, got `a[i, j]`"),
+    ("            for i, j in T.Parallel(32, 64):\n                c[i, j] = T.if_then_else(bx > 0, a[i, j], 0)\n",
+     "data-dependent control flow is not supported: `bx > 0` depends on the runtime value bx"),
+    ("            T.reduce_max(a, v)\n            for i, j in T.Parallel(32, 64):\n                c[i, j] = v[j]\n",
+     "v has 32 values but the T.Parallel extent of j is 64"),
+])
+def test_rowwise_diagnostics(tmp_path: Path, body: str, msg: str) -> None:
+    err = _diag(_kernel(tmp_path, body))
+    assert err.msg == msg
+    assert err.loc is not None and err.loc.file == str(tmp_path / "k.py")
+
+
+def test_vector_used_both_ways_is_a_pass_diagnostic(tmp_path: Path) -> None:
+    path = _kernel(tmp_path, "            T.reduce_max(a, v)\n            w = T.alloc_fragment((64,), 'float')\n"
+                             "            T.reduce_sum(a, w, dim=0)\n"
+                             "            for i, j in T.Parallel(32, 64):\n"
+                             "                c[i, j] = a[i, j] - v[i] + w[j]\n")
+    module, _ = load_kernel_module(path)
+    mod = lower(module.k())  # a column vector and a row vector
+    comp = _roles(mod)["compute"]
+    assert comp.attrs[A.buffer_key("v")]["tiles"] == [1, 1] and comp.attrs[A.buffer_key("w")]["tiles"] == [1, 2]
+    assert comp.attrs[A.buffer_key("w")]["vector"] == "row"
+    assert "tt.add_binary_tile" in _ops(comp) and "tt.unary_bcast:ROW" in _ops(comp)
+    src = """import tt_build.language as T
+
+
+def k():
+    @T.prim_func
+    def main(A: T.Tensor((32, 32), "bfloat16"), C: T.Tensor((32, 32), "bfloat16")):
+        with T.Kernel(1) as bx:
+            a = T.alloc_shared((32, 32), "bfloat16")
+            c = T.alloc_fragment((32, 32), "float")
+            v = T.alloc_fragment((32,), "float")
+            T.copy(A[0, 0], a)
+            T.reduce_max(a, v, dim=1)
+            for i, j in T.Parallel(32, 32):
+                c[i, j] = a[i, j] * v[j]
+            T.copy(c, C[0, 0])
+
+    return main
+"""
+    path = tmp_path / "both.py"
+    path.write_text(src, encoding="utf-8")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(PassError) as err:
+        lower(module.k())
+    assert err.value.msg == ("1-D buffer v is used as a column vector (one value per row) and as a row vector (one "
+                             "value per column)")
+    assert err.value.loc.line == 14
+
+
+def test_read_before_write_of_a_staged_fragment_is_a_diagnostic(tmp_path: Path) -> None:
+    path = _kernel(tmp_path, "            for i, j in T.Parallel(32, 64):\n                c[i, j] = a[i, j] * v[i]\n"
+                             "            T.reduce_max(a, v)\n")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(PassError) as err:
+        lower(module.k())
+    assert err.value.msg.startswith("fragment v is read before it is written")
+    assert err.value.loc.line == 13
+
+
+# ----------------------------------------------------------------------------------------- the lowering
+
+
+def test_softmax_lowers_to_reduce_and_bcast_with_the_scaler_cb() -> None:
+    roles = _roles(lower(_func("softmax_256x1024")))
+    comp, reader = roles["compute"], roles["reader"]
+    ops = _ops(comp)
+    cbs = {k[len(A.CB_PREFIX):]: v for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
+    assert cbs["reduce_scaler"]["kind"] == "scaler" and cbs["y"]["kind"] == "staged"
+    assert cbs["y_out"]["kind"] == "output" and cbs["y_out"]["drains"] == "y" and cbs["y"]["drained_by"] == "y_out"
+    assert comp.attrs[A.buffer_key("row_max")]["vector"] == "col"
+    assert comp.attrs[A.buffer_key("row_max")]["tiles"] == [1, 1]
+    assert "tt.reduce_init:MAX:REDUCE_ROW" in ops and "tt.reduce_tile:SUM:REDUCE_ROW" in ops
+    assert ops.count("tt.reduce_uninit") == 2
+    assert "tt.sub_tiles_bcast_cols" in ops and "tt.unary_bcast:COL" in ops and "tt.div_binary_tile" in ops
+    assert "tt.fill_scaler_tile" in _ops(reader)
+    # the reduce reads its scaler at tile 0 of the scaler CB
+    red = next(c for c in collect_calls(comp.body, "tt.") if c.op.startswith("tt.reduce_tile:"))
+    assert red.args[1].name == "reduce_scaler"
+
+
+@pytest.mark.parametrize("name", sorted(INSTANCES))
+def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
+    mod = lower(_func(name))
+    comp = _roles(mod)["compute"]
+    assert not any(c.op.endswith("_block") for c in collect_calls(comp.body, "tt."))
+    assert comp.attrs[A.COMPUTE_CONFIG]["fp32_dest_acc_en"] == any(
+        b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
+
+
+def test_fma_and_chains_use_fpu_then_sfpu() -> None:
+    ops = _ops(_roles(lower(_func("fma_64x64")))["compute"])
+    assert "tt.mul_tiles" in ops and "tt.add_reuse_dest_tiles:DEST_TO_SRCA" in ops and "tt.add_binary_tile" not in ops
+    ops = _ops(_roles(lower(_func("chain_scale_shift")))["compute"])
+    assert "tt.mul_unary_tile" in ops and "tt.sub_unary_tile" in ops and "tt.binop_with_scalar_tile_init" in ops
+    ops = _ops(_roles(lower(_func("chain_select")))["compute"])
+    assert {"tt.gtz_tile", "tt.where_tile", "tt.unary_max_tile"} <= set(ops)
+
+
+class _Drop(StmtExprMutator):
+    def __init__(self, pred: Any) -> None:
+        self.pred = pred
+
+    def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+        if isinstance(node.value, Call) and self.pred(node.value):
+            from tt_build.ir import SeqStmt  # noqa: PLC0415
+
+            return SeqStmt([])
+        return node
+
+
+def _tamper(mod: IRModule, role: str, pred: Any) -> IRModule:
+    funcs = {n: (f.with_body(_Drop(pred).visit(f.body)) if f.attrs[A.KERNEL_ROLE] == role else f)
+             for n, f in mod.functions.items()}
+    return IRModule(funcs, dict(mod.attrs), mod.loc)
+
+
+def test_verify_checks_the_reduce_scaler_and_bcast_protocols() -> None:
+    mod = lower(_func("rmsnorm_64x512"))
+    verify_structure(mod, budget=1 << 30)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_tamper(mod, "compute", lambda c: c.op.startswith("tt.reduce_init:")), budget=1 << 30)
+    assert "reduce_tile SUM REDUCE_ROW is not preceded by its reduce_init" in str(err.value)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_tamper(mod, "reader", lambda c: c.op == "tt.fill_scaler_tile"), budget=1 << 30)
+    assert "the reduce scaler CB reduce_scaler is never filled by the reader" in str(err.value)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_tamper(mod, "compute", lambda c: c.op == "tt.cb_wait_front"
+                                 and c.args[0].name == "reduce_scaler"), budget=1 << 30)
+    assert "reduce_tile reads CB reduce_scaler before waiting for it" in str(err.value)
+    # a broadcast of a vector attributed the wrong orientation
+    mod = lower(_func("softmax_256x1024"))
+    funcs = {}
+    for n, f in mod.functions.items():
+        attrs = dict(f.attrs)
+        attrs[A.buffer_key("row_max")] = {**attrs[A.buffer_key("row_max")], "vector": "row"}
+        funcs[n] = PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs), mod.loc), budget=1 << 30)
+    assert "sub_tiles_bcast_cols broadcasts row_max, which is not a column vector" in str(err.value)
+
+
+# ----------------------------------------------------------------------------------------- on the mock
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _layernorm(x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    xc = x - x.mean(axis=1, keepdims=True)
+    return xc / np.sqrt((xc * xc).mean(axis=1, keepdims=True) + eps)
+
+
+def _rmsnorm(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    return x / np.sqrt((x * x).mean(axis=1, keepdims=True) + eps)
+
+
+_erf = np.vectorize(math.erf)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+#: instance → (numpy reference from float64 inputs, bound on max |got - want| / max |want|).
+#: Every output is packed into a bfloat16 tensor: one rounding to 8 mantissa bits is a relative error of up to
+#: 2**-9 (0.2%) of the value. The inputs are bfloat16 already; intermediates stay in float32 (DST in fp32 mode,
+#: float32 staged fragments) and the mock's SFPU ops (exp, exp2, log, rsqrt, recip, sigmoid, tanh, silu, erf)
+#: compute in float32 (docs/mock_sdk.md), so the float32 error of a chain (exp of a max-shifted row, 1/sum over
+#: 4096 values, rsqrt of a mean) stays far below the output rounding: 1% bounds every kernel with 5x margin
+#: over the 0.2% rounding (measured: 0.2-0.35%). bfloat16 staged fragments (y in rmsnorm / online softmax)
+#: round once more in the middle: still within 1%.
+EXPECTED: dict[str, tuple[Any, float]] = {
+    "softmax_256x1024": (lambda x: _softmax(x), 1e-2),
+    "softmax_128x4096": (lambda x: _softmax(x), 1e-2),
+    "online_softmax_64x512": (lambda x: _softmax(x), 1e-2),
+    "layernorm_64x256": (lambda x: _layernorm(x), 1e-2),
+    "rmsnorm_64x512": (lambda x: _rmsnorm(x), 1e-2),
+    "fma_64x64": (lambda p, q, r: p * q + r, 1e-2),
+    "chain_scale_shift": (lambda a, b: a * 0.5 + b * 2.0 - 1.0, 1e-2),
+    "chain_mix": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
+    "chain_acc": (lambda a, b: (a * 2.0 + b) * a, 1e-2),
+    "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
+    "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
+    "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),
+    # one op each: same bound (the mock's SFPU ops are float32-exact; see above)
+    "math_exp2": (lambda a, b: np.exp2(a * 4.0), 1e-2),
+    "math_log": (lambda a, b: np.log(np.abs(a) + 0.5), 1e-2),
+    "math_log2": (lambda a, b: np.log2(np.abs(a) + 0.5), 1e-2),
+    "math_sqrt": (lambda a, b: np.sqrt(np.abs(a)), 1e-2),
+    "math_rsqrt": (lambda a, b: 1.0 / np.sqrt(np.abs(a) + 0.25), 1e-2),
+    "math_recip": (lambda a, b: 1.0 / (np.abs(a) + 0.25), 1e-2),
+    "math_div": (lambda a, b: a / (np.abs(b) + 0.5), 1e-2),
+    "math_div_const": (lambda a, b: a / 3.0 - 2.0 / (b + 4.0), 1e-2),
+    "math_abs_neg": (lambda a, b: np.abs(a) - b, 1e-2),
+    "math_max_min": (lambda a, b: np.maximum(a, b) * 2.0 + np.minimum(a * 4.0, 1.5), 1e-2),
+    "math_gelu": (lambda a, b: 0.5 * (3 * a) * (1.0 + _erf(3 * a / math.sqrt(2.0))), 1e-2),
+    "math_erf": (lambda a, b: _erf(2.0 * a), 1e-2),
+    "math_pow": (lambda a, b: a ** 3 + np.sqrt(np.abs(b) + 0.5), 1e-2),
+    "math_where": (lambda a, b: np.where(a <= 0.25, np.exp(a), b * b), 1e-2),
+}
+
+
+def test_every_rowwise_instance_has_an_expected_output() -> None:
+    assert sorted(EXPECTED) == sorted(INSTANCES)
+
+
+def test_ir_reference_agrees_with_the_hand_written_one() -> None:
+    """The matrix's IR interpreter (tl.reduce, broadcasts, tree math) matches the numpy formulas."""
+    rng = np.random.default_rng(0)
+    for name, (ref, _) in EXPECTED.items():
+        f = _func(name)
+        ins = [rng.standard_normal(p.shape).astype(ml_dtypes.bfloat16).astype(np.float64) for p in f.params[:-1]]
+        (got,) = reference_outputs(f, ins)
+        want = ref(*ins)
+        assert np.max(np.abs(got - want)) <= 2e-2 * max(1.0, float(np.max(np.abs(want)))), name
+
+
+@pytest.fixture(scope="module")
+def runner() -> MockRunner:
+    return MockRunner(test_build_dir())
+
+
+@pytest.mark.compile
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
+    inst = INSTANCES[name]
+    result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
+    inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
+    (got,) = runner.run(tmp_path / name, inputs)
+    ref, tol = EXPECTED[name]
+    want = ref(*[np.asarray(x, dtype=np.float64) for x in inputs])
+    got32 = got.astype(np.float32)
+    assert got32.shape == want.shape
+    assert np.all(np.isfinite(got32))
+    assert pcc(got32, want) >= 0.999
+    err = float(np.max(np.abs(got32 - want)) / np.max(np.abs(want)))
+    assert err <= tol, (name, err)
+    assert math.isfinite(err)
