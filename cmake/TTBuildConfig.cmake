@@ -120,6 +120,12 @@ endfunction()
 
 function(_tt_build_launcher setting out_var)
   set(${out_var} "" PARENT_SCOPE)
+  # The `compile` kill point (TT_BUILD_KILL_AT, docs/user-guide.md "Interrupted builds"): a launcher
+  # that truncates the object file and kills itself while the point is set, else runs the compiler.
+  if("$ENV{TT_BUILD_KILL_AT}" MATCHES "(^|,)compile(,|$)")
+    set(${out_var} "${_py};-m;tt_build.build.killcc" PARENT_SCOPE)
+    return()
+  endif()
   if(CMAKE_CXX_COMPILER_LAUNCHER OR setting STREQUAL "none" OR "$ENV{TT_BUILD_NO_LAUNCHER}")
     return()
   endif()
@@ -202,6 +208,10 @@ function(tt_build_add_kernels)
   endif()
   if(_TT_CACHE_DIR)
     list(APPEND _cmd --cache-dir "${_TT_CACHE_DIR}")
+  endif()
+  # scikit-build-core's editable mode: the package gets an import hook that rebuilds it on import.
+  if(SKBUILD_STATE STREQUAL "editable" AND NOT _TT_NO_INSTALL)
+    list(APPEND _cmd --editable --install-dir "${_TT_INSTALL_DIR}")
   endif()
   # Discovery's diagnostics go to stderr as they are (a message() would re-wrap the source line
   # and caret of a located diagnostic).

@@ -17,12 +17,12 @@ def test_defaults() -> None:
 def test_full_table() -> None:
     s = parse_settings({
         "kernels": "k/*.py", "sdk": "mock", "arch": "blackhole", "cache-dir": "c", "compiler-launcher": "none",
-        "file-instances": False, "warm": False, "only": ["g"], "options": {"x": 1},
+        "file-instances": False, "warm": False, "only": ["g"], "options": {"default_stages": 3},
         "instances": {"g": {"kernel": "k/g.py", "factory": "matmul", "args": {"M": 64}}},
     })
     assert s.kernels == ["k/*.py"] and s.arch == "blackhole" and s.cache_dir == "c"
     assert s.instances[0].name == "g" and s.instances[0].args == {"M": 64}
-    assert not s.file_instances and not s.warm and s.options == {"x": 1}
+    assert not s.file_instances and not s.warm and s.options == {"default_stages": 3}
 
 
 @pytest.mark.parametrize(("table", "needle"), [

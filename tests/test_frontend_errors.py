@@ -56,6 +56,10 @@ def _eltwise(form: str, msg: str, line: int, col: int, hint: str | None = None) 
 CASES = [
     Case("block_size_48", "the shape 48×32 of A_shared is not a multiple of the 32×32 tile", 13, 40,
          "block_M=48 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32 or 64)", {"block_M": 48}),
+    # Below one tile there is one example, not "32 or 32".
+    Case("block_size_48", "the shape 16×32 of A_shared is not a multiple of the 32×32 tile", 13, 40,
+         "block_M=16 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32)", {"block_M": 16},
+         id="block_size_16"),
     Case("block_size_literal", "the shape 32×40 of C_local is not a multiple of the 32×32 tile", 15, 50,
          "40 is not a multiple of the 32×32 tile; use a multiple of 32 (e.g. 32 or 64)"),
     Case("unknown_t_call", "unknown function T.foo", 16, 13,

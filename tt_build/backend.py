@@ -30,20 +30,24 @@ def _cs(config_settings: dict | None, hook: str) -> dict:  # type: ignore[type-a
 
 def build_wheel(wheel_directory: str, config_settings: dict | None = None,  # type: ignore[type-arg]
                 metadata_directory: str | None = None) -> str:
-    from tt_build.build.pep517 import clean_errors, remember_wheel, reuse_wheel  # noqa: PLC0415
+    from tt_build.build.pep517 import build_lock, clean_errors, remember_wheel, reuse_wheel  # noqa: PLC0415
 
-    with clean_errors():
-        reused, key = reuse_wheel(wheel_directory, config_settings)
-    if reused is not None:
-        return reused
-    name = _skbuild.build_wheel(wheel_directory, _cs(config_settings, "wheel"), metadata_directory)
-    remember_wheel(key, wheel_directory, name)
-    return name
+    with build_lock():  # one build of a project at a time, `tt-build build` included
+        with clean_errors():
+            reused, key = reuse_wheel(wheel_directory, config_settings)
+        if reused is not None:
+            return reused
+        name = _skbuild.build_wheel(wheel_directory, _cs(config_settings, "wheel"), metadata_directory)
+        remember_wheel(key, wheel_directory, name)
+        return name
 
 
 def build_editable(wheel_directory: str, config_settings: dict | None = None,  # type: ignore[type-arg]
                    metadata_directory: str | None = None) -> str:
-    return _skbuild.build_editable(wheel_directory, _cs(config_settings, "editable"), metadata_directory)
+    from tt_build.build.pep517 import build_lock  # noqa: PLC0415
+
+    with build_lock():
+        return _skbuild.build_editable(wheel_directory, _cs(config_settings, "editable"), metadata_directory)
 
 
 def build_sdist(sdist_directory: str, config_settings: dict | None = None) -> str:  # type: ignore[type-arg]

@@ -3,13 +3,15 @@
 Each subcommand lives in its own module under :mod:`tt_build.commands` and exposes
 ``register(subparsers)``; the module is imported only when the CLI starts, and the chosen
 command's ``run(args) -> int`` is called. A :class:`~tt_build.errors.TTBuildError` is printed
-as a clean ``error:`` message with exit code 1, never as a traceback.
+as a clean ``error:`` message with exit code 1, never as a traceback; a closed output pipe
+(``tt-build lower FILE | head``) ends the command quietly with status 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -60,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tt-build lower FILE | head`): stop quietly, as a pipeline expects.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141  # 128 + SIGPIPE, what the shell reports for a command killed by it
 
 
 if __name__ == "__main__":

@@ -31,16 +31,20 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tt_build.build.names import instance_name_problem
 from tt_build.errors import ConfigError, FrontendError, SourceLocation, TTBuildError
 
 __all__ = ["EmitResult", "Instance", "emit", "list_instances", "load_kernel_module", "valid_instance_name"]
 
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def valid_instance_name(name: str) -> bool:
-    """Instance names become C identifiers and directory names: ``[A-Za-z_][A-Za-z0-9_]*`` only."""
-    return bool(_NAME_RE.match(name))
+    """Instance names become C identifiers, Python globals and directory names: the rules of
+    :func:`tt_build.build.names.instance_name_problem` (an identifier matched in full, no keyword,
+    no clash with the generated package's globals, at most 100 characters)."""
+    from tt_build.build.names import instance_name_problem  # noqa: PLC0415
+
+    return instance_name_problem(name) is None
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,9 @@ def list_instances(path: Path) -> list[Instance]:
     factories = _factories(module)
     out = []
     for name, args in table.items():
-        if not isinstance(name, str) or not valid_instance_name(name):
-            raise ConfigError(f"{path}: instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)")
+        problem = instance_name_problem(name)
+        if problem is not None:
+            raise ConfigError(f"{path}: INSTANCES key: instance name {problem}")
         if not isinstance(args, dict):
             raise ConfigError(f"{path}: INSTANCES[{name!r}] must be a dict of factory arguments")
         args = dict(args)
@@ -168,8 +173,9 @@ def emit(source: Path, factory: str, args: dict[str, Any], name: str, out_dir: P
     """Lower one instance and write its generated files into ``out_dir``."""
     from tt_build.codegen import emit_instance  # noqa: PLC0415 - heavy import, only when emitting
 
-    if not valid_instance_name(name):
-        raise ConfigError(f"instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)")
+    problem = instance_name_problem(name)
+    if problem is not None:
+        raise ConfigError(f"instance name {problem}")
     return emit_instance(Path(source), factory, args, name, Path(out_dir), options=options or {})
 
 

@@ -23,15 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from tt_build import _resources
-from tt_build.build.fs import atomic_write
+from tt_build.build.fs import atomic_write, remove_tree, sha256_file
 from tt_build.build.settings import ARCHES, TTBuildSettings, resolve_sdk
 from tt_build.errors import ConfigError, TTBuildError
 
-__all__ = ["main", "mock_runtime", "stage_mock_sdk"]
-
-
-def _cmake_quote(s: str) -> str:
-    return '"' + s.replace("\\", "/").replace('"', '\\"').replace("$", "\\$") + '"'
+__all__ = ["main", "mock_runtime", "stage_mock_sdk", "staged_sdk_problem"]
 
 
 def stage_mock_sdk(cache_dir: Path) -> Path | None:
@@ -48,18 +44,54 @@ def stage_mock_sdk(cache_dir: Path) -> Path | None:
         return None
     ident = sdk_identity("mock", "any").split(":")[-1][:16]
     dest = cache_dir / "sdk" / f"mock-{ident}"
-    if (dest / ".complete").is_file():
+    problem = staged_sdk_problem(dest)
+    if problem is None:
         return dest
+    if dest.exists() and problem.endswith(("does not match its hash", "is missing")):
+        print(f"tt-build: warning: staged mock SDK {dest} is damaged ({problem}); staging it again",
+              file=sys.stderr, flush=True)
+    if dest.exists():  # damaged (a truncated header, a missing file) or staged by an older tt-build: again, once
+        remove_tree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.parent / f".mock-{ident}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build"))
-    (tmp / ".complete").write_text(ident, encoding="utf-8")
+    files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+    (tmp / STAGED_MARKER).write_text(json.dumps({"ident": ident, "files": files}, indent=1), encoding="utf-8")
     try:
         os.replace(tmp, dest)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # a concurrent build staged it first
+    problem = staged_sdk_problem(dest)
+    if problem is not None:
+        msg = f"the staged mock SDK {dest} is damaged right after staging ({problem}); remove it and check the disk"
+        raise ConfigError(msg)
     return dest
+
+
+#: Marker of a complete staged mock SDK: the sha256 of every staged file (written last).
+STAGED_MARKER = ".complete"
+
+
+def staged_sdk_problem(dest: Path) -> str | None:
+    """Why the staged mock SDK at ``dest`` cannot be used (None: every staged file matches the hash
+    recorded when it was staged; the runtime builds under ``lib/`` are verified by the mock SDK)."""
+    try:
+        record = json.loads((dest / STAGED_MARKER).read_text(encoding="utf-8"))
+        files = record["files"]
+    except FileNotFoundError:
+        return "not staged"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"unreadable {STAGED_MARKER}"
+    if not isinstance(files, dict) or not files:
+        return f"{STAGED_MARKER} lists no files"
+    for rel, digest in files.items():
+        try:
+            if sha256_file(dest / rel) != digest:
+                return f"{rel} does not match its hash"
+        except OSError:
+            return f"{rel} is missing"
+    return None
 
 
 def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
@@ -75,8 +107,9 @@ def mock_runtime(mock_dir: Path, cxx: str, arch: str) -> Path:
     compiler = [cxx] if cxx else None
     lib_dir = mock_dir / "lib"
     try:
-        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch)
-    except OSError as exc:
+        return mock_sdk.build_runtime(lib_dir, sdk_dir=mock_dir, compiler=compiler, arch=arch,
+                                      report=lambda text: print(f"tt-build: {text}", file=sys.stderr, flush=True))
+    except (OSError, ValueError) as exc:
         msg = f"cannot build the mock SDK runtime in {lib_dir}: {exc}"
         raise ConfigError(msg) from None
 
@@ -98,9 +131,25 @@ def _sync_tree(src: Path, dest: Path) -> None:
                 p.unlink()
 
 
+def write_editable_hook(ns: argparse.Namespace, project_dir: Path, work: Path, out_dir: Path) -> list[Path]:
+    """The import hook of an editable install (installed next to the package, see
+    :mod:`tt_build.runtime.editable`): ``_tt_editable_<package>.py`` and the ``.pth`` loading it."""
+    from tt_build._templates import render  # noqa: PLC0415
+
+    package = out_dir.name
+    install_dir = ns.install_dir or package
+    context = {"package": package, "project_dir": str(project_dir), "output_dir": str(out_dir),
+               "build_dir": str(Path(ns.ninja_root).resolve() if ns.ninja_root else work), "install_dir": install_dir}
+    hook = work / "editable" / f"_tt_editable_{package}.py"
+    pth = work / "editable" / f"_tt_editable_{package}.pth"
+    atomic_write(hook, render("editable/hook.py.j2", **context))
+    atomic_write(pth, render("editable/hook.pth.j2", **context))
+    return [hook, pth]
+
+
 def run(ns: argparse.Namespace) -> dict[str, Any]:
-    from tt_build.build.cache import default_cache_dir  # noqa: PLC0415
-    from tt_build.project import InstanceSpec, Project  # noqa: PLC0415
+    from tt_build.build.cache import check_cache_dir, default_cache_dir  # noqa: PLC0415
+    from tt_build.project import InstanceSpec, Project, check_cmake_path  # noqa: PLC0415
 
     project_dir = Path(ns.project_dir).resolve()
     work = Path(ns.work_dir).resolve()
@@ -119,6 +168,7 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         msg = f"tt_build_add_kernels: ARCH must be one of {', '.join(ARCHES)}, got {arch!r}"
         raise ConfigError(msg)
     cache_dir = Path(ns.cache_dir).resolve() if ns.cache_dir else default_cache_dir(project_dir, s.cache_dir)
+    check_cache_dir(check_cmake_path(cache_dir, "lowering cache directory"))
     specs: list[InstanceSpec] = project.discover()
 
     from tt_build.build.fingerprint import local_imports  # noqa: PLC0415
@@ -137,12 +187,6 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         depends.update((str(Path(root) / f), None) for f in files if f.endswith(".py"))
 
     (work / "specs").mkdir(parents=True, exist_ok=True)
-    lines = ["# Generated by tt_build.build.discover; do not edit.",
-             f"set(_tt_instances {' '.join(sp.name for sp in specs)})",
-             f"set(_tt_sdk {sdk})", f"set(_tt_arch {arch})",
-             f"set(_tt_cache_dir {_cmake_quote(str(cache_dir))})",
-             f"set(_tt_warm {'ON' if s.warm else 'OFF'})",
-             f"set(_tt_launcher_setting {_cmake_quote(s.compiler_launcher)})"]
     from tt_build.build.fingerprint import sdk_identity, tt_build_fingerprint  # noqa: PLC0415
 
     # Not read by the lowering step, but part of each spec so that a new compiler or SDK changes
@@ -160,14 +204,18 @@ def run(ns: argparse.Namespace) -> dict[str, Any]:
         }
         spec_path = work / "specs" / f"{sp.name}.json"
         atomic_write(spec_path, json.dumps(spec, indent=1, sort_keys=True, default=repr) + "\n")
-        lines.append(f"set(_tt_source_{sp.name} {_cmake_quote(str(sp.source))})")
     (work / "deps").mkdir(parents=True, exist_ok=True)
     mock_dir = stage_mock_sdk(cache_dir) if sdk == "mock" else None
-    lines.append(f"set(_tt_mock_sdk_dir {_cmake_quote(str(mock_dir) if mock_dir else '')})")
-    if mock_dir is not None:
-        lines.append(f"set(_tt_mock_runtime {_cmake_quote(str(mock_runtime(mock_dir, ns.cxx, arch)))})")
-    lines.append("set(_tt_configure_depends " + " ".join(_cmake_quote(d) for d in depends) + ")")
-    atomic_write(work / "instances.cmake", "\n".join(lines) + "\n")
+    from tt_build._templates import render  # noqa: PLC0415
+
+    hook_files = write_editable_hook(ns, project_dir, work, out_dir) if ns.editable else []
+    text = render("project/instances.cmake.j2", instances=[sp.name for sp in specs], sdk=sdk, arch=arch,
+                  cache_dir=str(cache_dir), warm=s.warm, launcher=s.compiler_launcher,
+                  sources=[(sp.name, str(sp.source)) for sp in specs],
+                  mock_sdk_dir=str(mock_dir) if mock_dir else "",
+                  mock_runtime=str(mock_runtime(mock_dir, ns.cxx, arch)) if mock_dir is not None else "",
+                  depends=list(depends), editable_files=[str(f) for f in hook_files])
+    atomic_write(work / "instances.cmake", text)
 
     # Python package files.
     names = [sp.name for sp in specs]
@@ -197,11 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--library", default="_tt_kernels")
     p.add_argument("--cxx", default="", help="C++ compiler of the build (the mock runtime is built with it)")
     p.add_argument("--ninja-root", default="", help="top-level build directory (Ninja's paths are relative to it)")
+    p.add_argument("--editable", action="store_true", help="an editable install: write its import hook")
+    p.add_argument("--install-dir", default="", help="install directory of the package (relative to the prefix)")
     ns = p.parse_args(argv)
     try:
         run(ns)
     except TTBuildError as exc:
         print(exc.user_message(), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system failure (name too long, read-only, full disk): one line
+        print(f"error: kernel discovery: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
         return 1
     return 0
 

@@ -7,6 +7,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -14,9 +15,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
-__all__ = ["FileLock", "atomic_write", "copy_if_changed", "remove_tree", "sha256_file"]
+__all__ = ["KILL_ENV", "FileLock", "atomic_write", "copy_if_changed", "kill_point", "remove_tree", "sha256_file"]
+
+#: Deterministic interruption hook (tests; docs/user-guide.md, "Interrupted builds"): a comma-separated
+#: list of kill points; a process reaching one of them SIGKILLs itself there, as a power cut would.
+KILL_ENV = "TT_BUILD_KILL_AT"
+#: File the hook appends the point's name to before the kill (tests wait for it).
+KILL_MARKER_ENV = "TT_BUILD_KILL_MARKER"
+#: Every kill point: where in the build each one is (stage boundaries of the build).
+KILL_POINTS = {
+    "lowered": "an instance is lowered into a cache staging directory, nothing published yet",
+    "publish": "inside publishing: files and meta.json staged, COMMIT not yet written",
+    "install": "after the first file of an instance is installed into the build tree, before its manifest",
+    "compile": "mid-compile: the compiler launcher has written a partial object file",
+    "wheel-store": "the wheel is copied into .tt-build/wheels for reuse, its record not yet written",
+}
+
+
+def kill_point(name: str) -> None:
+    """SIGKILL this process if ``$TT_BUILD_KILL_AT`` names ``name`` (a no-op otherwise)."""
+    wanted = os.environ.get(KILL_ENV)
+    if not wanted or name not in wanted.split(","):
+        return
+    marker = os.environ.get(KILL_MARKER_ENV)
+    if marker:
+        with open(marker, "a", encoding="utf-8") as f:
+            f.write(name + "\n")
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def sha256_file(path: Path) -> str:
@@ -82,7 +109,8 @@ class FileLock:
         self.timeout = timeout
         self._fd: int | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, on_wait: Callable[[], None] | None = None) -> None:
+        """Take the lock; ``on_wait`` is called once if another process holds it (then wait)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + self.timeout
@@ -93,6 +121,9 @@ class FileLock:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     os.close(fd)
                     raise
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() > deadline:
                     os.close(fd)
                     msg = f"timed out after {self.timeout:.0f} s waiting for lock {self.path}"
@@ -109,8 +140,8 @@ class FileLock:
             self._fd = None
 
     @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        self.acquire()
+    def held(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        self.acquire(on_wait)
         try:
             yield
         finally:

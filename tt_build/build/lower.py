@@ -27,7 +27,7 @@ from typing import Any
 
 from tt_build.build.cache import LoweringCache, encode_key
 from tt_build.build.fingerprint import KeyParts, key_parts
-from tt_build.build.fs import atomic_write, copy_if_changed
+from tt_build.build.fs import atomic_write, copy_if_changed, kill_point
 from tt_build.errors import ConfigError, TTBuildError
 
 __all__ = ["ROLE_FILES", "lower_instance", "main"]
@@ -94,11 +94,12 @@ def _dyn_deps_ok(meta: dict[str, Any], root: Path) -> bool:
 def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the step for one instance spec; returns the event record."""
     t0 = time.perf_counter()
-    from tt_build.driver import valid_instance_name  # noqa: PLC0415 - light module
+    from tt_build.build.names import instance_name_problem  # noqa: PLC0415 - light module
 
     name = spec["name"]
-    if not valid_instance_name(name):
-        msg = f"instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"
+    problem = instance_name_problem(name)
+    if problem is not None:
+        msg = f"instance name {problem}"
         raise ConfigError(msg)
     source = Path(spec["source"]).resolve()
     out_dir = Path(spec["out_dir"])
@@ -112,13 +113,14 @@ def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
     why = _explain(name, out_dir, parts) if os.environ.get("TT_BUILD_EXPLAIN") else ""
     root = source.parent
 
-    entry = cache.lookup(key)
+    required = tuple(ROLE_FILES.values())
+    entry = cache.lookup(key, parts, required)
     if entry is not None and not _dyn_deps_ok(entry.meta, root):
         entry = None
     action = "cached"
     if entry is None:
         with cache.lock(key).held():
-            entry = cache.lookup(key)  # another build may have published it meanwhile
+            entry = cache.lookup(key, parts, required)  # another build may have published it meanwhile
             if entry is not None and not _dyn_deps_ok(entry.meta, root):
                 entry = None
             if entry is None:
@@ -151,7 +153,8 @@ def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
                             extra[rel] = hashlib.sha256(dep.read_bytes()).hexdigest()
                     meta = {"key_parts": parts, "extra_deps": extra, "instance": name,
                             "lower_seconds": round(time.perf_counter() - t0, 4)}
-                    entry = cache.publish(key, staged, names, meta)
+                    kill_point("lowered")
+                    entry = cache.publish(key, staged, names, meta, inputs=parts)
 
     # Install into the build tree: each file atomically, only if changed; manifest last.
     changed = []
@@ -160,6 +163,7 @@ def lower_instance(spec: dict[str, Any]) -> dict[str, Any]:
             continue
         if copy_if_changed(entry.file(fname), out_dir / fname):
             changed.append(fname)
+        kill_point("install")  # some files of the instance installed, its manifest not yet
     if copy_if_changed(entry.file(ROLE_FILES["manifest"]), out_dir / ROLE_FILES["manifest"]):
         changed.append(ROLE_FILES["manifest"])
     atomic_write(out_dir / KEY_FILE, json.dumps(parts, sort_keys=True, indent=1, default=str))
@@ -208,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except TimeoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system failure (read-only cache, name too long, full disk): one line
+        print(f"error: {spec.get('name')}: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
+        print(f"tt-build: {spec.get('name')}: lowering failed", file=sys.stderr)
         return 1
     _event(spec.get("events"), record)
     detail = f" ({record['why']})" if record["why"] else ""

@@ -18,7 +18,7 @@ from tt_build.errors import TTBuildError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["clean_errors", "config_settings_for", "ensure_cmake_entry_point", "remember_wheel", "reuse_wheel"]
+__all__ = ["build_lock", "clean_errors", "config_settings_for", "ensure_cmake_entry_point", "remember_wheel", "reuse_wheel"]
 
 ConfigSettings = dict[str, Any]
 
@@ -33,6 +33,18 @@ def clean_errors() -> Iterator[None]:
         text = str(exc)
         print(f"\nERROR: tt-build: {text}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+
+
+@contextlib.contextmanager
+def build_lock() -> Iterator[None]:
+    """Hold the project's build lock (shared with ``tt-build build``) for one wheel build."""
+    from tt_build.project import Project  # noqa: PLC0415
+
+    held = contextlib.ExitStack()
+    with clean_errors():
+        held.enter_context(Project.load(Path.cwd()).build_lock())
+    with held:
+        yield
 
 
 def ensure_cmake_entry_point() -> None:

@@ -21,16 +21,19 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
-import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
+from tt_build.build.names import instance_name_problem, package_name_problem
 from tt_build.errors import ConfigError
 
 __all__ = [
     "ARCHES",
     "SDKS",
+    "OPTIONS",
     "InstanceDecl",
     "TTBuildSettings",
     "parse_settings",
@@ -39,7 +42,19 @@ __all__ = [
 
 SDKS = ("mock", "metalium", "auto")
 ARCHES = ("wormhole_b0", "blackhole")
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: The compiler options ``options`` may set, with what each accepts (the defaults are
+#: ``tt_build.transform.base.DEFAULT_CONFIG``; a contract test keeps the two key sets equal, but for
+#: ``arch``, which is the ``arch`` setting). Values are checked here so that a bad one is a
+#: configuration error naming the key, not an internal compiler error.
+OPTIONS: dict[str, str] = {
+    "device_grid": "a pair of positive integers [x, y]",
+    "l1_budget": "a positive integer (bytes)",
+    "dst_tiles_16bit": "a positive integer",
+    "dst_tiles_fp32": "a positive integer",
+    "default_stages": "a positive integer",
+    "verify_each_pass": "true or false",
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,8 @@ class TTBuildSettings:
     ``$TT_BUILD_CACHE_DIR`` if set, else ``<project>/.tt-build/cache``."""
 
     build_dir: str = "build/tt-build"
-    """Build directory of ``tt-build build`` (relative to the project)."""
+    """Build directory of ``tt-build build``: a relative path inside the project, not the project
+    directory itself (no absolute path, no ``..``, not empty)."""
 
     compiler_launcher: str = "auto"
     """``auto`` uses ccache or sccache when found on PATH; ``none`` disables; any other
@@ -118,6 +134,56 @@ class TTBuildSettings:
 _FIELDS = {f.name.replace("_", "-"): f for f in dataclasses.fields(TTBuildSettings)}
 
 
+def _shown(name: str) -> str:
+    """A user-chosen key as it appears in a one-line message (control characters escaped, cut short)."""
+    if name.isprintable() and len(name) <= 40:
+        return name
+    return repr(name[:40]) + ("..." if len(name) > 40 else "")
+
+
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _int_ok(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**40
+
+
+def _options(value: object) -> dict[str, Any]:
+    _expect("options", value, dict, "a table")
+    for key, v in value.items():  # type: ignore[union-attr]
+        if key not in OPTIONS:
+            msg = (f"[tool.tt-build] options.{_shown(key)}: unknown compiler option{_did_you_mean(key, tuple(OPTIONS))} "
+                   f"(known: {', '.join(OPTIONS)})")
+            if key in ("arch", "sdk"):
+                msg = f"[tool.tt-build] options.{key}: set it with the {key!r} key of [tool.tt-build], not in options"
+            raise ConfigError(msg)
+        if key == "device_grid":
+            ok = isinstance(v, list) and len(v) == 2 and all(_int_ok(x) and x <= 64 for x in v)
+        elif key == "verify_each_pass":
+            ok = isinstance(v, bool)
+        else:
+            ok = _int_ok(v)
+        if not ok:
+            msg = f"[tool.tt-build] options.{key}: expected {OPTIONS[key]}, got {v!r}"
+            raise ConfigError(msg)
+    return dict(value)  # type: ignore[arg-type]
+
+
+def check_build_dir(value: str) -> None:
+    """The one rule for paths the build writes to (docs: user guide, "What may be outside the
+    project"): relative to the project, inside it (no ``..``), and not the project directory itself."""
+    p = PurePosixPath(value.replace("\\", "/"))
+    if not value.strip() or os.path.isabs(value) or value.startswith("~"):
+        msg = (f"[tool.tt-build] build-dir: {value!r} must be a non-empty path relative to the project "
+               "(e.g. \"build/tt-build\")")
+        raise ConfigError(msg)
+    if ".." in p.parts or p.parts in ((), (".",)) or all(part == "." for part in p.parts):
+        msg = f"[tool.tt-build] build-dir: {value!r} must name a directory inside the project, below its root"
+        raise ConfigError(msg)
+
+
 def _expect(key: str, value: object, typ: type | tuple[type, ...], what: str) -> None:
     if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
         msg = f"[tool.tt-build] {key}: expected {what}, got {type(value).__name__} {value!r}"
@@ -137,9 +203,10 @@ def _instances(value: object) -> list[InstanceDecl]:
     _expect("instances", value, dict, "a table of instance tables")
     out = []
     for name, table in value.items():  # type: ignore[union-attr]
-        key = f"instances.{name}"
-        if not _IDENT.match(name):
-            msg = f"[tool.tt-build] {key}: instance name {name!r} is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"
+        key = f"instances.{_shown(name)}"
+        problem = instance_name_problem(name)
+        if problem is not None:
+            msg = f"[tool.tt-build] {key}: instance name {problem}"
             raise ConfigError(msg)
         _expect(key, table, dict, "a table with keys kernel, factory, args")
         unknown = set(table) - {"kernel", "factory", "args"}
@@ -166,7 +233,7 @@ def parse_settings(table: dict[str, Any] | None) -> TTBuildSettings:
     for key, value in table.items():
         if key not in _FIELDS:
             known = ", ".join(sorted(_FIELDS))
-            msg = f"[tool.tt-build] unknown key {key!r} (known keys: {known})"
+            msg = f"[tool.tt-build] unknown key {_shown(key)!r}{_did_you_mean(key, tuple(_FIELDS))} (known keys: {known})"
             raise ConfigError(msg)
         name = _FIELDS[key].name
         if name in ("kernels", "only"):
@@ -177,8 +244,7 @@ def parse_settings(table: dict[str, Any] | None) -> TTBuildSettings:
             _expect(key, value, bool, "true or false")
             setattr(s, name, value)
         elif name == "options":
-            _expect(key, value, dict, "a table")
-            s.options = dict(value)
+            s.options = _options(value)
         else:
             _expect(key, value, str, "a string")
             setattr(s, name, value)
@@ -188,14 +254,17 @@ def parse_settings(table: dict[str, Any] | None) -> TTBuildSettings:
     if s.arch not in ARCHES:
         msg = f"[tool.tt-build] arch: expected one of {', '.join(ARCHES)}, got {s.arch!r}"
         raise ConfigError(msg)
-    if s.package and not _IDENT.match(s.package):
-        msg = f"[tool.tt-build] package: {s.package!r} is not a valid Python import name"
-        raise ConfigError(msg)
+    if s.package:
+        problem = package_name_problem(s.package)
+        if problem is not None:
+            msg = f"[tool.tt-build] package: {s.package!r} is not a valid Python import name: {problem}"
+            raise ConfigError(msg)
+    check_build_dir(s.build_dir)
     if not s.kernels and not s.instances:
         msg = "[tool.tt-build] kernels: no kernel globs and no instances declared; nothing to build"
         raise ConfigError(msg)
     for name in s.only:
-        if not _IDENT.match(name):
+        if instance_name_problem(name) is not None:
             msg = f"[tool.tt-build] only: {name!r} is not an instance name"
             raise ConfigError(msg)
     return s

@@ -8,12 +8,18 @@ that variable pointing at ``<package>/kernels/<instance>/precompiled`` (emptied 
 holds exactly the instance's current kernels) fills the cache that ships in the package; at run
 time the package puts those directories on ``TT_MOCK_KERNEL_PATH`` (read-only, searched first),
 so an installed package needs no C++ compiler.
+
+The step depends on the kernel library, which is relinked whenever any instance changes or is
+added. Its stamp records a digest of what the instance's precompiled kernels are made from (its
+emitted files, the package's mock headers and the mock runtime, whose path names its compiler); when
+that is unchanged and the kernels are there, the step only refreshes the stamp and prints nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import math
 import os
 import shutil
@@ -21,10 +27,38 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["PRECOMPILED_DIR", "main", "warm"]
+__all__ = ["PRECOMPILED_DIR", "inputs_digest", "main", "warm"]
 
 #: Per-instance directory of precompiled device kernels (the loader's name for it must match).
 PRECOMPILED_DIR = "precompiled"
+
+
+def inputs_digest(package_dir: Path, instance: str, runtime: str = "") -> str:
+    """Digest of everything the instance's precompiled device kernels are built from."""
+    h = hashlib.sha256(f"runtime {runtime}\0".encode())
+    kdir = package_dir / "kernels" / instance
+    files = [kdir / f for f in ("reader.cpp", "compute.cpp", "writer.cpp", "host.cpp", "manifest.json")]
+    include = package_dir / "mock_include"
+    if include.is_dir():
+        files += sorted(p for p in include.rglob("*") if p.is_file())
+    for f in files:
+        h.update(str(f.relative_to(package_dir)).encode() + b"\0")
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def up_to_date(stamp: Path, digest: str, package_dir: Path, instance: str) -> bool:
+    """The stamp records ``digest`` and the instance's precompiled kernels are in place."""
+    try:
+        recorded = stamp.read_text(encoding="utf-8").split()
+    except OSError:
+        return False
+    cache = package_dir / "kernels" / instance / PRECOMPILED_DIR
+    return len(recorded) >= 2 and recorded[1] == digest and cache.is_dir() and any(cache.glob("*.so"))
 
 
 def warm(package_dir: Path, library: Path, instance: str) -> float:
@@ -38,7 +72,14 @@ def warm(package_dir: Path, library: Path, instance: str) -> float:
     t0 = time.perf_counter()
     pkg = KernelPackage(package_dir, (instance,), library=library.name.split(".")[0])
     kernel = pkg.kernels[instance]
-    # Zero-filled bfloat16 buffers through ctypes: the build environment has no numpy.
+    # Zero-filled bfloat16 buffers through ctypes: the build environment has no numpy. Lowering
+    # rejects tensors larger than the device's DRAM; an entry that says otherwise is not run.
+    from tt_build.transform.base import ARCH_DRAM_BYTES  # noqa: PLC0415
+
+    need = sum(2 * math.prod(int(d) for d in p["shape"]) for p in (*kernel.inputs, *kernel.outputs))
+    if need > max(ARCH_DRAM_BYTES.values()):
+        msg = f"its tensors need {need:,} bytes, more than any device's DRAM"
+        raise ValueError(msg)
     buffers = [ctypes.create_string_buffer(2 * math.prod(int(d) for d in p["shape"]))
                for p in (*kernel.inputs, *kernel.outputs)]
     addrs = [ctypes.addressof(b) for b in buffers]
@@ -52,7 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--library", required=True)
     p.add_argument("--instance", required=True)
     p.add_argument("--stamp", required=True)
+    p.add_argument("--runtime", default="", help="the mock runtime library the kernel library links")
     ns = p.parse_args(argv)
+    stamp = Path(ns.stamp)
+    digest = inputs_digest(Path(ns.package_dir), ns.instance, ns.runtime)
+    if up_to_date(stamp, digest, Path(ns.package_dir), ns.instance):
+        os.utime(stamp)  # newer than the relinked library: ninja considers the step done
+        return 0
+    from tt_build.build.progress import event_line  # noqa: PLC0415
     from tt_build.runtime.loader import KernelError  # noqa: PLC0415
 
     try:
@@ -60,10 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     except (KernelError, ImportError, OSError, ValueError, TypeError) as exc:
         print(f"error: precompiling the device kernels of {ns.instance} failed: {exc}", file=sys.stderr)
         return 1
-    stamp = Path(ns.stamp)
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(f"{seconds:.3f}\n", encoding="utf-8")
-    print(f"tt-build: {ns.instance:<24} kernels  {seconds:6.2f} s (device kernels precompiled)", flush=True)
+    stamp.write_text(f"{seconds:.3f} {digest}\n", encoding="utf-8")
+    print(event_line(ns.instance, "warmed", seconds, " (device kernels precompiled)"), flush=True)
     return 0
 
 

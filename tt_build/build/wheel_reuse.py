@@ -31,7 +31,7 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-from tt_build.build.fs import atomic_write, copy_if_changed, sha256_file
+from tt_build.build.fs import atomic_write, copy_if_changed, kill_point, sha256_file
 
 __all__ = ["KEY_ENV_NAMES", "KEY_ENV_PREFIXES", "build_key", "remember", "reuse"]
 
@@ -119,9 +119,11 @@ def remember(root: Path, key: str, wheel: Path) -> None:
     """Store ``wheel`` as the project's last wheel, built with ``key`` (record written last)."""
     store = root / _STORE
     store.mkdir(parents=True, exist_ok=True)
+    (store / _RECORD).unlink(missing_ok=True)  # no record names a wheel while it is being replaced
     for old in store.glob("*.whl"):
         if old.name != wheel.name:
             old.unlink(missing_ok=True)
     copy_if_changed(wheel, store / wheel.name)
+    kill_point("wheel-store")
     record = {"key": key, "wheel": wheel.name, "sha256": sha256_file(store / wheel.name)}
     atomic_write(store / _RECORD, json.dumps(record, indent=1))

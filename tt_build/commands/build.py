@@ -29,7 +29,14 @@ def run(args: argparse.Namespace) -> int:
 
     from tt_build.build.builder import build_project, print_summary  # noqa: PLC0415
 
-    report = build_project(Path(args.project), explain=args.explain, jobs=args.jobs, verbose=args.verbose,
+    project = Path(args.project)
+    if not project.is_dir():
+        from tt_build.errors import ConfigError  # noqa: PLC0415
+
+        what = "is not a directory" if project.exists() else "does not exist"
+        msg = f"project directory {project} {what} (tt-build build takes a kernel project's directory)"
+        raise ConfigError(msg)
+    report = build_project(project, explain=args.explain, jobs=args.jobs, verbose=args.verbose,
                            reconfigure=args.reconfigure)
     if args.json:
         print(json.dumps({"total_seconds": report.total_seconds, "configured": report.configured,

@@ -47,5 +47,12 @@ def run(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(template, name=name, package=package), encoding="utf-8")
     print(f"created {dest}/ (package {package}): pyproject.toml, kernels/add.py, demo.py")
-    print(f"next: tt-build build {dest}   or   pip install {dest}")
+    # Commands that work as printed: a path with a slash is a directory to pip, a bare name is a
+    # package to look up on the index. tt-build is not on an index: pip's isolated build must find
+    # its wheel, hence --find-links (or --no-build-isolation to use the tt-build installed here).
+    target = dest.as_posix() if dest.is_absolute() or dest.parent != Path() else f"./{dest.as_posix()}"
+    print(f"next: tt-build build {dest}")
+    print(f"  or: pip install --no-build-isolation {target}   (uses the tt-build installed here)")
+    print(f"  or: pip install --find-links DIR {target}   (DIR holds the tt-build wheel: "
+          "pip wheel --no-deps -w DIR <tt-build checkout>)")
     return 0

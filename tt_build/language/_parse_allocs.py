@@ -89,9 +89,10 @@ class AllocMixin(ParserBase):
                 if v % TILE:
                     problem = f"is not a multiple of the {TILE}×{TILE} tile"
                     hint = self.provenance_hint(n, v, problem) or f"{v} {problem}"
+                    below, above = v // TILE * TILE, (v // TILE + 1) * TILE
+                    examples = f"{below} or {above}" if below else f"{above}"
                     self.error(f"the shape {_fmt_shape(dims)} of {what} is not a multiple of the {TILE}×{TILE} tile",
-                               n, hint + f"; use a multiple of {TILE} (e.g. {max(TILE, v // TILE * TILE)} or "
-                               f"{(v // TILE + 1) * TILE})")
+                               n, hint + f"; use a multiple of {TILE} (e.g. {examples})")
         return tuple(dims)
 
     # ------------------------------------------------------------------ allocation

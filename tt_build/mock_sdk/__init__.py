@@ -26,9 +26,14 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tt_build.errors import ToolError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "ARCHS",
@@ -89,11 +94,20 @@ def runtime_env(kernel_cache: str | os.PathLike[str] | None = None, *, arch: str
 
 
 def _compiler_identity(cmd: list[str]) -> str:
+    """The compiler as the file it runs plus its version, not as it is spelled: ``c++`` (what
+    ``tt-build build``'s CMake picks) and ``g++`` (what an isolated pip build's may pick) are one
+    compiler, and builds sharing a cache must link one runtime (the same rule as the kernel cache's
+    compiler key in src/kernel_build.cpp)."""
     try:
         out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, check=False)
     except OSError as exc:
         raise ToolError([*cmd, "--version"], -1, str(exc)) from exc
-    return " ".join(cmd) + "\n" + out.stdout
+    found = shutil.which(cmd[0])
+    program = os.path.realpath(found) if found else cmd[0]
+    first, _, rest = out.stdout.partition("\n")
+    _, space, after = first.partition(" ")  # gcc's --version starts with the name it was called by
+    version = (after if space else first) + "\n" + rest
+    return " ".join([program, *cmd[1:]]) + "\n" + version
 
 
 def _runtime_key(cmd: list[str], flags: list[str], root: Path) -> str:
@@ -117,25 +131,36 @@ def _run(cmd: list[str]) -> None:
         raise ToolError(cmd, proc.returncode, proc.stdout + proc.stderr)
 
 
+def _c_string(text: str) -> str:
+    """``text`` as a C++ string literal (the include directory baked into the runtime is a user path)."""
+    if any(ord(ch) < 0x20 for ch in text):
+        msg = f"mock SDK: the path {text!r} holds a control character; move it"
+        raise ValueError(msg)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def runtime_flags(*, sdk_dir: str | os.PathLike[str] | None = None, arch: str | None = None) -> list[str]:
     """Flags the runtime sources are compiled with (see :func:`build_runtime`)."""
     inc = (Path(sdk_dir) if sdk_dir is not None else _HERE) / "include"
-    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f'-DTT_MOCK_INCLUDE_DIR="{inc}"']
+    flags = [*_RUNTIME_FLAGS, f"-I{inc}", f"-DTT_MOCK_INCLUDE_DIR={_c_string(str(inc))}"]
     if arch is not None and _check_arch(arch) != ARCHS[0]:
         flags.append(f'-DTT_MOCK_DEFAULT_ARCH="{arch}"')
     return flags
 
 
 def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLike[str] | None = None,
-                  compiler: list[str] | None = None, arch: str | None = None) -> Path:
+                  compiler: list[str] | None = None, arch: str | None = None,
+                  report: Callable[[str], None] | None = None) -> Path:
     """Compile the runtime into ``<build_dir>/mock-runtime-<key>/libtt_metal_mock.a`` (cached by content).
 
     The key covers the runtime sources, the headers, the flags and the compiler identity. The archive
-    is published atomically, so concurrent builds are safe. ``sdk_dir`` is a copy of this package
+    and its sha256 are published atomically, so concurrent builds are safe; a cached archive that
+    does not match its digest is built again. ``sdk_dir`` is a copy of this package
     directory to build from instead (tt-build's builds use a staged copy at a stable path, which
     is also the include directory baked into the runtime); ``compiler`` overrides :func:`cxx`;
     ``arch`` (``wormhole_b0``, the default, or ``blackhole``) is the device the runtime simulates
-    unless ``$TT_MOCK_ARCH`` says otherwise at run time.
+    unless ``$TT_MOCK_ARCH`` says otherwise at run time. ``report`` is called with a progress line
+    before and after a compile (not when the archive exists).
     """
     cmd = compiler or cxx()
     root = Path(sdk_dir) if sdk_dir is not None else _HERE
@@ -143,19 +168,67 @@ def build_runtime(build_dir: str | os.PathLike[str], *, sdk_dir: str | os.PathLi
     key = _runtime_key(cmd, flags, root)
     out_dir = Path(build_dir) / f"mock-runtime-{key}"
     lib = out_dir / LIBRARY_NAME
-    if lib.is_file():
+    if _runtime_verified(out_dir):
         return lib
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".build-") as tmp:
+    if out_dir.exists():  # damaged (garbage, truncated, no digest): build it again, once
+        _remove_dir(out_dir)
+    Path(build_dir).mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if report is not None:
+        report(f"building the mock SDK runtime with {' '.join(cmd)} (once per compiler, kept in {out_dir})")
+    # Built in a sibling directory with the archive's digest, then renamed into place: a reader sees
+    # no directory or a complete, verifiable one.
+    with tempfile.TemporaryDirectory(dir=build_dir, prefix=f".mock-runtime-{key}-") as tmp:
         sources = sorted((root / "src").glob("*.cpp"))
         objects = [Path(tmp) / (s.stem + ".o") for s in sources]
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             list(pool.map(lambda so: _run([*cmd, *flags, "-c", str(so[0]), "-o", str(so[1])]), zip(sources, objects)))
         ar = shutil.which("ar") or "ar"
-        tmp_lib = Path(tmp) / LIBRARY_NAME
-        _run([ar, "rcs", str(tmp_lib), *map(str, objects)])
-        os.replace(tmp_lib, lib)
+        staged = Path(tmp) / "out"
+        staged.mkdir()
+        _run([ar, "rcs", str(staged / LIBRARY_NAME), *map(str, objects)])
+        (staged / RUNTIME_DIGEST).write_text(_sha256(staged / LIBRARY_NAME) + "\n", encoding="utf-8")
+        try:
+            os.rename(staged, out_dir)
+        except OSError:
+            pass  # a concurrent build published it first (verified below)
+    if not _runtime_verified(out_dir):
+        msg = (f"the mock SDK runtime {lib} does not match its digest right after being built; "
+               f"remove {out_dir} (tt-build cache clean) and check the disk")
+        raise OSError(msg)
+    if report is not None:
+        report(f"built the mock SDK runtime in {time.perf_counter() - t0:.1f} s")
     return lib
+
+
+#: File next to ``libtt_metal_mock.a`` holding its sha256 (written before the directory is published).
+RUNTIME_DIGEST = LIBRARY_NAME + ".sha256"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _runtime_verified(out_dir: Path) -> bool:
+    """The runtime archive in ``out_dir`` exists and matches its recorded sha256."""
+    try:
+        want = (out_dir / RUNTIME_DIGEST).read_text(encoding="utf-8").strip()
+        return bool(want) and _sha256(out_dir / LIBRARY_NAME) == want
+    except OSError:
+        return False
+
+
+def _remove_dir(path: Path) -> None:
+    trash = path.with_name(f".trash-{path.name}-{os.getpid()}")
+    try:
+        os.rename(path, trash)
+    except OSError:
+        trash = path
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def compile_host_program(

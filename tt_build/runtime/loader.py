@@ -76,7 +76,8 @@ class Kernel:
                         for i, p in enumerate(self.inputs))
         res = ", ".join(f"{p.get('name', f'out{i}')}{list(p.get('shape', []))}" for i, p in enumerate(self.outputs))
         self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
-                        "float32 or ml_dtypes.bfloat16 arrays; outputs have the inputs' dtype.")
+                        "float32 or ml_dtypes.bfloat16 arrays; outputs are ml_dtypes.bfloat16 when every input is, float32 "
+                        "otherwise.")
         self._fn: Any = None
 
     def __repr__(self) -> str:

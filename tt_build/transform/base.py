@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tt_build.errors import SourceLocation
 
 __all__ = [
+    "ARCH_DRAM_BYTES",
     "ARCH_GRIDS",
     "ARCH_L1_BUDGET",
     "DEFAULT_CONFIG",
@@ -37,6 +38,7 @@ __all__ = [
     "PassTiming",
     "PrintIRAfter",
     "Sequential",
+    "dram_bytes",
     "l1_budget",
 ]
 
@@ -47,6 +49,19 @@ ARCH_GRIDS: dict[str, tuple[int, int]] = {"wormhole_b0": (8, 8), "blackhole": (1
 #: Blackhole 1536 KiB) less 100 KiB for firmware, kernel binaries and runtime args. The mock SDK
 #: enforces the same figures (docs/mock_sdk.md, "Architectures").
 ARCH_L1_BUDGET: dict[str, int] = {"wormhole_b0": (1464 - 100) * 1024, "blackhole": (1536 - 100) * 1024}
+
+
+#: Device DRAM bytes per architecture (one chip): the number of DRAM channels times the bytes per
+#: channel (``dram_bank_size``) in TT-Metalium's SoC descriptors (tt_metal/soc_descriptors/
+#: wormhole_b0_80_arch.yaml: 6 channels x 2 GiB = 12 GiB, an n150 card; blackhole_140_arch.yaml:
+#: 8 channels x 4,278,190,080 B = 31.9 GiB, a p150 card). No tensor, and no set of DRAM tensors of
+#: one kernel together, can be larger.
+ARCH_DRAM_BYTES: dict[str, int] = {"wormhole_b0": 6 * 2 * 1024**3, "blackhole": 8 * 4_278_190_080}
+
+
+def dram_bytes(ctx: PassContext) -> int:
+    """DRAM bytes of the ``arch`` option's device."""
+    return ARCH_DRAM_BYTES.get(ctx.get("arch"), ARCH_DRAM_BYTES["wormhole_b0"])
 
 
 def l1_budget(ctx: PassContext) -> int:

@@ -7,6 +7,8 @@ the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimension
 ``output`` (copied to), decided from dataflow only, plus ``layout_loc`` (where ``T.annotate_layout``
 requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.grid_blocks`` (the
 T.Kernel grid).
+Rejects (located): a DRAM tensor larger than the device's DRAM, or DRAM tensors that together are
+(``ARCH_DRAM_BYTES`` of option ``arch``).
 Leaves alone: the body.
 """
 
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 from tt_build.ir import BufferRegion, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, collect_calls
-from tt_build.transform.base import Pass, PassContext
+from tt_build.transform.base import Pass, PassContext, dram_bytes
 
 if TYPE_CHECKING:
     from tt_build.ir import Stmt
@@ -50,10 +52,31 @@ def find_launch(stmt: Stmt) -> KernelLaunch | None:
 class InferTTLayout(Pass):
     name = "tt.InferTTLayout"
 
-    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
-        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        return IRModule({n: self._func(f, ctx) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
 
-    def _func(self, f: PrimFunc) -> PrimFunc:
+    def _check_dram(self, f: PrimFunc, attrs: dict, ctx: PassContext) -> None:
+        """Tensors in DRAM must fit the device's DRAM, each and all together (checked before any
+        later step sizes host or device memory after them)."""
+        limit = dram_bytes(ctx)
+        arch = ctx.get("arch")
+        total = 0
+        for p in f.params:
+            info = attrs[A.buffer_key(p.name)]
+            if info["memory"] != "dram":
+                continue
+            size = info["num_pages"] * info["page_size"]
+            total += size
+            if size > limit:
+                raise self.error(f"tensor {p.name} ({' x '.join(map(str, p.shape))} {p.dtype}) needs {_gib(size)} "
+                                 f"of device DRAM; a {arch} device has {_gib(limit)}", p.loc,
+                                 hint="split the problem into smaller kernel calls")
+        if total > limit:
+            names = ", ".join(p.name for p in f.params if attrs[A.buffer_key(p.name)]["memory"] == "dram")
+            raise self.error(f"the DRAM tensors of kernel {f.name} ({names}) need {_gib(total)} together; a {arch} "
+                             f"device has {_gib(limit)}", f.loc, hint="split the problem into smaller kernel calls")
+
+    def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:
         launch = find_launch(f.body)
         if launch is None:
             raise self.error(f"kernel {f.name} has no `with T.Kernel(...)` block", f.loc)
@@ -121,7 +144,12 @@ class InferTTLayout(Pass):
             }
             if p.name in layout_locs:
                 attrs[A.buffer_key(p.name)]["layout_loc"] = list(layout_locs[p.name])
+        self._check_dram(f, attrs, ctx)
         attrs[A.GRID_BLOCKS] = grid
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024**3:.2f} GiB ({n:,} bytes)"
 
 

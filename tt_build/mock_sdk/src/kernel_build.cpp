@@ -68,6 +68,25 @@ bool read_file(const fs::path& p, std::string& out) {
     return true;
 }
 
+// Integrity of a compiled kernel: "<kernel>.so.sum" holds the digest of the .so's bytes and is written
+// before the .so is published. A .so without a matching digest (truncated, garbage, empty) is never
+// loaded: in the writable cache it is removed and compiled again, elsewhere it is skipped.
+std::string so_digest(const fs::path& so) {
+    std::string data;
+    if (!read_file(so, data) || data.empty()) return {};
+    Hasher h;
+    h.add(data);
+    return h.hex();
+}
+
+bool so_verified(const fs::path& so) {
+    std::string want;
+    if (!read_file(fs::path(so.string() + ".sum"), want)) return false;
+    while (!want.empty() && (want.back() == '\n' || want.back() == ' ')) want.pop_back();
+    const std::string got = so_digest(so);
+    return !got.empty() && got == want;
+}
+
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::string cur;
@@ -328,15 +347,22 @@ std::vector<std::string> build_kernels(const std::vector<KernelBuildRequest>& re
         for (const auto& dir : search) {
             std::error_code ec;
             if (!cxx_key.empty() && fs::is_regular_file(dir / name, ec)) {
-                result[i] = (dir / name).string();
-                found = true;
-                break;
+                if (so_verified(dir / name)) {
+                    result[i] = (dir / name).string();
+                    found = true;
+                    break;
+                }
+                if (dir == cache) {  // damaged: drop it, compile it again below
+                    fs::remove(dir / name, ec);
+                    fs::remove(fs::path((dir / name).string() + ".sum"), ec);
+                }
             }
             if (cxx_key.empty() && fs::is_directory(dir, ec)) {
                 std::vector<std::string> hits;
                 for (const auto& e : fs::directory_iterator(dir, ec)) {
                     const std::string fn = e.path().filename().string();
-                    if (fn.rfind(src_key + "-", 0) == 0 && fn.size() > 3 && fn.substr(fn.size() - 3) == ".so") {
+                    if (fn.rfind(src_key + "-", 0) == 0 && fn.size() > 3 && fn.substr(fn.size() - 3) == ".so" &&
+                        so_verified(e.path())) {
                         hits.push_back(e.path().string());
                     }
                 }
@@ -407,6 +433,9 @@ std::vector<std::string> build_kernels(const std::vector<KernelBuildRequest>& re
         const std::string tmp_so = job.argv.back();
         std::error_code ec;
         if (job.rc == 0) {
+            const std::string tmp_sum = tmp_so + ".sum";
+            std::ofstream(tmp_sum) << so_digest(tmp_so) << "\n";
+            fs::rename(tmp_sum, job.so_path + ".sum", ec);  // the digest first: a published .so always has one
             fs::rename(tmp_so, job.so_path, ec);  // atomic publish; a concurrent identical publish is harmless
             if (ec) errors += "cannot publish " + job.so_path + ": " + ec.message() + "\n";
             result[job.index] = job.so_path;
