@@ -225,6 +225,7 @@ class ParserBase:
         self.loop_depth = 0
         self.in_kernel = False
         self.kernel_params: list[Buffer] = []
+        self.guards: list[Expr] = []  # runtime index conditions of the enclosing `if` statements
         self.anonymous_grid = 0  # grid rank of a T.Kernel without `as` (its indices cannot be named)
         self.gemm_accs: set[Buffer] = set()  # T.gemm accumulators so far (they live in DST)
         self.errors: list[FrontendError] = []  # independent errors so far (statements skipped after them)

@@ -18,6 +18,7 @@ from tt_build.ir.nodes import (
     StringImm,
 )
 from tt_build.language import _surface as S
+from tt_build.transform._analysis import guarded_range
 from tt_build.language._parse_base import (
     _REQ,
     ParserBase,
@@ -92,6 +93,10 @@ class CopyMixin(ParserBase):
                        f"({_fmt_shape(o.buffer.shape)})")
         for d, (st, ext) in enumerate(zip(starts, extents)):
             b = self.bounds(st)
+            if self.guards:  # inside `if` on indices: only the blocks the conditions let through
+                rng = guarded_range(st, self.ranges, self.guards)
+                if rng is not None:
+                    b = (rng[0], rng[1], {})
             if b is None:
                 continue
             lo, hi, at_max = b

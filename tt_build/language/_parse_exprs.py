@@ -24,6 +24,7 @@ from tt_build.ir.nodes import (
 )
 from tt_build.language import _surface as S
 from tt_build.language._gpu_only import GPU_ONLY
+from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -198,6 +199,8 @@ class ExprMixin(ParserBase):
             zero: Any = 0.0 if v.dtype in _FLOAT_DTYPES else 0
             return self.binop("-", zero, v, node, node, node.operand)
         if isinstance(node.op, ast.Not):
+            if is_index_cond(v):
+                return self.index_not(v, node)  # type: ignore[attr-defined]
             self.data_dependent(v, node)
         self.error(f"unsupported operator in `{self.text(node)}`", node)
 
@@ -212,9 +215,14 @@ class ExprMixin(ParserBase):
             if isinstance(right, Expr) and right.dtype in _FLOAT_DTYPES:
                 return self.value_compare(_VALUE_CMPS[type(node.ops[0])], left, right, node)
         result = True
+        conds: list[Any] = []
         for op, comp in zip(node.ops, node.comparators):
             right = self.eval(comp)
             if not (_is_static(left) and _is_static(right)):
+                if type(op) in _CMP_SYM and self.is_index_value(left) and self.is_index_value(right):
+                    conds.append(self.index_compare(_CMP_SYM[type(op)], left, right, node))  # type: ignore[attr-defined]
+                    left = right
+                    continue
                 self.data_dependent(left if not _is_static(left) else right, node)
             try:
                 ok = _CMPOPS[type(op)](left, right)
@@ -224,17 +232,25 @@ class ExprMixin(ParserBase):
                 result = False
                 break
             left = right
+        if conds and result:
+            return self.index_bool(True, conds, node)  # type: ignore[attr-defined]
         return result
 
     def e_BoolOp(self, node: ast.BoolOp) -> Any:  # noqa: N802
         is_and = isinstance(node.op, ast.And)
         v: Any = None
+        conds: list[Any] = []
         for e in node.values:
             v = self.eval(e)
+            if is_index_cond(v):
+                conds.append(v)
+                continue
             if not _is_static(v):
                 self.data_dependent(v, node)
             if bool(v) != is_and:
                 return v
+        if conds:
+            return self.index_bool(is_and, conds, node)  # type: ignore[attr-defined]
         return v
 
     def e_IfExp(self, node: ast.IfExp) -> Any:  # noqa: N802
@@ -329,6 +345,11 @@ class ExprMixin(ParserBase):
             a, b = self.eval(args["then_value"]), self.eval(args["else_value"])
             if _is_static(cond):
                 return a if cond else b
+            if is_index_cond(cond):
+                self.error(f"the index condition `{self.text(args['cond'])}` of {name} is not decided by the grid and "
+                           "loop ranges", args["cond"],
+                           "a condition on block/loop indices must fold at compile time here; to skip work at run "
+                           "time write an `if` statement around the tile operations")
             if not (isinstance(cond, Call) and cond.op == "math.cmp"):
                 self.error(f"the condition of {name} must compare buffer elements (x[i, j] > 0, a[i, j] < b[i, j]), "
                            f"got `{self.text(args['cond'])}`", args["cond"])

@@ -21,6 +21,7 @@ from tt_build.ir.nodes import (
     Expr,
     FloatImm,
     For,
+    IfThenElse,
     IntImm,
     SeqStmt,
     Stmt,
@@ -28,6 +29,7 @@ from tt_build.ir.nodes import (
     seq,
 )
 from tt_build.language import _surface as S
+from tt_build.language._parse_conds import is_index_cond
 from tt_build.language._parse_base import (
     _BINOPS,
     _FLOAT_DTYPES,
@@ -53,6 +55,9 @@ class StmtMixin(ParserBase):
         for s in stmts:
             if isinstance(s, ast.If):
                 cond = self.eval(s.test)
+                if is_index_cond(cond) and self.in_kernel and not self.parallel:
+                    yield s  # a runtime condition on block/loop indices: an IfThenElse (stmt)
+                    continue
                 yield from self.flatten(s.body if self.truth(cond, s.test) else s.orelse)
             else:
                 yield s
@@ -125,6 +130,21 @@ class StmtMixin(ParserBase):
             if isinstance(s.value, ast.Call):
                 return self.call_stmt(s.value, s)
             self.error(f"expression statement `{self.text(s)}` has no effect", s, _STMT_HINT)
+        if isinstance(s, ast.If):  # only a runtime index condition reaches here (flatten folds the rest)
+            cond = self.eval(s.test)
+            self.guards.append(cond)
+            try:
+                then = self.scoped_block(s.body, s, {})
+            finally:
+                self.guards.pop()
+            other = None
+            if s.orelse:
+                self.guards.append(self.index_not(cond, s))  # type: ignore[attr-defined]
+                try:
+                    other = self.scoped_block(s.orelse, s, {})
+                finally:
+                    self.guards.pop()
+            return IfThenElse(cond, then, other, loc=self.loc(s))
         if isinstance(s, ast.Assign):
             return self.assign(s)
         if isinstance(s, ast.AugAssign):

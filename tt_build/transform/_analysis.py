@@ -9,7 +9,7 @@ from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, In
 if TYPE_CHECKING:
     from tt_build.ir import Stmt
 
-__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "substitute", "tile_origin"]
+__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin"]
 
 TILE = 32
 
@@ -89,6 +89,52 @@ def eval_int(e: Any, env: dict[Var, int] | None = None) -> int:
         return ops[e.op]()
     msg = f"cannot evaluate {type(e).__name__} as an integer"
     raise TypeError(msg)
+
+
+def free_vars(e: Any) -> list[Var]:
+    """The variables of an index expression, in first-use order."""
+    out: list[Var] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, Var):
+            if all(v is not x for v in out):
+                out.append(x)
+        elif isinstance(x, BinaryOp):
+            walk(x.a)
+            walk(x.b)
+
+    walk(e)
+    return out
+
+
+def guarded_range(e: Expr, ranges: dict[Var, tuple[int, int]], guards: list[Expr],
+                  limit: int = 1 << 16) -> tuple[int, int] | None:
+    """[lo, hi] of ``e`` over every assignment of its (and the guards') variables, within their inclusive
+    ``ranges``, for which every guard holds — by enumeration (None above ``limit`` assignments, when a
+    variable has no range, or when no assignment satisfies the guards)."""
+    import itertools  # noqa: PLC0415
+
+    names: list[Var] = []
+    for x in [e, *guards]:
+        for v in free_vars(x):
+            if all(v is not n for n in names):
+                names.append(v)
+    total = 1
+    for v in names:
+        if v not in ranges:
+            return None
+        total *= ranges[v][1] - ranges[v][0] + 1
+    if total > limit:
+        return None
+    lo = hi = None
+    for values in itertools.product(*(range(ranges[v][0], ranges[v][1] + 1) for v in names)):
+        env = dict(zip(names, values))
+        if not all(eval_int(g, env) for g in guards):
+            continue
+        x = eval_int(e, env)
+        lo = x if lo is None else min(lo, x)
+        hi = x if hi is None else max(hi, x)
+    return None if lo is None else (lo, hi)
 
 
 def collect_calls(stmt: Stmt, prefix: str = "") -> list[Call]:

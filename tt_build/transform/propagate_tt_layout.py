@@ -24,6 +24,7 @@ from tt_build.ir import (
     Call,
     Evaluate,
     For,
+    IfThenElse,
     IntImm,
     IRModule,
     KernelLaunch,
@@ -35,7 +36,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
-from tt_build.transform._analysis import TILE, collect_calls, divisible
+from tt_build.transform._analysis import TILE, collect_calls, divisible, guarded_range
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["PropagateTTLayout", "bounds"]
@@ -83,6 +84,7 @@ class PropagateTTLayout(Pass):
         class V(StmtExprVisitor):
             def __init__(self) -> None:
                 self.ranges: dict[Var, tuple[int, int]] = {}
+                self.guards: list[Any] = []
 
             def visit_KernelLaunch(self, node: KernelLaunch) -> None:  # noqa: N802
                 for v, g in zip(node.block_vars, node.grid):
@@ -98,6 +100,14 @@ class PropagateTTLayout(Pass):
             def visit_LetStmt(self, node: LetStmt) -> None:  # noqa: N802
                 self.ranges[node.var] = bounds(node.value, self.ranges)
                 self.generic_visit(node)
+
+            def visit_IfThenElse(self, node: IfThenElse) -> None:  # noqa: N802
+                # a copy under a runtime index condition only runs for the blocks the condition lets through
+                self.guards.append(node.cond)
+                self.visit(node.then_case)
+                self.guards[-1] = BinaryOp("==", node.cond, IntImm(0), "bool")
+                self.visit(node.else_case)
+                self.guards.pop()
 
             def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
                 b = node.buffer
@@ -124,7 +134,7 @@ class PropagateTTLayout(Pass):
             def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
                 call = node.value
                 if isinstance(call, Call) and call.op == "tl.copy":
-                    pass_._copy(call, attrs, onchip, self.ranges)  # noqa: SLF001
+                    pass_._copy(call, attrs, onchip, self.ranges, self.guards)  # noqa: SLF001
 
         try:
             _, vectors = staged_analysis(f.body)
@@ -137,7 +147,7 @@ class PropagateTTLayout(Pass):
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
 
     def _copy(self, call: Call, attrs: dict[str, Any], onchip: dict[Buffer, dict[str, Any]],
-              ranges: dict[Var, tuple[int, int]]) -> None:
+              ranges: dict[Var, tuple[int, int]], guards: list[Any] = ()) -> None:  # type: ignore[assignment]
         src, dst = call.args
         tensor, local = (src, dst) if src.buffer.scope == "global" else (dst, src)
         if tensor.buffer.scope != "global":
@@ -158,6 +168,8 @@ class PropagateTTLayout(Pass):
                                  f"{axis}", call.loc, hint="index tensors at multiples of the block size")
             try:
                 lo, hi = bounds(start, ranges)
+                if guards:  # under `if` on indices: the blocks the conditions let through
+                    lo, hi = guarded_range(start, ranges, list(guards)) or (lo, hi)
             except TypeError:
                 raise self.error(f"cannot bound the start index of the T.copy region of {tensor.buffer.name} on axis "
                                  f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "

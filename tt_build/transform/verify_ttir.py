@@ -8,7 +8,9 @@ which case the pass that just ran is named). Checks on the three device function
 * circular buffers: unique ids below 32, at most 32 CBs, total bytes within the L1 budget
   (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is matched by ``cb_push_back`` and
   every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and per persistent iteration the
-  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
+  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics); an ``if`` on
+  block/loop indices (the same condition in all three kernels) must balance each branch by itself, and
+  the producer/consumer comparison holds on the then- and on the else-branches;
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
   ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
 * partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
@@ -112,8 +114,10 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
         p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
 
 
-def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset()) -> dict[tuple[str, str], int]:
-    """Pages per (cb, action) for one execution of ``s``; checks each loop body is balanced."""
+def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset(),
+               branch: str = "then") -> dict[tuple[str, str], int]:
+    """Pages per (cb, action) for one execution of ``s`` taking the ``branch`` of every ``if``; checks each loop
+    body and each branch of an ``if`` moving different pages is balanced."""
     out: dict[tuple[str, str], int] = {}
     if s is None:
         return out
@@ -124,7 +128,7 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = 
 
     if isinstance(s, SeqStmt):
         for x in s.stmts:
-            add(_cb_counts(x, p, fname, held))
+            add(_cb_counts(x, p, fname, held, branch))
     elif isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in _CB_OPS:
         c = s.value
         n = c.args[1].value if isinstance(c.args[1], IntImm) else None
@@ -133,17 +137,20 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = 
         else:
             out[(c.args[0].name, _CB_OPS[c.op])] = n
     elif isinstance(s, For):
-        body = _cb_counts(s.body, p, fname, held)
+        body = _cb_counts(s.body, p, fname, held, branch)
         _balanced(body, p, fname, f"loop over {s.var.name}", held)
         mult = s.extent.value if isinstance(s.extent, IntImm) else 1
         add(body, mult)
     elif isinstance(s, LetStmt):
-        add(_cb_counts(s.body, p, fname, held))
+        add(_cb_counts(s.body, p, fname, held, branch))
     elif isinstance(s, IfThenElse):
-        a, b = _cb_counts(s.then_case, p, fname, held), _cb_counts(s.else_case, p, fname, held)
+        # a runtime condition on block/loop indices: every kernel evaluates the same condition, so each branch
+        # must be balanced by itself; across kernels both branches are compared (``branch``)
+        a, b = _cb_counts(s.then_case, p, fname, held, branch), _cb_counts(s.else_case, p, fname, held, branch)
         if a != b:
-            p.add("LowerCBIntrinsics", f"{fname}: branches of an if move different CB page counts")
-        add(a)
+            _balanced(a, p, fname, "then-branch of an if", held)
+            _balanced(b, p, fname, "else-branch of an if", held)
+        add(a if branch == "then" else b)
     return out
 
 
@@ -391,6 +398,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
         _check_cbs(devs[0], bud, p)
         lowered = any(c.op in _CB_OPS for f in devs for c in collect_calls(f.body, "tt."))
         per_iter: dict[str, dict[tuple[str, str], int]] = {}
+        per_iter_else: dict[str, dict[tuple[str, str], int]] = {}
         held = frozenset(k[len(A.CB_PREFIX):] for k, v in devs[0].attrs.items()
                          if k.startswith(A.CB_PREFIX) and v["kind"] == "staged")
         for f in devs:
@@ -398,6 +406,8 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 counts = _cb_counts(f.body, p, f.name, held)
                 del counts
                 per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name, held)
+                per_iter_else[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name, held,
+                                                                   "else")
             if f.attrs[A.KERNEL_ROLE] == "compute":
                 _check_rowwise(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
@@ -408,10 +418,12 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
             _check_vars(f, p)
-        if lowered:
+        for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
+            if not lowered or (side and table == per_iter):
+                continue
             pushed: dict[str, int] = {}
             popped: dict[str, int] = {}
-            for counts in per_iter.values():
+            for counts in table.values():
                 for (cb, action), n in counts.items():
                     if action == "push":
                         pushed[cb] = pushed.get(cb, 0) + n
@@ -422,7 +434,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                     continue  # compute both fills and reads it: checked per loop above
                 if pushed.get(cb, 0) != popped.get(cb, 0):
                     p.add("LowerCBIntrinsics", f"CB {cb}: producer pushes {pushed.get(cb, 0)} pages but consumer "
-                                               f"pops {popped.get(cb, 0)} per persistent iteration")
+                                               f"pops {popped.get(cb, 0)} per persistent iteration{side}")
     if p.items:
         raise VerifyError(producer or p.items[0][0], [msg for _, msg in p.items])
 
