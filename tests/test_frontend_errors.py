@@ -21,8 +21,8 @@ BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
 
 _DTYPE_HINT = ("supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and 'float32' ('float', "
                "T.float32, T.float)")
-_DATA_DEP_HINT = ("conditions must be Python constants (factory arguments) that fold at compile time; "
-                  "kernel bodies are compiled, not executed")
+_DATA_DEP_HINT = ("conditions must fold at compile time (factory arguments, constants) or compare block/loop index "
+                  "expressions (`if bx * block_M < M:`); kernel bodies are compiled, not executed")
 _ELTWISE_OPS_HINT = (
     "T.Parallel bodies compute expression trees over on-chip buffer elements (a 1-D buffer v read as v[i] or v[j] "
     "broadcasts over the block), constants, + - * /, T.max/T.min, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh/"
@@ -74,7 +74,7 @@ CASES = [
          "the region of A must have the shape of A_shared (32×32)"),
     Case("gemm_shape_mismatch", "shape mismatch in T.gemm: A_shared 32×64, B_shared 32×32, C_local 32×32", 20, 17,
          "expected (M, K) × (K, N) → (M, N) with transpose_A=False, transpose_B=False"),
-    Case("data_dependent_if", "data-dependent control flow is not supported: `bx > 2` depends on the runtime value bx",
+    Case("data_dependent_if", "data-dependent control flow is not supported: `bx % 2` depends on the runtime value bx",
          16, 16, _DATA_DEP_HINT),
     Case("data_dependent_ifexp",
          "data-dependent control flow is not supported: `by > 0` depends on the runtime value by", 16, 38,

@@ -21,8 +21,9 @@ _CMP_SYM = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=="
 
 
 def is_index_cond(v: Any) -> bool:
-    """True for a runtime condition on indices (a bool IR expression)."""
-    return isinstance(v, Expr) and v.dtype == "bool"
+    """True for a runtime condition on indices (a bool comparison of index expressions; element comparisons
+    are ``math.cmp`` calls)."""
+    return isinstance(v, BinaryOp) and v.dtype == "bool"
 
 
 class CondMixin(ParserBase):

@@ -74,8 +74,8 @@ class StmtMixin(ParserBase):
         names = _vars_in(value) if not isinstance(value, Buffer) else [value.name]
         what = f" on the runtime value{'s' if len(names) > 1 else ''} {', '.join(names)}" if names else ""
         self.error(f"data-dependent control flow is not supported: `{self.text(node)}` depends{what}", node,
-                   "conditions must be Python constants (factory arguments) that fold at compile time; "
-                   "kernel bodies are compiled, not executed")
+                   "conditions must fold at compile time (factory arguments, constants) or compare block/loop "
+                   "index expressions (`if bx * block_M < M:`); kernel bodies are compiled, not executed")
 
     def block(self, stmts: Iterator[ast.stmt], node: ast.AST) -> Stmt:
         out: list[Stmt] = []
