@@ -305,6 +305,9 @@ class _Interpreter:
             x = x.T if ta.value else x
             y = y.T if tb.value else y
             self.arrays[id(cbuf)][...] = _round(self.arrays[id(cbuf)] + x @ y, cbuf.dtype)
+        elif c.op == "tl.transpose":
+            src, dst = c.args
+            self.arrays[id(dst)][...] = _round(self.arrays[id(src)].T, dst.dtype)
         elif c.op == "tl.fill":
             buf, value = c.args
             buf = buf.buffer if isinstance(buf, BufferRegion) else buf
@@ -350,6 +353,7 @@ def reference_outputs(func: PrimFunc, inputs: Sequence[np.ndarray]) -> list[np.n
 _PATTERN_OPS = {
     "tt.matmul_tiles": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub", "tt.mul_tiles": "mul",
     "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "neg", "tt.copy_tile": "copy",
+    "tt.transpose_tile": "transpose",
     "tt.fill_tile": "fill",
 }
 

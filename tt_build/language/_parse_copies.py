@@ -8,14 +8,18 @@ import difflib
 from typing import Any
 
 from tt_build.ir.nodes import (
+    Allocate,
     Buffer,
     BufferLoad,
     BufferRegion,
     Call,
+    Evaluate,
     Expr,
     FloatImm,
     IntImm,
+    Stmt,
     StringImm,
+    seq,
 )
 from tt_build.language import _surface as S
 from tt_build.transform._analysis import guarded_range
@@ -57,9 +61,7 @@ class CopyMixin(ParserBase):
         dst = self.copy_operand(args["dst"], "destination")
         glob = [o for o in (src, dst) if o.buffer.scope == "global"]
         if len(glob) == 2:
-            self.error(f"T.copy between two tensors ({src.buffer.name} and {dst.buffer.name}) is not supported", call,
-                       "stage the data through an on-chip buffer: X = T.alloc_shared(...); "
-                       "T.copy(src[...], X); T.copy(X, dst[...])")
+            return self.tensor_copy(call, src, dst)  # type: ignore[return-value]
         if not glob:
             if src.buffer.shape != dst.buffer.shape:
                 self.error(f"shape mismatch in T.copy: buffer {_fmt_shape(src.buffer.shape)} vs buffer "
@@ -70,7 +72,43 @@ class CopyMixin(ParserBase):
                                     tuple(o.buffer.shape), loc=self.loc(o.node)) for o in (src, dst)]
             return Call("tl.copy", tuple(regions), loc=self.loc(call))
         g = glob[0]
-        o = dst if g is src else src
+        return self.region_copy(call, g, dst if g is src else src, g is src)
+
+    def tensor_copy(self, call: ast.Call, src: _Operand, dst: _Operand) -> Allocate:
+        """T.copy tensor → tensor: staged through an internal L1 block (the reader fills it, the writer drains
+        it; compute is not involved). Both regions are 2-D blocks of whole tiles of the same shape."""
+        shapes = []
+        for op in (src, dst):
+            if op.kind == "point":
+                self.error(f"a tensor → tensor T.copy needs the extent of {op.buffer.name}'s region", op.node,
+                           "give it by slices (A[r0:r1, c0:c1]) or copy the whole tensor")
+            ext = tuple(op.buffer.shape) if op.kind == "whole" else tuple(op.extents or ())
+            shapes.append(_squeeze_leading(ext, 2))
+        if shapes[0] != shapes[1] or len(shapes[0]) != 2:  # noqa: PLR2004
+            self.error(f"shape mismatch in T.copy: region {_fmt_shape(shapes[0])} of {src.buffer.name} vs region "
+                       f"{_fmt_shape(shapes[1])} of {dst.buffer.name}", call,
+                       "a tensor → tensor copy moves one 2-D block: both regions need the same rows × cols")
+        if src.buffer.dtype != dst.buffer.dtype:
+            self.error(f"T.copy from {src.buffer.name} ({src.buffer.dtype}) to {dst.buffer.name} ({dst.buffer.dtype}) "
+                       "would convert data between tensors", call, "copy between tensors of the same dtype")
+        for n in shapes[0]:
+            if n % 32:
+                self.error(f"a tensor → tensor T.copy moves whole 32×32 tiles; the region is {_fmt_shape(shapes[0])}",
+                           call)
+        name, k = f"{dst.buffer.name}_stage", 0
+        while name in self.buffer_names or self.lookup(name) is not None:
+            k += 1
+            name = f"{dst.buffer.name}_stage{k}"
+        loc = self.loc(call)
+        stage = Buffer(name, shapes[0], src.buffer.dtype, "shared", loc=loc)
+        self.buffer_names[name] = stage
+        stage_op = _Operand(stage, call, "whole")
+        first = self.region_copy(call, src, stage_op, True)
+        second = self.region_copy(call, dst, stage_op, False)
+        return Allocate(stage, seq(Evaluate(first, loc=loc), Evaluate(second, loc=loc)), loc=loc)
+
+    def region_copy(self, call: ast.Call, g: _Operand, o: _Operand, g_is_src: bool) -> Call:
+        """T.copy between the tensor operand ``g`` and the on-chip operand ``o``."""
         tensor = g.buffer
         if g.kind == "whole":
             starts = tuple(IntImm(0, loc=self.loc(g.node)) for _ in tensor.shape)
@@ -118,7 +156,7 @@ class CopyMixin(ParserBase):
         region = BufferRegion(tensor, tuple(starts), tuple(extents), loc=self.loc(g.node))
         full = BufferRegion(o.buffer, tuple(IntImm(0, loc=self.loc(o.node)) for _ in o.buffer.shape),
                             tuple(o.buffer.shape), loc=self.loc(o.node))
-        pair = (region, full) if g is src else (full, region)
+        pair = (region, full) if g_is_src else (full, region)
         return Call("tl.copy", pair, loc=self.loc(call))
 
     def bounds(self, e: Expr) -> tuple[int, int, dict[str, int]] | None:
@@ -247,6 +285,33 @@ class CopyMixin(ParserBase):
         loc = self.loc(call)
         self.gemm_accs.add(c)
         return Call("tl.gemm", (a, b, c, IntImm(int(ta), "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
+
+    def transpose(self, call: ast.Call) -> Stmt:
+        """``T.transpose(src, dst)``: ``tl.transpose(src, dst)``; a shared destination is transposed into an
+        internal fragment first and packed into it (``tl.copy`` fragment → shared)."""
+        args = self.bind(call, "T.transpose", [("src", _REQ), ("dst", _REQ)])
+        src = self.onchip(args["src"], call, "T.transpose", "source")
+        dst = self.onchip(args["dst"], call, "T.transpose", "destination")
+        if len(src.shape) != 2 or tuple(dst.shape) != (src.shape[1], src.shape[0]):  # noqa: PLR2004
+            self.error(f"shape mismatch in T.transpose: {src.name} is {_fmt_shape(src.shape)} and {dst.name} is "
+                       f"{_fmt_shape(dst.shape)}", call,
+                       f"the destination of a transpose of a {_fmt_shape(src.shape)} block is "
+                       f"{_fmt_shape(src.shape[::-1])}")
+        if src.scope != "shared":
+            self.error(f"T.transpose reads a T.alloc_shared block (a CB); {src.name} is a {src.scope}",
+                       self.arg_node(args["src"], call), f"T.copy({src.name}, S) into a T.alloc_shared S first")
+        loc = self.loc(call)
+        if dst.scope == "fragment":
+            return Evaluate(Call("tl.transpose", (src, dst), loc=loc), loc=loc)
+        name, k = f"{dst.name}_t", 0
+        while name in self.buffer_names or self.lookup(name) is not None:
+            k += 1
+            name = f"{dst.name}_t{k}"
+        frag = Buffer(name, tuple(dst.shape), dst.dtype, "fragment", loc=loc)
+        self.buffer_names[name] = frag
+        full = [BufferRegion(b, tuple(IntImm(0) for _ in b.shape), tuple(b.shape), loc=loc) for b in (frag, dst)]
+        return Allocate(frag, seq(Evaluate(Call("tl.transpose", (src, frag), loc=loc), loc=loc),
+                                  Evaluate(Call("tl.copy", tuple(full), loc=loc), loc=loc)), loc=loc)
 
     def clear(self, call: ast.Call) -> Call:
         args = self.bind(call, "T.clear", [("buffer", _REQ)])

@@ -210,6 +210,7 @@ class StmtMixin(ParserBase):
     def call_stmt(self, call: ast.Call, s: ast.stmt) -> Stmt | None:
         fn = self.resolve_callee(call.func)
         handlers = {S.copy: self.copy, S.gemm: self.gemm, S.clear: self.clear, S.fill: self.fill,
+                    S.transpose: self.transpose,
                     S.reduce_sum: lambda c: self.reduce(c, "sum"), S.reduce_max: lambda c: self.reduce(c, "max")}
         if fn in handlers:
             name = "T." + fn.__name__
@@ -219,6 +220,8 @@ class StmtMixin(ParserBase):
             if not self.in_kernel:  # pragma: no cover - the top level rejects these statements earlier
                 self.error(f"{name} must be used inside the T.Kernel block", call)
             value = handlers[fn](call)
+            if isinstance(value, Stmt):  # a staged tensor → tensor copy / transpose: its own internal buffer
+                return value
             return Evaluate(value, loc=self.loc(s))
         if fn is S.use_swizzle:
             self.use_swizzle(call)
@@ -283,10 +286,11 @@ class StmtMixin(ParserBase):
             stages_node = self.arg_node(args["num_stages"], it)
             stages = self.arg_static(args["num_stages"]) if isinstance(args["num_stages"], _Default) else \
                 self.static_int(stages_node, "num_stages of T.Pipelined", positive=False)
-            if not _is_int(stages) or stages < 1:
-                self.error(f"num_stages of T.Pipelined must be at least 1, got {stages}", stages_node,
-                           "1 = no overlap, 2 = double buffering")
-            annotations["num_stages"] = stages
+            if not _is_int(stages) or stages < 0:
+                self.error(f"num_stages of T.Pipelined must be at least 0, got {stages}", stages_node,
+                           "0 or 1 = no overlap (a single-buffered CB), 2 = double buffering")
+            # TileLang's num_stages=0 (no software pipelining) is a single-buffered CB: the same as 1
+            annotations["num_stages"] = max(stages, 1)
         elif fn is range:
             args = self.bind(it, fname, [("start", _REQ), ("stop", None), ("step", 1)])
             step_node = self.arg_node(args["step"], it)

@@ -66,6 +66,7 @@ __all__ = [
     "silu",
     "sqrt",
     "tanh",
+    "transpose",
     "unroll",
     "use_swizzle",
     "where",
@@ -232,6 +233,14 @@ def gemm(A: Any, B: Any, C: Any, transpose_A: bool = False, transpose_B: bool = 
     (call ``T.clear(C)`` instead).
     """
     _outside("gemm")
+
+
+def transpose(src: Any, dst: Any) -> NoReturn:
+    """``T.transpose(src, dst)``: ``dst = src.T`` for an on-chip block: ``src`` a ``T.alloc_shared`` (R, C) buffer,
+    ``dst`` a ``T.alloc_fragment`` or ``T.alloc_shared`` (C, R) buffer. Tile (i, j) of ``dst`` is
+    ``transpose_tile`` of tile (j, i) of ``src`` (``api/compute/transpose.h``, the transpose_wh unit).
+    """
+    _outside("transpose")
 
 
 def clear(buffer: Any) -> NoReturn:

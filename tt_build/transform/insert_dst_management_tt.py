@@ -429,6 +429,9 @@ class _Expand(StmtExprMutator):
             return per_tile(lambda idx, t: ev(f"tt.{kind.value}_tiles", a, b, idx, idx, t))
         if op == "tt.copy_block":
             src = args[0]
+            if len(args) > 2 and args[2].value:  # T.transpose: DST tile (i, j) of frag ← tile (j, i) of src
+                rows, cols = self._tiles(args[1])
+                return per_tile(lambda idx, t: ev("tt.transpose_tile", src, idx % cols * rows + idx // cols, t))
             return per_tile(lambda idx, t: ev("tt.copy_tile", src, idx, t))
         if op == "tt.unary_block":
             name = args[0].value

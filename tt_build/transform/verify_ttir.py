@@ -58,12 +58,12 @@ _ROWWISE_MATH = (
     *(f"tt.{o}_reuse_dest_tiles:{k}" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA", "DEST_TO_SRCB")),
     *(f"tt.reduce_tile:{p}:{d}" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")),
 )
-_MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.exp_tile",
+_MATH = ("tt.matmul_tiles", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile", "tt.transpose_tile", "tt.exp_tile",
          "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
 _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
                  "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
-                  "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
+                  "tt.copy_tile": 2, "tt.transpose_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
                   "tt.pack_tile": 0,
                   **{op: 0 for op in _ROWWISE_MATH if "bcast" not in op and "reduce" not in op
                      and "reuse_dest" not in op},
