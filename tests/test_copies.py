@@ -27,6 +27,8 @@ EXPECTED = {
     "transpose_128x96": lambda a: [a.T],
     "transpose_shared_64x96": lambda a: [a.T + a.T],
     "scaled_gemm_64": lambda a, b: [(a @ b) * 2],
+    "gemm_ta_64x96x64": lambda a, b: [a.T @ b],
+    "gemm_ta_128x64x96_b64": lambda a, b: [a.T @ b],
 }
 
 
@@ -61,6 +63,15 @@ def test_transpose_lowers_to_transpose_tile() -> None:
     mod = lower(_func("transpose_128x96"))
     ops = [c.op for c in collect_calls(_role(mod, "compute").body, "tt.")]
     assert "tt.transpose_init" in ops and "tt.transpose_tile" in ops and "tt.copy_tile" not in ops
+
+
+def test_gemm_transpose_a_transposes_each_a_block_in_l1() -> None:
+    mod = lower(_func("gemm_ta_64x96x64"))
+    compute = _role(mod, "compute")
+    assert compute.attrs["tt.cb.A_s_T"]["kind"] == "intermediate"
+    assert compute.attrs["tt.cb.C_l_partials"]["spills"] == "C_l"  # partial sums stay in L1 between K steps
+    ops = [c.op for c in collect_calls(compute.body, "tt.")]
+    assert ops.count("tt.transpose_tile") == 2 and ops.count("tt.matmul_tiles") == 2  # K = 2 steps, peeled
 
 
 def test_num_stages_zero_is_a_single_buffered_cb() -> None:

@@ -284,6 +284,23 @@ class CopyMixin(ParserBase):
                        f"expected (M, K) × (K, N) → (M, N) with transpose_A={ta}, transpose_B={tb}")
         loc = self.loc(call)
         self.gemm_accs.add(c)
+        if ta:  # the matrix engine transposes B tiles only: A is transposed first (transpose_tile) into L1
+            if a.scope != "shared":
+                self.error(f"T.gemm(transpose_A=True) reads A from a T.alloc_shared block; {a.name} is a {a.scope}",
+                           self.arg_node(args["A"], call))
+            name, n = f"{a.name}_T", 0
+            while name in self.buffer_names or self.lookup(name) is not None:
+                n += 1
+                name = f"{a.name}_T{n}"
+            a_t = Buffer(name, (a.shape[1], a.shape[0]), a.dtype, "shared", loc=loc)
+            self.buffer_names[name] = a_t
+            frag = Buffer(f"{name}_frag", a_t.shape, a.dtype, "fragment", loc=loc)
+            self.buffer_names[frag.name] = frag
+            full = [BufferRegion(x, tuple(IntImm(0) for _ in x.shape), tuple(x.shape), loc=loc) for x in (frag, a_t)]
+            mm = Call("tl.gemm", (a_t, b, c, IntImm(0, "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
+            body = seq(Evaluate(Call("tl.transpose", (a, frag), loc=loc), loc=loc),
+                       Evaluate(Call("tl.copy", tuple(full), loc=loc), loc=loc), Evaluate(mm, loc=loc))
+            return Allocate(a_t, Allocate(frag, body, loc=loc), loc=loc)  # type: ignore[return-value]
         return Call("tl.gemm", (a, b, c, IntImm(int(ta), "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
 
     def transpose(self, call: ast.Call) -> Stmt:

@@ -80,3 +80,26 @@ INSTANCES = {
     "transpose_shared_64x96": dict(factory="transpose_shared", M=64, N=96),
     "scaled_gemm_64": dict(factory="scaled_gemm", M=64, N=64, K=96),
 }
+
+
+def gemm_ta(M, N, K, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum_dtype="float32"):
+    """C = A.T @ B with A stored K × M: T.gemm(transpose_A=True)."""
+
+    @T.prim_func
+    def gta(A: T.Tensor((K, M), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
+            A_s = T.alloc_shared((block_K, block_M), dtype)
+            B_s = T.alloc_shared((block_K, block_N), dtype)
+            C_l = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(C_l)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[k * block_K, by * block_M], A_s)
+                T.copy(B[k * block_K, bx * block_N], B_s)
+                T.gemm(A_s, B_s, C_l, transpose_A=True)
+            T.copy(C_l, C[by * block_M, bx * block_N])
+
+    return gta
+
+
+INSTANCES["gemm_ta_64x96x64"] = dict(factory="gemm_ta", M=64, N=96, K=64)
+INSTANCES["gemm_ta_128x64x96_b64"] = dict(factory="gemm_ta", M=128, N=64, K=96, block_M=64, block_N=64, block_K=32)
