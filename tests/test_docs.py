@@ -318,7 +318,9 @@ def _table(header: str) -> list[list[str]]:
     return rows
 
 
+TREE_HEADER = "| tree form | store | compute kernel, per tile |"
 SUPPORTED_ROWS = _table(SUPPORTED_HEADER)
+TREE_ROWS = _table(TREE_HEADER)
 REJECTED_ROWS = _table(REJECTED_HEADER)
 
 
@@ -335,7 +337,8 @@ def _form_kernel(store: str, tmp_path: Path) -> tuple[Path, int]:
 
 def test_element_wise_tables_are_found() -> None:
     assert len(SUPPORTED_ROWS) >= 8 and all(len(r) == 3 for r in SUPPORTED_ROWS), SUPPORTED_ROWS
-    assert len(REJECTED_ROWS) >= 8 and all(len(r) == 4 for r in REJECTED_ROWS), REJECTED_ROWS
+    assert len(TREE_ROWS) >= 8 and all(len(r) == 3 for r in TREE_ROWS), TREE_ROWS
+    assert len(REJECTED_ROWS) >= 4 and all(len(r) == 4 for r in REJECTED_ROWS), REJECTED_ROWS
 
 
 @pytest.mark.parametrize("row", SUPPORTED_ROWS, ids=[r[0] for r in SUPPORTED_ROWS])
@@ -360,10 +363,29 @@ def test_documented_element_wise_form_is_supported(row: list[str], tmp_path: Pat
     assert calls == re.findall(r"`([^`]+)`", row[2]), f"docs/language.md: row {row[0]!r}"
 
 
+@pytest.mark.parametrize("row", TREE_ROWS, ids=[r[0] for r in TREE_ROWS])
+def test_documented_expression_tree_is_supported(row: list[str], tmp_path: Path) -> None:
+    """The front end accepts the store and the compute kernel evaluates it with the documented math calls
+    (per output tile, inits and DST / CB protocol calls left out)."""
+    from tt_build.ir import attrs as A
+    from tt_build.transform import lower
+    from tt_build.transform._analysis import collect_calls
+
+    path, _ = _form_kernel(_unquote(row[1]), tmp_path)
+    inst = _instances(path)[0]
+    func, _ = build_primfunc(inst.source, inst.factory, inst.args)
+    comp = next(f for f in lower(func).functions.values() if f.attrs[A.KERNEL_ROLE] == "compute")
+    skip = ("tt.tile_regs_", "tt.cb_", "tt.pack_", "tt.compute_kernel_hw_startup")
+    calls = [c.op[3:].split(":")[0] for c in collect_calls(comp.body, "tt.")
+             if not c.op.startswith(skip) and "_init" not in c.op]
+    assert calls[-1] == "copy_tile"  # the T.copy of z to Z (into z's output CB)
+    assert calls[:-1] == re.findall(r"`([^`]+)`", row[2]), f"docs/language.md: row {row[0]!r}"
+
+
 @pytest.mark.parametrize("row", REJECTED_ROWS, ids=[r[0] for r in REJECTED_ROWS])
 def test_documented_element_wise_form_is_rejected(row: list[str], tmp_path: Path) -> None:
     from tt_build.errors import FrontendError
-    from tt_build.ir.eltwise import SUPPORTED_FORMS
+    from tt_build.ir.rowwise import TREE_FORMS as SUPPORTED_FORMS
 
     path, line = _form_kernel(_unquote(row[1]), tmp_path)
     inst = _instances(path)[0]

@@ -187,7 +187,10 @@ def test_ttnn_eltwise_sfpu_kernel_matches_numpy(host: Host, tmp_path: Path, name
     if any(name.startswith(p) for p in POS):
         a = bf16(np.abs(a) + 0.25)
     kernel = ensure_ttnn() / OPS_DIR / "eltwise/unary/device/kernels/compute/eltwise_sfpu.cpp"
-    out = host.run(kernel, send(a), None, 2, out_cb=2, rt=[2], defines={"SFPU_OP_CHAIN_0": chain}, tmp=tmp_path)
+    # the SFPU_OP_*_INCLUDE switches ttnn's host sets for these ops (the mock needs them like the device)
+    incl = ("EXP", "SQRT", "RSQRT", "RECIP", "RELU_FAMILY", "TRIG_FAMILY", "CLAMP", "RPOW", "RDIV", "COMPUTE_KERNEL_API")
+    defines = {"SFPU_OP_CHAIN_0": chain, **{f"SFPU_OP_{i}_INCLUDE": "1" for i in incl}}
+    out = host.run(kernel, send(a), None, 2, out_cb=2, rt=[2], defines=defines, tmp=tmp_path)
     ref = fn(a.astype(np.float64))
     assert_bf16_close(np.stack([unfaces(v) for v in out]), ref)
 
@@ -231,3 +234,15 @@ def test_tilize_then_untilize(host: Host, tmp_path: Path, transpose: bool) -> No
         assert np.array_equal(got, ref)
     else:
         assert np.array_equal(got, rows)
+
+
+def test_mock_rejects_get_arg_val_without_common_h_like_the_device(host: Host, tmp_path: Path) -> None:
+    """Issue 11, bug 1: the mock no longer hides the missing api/compute/common.h of an SFPU-only kernel."""
+    data = Path(__file__).resolve().parent / "data" / "check"
+    a = send(tiles(np.random.default_rng(1), 1))
+    ok = host.run(data / "compute_exp.cpp", a, None, 1, ct=[0, 16], rt=[1], tmp=tmp_path)
+    assert_bf16_close(unfaces(ok[0]), np.exp(unfaces(a[0]).astype(np.float64)))
+    with pytest.raises(AssertionError) as err:
+        host.run(data / "bad_compute_missing_common.cpp", a, None, 1, ct=[0, 16], rt=[1], tmp=tmp_path)
+    assert "bad_compute_missing_common.cpp" in str(err.value)
+    assert "‘get_arg_val’ was not declared in this scope" in str(err.value)

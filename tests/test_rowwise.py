@@ -232,13 +232,28 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
         b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
 
 
+def test_packs_into_a_cb_of_another_format_reconfigure_the_packer() -> None:
+    comp = _roles(lower(_func("layernorm_64x256")))["compute"]
+    fmt = {k[len(A.CB_PREFIX):]: v["data_format"] for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
+    calls = [c for c in collect_calls(comp.body, "tt.") if c.op in ("tt.pack_tile", "tt.pack_reconfig_data_format")]
+    current = fmt["mean"]  # the packer is configured for the first output CB by compute_kernel_hw_startup
+    for c in calls:
+        cb = c.args[0] if c.op == "tt.pack_reconfig_data_format" else c.args[1]
+        if c.op == "tt.pack_reconfig_data_format":
+            assert fmt[cb.name] != current or cb.name == "mean", cb.name
+            current = fmt[cb.name]
+        else:
+            assert fmt[cb.name] == current, f"pack into {cb.name} ({fmt[cb.name]}) with the packer in {current}"
+    assert {fmt["xc"], fmt["y"]} == {"Float32", "Float16_b"}
+
+
 def test_fma_and_chains_use_fpu_then_sfpu() -> None:
     ops = _ops(_roles(lower(_func("fma_64x64")))["compute"])
     assert "tt.mul_tiles" in ops and "tt.add_reuse_dest_tiles:DEST_TO_SRCA" in ops and "tt.add_binary_tile" not in ops
     ops = _ops(_roles(lower(_func("chain_scale_shift")))["compute"])
     assert "tt.mul_unary_tile" in ops and "tt.sub_unary_tile" in ops and "tt.binop_with_scalar_tile_init" in ops
     ops = _ops(_roles(lower(_func("chain_select")))["compute"])
-    assert {"tt.gtz_tile", "tt.where_tile", "tt.unary_max_tile"} <= set(ops)
+    assert {"tt.gt_binary_tile", "tt.where_tile:Float32", "tt.unary_max_tile"} <= set(ops)
 
 
 class _Drop(StmtExprMutator):
@@ -326,6 +341,8 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "chain_scale_shift": (lambda a, b: a * 0.5 + b * 2.0 - 1.0, 1e-2),
     "chain_mix": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
     "chain_acc": (lambda a, b: (a * 2.0 + b) * a, 1e-2),
+    # the staged fragment is float16 (DataFormat::Float16 tiles): one more rounding, finer than bfloat16's
+    "chain_mix_half": (lambda a, b: (a - b) * (a + b) / 4.0, 1e-2),
     "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
     "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
     "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),
@@ -344,6 +361,7 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "math_erf": (lambda a, b: _erf(2.0 * a), 1e-2),
     "math_pow": (lambda a, b: a ** 3 + np.sqrt(np.abs(b) + 0.5), 1e-2),
     "math_where": (lambda a, b: np.where(a <= 0.25, np.exp(a), b * b), 1e-2),
+    "math_sub_from_block": (lambda a, b: b - np.exp(a), 1e-2),
 }
 
 
@@ -383,3 +401,31 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
     err = float(np.max(np.abs(got32 - want)) / np.max(np.abs(want)))
     assert err <= tol, (name, err)
     assert math.isfinite(err)
+
+
+# ----------------------------------------------------------------------------------------- real headers
+
+#: instances whose kernels together use every tile call the row-wise lowering emits (reduce, bcast, unary
+#: bcast, reuse-dest, the SFPU unary / scalar / binary ops, comparisons and where, pack reconfiguration)
+HEADER_CHECKED = ("softmax_256x1024", "online_softmax_64x512", "layernorm_64x256", "fma_64x64", "chain_select",
+                  "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
+                  "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half")
+
+
+@pytest.mark.network
+@pytest.mark.compile
+@pytest.mark.parametrize("name", HEADER_CHECKED)
+def test_rowwise_kernels_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
+    """Reader, compute and writer of each instance compile against the ttnn 0.81 wheel's device headers."""
+    import shutil  # noqa: PLC0415
+
+    from tt_build.check import check_emitted_dir  # noqa: PLC0415
+    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
+
+    if shutil.which("g++") is None:
+        pytest.skip("no host g++: the real-header check needs one")
+    inst = INSTANCES[name]
+    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
+    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
+    assert [k.status for k in report.kernels] == ["checked", "checked", "checked"], \
+        "\n".join(k.diagnostics for k in report.kernels)

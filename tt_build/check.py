@@ -57,6 +57,9 @@ __all__ = [
 
 ROLES = ("reader", "writer", "compute")
 
+#: tt-build's SFPI declaration headers (templates/check/sfpi/<name>.j2), used when no SFPI install is found.
+SFPI_DECLARATION_HEADERS = ("sfpi.h", "lltt.h")
+
 # --- Facts of the target (TT-Metalium 0.81 JIT, Wormhole B0) ---------------------------------------
 
 #: Circular buffers per Tensix core on Wormhole (NUM_CIRCULAR_BUFFERS).
@@ -199,6 +202,8 @@ class CheckReport:
     ttnn_root: Path
     sfpi_include: Path | None
     notes: list[str] = field(default_factory=list)
+    #: True when compute kernels were checked against tt-build's own SFPI declarations (templates/check/sfpi)
+    sfpi_declarations: bool = False
 
     @property
     def ok(self) -> bool:
@@ -357,16 +362,21 @@ def _include_dirs(root: Path, compute: bool, sfpi: Path | None) -> list[Path]:
 
 
 def _shadow_static_assert_false(root: Path, include_dirs: Sequence[Path], out: Path, gcc_major: int) -> int:
-    """Shadow the wheel's headers that contain ``static_assert(false`` (GCC < 13 only); return how many.
+    """Shadow the wheel's headers GCC < 13 rejects at definition time; return how many.
 
-    A shadow copy is written under ``out`` at the file's path relative to every include directory
-    that holds it, so an include spelled relative to any of them (``api/core_local_mem.h``) finds
-    the copy first: ``out`` comes right after the generated directory in the include path.
+    Those are headers containing ``static_assert(false`` (no P2593R1) or ``#pragma GCC unroll N`` with N a
+    template parameter. A shadow copy is written under ``out`` at the file's path relative to every include
+    directory that holds it, so an include spelled relative to any of them (``api/core_local_mem.h``) finds
+    the copy first: ``out`` comes right after the generated directory in the include path. A copy lives away
+    from its siblings, so its ``#include "sibling.h"`` that the original resolves next to itself is rewritten
+    to name that sibling (or the sibling's own shadow copy) by its absolute path.
     """
     shim = _render("static_assert_false_shim.j2", gcc_major=gcc_major).strip()
     pattern = re.compile(r"static_assert\s*\(\s*false\b")
+    unroll = re.compile(r"^(\s*#\s*pragma\s+GCC\s+unroll\s+)([A-Za-z_]\w*)\s*$", re.M)
+    quoted = re.compile(r'^(\s*#\s*include\s*)"([^"]+)"', re.M)
     dirs = [d for d in dict.fromkeys(include_dirs) if d.is_dir()]
-    count = 0
+    patched: dict[Path, str] = {}
     for dirpath, _dirnames, filenames in os.walk(root):
         for fn in filenames:
             if not fn.endswith((".h", ".hpp", ".inl")):
@@ -376,14 +386,28 @@ def _shadow_static_assert_false(root: Path, include_dirs: Sequence[Path], out: P
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            if "static_assert" not in text or not pattern.search(text):
+            if not ("static_assert" in text and pattern.search(text)) and not ("unroll" in text and unroll.search(text)):
                 continue
-            patched = pattern.sub(lambda _m: shim, text)
-            count += 1
-            for d in dirs:
-                if _is_under(path, d):
-                    _write(out / path.relative_to(d), patched)
-    return count
+            patched[path] = unroll.sub(lambda m: f"{m.group(1)}8  /* tt-build check: was {m.group(2)} (GCC < 13) */",
+                                       pattern.sub(lambda _m: shim, text))
+    copies: dict[Path, Path] = {}
+    for path in patched:
+        for d in dirs:
+            if _is_under(path, d):
+                copies.setdefault(path, out / path.relative_to(d))
+
+    def sibling(path: Path, m: re.Match[str]) -> str:
+        target = path.parent / m.group(2)
+        if not target.is_file():
+            return m.group(0)
+        return f'{m.group(1)}"{copies.get(target, target)}"'
+
+    for path, text in patched.items():
+        text = quoted.sub(lambda m, p=path: sibling(p, m), text)
+        for d in dirs:
+            if _is_under(path, d):
+                _write(out / path.relative_to(d), text)
+    return len(patched)
 
 
 def _classify(stderr: str, kernel_files: set[Path], wheel_root: Path, wrapper: Path,
@@ -526,14 +550,17 @@ def check_kernels(
     ttnn_root: Path | None = None,
     build_dir: Path | None = None,
     timeout: float = 300.0,
+    use_sfpi_declarations: bool = True,
 ) -> CheckReport:
     """Type-check kernel sources the way the TT-Metalium JIT compiles them, against the ``ttnn`` wheel headers.
 
     ``compile_args`` maps a role to its compile-time args (``KERNEL_COMPILE_TIME_ARGS``); ``cbs``
     describes the program's circular buffers (rendered into ``chlkc_descriptors.h``); ``defines``
     maps a role to the kernel's own defines. A kernel given as None is reported as skipped. The
-    compute kernel is checked only when an SFPI include directory is found
-    (:func:`find_sfpi_include`), otherwise it is skipped with that reason.
+    compute kernel is compiled with SFPI's headers when an SFPI include directory is found
+    (:func:`find_sfpi_include`), else with tt-build's own SFPI declarations (``templates/check/sfpi``:
+    the compute API and LLK headers are the wheel's, SFPI's internals are not checked); with
+    ``use_sfpi_declarations=False`` it is then skipped instead.
 
     Returns a :class:`CheckReport`; never raises for a kernel that fails to compile (see
     :func:`check_emitted_dir` / the CLI for the raising form). ``build_dir`` keeps the generated
@@ -568,10 +595,18 @@ def check_kernels(
     sfpi = find_sfpi_include(sfpi_include)
 
     sources = {"reader": reader, "writer": writer, "compute": compute}
-    report = CheckReport([], compiler, version, root, sfpi)
     own_tmp = build_dir is None
     base = Path(tempfile.mkdtemp(prefix="tt-build-check-")) if own_tmp else Path(build_dir)
     base.mkdir(parents=True, exist_ok=True)
+    own_sfpi = sfpi is None and compute is not None and use_sfpi_declarations
+    if own_sfpi:
+        sfpi = base / "sfpi-declarations"
+        for header in SFPI_DECLARATION_HEADERS:
+            _write(sfpi / header, _render(f"sfpi/{header}.j2"))
+    report = CheckReport([], compiler, version, root, sfpi, sfpi_declarations=own_sfpi)
+    if own_sfpi:
+        report.notes.append("note: compute kernels were type-checked against tt-build's SFPI declarations (no SFPI "
+                            "install found): SFPI internals are not checked, see docs/real_header_check.md")
     try:
         overlay = base / "p2593_shadow"
         need_shadow = gcc_major is not None and gcc_major < 13
@@ -579,7 +614,8 @@ def check_kernels(
             n = _shadow_static_assert_false(root, _include_dirs(root, compute is not None, sfpi), overlay,
                                             gcc_major)
             report.notes.append(f"note: g++ {gcc_major} lacks P2593R1: {n} wheel headers with static_assert(false) "
-                                "were read through vacuous shadow copies (g++ >= 13 checks them unmodified)")
+                                "or a template-dependent #pragma GCC unroll were read through shadow copies "
+                                "(g++ >= 13 checks them unmodified)")
         descriptors = _render("chlkc_descriptors.h.j2", cbs=cbs, max_cbs=MAX_CBS, arrays=_descriptor_arrays(cbs),
             math_fidelity=fidelity, math_approx_mode=math_approx_mode, fp32_dest_acc_en=fp32_dest_acc_en,
             dst_full_sync_en=False,
@@ -595,7 +631,7 @@ def check_kernels(
             if role == "compute" and sfpi is None:
                 report.kernels.append(KernelCheck(
                     role, src_path, "skipped",
-                    reason="no SFPI include dir (set SFPI_INC or TT_METAL_HOME)"))
+                    reason="no SFPI include dir (set SFPI_INC or TT_METAL_HOME) and SFPI declarations disabled"))
                 continue
             out = base / role
             _write(out / "chlkc_descriptors.h", descriptors)
@@ -613,7 +649,7 @@ def check_kernels(
                     noc = int(noc_index[role])
                 report.kernels.append(_check_dm(role=role, proc=proc, noc=noc, **ctx))
         if any(k.role == "compute" and k.status == "skipped" and k.source is not None for k in report.kernels):
-            report.notes.append("checked data-movement kernels only (no SFPI include dir)")
+            report.notes.append("checked data-movement kernels only (no SFPI include dir, SFPI declarations disabled)")
     finally:
         if own_tmp:
             shutil.rmtree(base, ignore_errors=True)

@@ -8,8 +8,8 @@ For each instance :func:`run_instance` does what a release check of the compiler
    library (content-addressed: an unchanged ``host.cpp`` is not recompiled; the device kernels are
    compiled by the mock, also with ``-Wall -Werror``, when the host program creates them in step 4);
 3. **check** — type-check the device kernels against the real TT-Metalium device headers of the
-   ``ttnn`` wheel the way the JIT does (:func:`tt_build.check.check_emitted_dir`: reader and writer;
-   compute too when an SFPI include directory is available);
+   ``ttnn`` wheel the way the JIT does (:func:`tt_build.check.check_emitted_dir`: reader, writer and
+   compute, the last with SFPI's headers when installed, else with tt-build's SFPI declarations);
 4. **run** — call the host entry point on seeded random bfloat16 inputs; the mock compiles the device
    kernels (cached by content in ``$TT_MOCK_KERNEL_CACHE``) and executes them, checking the CB/NOC/DST
    protocol;

@@ -41,10 +41,11 @@ _OP_FAMILY = {
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
     "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
-    "tt.gelu_tile": "gelu", "tt.erf_tile": "erf", "tt.where_tile": "where", "tt.reduce_uninit": "reduce",
+    "tt.gelu_tile": "gelu", "tt.erf_tile": "erf", "tt.where_tile:Float32": "where",
+    "tt.where_tile:Float16_b": "where", "tt.reduce_uninit": "reduce",
     **{f"tt.{n}_tile": "sfpu_api" for n in ("exp2", "log", "abs", "sigmoid", "silu", "tanh", "power", "unary_max",
                                              "unary_min")},
-    **{f"tt.{n}_tile": "comp" for n in ("gtz", "ltz", "gez", "lez", "eqz", "nez")},
+    **{f"tt.{n}_binary_tile": "binary_sfpu" for n in ("gt", "lt", "ge", "le", "eq", "ne")},
     **{f"tt.{n}_unary_tile": "binop_scalar" for n in ("add", "sub", "mul", "div", "rsub")},
     **{f"tt.{n}_binary_tile": "binary_sfpu" for n in ("add", "sub", "mul", "div")},
     "tt.binary_max_tile": "binary_max_min", "tt.binary_min_tile": "binary_max_min",

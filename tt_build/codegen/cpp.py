@@ -47,6 +47,7 @@ _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<
 #: enum type of each template argument of the ops spelled ``tt.<name>:<arg>:<arg>``
 _TEMPLATE_TYPES = {"reduce_init": ("PoolType", "ReduceDim"), "reduce_tile": ("PoolType", "ReduceDim"),
                    "unary_bcast": ("BroadcastType",), "unary_bcast_init": ("BroadcastType",),
+                   "where_tile": ("DataFormat",),
                    **{f"{o}_reuse_dest_{k}": ("EltwiseBinaryReuseDestType",) for o in ("add", "sub", "mul")
                       for k in ("tiles", "init")}}
 

@@ -18,8 +18,9 @@ __all__ = ["register"]
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "check", help="type-check emitted kernels against the real TT-Metalium headers (ttnn wheel)",
-        description="Compile the reader/writer (and, with SFPI, compute) kernels of an emitted directory the way "
-                    "the TT-Metalium JIT does, in syntax-only mode, against the device headers of the ttnn wheel.")
+        description="Compile the reader, writer and compute kernels of an emitted directory the way "
+                    "the TT-Metalium JIT does, in syntax-only mode, against the device headers of the ttnn wheel "
+                    "(compute kernels with SFPI's headers when installed, else with tt-build's SFPI declarations).")
     p.add_argument("dir", type=Path, help="directory written by `tt-build lower ... --emit DIR`")
     p.add_argument("--cxx", help="host C++ compiler (default: $TT_BUILD_CHECK_CXX, else the newest g++ on PATH)")
     p.add_argument("--sfpi-include", type=Path, metavar="DIR",

@@ -17,8 +17,8 @@ one takes the next), and packed into the destination CB. Operations, cheapest fi
   ``recip_tile``, ``abs_tile``, ``sigmoid_tile``, ``tanh_tile``, ``gelu_tile``, ``silu_tile``,
   ``erf_tile``, ``relu_tile``, ``negative_tile``); ``log2`` = ``log_tile`` × 1/ln 2, ``clamp`` =
   ``unary_max_tile`` then ``unary_min_tile``;
-* ``T.if_then_else(a <cmp> b, x, y)`` → ``a - b`` compared with zero (``gtz/ltz/gez/lez/eqz/nez_tile``)
-  and ``where_tile``.
+* ``T.if_then_else(a <cmp> b, x, y)`` → ``gt/lt/ge/le/eq/ne_binary_tile`` (1.0 where the comparison
+  holds, else 0.0) and ``where_tile``.
 
 A tree needing more registers than DST holds is a diagnostic. No attributes are read here: the pass passes
 the tile grids and vector orientations in.
@@ -45,8 +45,8 @@ _SFPU_BINARY = {"+": "add_binary_tile", "-": "sub_binary_tile", "*": "mul_binary
 _UNARY = {"exp": "exp_tile", "exp2": "exp2_tile", "log": "log_tile", "sqrt": "sqrt_tile", "rsqrt": "rsqrt_tile",
           "abs": "abs_tile", "sigmoid": "sigmoid_tile", "tanh": "tanh_tile", "gelu": "gelu_tile",
           "silu": "silu_tile", "erf": "erf_tile"}
-_CMP_ZERO = {">": "gtz_tile", "<": "ltz_tile", ">=": "gez_tile", "<=": "lez_tile", "==": "eqz_tile",
-             "!=": "nez_tile"}
+_CMP = {">": "gt_binary_tile", "<": "lt_binary_tile", ">=": "ge_binary_tile", "<=": "le_binary_tile",
+        "==": "eq_binary_tile", "!=": "ne_binary_tile"}
 
 
 def float_bits(v: float) -> IntImm:
@@ -69,7 +69,8 @@ class TreeCodegen:
     """Expands staged block ops of one compute function into tile calls."""
 
     def __init__(self, tiles: Callable[[Buffer], tuple[int, int]], vector: Callable[[Buffer], str | None],
-                 cap: int, error: Callable[..., Exception]) -> None:
+                 cap: int, error: Callable[..., Exception], *, fp32: bool = False) -> None:
+        self.fp32 = fp32  # DST holds float32 (where_tile's data format)
         self.tiles = tiles
         self.vector = vector
         self.cap = cap
@@ -205,11 +206,13 @@ class TreeCodegen:
             if op == "select":
                 cond, x, y = e.args
                 cmp = cond.args[0].value if isinstance(cond.args[0], StringImm) else "=="
-                sub(BinaryOp("-", cond.args[1], cond.args[2], "float32", cond.loc), s)
-                code.append(ev(f"tt.{_CMP_ZERO[cmp]}", slot))
+                sub(cond.args[1], s)
+                sub(cond.args[2], s + 1)
+                code.append(ev(f"tt.{_CMP[cmp]}", slot, IntImm(s + 1), slot))  # 1.0 where true, else 0.0
                 sub(x, s + 1)
                 sub(y, s + 2)
-                code.append(ev("tt.where_tile", slot, IntImm(s + 1), IntImm(s + 2), slot))
+                fmt = "Float32" if self.fp32 else "Float16_b"
+                code.append(ev(f"tt.where_tile:{fmt}", slot, IntImm(s + 1), IntImm(s + 2), slot))
                 return
         raise self.error(f"cannot compute {type(e).__name__} {getattr(e, 'op', '')} in a tile", c.loc)
 
@@ -256,3 +259,59 @@ class TreeCodegen:
             return self._pack(code, dst, inplace)
 
         return seq(tile_loop("o", outer, one), ev("tt.reduce_uninit"))
+
+
+def _packs(s: Any) -> list[Call]:
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    return [c for c in collect_calls(s, "tt.") if c.op == "tt.pack_tile"]
+
+
+def insert_pack_reconfig(body: Stmt, fmt: Callable[[Buffer], str | None], start: str | None) -> Stmt:
+    """Put ``pack_reconfig_data_format(cb)`` before every ``pack_tile`` into a CB whose data format differs
+    from the previous pack's (``start``: the format the packer is configured for at the top, by
+    ``compute_kernel_hw_startup``). A loop whose body ends in another format than it starts with
+    reconfigures at its first pack in every iteration."""
+    from tt_build.ir import Evaluate, For, IfThenElse, LetStmt, SeqStmt  # noqa: PLC0415
+
+    def first_pack(s: Any) -> str | None:
+        from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+        return next((fmt(c.args[1]) for c in collect_calls(s, "tt.") if c.op == "tt.pack_tile"), None)
+
+    def walk(s: Any, state: str | None) -> tuple[Any, str | None]:
+        if isinstance(s, SeqStmt):
+            out = []
+            for x in s.stmts:
+                y, state = walk(x, state)
+                out.append(y)
+            return SeqStmt(out), state
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op == "tt.pack_tile":
+            f = fmt(s.value.args[1])
+            if f is None or f == state:
+                return s, state
+            return seq(ev("tt.pack_reconfig_data_format", s.value.args[1]), s), f
+        if isinstance(s, For):
+            first = first_pack(s.body)
+            if first is None:
+                return s, state
+            body, end = walk(s.body, first)
+            if end == first:  # one format from start to end of the body: configure once, before the loop
+                loop = For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc)
+                if state == first:
+                    return loop, end
+                cb = next(c.args[1] for c in _packs(s.body))
+                return seq(ev("tt.pack_reconfig_data_format", cb), loop), end
+            body, end = walk(s.body, "<loop>")  # re-entered in another format: reconfigure every iteration
+            return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), end
+        if isinstance(s, LetStmt):
+            body, state = walk(s.body, state)
+            return LetStmt(s.var, s.value, body, s.loc), state
+        if isinstance(s, IfThenElse):
+            a, sa = walk(s.then_case, state)
+            b, sb = walk(s.else_case, state) if s.else_case is not None else (None, state)
+            return IfThenElse(s.cond, a, b, s.loc), sa if sa == sb else "<if>"
+        return s, state
+
+    out, _ = walk(body, start)
+    return out

@@ -4,7 +4,8 @@ Requires: block-level ``tt.*_block`` ops (LowerTTTileIntrinsics), ``tt.cb.*`` (L
 Produces: ``tt.tile_dfg`` = ``{"nodes": [...], "edges": [[src, dst], ...], "ops": [...]}``. Nodes are
 tensors, circular buffers / DST fragments and ops (``op<N>`` in program order). An op that reads a
 tensor runs on the reader, one that writes a tensor on the writer, every other op on compute — a
-decision made from the graph, not from names.
+decision made from the graph, not from names (``tt.scaler_block`` fills an L1 tile: the reader). A
+``tt.tree_block`` reads the CBs of its tree's loads, a ``tt.reduce_block`` its source and the scaler.
 
 Checks, each a diagnostic located at the kernel construct (the circular-buffer protocol the later
 passes emit is only correct under these rules, so nothing that breaks them reaches VerifyTTIR):
@@ -14,7 +15,7 @@ passes emit is only correct under these rules, so nothing that breaks them reach
   a fill in its own loop body, a fill is read in its own loop body before the loop body ends or the CB
   is filled again, and a CB is filled at most once per loop body (a circular buffer hands each filled
   block to the reads that follow it, then frees it; a block filled outside a loop cannot be re-read in
-  every iteration);
+  every iteration) — except staged fragments and the scaler, whose protocol LowerCBIntrinsics checks;
 * a fragment is copied out (to a tensor or an on-chip buffer) after it is last computed (a computation
   whose result is never used is an error, not dead code the backend drops).
 

@@ -121,8 +121,10 @@ class InferTTLayout(Pass):
                     raise self.error(f"tensor {p.name} dimension {dim} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
             if p.dtype != "bfloat16":
-                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16", p.loc,
-                                 hint="use float32 only for accumulators (T.alloc_fragment)")
+                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 (float16 and "
+                                 "float32 tensors are not supported yet)", p.loc,
+                                 hint="declare the tensor bfloat16; float16 and float32 are for on-chip buffers "
+                                      "(T.alloc_fragment, T.alloc_shared)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]
             rows = 1

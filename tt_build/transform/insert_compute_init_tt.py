@@ -6,7 +6,11 @@ form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmu
 (in0, in1, out) form for binary eltwise, (in, out) for unary/copy — and before every group of tile
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
 transpose)``, ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
-``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``. A loop whose body ends in
+``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``; for expression trees the SFPU
+inits (``<op>_tile_init``, ``<op>_binary_tile_init``, ``binop_with_scalar_tile_init``, …),
+``<op>_bcast_cols|rows_init``, ``unary_bcast_init<…>`` and ``<op>_reuse_dest_init<…>``. A reduction
+carries its own ``reduce_init`` (it names the output CB) and ends with ``reduce_uninit``, after which the
+next call re-initialises. A loop whose body ends in
 another configuration than it starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
 """
@@ -49,8 +53,10 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
 _TREE_SFPU = {
     **{f"tt.{n}_tile": f"tt.{n}_tile_init" for n in (
         "exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu", "erf", "power",
-        "unary_max", "unary_min", "gtz", "ltz", "gez", "lez", "eqz", "nez", "where")},
-    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div")},
+        "unary_max", "unary_min")},
+    "tt.where_tile:Float32": "tt.where_tile_init", "tt.where_tile:Float16_b": "tt.where_tile_init",
+    **{f"tt.{n}_binary_tile": f"tt.{n}_binary_tile_init" for n in ("add", "sub", "mul", "div", "gt", "lt", "ge",
+                                                                   "le", "eq", "ne")},
     "tt.binary_max_tile": "tt.binary_max_tile_init", "tt.binary_min_tile": "tt.binary_min_tile_init",
     **{f"tt.{n}_unary_tile": "tt.binop_with_scalar_tile_init" for n in ("add", "sub", "mul", "div", "rsub")},
     "tt.fill_tile_bitcast": "tt.fill_tile_init",

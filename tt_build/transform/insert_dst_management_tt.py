@@ -20,7 +20,13 @@ device function and the host plan's CBs gain it) between K iterations: the K loo
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
 one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
-a diagnostic. ``tt.compute_config`` records fp32 accumulation.
+a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
+each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
+register-allocated over DST (a tree needing more registers than DST holds is a diagnostic), blocks use
+the FPU (``add/sub/mul_tiles``, ``*_tiles_bcast_cols|rows``, ``*_reuse_dest_tiles``), values the SFPU;
+a reduction is ``reduce_init`` / ``reduce_tile`` per tile of its row (column) / ``reduce_uninit``; an
+in-place update pops, reserves and pushes one tile at a time. ``tt.compute_config`` records fp32
+accumulation.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
-from tt_build.transform._tree_codegen import TreeCodegen
+from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -133,8 +139,14 @@ class InsertDSTManagementTT(Pass):
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
         trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
-                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error)
+                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
         body = _Expand(f, self, trees).visit(body)
+        if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
+            # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
+            def fmt(b: Buffer) -> str | None:
+                return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+            body = insert_pack_reconfig(body, fmt, None)
         attrs = {**f.attrs, **partials}
         attrs[A.COMPUTE_CONFIG] = {"fp32_dest_acc_en": fp32, "math_fidelity": "HiFi4", "dst_capacity": cap,
                                    "transpose_b": bool(transposes and transposes.pop())}

@@ -12,7 +12,15 @@ Produces:
   popped after its last one;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
-  around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job).
+  around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job);
+* staged fragments (compute both fills and reads them): every reader waits for the held block, a
+  redefinition pops the previous value first and reserves / pushes the block, an in-place update
+  (``y = y / s``, ``T.reduce_max(x, m, clear=False)``) is replaced tile by tile by InsertDSTManagementTT; a
+  loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
+  reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
+  written is a diagnostic;
+* reader: ``tt.scaler_block`` becomes ``cb_reserve_back``, ``fill_scaler_tile`` (zeros, 1.0 in row 0 of
+  each face; the helper is in the dataflow template) and ``cb_push_back``.
 
 Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
 the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB. A

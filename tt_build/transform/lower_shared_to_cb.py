@@ -8,11 +8,18 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages;
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
-* ``dst``: a fragment only ever used in DST (no CB).
+* ``dst``: a fragment only ever used in DST (no CB);
+* ``staged``: a fragment computed by expression trees or reductions, or read by other statements
+  (:func:`tt_build.ir.rowwise.staged_analysis`): compute fills and reads it, one block deep, in its own
+  precision; one copied to a tensor also gets an ``output`` CB ``<fragment>_out`` (``drained_by`` /
+  ``drains``) the writer drains; a staged fragment filled from a tensor or used as a ``T.gemm``
+  accumulator is a diagnostic;
+* ``scaler``: ``reduce_scaler``, the bfloat16 tile of 1.0s ``reduce_tile`` reads (two pages), when the
+  kernel has a ``T.reduce_*``.
 
 A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L1).
 
-CB ids: inputs from 0, outputs from 16, intermediates from 24 (the usual TT-Metalium convention),
+CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the usual TT-Metalium convention),
 within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
 CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.

@@ -13,7 +13,14 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 ``tt.binary_block(op, a, b, frag)``    ``frag = a <op> b`` for op in add / sub / mul
 ``tt.unary_block(op, frag)``           ``frag = op(frag)`` in DST, op in exp / relu / negative
 ``tt.fill_block(frag, value)``         ``frag = value`` (0 needs no instruction: DST is zeroed on acquire)
+``tt.tree_block(dst, value)``          ``dst = value`` for a staged (or output) ``dst``: an expression tree
+``tt.reduce_block(src, sc, dst, …)``   ``dst = reduce(src)`` (kind sum|max, dim, clear) with scaler CB ``sc``
+``tt.scaler_block(sc)``                the reader fills the reduce scaler tile (once per persistent block)
 =====================================  ===============================================================
+
+Stores into a staged fragment (``tt.cb.*`` kind ``staged``), ``T.fill`` of one and ``T.copy`` to / from
+one become ``tt.tree_block`` (a copy to a tensor: into the fragment's ``<name>_out`` CB, then
+``tt.write_block``); ``T.reduce_*`` becomes ``tt.reduce_block``.
 
 Each store of a ``T.Parallel`` nest becomes the block steps :func:`tt_build.ir.eltwise.plan_store`
 plans for it (the definition the front end checks stores against); stores run in program order.

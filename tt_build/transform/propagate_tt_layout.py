@@ -3,7 +3,10 @@
 Requires: ``tt.buffer.<param>`` (InferTTLayout).
 Produces: ``tt.buffer.<onchip>`` for every ``T.alloc_shared`` / ``T.alloc_fragment`` buffer: its tile
 grid, element dtype, the data format its circular buffer will hold (a fragment is packed in the
-format of the tensor it is copied to) and ``local`` when it stages a sharded tensor.
+format of the tensor it is copied to) and ``local`` when it stages a sharded tensor. A 1-D buffer (a
+vector of n values) gets ``vector``: ``col`` — one value per row of a block (a ``dim=1`` reduction, read
+as ``v[i]``), tiles ``[n/32, 1]`` — or ``row`` (``dim=0``, ``v[j]``), tiles ``[1, n/32]``, from its uses
+(:func:`tt_build.ir.rowwise.staged_analysis`); a vector used both ways is a diagnostic.
 Checks every ``T.copy`` between a tensor and an on-chip buffer: starts tile-aligned (multiples of
 32 for all block/loop indices) and the region inside the tensor for every block and iteration — except
 a partial last block: on the two tiled axes a block that starts inside the tensor may run past its end;

@@ -16,7 +16,12 @@ which case the pass that just ran is named). Checks on the three device function
 * partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
   the reader zero-fills the page of a tile outside the tensor, the writer skips it (→ LowerCBIntrinsics);
   the guarded transaction moves the same CB pages on both branches (the balance check covers ifs);
-* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT).
+* every variable is bound by a loop, a let or the runtime-argument list (→ FinalizePersistentSignatureTT);
+* staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
+  block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
+  them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
+  ``cb_push_back``; broadcasts: the vector operand of ``*_tiles_bcast_cols|rows`` / ``unary_bcast`` has
+  that orientation (``vector`` col|row), the block operand is 2-D, both waited for before.
 """
 
 from __future__ import annotations
@@ -48,11 +53,13 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.zero_page")
 _ROWWISE_MATH = (
-    "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile",
+    "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
+    "tt.where_tile:Float16_b",
     *(f"tt.{n}_tile" for n in ("exp2", "log", "sqrt", "rsqrt", "recip", "abs", "sigmoid", "tanh", "gelu", "silu",
-                               "erf", "gtz", "ltz", "gez", "lez", "eqz", "nez")),
+                               "erf")),
     *(f"tt.{n}_unary_tile" for n in ("add", "sub", "mul", "div", "rsub")),
-    *(f"tt.{n}_binary_tile" for n in ("add", "sub", "mul", "div")), "tt.binary_max_tile", "tt.binary_min_tile",
+    *(f"tt.{n}_binary_tile" for n in ("add", "sub", "mul", "div", "gt", "lt", "ge", "le", "eq", "ne")),
+    "tt.binary_max_tile", "tt.binary_min_tile",
     *(f"tt.{o}_tiles_bcast_{k}" for o in ("add", "sub", "mul") for k in ("cols", "rows")),
     "tt.unary_bcast:COL", "tt.unary_bcast:ROW",
     *(f"tt.{o}_reuse_dest_tiles:{k}" for o in ("add", "sub", "mul") for k in ("DEST_TO_SRCA", "DEST_TO_SRCB")),

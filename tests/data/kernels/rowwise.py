@@ -124,13 +124,13 @@ def fma(M, N, block_M=32, block_N=32, dtype="bfloat16"):
     return main
 
 
-def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
+def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16", acc="float"):
     @T.prim_func
     def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
             a = T.alloc_shared((block_M, block_N), dtype)
             b = T.alloc_shared((block_M, block_N), dtype)
-            c = T.alloc_fragment((block_M, block_N), "float")
+            c = T.alloc_fragment((block_M, block_N), acc)
             T.copy(A[by * block_M, bx * block_N], a)
             T.copy(B[by * block_M, bx * block_N], b)
             for i, j in T.Parallel(block_M, block_N):
@@ -156,7 +156,7 @@ def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
 #: one T.Parallel store per op of the math library (positive operands where the op needs them; `b * 0.0`
 #: only makes every tensor an input)
 MATH_OPS = ("exp2", "log", "log2", "sqrt", "rsqrt", "recip", "div", "div_const", "abs_neg", "max_min", "gelu", "erf",
-            "pow", "where")
+            "pow", "where", "sub_from_block")
 
 
 def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
@@ -195,8 +195,10 @@ def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
                     c[i, j] = T.erf(a[i, j] * 2.0) + b[i, j] * 0.0
                 elif op == "pow":
                     c[i, j] = T.pow(a[i, j], 3) + T.pow(T.abs(b[i, j]) + 0.5, 0.5)
-                else:  # where
+                elif op == "where":
                     c[i, j] = T.where(a[i, j] <= 0.25, T.exp(a[i, j]), b[i, j] * b[i, j])
+                else:  # sub_from_block: a block minus a computed value (reuse-dest, DEST_TO_SRCB)
+                    c[i, j] = b[i, j] - T.exp(a[i, j])
             T.copy(c, C[by * block_M, bx * block_N])
 
     return main
@@ -215,5 +217,6 @@ INSTANCES = {
     "chain_act": dict(factory="chain", M=64, N=128, op="act"),
     "chain_select": dict(factory="chain", M=64, N=128, op="select"),
     "chain_clamp": dict(factory="chain", M=64, N=128, op="clamp"),
+    "chain_mix_half": dict(factory="chain", M=64, N=128, op="mix", acc="half"),
     **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
 }

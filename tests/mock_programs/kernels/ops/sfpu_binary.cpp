@@ -1,9 +1,9 @@
 // out[i] = SFPU_BINARY(A[i], B[i]) on DST (copy both tiles in, binary SFPU op, pack), n = runtime arg 0;
-// with UNARY_CHAIN defined the result then goes through that chain of unary SFPU ops.
 #include <cstdint>
 
 #include "api/compute/common.h"
-#include "api/compute/eltwise_unary/sfpu_split_includes.h"
+#include "api/compute/binary_max_min.h"
+#include "api/compute/eltwise_binary_sfpu.h"
 #include "api/compute/tile_move_copy.h"
 
 void kernel_main() {
@@ -19,9 +19,6 @@ void kernel_main() {
         copy_init(cb_b);
         copy_tile(cb_b, i, 1);
         SFPU_BINARY
-#ifdef UNARY_CHAIN
-        UNARY_CHAIN
-#endif
         tile_regs_commit();
         cb_reserve_back(cb_out, 1);
         tile_regs_wait();
