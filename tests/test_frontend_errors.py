@@ -66,8 +66,8 @@ CASES = [
          "the kernel language supports: abs, alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
          "clamp, clear, copy, dtype, erf, exp, exp2, fill, float, float16, float32, gelu, gemm, half, if_then_else, "
          "infinity, Kernel, log, log2, max, min, Parallel, Pipelined, pow, prim_func, reduce_absmax, reduce_abssum, "
-         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, unroll, "
-         "use_swizzle, where"),
+         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, transpose, "
+         "unroll, use_swizzle, where"),
     Case("dtype_param", "unsupported dtype 'float64'", 10, 29, _DTYPE_HINT),
     Case("dtype_alloc", "unsupported dtype 'int8'", 14, 59, _DTYPE_HINT),
     Case("copy_shape_mismatch", "shape mismatch in T.copy: region 64×32 vs buffer 32×32", 18, 24,
@@ -94,9 +94,9 @@ CASES = [
          "constants) can be called"),
     Case("div_operator", "unsupported operator '//' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
     Case("pow_operator", "unsupported operator '**' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
-    Case("copy_tensor_to_tensor", "T.copy between two tensors (A and C) is not supported", 20, 13,
-         "stage the data through an on-chip buffer: X = T.alloc_shared(...); T.copy(src[...], X); "
-         "T.copy(X, dst[...])"),
+    # tensor → tensor copies are staged through L1 (issue 13); start indices alone give no extent
+    Case("copy_tensor_to_tensor", "a tensor → tensor T.copy needs the extent of A's region", 20, 20,
+         "give it by slices (A[r0:r1, c0:c1]) or copy the whole tensor"),
     Case("copy_missing_buffer", "T.copy destination 'B_shard' is not a defined buffer", 17, 51,
          "did you mean 'B_shared'? buffers are the kernel's T.Tensor parameters and names assigned from "
          "T.alloc_shared/T.alloc_fragment"),
