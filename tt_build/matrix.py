@@ -220,6 +220,14 @@ class _Interpreter:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return table[op]()
 
+    def _view(self, r: BufferRegion) -> np.ndarray:
+        """The array a region indexes: a tensor of rank > 2 addressed with two starts (a T.Tensor view) is seen
+        as its 2-D row-major view (a numpy view: writes reach the tensor)."""
+        arr = self.arrays[id(r.buffer)]
+        if len(r.starts) == 2 and arr.ndim > 2:  # noqa: PLR2004
+            return arr.reshape(-1, arr.shape[-1])
+        return arr
+
     def region(self, r: BufferRegion) -> tuple[slice, ...]:
         starts = [int(self.index(s)) for s in r.starts]
         return tuple(slice(s, s + n) for s, n in zip(starts, r.extents))
@@ -288,8 +296,8 @@ class _Interpreter:
     def call(self, c: Call) -> None:
         if c.op == "tl.copy":
             src, dst = c.args
-            data = self.arrays[id(src.buffer)][self.region(src)]
-            target = self.arrays[id(dst.buffer)][self.region(dst)]  # a view, clipped to a tensor's end
+            data = self._view(src)[self.region(src)]
+            target = self._view(dst)[self.region(dst)]  # a view, clipped to a tensor's end
             if src.buffer.scope == "global":  # a partial last block reads zeros past the tensor's end
                 full = np.zeros(src.extents, dtype=np.float64)
                 full[tuple(slice(0, n) for n in data.shape)] = data

@@ -195,6 +195,7 @@ class _Operand:
     kind: str  # whole | point | slice
     starts: tuple[Expr, ...] = ()
     extents: tuple[int, ...] | None = None
+    view2d: bool = False  # starts/extents are (row, col) of the tensor's 2-D row-major view (a T.Tensor view)
 
 
 @dataclass

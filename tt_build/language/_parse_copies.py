@@ -22,7 +22,8 @@ from tt_build.ir.nodes import (
     seq,
 )
 from tt_build.language import _surface as S
-from tt_build.transform._analysis import guarded_range
+from tt_build.language._parse_views import View
+from tt_build.transform._analysis import guarded_range, view_dims
 from tt_build.language._parse_base import (
     _REQ,
     ParserBase,
@@ -113,6 +114,9 @@ class CopyMixin(ParserBase):
         if g.kind == "whole":
             starts = tuple(IntImm(0, loc=self.loc(g.node)) for _ in tensor.shape)
             extents = tuple(tensor.shape)
+        elif g.kind == "point" and g.view2d:
+            starts = g.starts
+            extents = tuple(o.buffer.shape)[-2:] if len(o.buffer.shape) >= 2 else (1, o.buffer.shape[0])  # noqa: PLR2004
         elif g.kind == "point":
             if len(g.starts) < len(o.buffer.shape):
                 self.error(f"T.copy region {tensor.name}[...] has {len(g.starts)} indices but {o.buffer.name} is "
@@ -129,6 +133,7 @@ class CopyMixin(ParserBase):
             self.error(f"shape mismatch in T.copy: region {_fmt_shape(extents)} vs buffer {_fmt_shape(o.buffer.shape)}",
                        g.node, f"the region of {tensor.name} must have the shape of {o.buffer.name} "
                        f"({_fmt_shape(o.buffer.shape)})")
+        dims = view_dims(tensor.shape, len(starts))  # the coordinates the region is given in
         for d, (st, ext) in enumerate(zip(starts, extents)):
             b = self.bounds(st)
             if self.guards:  # inside `if` on indices: only the blocks the conditions let through
@@ -143,13 +148,13 @@ class CopyMixin(ParserBase):
             # writer skips the tiles outside: LowerCBIntrinsics)
             lin = _linear(st) or {}
             aligned = all(c % 32 == 0 for c in lin.values())
-            partial_ok = (d >= len(tensor.shape) - 2 and aligned and lo >= 0 and hi < tensor.shape[d]
-                          and tensor.shape[d] % 32 == 0)
-            if lo < 0 or (hi + ext > tensor.shape[d] and not partial_ok):
+            partial_ok = (d >= len(dims) - 2 and aligned and lo >= 0 and hi < dims[d]
+                          and dims[d] % 32 == 0)
+            if lo < 0 or (hi + ext > dims[d] and not partial_ok):
                 where = ", ".join(f"{k}={v}" for k, v in at_max.items())
                 self.error(f"T.copy region of {tensor.name} is out of bounds in dimension {d}: it covers "
-                           f"{lo}..{hi + ext - 1} but the tensor has {tensor.shape[d]}"
-                           + (f" (at {where})" if where and hi + ext > tensor.shape[d] else ""), g.node,
+                           f"{lo}..{hi + ext - 1} but the tensor has {dims[d]}"
+                           + (f" (at {where})" if where and hi + ext > dims[d] else ""), g.node,
                            "every block must start inside the tensor: check the grid/loop extents against the "
                            "tensor shape (a last block may be partial only on the two tiled axes of a tensor whose "
                            "extents are multiples of 32)")
@@ -189,6 +194,8 @@ class CopyMixin(ParserBase):
                        "T.alloc_shared/T.alloc_fragment")
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value)
+            if isinstance(base, View):
+                return self.view_operand(base, node, role)  # type: ignore[attr-defined]
             if not isinstance(base, Buffer):
                 self.error(f"T.copy {role} must be a buffer or a tensor region, got `{self.text(node)}`", node)
             if base.scope != "global":

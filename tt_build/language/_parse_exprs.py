@@ -25,6 +25,7 @@ from tt_build.ir.nodes import (
 from tt_build.language import _surface as S
 from tt_build.language._gpu_only import GPU_ONLY
 from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
+from tt_build.language._parse_views import DataRef
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -89,8 +90,10 @@ class ExprMixin(ParserBase):
         if isinstance(base, Buffer):
             if node.attr in ("shape", "dtype", "name"):
                 return getattr(base, node.attr)
+            if node.attr == "data" and base.scope == "global":
+                return DataRef(base)
             self.error(f"unsupported buffer attribute `{self.text(node)}`", node,
-                       "buffers expose .shape, .dtype and .name")
+                       "buffers expose .shape, .dtype and .name (kernel tensors also .data, for a T.Tensor view)")
         if isinstance(base, Expr):
             self.error(f"unsupported attribute `{self.text(node)}` of a runtime value", node)
         try:
@@ -397,7 +400,10 @@ class ExprMixin(ParserBase):
         if fn in (S.alloc_shared, S.alloc_fragment):
             self.error(f"T.{fn.__name__} must be assigned directly to a name (X = T.{fn.__name__}(...))", node)
         if fn is S.Tensor:
-            self.error("T.Tensor is only valid as the annotation of a kernel parameter", node)
+            if len(node.args) >= 3 or any(k.arg == "data" for k in node.keywords):  # noqa: PLR2004
+                return self.tensor_view(node)  # type: ignore[attr-defined]
+            self.error("T.Tensor is only valid as the annotation of a kernel parameter", node,
+                       "inside a kernel, T.Tensor(shape, dtype, X.data) is a view (reshape) of a kernel tensor X")
         if fn in (S.Kernel, S.Parallel, S.Pipelined, S.serial, S.unroll):
             self.error(f"T.{fn.__name__} can only be used in a "
                        f"{'`with` statement' if fn is S.Kernel else 'for loop'}", node)

@@ -9,7 +9,7 @@ from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, In
 if TYPE_CHECKING:
     from tt_build.ir import Stmt
 
-__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin"]
+__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin", "view_dims"]
 
 TILE = 32
 
@@ -42,6 +42,17 @@ def div_exact(e: Expr, d: int) -> Expr:
     raise ValueError(msg)
 
 
+def view_dims(shape: tuple[int, ...] | list[int], nstarts: int) -> tuple[int, ...]:
+    """The extents of the coordinates a region of a tensor of ``shape`` is given in: the shape itself, or
+    for a region with two starts on a tensor of rank > 2 (a ``T.Tensor`` view) its 2-D row-major view."""
+    if nstarts == len(shape) or nstarts != 2:  # noqa: PLR2004
+        return tuple(shape)
+    rows = 1
+    for d in shape[:-1]:
+        rows *= d
+    return rows, shape[-1]
+
+
 def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
     """(first row, first column, rows, columns) of a tensor region in elements of the tensor's 2-D row-major view.
 
@@ -51,6 +62,8 @@ def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
     """
     shape = region.buffer.shape
     n = len(shape)
+    if len(region.starts) == 2 and n > 2:  # noqa: PLR2004 - already in 2-D view coordinates (a T.Tensor view)
+        return region.starts[0], region.starts[1], region.extents[0], region.extents[1]
     row: Expr = region.starts[n - 2]
     stride = shape[n - 2]
     for d in range(n - 3, -1, -1):  # leading dimensions, innermost first

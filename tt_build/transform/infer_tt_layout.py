@@ -2,7 +2,8 @@
 
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
-interleaved), dtype, shape (any rank ≥ 2; the last two dimensions multiples of 32), 32×32 tile grid (of
+interleaved), dtype, shape (any rank ≥ 2; the last dimension and the product of the others multiples
+of 32), 32×32 tile grid (of
 the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimensions folded into the rows), page size/count and the role ``input`` (copied from) or
 ``output`` (copied to), decided from dataflow only, plus ``layout_loc`` (where ``T.annotate_layout``
 requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.grid_blocks`` (the
@@ -116,9 +117,16 @@ class InferTTLayout(Pass):
                                  "32×32 tiles and 1-D tensors are not supported yet", p.loc,
                                  hint=f"declare it 2-D with the values in one tile row, e.g. T.Tensor((32, "
                                       f"{p.shape[0]}), dtype), and T.copy row blocks of it")
-            for dim in p.shape[-2:]:
+            rows = 1
+            for d in p.shape[:-1]:
+                rows *= d
+            # paged as its 2-D row-major view: the rows (leading dimensions multiplied) and the last dimension
+            # must be whole tiles (a block of the tensor itself is checked against its own axes later)
+            for dim, what in ((p.shape[-1], f"dimension {p.shape[-1]}"),
+                              (rows, f"dimension {p.shape[-2]}" if len(p.shape) == 2  # noqa: PLR2004
+                               else f"row count {rows} (the product of its leading dimensions)")):
                 if dim % TILE:
-                    raise self.error(f"tensor {p.name} dimension {dim} is not a multiple of the 32×32 tile", p.loc,
+                    raise self.error(f"tensor {p.name} {what} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
             if p.dtype != "bfloat16":
                 raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 (float16 and "

@@ -59,7 +59,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import TILE, div_exact, tile_origin
+from tt_build.transform._analysis import TILE, div_exact, tile_origin, view_dims
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
@@ -163,7 +163,8 @@ class LowerCBIntrinsics(Pass):
         # a partial last block: tile (r, c) exists only while its row / column is inside the tensor (the row
         # within one matrix of a batched tensor: leading dimensions never overflow)
         mrow0 = div_exact(region.starts[-2], TILE)
-        limits = (region.buffer.shape[-2] // TILE, region.buffer.shape[-1] // TILE)
+        dims = view_dims(region.buffer.shape, len(region.starts))
+        limits = (dims[-2] // TILE, dims[-1] // TILE)
 
         def tile(r: Expr, c: Expr) -> Stmt:
             addr = l1 + (r * cols + c) * page

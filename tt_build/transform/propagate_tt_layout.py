@@ -39,7 +39,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
-from tt_build.transform._analysis import TILE, collect_calls, divisible, guarded_range
+from tt_build.transform._analysis import TILE, collect_calls, divisible, guarded_range, view_dims
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["PropagateTTLayout", "bounds"]
@@ -160,6 +160,7 @@ class PropagateTTLayout(Pass):
                              hint="stage the data through T.alloc_shared")
         tinfo = attrs[A.buffer_key(tensor.buffer.name)]
         rank = len(tensor.extents)
+        dims = view_dims(tensor.buffer.shape, rank)  # a T.Tensor view's region: the 2-D row-major view
         for axis, (start, ext) in enumerate(zip(tensor.starts, tensor.extents)):
             if axis < rank - 2 and ext != 1:  # noqa: PLR2004
                 raise self.error(f"T.copy region of {tensor.buffer.name} spans {ext} elements on its leading axis "
@@ -177,7 +178,7 @@ class PropagateTTLayout(Pass):
                 raise self.error(f"cannot bound the start index of the T.copy region of {tensor.buffer.name} on axis "
                                  f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "
                                  "constants (by * block_M + k * block_K); // and % need a constant divisor") from None
-            size = tensor.buffer.shape[axis]
+            size = dims[axis]
             if axis >= rank - 2 and lo >= 0 and hi < size and hi + ext > size:  # noqa: PLR2004
                 # a partial last block (the tensor ends on a tile boundary: checked by InferTTLayout)
                 if self._reduces:
@@ -191,7 +192,7 @@ class PropagateTTLayout(Pass):
                 continue
             if lo < 0 or hi + ext > size:
                 raise self.error(f"T.copy region {tensor.buffer.name}[{lo}:{hi + ext}] on axis {axis} is outside the "
-                                 f"tensor of shape {tuple(tensor.buffer.shape)}", call.loc,
+                                 f"tensor of shape {tuple(dims)}", call.loc,
                                  hint="check the T.Kernel grid and the block sizes against the tensor shape")
         info = onchip.get(local.buffer)
         if info is None:
