@@ -7,7 +7,8 @@ Usage::
 FILE: kernel files with an ``INSTANCES`` dict; default: the test matrix (``example_project/kernels/*.py``
 and ``tests/data/kernels/*.py``). For every instance it prints
 
-* **in-process**: median (and minimum) over ``-n`` runs, after one warm-up run, of lowering + codegen —
+* **in-process**: median (and minimum) over ``-n`` runs, after one warm-up run, of lowering + codegen (and
+  the median CPU time of the process over the same runs, which a loaded machine does not inflate) —
   the factory call (front end; the kernel file's AST is cached after the warm-up, as in a long-running
   build), the pipeline and the rendering of every file (no disk writes) — and the medians of those three
   parts (on a loaded machine the parts' medians can sum to less than the total's: stalls fall on
@@ -20,8 +21,9 @@ and ``tests/data/kernels/*.py``). For every instance it prints
   allocations of one warm lowering (``tracemalloc``, in another fresh process);
 * **per pass**: median milliseconds of each pass (``PassTiming`` instrument), one column per instance.
 
-Targets (the issue's; benchmarks, not tests): <= 50 ms in process for a 256x256x256 GEMM, <= 100 MB peak for
-a 1024x1024x1024 GEMM; the seed's bar for every instance: < 1 s and < 500 MB. This script prints tables;
+Targets (the issue's; benchmarks, not tests): <= 50 ms in process for a 256x256x256 GEMM and for every row-wise
+kernel of ``tests/data/kernels/rowwise.py`` (issue 12; judged on CPU time), <= 100 MB peak for a 1024x1024x1024
+GEMM; the seed's bar for every instance: < 1 s and < 500 MB. This script prints tables;
 it asserts nothing.
 """
 
@@ -121,11 +123,12 @@ def _in_process(inst: Any, n: int) -> dict[str, Any]:
     module, _ = load_kernel_module(Path(inst.source))
     factory = getattr(module, inst.factory)
     warm_templates()
-    totals, fronts, passes, codegens = [], [], [], []
+    totals, fronts, passes, codegens, cpus = [], [], [], [], []
     per_pass: dict[str, list[float]] = {}
     mod = func = None
     for i in range(n + 1):
         timing = PassTiming()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         func = factory(**inst.args)
         t1 = time.perf_counter()
@@ -133,9 +136,11 @@ def _in_process(inst: Any, n: int) -> dict[str, Any]:
         t2 = time.perf_counter()
         generate(mod, name=inst.name, source=Path(inst.source).name, instance_args=inst.args)
         t3 = time.perf_counter()
+        c3 = time.process_time()
         if i == 0:
             continue  # warm-up
         totals.append(t3 - t0)
+        cpus.append(c3 - c0)
         fronts.append(t1 - t0)
         passes.append(t2 - t1)
         codegens.append(t3 - t2)
@@ -145,7 +150,7 @@ def _in_process(inst: Any, n: int) -> dict[str, Any]:
     return {
         "pattern": kernel_pattern(mod), "size": problem_size(func),
         "total_ms": med(totals) * 1e3, "front_ms": med(fronts) * 1e3, "passes_ms": med(passes) * 1e3,
-        "codegen_ms": med(codegens) * 1e3, "min_ms": min(totals) * 1e3,
+        "codegen_ms": med(codegens) * 1e3, "min_ms": min(totals) * 1e3, "cpu_ms": med(cpus) * 1e3,
         "per_pass_ms": {k: med(v) * 1e3 for k, v in per_pass.items()},
     }
 
@@ -216,16 +221,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tt-build {__version__} compile time -- Python {platform.python_version()}, {cpu}, "
           f"{os.cpu_count()} CPUs; in-process: median of {ns.n} runs after 1 warm-up; process: median of "
           f"{ns.process_runs} `tt-build lower --emit` runs; memory: fresh process per instance\n")
-    header = ["instance", "pattern", "size", "lower+codegen ms", "min ms", "front end ms", "passes ms", "codegen ms",
-              "process s", "peak RSS MB", "RSS before MB", "traced MB", "target"]
+    header = ["instance", "pattern", "size", "lower+codegen ms", "min ms", "CPU ms", "front end ms", "passes ms",
+              "codegen ms", "process s", "peak RSS MB", "RSS before MB", "traced MB", "target"]
     rows = []
     for inst, r in results:
         targets = []
         if r["pattern"] == "matmul" and r["size"] == "256×256×256":
             targets.append(f"<= {TARGET_GEMM256_MS:.0f} ms: {_mark(r['total_ms'] <= TARGET_GEMM256_MS)}")
+        elif Path(inst.source).name == "rowwise.py":  # issue 12: the row-wise kernels, same bar, CPU time
+            targets.append(f"<= {TARGET_GEMM256_MS:.0f} ms CPU: {_mark(r['cpu_ms'] <= TARGET_GEMM256_MS)}")
         if r["pattern"] == "matmul" and r["size"] == "1024×1024×1024":
             targets.append(f"<= {TARGET_GEMM1024_MB:.0f} MB: {_mark(r['peak_mb'] <= TARGET_GEMM1024_MB)}")
-        rows.append([inst.name, r["pattern"], r["size"], f"{r['total_ms']:.2f}", f"{r['min_ms']:.2f}", f"{r['front_ms']:.2f}",
+        rows.append([inst.name, r["pattern"], r["size"], f"{r['total_ms']:.2f}", f"{r['min_ms']:.2f}",
+                     f"{r['cpu_ms']:.2f}", f"{r['front_ms']:.2f}",
                      f"{r['passes_ms']:.2f}", f"{r['codegen_ms']:.2f}", f"{r['process_s']:.3f}",
                      f"{r['peak_mb']:.1f}", f"{r['base_mb']:.1f}", f"{r['traced_mb']:.2f}", "; ".join(targets) or "-"])
     print(_table(header, rows, ns.markdown))

@@ -83,7 +83,8 @@ def test_editable_install_rebuilds_edited_kernels_on_the_next_import(tmp_path: P
     assert err == []  # nothing changed: no rebuild, no line
     # Result dtypes as the docstring says.
     assert result["dtypes"] == {"f32": "float32", "bf16": "bfloat16", "mixed": "float32"}
-    assert "outputs are ml_dtypes.bfloat16 when every input is, float32 otherwise" in result["doc"]
+    assert ("outputs come back in their tensors' type when every input is given in its own, float32 otherwise"
+            in result["doc"])
 
     # Edit one kernel: the next import, in a fresh process, rebuilds that kernel file's instances only.
     kernel = proj / "kernels" / "eltwise.py"

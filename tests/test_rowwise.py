@@ -232,6 +232,16 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
         b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
 
 
+def test_a_tree_deeper_than_dst_is_a_diagnostic(tmp_path: Path) -> None:
+    deep = "T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * T.exp(a[i, j]))))"
+    path = _kernel(tmp_path, f"            for i, j in T.Parallel(32, 64):\n                c[i, j] = {deep}\n")
+    module, _ = load_kernel_module(path)
+    with pytest.raises(PassError) as err:
+        lower(module.k())
+    assert err.value.msg == "the expression stored into c needs 5 DST registers but DST holds 4 tiles here"
+    assert err.value.loc.line == 13 and err.value.pass_name == "InsertDSTManagementTT"
+
+
 def test_packs_into_a_cb_of_another_format_reconfigure_the_packer() -> None:
     comp = _roles(lower(_func("layernorm_64x256")))["compute"]
     fmt = {k[len(A.CB_PREFIX):]: v["data_format"] for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
@@ -334,6 +344,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 EXPECTED: dict[str, tuple[Any, float]] = {
     "softmax_256x1024": (lambda x: _softmax(x), 1e-2),
     "softmax_128x4096": (lambda x: _softmax(x), 1e-2),
+    # float16 tensors and on-chip block (DataFormat::Float16): output rounding to 11 bits, finer than bf16
+    "softmax_half_64x256": (lambda x: _softmax(x), 1e-2),
     "online_softmax_64x512": (lambda x: _softmax(x), 1e-2),
     "layernorm_64x256": (lambda x: _layernorm(x), 1e-2),
     "rmsnorm_64x512": (lambda x: _rmsnorm(x), 1e-2),
@@ -392,6 +404,7 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
     result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
     inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
     (got,) = runner.run(tmp_path / name, inputs)
+    assert got.dtype == (np.float16 if "half" in name and "chain" not in name else ml_dtypes.bfloat16)
     ref, tol = EXPECTED[name]
     want = ref(*[np.asarray(x, dtype=np.float64) for x in inputs])
     got32 = got.astype(np.float32)
@@ -407,7 +420,8 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 
 #: instances whose kernels together use every tile call the row-wise lowering emits (reduce, bcast, unary
 #: bcast, reuse-dest, the SFPU unary / scalar / binary ops, comparisons and where, pack reconfiguration)
-HEADER_CHECKED = ("softmax_256x1024", "online_softmax_64x512", "layernorm_64x256", "fma_64x64", "chain_select",
+HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64",
+                  "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
                   "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half")
 
@@ -429,3 +443,37 @@ def test_rowwise_kernels_pass_the_real_header_check(name: str, tmp_path: Path) -
     report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
     assert [k.status for k in report.kernels] == ["checked", "checked", "checked"], \
         "\n".join(k.diagnostics for k in report.kernels)
+
+
+def test_package_callables_take_and_return_float16_for_float16_tensors() -> None:
+    """The runtime loader converts each argument to its tensor's 16-bit type and returns outputs in theirs
+    (the host program is replaced by a stub that doubles its input, element by element, in float16)."""
+    import threading  # noqa: PLC0415
+
+    from tt_build.runtime.loader import Kernel  # noqa: PLC0415
+
+    manifest = {"params": [{"name": "X", "shape": [2, 3], "dtype": "float16", "role": "input"},
+                           {"name": "Y", "shape": [2, 3], "dtype": "float16", "role": "output"}]}
+
+    class Pkg:
+        lock = threading.Lock()
+
+    kernel = Kernel(Pkg(), "half_double", Path("."), manifest)  # type: ignore[arg-type]
+
+    def run_raw(ins: list[int], outs: list[int]) -> None:
+        import ctypes  # noqa: PLC0415
+
+        src = np.ctypeslib.as_array((ctypes.c_uint16 * 6).from_address(ins[0])).view(np.float16)
+        dst = np.ctypeslib.as_array((ctypes.c_uint16 * 6).from_address(outs[0])).view(np.float16)
+        dst[:] = src * np.float16(2)
+
+    kernel.run_raw = run_raw  # type: ignore[method-assign]
+    x = np.array([[0.1, -2.5, 3.0], [1e-3, 1000.0, -0.5]])
+    got = kernel(x.astype(np.float16))
+    assert got.dtype == np.float16 and np.array_equal(got, (x.astype(np.float16) * np.float16(2)))
+    got32 = kernel(x.astype(np.float32))
+    assert got32.dtype == np.float32
+    assert np.array_equal(got32, (x.astype(np.float16) * np.float16(2)).astype(np.float32))
+    with pytest.raises(TypeError) as err:
+        kernel(x.astype(ml_dtypes.bfloat16))
+    assert str(err.value) == "half_double: argument 0 (X) must be float32 or float16, got bfloat16"

@@ -428,9 +428,16 @@ def pcc(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]:
-    """Uniform(-1, 1) bfloat16 arrays for the manifest params with role ``input``, from ``seed``."""
+    """Uniform(-1, 1) arrays (bfloat16, or float16 for a float16 tensor) for the manifest params with role
+    ``input``, from ``seed``."""
     rng = np.random.default_rng(seed)
-    return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(_BF16) for p in params if p["role"] == "input"]
+    return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(host_dtype(p)) for p in params
+            if p["role"] == "input"]
+
+
+def host_dtype(param: dict[str, Any]) -> np.dtype:
+    """The numpy dtype of a tensor's host data: its 16-bit element type (bfloat16 unless declared float16)."""
+    return np.dtype(np.float16) if param.get("dtype") == "float16" else _BF16
 
 
 class MockRunner:
@@ -498,7 +505,8 @@ class MockRunner:
         return out, True
 
     def run(self, directory: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (bfloat16)."""
+        """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (each in its tensor's
+        16-bit dtype)."""
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         so, _ = self.compile(directory)
@@ -507,8 +515,9 @@ class MockRunner:
             lib = self._libs[so] = ctypes.CDLL(str(so))
         fn = getattr(lib, manifest["entry"])
         fn.restype = ctypes.c_int
-        ins = [np.ascontiguousarray(np.asarray(x).astype(_BF16)) for x in inputs]
-        outs = [np.zeros(tuple(p["shape"]), dtype=_BF16) for p in manifest["params"] if p["role"] == "output"]
+        in_params = [p for p in manifest["params"] if p["role"] == "input"]
+        ins = [np.ascontiguousarray(np.asarray(x).astype(host_dtype(p))) for x, p in zip(inputs, in_params)]
+        outs = [np.zeros(tuple(p["shape"]), dtype=host_dtype(p)) for p in manifest["params"] if p["role"] == "output"]
         ptr = ctypes.c_void_p
         err = ctypes.create_string_buffer(16384)
         # The simulated device is the chip the instance was lowered for (its grid, L1 size, banks),

@@ -119,7 +119,8 @@ class CppPrinter:
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)
             name = _SPELLING.get(e.op, e.op[3:])
-            if e.op not in _SPELLING and ":" in name:  # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ...>
+            if e.op not in _SPELLING and ":" in name:
+                # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>
                 base, *targs = name.split(":")
                 types = _TEMPLATE_TYPES[base]
                 name = f"{base}<{', '.join(f'{ty}::{a}' for ty, a in zip(types, targs))}>"

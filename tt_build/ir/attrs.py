@@ -288,7 +288,8 @@ CB_PREFIX = _declare(
     "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
     "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
     "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "
-    "scaler tile the reader fills), or kind dst for a fragment that only lives in DST (no CB). InsertDSTManagementTT adds the intermediate CB "
+    "scaler tile the reader fills), or kind dst for a fragment that only lives in DST (no CB). "
+    "InsertDSTManagementTT adds the intermediate CB "
     "holding the partial sums of a fragment larger than DST (spills names the fragment).",
     carried=True,
 )
@@ -349,8 +350,8 @@ PERSISTENT = _declare(
 TILE_DFG = _declare(
     "tt.tile_dfg",
     Record({
-        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst", "staged",
-                                                                    "scaler"),
+        "nodes": ListOf(OneOf(Record({"id": STR, "kind": Enum("tensor", "input", "output", "intermediate", "dst",
+                                                                    "staged", "scaler"),
                                       "buffer": STR}),
                               Record({"id": STR, "kind": Enum("op"), "op": STR, "role": _ROLE}))),
         "edges": ListOf(Tuple(STR, STR)),

@@ -32,7 +32,8 @@ from tt_build.ir.nodes import (
 
 __all__ = ["script"]
 
-_PREC = {"or": 1, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "//": 5, "%": 5}
+_PREC = {"or": 1, "and": 2, "<": 3, "<=": 3, ">": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "//": 5,
+         "%": 5}
 
 
 def expr_str(e: Any, prec: int = 0) -> str:  # noqa: PLR0911 - one case per node kind

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tt_build.ir.eltwise import EltwiseError, plan_store
-from tt_build.ir.nodes import BinaryOp, Buffer, BufferLoad, BufferRegion, Call, Expr, FloatImm, IntImm, StringImm
+from tt_build.ir.nodes import BinaryOp, Buffer, BufferLoad, BufferRegion, Call, Expr, FloatImm, IntImm
 
 if TYPE_CHECKING:
     from tt_build.errors import SourceLocation
@@ -168,11 +168,6 @@ def check_store(dst: Buffer, value: Expr, loc: SourceLocation | None = None) -> 
     if not needs_tree(dst, value):
         return
     check_tree(dst, value)
-
-
-def cmp_name(c: Call) -> str:
-    assert isinstance(c.args[0], StringImm)
-    return c.args[0].value
 
 
 class RowwiseError(Exception):

@@ -385,8 +385,8 @@ class CopyMixin(ParserBase):
                        f"{src.shape[1 - dim]} values (one per {what}), but {dst.name} holds {dst.shape[0]}",
                        self.arg_node(args["out"], call))
         loc = self.loc(call)
-        return Call("tl.reduce", (src, dst, StringImm(kind), IntImm(dim, loc=loc), IntImm(int(bool(clear)), "bool", loc=loc)),
-                    loc=loc)
+        flags = (IntImm(dim, loc=loc), IntImm(int(bool(clear)), "bool", loc=loc))
+        return Call("tl.reduce", (src, dst, StringImm(kind), *flags), loc=loc)
 
     # ------------------------------------------------------------------ T.annotate_layout
 

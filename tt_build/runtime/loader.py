@@ -1,4 +1,4 @@
-"""Run built kernel instances from Python (numpy float32 / ``ml_dtypes.bfloat16`` arrays).
+"""Run built kernel instances from Python (numpy float32 / ``ml_dtypes.bfloat16`` / float16 arrays).
 
 This file is copied verbatim into every built package as ``_tt_runtime.py``, so an installed
 kernel package needs only numpy and ml_dtypes at run time (not tt-build). Keep it
@@ -8,7 +8,8 @@ environment without numpy.
 
 Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
 uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
-bfloat16 bit patterns, in the order of the manifest's params with role ``input`` / ``output``.
+16-bit float bit patterns (bfloat16, or IEEE float16 for a tensor declared float16), in the order of the
+manifest's params with role ``input`` / ``output``.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ class Kernel:
                         for i, p in enumerate(self.inputs))
         res = ", ".join(f"{p.get('name', f'out{i}')}{list(p.get('shape', []))}" for i, p in enumerate(self.outputs))
         self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
-                        "float32 or ml_dtypes.bfloat16 arrays; outputs are ml_dtypes.bfloat16 when every input is, float32 "
-                        "otherwise.")
+                        "float32 arrays or arrays of each tensor's own type (ml_dtypes.bfloat16, float16 for a float16 "
+                        "tensor); outputs come back in their tensors' type when every input is given in its own, "
+                        "float32 otherwise.")
         self._fn: Any = None
 
     def __repr__(self) -> str:
@@ -110,15 +112,18 @@ class Kernel:
         if value.shape != shape:
             msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
             raise ValueError(msg)
-        if value.dtype == bf16:
-            is_bf16 = True
+        # the tensor's 16-bit element type on the device: bfloat16, or float16 for a float16 tensor
+        half = spec.get("dtype") == "float16"
+        native = np.dtype(np.float16) if half else bf16
+        if value.dtype == native:
+            is_bf16 = True  # given in the device's own type: results come back in theirs
         elif value.dtype == np.float32:
             is_bf16 = False
         else:
-            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or ml_dtypes.bfloat16, "
-                   f"got {value.dtype}")
+            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or "
+                   f"{'float16' if half else 'ml_dtypes.bfloat16'}, got {value.dtype}")
             raise TypeError(msg)
-        return np.ascontiguousarray(value.astype(bf16, copy=False)).view(np.uint16), is_bf16
+        return np.ascontiguousarray(value.astype(native, copy=False)).view(np.uint16), is_bf16
 
     def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
         """Run on raw buffers: addresses of row-major bfloat16 bit patterns, in manifest order.
@@ -149,7 +154,8 @@ class Kernel:
         all_bf16 = bool(converted) and all(c[1] for c in converted)
         outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
         self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
-        results = [o.view(bf16) if all_bf16 else o.view(bf16).astype(np.float32) for o in outs]
+        natives = [np.dtype(np.float16) if p.get("dtype") == "float16" else bf16 for p in self.outputs]
+        results = [o.view(t) if all_bf16 else o.view(t).astype(np.float32) for o, t in zip(outs, natives)]
         return results[0] if len(results) == 1 else tuple(results)
 
 

@@ -36,7 +36,7 @@ LAYOUTS = {
     "l1_block_sharded": ("l1", "block"),
 }
 
-_DATA_FORMAT = {"bfloat16": "Float16_b", "float32": "Float32"}
+_DATA_FORMAT = {"bfloat16": "Float16_b", "float16": "Float16", "float32": "Float32"}
 
 
 def find_launch(stmt: Stmt) -> KernelLaunch | None:
@@ -128,10 +128,10 @@ class InferTTLayout(Pass):
                 if dim % TILE:
                     raise self.error(f"tensor {p.name} {what} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
-            if p.dtype != "bfloat16":
-                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 (float16 and "
-                                 "float32 tensors are not supported yet)", p.loc,
-                                 hint="declare the tensor bfloat16; float16 and float32 are for on-chip buffers "
+            if p.dtype not in ("bfloat16", "float16"):
+                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 or float16 "
+                                 "(float32 tensors are not supported yet)", p.loc,
+                                 hint="declare the tensor bfloat16 or float16; float32 is for on-chip buffers "
                                       "(T.alloc_fragment, T.alloc_shared)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]

@@ -107,7 +107,8 @@ class InsertComputeInitTT(Pass):
         packs = [c for c in calls if c.op == "tt.pack_tile"]
         first = next(c for c in calls if init_for(c) is not None or c.op.startswith("tt.reduce_init:"))
         unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", *_BINARY, "tt.copy_tile", "tt.transpose_tile")
-                     or "_tiles_bcast_" in c.op or "_reuse_dest_tiles:" in c.op or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
+                     or "_tiles_bcast_" in c.op or "_reuse_dest_tiles:" in c.op
+                     or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
         if first.op not in ("tt.matmul_tiles", *_BINARY) and unpacking:
             first = unpacking[0]  # an SFPU op first (a fill): configure for the first op unpacking a CB
         out_cb: Buffer | None = packs[0].args[1] if packs else None

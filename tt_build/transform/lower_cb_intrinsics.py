@@ -140,7 +140,8 @@ class LowerCBIntrinsics(Pass):
                 continue
             if op == "tt.scaler_block":  # reader: the reduce scaler tile, 1.0 as a pair of bfloat16
                 sc = s.value.args[0]  # type: ignore[attr-defined]
-                out += [ev("tt.cb_reserve_back", sc, IntImm(1)), ev("tt.fill_scaler_tile", sc, IntImm(0x3F803F80, "uint32")),
+                out += [ev("tt.cb_reserve_back", sc, IntImm(1)),
+                        ev("tt.fill_scaler_tile", sc, IntImm(0x3F803F80, "uint32")),
                         ev("tt.cb_push_back", sc, IntImm(1))]
                 i += 1
                 continue

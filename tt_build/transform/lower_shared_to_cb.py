@@ -19,8 +19,8 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 
 A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L1).
 
-CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the usual TT-Metalium convention),
-within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
+CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the
+usual TT-Metalium convention), within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
 CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
 """

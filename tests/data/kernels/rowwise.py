@@ -207,6 +207,7 @@ def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
 INSTANCES = {
     "softmax_256x1024": dict(factory="softmax", M=256, N=1024),
     "softmax_128x4096": dict(factory="softmax", M=128, N=4096),
+    "softmax_half_64x256": dict(factory="softmax", M=64, N=256, dtype="float16"),
     "online_softmax_64x512": dict(factory="online_softmax", M=64, N=512),
     "layernorm_64x256": dict(factory="layernorm", M=64, N=256),
     "rmsnorm_64x512": dict(factory="rmsnorm", M=64, N=512),
