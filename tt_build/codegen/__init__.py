@@ -134,7 +134,11 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
                 hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
                      "\"dram_interleaved\" for now")
         elements = math.prod(p["shape"])
-        params.append({**p, "elements": elements, "rows": elements // p["shape"][-1], "cols": p["shape"][-1], "bytes": p["num_pages"] * p["page_size"],
+        rows, cols = elements // p["shape"][-1], p["shape"][-1]
+        if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
+            rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
+        params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
+                       "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []
     for role in ("reader", "writer", "compute"):

@@ -148,7 +148,7 @@ class CopyMixin(ParserBase):
             # writer skips the tiles outside: LowerCBIntrinsics)
             lin = _linear(st) or {}
             aligned = all(c % 32 == 0 for c in lin.values())
-            partial_ok = (d >= len(dims) - 2 and aligned and lo >= 0 and hi < dims[d]
+            partial_ok = (len(dims) >= 2 and d >= len(dims) - 2 and aligned and lo >= 0 and hi < dims[d]
                           and dims[d] % 32 == 0)
             if lo < 0 or (hi + ext > dims[d] and not partial_ok):
                 where = ", ".join(f"{k}={v}" for k, v in at_max.items())

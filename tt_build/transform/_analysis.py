@@ -53,7 +53,7 @@ def view_dims(shape: tuple[int, ...] | list[int], nstarts: int) -> tuple[int, ..
     return rows, shape[-1]
 
 
-def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
+def flat_region(region: BufferRegion, vector: str | None = None) -> tuple[Expr, Expr, int, int]:
     """(first row, first column, rows, columns) of a tensor region in elements of the tensor's 2-D row-major view.
 
     A tensor of any rank ``(d0, ..., dn-2, dn-1)`` is stored as its ``(d0 * ... * dn-2) × dn-1`` row-major
@@ -62,6 +62,10 @@ def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
     """
     shape = region.buffer.shape
     n = len(shape)
+    if n == 1:  # a vector tensor (``vector``): one tile row (row: values in row 0) or column (col)
+        if vector == "col":
+            return region.starts[0], IntImm(0), region.extents[0], TILE
+        return IntImm(0), region.starts[0], TILE, region.extents[0]
     if len(region.starts) == 2 and n > 2:  # noqa: PLR2004 - already in 2-D view coordinates (a T.Tensor view)
         return region.starts[0], region.starts[1], region.extents[0], region.extents[1]
     row: Expr = region.starts[n - 2]
@@ -72,10 +76,10 @@ def flat_region(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
     return row, region.starts[n - 1], region.extents[n - 2], region.extents[n - 1]
 
 
-def tile_origin(region: BufferRegion) -> tuple[Expr, Expr, int, int]:
+def tile_origin(region: BufferRegion, vector: str | None = None) -> tuple[Expr, Expr, int, int]:
     """(first tile row, first tile column, tile rows, tile columns) of a tensor region in its page grid:
     tile (r, c) of the 2-D view (:func:`flat_region`) is page ``r * (dn-1 / 32) + c``."""
-    row, col, rows, cols = flat_region(region)
+    row, col, rows, cols = flat_region(region, vector)
     return div_exact(row, TILE), div_exact(col, TILE), rows // TILE, cols // TILE
 
 

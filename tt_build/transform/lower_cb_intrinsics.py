@@ -157,22 +157,24 @@ class LowerCBIntrinsics(Pass):
     def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str) -> Stmt:
         tinfo = f.attrs[A.buffer_key(region.buffer.name)]
         cbinfo = f.attrs[A.cb_key(cb.name)]
-        r0, c0, rows, cols = tile_origin(region)  # any rank: the page grid of the 2-D row-major view
+        r0, c0, rows, cols = tile_origin(region, tinfo.get("vector"))  # any rank: the 2-D view's page grid
         nt = tinfo["tiles"][1]
         page = cbinfo["page_size"]
         partial = tinfo.get("partial", [])
         # a partial last block: tile (r, c) exists only while its row / column is inside the tensor (the row
         # within one matrix of a batched tensor: leading dimensions never overflow)
-        mrow0 = div_exact(region.starts[-2], TILE)
-        dims = view_dims(region.buffer.shape, len(region.starts))
-        limits = (dims[-2] // TILE, dims[-1] // TILE)
+        if partial:
+            mrow0 = div_exact(region.starts[-2], TILE)
+            dims = view_dims(region.buffer.shape, len(region.starts))
+            limits = (dims[-2] // TILE, dims[-1] // TILE)
 
         def tile(r: Expr, c: Expr) -> Stmt:
             addr = l1 + (r * cols + c) * page
             access = ev(api, (r0 + r) * nt + (c0 + c), region.buffer, addr)
-            conds = [BinaryOp("<", idx, IntImm(limits[ax]), "bool") for ax, idx in ((0, mrow0 + r), (1, c0 + c)) if ax in partial]
-            if not conds:
+            if not partial:
                 return access
+            conds = [BinaryOp("<", idx, IntImm(limits[ax]), "bool") for ax, idx in ((0, mrow0 + r), (1, c0 + c))
+                     if ax in partial]
             cond = conds[0] if len(conds) == 1 else BinaryOp("and", conds[0], conds[1], "bool")
             # reader: the padding tiles are zeros (exact GEMM sums, finite element-wise values); writer: skipped
             pad = ev("tt.zero_page", addr, IntImm(page)) if api == "tt.noc_async_read_page" else None

@@ -179,7 +179,7 @@ class PropagateTTLayout(Pass):
                                  f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "
                                  "constants (by * block_M + k * block_K); // and % need a constant divisor") from None
             size = dims[axis]
-            if axis >= rank - 2 and lo >= 0 and hi < size and hi + ext > size:  # noqa: PLR2004
+            if rank >= 2 and axis >= rank - 2 and lo >= 0 and hi < size and hi + ext > size:  # noqa: PLR2004
                 # a partial last block (the tensor ends on a tile boundary: checked by InferTTLayout)
                 if self._reduces:
                     raise self.error(f"T.copy region of {tensor.buffer.name} has a partial last block on axis {axis} "
