@@ -157,7 +157,7 @@ def f32bits(x: float) -> str:
     return "0x%08xu" % struct.unpack("<I", struct.pack("<f", x))[0]
 
 
-POS = {"log", "sqrt", "rsqrt", "recip", "power", "rpow"}
+POS = {"log", "sqrt", "rsqrt", "recip", "power", "rpow", "cbrt"}
 UNARY = {
     "exp": ("exp_tile_init(); exp_tile(0);", np.exp),
     "log": ("log_tile_init(); log_tile(0);", np.log),
@@ -175,6 +175,10 @@ UNARY = {
     "rpow": (f"rpow_tile_init(); rpow_tile(0, {f32bits(2.0)});", lambda x: 2.0 ** x),
     "rdiv_sin": (f"rdiv_tile_init(); rdiv_tile(0, {f32bits(0.5)}); sin_tile_init(); sin_tile(0);",
                  lambda x: np.sin(0.5 / x)),
+    "cbrt_log1p": ("cbrt_tile_init(); cbrt_tile(0); log1p_tile_init(); log1p_tile(0);",
+                   lambda x: np.log1p(np.cbrt(x))),
+    "softplus": (f"softplus_tile_init(); softplus_tile(0, {f32bits(2.0)}, {f32bits(0.5)}, {f32bits(1.0)});",
+                 lambda x: np.where(2 * x > 1, x, 0.5 * np.log1p(np.exp(2 * x)))),
 }
 
 
@@ -188,7 +192,8 @@ def test_ttnn_eltwise_sfpu_kernel_matches_numpy(host: Host, tmp_path: Path, name
         a = bf16(np.abs(a) + 0.25)
     kernel = ensure_ttnn() / OPS_DIR / "eltwise/unary/device/kernels/compute/eltwise_sfpu.cpp"
     # the SFPU_OP_*_INCLUDE switches ttnn's host sets for these ops (the mock needs them like the device)
-    incl = ("EXP", "SQRT", "RSQRT", "RECIP", "RELU_FAMILY", "TRIG_FAMILY", "CLAMP", "RPOW", "RDIV", "COMPUTE_KERNEL_API")
+    incl = ("EXP", "SQRT", "RSQRT", "RECIP", "RELU_FAMILY", "TRIG_FAMILY", "CLAMP", "RPOW", "RDIV", "COMPUTE_KERNEL_API",
+            "CBRT", "LOG1P", "SOFTPLUS")
     defines = {"SFPU_OP_CHAIN_0": chain, **{f"SFPU_OP_{i}_INCLUDE": "1" for i in incl}}
     out = host.run(kernel, send(a), None, 2, out_cb=2, rt=[2], defines=defines, tmp=tmp_path)
     ref = fn(a.astype(np.float64))
@@ -209,6 +214,13 @@ def test_binary_sfpu_ops_match_numpy(host: Host, tmp_path: Path, op: str, fn) ->
     out = host.run(OPS / "sfpu_binary.cpp", send(a), send(b), 2, rt=[2], defines={"SFPU_BINARY": call},
                    tmp=tmp_path)
     assert_bf16_close(np.stack([unfaces(v) for v in out]), fn(a.astype(np.float64), b.astype(np.float64)))
+
+
+def test_packer_l1_accumulation_adds_to_the_packed_page(host: Host, tmp_path: Path) -> None:
+    rng = np.random.default_rng(13)
+    a, b = tiles(rng, 2), tiles(rng, 2)
+    out = host.run(OPS / "l1_acc.cpp", send(a), send(b), 2, rt=[2], tmp=tmp_path)
+    assert np.array_equal(np.stack([unfaces(v) for v in out]), bf16(a + b))  # both bf16: one rounding
 
 
 # ---- transpose (ttnn's transpose_wh.cpp), tilize / untilize -------------------------------------------------

@@ -551,6 +551,7 @@ def check_kernels(
     build_dir: Path | None = None,
     timeout: float = 300.0,
     use_sfpi_declarations: bool = True,
+    trisc_stages: Sequence[str] = ("unpack", "math", "pack"),
 ) -> CheckReport:
     """Type-check kernel sources the way the TT-Metalium JIT compiles them, against the ``ttnn`` wheel headers.
 
@@ -578,6 +579,9 @@ def check_kernels(
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**32:
                 raise ConfigError(f"compile-time arg {v!r} of the {role} kernel is not a uint32")
     cbs = _validate_cbs(cbs)
+    stages = tuple(trisc_stages)
+    if not stages or any(st not in ("unpack", "math", "pack") for st in stages):
+        raise ConfigError(f"trisc_stages must name unpack, math and/or pack; got {stages!r}")
     fidelity = MATH_FIDELITIES.get(math_fidelity, math_fidelity) if isinstance(math_fidelity, str) else math_fidelity
     if not isinstance(fidelity, int):
         raise ConfigError(f"unknown math fidelity {math_fidelity!r} (expected one of {', '.join(MATH_FIDELITIES)})")
@@ -642,7 +646,7 @@ def check_kernels(
                 timeout=timeout, sfpi=sfpi,
             )
             if role == "compute":
-                report.kernels.append(_check_compute(**ctx))
+                report.kernels.append(_check_compute(**ctx, stages=stages))
             else:
                 proc, noc = _DM_ROLE[role]
                 if noc_index and role in noc_index:
@@ -732,18 +736,19 @@ def _check_dm(*, role: str, proc: _Processor, noc: int, root: Path, fw_dir: Path
 
 def _check_compute(*, root: Path, fw_dir: Path, out: Path, src: Path, arch: str, ct_args: list[int],
                    defines: Mapping[str, str], overlay: Path | None, compiler: str, allow_deprecated: bool,
-                   timeout: float, sfpi: Path | None) -> KernelCheck:
+                   timeout: float, sfpi: Path | None, stages: Sequence[str]) -> KernelCheck:
     role = "compute"
     # Compute kernels get their defines (and a default NOC_MODE) through defines_generated.h.
     gen_defines = [(k, str(v)) for k, v in defines.items()] + [("NOC_MODE", str(NOC_MODE_DM_DEDICATED))]
     _write(out / "defines_generated.h", _render("defines_generated.h.j2", defines=gen_defines))
     wrapper = fw_dir / "trisck.cc"
-    check = KernelCheck(role, src, "checked", [p.name for p in _TRISCS])
+    triscs = [p for p in _TRISCS if p.stage in stages]
+    check = KernelCheck(role, src, "checked", [p.name for p in triscs])
     t0 = time.monotonic()
     for proc in _TRISCS:  # the JIT writes all three before compiling any
         _write(out / f"chlkc_{proc.stage}.cpp", _render("chlkc_trisc.cpp.j2", role=role, processor=proc.name,
                                                         stage=proc.stage, kernel_path=str(src)))
-    for proc in _TRISCS:
+    for proc in triscs:
         defs: list[tuple[str, str | None]] = [
             *_DEVICE_DEFINES, *_COMMON_DEFINES, ("PROCESSOR_INDEX", str(proc.index)), *proc.defines,
             *_ARCH_DEFINES[arch], *_STATE_DEFINES,

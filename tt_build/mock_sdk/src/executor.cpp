@@ -120,6 +120,7 @@ struct CoreState {
     std::uint32_t relu_mode = 0;  // ckernel::ReluType set by pack_relu_config
     float relu_threshold = 0.0f;
     std::uint32_t dst_reduced = 0;  // DST tiles a reduce has written since tile_regs_acquire (bit per tile)
+    bool pack_l1_acc = false;       // pack_reconfig_l1_acc(1): pack_tile adds to the CB tile it overwrites
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -673,7 +674,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
         case tt_mock::kOpSfpuInit: return;
         case tt_mock::kOpSfpu:
             check_dst(e, op, b, false);
-            if (!tile_math::sfpu(a, core.dst.data() + b * 1024, f, cc, d)) fail(e, "unknown SFPU op " + std::to_string(a));
+            if (!tile_math::sfpu(a, core.dst.data() + b * 1024, f, cc, d, ee)) fail(e, "unknown SFPU op " + std::to_string(a));
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
             return;
         case tt_mock::kOpPackTile: {
@@ -691,6 +692,13 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             if (core.relu_mode != 0) {
                 for (int i = 0; i < 1024; ++i) ta[i] = tile_math::pack_relu(core.relu_mode, core.relu_threshold, src[i]);
                 src = ta;
+            }
+            if (core.pack_l1_acc) {  // packer L1 accumulation: the CB tile += DST (in fp32, rounded once)
+                if (!tile_math::unpack_tile(p, c.format, c.page_size, tb)) {
+                    fail(e, "pack_tile: CB " + std::to_string(b) + " data format is not supported by the mock");
+                }
+                for (int i = 0; i < 1024; ++i) tb[i] += src[i];
+                src = tb;
             }
             if (!tile_math::pack_tile(src, c.format, c.page_size, p)) {
                 fail(e, "pack_tile: CB " + std::to_string(b) + " data format " +
@@ -829,6 +837,17 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 fail(e, "unknown binary SFPU op " + std::to_string(a));
             }
             ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            return true;
+        case tt_mock::kOpSfpuTernary:
+            for (std::uint32_t idx : {b, cc, d, ee}) check_dst(e, tt_mock::kOpSfpu, idx, false);
+            if (!tile_math::sfpu_ternary(a, core.dst.data() + b * 1024, core.dst.data() + cc * 1024,
+                                         core.dst.data() + d * 1024, core.dst.data() + ee * 1024)) {
+                fail(e, "unknown ternary SFPU op " + std::to_string(a));
+            }
+            ++core.stats.tiles[static_cast<int>(Stat::Sfpu)];
+            return true;
+        case tt_mock::kOpPackL1Acc:
+            core.pack_l1_acc = a != 0;
             return true;
         case tt_mock::kOpCopyDest:
             check_dst(e, tt_mock::kOpSfpu, a, false);

@@ -171,8 +171,8 @@ inline void each(float* t, F f) {
 }
 }  // namespace
 
-bool sfpu(std::uint32_t op, float* t, float param, std::uint32_t p0, std::uint32_t p1) {
-    const float a = from_bits(p0), b = from_bits(p1);
+bool sfpu(std::uint32_t op, float* t, float param, std::uint32_t p0, std::uint32_t p1, std::uint32_t p2) {
+    const float a = from_bits(p0), b = from_bits(p1), c = from_bits(p2);
     switch (op) {
         case tt_mock::kSfpuExp: each(t, [&](float x) { return std::exp(x * param); }); return true;
         case tt_mock::kSfpuRelu: each(t, [](float x) { return x > 0.0f ? x : 0.0f; }); return true;
@@ -215,6 +215,20 @@ bool sfpu(std::uint32_t op, float* t, float param, std::uint32_t p0, std::uint32
         case tt_mock::kSfpuSign: each(t, [](float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); }); return true;
         case tt_mock::kSfpuExpm1: each(t, [](float x) { return std::expm1(x); }); return true;
         case tt_mock::kSfpuLogBase: each(t, [&](float x) { return std::log(x) * a; }); return true;
+        case tt_mock::kSfpuSelu: each(t, [&](float x) { return a * (x > 0.0f ? x : b * (std::exp(x) - 1.0f)); }); return true;
+        case tt_mock::kSfpuSoftplus:
+            each(t, [&](float x) { return x * a > c ? x : b * std::log1p(std::exp(a * x)); });
+            return true;
+        case tt_mock::kSfpuCbrt: each(t, [](float x) { return std::cbrt(x); }); return true;
+        case tt_mock::kSfpuLog1p: each(t, [](float x) { return std::log1p(x); }); return true;
+        case tt_mock::kSfpuIdentity: return true;
+        case tt_mock::kSfpuTypecast:
+            switch (p1) {  // tt::DataFormat values
+                case 0: return true;  // Float32
+                case 5: each(t, [](float x) { return bf16_to_float(float_to_bf16(x)); }); return true;
+                case 1: each(t, [](float x) { return half_to_float(float_to_half(x)); }); return true;
+                default: return false;
+            }
         default: return false;
     }
 }
@@ -239,6 +253,21 @@ bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out) {
         case tt_mock::kSfpuBinGt: return apply([](float x, float y) { return x > y ? 1.0f : 0.0f; });
         case tt_mock::kSfpuBinLe: return apply([](float x, float y) { return x <= y ? 1.0f : 0.0f; });
         case tt_mock::kSfpuBinGe: return apply([](float x, float y) { return x >= y ? 1.0f : 0.0f; });
+        case tt_mock::kSfpuBinAtan2: return apply([](float x, float y) { return std::atan2(x, y); });
+        case tt_mock::kSfpuBinFmod: return apply([](float x, float y) { return std::fmod(x, y); });
+        case tt_mock::kSfpuBinRemainder: return apply([](float x, float y) { return x - std::floor(x / y) * y; });
+        case tt_mock::kSfpuBinXlogy: return apply([](float x, float y) { return x == 0.0f ? 0.0f : x * std::log(y); });
+        case tt_mock::kSfpuBinNextafter: return apply([](float x, float y) { return std::nextafter(x, y); });
+        case tt_mock::kSfpuBinMask: return apply([](float x, float y) { return y == 0.0f ? 0.0f : x; });
+        default: return false;
+    }
+}
+
+bool sfpu_ternary(std::uint32_t op, const float* a, const float* b, const float* c, float* out) {
+    switch (op) {
+        case tt_mock::kSfpuTernWhere:
+            for (int i = 0; i < 1024; ++i) out[i] = a[i] != 0.0f ? b[i] : c[i];
+            return true;
         default: return false;
     }
 }

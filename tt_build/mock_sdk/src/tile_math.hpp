@@ -26,9 +26,12 @@ inline float pack_relu(std::uint32_t mode, float threshold, float x) {
 }
 // In-place unary op on a DST tile: `param` is the float argument of the original ops (exp scale, fill
 // value), p0/p1 the float-bit arguments of the others. False for an unknown op.
-bool sfpu(std::uint32_t op, float* tile, float param, std::uint32_t p0 = 0, std::uint32_t p1 = 0);
+bool sfpu(std::uint32_t op, float* tile, float param, std::uint32_t p0 = 0, std::uint32_t p1 = 0,
+          std::uint32_t p2 = 0);
 // out = a <op> b element-wise (tt_mock::SfpuBinaryOp); out may alias a or b. False for an unknown op.
 bool sfpu_binary(std::uint32_t op, const float* a, const float* b, float* out);
+// Element-wise op on three DST tiles into out (out may be any of them). False for an unknown op.
+bool sfpu_ternary(std::uint32_t op, const float* a, const float* b, const float* c, float* out);
 // a <op> b with ckernel::EltwiseBinaryType numbering (ELWMUL, ELWDIV, ELWADD, ELWSUB); false otherwise.
 bool binary_op(std::uint32_t op, float a, float b, float& out);
 // FPU reduce of one tile into DST (PoolType SUM=0 AVG=1 MAX=2, ReduceDim ROW=0 COL=1 SCALAR=2).

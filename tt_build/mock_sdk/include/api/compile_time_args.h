@@ -41,6 +41,8 @@ inline constexpr std::array<std::pair<std::string_view, std::uint32_t>, 0> named
 #endif
 }  // namespace tt_mock
 
+// Like the device's, the named-argument lookups exist only when the host passed named arguments.
+#ifdef KERNEL_COMPILE_TIME_ARG_MAP
 constexpr std::uint32_t get_named_ct_arg(std::string_view name) {
     for (const auto& entry : tt_mock::named_ct_args) {
         if (entry.first == name) {
@@ -51,3 +53,4 @@ constexpr std::uint32_t get_named_ct_arg(std::string_view name) {
     throw "unknown named compile-time argument: pass it in named_compile_args of the kernel's config";
 }
 constexpr std::uint32_t get_named_compile_time_arg_val(std::string_view name) { return get_named_ct_arg(name); }
+#endif

@@ -46,6 +46,8 @@ enum ComputeOp : std::uint32_t {
     kOpUntilizeBlock,    // a=icb b=tile rows c=ocb d=block_ct_dim e=full_ct_dim, f=block_c_index
     kOpPackUntilizeDest, // a=ocb b=tile rows c=block_ct_dim d=full_ct_dim e=block_c_index (DST -> rows)
     kOpCopyDest,         // a=dst in b=dst out
+    kOpPackL1Acc,        // a=1: pack_tile adds to the CB tile it overwrites (packer L1 accumulation), 0: off
+    kOpSfpuTernary,      // a=SfpuTernaryOp b=dst0 c=dst1 d=dst2 e=out dst
 };
 
 enum SfpuOp : std::uint32_t {
@@ -89,6 +91,12 @@ enum SfpuOp : std::uint32_t {
     kSfpuSign,
     kSfpuExpm1,
     kSfpuLogBase,    // log(x) * param0
+    kSfpuSelu,       // param0 * (x > 0 ? x : param1 * (exp(x) - 1))
+    kSfpuSoftplus,   // x * param0 > param2 ? x : param1 * log(1 + exp(param0 * x))  (param1 = 1/param0)
+    kSfpuCbrt,
+    kSfpuLog1p,
+    kSfpuIdentity,
+    kSfpuTypecast,   // round to DataFormat param1 (Float32 / Float16_b / Float16; param0 the source format)
 };
 
 // Element-wise SFPU ops on two DST tiles (api/compute/eltwise_binary_sfpu.h, binary_max_min.h).
@@ -107,6 +115,17 @@ enum SfpuBinaryOp : std::uint32_t {
     kSfpuBinGt,
     kSfpuBinLe,
     kSfpuBinGe,
+    kSfpuBinAtan2,      // atan2(a, b)
+    kSfpuBinFmod,       // fmod(a, b) (sign of a)
+    kSfpuBinRemainder,  // a - floor(a / b) * b (sign of b)
+    kSfpuBinXlogy,      // a * log(b), 0 where a == 0
+    kSfpuBinNextafter,  // the float after a towards b
+    kSfpuBinMask,       // b == 0 ? 0 : a
+};
+
+// Element-wise SFPU ops on three DST tiles (api/compute/eltwise_unary/where.h).
+enum SfpuTernaryOp : std::uint32_t {
+    kSfpuTernWhere = 0,  // a != 0 ? b : c
 };
 
 struct KernelApi {

@@ -14,4 +14,12 @@ ALWI void binary_min_tile(uint32_t idst0, uint32_t idst1, uint32_t odst, VectorM
     tt_mock::sfpu_binary(tt_mock::kSfpuBinMin, idst0, idst1, odst);
 }
 ALWI void binary_min_tile_init() {}
+ALWI void binary_max_int32_tile(uint32_t /*idst0*/, uint32_t /*idst1*/, uint32_t /*odst*/) {
+    tt_mock::not_implemented("binary_max_int32_tile");
+}
+ALWI void binary_max_int32_tile_init() {}
+ALWI void binary_min_int32_tile(uint32_t /*idst0*/, uint32_t /*idst1*/, uint32_t /*odst*/) {
+    tt_mock::not_implemented("binary_min_int32_tile");
+}
+ALWI void binary_min_int32_tile_init() {}
 }  // namespace ckernel

@@ -52,4 +52,24 @@ ALWI void unary_max_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock
 ALWI void unary_max_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuUnaryMax); }
 ALWI void unary_min_tile(uint32_t idst, uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuUnaryMin, idst, param0); }
 ALWI void unary_min_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuUnaryMin); }
+// SFPU reduction across DST tiles (not implemented in the mock: use reduce_tile)
+template <PoolType pool_type, DataFormat format, ReduceDim reduce_dim = ReduceDim::REDUCE_COL,
+          bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void sfpu_reduce(uint32_t /*idst*/, uint32_t /*ct_dim*/ = 1, uint32_t /*rt_dim*/ = 1) {
+    tt_mock::not_implemented("sfpu_reduce");
+}
+template <PoolType pool_type, DataFormat format, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void sfpu_reduce_init() {}
+// the same ops run by the packer thread on the device
+ALWI void sigmoid_tile_init_pack() { tt_mock::sfpu_init(tt_mock::kSfpuSigmoid); }
+ALWI void sigmoid_tile_pack(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSigmoid, idst); }
+ALWI void tanh_tile_init_pack() { tt_mock::sfpu_init(tt_mock::kSfpuTanh); }
+ALWI void tanh_tile_pack(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuTanh, idst); }
+ALWI void silu_tile_pack(uint32_t idst) { tt_mock::sfpu(tt_mock::kSfpuSilu, idst); }
+ALWI void silu_tile_init_pack() { tt_mock::sfpu_init(tt_mock::kSfpuSilu); }
+// x ** param0 (an integer exponent)
+ALWI void power_iterative_tile(uint32_t idst, uint32_t param0) {
+    tt_mock::sfpu(tt_mock::kSfpuPower, idst, tt_mock::float_bits(static_cast<float>(param0)));
+}
+ALWI void power_iterative_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuPower); }
 }  // namespace ckernel

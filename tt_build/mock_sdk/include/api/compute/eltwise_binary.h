@@ -51,22 +51,12 @@ TT_MOCK_BLOCK_OP(sub_block, tt_mock::kOpSubTiles)
 TT_MOCK_BLOCK_OP(mul_block, tt_mock::kOpMulTiles)
 #undef TT_MOCK_BLOCK_OP
 
-// DST op= CB tile: DEST_TO_SRCA makes DST operand A, DEST_TO_SRCB operand B.
+// DST op= CB tile: DEST_TO_SRCA makes DST operand A, DEST_TO_SRCB operand B (the generic forms are in
+// ckernel::detail, as in 0.81).
+namespace detail {
 template <EltwiseBinaryType eltwise_binary_type, EltwiseBinaryReuseDestType reuse_dest>
 ALWI void binary_reuse_dest_init(std::uint32_t icb0, std::uint32_t /*call_line*/) {
     tt_mock_compute(tt_mock::kOpCopyInit, icb0);
-}
-template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void add_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
-    binary_reuse_dest_init<EltwiseBinaryType::ELWADD, reuse_dest>(icb, call_line);
-}
-template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void sub_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
-    binary_reuse_dest_init<EltwiseBinaryType::ELWSUB, reuse_dest>(icb, call_line);
-}
-template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void mul_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
-    binary_reuse_dest_init<EltwiseBinaryType::ELWMUL, reuse_dest>(icb, call_line);
 }
 template <EltwiseBinaryType eltwise_binary_type, EltwiseBinaryReuseDestType reuse_dest,
           bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
@@ -74,16 +64,29 @@ ALWI void binary_reuse_dest_tiles(std::uint32_t in_cb_id, std::uint32_t in_tile_
     tt_mock_compute(tt_mock::kOpReuseDestTiles, in_cb_id, in_tile_index, dst_tile_index,
                     static_cast<std::uint32_t>(eltwise_binary_type), static_cast<std::uint32_t>(reuse_dest));
 }
+}  // namespace detail
+template <EltwiseBinaryReuseDestType reuse_dest>
+ALWI void add_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
+    detail::binary_reuse_dest_init<EltwiseBinaryType::ELWADD, reuse_dest>(icb, call_line);
+}
+template <EltwiseBinaryReuseDestType reuse_dest>
+ALWI void sub_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
+    detail::binary_reuse_dest_init<EltwiseBinaryType::ELWSUB, reuse_dest>(icb, call_line);
+}
+template <EltwiseBinaryReuseDestType reuse_dest>
+ALWI void mul_reuse_dest_init(std::uint32_t icb, std::uint32_t call_line = __builtin_LINE()) {
+    detail::binary_reuse_dest_init<EltwiseBinaryType::ELWMUL, reuse_dest>(icb, call_line);
+}
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void add_reuse_dest_tiles(std::uint32_t in_cb_id, std::uint32_t in_tile_index, std::uint32_t dst_tile_index) {
-    binary_reuse_dest_tiles<EltwiseBinaryType::ELWADD, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
+    detail::binary_reuse_dest_tiles<EltwiseBinaryType::ELWADD, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
 }
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void sub_reuse_dest_tiles(std::uint32_t in_cb_id, std::uint32_t in_tile_index, std::uint32_t dst_tile_index) {
-    binary_reuse_dest_tiles<EltwiseBinaryType::ELWSUB, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
+    detail::binary_reuse_dest_tiles<EltwiseBinaryType::ELWSUB, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
 }
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void mul_reuse_dest_tiles(std::uint32_t in_cb_id, std::uint32_t in_tile_index, std::uint32_t dst_tile_index) {
-    binary_reuse_dest_tiles<EltwiseBinaryType::ELWMUL, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
+    detail::binary_reuse_dest_tiles<EltwiseBinaryType::ELWMUL, reuse_dest>(in_cb_id, in_tile_index, dst_tile_index);
 }
 }  // namespace ckernel

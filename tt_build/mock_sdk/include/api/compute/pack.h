@@ -36,6 +36,8 @@ ALWI void pack_relu_config(const ReluConfig& config) {
     tt_mock_compute(tt_mock::kOpPackRelu, static_cast<std::uint32_t>(config.get_mode()), config.get_threshold() & 0xFFFF);
 }
 
+// Packer L1 accumulation: while enabled, pack_tile adds DST to the CB tile it overwrites.
+ALWI void pack_reconfig_l1_acc(const std::uint32_t l1_acc_en) { tt_mock_compute(tt_mock::kOpPackL1Acc, l1_acc_en); }
 ALWI void pack_init(std::uint32_t ocb, std::uint32_t /*call_line*/ = __builtin_LINE()) {
     tt_mock_compute(tt_mock::kOpReconfig, ocb, 0xffffffffu, 0xffffffffu, 0xffffffffu);
 }

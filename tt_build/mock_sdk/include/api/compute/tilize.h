@@ -22,4 +22,24 @@ ALWI void tilize_block(uint32_t icb, uint32_t block, uint32_t ocb, uint32_t inpu
     tt_mock_compute(tt_mock::kOpTilizeBlock, icb, block, ocb, input_tile_index, output_tile_index);
 }
 ALWI void tilize_uninit(uint32_t /*icb*/, uint32_t /*ocb*/) {}
+// the fast tilizer's results equal tilize_block's
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void fast_tilize_init(uint32_t icb, uint32_t full_dim, uint32_t ocb, uint32_t call_line = __builtin_LINE()) {
+    tilize_init<is_fp32_dest_acc_en>(icb, full_dim, ocb, call_line);
+}
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void fast_tilize_init_skip_remap(uint32_t icb, uint32_t full_dim, uint32_t ocb, uint32_t call_line = __builtin_LINE()) {
+    tilize_init<is_fp32_dest_acc_en>(icb, full_dim, ocb, call_line);
+}
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void fast_tilize_init_with_dt(uint32_t icb, uint32_t full_dim, uint32_t ocb) {
+    tilize_init<is_fp32_dest_acc_en>(icb, full_dim, ocb);
+}
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void fast_tilize_uninit(uint32_t /*icb*/, uint32_t /*ocb*/, uint32_t /*full_dim*/) {}
+template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
+ALWI void fast_tilize_block(uint32_t icb, uint32_t block, uint32_t ocb, uint32_t input_tile_index = 0,
+                            uint32_t output_tile_index = 0) {
+    tilize_block<is_fp32_dest_acc_en>(icb, block, ocb, input_tile_index, output_tile_index);
+}
 }  // namespace ckernel

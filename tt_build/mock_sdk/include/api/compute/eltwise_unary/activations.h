@@ -10,4 +10,6 @@ ALWI void hardsigmoid_tile(uint32_t /*idst*/) { tt_mock::not_implemented("hardsi
 ALWI void hardsigmoid_tile_init() {}
 ALWI void softsign_tile(uint32_t /*idst*/) { tt_mock::not_implemented("softsign_tile"); }
 ALWI void softsign_tile_init() {}
+ALWI void hardsigmoid_tile_pack(uint32_t /*idst*/) { tt_mock::not_implemented("hardsigmoid_tile_pack"); }
+ALWI void hardsigmoid_tile_init_pack() {}
 }  // namespace ckernel

@@ -17,4 +17,6 @@ ALWI void relu_max_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuReluMax); }
 // x < 0 ? slope * x : x
 ALWI void leaky_relu_tile(std::uint32_t idst, std::uint32_t slope = 0) { tt_mock::sfpu(tt_mock::kSfpuLeakyRelu, idst, slope); }
 ALWI void leaky_relu_tile_init() { tt_mock::sfpu_init(tt_mock::kSfpuLeakyRelu); }
+ALWI void relu_max_tile_pack(std::uint32_t idst, std::uint32_t param0) { tt_mock::sfpu(tt_mock::kSfpuReluMax, idst, param0); }
+ALWI void relu_max_tile_init_pack() { tt_mock::sfpu_init(tt_mock::kSfpuReluMax); }
 }  // namespace ckernel

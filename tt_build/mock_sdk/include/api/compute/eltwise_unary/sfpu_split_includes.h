@@ -54,6 +54,9 @@
 #ifdef SFPU_OP_COMPUTE_KERNEL_API_INCLUDE
 #include "api/compute/compute_kernel_api.h"
 #endif
+#ifdef SFPU_OP_WHERE_INCLUDE
+#include "api/compute/eltwise_unary/where.h"
+#endif
 #ifdef SFPU_OP_BINARY_DIV_INCLUDE
 #include "api/compute/eltwise_binary_sfpu.h"
 #endif
@@ -65,4 +68,55 @@
 #endif
 #ifdef SFPU_OP_COPY_DEST_INCLUDE
 #include "api/compute/copy_dest_values.h"
+#endif
+#ifdef SFPU_OP_BINARY_ATAN2_INCLUDE
+#include "api/compute/atan2.h"
+#endif
+#ifdef SFPU_OP_BINARY_ADD_INT_INCLUDE
+#include "api/compute/add_int_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_GT_INT_INCLUDE
+#include "api/compute/binary_comp.h"
+#endif
+#ifdef SFPU_OP_BINARY_FMOD_INCLUDE
+#include "api/compute/binary_fmod.h"
+#endif
+#ifdef SFPU_OP_BINARY_REMAINDER_INCLUDE
+#include "api/compute/binary_remainder.h"
+#endif
+#ifdef SFPU_OP_BINARY_DIV_INT32_INCLUDE
+#include "api/compute/div_int32_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_DIV_INT32_FLOOR_INCLUDE
+#include "api/compute/div_int32_floor.h"
+#endif
+#ifdef SFPU_OP_BINARY_BITWISE_INCLUDE
+#include "api/compute/binary_bitwise_sfpu.h"
+#endif
+#ifdef SFPU_OP_BINARY_SHIFT_INCLUDE
+#include "api/compute/binary_shift.h"
+#endif
+#ifdef SFPU_OP_BINARY_SUB_INT_INCLUDE
+#include "api/compute/sub_int_sfpu.h"
+#endif
+#ifdef SFPU_OP_CBRT_INCLUDE
+#include "api/compute/eltwise_unary/cbrt.h"
+#endif
+#ifdef SFPU_OP_IDENTITY_INCLUDE
+#include "api/compute/eltwise_unary/identity.h"
+#endif
+#ifdef SFPU_OP_TYPECAST_INCLUDE
+#include "api/compute/eltwise_unary/typecast.h"
+#endif
+#ifdef SFPU_OP_SOFTPLUS_INCLUDE
+#include "api/compute/eltwise_unary/softplus.h"
+#endif
+#ifdef SFPU_OP_SELU_INCLUDE
+#include "api/compute/eltwise_unary/selu.h"
+#endif
+#ifdef SFPU_OP_LOG1P_INCLUDE
+#include "api/compute/eltwise_unary/log1p.h"
+#endif
+#ifdef SFPU_OP_MASK_INCLUDE
+#include "api/compute/mask.h"
 #endif
