@@ -181,7 +181,7 @@ def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None
             count *= len(ranges[v])
         if count > _MAX_ENUMERATION:
             return None, [c for c, _, _ in copies], grid
-        row, col, rows, cols = flat_region(region, f.attrs[A.buffer_key(name)].get("vector"))  # any rank
+        row, col, rows, cols = flat_region(region, f.attrs.get(A.buffer_key(name), {}).get("vector"))  # any rank
         rt, ct = rows // TILE, cols // TILE
         for values in itertools.product(*(ranges[v] for v in used)):
             env = dict(zip(used, values))
