@@ -268,7 +268,8 @@ class ExprMixin(ParserBase):
                            "move whole tiles with T.copy; compute element-wise inside `for i, j in T.Parallel(...)`")
             if base.scope == "global":
                 self.error(f"a T.Parallel body cannot read tensor {base.name} directly", node,
-                           "T.copy the block into an on-chip buffer first")
+                           "T.copy the block into an on-chip buffer first (an element gather such as the im2col of "
+                           "TileLang's convolution is not lowered yet; a 1×1 convolution is a GEMM of T.Tensor views)")
             indices = self.parallel_indices(base, node, writing=False)
             return BufferLoad(base, indices, base.dtype, loc=self.loc(node))
         if not _is_static(base):
