@@ -102,12 +102,12 @@ def test_every_independent_error_of_a_kernel_is_reported(tmp_path: Path) -> None
     path = _kernel(tmp_path, "            T.reduce_sum(a, c, dim=1)\n"
                              "            for i, j in T.Parallel(32, 64):\n"
                              "                c[i, j] = a[i, j] // 2\n"
-                             "            T.reduce_min(a, v)\n")
+                             "            T.reduce_min(a, v, dim=2)\n")
     err = _diag(path)
     text = str(err)
     assert err.msg == "T.reduce_sum writes a 1-D T.alloc_fragment; c is a 2-D fragment buffer"
     assert [o.msg for o in err.others] == ["unsupported operator '//' in a T.Parallel body",
-                                           "T.reduce_min is not supported yet"]
+                                           "T.reduce_min dim must be 0, 1 or -1, got `2`"]
     assert [o.loc.line for o in err.others] == [14, 15]
     assert text.count(": error: ") == 3
 
@@ -359,6 +359,10 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "chain_act": (lambda a, b: _sigmoid(a) * np.tanh(b) + a * _sigmoid(a), 1e-2),
     "chain_select": (lambda a, b: np.where(a > b, a - b, np.maximum(b, 0.25)), 1e-2),
     "chain_clamp": (lambda a, b: np.clip(a * 3.0, -1.0, 1.0) + np.minimum(a, b), 1e-2),
+    # the prepared reductions (min = -max(-x), abs-sum, abs-max over a float32 copy of the source)
+    "reduce_min_rows": (lambda x: x - x.min(axis=1, keepdims=True), 1e-2),
+    "reduce_abssum_rows": (lambda x: x - np.abs(x).sum(axis=1, keepdims=True), 1e-2),
+    "reduce_absmax_cols": (lambda x: x - np.abs(x).max(axis=0, keepdims=True), 1e-2),
     # one op each: same bound (the mock's SFPU ops are float32-exact; see above)
     "math_exp2": (lambda a, b: np.exp2(a * 4.0), 1e-2),
     "math_log": (lambda a, b: np.log(np.abs(a) + 0.5), 1e-2),
@@ -424,7 +428,7 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64",
                   "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
-                  "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half")
+                  "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half", "reduce_absmax_cols")
 
 
 @pytest.mark.network

@@ -323,10 +323,13 @@ class _Interpreter:
         elif c.op == "tl.reduce":
             src, dst, kind, dim, clear = c.args
             x = self.arrays[id(src)]
-            r = x.sum(axis=dim.value) if kind.value == "sum" else x.max(axis=dim.value)
+            k = kind.value
+            x = np.abs(x) if k in ("abssum", "absmax") else x
+            r = x.sum(axis=dim.value) if k in ("sum", "abssum") else x.min(axis=dim.value) if k == "min" \
+                else x.max(axis=dim.value)
             if not clear.value:
                 old = self.arrays[id(dst)]
-                r = old + r if kind.value == "sum" else np.maximum(old, r)
+                r = old + r if k in ("sum", "abssum") else np.minimum(old, r) if k == "min" else np.maximum(old, r)
             self.arrays[id(dst)][...] = _round(r, dst.dtype)
         else:
             raise self.fail(f"intrinsic {c.op}", c)

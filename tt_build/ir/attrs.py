@@ -254,7 +254,7 @@ _ONCHIP = Record(
 _CB = Record(
     {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
      "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR, "drains": STR, "drained_by": STR},
+    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -289,7 +289,8 @@ CB_PREFIX = _declare(
     "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
     "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
     "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "
-    "scaler tile the reader fills), or kind dst for a fragment that only lives in DST (no CB). "
+    "scaler tile the reader fills; a staged <dst>_<kind>_src with prepares=<dst>, reduce=<kind> holds the "
+    "negated / absolute source of a T.reduce_min / abssum / absmax), or kind dst for a fragment that only lives in DST (no CB). "
     "InsertDSTManagementTT adds the intermediate CB "
     "holding the partial sums of a fragment larger than DST (spills names the fragment).",
     carried=True,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CMP_OPS",
     "POOL_TYPES",
+    "PREPARED_REDUCES",
     "TREE_BINARY",
     "TREE_UNARY",
     "TREE_FORMS",
@@ -54,6 +55,9 @@ TREE_BINARY = ("+", "-", "*", "/", "max", "min")
 CMP_OPS = ("==", "!=", "<", "<=", ">", ">=")
 #: T.reduce_<kind> → reduce_tile's PoolType
 POOL_TYPES = {"sum": "SUM", "max": "MAX"}
+#: reductions computed as a sum / max of a prepared copy of the source: kind -> (pool kind, the element op
+#: applied to the source first, negate the result)
+PREPARED_REDUCES = {"min": ("max", "neg", True), "abssum": ("sum", "abs", False), "absmax": ("max", "abs", False)}
 
 TREE_FORMS = (
     "T.Parallel bodies compute expression trees over on-chip buffer elements (a 1-D buffer v read as v[i] or "

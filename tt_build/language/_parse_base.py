@@ -79,13 +79,8 @@ _STMT_HINT = ("kernel bodies are compiled, not executed: they may contain T.* st
               "`if` on compile-time constants")
 
 
-_REDUCE_HINT = ("the reduce unit (reduce_tile) computes sums and maxima only; {}")
 #: TileLang intrinsics tt-build knows but cannot lower yet: name -> hint.
-_NOT_YET: dict[str, str] = {
-    "reduce_min": _REDUCE_HINT.format("negate into a fragment (n[i, j] = -x[i, j]), T.reduce_max(n, m) and negate m"),
-    "reduce_abssum": _REDUCE_HINT.format("store T.abs(x[i, j]) into a fragment first and T.reduce_sum it"),
-    "reduce_absmax": _REDUCE_HINT.format("store T.abs(x[i, j]) into a fragment first and T.reduce_max it"),
-}
+_NOT_YET: dict[str, str] = {}
 
 
 def _fmt_shape(shape: tuple[int, ...] | list[int]) -> str:

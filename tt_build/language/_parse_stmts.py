@@ -211,7 +211,8 @@ class StmtMixin(ParserBase):
         fn = self.resolve_callee(call.func)
         handlers = {S.copy: self.copy, S.gemm: self.gemm, S.clear: self.clear, S.fill: self.fill,
                     S.transpose: self.transpose,
-                    S.reduce_sum: lambda c: self.reduce(c, "sum"), S.reduce_max: lambda c: self.reduce(c, "max")}
+                    **{getattr(S, f"reduce_{k}"): (lambda c, k=k: self.reduce(c, k))
+                       for k in ("sum", "max", "min", "abssum", "absmax")}}
         if fn in handlers:
             name = "T." + fn.__name__
             if self.parallel:

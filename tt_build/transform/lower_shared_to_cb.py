@@ -15,7 +15,8 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
   ``drains``) the writer drains; a staged fragment filled from a tensor or used as a ``T.gemm``
   accumulator is a diagnostic;
 * ``scaler``: ``reduce_scaler``, the bfloat16 tile of 1.0s ``reduce_tile`` reads (two pages), when the
-  kernel has a ``T.reduce_*``.
+  kernel has a ``T.reduce_*``; a ``T.reduce_min`` / ``reduce_abssum`` / ``reduce_absmax`` also gets a staged
+  float32 block ``<dst>_<kind>_src`` (``prepares`` / ``reduce``) for its negated / absolute source.
 
 A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L1).
 
@@ -42,7 +43,7 @@ from tt_build.ir import (
     StmtExprVisitor,
 )
 from tt_build.ir import attrs as A
-from tt_build.ir.rowwise import RowwiseError, staged_analysis
+from tt_build.ir.rowwise import PREPARED_REDUCES, RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE
 from tt_build.transform.base import Pass, PassContext, l1_budget
 
@@ -67,6 +68,7 @@ class LowerSharedToCB(Pass):
         drained: set[Buffer] = set()
         drains: dict[Buffer, Buffer] = {}  # staged fragment -> the output CB the writer drains
         reduces: list[Any] = []  # locations of the T.reduce_* calls
+        prepared: dict[tuple[str, str], Buffer] = {}  # (dst, kind) of a reduce_min/abssum/absmax -> its source
         default_stages = int(ctx.get("default_stages"))
         names: dict[str, Buffer] = {}
         pass_ = self
@@ -97,6 +99,8 @@ class LowerSharedToCB(Pass):
                 call = node.value
                 if isinstance(call, Call) and call.op == "tl.reduce":
                     reduces.append(call.loc)
+                    if call.args[2].value in PREPARED_REDUCES:
+                        prepared.setdefault((call.args[1].name, call.args[2].value), call.args[0])
                 if isinstance(call, Call) and call.op == "tl.copy":
                     src, dst = call.args
                     if isinstance(src, BufferRegion) and src.buffer.scope == "global":
@@ -134,6 +138,7 @@ class LowerSharedToCB(Pass):
 
         kinds: dict[Buffer, str] = {}
         extra: list[Buffer] = []  # companion CBs: the output of a drained staged fragment, the reduce scaler
+        prep_of: dict[Buffer, tuple[str, str]] = {}  # prepared reduce sources -> (dst, kind)
         for b in order:
             if b in staged:
                 if b in filled:
@@ -160,6 +165,15 @@ class LowerSharedToCB(Pass):
                 kinds[b] = "dst"
             else:
                 kinds[b] = "intermediate"
+        for (dst_name, kind), src in prepared.items():  # the negated / absolute source, in float32
+            tmp = Buffer(fresh(f"{dst_name}_{kind}_src"), src.shape, "float32", "fragment", src.loc)
+            sinfo = attrs[A.buffer_key(src.name)]
+            attrs[A.buffer_key(tmp.name)] = {"scope": "fragment", "dtype": "float32", "shape": list(src.shape),
+                                             "tiles": list(sinfo["tiles"]), "data_format": "Float32", "local": False,
+                                             "page_size": _PAGE["Float32"]}
+            kinds[tmp] = "staged"
+            extra.append(tmp)
+            prep_of[tmp] = (dst_name, kind)
         if reduces:
             sc = Buffer(fresh(SCALER_NAME), (TILE, TILE), "bfloat16", "shared", reduces[0])
             attrs[A.buffer_key(sc.name)] = {"scope": "shared", "dtype": "bfloat16", "shape": [TILE, TILE],
@@ -203,6 +217,8 @@ class LowerSharedToCB(Pass):
                 }
                 if b in drains:
                     cb["drained_by"] = drains[b].name
+                if b in prep_of:
+                    cb["prepares"], cb["reduce"] = prep_of[b]
                 if kind == "output" and b in drains.values():
                     cb["drains"] = next(k.name for k, v in drains.items() if v is b)
                 total_bytes += cb["depth_pages"] * page

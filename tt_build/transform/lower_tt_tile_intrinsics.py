@@ -20,7 +20,9 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 
 Stores into a staged fragment (``tt.cb.*`` kind ``staged``), ``T.fill`` of one and ``T.copy`` to / from
 one become ``tt.tree_block`` (a copy to a tensor: into the fragment's ``<name>_out`` CB, then
-``tt.write_block``); ``T.reduce_*`` becomes ``tt.reduce_block``.
+``tt.write_block``); ``T.reduce_*`` becomes ``tt.reduce_block``, a ``T.reduce_min`` / ``reduce_abssum`` /
+``reduce_absmax`` a ``tt.tree_block`` preparing ``-x`` / ``|x|`` in its ``<dst>_<kind>_src`` CB, the max / sum
+reduction of that, and for a minimum the negation of ``dst`` (before too, with ``clear=False``).
 
 Each store of a ``T.Parallel`` nest becomes the block steps :func:`tt_build.ir.eltwise.plan_store`
 plans for it (the definition the front end checks stores against); stores run in program order.
@@ -54,7 +56,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.eltwise import EltwiseError, Step, plan_store
-from tt_build.ir.rowwise import check_tree
+from tt_build.ir.rowwise import PREPARED_REDUCES, check_tree
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.base import Pass, PassContext
 
@@ -128,7 +130,25 @@ class LowerTTTileIntrinsics(Pass):
             src, dst, red, dim, clear = call.args
             scaler = self._scaler()
             assert scaler is not None
-            return _ev("tt.reduce_block", src, scaler, dst, red, dim, clear, loc=loc)
+            if red.value not in PREPARED_REDUCES:
+                return _ev("tt.reduce_block", src, scaler, dst, red, dim, clear, loc=loc)
+            # min = -max(-x), abssum = sum(|x|), absmax = max(|x|): reduce a prepared copy of the source
+            pool, prep, negate = PREPARED_REDUCES[red.value]
+            name = next(n for n, v in self._f.attrs.items() if n.startswith(A.CB_PREFIX)
+                        and v.get("prepares") == dst.name and v.get("reduce") == red.value)[len(A.CB_PREFIX):]
+            tmp = self._extra.setdefault(name, Buffer(name, src.shape, "float32", "fragment", src.loc))
+            x = BufferLoad(src, (), src.dtype, loc=loc)
+            value = BinaryOp("-", FloatImm(0.0), x, "float32", loc) if prep == "neg" else \
+                Call("math.abs", (x,), "float32", loc)
+            d = BufferLoad(dst, (), dst.dtype, loc=loc)
+            flip = _ev("tt.tree_block", dst, BinaryOp("-", FloatImm(0.0), d, dst.dtype, loc), loc=loc)
+            ops = [_ev("tt.tree_block", tmp, value, loc=loc)]
+            if negate and not clear.value:
+                ops.append(flip)  # the running minimum, negated like the source
+            ops.append(_ev("tt.reduce_block", tmp, scaler, dst, StringImm(pool), dim, clear, loc=loc))
+            if negate:
+                ops.append(flip)
+            return seq(*ops)
         if call.op == "tl.fill" and kind(call.args[0]) == "staged":
             buf, value = call.args
             return _ev("tt.tree_block", buf, FloatImm(value.value, loc=value.loc), loc=loc)

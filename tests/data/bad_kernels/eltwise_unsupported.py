@@ -1,5 +1,5 @@
-# Bad kernels (T.Parallel bodies the Tenstorrent backend cannot compute): each form must fail in the front
-# end with a located FrontendError naming the offending sub-expression and the supported forms.
+# T.Parallel bodies: the forms tests/test_frontend_errors.py uses (cast_narrow, store_shared) must fail in the
+# front end with a located FrontendError; the others are expression trees the backend computes since issue 12.
 import tt_build.language as T
 
 

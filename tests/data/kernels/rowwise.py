@@ -153,6 +153,33 @@ def chain(M, N, op, block_M=32, block_N=64, dtype="bfloat16", acc="float"):
     return main
 
 
+def reduce_kinds(M, N, kind, dim=1, block_M=32, dtype="bfloat16"):
+    """x minus its row (dim=1) or column (dim=0) min / abs-sum / abs-max, one block of rows per core."""
+    n = block_M if dim == 1 else N
+
+    @T.prim_func
+    def main(X: T.Tensor((M, N), dtype), Y: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(M, block_M)) as bx:
+            x = T.alloc_shared((block_M, N), dtype)
+            v = T.alloc_fragment((n,), "float")
+            y = T.alloc_fragment((block_M, N), "float")
+            T.copy(X[bx * block_M, 0], x)
+            if kind == "min":
+                T.reduce_min(x, v, dim=dim)
+            elif kind == "abssum":
+                T.reduce_abssum(x, v, dim=dim)
+            else:
+                T.reduce_absmax(x, v, dim=dim)
+            for i, j in T.Parallel(block_M, N):
+                if dim == 1:
+                    y[i, j] = x[i, j] - v[i]
+                else:
+                    y[i, j] = x[i, j] - v[j]
+            T.copy(y, Y[bx * block_M, 0])
+
+    return main
+
+
 #: one T.Parallel store per op of the math library (positive operands where the op needs them; `b * 0.0`
 #: only makes every tensor an input)
 MATH_OPS = ("exp2", "log", "log2", "sqrt", "rsqrt", "recip", "div", "div_const", "abs_neg", "max_min", "gelu", "erf",
@@ -219,5 +246,8 @@ INSTANCES = {
     "chain_select": dict(factory="chain", M=64, N=128, op="select"),
     "chain_clamp": dict(factory="chain", M=64, N=128, op="clamp"),
     "chain_mix_half": dict(factory="chain", M=64, N=128, op="mix", acc="half"),
+    "reduce_min_rows": dict(factory="reduce_kinds", M=64, N=128, kind="min"),
+    "reduce_abssum_rows": dict(factory="reduce_kinds", M=64, N=128, kind="abssum"),
+    "reduce_absmax_cols": dict(factory="reduce_kinds", M=32, N=128, kind="absmax", dim=0),
     **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
 }
