@@ -124,7 +124,7 @@ def test_copies_run_correctly_on_mock(name: str, tmp_path: Path, runner: MockRun
 
 @pytest.mark.network
 @pytest.mark.compile
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", ["tcopy_128x96", "transpose_shared_64x96", "scaled_gemm_64", "gemm_ta_64x96x64"])
 def test_copies_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
     from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
 
