@@ -354,9 +354,17 @@ def test_gemm_transposes_policy_and_copy_forms() -> None:
     assert structural_equal(stmts[0].value.args[0], BufferRegion(a, (IntImm(0), IntImm(0)), (64, 32)))
     bvar = func.body.block_vars[0]
     assert structural_equal(stmts[1].value.args[0], BufferRegion(b, (bvar * 64, IntImm(0)), (64, 64)))
-    gemm = stmts[2].value
-    assert gemm.op == "tl.gemm" and gemm.args[:2] == (a_s, b_s)
-    assert structural_equal(gemm.args[3:], (IntImm(1, "bool"), IntImm(1, "bool")))
+    # transpose_A: A is transposed (transpose_tile) into an internal L1 block A_T first, then multiplied
+    staged = stmts[2]
+    assert isinstance(staged, Allocate) and staged.buffer.name == "As_T" and staged.buffer.shape == (32, 64)
+    frag = staged.body
+    assert isinstance(frag, Allocate) and frag.buffer.scope == "fragment"
+    tr, pack, mm = frag.body.stmts
+    assert tr.value.op == "tl.transpose" and tr.value.args == (a_s, frag.buffer)
+    assert pack.value.op == "tl.copy" and [r.buffer for r in pack.value.args] == [frag.buffer, staged.buffer]
+    gemm = mm.value
+    assert gemm.op == "tl.gemm" and gemm.args[:2] == (staged.buffer, b_s)
+    assert structural_equal(gemm.args[3:], (IntImm(0, "bool"), IntImm(1, "bool")))
     on_chip = stmts[3].value.args
     assert [r.buffer.scope for r in on_chip] == ["fragment", "shared"]
     assert structural_equal(stmts[4].value.args[1], BufferRegion(c, (IntImm(0), IntImm(0)), (32, 64)))
@@ -448,7 +456,9 @@ SURFACE = ["prim_func", "Tensor", "Kernel", "alloc_shared", "alloc_fragment", "c
            # dtypes and the row-wise surface (docs/language.md, "Row-wise kernels")
            "float16", "float", "half", "dtype", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sigmoid", "tanh",
            "gelu", "silu", "erf", "clamp", "pow", "infinity", "if_then_else", "where", "reduce_sum", "reduce_max",
-           "reduce_min", "reduce_abssum", "reduce_absmax"]
+           "reduce_min", "reduce_abssum", "reduce_absmax",
+           # grids and batches (docs/language.md, "Grids, batches and tensors of any rank")
+           "use_swizzle", "transpose"]
 
 
 def test_public_surface_is_exactly_the_supported_one_and_documented() -> None:
@@ -468,7 +478,7 @@ def test_public_surface_is_documented_in_docs_language_md() -> None:
 
 @pytest.mark.parametrize("name", ["Kernel", "alloc_shared", "alloc_fragment", "copy", "gemm", "clear", "fill",
                                   "Parallel", "Pipelined", "serial", "unroll", "exp", "max", "min", "relu", "cast",
-                                  "annotate_layout"])
+                                  "annotate_layout", "use_swizzle"])
 def test_intrinsics_called_outside_a_kernel_raise(name: str) -> None:
     fn = getattr(T, name)
     nparams = len([p for p in inspect.signature(fn).parameters.values()

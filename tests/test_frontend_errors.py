@@ -21,8 +21,8 @@ BAD = Path(__file__).resolve().parent / "data" / "bad_kernels"
 
 _DTYPE_HINT = ("supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and 'float32' ('float', "
                "T.float32, T.float)")
-_DATA_DEP_HINT = ("conditions must be Python constants (factory arguments) that fold at compile time; "
-                  "kernel bodies are compiled, not executed")
+_DATA_DEP_HINT = ("conditions must fold at compile time (factory arguments, constants) or compare block/loop index "
+                  "expressions (`if bx * block_M < M:`); kernel bodies are compiled, not executed")
 _ELTWISE_OPS_HINT = (
     "T.Parallel bodies compute expression trees over on-chip buffer elements (a 1-D buffer v read as v[i] or v[j] "
     "broadcasts over the block), constants, + - * /, T.max/T.min, T.exp/exp2/log/log2/sqrt/rsqrt/abs/sigmoid/tanh/"
@@ -66,14 +66,15 @@ CASES = [
          "the kernel language supports: abs, alloc_fragment, alloc_shared, annotate_layout, bfloat16, cast, ceildiv, "
          "clamp, clear, copy, dtype, erf, exp, exp2, fill, float, float16, float32, gelu, gemm, half, if_then_else, "
          "infinity, Kernel, log, log2, max, min, Parallel, Pipelined, pow, prim_func, reduce_absmax, reduce_abssum, "
-         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, unroll, where"),
+         "reduce_max, reduce_min, reduce_sum, relu, rsqrt, serial, sigmoid, silu, sqrt, tanh, Tensor, transpose, "
+         "unroll, use_swizzle, where"),
     Case("dtype_param", "unsupported dtype 'float64'", 10, 29, _DTYPE_HINT),
     Case("dtype_alloc", "unsupported dtype 'int8'", 14, 59, _DTYPE_HINT),
     Case("copy_shape_mismatch", "shape mismatch in T.copy: region 64×32 vs buffer 32×32", 18, 24,
          "the region of A must have the shape of A_shared (32×32)"),
     Case("gemm_shape_mismatch", "shape mismatch in T.gemm: A_shared 32×64, B_shared 32×32, C_local 32×32", 20, 17,
          "expected (M, K) × (K, N) → (M, N) with transpose_A=False, transpose_B=False"),
-    Case("data_dependent_if", "data-dependent control flow is not supported: `bx > 2` depends on the runtime value bx",
+    Case("data_dependent_if", "data-dependent control flow is not supported: `bx % 2` depends on the runtime value bx",
          16, 16, _DATA_DEP_HINT),
     Case("data_dependent_ifexp",
          "data-dependent control flow is not supported: `by > 0` depends on the runtime value by", 16, 38,
@@ -93,15 +94,17 @@ CASES = [
          "constants) can be called"),
     Case("div_operator", "unsupported operator '//' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
     Case("pow_operator", "unsupported operator '**' in a T.Parallel body", 19, 33, _ELTWISE_OPS_HINT),
-    Case("copy_tensor_to_tensor", "T.copy between two tensors (A and C) is not supported", 20, 13,
-         "stage the data through an on-chip buffer: X = T.alloc_shared(...); T.copy(src[...], X); "
-         "T.copy(X, dst[...])"),
+    # tensor → tensor copies are staged through L1 (issue 13); start indices alone give no extent
+    Case("copy_tensor_to_tensor", "a tensor → tensor T.copy needs the extent of A's region", 20, 20,
+         "give it by slices (A[r0:r1, c0:c1]) or copy the whole tensor"),
     Case("copy_missing_buffer", "T.copy destination 'B_shard' is not a defined buffer", 17, 51,
          "did you mean 'B_shared'? buffers are the kernel's T.Tensor parameters and names assigned from "
          "T.alloc_shared/T.alloc_fragment"),
     Case("kernel_arity", "T.Kernel has 2 grid dimensions but the `as` clause binds 3 names", 12, 72,
          "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy) as (bx, by):`"),
-    Case("kernel_without_as", "T.Kernel must bind its block indices", 12, 9, "write `with T.Kernel(...) as (bx, by):`"),
+    # a T.Kernel without `as` is valid (issue 13); naming an index it does not bind is the error
+    Case("kernel_without_as", "unknown name 'by'", 18, 26,
+         "the T.Kernel block binds no block indices: write `with T.Kernel(...) as (bx, by):` to use them"),
     Case("parallel_indices",
          "T.Parallel body must write C_local at [i, j] (the loop variables in order), got `C_local[j, i]`", 19, 17,
          "element-wise bodies map loop variable k to dimension k of every buffer (a 1-D buffer may also be read as "
@@ -125,8 +128,8 @@ CASES = [
          "did you mean 'num_stages'?"),
     Case("unknown_gemm_kwarg", "T.gemm got an unexpected keyword argument 'tranpose_B'", 20, 53,
          "did you mean 'transpose_B'?"),
-    Case("num_stages_zero", "num_stages of T.Pipelined must be at least 1, got 0", 17, 68,
-         "1 = no overlap, 2 = double buffering"),
+    Case("num_stages_negative", "num_stages of T.Pipelined must be at least 0, got -1", 17, 68,
+         "0 or 1 = no overlap (a single-buffered CB), 2 = double buffering"),
     Case("nested_kernel", "nested T.Kernel blocks are not supported", 16, 13,
          "a kernel function has exactly one `with T.Kernel(...)` block; use loops inside it"),
     Case("two_kernels",
@@ -145,7 +148,8 @@ CASES = [
          "copy the data into a T.alloc_shared/T.alloc_fragment buffer with T.copy first"),
     Case("copy_out_of_bounds",
          "T.copy region of A is out of bounds in dimension 0: it covers 0..511 but the tensor has 256 (at by=7)", 18,
-         24, "the grid/loop extents and block sizes must tile the tensor exactly (partial blocks are not supported)",
+         24, "every block must start inside the tensor: check the grid/loop extents against the tensor shape (a "
+         "last block may be partial only on the two tiled axes of a tensor whose extents are multiples of 32)",
          {"block_M": 64}),
     Case("copy_nonconst_slice", "the extent of slice `0:by` of A must be a compile-time constant", 18, 26,
          "write `A[r:r + rows, c:c + cols]` with constant rows/cols"),
@@ -355,16 +359,95 @@ def test_gemm_clear_accum_is_rejected() -> None:
     _at(err, "True)")
 
 
-def test_three_grid_dimensions() -> None:
-    def f():
+def test_gpu_only_constructs_are_rejected_as_such() -> None:
+    """T.get_thread_binding, T.alloc_local, T.alloc_reducer, T.atomic_add and fp8 dtypes: located, GPU-only, with
+    what to write instead (issue 13, item 7)."""
+    def thread_binding():
         @T.prim_func
-        def k(A: T.Tensor((32, 32), "bfloat16")):
-            with T.Kernel(1, 1, 2) as (bx, by, bz):
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                tx = T.get_thread_binding(0)
+
+    err = _err(thread_binding)
+    assert err.msg == "T.get_thread_binding is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("a Tensix core computes on whole 32×32 tiles, not per thread")
+    _at(err, "T.get_thread_binding(0)")
+
+    def alloc_local():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                acc = T.alloc_local((32, 32), "float32")
+
+    err = _err(alloc_local)
+    assert err.msg == "T.alloc_local is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("use T.alloc_fragment((rows, cols), dtype)")
+    _at(err, "T.alloc_local((32")
+
+    def reducer():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                r = T.alloc_reducer((32,), "float32", op="sum")
+
+    err = _err(reducer)
+    assert err.msg == "T.alloc_reducer is GPU-only: it has no Tenstorrent lowering"
+    assert "T.reduce_sum" in err.hint
+
+    def atomic():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                A_shared = T.alloc_shared((32, 32), "bfloat16")
+                T.copy(A, A_shared)
+                T.atomic_add(B[0, 0], A_shared)
+
+    err = _err(atomic)
+    assert err.msg == "T.atomic_add is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint.startswith("Tensix cores have no atomics on device tensors")
+    _at(err, "T.atomic_add(B")
+
+    def fp8_string():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "float8_e4m3"), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
                 pass
 
-    err = _err(f)
-    assert err.msg == "T.Kernel supports 1 or 2 grid dimensions, got 3"
-    _at(err, "2) as")
+    err = _err(fp8_string)
+    assert err.msg == "dtype 'float8_e4m3' is GPU-only: Tensix has no fp8 element type"
+    assert err.hint == "use 'bfloat16' (or 'float16' / 'float32')"
+    _at(err, "\"float8")
+
+    def fp8_attr():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), T.float8_e5m2), B: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                pass
+
+    err = _err(fp8_attr)
+    assert err.msg == "T.float8_e5m2 is GPU-only: it has no Tenstorrent lowering"
+    assert err.hint == "use bfloat16 (Tensix has no fp8 element type)"
+
+
+def test_launch_keywords_and_swizzle() -> None:
+    def bad_kw():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1, thread=128) as bx:
+                pass
+
+    err = _err(bad_kw)
+    assert err.msg == "T.Kernel got an unexpected keyword argument 'thread'"
+    assert err.hint == "did you mean 'threads'?"
+
+    def bad_swizzle():
+        @T.prim_func
+        def k(A: T.Tensor((32, 32), "bfloat16")):
+            with T.Kernel(1) as bx:
+                T.use_swizzle(panel_size=0)
+
+    err = _err(bad_swizzle)
+    assert err.msg == "T.use_swizzle panel_size must be a positive integer constant, got `0`"
 
 
 def test_tensor_inside_body_and_layout_on_shared_buffer() -> None:
@@ -484,8 +567,9 @@ def test_copy_region_out_of_bounds_and_wrong_rank() -> None:
 
     err = _err(f)
     assert err.msg == "T.copy region of A is out of bounds in dimension 0: it covers 48..79 but the tensor has 64"
-    assert err.hint == ("the grid/loop extents and block sizes must tile the tensor exactly "
-                        "(partial blocks are not supported)")
+    assert err.hint == ("every block must start inside the tensor: check the grid/loop extents against the tensor "
+                        "shape (a last block may be partial only on the two tiled axes of a tensor whose extents "
+                        "are multiples of 32)")
     _at(err, "A[48")
 
     def g():

@@ -220,6 +220,14 @@ class _Interpreter:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return table[op]()
 
+    def _view(self, r: BufferRegion) -> np.ndarray:
+        """The array a region indexes: a tensor of rank > 2 addressed with two starts (a T.Tensor view) is seen
+        as its 2-D row-major view (a numpy view: writes reach the tensor)."""
+        arr = self.arrays[id(r.buffer)]
+        if len(r.starts) == 2 and arr.ndim > 2:  # noqa: PLR2004
+            return arr.reshape(-1, arr.shape[-1])
+        return arr
+
     def region(self, r: BufferRegion) -> tuple[slice, ...]:
         starts = [int(self.index(s)) for s in r.starts]
         return tuple(slice(s, s + n) for s, n in zip(starts, r.extents))
@@ -288,8 +296,15 @@ class _Interpreter:
     def call(self, c: Call) -> None:
         if c.op == "tl.copy":
             src, dst = c.args
-            data = self.arrays[id(src.buffer)][self.region(src)]
-            self.arrays[id(dst.buffer)][self.region(dst)] = _round(data, dst.buffer.dtype)
+            data = self._view(src)[self.region(src)]
+            target = self._view(dst)[self.region(dst)]  # a view, clipped to a tensor's end
+            if src.buffer.scope == "global":  # a partial last block reads zeros past the tensor's end
+                full = np.zeros(src.extents, dtype=np.float64)
+                full[tuple(slice(0, n) for n in data.shape)] = data
+                data = full.reshape(target.shape)
+            else:  # into a tensor: only the part inside it is written
+                data = data.reshape(tuple(dst.extents))[tuple(slice(0, n) for n in target.shape)]
+            target[...] = _round(data.reshape(target.shape), dst.buffer.dtype)
         elif c.op == "tl.gemm":
             a, b, acc, ta, tb = c.args
             x = self.arrays[id(a.buffer if isinstance(a, BufferRegion) else a)]
@@ -298,6 +313,9 @@ class _Interpreter:
             x = x.T if ta.value else x
             y = y.T if tb.value else y
             self.arrays[id(cbuf)][...] = _round(self.arrays[id(cbuf)] + x @ y, cbuf.dtype)
+        elif c.op == "tl.transpose":
+            src, dst = c.args
+            self.arrays[id(dst)][...] = _round(self.arrays[id(src)].T, dst.dtype)
         elif c.op == "tl.fill":
             buf, value = c.args
             buf = buf.buffer if isinstance(buf, BufferRegion) else buf
@@ -347,6 +365,7 @@ _PATTERN_OPS = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub",
     "tt.mul_tiles": "mul",
     "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "neg", "tt.copy_tile": "copy",
+    "tt.transpose_tile": "transpose",
     "tt.fill_tile": "fill",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "R
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
-    "tt.fill_tile": "fill",
+    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
     "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
@@ -135,8 +136,12 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
                 SourceLocation(*where) if where else None,
                 hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
                      "\"dram_interleaved\" for now")
-        elements = p["shape"][0] * p["shape"][1]
-        params.append({**p, "elements": elements, "bytes": p["num_pages"] * p["page_size"],
+        elements = math.prod(p["shape"])
+        rows, cols = elements // p["shape"][-1], p["shape"][-1]
+        if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
+            rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
+        params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
+                       "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []
     mplan = plan.get("multicast")

@@ -67,7 +67,9 @@ from tt_build.language._surface import (
     silu,
     sqrt,
     tanh,
+    transpose,
     unroll,
+    use_swizzle,
     where,
 )
 
@@ -117,7 +119,9 @@ __all__ = [
     "silu",
     "sqrt",
     "tanh",
+    "transpose",
     "unroll",
+    "use_swizzle",
     "where",
 ]
 

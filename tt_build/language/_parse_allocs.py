@@ -10,6 +10,7 @@ from tt_build.ir.nodes import (
     Buffer,
 )
 from tt_build.language import _surface as S
+from tt_build.language._gpu_only import gpu_only_dtype_hint
 from tt_build.language._parse_base import (
     _REQ,
     TILE,
@@ -28,6 +29,9 @@ class AllocMixin(ParserBase):
             name = S.DTYPE_ALIASES.get(str.__str__(v), str.__str__(v))
             if name in S.SUPPORTED_DTYPES:
                 return name
+        if isinstance(v, str) and gpu_only_dtype_hint(str.__str__(v)):
+            self.error(f"dtype {str.__str__(v)!r} is GPU-only: Tensix has no fp8 element type", node,
+                       "use 'bfloat16' (or 'float16' / 'float32')")
         shown = repr(str.__str__(v)) if isinstance(v, str) else (self.text(node) if not _is_static(v) else repr(v))
         self.error(f"unsupported dtype {shown}", node,
                    "supported dtypes: 'bfloat16' (T.bfloat16), 'float16' ('half', T.float16) and 'float32' "

@@ -190,6 +190,7 @@ class _Operand:
     kind: str  # whole | point | slice
     starts: tuple[Expr, ...] = ()
     extents: tuple[int, ...] | None = None
+    view2d: bool = False  # starts/extents are (row, col) of the tensor's 2-D row-major view (a T.Tensor view)
 
 
 @dataclass
@@ -220,6 +221,8 @@ class ParserBase:
         self.loop_depth = 0
         self.in_kernel = False
         self.kernel_params: list[Buffer] = []
+        self.guards: list[Expr] = []  # runtime index conditions of the enclosing `if` statements
+        self.anonymous_grid = 0  # grid rank of a T.Kernel without `as` (its indices cannot be named)
         self.gemm_accs: set[Buffer] = set()  # T.gemm accumulators so far (they live in DST)
         self.errors: list[FrontendError] = []  # independent errors so far (statements skipped after them)
         self.current: ast.AST = src.node  # the statement being parsed (for internal-error locations)
@@ -263,7 +266,11 @@ class ParserBase:
 
     def unknown_name(self, name: str, node: ast.AST, what: str = "name") -> NoReturn:
         close = difflib.get_close_matches(name, self.visible_names(), n=1)
-        if close:
+        if self.anonymous_grid and self.in_kernel:
+            ex = ", ".join(("bx", "by", "bz")[: min(self.anonymous_grid, 3)])
+            hint = (f"the T.Kernel block binds no block indices: write `with T.Kernel(...) as "
+                    f"{ex if self.anonymous_grid == 1 else f'({ex})'}:` to use them")
+        elif close:
             hint = f"did you mean '{close[0]}'?"
         else:
             hint = ("names in a kernel must be parameters, buffers, block/loop variables, factory arguments "

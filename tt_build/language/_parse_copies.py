@@ -8,16 +8,22 @@ import difflib
 from typing import Any
 
 from tt_build.ir.nodes import (
+    Allocate,
     Buffer,
     BufferLoad,
     BufferRegion,
     Call,
+    Evaluate,
     Expr,
     FloatImm,
     IntImm,
+    Stmt,
     StringImm,
+    seq,
 )
 from tt_build.language import _surface as S
+from tt_build.language._parse_views import View
+from tt_build.transform._analysis import guarded_range, view_dims
 from tt_build.language._parse_base import (
     _REQ,
     ParserBase,
@@ -32,6 +38,20 @@ from tt_build.language._parse_base import (
 )
 
 
+def _squeeze_leading(extents: tuple[int, ...], rank: int) -> tuple[int, ...]:
+    """``extents`` without the leading extent-1 dimensions beyond ``rank`` (a block of a batched tensor)."""
+    extents = tuple(extents)
+    while len(extents) > rank and extents[0] == 1:
+        extents = extents[1:]
+    return extents
+
+
+def _leading_points(slices: list[bool]) -> bool:
+    """True when the single indices come first and the slices after them (A[b, r0:r1, c0:c1])."""
+    first = slices.index(True) if True in slices else len(slices)
+    return all(slices[first:])
+
+
 class CopyMixin(ParserBase):
     # ------------------------------------------------------------------ T.copy
 
@@ -42,9 +62,7 @@ class CopyMixin(ParserBase):
         dst = self.copy_operand(args["dst"], "destination")
         glob = [o for o in (src, dst) if o.buffer.scope == "global"]
         if len(glob) == 2:
-            self.error(f"T.copy between two tensors ({src.buffer.name} and {dst.buffer.name}) is not supported", call,
-                       "stage the data through an on-chip buffer: X = T.alloc_shared(...); "
-                       "T.copy(src[...], X); T.copy(X, dst[...])")
+            return self.tensor_copy(call, src, dst)  # type: ignore[return-value]
         if not glob:
             if src.buffer.shape != dst.buffer.shape:
                 self.error(f"shape mismatch in T.copy: buffer {_fmt_shape(src.buffer.shape)} vs buffer "
@@ -55,42 +73,95 @@ class CopyMixin(ParserBase):
                                     tuple(o.buffer.shape), loc=self.loc(o.node)) for o in (src, dst)]
             return Call("tl.copy", tuple(regions), loc=self.loc(call))
         g = glob[0]
-        o = dst if g is src else src
+        return self.region_copy(call, g, dst if g is src else src, g is src)
+
+    def tensor_copy(self, call: ast.Call, src: _Operand, dst: _Operand) -> Allocate:
+        """T.copy tensor → tensor: staged through an internal L1 block (the reader fills it, the writer drains
+        it; compute is not involved). Both regions are 2-D blocks of whole tiles of the same shape."""
+        shapes = []
+        for op in (src, dst):
+            if op.kind == "point":
+                self.error(f"a tensor → tensor T.copy needs the extent of {op.buffer.name}'s region", op.node,
+                           "give it by slices (A[r0:r1, c0:c1]) or copy the whole tensor")
+            ext = tuple(op.buffer.shape) if op.kind == "whole" else tuple(op.extents or ())
+            shapes.append(_squeeze_leading(ext, 2))
+        if shapes[0] != shapes[1] or len(shapes[0]) != 2:  # noqa: PLR2004
+            self.error(f"shape mismatch in T.copy: region {_fmt_shape(shapes[0])} of {src.buffer.name} vs region "
+                       f"{_fmt_shape(shapes[1])} of {dst.buffer.name}", call,
+                       "a tensor → tensor copy moves one 2-D block: both regions need the same rows × cols")
+        if src.buffer.dtype != dst.buffer.dtype:
+            self.error(f"T.copy from {src.buffer.name} ({src.buffer.dtype}) to {dst.buffer.name} ({dst.buffer.dtype}) "
+                       "would convert data between tensors", call, "copy between tensors of the same dtype")
+        for n in shapes[0]:
+            if n % 32:
+                self.error(f"a tensor → tensor T.copy moves whole 32×32 tiles; the region is {_fmt_shape(shapes[0])}",
+                           call)
+        name, k = f"{dst.buffer.name}_stage", 0
+        while name in self.buffer_names or self.lookup(name) is not None:
+            k += 1
+            name = f"{dst.buffer.name}_stage{k}"
+        loc = self.loc(call)
+        stage = Buffer(name, shapes[0], src.buffer.dtype, "shared", loc=loc)
+        self.buffer_names[name] = stage
+        stage_op = _Operand(stage, call, "whole")
+        first = self.region_copy(call, src, stage_op, True)
+        second = self.region_copy(call, dst, stage_op, False)
+        return Allocate(stage, seq(Evaluate(first, loc=loc), Evaluate(second, loc=loc)), loc=loc)
+
+    def region_copy(self, call: ast.Call, g: _Operand, o: _Operand, g_is_src: bool) -> Call:
+        """T.copy between the tensor operand ``g`` and the on-chip operand ``o``."""
         tensor = g.buffer
         if g.kind == "whole":
             starts = tuple(IntImm(0, loc=self.loc(g.node)) for _ in tensor.shape)
             extents = tuple(tensor.shape)
+        elif g.kind == "point" and g.view2d:
+            starts = g.starts
+            extents = tuple(o.buffer.shape)[-2:] if len(o.buffer.shape) >= 2 else (1, o.buffer.shape[0])  # noqa: PLR2004
         elif g.kind == "point":
-            if len(g.starts) != len(o.buffer.shape):
+            if len(g.starts) < len(o.buffer.shape):
                 self.error(f"T.copy region {tensor.name}[...] has {len(g.starts)} indices but {o.buffer.name} is "
                            f"{len(o.buffer.shape)}-D", g.node,
                            "give the start index of the block in every dimension of the tensor")
             starts = g.starts
-            extents = tuple(o.buffer.shape)
+            # a block of a higher-rank tensor: one index in each leading dimension (A[bz, r, c])
+            extents = (1,) * (len(starts) - len(o.buffer.shape)) + tuple(o.buffer.shape)
         else:
             starts = g.starts
             assert g.extents is not None
             extents = g.extents
-        if tuple(extents) != tuple(o.buffer.shape):
+        if _squeeze_leading(extents, len(o.buffer.shape)) != tuple(o.buffer.shape):
             self.error(f"shape mismatch in T.copy: region {_fmt_shape(extents)} vs buffer {_fmt_shape(o.buffer.shape)}",
                        g.node, f"the region of {tensor.name} must have the shape of {o.buffer.name} "
                        f"({_fmt_shape(o.buffer.shape)})")
+        dims = view_dims(tensor.shape, len(starts))  # the coordinates the region is given in
         for d, (st, ext) in enumerate(zip(starts, extents)):
             b = self.bounds(st)
+            if self.guards:  # inside `if` on indices: only the blocks the conditions let through
+                rng = guarded_range(st, self.ranges, self.guards)
+                if rng is not None:
+                    b = (rng[0], rng[1], {})
             if b is None:
                 continue
             lo, hi, at_max = b
-            if lo < 0 or hi + ext > tensor.shape[d]:
+            # a partial last block: on the two tiled axes a block may run past the end of the tensor when every
+            # block starts inside it and the tensor ends on a tile boundary (the reader zero-pads it in L1, the
+            # writer skips the tiles outside: LowerCBIntrinsics)
+            lin = _linear(st) or {}
+            aligned = all(c % 32 == 0 for c in lin.values())
+            partial_ok = (len(dims) >= 2 and d >= len(dims) - 2 and aligned and lo >= 0 and hi < dims[d]
+                          and dims[d] % 32 == 0)
+            if lo < 0 or (hi + ext > dims[d] and not partial_ok):
                 where = ", ".join(f"{k}={v}" for k, v in at_max.items())
                 self.error(f"T.copy region of {tensor.name} is out of bounds in dimension {d}: it covers "
-                           f"{lo}..{hi + ext - 1} but the tensor has {tensor.shape[d]}"
-                           + (f" (at {where})" if where and hi + ext > tensor.shape[d] else ""), g.node,
-                           "the grid/loop extents and block sizes must tile the tensor exactly "
-                           "(partial blocks are not supported)")
+                           f"{lo}..{hi + ext - 1} but the tensor has {dims[d]}"
+                           + (f" (at {where})" if where and hi + ext > dims[d] else ""), g.node,
+                           "every block must start inside the tensor: check the grid/loop extents against the "
+                           "tensor shape (a last block may be partial only on the two tiled axes of a tensor whose "
+                           "extents are multiples of 32)")
         region = BufferRegion(tensor, tuple(starts), tuple(extents), loc=self.loc(g.node))
         full = BufferRegion(o.buffer, tuple(IntImm(0, loc=self.loc(o.node)) for _ in o.buffer.shape),
                             tuple(o.buffer.shape), loc=self.loc(o.node))
-        pair = (region, full) if g is src else (full, region)
+        pair = (region, full) if g_is_src else (full, region)
         return Call("tl.copy", pair, loc=self.loc(call))
 
     def bounds(self, e: Expr) -> tuple[int, int, dict[str, int]] | None:
@@ -123,6 +194,8 @@ class CopyMixin(ParserBase):
                        "T.alloc_shared/T.alloc_fragment")
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value)
+            if isinstance(base, View):
+                return self.view_operand(base, node, role)  # type: ignore[attr-defined]
             if not isinstance(base, Buffer):
                 self.error(f"T.copy {role} must be a buffer or a tensor region, got `{self.text(node)}`", node)
             if base.scope != "global":
@@ -133,10 +206,13 @@ class CopyMixin(ParserBase):
             if len(elts) != len(base.shape):
                 self.error(f"tensor {base.name} is {len(base.shape)}-D but `{self.text(node)}` has {len(elts)} "
                            f"ind{'ices' if len(elts) != 1 else 'ex'}", node)
-            if all(slices):
+            if all(slices) or (any(slices) and _leading_points(slices)):
                 starts, extents = [], []
                 for d, e in enumerate(elts):
-                    assert isinstance(e, ast.Slice)
+                    if not isinstance(e, ast.Slice):  # a point index in a leading dimension: extent 1
+                        starts.append(self.index(e))
+                        extents.append(1)
+                        continue
                     if e.step is not None:
                         step = self.eval(e.step)
                         if step != 1:
@@ -155,7 +231,8 @@ class CopyMixin(ParserBase):
             if any(slices):
                 self.error(f"`{self.text(node)}` mixes start indices and slices", node,
                            "give either the start index of every dimension (A[r, c]) or a slice for every "
-                           "dimension (A[r:r + rows, c:c + cols])")
+                           "dimension (A[r:r + rows, c:c + cols]); single indices are allowed only in the leading "
+                           "(batch) dimensions, before the sliced ones (A[b, r:r + rows, c:c + cols])")
             return _Operand(base, node, "point", tuple(self.index(e) for e in elts))
         v = self.eval(node)
         if not isinstance(v, Buffer):
@@ -214,7 +291,51 @@ class CopyMixin(ParserBase):
                        f"expected (M, K) × (K, N) → (M, N) with transpose_A={ta}, transpose_B={tb}")
         loc = self.loc(call)
         self.gemm_accs.add(c)
+        if ta:  # the matrix engine transposes B tiles only: A is transposed first (transpose_tile) into L1
+            if a.scope != "shared":
+                self.error(f"T.gemm(transpose_A=True) reads A from a T.alloc_shared block; {a.name} is a {a.scope}",
+                           self.arg_node(args["A"], call))
+            name, n = f"{a.name}_T", 0
+            while name in self.buffer_names or self.lookup(name) is not None:
+                n += 1
+                name = f"{a.name}_T{n}"
+            a_t = Buffer(name, (a.shape[1], a.shape[0]), a.dtype, "shared", loc=loc)
+            self.buffer_names[name] = a_t
+            frag = Buffer(f"{name}_frag", a_t.shape, a.dtype, "fragment", loc=loc)
+            self.buffer_names[frag.name] = frag
+            full = [BufferRegion(x, tuple(IntImm(0) for _ in x.shape), tuple(x.shape), loc=loc) for x in (frag, a_t)]
+            mm = Call("tl.gemm", (a_t, b, c, IntImm(0, "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
+            body = seq(Evaluate(Call("tl.transpose", (a, frag), loc=loc), loc=loc),
+                       Evaluate(Call("tl.copy", tuple(full), loc=loc), loc=loc), Evaluate(mm, loc=loc))
+            return Allocate(a_t, Allocate(frag, body, loc=loc), loc=loc)  # type: ignore[return-value]
         return Call("tl.gemm", (a, b, c, IntImm(int(ta), "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
+
+    def transpose(self, call: ast.Call) -> Stmt:
+        """``T.transpose(src, dst)``: ``tl.transpose(src, dst)``; a shared destination is transposed into an
+        internal fragment first and packed into it (``tl.copy`` fragment → shared)."""
+        args = self.bind(call, "T.transpose", [("src", _REQ), ("dst", _REQ)])
+        src = self.onchip(args["src"], call, "T.transpose", "source")
+        dst = self.onchip(args["dst"], call, "T.transpose", "destination")
+        if len(src.shape) != 2 or tuple(dst.shape) != (src.shape[1], src.shape[0]):  # noqa: PLR2004
+            self.error(f"shape mismatch in T.transpose: {src.name} is {_fmt_shape(src.shape)} and {dst.name} is "
+                       f"{_fmt_shape(dst.shape)}", call,
+                       f"the destination of a transpose of a {_fmt_shape(src.shape)} block is "
+                       f"{_fmt_shape(src.shape[::-1])}")
+        if src.scope != "shared":
+            self.error(f"T.transpose reads a T.alloc_shared block (a CB); {src.name} is a {src.scope}",
+                       self.arg_node(args["src"], call), f"T.copy({src.name}, S) into a T.alloc_shared S first")
+        loc = self.loc(call)
+        if dst.scope == "fragment":
+            return Evaluate(Call("tl.transpose", (src, dst), loc=loc), loc=loc)
+        name, k = f"{dst.name}_t", 0
+        while name in self.buffer_names or self.lookup(name) is not None:
+            k += 1
+            name = f"{dst.name}_t{k}"
+        frag = Buffer(name, tuple(dst.shape), dst.dtype, "fragment", loc=loc)
+        self.buffer_names[name] = frag
+        full = [BufferRegion(b, tuple(IntImm(0) for _ in b.shape), tuple(b.shape), loc=loc) for b in (frag, dst)]
+        return Allocate(frag, seq(Evaluate(Call("tl.transpose", (src, frag), loc=loc), loc=loc),
+                                  Evaluate(Call("tl.copy", tuple(full), loc=loc), loc=loc)), loc=loc)
 
     def clear(self, call: ast.Call) -> Call:
         args = self.bind(call, "T.clear", [("buffer", _REQ)])

@@ -23,6 +23,9 @@ from tt_build.ir.nodes import (
     StringImm,
 )
 from tt_build.language import _surface as S
+from tt_build.language._gpu_only import GPU_ONLY
+from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
+from tt_build.language._parse_views import DataRef
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -72,6 +75,8 @@ class ExprMixin(ParserBase):
     def e_attribute(self, node: ast.Attribute, callee: bool) -> Any:
         base = self.eval(node.value)
         if _is_language(base):
+            if node.attr in GPU_ONLY:
+                self.error(f"T.{node.attr} is GPU-only: it has no Tenstorrent lowering", node, GPU_ONLY[node.attr])
             if node.attr in _NOT_YET:
                 self.error(f"T.{node.attr} is not supported yet", node, _NOT_YET[node.attr])
             if node.attr not in _public_names():
@@ -85,8 +90,10 @@ class ExprMixin(ParserBase):
         if isinstance(base, Buffer):
             if node.attr in ("shape", "dtype", "name"):
                 return getattr(base, node.attr)
+            if node.attr == "data" and base.scope == "global":
+                return DataRef(base)
             self.error(f"unsupported buffer attribute `{self.text(node)}`", node,
-                       "buffers expose .shape, .dtype and .name")
+                       "buffers expose .shape, .dtype and .name (kernel tensors also .data, for a T.Tensor view)")
         if isinstance(base, Expr):
             self.error(f"unsupported attribute `{self.text(node)}` of a runtime value", node)
         try:
@@ -195,6 +202,8 @@ class ExprMixin(ParserBase):
             zero: Any = 0.0 if v.dtype in _FLOAT_DTYPES else 0
             return self.binop("-", zero, v, node, node, node.operand)
         if isinstance(node.op, ast.Not):
+            if is_index_cond(v):
+                return self.index_not(v, node)  # type: ignore[attr-defined]
             self.data_dependent(v, node)
         self.error(f"unsupported operator in `{self.text(node)}`", node)
 
@@ -209,9 +218,14 @@ class ExprMixin(ParserBase):
             if isinstance(right, Expr) and right.dtype in _FLOAT_DTYPES:
                 return self.value_compare(_VALUE_CMPS[type(node.ops[0])], left, right, node)
         result = True
+        conds: list[Any] = []
         for op, comp in zip(node.ops, node.comparators):
             right = self.eval(comp)
             if not (_is_static(left) and _is_static(right)):
+                if type(op) in _CMP_SYM and self.is_index_value(left) and self.is_index_value(right):
+                    conds.append(self.index_compare(_CMP_SYM[type(op)], left, right, node))  # type: ignore[attr-defined]
+                    left = right
+                    continue
                 self.data_dependent(left if not _is_static(left) else right, node)
             try:
                 ok = _CMPOPS[type(op)](left, right)
@@ -221,17 +235,25 @@ class ExprMixin(ParserBase):
                 result = False
                 break
             left = right
+        if conds and result:
+            return self.index_bool(True, conds, node)  # type: ignore[attr-defined]
         return result
 
     def e_BoolOp(self, node: ast.BoolOp) -> Any:  # noqa: N802
         is_and = isinstance(node.op, ast.And)
         v: Any = None
+        conds: list[Any] = []
         for e in node.values:
             v = self.eval(e)
+            if is_index_cond(v):
+                conds.append(v)
+                continue
             if not _is_static(v):
                 self.data_dependent(v, node)
             if bool(v) != is_and:
                 return v
+        if conds:
+            return self.index_bool(is_and, conds, node)  # type: ignore[attr-defined]
         return v
 
     def e_IfExp(self, node: ast.IfExp) -> Any:  # noqa: N802
@@ -246,7 +268,8 @@ class ExprMixin(ParserBase):
                            "move whole tiles with T.copy; compute element-wise inside `for i, j in T.Parallel(...)`")
             if base.scope == "global":
                 self.error(f"a T.Parallel body cannot read tensor {base.name} directly", node,
-                           "T.copy the block into an on-chip buffer first")
+                           "T.copy the block into an on-chip buffer first (an element gather such as the im2col of "
+                           "TileLang's convolution is not lowered yet; a 1×1 convolution is a GEMM of T.Tensor views)")
             indices = self.parallel_indices(base, node, writing=False)
             return BufferLoad(base, indices, base.dtype, loc=self.loc(node))
         if not _is_static(base):
@@ -326,6 +349,11 @@ class ExprMixin(ParserBase):
             a, b = self.eval(args["then_value"]), self.eval(args["else_value"])
             if _is_static(cond):
                 return a if cond else b
+            if is_index_cond(cond):
+                self.error(f"the index condition `{self.text(args['cond'])}` of {name} is not decided by the grid and "
+                           "loop ranges", args["cond"],
+                           "a condition on block/loop indices must fold at compile time here; to skip work at run "
+                           "time write an `if` statement around the tile operations")
             if not (isinstance(cond, Call) and cond.op == "math.cmp"):
                 self.error(f"the condition of {name} must compare buffer elements (x[i, j] > 0, a[i, j] < b[i, j]), "
                            f"got `{self.text(args['cond'])}`", args["cond"])
@@ -373,7 +401,10 @@ class ExprMixin(ParserBase):
         if fn in (S.alloc_shared, S.alloc_fragment):
             self.error(f"T.{fn.__name__} must be assigned directly to a name (X = T.{fn.__name__}(...))", node)
         if fn is S.Tensor:
-            self.error("T.Tensor is only valid as the annotation of a kernel parameter", node)
+            if len(node.args) >= 3 or any(k.arg == "data" for k in node.keywords):  # noqa: PLR2004
+                return self.tensor_view(node)  # type: ignore[attr-defined]
+            self.error("T.Tensor is only valid as the annotation of a kernel parameter", node,
+                       "inside a kernel, T.Tensor(shape, dtype, X.data) is a view (reshape) of a kernel tensor X")
         if fn in (S.Kernel, S.Parallel, S.Pipelined, S.serial, S.unroll):
             self.error(f"T.{fn.__name__} can only be used in a "
                        f"{'`with` statement' if fn is S.Kernel else 'for loop'}", node)

@@ -5,7 +5,6 @@ T.Parallel stores.
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -22,14 +21,15 @@ from tt_build.ir.nodes import (
     Expr,
     FloatImm,
     For,
+    IfThenElse,
     IntImm,
-    KernelLaunch,
     SeqStmt,
     Stmt,
     Var,
     seq,
 )
 from tt_build.language import _surface as S
+from tt_build.language._parse_conds import is_index_cond
 from tt_build.language._parse_base import (
     _BINOPS,
     _FLOAT_DTYPES,
@@ -55,6 +55,9 @@ class StmtMixin(ParserBase):
         for s in stmts:
             if isinstance(s, ast.If):
                 cond = self.eval(s.test)
+                if is_index_cond(cond) and self.in_kernel and not self.parallel:
+                    yield s  # a runtime condition on block/loop indices: an IfThenElse (stmt)
+                    continue
                 yield from self.flatten(s.body if self.truth(cond, s.test) else s.orelse)
             else:
                 yield s
@@ -71,8 +74,8 @@ class StmtMixin(ParserBase):
         names = _vars_in(value) if not isinstance(value, Buffer) else [value.name]
         what = f" on the runtime value{'s' if len(names) > 1 else ''} {', '.join(names)}" if names else ""
         self.error(f"data-dependent control flow is not supported: `{self.text(node)}` depends{what}", node,
-                   "conditions must be Python constants (factory arguments) that fold at compile time; "
-                   "kernel bodies are compiled, not executed")
+                   "conditions must fold at compile time (factory arguments, constants) or compare block/loop "
+                   "index expressions (`if bx * block_M < M:`); kernel bodies are compiled, not executed")
 
     def block(self, stmts: Iterator[ast.stmt], node: ast.AST) -> Stmt:
         out: list[Stmt] = []
@@ -127,6 +130,21 @@ class StmtMixin(ParserBase):
             if isinstance(s.value, ast.Call):
                 return self.call_stmt(s.value, s)
             self.error(f"expression statement `{self.text(s)}` has no effect", s, _STMT_HINT)
+        if isinstance(s, ast.If):  # only a runtime index condition reaches here (flatten folds the rest)
+            cond = self.eval(s.test)
+            self.guards.append(cond)
+            try:
+                then = self.scoped_block(s.body, s, {})
+            finally:
+                self.guards.pop()
+            other = None
+            if s.orelse:
+                self.guards.append(self.index_not(cond, s))  # type: ignore[attr-defined]
+                try:
+                    other = self.scoped_block(s.orelse, s, {})
+                finally:
+                    self.guards.pop()
+            return IfThenElse(cond, then, other, loc=self.loc(s))
         if isinstance(s, ast.Assign):
             return self.assign(s)
         if isinstance(s, ast.AugAssign):
@@ -187,66 +205,12 @@ class StmtMixin(ParserBase):
             return None
         self.error(f"unsupported assignment target `{self.text(s.target)}`", s.target)
 
-    # ------------------------------------------------------------------ T.Kernel
-
-    def is_kernel_with(self, s: ast.With) -> bool:
-        return any(isinstance(i.context_expr, ast.Call)
-                   and self.resolve_callee(i.context_expr.func, soft=True) is S.Kernel for i in s.items)
-
-    def kernel(self, s: ast.With) -> Stmt:
-        if len(s.items) != 1:
-            self.error("`with T.Kernel(...)` cannot be combined with other context managers", s)
-        item = s.items[0]
-        call = item.context_expr
-        assert isinstance(call, ast.Call)
-        for a in call.args:
-            if isinstance(a, ast.Starred):
-                self.error("*-unpacking is not supported in the arguments of T.Kernel", a)
-        for kw in call.keywords:
-            if kw.arg == "threads":
-                continue  # TileLang compatibility: thread counts mean nothing on Tensix cores
-            close = difflib.get_close_matches(kw.arg or "", ["threads"], n=1)
-            self.error(f"T.Kernel got an unexpected keyword argument '{kw.arg}'", kw,
-                       "did you mean 'threads'?" if close
-                       else "T.Kernel accepts the grid extents and threads= (ignored)")
-        if not call.args:
-            self.error("T.Kernel needs at least one grid extent", call, "write `T.Kernel(grid_x, grid_y)`")
-        if len(call.args) > 2:
-            self.error(f"T.Kernel supports 1 or 2 grid dimensions, got {len(call.args)}", call.args[2],
-                       "fold extra dimensions into the grid (e.g. batch × rows) or loop over them inside the kernel")
-        grid = tuple(IntImm(self.static_int(a, "a T.Kernel grid extent"), loc=self.loc(a)) for a in call.args)
-        target = item.optional_vars
-        if target is None:
-            self.error("T.Kernel must bind its block indices", s,
-                       f"write `with T.Kernel(...) as {'(bx, by)' if len(grid) == 2 else 'bx'}:`")
-        names = [target] if isinstance(target, ast.Name) else list(getattr(target, "elts", [target]))
-        if not all(isinstance(n, ast.Name) for n in names):
-            self.error(f"T.Kernel block indices must be plain names, got `{self.text(target)}`", target)
-        if len(names) != len(grid):
-            self.error(f"T.Kernel has {len(grid)} grid dimension{'s' if len(grid) != 1 else ''} but the `as` clause "
-                       f"binds {len(names)} name{'s' if len(names) != 1 else ''}", target,
-                       "bind one block index per grid extent, e.g. `with T.Kernel(gx, gy) as (bx, by):`")
-        block_vars = []
-        scope: dict[str, Any] = {}
-        for n in names:
-            assert isinstance(n, ast.Name)
-            self.new_name(n.id, n)
-            if n.id in scope:
-                self.error(f"block index '{n.id}' is bound twice", n)
-            v = Var(n.id, loc=self.loc(n))
-            scope[n.id] = v
-            block_vars.append(v)
-            self.ranges[v] = (0, grid[len(block_vars) - 1].value - 1)
-        self.in_kernel = True
-        body = self.scoped_block(s.body, s, scope)
-        self.in_kernel = False
-        return KernelLaunch(grid, tuple(block_vars), body, loc=self.loc(s))
-
     # ------------------------------------------------------------------ calls as statements
 
     def call_stmt(self, call: ast.Call, s: ast.stmt) -> Stmt | None:
         fn = self.resolve_callee(call.func)
         handlers = {S.copy: self.copy, S.gemm: self.gemm, S.clear: self.clear, S.fill: self.fill,
+                    S.transpose: self.transpose,
                     **{getattr(S, f"reduce_{k}"): (lambda c, k=k: self.reduce(c, k))
                        for k in ("sum", "max", "min", "abssum", "absmax")}}
         if fn in handlers:
@@ -257,7 +221,12 @@ class StmtMixin(ParserBase):
             if not self.in_kernel:  # pragma: no cover - the top level rejects these statements earlier
                 self.error(f"{name} must be used inside the T.Kernel block", call)
             value = handlers[fn](call)
+            if isinstance(value, Stmt):  # a staged tensor → tensor copy / transpose: its own internal buffer
+                return value
             return Evaluate(value, loc=self.loc(s))
+        if fn is S.use_swizzle:
+            self.use_swizzle(call)
+            return None
         if fn is S.annotate_layout:
             if self.loop_depth or self.parallel:
                 self.error("T.annotate_layout must be at the top of the kernel body, not inside a loop", call)
@@ -318,10 +287,11 @@ class StmtMixin(ParserBase):
             stages_node = self.arg_node(args["num_stages"], it)
             stages = self.arg_static(args["num_stages"]) if isinstance(args["num_stages"], _Default) else \
                 self.static_int(stages_node, "num_stages of T.Pipelined", positive=False)
-            if not _is_int(stages) or stages < 1:
-                self.error(f"num_stages of T.Pipelined must be at least 1, got {stages}", stages_node,
-                           "1 = no overlap, 2 = double buffering")
-            annotations["num_stages"] = stages
+            if not _is_int(stages) or stages < 0:
+                self.error(f"num_stages of T.Pipelined must be at least 0, got {stages}", stages_node,
+                           "0 or 1 = no overlap (a single-buffered CB), 2 = double buffering")
+            # TileLang's num_stages=0 (no software pipelining) is a single-buffered CB: the same as 1
+            annotations["num_stages"] = max(stages, 1)
         elif fn is range:
             args = self.bind(it, fname, [("start", _REQ), ("stop", None), ("step", 1)])
             step_node = self.arg_node(args["step"], it)

@@ -9,7 +9,8 @@ builtins. Python values (ints, floats, strings, tuples, …) fold; block and loo
 
 The parser is split by concern: :mod:`._parse_base` (state, lookup, errors), :mod:`._parse_allocs`
 (parameters, shapes, dtypes, allocations), :mod:`._parse_stmts` (statements, loops, stores),
-:mod:`._parse_copies` (T.copy / T.gemm / T.fill / T.annotate_layout) and :mod:`._parse_exprs`
+:mod:`._parse_kernel` (T.Kernel, T.use_swizzle), :mod:`._parse_conds` (conditions on indices), :mod:`._parse_views` (T.Tensor views), :mod:`._parse_copies` (T.copy / T.gemm / T.fill /
+T.annotate_layout) and :mod:`._parse_exprs`
 (expressions). This module composes them.
 """
 
@@ -33,13 +34,16 @@ from tt_build.language._parse_base import (
 )
 from tt_build.language._parse_copies import CopyMixin
 from tt_build.language._parse_exprs import ExprMixin
+from tt_build.language._parse_conds import CondMixin
+from tt_build.language._parse_kernel import KernelMixin
+from tt_build.language._parse_views import ViewMixin
 from tt_build.language._parse_stmts import StmtMixin
 from tt_build.language._source import KernelSource
 
 __all__ = ["parse_prim_func"]
 
 
-class _Parser(StmtMixin, CopyMixin, AllocMixin, ExprMixin, ParserBase):
+class _Parser(KernelMixin, CondMixin, ViewMixin, StmtMixin, CopyMixin, AllocMixin, ExprMixin, ParserBase):
     # ------------------------------------------------------------------ entry
 
     def parse(self) -> PrimFunc:

@@ -66,7 +66,9 @@ __all__ = [
     "silu",
     "sqrt",
     "tanh",
+    "transpose",
     "unroll",
+    "use_swizzle",
     "where",
 ]
 
@@ -172,14 +174,27 @@ def Tensor(shape: Any, dtype: Any = "bfloat16") -> TensorSpec:  # noqa: N802 - T
     return TensorSpec(shape, dtype)
 
 
-def Kernel(*grid: Any, threads: Any = None) -> NoReturn:  # noqa: N802 - TileLang spelling
-    """Launch grid of the kernel: ``with T.Kernel(gx, gy) as (bx, by):`` (or ``T.Kernel(gx) as bx``).
+def Kernel(*grid: Any, threads: Any = None, prelude: Any = None) -> NoReturn:  # noqa: N802 - TileLang spelling
+    """Launch grid of the kernel: ``with T.Kernel(gx, gy, gz) as (bx, by, bz):`` (any number of dimensions,
+    ``T.Kernel(gx) as bx`` for one).
 
-    The body runs once per block; ``bx``/``by`` are the block indices (``0 <= bx < gx``). Grid extents
-    must fold to positive integers; at most two dimensions. ``threads=`` is accepted for TileLang
-    compatibility and ignored. Exactly one ``T.Kernel`` block forms the kernel function's body.
+    The body runs once per block; ``bx``/``by``/``bz`` are the block indices (``0 <= bx < gx``); blocks are
+    numbered with ``bx`` fastest. Grid extents must fold to positive integers. The ``as`` clause may be
+    left out when the body does not use the indices. The GPU launch keywords ``threads=`` and ``prelude=``
+    are accepted for TileLang compatibility and ignored (a Tensix core runs one reader, one compute and one
+    writer kernel, not a thread block). Exactly one ``T.Kernel`` block forms the kernel function's body.
     """
     _outside("Kernel")
+
+
+def use_swizzle(panel_size: Any = 8, order: Any = "row", enable: Any = True) -> NoReturn:
+    """``T.use_swizzle(panel_size, order="row", enable=True)``: accepted and a no-op.
+
+    On a GPU it rasterizes thread blocks in panels for L2 reuse. On Tenstorrent every core gets a contiguous
+    range of blocks in row-major grid order (LayoutAwareWorkPartitionTT) and there is no shared L2 to
+    exploit, so the order is left unchanged. The arguments must still fold to constants.
+    """
+    _outside("use_swizzle")
 
 
 def alloc_shared(shape: Any, dtype: Any) -> NoReturn:
@@ -218,6 +233,14 @@ def gemm(A: Any, B: Any, C: Any, transpose_A: bool = False, transpose_B: bool = 
     (call ``T.clear(C)`` instead).
     """
     _outside("gemm")
+
+
+def transpose(src: Any, dst: Any) -> NoReturn:
+    """``T.transpose(src, dst)``: ``dst = src.T`` for an on-chip block: ``src`` a ``T.alloc_shared`` (R, C) buffer,
+    ``dst`` a ``T.alloc_fragment`` or ``T.alloc_shared`` (C, R) buffer. Tile (i, j) of ``dst`` is
+    ``transpose_tile`` of tile (j, i) of ``src`` (``api/compute/transpose.h``, the transpose_wh unit).
+    """
+    _outside("transpose")
 
 
 def clear(buffer: Any) -> NoReturn:

@@ -9,7 +9,7 @@ from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, In
 if TYPE_CHECKING:
     from tt_build.ir import Stmt
 
-__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "substitute"]
+__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin", "view_dims"]
 
 TILE = 32
 
@@ -42,6 +42,47 @@ def div_exact(e: Expr, d: int) -> Expr:
     raise ValueError(msg)
 
 
+def view_dims(shape: tuple[int, ...] | list[int], nstarts: int) -> tuple[int, ...]:
+    """The extents of the coordinates a region of a tensor of ``shape`` is given in: the shape itself, or
+    for a region with two starts on a tensor of rank > 2 (a ``T.Tensor`` view) its 2-D row-major view."""
+    if nstarts == len(shape) or nstarts != 2:  # noqa: PLR2004
+        return tuple(shape)
+    rows = 1
+    for d in shape[:-1]:
+        rows *= d
+    return rows, shape[-1]
+
+
+def flat_region(region: BufferRegion, vector: str | None = None) -> tuple[Expr, Expr, int, int]:
+    """(first row, first column, rows, columns) of a tensor region in elements of the tensor's 2-D row-major view.
+
+    A tensor of any rank ``(d0, ..., dn-2, dn-1)`` is stored as its ``(d0 * ... * dn-2) × dn-1`` row-major
+    view (what ``tilize_nfaces`` of the host program pages). A region of a higher-rank tensor has extent 1 in
+    every leading dimension (one batch element), so its rows are contiguous in that view.
+    """
+    shape = region.buffer.shape
+    n = len(shape)
+    if n == 1:  # a vector tensor (``vector``): one tile row (row: values in row 0) or column (col)
+        if vector == "col":
+            return region.starts[0], IntImm(0), region.extents[0], TILE
+        return IntImm(0), region.starts[0], TILE, region.extents[0]
+    if len(region.starts) == 2 and n > 2:  # noqa: PLR2004 - already in 2-D view coordinates (a T.Tensor view)
+        return region.starts[0], region.starts[1], region.extents[0], region.extents[1]
+    row: Expr = region.starts[n - 2]
+    stride = shape[n - 2]
+    for d in range(n - 3, -1, -1):  # leading dimensions, innermost first
+        row = region.starts[d] * IntImm(stride) + row
+        stride *= shape[d]
+    return row, region.starts[n - 1], region.extents[n - 2], region.extents[n - 1]
+
+
+def tile_origin(region: BufferRegion, vector: str | None = None) -> tuple[Expr, Expr, int, int]:
+    """(first tile row, first tile column, tile rows, tile columns) of a tensor region in its page grid:
+    tile (r, c) of the 2-D view (:func:`flat_region`) is page ``r * (dn-1 / 32) + c``."""
+    row, col, rows, cols = flat_region(region, vector)
+    return div_exact(row, TILE), div_exact(col, TILE), rows // TILE, cols // TILE
+
+
 def eval_int(e: Any, env: dict[Var, int] | None = None) -> int:
     """Evaluate an integer expression with the variables in ``env`` bound."""
     env = env or {}
@@ -65,6 +106,52 @@ def eval_int(e: Any, env: dict[Var, int] | None = None) -> int:
         return ops[e.op]()
     msg = f"cannot evaluate {type(e).__name__} as an integer"
     raise TypeError(msg)
+
+
+def free_vars(e: Any) -> list[Var]:
+    """The variables of an index expression, in first-use order."""
+    out: list[Var] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, Var):
+            if all(v is not x for v in out):
+                out.append(x)
+        elif isinstance(x, BinaryOp):
+            walk(x.a)
+            walk(x.b)
+
+    walk(e)
+    return out
+
+
+def guarded_range(e: Expr, ranges: dict[Var, tuple[int, int]], guards: list[Expr],
+                  limit: int = 1 << 16) -> tuple[int, int] | None:
+    """[lo, hi] of ``e`` over every assignment of its (and the guards') variables, within their inclusive
+    ``ranges``, for which every guard holds — by enumeration (None above ``limit`` assignments, when a
+    variable has no range, or when no assignment satisfies the guards)."""
+    import itertools  # noqa: PLC0415
+
+    names: list[Var] = []
+    for x in [e, *guards]:
+        for v in free_vars(x):
+            if all(v is not n for n in names):
+                names.append(v)
+    total = 1
+    for v in names:
+        if v not in ranges:
+            return None
+        total *= ranges[v][1] - ranges[v][0] + 1
+    if total > limit:
+        return None
+    lo = hi = None
+    for values in itertools.product(*(range(ranges[v][0], ranges[v][1] + 1) for v in names)):
+        env = dict(zip(names, values))
+        if not all(eval_int(g, env) for g in guards):
+            continue
+        x = eval_int(e, env)
+        lo = x if lo is None else min(lo, x)
+        hi = x if hi is None else max(hi, x)
+    return None if lo is None else (lo, hi)
 
 
 def collect_calls(stmt: Stmt, prefix: str = "") -> list[Call]:

@@ -2,7 +2,12 @@
 
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
-interleaved), dtype, shape, 32×32 tile grid, page size/count and the role ``input`` (copied from) or
+interleaved), dtype, shape (any rank ≥ 2; the last dimension and the product of the others multiples
+of 32), 32×32 tile grid (of
+the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimensions folded into the rows;
+a 1-D tensor of n values is a vector: ``vector`` row (stored as a (32, n) tensor, the values in row 0 of
+each tile; ``[1, n/32]``) or col (an (n, 32) tensor, values in column 0; ``[n/32, 1]``), the orientation
+of the 1-D buffers it is copied to or from), page size/count and the role ``input`` (copied from) or
 ``output`` (copied to), decided from dataflow only, plus ``layout_loc`` (where ``T.annotate_layout``
 requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.grid_blocks`` (the
 T.Kernel grid).
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from tt_build.ir import BufferRegion, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
 from tt_build.ir import attrs as A
+from tt_build.ir.rowwise import RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE, collect_calls
 from tt_build.transform.base import Pass, PassContext, dram_bytes
 
@@ -100,6 +106,10 @@ class InferTTLayout(Pass):
                     if getattr(buf, "scope", None) == "global":
                         raise self.error(f"{call.op[3:]} cannot use tensor {buf.name} directly", call.loc,
                                          hint="copy a tile block into T.alloc_shared / T.alloc_fragment first")
+        try:  # the orientation of 1-D tensors follows the 1-D buffers they are copied to / from
+            _, vectors = staged_analysis(f.body)
+        except RowwiseError as exc:
+            raise self.error(exc.msg, exc.loc, hint=exc.hint) from None
         annotations = f.attrs.get(A.LAYOUT_ANNOTATIONS, {})
         layout_locs = f.attrs.get(A.LAYOUT_LOCATIONS, {})
         attrs = dict(f.attrs)
@@ -110,12 +120,22 @@ class InferTTLayout(Pass):
             if id(p) not in reads and id(p) not in writes:
                 raise self.error(f"tensor {p.name} is never read or written by the kernel", p.loc,
                                  hint="remove the unused parameter")
-            if len(p.shape) != 2:  # noqa: PLR2004
-                raise self.error(f"tensor {p.name} has {len(p.shape)} dimensions; only 2-D tensors are supported",
-                                 p.loc)
-            for dim in p.shape:
+            vector = None
+            if len(p.shape) == 1:  # a vector: one tile per 32 values, in row 0 (row) or column 0 (col) of each
+                vector = vectors.get(p, "row")  # the orientation of the 1-D buffers it is copied to / from
+                if p.shape[0] % TILE:
+                    raise self.error(f"tensor {p.name} has {p.shape[0]} values, not a multiple of 32", p.loc,
+                                     hint="pad the tensor to a multiple of 32")
+            rows = 1 if vector is None else TILE
+            for d in p.shape[:-1]:
+                rows *= d
+            # paged as its 2-D row-major view: the rows (leading dimensions multiplied) and the last dimension
+            # must be whole tiles (a block of the tensor itself is checked against its own axes later)
+            for dim, what in ((p.shape[-1], f"dimension {p.shape[-1]}"),
+                              (rows, f"dimension {p.shape[-2]}" if len(p.shape) == 2  # noqa: PLR2004
+                               else f"row count {rows} (the product of its leading dimensions)")):
                 if dim % TILE:
-                    raise self.error(f"tensor {p.name} dimension {dim} is not a multiple of the 32×32 tile", p.loc,
+                    raise self.error(f"tensor {p.name} {what} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
             if p.dtype not in ("bfloat16", "float16"):
                 raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 or float16 "
@@ -124,7 +144,12 @@ class InferTTLayout(Pass):
                                       "(T.alloc_fragment, T.alloc_shared)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]
-            tiles = [p.shape[0] // TILE, p.shape[1] // TILE]
+            rows = 1
+            for d in p.shape[:-1]:  # higher ranks: paged as the 2-D row-major view (leading dims fold into rows)
+                rows *= d
+            tiles = [rows // TILE, p.shape[-1] // TILE]
+            if vector is not None:  # stored as a (32, n) / (n, 32) tensor holding the values in row / column 0
+                tiles = [1, p.shape[0] // TILE] if vector == "row" else [p.shape[0] // TILE, 1]
             attrs[A.buffer_key(p.name)] = {
                 "role": "input" if id(p) in reads else "output",
                 "layout": layout,
@@ -140,6 +165,8 @@ class InferTTLayout(Pass):
             }
             if p.name in layout_locs:
                 attrs[A.buffer_key(p.name)]["layout_loc"] = list(layout_locs[p.name])
+            if vector is not None:
+                attrs[A.buffer_key(p.name)]["vector"] = vector
         self._check_dram(f, attrs, ctx)
         attrs[A.GRID_BLOCKS] = grid
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)

@@ -47,6 +47,8 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
         return (name, c.args[0].name, c.args[1].name), ev(f"tt.{name}_init", c.args[0], c.args[1])
     if c.op == "tt.copy_tile":
         return ("copy", c.args[0].name), ev("tt.copy_init", c.args[0])
+    if c.op == "tt.transpose_tile":
+        return ("transpose", c.args[0].name), ev("tt.transpose_init", c.args[0])
     if c.op in _SFPU:
         return (c.op,), ev(_SFPU[c.op])
     return _rowwise_init(c)
@@ -109,7 +111,8 @@ class InsertComputeInitTT(Pass):
         transpose = self._transpose(f)
         packs = [c for c in calls if c.op in ("tt.pack_tile", "tt.pack_tile_at")]
         first = next(c for c in calls if init_for(c) is not None or c.op.startswith("tt.reduce_init:"))
-        unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", "tt.matmul_subblock", *_BINARY, "tt.copy_tile")
+        unpacking = [c for c in calls if c.op in ("tt.matmul_tiles", "tt.matmul_subblock", *_BINARY, "tt.copy_tile",
+                                                  "tt.transpose_tile")
                      or "_tiles_bcast_" in c.op or "_reuse_dest_tiles:" in c.op
                      or c.op.startswith(("tt.unary_bcast:", "tt.reduce_init:"))]
         if first.op not in ("tt.matmul_tiles", "tt.matmul_subblock", *_BINARY) and unpacking:
@@ -122,7 +125,8 @@ class InsertComputeInitTT(Pass):
         elif first.op in _BINARY or "_tiles_bcast_" in first.op or first.op.startswith("tt.reduce_init:"):
             startup = ev("tt.compute_kernel_hw_startup", first.args[0], first.args[1], out_cb)
         else:
-            src = next((c.args[0] for c in calls if c.op == "tt.copy_tile" or c.op.startswith("tt.unary_bcast:")
+            src = next((c.args[0] for c in calls if c.op in ("tt.copy_tile", "tt.transpose_tile")
+                        or c.op.startswith("tt.unary_bcast:")
                         or "_reuse_dest_tiles:" in c.op), out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
         body, _ = self._insert(f.body, None, transpose)

@@ -78,6 +78,13 @@ def _frag_written(c: Call) -> Buffer | None:
     return None
 
 
+def _has_inner_live_range(stmts: list[Stmt]) -> bool:
+    """True when ``stmts`` hold a complete DST live range (already wrapped in tile_regs_acquire/release)."""
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    return any(c.op == "tt.tile_regs_acquire" for s in stmts for c in collect_calls(s, "tt."))
+
+
 def _writes_frag(s: Stmt, frag: Buffer) -> bool:
     from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
@@ -179,8 +186,17 @@ class InsertDSTManagementTT(Pass):
                         _call_of(out[push + 2]).args[0] is not frag:  # type: ignore[union-attr]
                     break
                 push += 3
-            self._check_single_live(out[start:push + 1], frag)
             tiles = f.attrs[A.cb_key(frag.name)]["block_pages"]
+            if _has_inner_live_range(out[start:push + 1]):
+                # another fragment's whole live range inside this accumulation (T.gemm(transpose_A=True)
+                # transposes each A block in DST): keep the partial sums in L1 between K steps instead
+                spilled = self._spill(out[start:push + 1], frag, pack, tiles, cap, f, ctx, partials)
+                if spilled is not None:
+                    new = [*out[:start], *spilled]
+                    i = floor = since[frag] = len(new)
+                    out = new + out[push + 1:]
+                    continue
+            self._check_single_live(out[start:push + 1], frag)
             if tiles <= cap:
                 new = [
                     *out[:start], ev("tt.tile_regs_acquire"), *out[start:reserve],
@@ -265,7 +281,14 @@ class InsertDSTManagementTT(Pass):
         if len(mms) != 1 or _call_of(mms[0]).args[2] is not frag:  # type: ignore[union-attr]
             return None
         k_at = body.index(mms[0])
-        waits, pops = body[:k_at], body[k_at + 1:]
+        w_at = k_at
+        while w_at > 0 and _op(body[w_at - 1]) == "tt.cb_wait_front":
+            w_at -= 1
+        # a prelude computing an operand of the matmul (a transposed A block: its own complete DST live range)
+        prelude = body[:w_at]
+        if prelude and not _has_inner_live_range(prelude):
+            return None
+        waits, pops = body[w_at:k_at], body[k_at + 1:]
         if any(_op(s) != "tt.cb_wait_front" for s in waits) or any(_op(s) != "tt.cb_pop_front" for s in pops):
             return None
         reserve_at = next((j for j, s in enumerate(post) if _op(s) == "tt.cb_reserve_back"), None)
@@ -289,6 +312,12 @@ class InsertDSTManagementTT(Pass):
         sub = _rect_sub_block(*f.attrs[A.buffer_key(frag.name)]["tiles"], cap)
         extent = loop.extent.value
         n = IntImm(sub)
+        if prelude:  # the prelude packs into its own CB: the packer may still be set up for the partials
+            from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+            targets = list(dict.fromkeys(c.args[1] for x in prelude for c in collect_calls(x, "tt.pack_block")))
+            prelude = [*(ev("tt.pack_reconfig_data_format", t) for t in targets[:1]
+                         if fmt_of.get(t.name) != cbinfo["data_format"]), *prelude]
 
         def iteration(first: bool, last: bool) -> list[Stmt]:
             sv = Var(f"sub_{frag.name}", "uint32")
@@ -321,7 +350,7 @@ class InsertDSTManagementTT(Pass):
             packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
             head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*waits, *head, *packer, sub_loop, *pops]
+            return [*prelude, *waits, *head, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)
@@ -482,6 +511,9 @@ class _Expand(StmtExprMutator):
             return per_tile(lambda idx, t: ev(f"tt.{kind.value}_tiles", a, b, idx, idx, t))
         if op == "tt.copy_block":
             src = args[0]
+            if len(args) > 2 and args[2].value:  # T.transpose: DST tile (i, j) of frag ← tile (j, i) of src
+                rows, cols = self._tiles(args[1])
+                return per_tile(lambda idx, t: ev("tt.transpose_tile", src, idx % cols * rows + idx // cols, t))
             return per_tile(lambda idx, t: ev("tt.copy_tile", src, idx, t))
         if op == "tt.unary_block":
             name = args[0].value

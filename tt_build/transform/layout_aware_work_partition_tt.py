@@ -9,7 +9,7 @@ equal shard), ``tt.core_grid``, ``tt.core_ranges``, ``tt.grid_tiles`` and ``tt.d
 Cores are numbered row-major over the device grid: core ``c`` is ``(c % grid_x, c // grid_x)``.
 
 Checks that the ``T.copy`` regions written to each output tensor, over every block of the grid and
-every iteration of the enclosing loops, cover all of its tiles: the host program does not initialise
+every iteration of the enclosing loops that the enclosing runtime ``if`` conditions let through, cover all of its tiles: the host program does not initialise
 output tensors, so a tile no block writes would hold whatever the device memory held (a partial
 write is therefore a diagnostic, located at the copy into the tensor, not a silently wrong result).
 Leaves alone: the body.
@@ -21,9 +21,22 @@ import itertools
 from typing import Any
 
 from tt_build.errors import SourceLocation
-from tt_build.ir import BufferRegion, Call, Evaluate, For, IntImm, IRModule, KernelLaunch, Node, PrimFunc, Var
+from tt_build.ir import (
+    BinaryOp,
+    BufferRegion,
+    Call,
+    Evaluate,
+    For,
+    IfThenElse,
+    IntImm,
+    IRModule,
+    KernelLaunch,
+    Node,
+    PrimFunc,
+    Var,
+)
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import TILE, eval_int
+from tt_build.transform._analysis import TILE, eval_int, flat_region
 from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext
 
 __all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "output_coverage", "partition"]
@@ -130,49 +143,56 @@ def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None
     The tile set is None when a start index is not an integer expression of the block and loop
     variables or the enumeration would exceed ``_MAX_ENUMERATION`` combinations (not checked then).
     """
-    copies: list[tuple[Call, dict[Var, range]]] = []
+    copies: list[tuple[Call, dict[Var, range], list[Any]]] = []
     grid: list[int] = []
 
-    def walk(s: Any, ranges: dict[Var, range]) -> None:
+    def walk(s: Any, ranges: dict[Var, range], guards: list[Any]) -> None:
         if isinstance(s, KernelLaunch):
             grid.extend(int(getattr(g, "value", 0)) for g in s.grid)
             inner = dict(ranges)
             for v, g in zip(s.block_vars, s.grid):
                 inner[v] = range(int(getattr(g, "value", 0)))
-            walk(s.body, inner)
+            walk(s.body, inner, guards)
         elif isinstance(s, For):
             inner = dict(ranges)
             if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
                 inner[s.var] = range(s.min.value, s.min.value + s.extent.value)
-            walk(s.body, inner)
+            walk(s.body, inner, guards)
+        elif isinstance(s, IfThenElse):  # a runtime index condition: only the blocks it lets through write
+            walk(s.then_case, ranges, [*guards, s.cond])
+            if s.else_case is not None:
+                walk(s.else_case, ranges, [*guards, BinaryOp("==", s.cond, IntImm(0), "bool")])
         elif isinstance(s, Evaluate):
             c = s.value
             if isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion) \
                     and c.args[1].buffer.scope == "global" and c.args[1].buffer.name == name:
-                copies.append((c, ranges))
+                copies.append((c, ranges, guards))
         else:
             for child in _kids(s):
-                walk(child, ranges)
+                walk(child, ranges, guards)
 
-    walk(f.body, {})
+    walk(f.body, {}, [])
     covered: set[tuple[int, int]] = set()
-    for call, ranges in copies:
+    for call, ranges, guards in copies:
         region: BufferRegion = call.args[1]
-        used = [v for v in ranges if any(_uses(st, v) for st in region.starts)]
+        used = [v for v in ranges if any(_uses(st, v) for st in region.starts) or any(_uses(g, v) for g in guards)]
         count = 1
         for v in used:
             count *= len(ranges[v])
         if count > _MAX_ENUMERATION:
-            return None, [c for c, _ in copies], grid
-        rt, ct = region.extents[0] // TILE, region.extents[1] // TILE
+            return None, [c for c, _, _ in copies], grid
+        row, col, rows, cols = flat_region(region, f.attrs.get(A.buffer_key(name), {}).get("vector"))  # any rank
+        rt, ct = rows // TILE, cols // TILE
         for values in itertools.product(*(ranges[v] for v in used)):
             env = dict(zip(used, values))
             try:
-                r0, c0 = (eval_int(st, env) // TILE for st in region.starts)
+                if not all(eval_int(g, env) for g in guards):
+                    continue
+                r0, c0 = (eval_int(st, env) // TILE for st in (row, col))
             except (KeyError, TypeError):
-                return None, [c for c, _ in copies], grid
+                return None, [c for c, _, _ in copies], grid
             covered.update((r0 + dr, c0 + dc) for dr in range(rt) for dc in range(ct))
-    return covered, [c for c, _ in copies], grid
+    return covered, [c for c, _, _ in copies], grid
 
 
 def _kids(n: Any) -> list[Any]:

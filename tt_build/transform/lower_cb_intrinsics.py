@@ -36,7 +36,14 @@ Produces:
   core's CB write pointer is the same and the sender's address is valid on every receiver.
 
 Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile columns, tile (r, c) of
-the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB.
+the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB. A
+tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
+block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
+
+Partial last blocks (the tensor's ``partial`` axes): every tile transfer is guarded by its tile row /
+column being inside the tensor — the reader zero-fills the L1 page of a tile outside
+(``zero_page``), the writer skips it. CB transactions stay whole blocks, so compute is unchanged and
+every CB stays balanced; no NOC transfer leaves the tensor.
 """
 
 from __future__ import annotations
@@ -45,12 +52,14 @@ from collections.abc import Callable
 from typing import Any
 
 from tt_build.ir import (
+    BinaryOp,
     Buffer,
     BufferRegion,
     Call,
     Evaluate,
     Expr,
     For,
+    IfThenElse,
     IntImm,
     IRModule,
     LetStmt,
@@ -64,7 +73,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import TILE, collect_calls, div_exact
+from tt_build.transform._analysis import TILE, collect_calls, div_exact, tile_origin, view_dims
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
 
@@ -170,16 +179,30 @@ class LowerCBIntrinsics(Pass):
     def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str) -> Stmt:
         tinfo = f.attrs[A.buffer_key(region.buffer.name)]
         cbinfo = f.attrs[A.cb_key(cb.name)]
-        rows, cols = region.extents[0] // TILE, region.extents[1] // TILE
-        r0, c0 = div_exact(region.starts[0], TILE), div_exact(region.starts[1], TILE)
+        r0, c0, rows, cols = tile_origin(region, tinfo.get("vector"))  # any rank: the 2-D view's page grid
         nt = tinfo["tiles"][1]
         page = cbinfo["page_size"]
+        partial = tinfo.get("partial", [])
+        # a partial last block: tile (r, c) exists only while its row / column is inside the tensor (the row
+        # within one matrix of a batched tensor: leading dimensions never overflow)
+        if partial:
+            mrow0 = div_exact(region.starts[-2], TILE)
+            dims = view_dims(region.buffer.shape, len(region.starts))
+            limits = (dims[-2] // TILE, dims[-1] // TILE)
 
-        def inner(r: Expr) -> Stmt:
-            return tile_loop("c", cols, lambda c: ev(api, (r0 + r) * nt + (c0 + c), region.buffer,
-                                                       l1 + (r * cols + c) * page))
+        def tile(r: Expr, c: Expr) -> Stmt:
+            addr = l1 + (r * cols + c) * page
+            access = ev(api, (r0 + r) * nt + (c0 + c), region.buffer, addr)
+            if not partial:
+                return access
+            conds = [BinaryOp("<", idx, IntImm(limits[ax]), "bool") for ax, idx in ((0, mrow0 + r), (1, c0 + c))
+                     if ax in partial]
+            cond = conds[0] if len(conds) == 1 else BinaryOp("and", conds[0], conds[1], "bool")
+            # reader: the padding tiles are zeros (exact GEMM sums, finite element-wise values); writer: skipped
+            pad = ev("tt.zero_page", addr, IntImm(page)) if api == "tt.noc_async_read_page" else None
+            return IfThenElse(cond, access, pad)
 
-        return tile_loop("r", rows, inner)
+        return tile_loop("r", rows, lambda r: tile_loop("c", cols, lambda c: tile(r, c)))
 
     def _pages(self, cb: Buffer, f: PrimFunc) -> IntImm:
         return IntImm(f.attrs[A.cb_key(cb.name)]["block_pages"])

@@ -7,7 +7,8 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 ``tt.read_block(region, cb)``          copy tensor tiles into an input CB (reader side)
 ``tt.write_block(cb, region)``         copy a CB's tiles to tensor tiles (writer side)
 ``tt.pack_block(frag, cb)``            pack a DST-resident fragment into a CB
-``tt.copy_block(cb, frag)``            unpack CB tiles into the fragment's DST tiles
+``tt.copy_block(cb, frag[, 1])``       unpack CB tiles into the fragment's DST tiles (``1``: transposed,
+                                       ``T.transpose``: tile (i, j) of frag = transpose_tile of (j, i))
 ``tt.matmul_block(a, b, frag, tB)``    ``frag += a @ b`` tile by tile (``tB``: B tiles transposed)
 ``tt.binary_block(op, a, b, frag)``    ``frag = a <op> b`` for op in add / sub / mul
 ``tt.unary_block(op, frag)``           ``frag = op(frag)`` in DST, op in exp / relu / negative
@@ -187,6 +188,9 @@ class LowerTTTileIntrinsics(Pass):
             raise self.error(f"T.copy from {src.buffer.name} ({src.buffer.scope}) to {dst.buffer.name} "
                              f"({dst.buffer.scope}) is not supported", loc,
                              hint="copy tensor→shared, shared/fragment→tensor, fragment→shared or shared→fragment")
+        if call.op == "tl.transpose":  # (shared src, fragment dst): unpack tile (j, i) transposed into DST (i, j)
+            src, dst = call.args
+            return _ev("tt.copy_block", src, dst, IntImm(1, "bool"), loc=loc)
         if call.op == "tl.gemm":
             a, b, c, ta, tb = call.args
             for buf, what in ((a, "A"), (b, "B")):
@@ -201,8 +205,12 @@ class LowerTTTileIntrinsics(Pass):
         if call.op == "tl.fill":
             buf, value = call.args
             if buf.scope != "fragment":
-                raise self.error(f"T.fill/T.clear of {buf.name}: only fragments (DST) can be filled", loc,
-                                 hint="allocate the buffer with T.alloc_fragment")
+                if kind(buf) != "intermediate":
+                    raise self.error(f"T.fill/T.clear of {buf.name}: a shared buffer filled from a tensor cannot also "
+                                     "be filled with a constant", loc,
+                                     hint="fill a separate T.alloc_shared buffer, or a T.alloc_fragment")
+                # a shared (L1) block of a constant: filled in DST tile by tile and packed into its own CB
+                return seq(_ev("tt.fill_block", buf, value, loc=loc), _ev("tt.pack_block", buf, buf, loc=loc))
             return _ev("tt.fill_block", buf, value, loc=loc)
         raise self.error(f"{call.op[3:]} is not supported on Tenstorrent yet", loc)
 

@@ -8,7 +8,11 @@ vector of n values) gets ``vector``: ``col`` — one value per row of a block (a
 as ``v[i]``), tiles ``[n/32, 1]`` — or ``row`` (``dim=0``, ``v[j]``), tiles ``[1, n/32]``, from its uses
 (:func:`tt_build.ir.rowwise.staged_analysis`); a vector used both ways is a diagnostic.
 Checks every ``T.copy`` between a tensor and an on-chip buffer: starts tile-aligned (multiples of
-32 for all block/loop indices) and the region inside the tensor for every block and iteration.
+32 for all block/loop indices) and the region inside the tensor for every block and iteration — except
+a partial last block: on the two tiled axes a block that starts inside the tensor may run past its end;
+the tensor's ``partial`` lists those axes of its 2-D page grid (0 rows, 1 columns) and
+LowerCBIntrinsics guards each tile transfer (a kernel with ``T.reduce_*`` rejects partial blocks: the
+zero padding would be reduced).
 Leaves alone: the body.
 """
 
@@ -23,6 +27,7 @@ from tt_build.ir import (
     Call,
     Evaluate,
     For,
+    IfThenElse,
     IntImm,
     IRModule,
     KernelLaunch,
@@ -34,7 +39,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
-from tt_build.transform._analysis import TILE, divisible
+from tt_build.transform._analysis import TILE, collect_calls, divisible, guarded_range, view_dims
 from tt_build.transform.base import Pass, PassContext
 
 __all__ = ["PropagateTTLayout", "bounds"]
@@ -82,6 +87,7 @@ class PropagateTTLayout(Pass):
         class V(StmtExprVisitor):
             def __init__(self) -> None:
                 self.ranges: dict[Var, tuple[int, int]] = {}
+                self.guards: list[Any] = []
 
             def visit_KernelLaunch(self, node: KernelLaunch) -> None:  # noqa: N802
                 for v, g in zip(node.block_vars, node.grid):
@@ -97,6 +103,14 @@ class PropagateTTLayout(Pass):
             def visit_LetStmt(self, node: LetStmt) -> None:  # noqa: N802
                 self.ranges[node.var] = bounds(node.value, self.ranges)
                 self.generic_visit(node)
+
+            def visit_IfThenElse(self, node: IfThenElse) -> None:  # noqa: N802
+                # a copy under a runtime index condition only runs for the blocks the condition lets through
+                self.guards.append(node.cond)
+                self.visit(node.then_case)
+                self.guards[-1] = BinaryOp("==", node.cond, IntImm(0), "bool")
+                self.visit(node.else_case)
+                self.guards.pop()
 
             def visit_Allocate(self, node: Allocate) -> None:  # noqa: N802
                 b = node.buffer
@@ -123,19 +137,20 @@ class PropagateTTLayout(Pass):
             def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
                 call = node.value
                 if isinstance(call, Call) and call.op == "tl.copy":
-                    pass_._copy(call, attrs, onchip, self.ranges)  # noqa: SLF001
+                    pass_._copy(call, attrs, onchip, self.ranges, self.guards)  # noqa: SLF001
 
         try:
             _, vectors = staged_analysis(f.body)
         except RowwiseError as exc:
             raise self.error(exc.msg, exc.loc, hint=exc.hint) from None
+        self._reduces = any(c.op == "tl.reduce" for c in collect_calls(f.body, "tl."))
         V().visit(f.body)
         for buf, info in onchip.items():
             attrs[A.buffer_key(buf.name)] = info
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
 
     def _copy(self, call: Call, attrs: dict[str, Any], onchip: dict[Buffer, dict[str, Any]],
-              ranges: dict[Var, tuple[int, int]]) -> None:
+              ranges: dict[Var, tuple[int, int]], guards: list[Any] = ()) -> None:  # type: ignore[assignment]
         src, dst = call.args
         tensor, local = (src, dst) if src.buffer.scope == "global" else (dst, src)
         if tensor.buffer.scope != "global":
@@ -144,19 +159,40 @@ class PropagateTTLayout(Pass):
             raise self.error("T.copy between two tensors is not supported", call.loc,
                              hint="stage the data through T.alloc_shared")
         tinfo = attrs[A.buffer_key(tensor.buffer.name)]
+        rank = len(tensor.extents)
+        dims = view_dims(tensor.buffer.shape, rank)  # a T.Tensor view's region: the 2-D row-major view
         for axis, (start, ext) in enumerate(zip(tensor.starts, tensor.extents)):
-            if ext % TILE or not divisible(start, TILE):
+            if axis < rank - 2 and ext != 1:  # noqa: PLR2004
+                raise self.error(f"T.copy region of {tensor.buffer.name} spans {ext} elements on its leading axis "
+                                 f"{axis}; a block of a rank-{rank} tensor takes one index in each leading axis",
+                                 call.loc, hint="index the batch axes with a block or loop variable "
+                                 "(A[bz, by * block_M, k * block_K]) and copy one 2-D block per T.copy")
+            if axis >= rank - 2 and (ext % TILE or not divisible(start, TILE)):  # noqa: PLR2004 - the tiled axes
                 raise self.error(f"T.copy region of {tensor.buffer.name} is not aligned to 32×32 tiles on axis "
                                  f"{axis}", call.loc, hint="index tensors at multiples of the block size")
             try:
                 lo, hi = bounds(start, ranges)
+                if guards:  # under `if` on indices: the blocks the conditions let through
+                    lo, hi = guarded_range(start, ranges, list(guards)) or (lo, hi)
             except TypeError:
                 raise self.error(f"cannot bound the start index of the T.copy region of {tensor.buffer.name} on axis "
                                  f"{axis}", call.loc, hint="index tensors with sums of block/loop variables times "
                                  "constants (by * block_M + k * block_K); // and % need a constant divisor") from None
-            if lo < 0 or hi + ext > tensor.buffer.shape[axis]:
+            size = dims[axis]
+            if rank >= 2 and axis >= rank - 2 and lo >= 0 and hi < size and hi + ext > size:  # noqa: PLR2004
+                # a partial last block (the tensor ends on a tile boundary: checked by InferTTLayout)
+                if self._reduces:
+                    raise self.error(f"T.copy region of {tensor.buffer.name} has a partial last block on axis {axis} "
+                                     f"(blocks of {ext} over {size} elements) in a kernel with T.reduce_*: the "
+                                     "zero padding of the partial block would take part in the reduction", call.loc,
+                                     hint=f"use a block size that divides {size} on this axis")
+                view_axis = 0 if axis == rank - 2 else 1  # rows / columns of the tensor's 2-D page grid
+                key = A.buffer_key(tensor.buffer.name)
+                attrs[key] = tinfo = {**tinfo, "partial": sorted({*tinfo.get("partial", []), view_axis})}
+                continue
+            if lo < 0 or hi + ext > size:
                 raise self.error(f"T.copy region {tensor.buffer.name}[{lo}:{hi + ext}] on axis {axis} is outside the "
-                                 f"tensor of shape {tuple(tensor.buffer.shape)}", call.loc,
+                                 f"tensor of shape {tuple(dims)}", call.loc,
                                  hint="check the T.Kernel grid and the block sizes against the tensor shape")
         info = onchip.get(local.buffer)
         if info is None:

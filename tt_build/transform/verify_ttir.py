@@ -8,9 +8,14 @@ which case the pass that just ran is named). Checks on the three device function
 * circular buffers: unique ids below 32, at most 32 CBs, total bytes within the L1 budget
   (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is matched by ``cb_push_back`` and
   every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and per persistent iteration the
-  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics);
+  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics); an ``if`` on
+  block/loop indices (the same condition in all three kernels) must balance each branch by itself, and
+  the producer/consumer comparison holds on the then- and on the else-branches;
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
   ``tile_regs_wait`` and ``tile_regs_release``, DST indices below the capacity (→ InsertDSTManagementTT);
+* partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
+  the reader zero-fills the page of a tile outside the tensor, the writer skips it (→ LowerCBIntrinsics);
+  the guarded transaction moves the same CB pages on both branches (the balance check covers ifs);
 * every variable is bound by a loop, a let, the runtime-argument list or a semaphore compile-time
   argument (→ FinalizePersistentSignatureTT);
 * multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
@@ -56,7 +61,7 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
-        "tt.noc_async_writes_flushed")
+        "tt.noc_async_writes_flushed", "tt.zero_page")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
     "tt.where_tile:Float16_b",
@@ -71,12 +76,13 @@ _ROWWISE_MATH = (
     *(f"tt.reduce_tile:{p}:{d}" for p in ("SUM", "MAX") for d in ("REDUCE_ROW", "REDUCE_COL")),
 )
 _MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles", "tt.mul_tiles", "tt.copy_tile",
-         "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
-_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire", "tt.tile_regs_commit", "tt.tile_regs_wait",
-                 "tt.tile_regs_release", "tt.reconfig_data_format_srca", "tt.pack_reconfig_data_format")
+         "tt.transpose_tile", "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
+_COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire",
+                 "tt.tile_regs_commit", "tt.tile_regs_wait", "tt.tile_regs_release", "tt.reconfig_data_format_srca",
+                 "tt.pack_reconfig_data_format")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
-                  "tt.copy_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0, "tt.fill_tile": 0,
-                  "tt.pack_tile": 0, "tt.pack_tile_at": 0,
+                  "tt.copy_tile": 2, "tt.transpose_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0,
+                  "tt.fill_tile": 0, "tt.pack_tile": 0, "tt.pack_tile_at": 0,
                   **{op: 0 for op in _ROWWISE_MATH if "bcast" not in op and "reduce" not in op
                      and "reuse_dest" not in op},
                   **{op: 4 for op in _ROWWISE_MATH if "_tiles_bcast_" in op or "reduce_tile" in op},
@@ -126,9 +132,10 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
         p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
 
 
-def _cb_counts(s: Stmt | None, p: _Problems, fname: str,
-               held: frozenset[str] = frozenset()) -> dict[tuple[str, str], int]:
-    """Pages per (cb, action) for one execution of ``s``; checks each loop body is balanced."""
+def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset(),
+               branch: str = "then") -> dict[tuple[str, str], int]:
+    """Pages per (cb, action) for one execution of ``s`` taking the ``branch`` of every ``if``; checks each loop
+    body and each branch of an ``if`` moving different pages is balanced."""
     out: dict[tuple[str, str], int] = {}
     if s is None:
         return out
@@ -139,7 +146,7 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str,
 
     if isinstance(s, SeqStmt):
         for x in s.stmts:
-            add(_cb_counts(x, p, fname, held))
+            add(_cb_counts(x, p, fname, held, branch))
     elif isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in _CB_OPS:
         c = s.value
         n = c.args[1].value if isinstance(c.args[1], IntImm) else None
@@ -148,17 +155,20 @@ def _cb_counts(s: Stmt | None, p: _Problems, fname: str,
         else:
             out[(c.args[0].name, _CB_OPS[c.op])] = n
     elif isinstance(s, For):
-        body = _cb_counts(s.body, p, fname, held)
+        body = _cb_counts(s.body, p, fname, held, branch)
         _balanced(body, p, fname, f"loop over {s.var.name}", held)
         mult = s.extent.value if isinstance(s.extent, IntImm) else 1
         add(body, mult)
     elif isinstance(s, LetStmt):
-        add(_cb_counts(s.body, p, fname, held))
+        add(_cb_counts(s.body, p, fname, held, branch))
     elif isinstance(s, IfThenElse):
-        a, b = _cb_counts(s.then_case, p, fname, held), _cb_counts(s.else_case, p, fname, held)
+        # a runtime condition on block/loop indices: every kernel evaluates the same condition, so each branch
+        # must be balanced by itself; across kernels both branches are compared (``branch``)
+        a, b = _cb_counts(s.then_case, p, fname, held, branch), _cb_counts(s.else_case, p, fname, held, branch)
         if a != b:
-            p.add("LowerCBIntrinsics", f"{fname}: branches of an if move different CB page counts")
-        add(a)
+            _balanced(a, p, fname, "then-branch of an if", held)
+            _balanced(b, p, fname, "else-branch of an if", held)
+        add(a if branch == "then" else b)
     return out
 
 
@@ -416,6 +426,64 @@ def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
                                            "and cb_push_back")
 
 
+def _check_partial(f: PrimFunc, p: _Problems) -> None:
+    """A tensor with partial last blocks is only touched under a bounds guard: every page transfer of it is the
+    then-branch of an ``if`` on its tile row / column; in the reader the else-branch zero-fills the same L1
+    page (so compute sees whole blocks), in the writer there is none. Zero fills appear nowhere else."""
+    partial = {k[len(A.BUFFER_PREFIX):] for k, v in f.attrs.items()
+               if k.startswith(A.BUFFER_PREFIX) and v.get("partial")}
+    api = {"reader": "tt.noc_async_read_page", "writer": "tt.noc_async_write_page"}.get(f.attrs[A.KERNEL_ROLE])
+    if api is None:
+        return
+
+    def access(s: Stmt | None) -> Call | None:
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in (api, "tt.zero_page"):
+            return s.value
+        return None
+
+    def walk(s: Stmt | None, guarded: bool) -> None:
+        if s is None:
+            return
+        if isinstance(s, IfThenElse):
+            then, other = access(s.then_case), access(s.else_case)
+            if then is not None and then.op == api and then.args[1].name in partial:
+                if api == "tt.noc_async_read_page" and (other is None or other.op != "tt.zero_page"
+                                                        or not _same(other.args[0], then.args[2])):
+                    p.add("LowerCBIntrinsics", f"{f.name}: a guarded read of {then.args[1].name} does not zero-fill "
+                                               "its L1 page when the tile is outside the tensor")
+                if api == "tt.noc_async_write_page" and s.else_case is not None:
+                    p.add("LowerCBIntrinsics", f"{f.name}: a guarded write of {then.args[1].name} has an else branch")
+                return
+            walk(s.then_case, guarded)
+            walk(s.else_case, guarded)
+            return
+        c = access(s)
+        if c is not None:
+            if c.op == "tt.zero_page":
+                p.add("LowerCBIntrinsics", f"{f.name}: zero_page outside the guard of a partial-block read")
+            elif c.args[1].name in partial:
+                p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {c.args[1].name}, which has partial last blocks, "
+                                           "is not guarded by a bounds check (it would leave the tensor)")
+            return
+        for child in s.children():
+            for x in child if isinstance(child, (list, tuple)) else [child]:
+                if isinstance(x, Stmt):
+                    walk(x, guarded)
+
+    walk(f.body, False)
+
+
+def _same(a: object, b: object) -> bool:
+    """Structural equality of two small address expressions (same variables, same operations)."""
+    if isinstance(a, IntImm) and isinstance(b, IntImm):
+        return a.value == b.value
+    if isinstance(a, Var) or isinstance(b, Var):
+        return a is b
+    if type(a) is not type(b) or not hasattr(a, "op"):
+        return False
+    return a.op == b.op and _same(a.a, b.a) and _same(a.b, b.b)  # type: ignore[attr-defined]
+
+
 def _check_vars(f: PrimFunc, p: _Problems) -> None:
     bound: set[str] = {a["name"] for a in f.attrs.get(A.RUNTIME_ARGS, [])}
     for a in f.attrs.get(A.COMPILE_TIME_ARGS, []):
@@ -457,6 +525,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
         _check_cbs(devs[0], bud, p)
         lowered = any(c.op in _CB_OPS for f in devs for c in collect_calls(f.body, "tt."))
         per_iter: dict[str, dict[tuple[str, str], int]] = {}
+        per_iter_else: dict[str, dict[tuple[str, str], int]] = {}
         held = frozenset(k[len(A.CB_PREFIX):] for k, v in devs[0].attrs.items()
                          if k.startswith(A.CB_PREFIX) and v["kind"] == "staged")
         for f in devs:
@@ -464,10 +533,14 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 counts = _cb_counts(f.body, p, f.name, held)
                 del counts
                 per_iter[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name, held)
+                per_iter_else[f.attrs[A.KERNEL_ROLE]] = _cb_counts(_persistent_body(f), _Problems(), f.name, held,
+                                                                   "else")
             if f.attrs[A.KERNEL_ROLE] == "compute":
                 _check_rowwise(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
+            if lowered:
+                _check_partial(f, p)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
@@ -475,10 +548,12 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
         _check_multicast_plan(devs[0], p)
-        if lowered:
+        for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
+            if not lowered or (side and table == per_iter):
+                continue
             pushed: dict[str, int] = {}
             popped: dict[str, int] = {}
-            for counts in per_iter.values():
+            for counts in table.values():
                 for (cb, action), n in counts.items():
                     if action == "push":
                         pushed[cb] = pushed.get(cb, 0) + n
@@ -489,7 +564,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                     continue  # compute both fills and reads it: checked per loop above
                 if pushed.get(cb, 0) != popped.get(cb, 0):
                     p.add("LowerCBIntrinsics", f"CB {cb}: producer pushes {pushed.get(cb, 0)} pages but consumer "
-                                               f"pops {popped.get(cb, 0)} per persistent iteration")
+                                               f"pops {popped.get(cb, 0)} per persistent iteration{side}")
     if p.items:
         raise VerifyError(producer or p.items[0][0], [msg for _, msg in p.items])
 

@@ -13,7 +13,7 @@ def kernel(M=256, N=256, K=256, block_M=32, block_N=32, block_K=32, dtype="bfloa
             A_shared = T.alloc_shared((block_M, block_K), dtype)
             B_shared = T.alloc_shared((block_K, block_N), dtype)
             C_local = T.alloc_fragment((block_M, block_N), "float32")
-            if bx > 2:
+            if bx % 2:
                 T.clear(C_local)
             for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
                 T.copy(A[by * block_M, k * block_K], A_shared)

@@ -153,7 +153,7 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
         SetRuntimeArgs(program, compute_kernel, core, {w.start_block, w.num_blocks});
     }
 
-    // Upload inputs in tile layout.
+    // Upload inputs in tile layout (a tensor of rank > 2 as its 2-D row-major view: leading dims fold into rows).
     std::vector<uint16_t> A_host(inputs[0], inputs[0] + 65536);
     A_host = tilize_nfaces(A_host, 256, 256);
     distributed::EnqueueWriteMeshBuffer(cq, A_buffer, A_host, false);

@@ -1,0 +1,80 @@
+"""1-D tensors (issue 13, item 1): a vector is stored as one tile row (values in row 0, read as v[j]) or
+one tile column (values in column 0, v[i] / a dim=1 reduction) — the orientation of the 1-D buffers it is
+copied to or from; the host pads and unpads it. On the mock against numpy, and the real headers."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.e2e import test_build_dir
+from tt_build.check import check_emitted_dir
+from tt_build.driver import build_primfunc, emit, list_instances
+from tt_build.matrix import MockRunner, make_inputs, pcc, reference_outputs
+from tt_build.transform.pipeline import lower
+
+KERNELS = Path(__file__).parent / "data" / "kernels" / "vectors.py"
+INSTANCES = {i.name: i for i in list_instances(KERNELS)}
+EXPECTED = {
+    "bias_add_64x128": lambda x, b: [x + b[None, :]],
+    "row_sum_96x64": lambda x: [x.sum(axis=1)],
+}
+
+
+@pytest.fixture(scope="session")
+def runner() -> MockRunner:
+    return MockRunner(test_build_dir())
+
+
+def _func(name: str):
+    inst = INSTANCES[name]
+    return build_primfunc(inst.source, inst.factory, inst.args)[0]
+
+
+def test_every_instance_has_an_expected_output() -> None:
+    assert sorted(INSTANCES) == sorted(EXPECTED)
+
+
+def test_vector_orientation_and_pages() -> None:
+    reader = next(f for f in lower(_func("bias_add_64x128")).functions.values()
+                  if f.attrs["tt.kernel_role"] == "reader")
+    assert reader.attrs["tt.buffer.Bias"]["vector"] == "row"
+    assert reader.attrs["tt.buffer.Bias"]["tiles"] == [1, 4]
+    writer = next(f for f in lower(_func("row_sum_96x64")).functions.values()
+                  if f.attrs["tt.kernel_role"] == "writer")
+    assert writer.attrs["tt.buffer.S"]["vector"] == "col"
+    assert writer.attrs["tt.buffer.S"]["tiles"] == [3, 1]
+
+
+@pytest.mark.compile
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_vectors_run_correctly_on_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
+    inst = INSTANCES[name]
+    result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
+    inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
+    got = runner.run(tmp_path / name, inputs)
+    want = EXPECTED[name](*[np.asarray(x, dtype=np.float64) for x in inputs])
+    ref = reference_outputs(_func(name), inputs)
+    for g, w, r in zip(got, want, ref):
+        g32, w32 = g.astype(np.float32), np.asarray(w, dtype=np.float32)
+        assert g32.shape == w32.shape
+        assert pcc(g32, w32) >= 0.999
+        assert float(np.max(np.abs(g32 - w32)) / np.max(np.abs(w32))) <= 2e-2
+        assert float(np.max(np.abs(r - w32)) / np.max(np.abs(w32))) <= 2e-2
+
+
+@pytest.mark.network
+@pytest.mark.compile
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_vectors_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
+    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
+
+    inst = INSTANCES[name]
+    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
+    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
+    assert report.ok, report.summary()
+    for role in ("reader", "writer", "compute"):
+        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics
