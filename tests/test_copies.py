@@ -71,7 +71,8 @@ def test_gemm_transpose_a_transposes_each_a_block_in_l1() -> None:
     assert compute.attrs["tt.cb.A_s_T"]["kind"] == "intermediate"
     assert compute.attrs["tt.cb.C_l_partials"]["spills"] == "C_l"  # partial sums stay in L1 between K steps
     ops = [c.op for c in collect_calls(compute.body, "tt.")]
-    assert ops.count("tt.transpose_tile") == 2 and ops.count("tt.matmul_tiles") == 2  # K = 2 steps, peeled
+    # K = 2 steps, peeled; each a matmul_block over the DST-sized sub-block
+    assert ops.count("tt.transpose_tile") == 2 and ops.count("tt.matmul_subblock") == 2
 
 
 def test_num_stages_zero_is_a_single_buffered_cb() -> None:

@@ -110,6 +110,9 @@ def fake_metalium_home(dest: Path) -> Path:
             (home / "tt_metal" / "api" / e.name).symlink_to(e)
     for e in (mock_sdk.include_dir() / "tt-metalium").iterdir():
         (host_api / e.name).symlink_to(e)
+    # the mock's minimal {fmt}, which its host headers include (a real TT-Metalium build gets fmt from its
+    # third-party dependencies)
+    (home / "tt_metal" / "api" / "fmt").symlink_to(mock_sdk.include_dir() / "fmt")
     for e in (wheel / "tt_metal" / "api" / "tt-metalium").iterdir():  # the real ones where the wheel has them
         (host_api / e.name).unlink(missing_ok=True)
         (host_api / e.name).symlink_to(e)

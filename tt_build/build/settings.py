@@ -54,6 +54,9 @@ OPTIONS: dict[str, str] = {
     "dst_tiles_fp32": "a positive integer",
     "default_stages": "a positive integer",
     "verify_each_pass": "true or false",
+    "math_fidelity": "one of LoFi, HiFi2, HiFi3, HiFi4",
+    "multicast": "true or false",
+    "multicast_k_tiles": "a positive integer",
 }
 
 
@@ -161,8 +164,10 @@ def _options(value: object) -> dict[str, Any]:
             raise ConfigError(msg)
         if key == "device_grid":
             ok = isinstance(v, list) and len(v) == 2 and all(_int_ok(x) and x <= 64 for x in v)
-        elif key == "verify_each_pass":
+        elif key in ("verify_each_pass", "multicast"):
             ok = isinstance(v, bool)
+        elif key == "math_fidelity":
+            ok = v in ("LoFi", "HiFi2", "HiFi3", "HiFi4")
         else:
             ok = _int_ok(v)
         if not ok:
