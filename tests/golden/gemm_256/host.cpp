@@ -7,7 +7,8 @@
 // runs them on 64 core(s). Exported C entry point:
 //   int tt_gemm_256_run(const uint16_t* const* inputs, uint16_t* const* outputs,
 //                   const char* kernel_dir, char* err, size_t err_len)
-// inputs / outputs: row-major bfloat16 bit patterns, in parameter order
+// inputs / outputs: row-major 16-bit float bit patterns (bfloat16, or IEEE float16 for a float16 tensor),
+// in parameter order
 // (A, B -> C).
 
 #include <cstddef>
