@@ -1,4 +1,4 @@
-"""Compile-time benchmark of tt-build's compiler (front end + 13 passes + CodegenTT) per kernel instance.
+"""Compile-time benchmark of tt-build's compiler (front end + the 14 passes + CodegenTT) per kernel instance.
 
 Usage::
 

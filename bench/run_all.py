@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 BENCHES = (
-    ("Compile time (front end + 13 passes + CodegenTT)", "compile_time.py", ["-n", "20"], ["-n", "5"]),
+    ("Compile time (front end + 14 passes + CodegenTT)", "compile_time.py", ["-n", "20"], ["-n", "5"]),
     ("Rebuild times (example_project)", "rebuild.py", ["--repeat", "5"], ["--repeat", "2"]),
     ("Mock-device execution", "mock_exec.py", ["--runs", "5"], ["--runs", "2"]),
     ("Crash isolation", "isolation.py", ["--runs", "50"], ["--runs", "10"]),
