@@ -19,7 +19,8 @@ from tt_build.driver import Instance, list_instances
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["EXPECTED", "MATRIX_FILES", "expected_output", "matrix_instances", "test_build_dir"]
+__all__ = ["EXPECTED", "MATRIX_FILES", "assert_runs_like_numpy", "expected_output", "matrix_instances",
+           "test_build_dir"]
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 #: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
@@ -80,3 +81,27 @@ EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.
 def expected_output(inst: Instance, inputs: list[np.ndarray]) -> np.ndarray:
     fn = EXPECTED[(Path(inst.source).stem, inst.factory)]
     return np.asarray(fn(inst.args, [np.asarray(v, dtype=np.float64) for v in inputs]), dtype=np.float32)
+
+
+def assert_runs_like_numpy(inst: Instance, out_dir: Path, runner: Any, expected: Callable[..., list[Any]]) -> None:
+    """Emit ``inst`` into ``out_dir``, run it on the mock with seeded inputs and compare every output with
+    ``expected(*inputs)`` (numpy in float64, written independently of tt-build) and with tt-build's own IR
+    reference interpreter: finite, same shape, PCC >= 0.999, max error <= 2 % of the largest value."""
+    import zlib  # noqa: PLC0415
+
+    from tt_build.driver import build_primfunc, emit  # noqa: PLC0415
+    from tt_build.matrix import make_inputs, pcc, reference_outputs  # noqa: PLC0415
+
+    result = emit(inst.source, inst.factory, inst.args, inst.name, out_dir)
+    inputs = make_inputs(result.manifest["params"], zlib.crc32(inst.name.encode()))
+    got = runner.run(out_dir, inputs)
+    want = expected(*[np.asarray(x, dtype=np.float64) for x in inputs])
+    ref = reference_outputs(build_primfunc(inst.source, inst.factory, inst.args)[0], inputs)
+    assert len(got) == len(want) == len(ref)
+    for g, w, r in zip(got, want, ref):
+        g32, w32 = g.astype(np.float32), np.asarray(w, dtype=np.float32)
+        assert g32.shape == w32.shape
+        assert np.all(np.isfinite(g32))
+        assert pcc(g32, w32) >= 0.999
+        assert float(np.max(np.abs(g32 - w32)) / np.max(np.abs(w32))) <= 2e-2
+        assert float(np.max(np.abs(r - w32)) / np.max(np.abs(w32))) <= 2e-2

@@ -4,19 +4,17 @@ real-header checked, and run on the mock against numpy."""
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import tt_build.language as T
-from tests.e2e import test_build_dir
+from tests.e2e import assert_runs_like_numpy, test_build_dir
 from tt_build.check import check_emitted_dir
 from tt_build.driver import build_primfunc, emit, list_instances
 from tt_build.errors import FrontendError
 from tt_build.ir import Allocate
-from tt_build.matrix import MockRunner, make_inputs, pcc, reference_outputs
+from tt_build.matrix import MockRunner
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.pipeline import lower
 
@@ -109,18 +107,7 @@ def test_copy_and_transpose_diagnostics() -> None:
 @pytest.mark.compile
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_copies_run_correctly_on_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
-    inst = INSTANCES[name]
-    result = emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    inputs = make_inputs(result.manifest["params"], zlib.crc32(name.encode()))
-    got = runner.run(tmp_path / name, inputs)
-    want = EXPECTED[name](*[np.asarray(x, dtype=np.float64) for x in inputs])
-    ref = reference_outputs(_func(name), inputs)
-    for g, w, r in zip(got, want, ref):
-        g32, w32 = g.astype(np.float32), np.asarray(w, dtype=np.float32)
-        assert g32.shape == w32.shape
-        assert pcc(g32, w32) >= 0.999
-        assert float(np.max(np.abs(g32 - w32)) / np.max(np.abs(w32))) <= 2e-2
-        assert float(np.max(np.abs(r - w32)) / np.max(np.abs(w32))) <= 2e-2
+    assert_runs_like_numpy(INSTANCES[name], tmp_path / name, runner, EXPECTED[name])
 
 
 @pytest.mark.network
