@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tt_build.build.fs import FileLock
 from tt_build.errors import TTBuildError
 
 if TYPE_CHECKING:
@@ -56,23 +57,6 @@ class RefreshResult:
     message: str = ""
     copied: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    try:
-        import fcntl  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def _installed(rel: Path) -> bool:
@@ -188,7 +172,7 @@ def _project_lock(project_dir: str, bdir: Path, out: TextIO) -> Iterator[None]:
     """The project's build lock (``tt-build build`` and pip take it too), and this build directory's."""
     from tt_build.project import Project  # noqa: PLC0415
 
-    with Project.load(project_dir).build_lock(out), _locked(bdir / LOCK_NAME):
+    with Project.load(project_dir).build_lock(out), FileLock(bdir / LOCK_NAME, timeout=float("inf")).held():
         yield
 
 
