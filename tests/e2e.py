@@ -19,8 +19,8 @@ from tt_build.driver import Instance, list_instances
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["EXPECTED", "MATRIX_FILES", "assert_runs_like_numpy", "expected_output", "matrix_instances",
-           "test_build_dir"]
+__all__ = ["EXPECTED", "MATRIX_FILES", "assert_passes_real_header_check", "assert_runs_like_numpy",
+           "expected_output", "matrix_instances", "test_build_dir"]
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 #: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
@@ -105,3 +105,17 @@ def assert_runs_like_numpy(inst: Instance, out_dir: Path, runner: Any, expected:
         assert pcc(g32, w32) >= 0.999
         assert float(np.max(np.abs(g32 - w32)) / np.max(np.abs(w32))) <= 2e-2
         assert float(np.max(np.abs(r - w32)) / np.max(np.abs(w32))) <= 2e-2
+
+
+def assert_passes_real_header_check(inst: Instance, out_dir: Path) -> None:
+    """Emit ``inst`` into ``out_dir`` and type-check its reader, writer and compute kernels (the three
+    TRISC builds, with SFPI or tt-build's stand-in declarations) against the ttnn wheel's real headers."""
+    from tt_build.check import check_emitted_dir  # noqa: PLC0415
+    from tt_build.driver import emit  # noqa: PLC0415
+    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
+
+    emit(inst.source, inst.factory, inst.args, inst.name, out_dir)
+    report = check_emitted_dir(out_dir, ttnn_root=ensure_ttnn())
+    assert report.ok, report.summary()
+    for role in ("reader", "writer", "compute"):
+        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 import tt_build.language as T
-from tests.e2e import assert_runs_like_numpy, test_build_dir
-from tt_build.check import check_emitted_dir
-from tt_build.driver import build_primfunc, emit, list_instances
+from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, test_build_dir
+from tt_build.driver import build_primfunc, list_instances
 from tt_build.errors import FrontendError, VerifyError
 from tt_build.ir import IfThenElse, IRModule, StmtExprMutator, StmtExprVisitor
 from tt_build.matrix import MockRunner
@@ -124,11 +123,4 @@ def test_conditions_run_correctly_on_mock(name: str, tmp_path: Path, runner: Moc
 @pytest.mark.compile
 @pytest.mark.parametrize("name", ["persistent_gemm_96x64", "persistent_add_64x96"])
 def test_conditions_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
-    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
-
-    inst = INSTANCES[name]
-    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
-    assert report.ok, report.summary()
-    for role in ("reader", "writer", "compute"):  # compute: the three TRISC builds (SFPI or tt-build's stand-in)
-        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics
+    assert_passes_real_header_check(INSTANCES[name], tmp_path / name)

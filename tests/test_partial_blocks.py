@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e import assert_runs_like_numpy, test_build_dir
-from tt_build.check import check_emitted_dir
-from tt_build.driver import build_primfunc, emit, list_instances
+from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, test_build_dir
+from tt_build.driver import build_primfunc, list_instances
 from tt_build.errors import FrontendError, TTBuildError, VerifyError
 from tt_build.ir import IfThenElse, IRModule, StmtExprMutator
 from tt_build.matrix import MockRunner
@@ -141,11 +140,4 @@ def test_partial_blocks_run_correctly_on_mock(name: str, tmp_path: Path, runner:
 @pytest.mark.compile
 @pytest.mark.parametrize("name", ["gemm_96x160x96_b64", "mul_96x224_b64"])
 def test_partial_blocks_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
-    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
-
-    inst = INSTANCES[name]
-    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
-    assert report.ok, report.summary()
-    for role in ("reader", "writer", "compute"):  # compute: the three TRISC builds (SFPI or tt-build's stand-in)
-        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics
+    assert_passes_real_header_check(INSTANCES[name], tmp_path / name)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import assert_runs_like_numpy, test_build_dir
-from tt_build.check import check_emitted_dir
-from tt_build.driver import build_primfunc, emit, list_instances
+from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, test_build_dir
+from tt_build.driver import build_primfunc, list_instances
 from tt_build.matrix import MockRunner
 from tt_build.transform.pipeline import lower
 
@@ -57,11 +56,4 @@ def test_vectors_run_correctly_on_mock(name: str, tmp_path: Path, runner: MockRu
 @pytest.mark.compile
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_vectors_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
-    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
-
-    inst = INSTANCES[name]
-    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
-    assert report.ok, report.summary()
-    for role in ("reader", "writer", "compute"):
-        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics
+    assert_passes_real_header_check(INSTANCES[name], tmp_path / name)

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 import tt_build.language as T
-from tests.e2e import assert_runs_like_numpy, test_build_dir
-from tt_build.check import check_emitted_dir
-from tt_build.driver import build_primfunc, emit, list_instances
+from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, test_build_dir
+from tt_build.driver import build_primfunc, list_instances
 from tt_build.errors import FrontendError
 from tt_build.matrix import MockRunner
 from tt_build.transform._analysis import collect_calls
@@ -90,12 +89,5 @@ def test_views_run_correctly_on_mock(name: str, tmp_path: Path, runner: MockRunn
 @pytest.mark.network
 @pytest.mark.compile
 def test_view_kernel_passes_the_real_header_check(tmp_path: Path) -> None:
-    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
-
     name = "conv1x1_2x8x8x64_f96"
-    inst = INSTANCES[name]
-    emit(inst.source, inst.factory, inst.args, name, tmp_path / name)
-    report = check_emitted_dir(tmp_path / name, ttnn_root=ensure_ttnn())
-    assert report.ok, report.summary()
-    for role in ("reader", "writer", "compute"):
-        assert report.kernel(role).status == "checked", report.kernel(role).diagnostics
+    assert_passes_real_header_check(INSTANCES[name], tmp_path / name)
