@@ -1,4 +1,5 @@
-"""Front-end-shaped IR built by hand, so pass tests do not depend on the parser."""
+"""Front-end-shaped IR built by hand, so pass tests do not depend on the parser; and small helpers that
+pick apart or damage lowered modules (to show VerifyTTIR rejects the result)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,40 @@ from tt_build.ir import (
     FloatImm,
     For,
     IntImm,
+    IRModule,
     KernelLaunch,
     PrimFunc,
+    SeqStmt,
+    StmtExprMutator,
     Var,
     seq,
 )
 
-__all__ = ["eltwise_ir", "gemm_ir"]
+from tt_build.ir import attrs as A
+
+__all__ = ["drop_first", "eltwise_ir", "gemm_ir", "kernel_roles"]
+
+
+def kernel_roles(mod: IRModule) -> dict[str, PrimFunc]:
+    """The device kernels of a lowered module by ``tt.kernel_role``."""
+    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
+
+
+def drop_first(mod: IRModule, role: str, op: str) -> IRModule:
+    """``mod`` with the first ``op`` call of the ``role`` kernel removed."""
+    class Drop(StmtExprMutator):
+        done = False
+
+        def visit_Evaluate(self, node: Evaluate):  # noqa: N802, ANN202
+            if not self.done and isinstance(node.value, Call) and node.value.op == op:
+                self.done = True
+                return SeqStmt([])
+            return node
+
+    funcs = dict(mod.functions)
+    f = kernel_roles(mod)[role]
+    funcs[f.name] = f.with_body(Drop().visit(f.body))
+    return IRModule(funcs, dict(mod.attrs))
 
 
 def _ceildiv(a: int, b: int) -> int:

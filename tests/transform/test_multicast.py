@@ -8,19 +8,16 @@ from collections import Counter
 
 import pytest
 
-from tests.transform.ir_builders import eltwise_ir, gemm_ir
+from tests.transform.ir_builders import drop_first, eltwise_ir, gemm_ir, kernel_roles
 from tests.transform.ir_interp import trace
 from tt_build.errors import VerifyError
-from tt_build.ir import Call, Evaluate, IRModule, SeqStmt, StmtExprMutator
+from tt_build.ir import IRModule
 from tt_build.ir import attrs as A
 from tt_build.transform import PassContext, lower
 from tt_build.transform.verify_ttir import verify_structure
 
 TILE_BYTES = 2048
 
-
-def _roles(mod: IRModule) -> dict:
-    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
 
 
 def _lower(func, **config):  # noqa: ANN001, ANN202
@@ -59,7 +56,7 @@ def _runtime(f, core_index: int) -> dict[str, int]:  # noqa: ANN001
 ])
 def test_plan_maps_blocks_onto_a_2d_core_grid(m: int, n: int, k: int, grid: list[int], rect: list[int]) -> None:
     mod = _lower(gemm_ir(m, n, k, 128, 128, 32))
-    reader = _roles(mod)["reader"]
+    reader = kernel_roles(mod)["reader"]
     plan = reader.attrs[A.MULTICAST]
     assert plan["core_grid"] == grid
     assert plan["blocks_per_core"] == rect
@@ -73,7 +70,7 @@ def test_plan_maps_blocks_onto_a_2d_core_grid(m: int, n: int, k: int, grid: list
 def test_groups_follow_dataflow_not_names() -> None:
     """Tensors named the other way round: the tensor indexed by the row block index is still the row group."""
     mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32, names=("B", "A", "X")))
-    groups = _roles(mod)["reader"].attrs[A.MULTICAST]["groups"]
+    groups = kernel_roles(mod)["reader"].attrs[A.MULTICAST]["groups"]
     assert [(g["tensor"], g["axis"], g["role"]) for g in groups] == [("B", "x", "reader"), ("A", "y", "writer")]
 
 
@@ -99,7 +96,7 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
 ])
 def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, arch: str, planned: bool) -> None:
     mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch)
-    assert (A.MULTICAST in _roles(mod)["reader"].attrs) is planned
+    assert (A.MULTICAST in kernel_roles(mod)["reader"].attrs) is planned
 
 
 @pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (1024, 2048, 128)])
@@ -107,7 +104,7 @@ def test_cores_run_their_rectangle_in_lock_step(m: int, n: int, k: int) -> None:
     """Traced per core: every block is computed once, and at every step the cores of a row write the same
     block row and the cores of a column the same block column (so one multicast serves them all)."""
     mod = _lower(gemm_ir(m, n, k, 128, 128, 32))
-    writer = _roles(mod)["writer"]
+    writer = kernel_roles(mod)["writer"]
     plan = writer.attrs[A.MULTICAST]
     cx, cy = plan["core_grid"]
     steps: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -128,7 +125,7 @@ def test_only_senders_read_dram_and_each_operand_tile_is_read_once() -> None:
     """1024³ at 128×128 blocks on 8×8: A and B are read from DRAM exactly once in total (bytes(A) + bytes(B));
     every block reaches the 7 other cores of its row / column by one multicast."""
     mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
-    roles = _roles(mod)
+    roles = kernel_roles(mod)
     reads: Counter = Counter()
     mcast_bytes = 0
     for role in ("reader", "writer"):
@@ -149,7 +146,7 @@ def test_only_senders_read_dram_and_each_operand_tile_is_read_once() -> None:
 
 def test_sender_and_receiver_protocol_order() -> None:
     mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
-    reader = _roles(mod)["reader"]
+    reader = kernel_roles(mod)["reader"]
     # 4 K tiles per step (multicast_k_tiles): 4 × 4 tiles of A per multicast
     sender = [c[0] for c in trace(reader, _runtime(reader, 0))[:24]]
     assert sender == ["cb_reserve_back", *["noc_async_read_page"] * 16, "noc_async_read_barrier",
@@ -166,26 +163,11 @@ def test_sender_and_receiver_protocol_order() -> None:
     ]
 
 
-def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
-    class Drop(StmtExprMutator):
-        done = False
-
-        def visit_Evaluate(self, node: Evaluate):  # noqa: N802, ANN202
-            if not self.done and isinstance(node.value, Call) and node.value.op == op:
-                self.done = True
-                return SeqStmt([])
-            return node
-
-    funcs = dict(mod.functions)
-    f = _roles(mod)[role]
-    funcs[f.name] = f.with_body(Drop().visit(f.body))
-    return IRModule(funcs, dict(mod.attrs))
-
 
 def test_verify_rejects_a_receiver_that_does_not_wait() -> None:
     mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
     # the first semaphore wait of the reader is the sender's; drop the receiver's (second one)
-    bad = _drop_first(_drop_first(mod, "reader", "tt.noc_semaphore_wait"), "reader", "tt.noc_semaphore_wait")
+    bad = drop_first(drop_first(mod, "reader", "tt.noc_semaphore_wait"), "reader", "tt.noc_semaphore_wait")
     with pytest.raises(VerifyError) as err:
         verify_structure(bad)
     assert err.value.producer == "LowerCBIntrinsics"
@@ -196,7 +178,7 @@ def test_verify_rejects_a_receiver_that_does_not_wait() -> None:
 
 
 def test_verify_rejects_a_sender_that_does_not_signal() -> None:
-    bad = _drop_first(lower(gemm_ir(1024, 1024, 1024, 128, 128, 32)), "writer", "tt.noc_semaphore_set_multicast")
+    bad = drop_first(lower(gemm_ir(1024, 1024, 1024, 128, 128, 32)), "writer", "tt.noc_semaphore_set_multicast")
     with pytest.raises(VerifyError) as err:
         verify_structure(bad)
     assert err.value.problems == ["gemm_writer: a multicast sender does not signal its receivers "
@@ -222,7 +204,7 @@ def test_verify_rejects_a_rectangle_outside_the_grid() -> None:
 
 def test_verify_rejects_a_missing_receiver_path() -> None:
     mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32))
-    bad = _drop_first(mod, "reader", "tt.noc_semaphore_inc")
+    bad = drop_first(mod, "reader", "tt.noc_semaphore_inc")
     with pytest.raises(VerifyError) as err:
         verify_structure(bad)
     assert err.value.problems == ["gemm_reader: runs 1 multicast group(s) but has 1 sender and 0 receiver path(s)"]
@@ -237,7 +219,7 @@ def test_multicast_steps_fuse_k_iterations(k: int, k_tiles: int, steps: int, a_s
     """Each multicast step moves up to multicast_k_tiles tiles of K: the K loop of the multicast GEMM runs
     `steps` times over A / B blocks `a_shape` / its transpose; the products and their order are the kernel's."""
     mod = _lower(gemm_ir(1024, 1024, k, 128, 128, 32), multicast_k_tiles=k_tiles)
-    roles = _roles(mod)
+    roles = kernel_roles(mod)
     info = roles["reader"].attrs[A.buffer_key("A_shared")]
     assert tuple(info["shape"]) == a_shape
     assert tuple(roles["reader"].attrs[A.buffer_key("B_shared")]["shape"]) == a_shape[::-1]

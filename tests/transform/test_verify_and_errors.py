@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tests.transform.ir_builders import gemm_ir
+from tests.transform.ir_builders import drop_first, gemm_ir, kernel_roles
 from tt_build.errors import PassError, VerifyError
 from tt_build.ir import (
     Buffer,
@@ -28,9 +28,6 @@ from tt_build.transform import Pass, PassContext, Sequential, lower, pipeline
 from tt_build.transform.verify_ttir import verify_structure
 
 
-def _roles(mod: IRModule) -> dict[str, PrimFunc]:
-    return {f.attrs[A.KERNEL_ROLE]: f for f in mod.functions.values()}
-
 
 def _passthrough(n: int) -> PrimFunc:
     """n tensors copied through n shared buffers into n outputs (reader → writer, no compute)."""
@@ -51,7 +48,7 @@ def _passthrough(n: int) -> PrimFunc:
 
 
 def test_passthrough_copy_kernel_lowers() -> None:
-    roles = _roles(lower(_passthrough(2)))
+    roles = kernel_roles(lower(_passthrough(2)))
     assert roles["compute"].body == SeqStmt([]) or not isinstance(roles["compute"].body, Evaluate)
 
 
@@ -88,7 +85,7 @@ def test_l1_budget_follows_the_architecture(config: dict, fits: bool) -> None:
 
 def test_bf16_accumulator_gets_the_larger_dst() -> None:
     mod = lower(gemm_ir(256, 256, 256, 64, 128, 32, accum="bfloat16"))
-    assert _roles(mod)["compute"].attrs[A.COMPUTE_CONFIG]["dst_capacity"] == 8
+    assert kernel_roles(mod)["compute"].attrs[A.COMPUTE_CONFIG]["dst_capacity"] == 8
 
 
 def test_out_of_bounds_copy_region_is_rejected() -> None:
@@ -107,24 +104,9 @@ def test_out_of_bounds_copy_region_is_rejected() -> None:
 _K1 = {"multicast_k_tiles": 1}
 
 
-def _drop_first(mod: IRModule, role: str, op: str) -> IRModule:
-    class Drop(StmtExprMutator):
-        done = False
-
-        def visit_Evaluate(self, node: Evaluate):  # noqa: N802, ANN202
-            if not self.done and isinstance(node.value, Call) and node.value.op == op:
-                self.done = True
-                return SeqStmt([])
-            return node
-
-    funcs = dict(mod.functions)
-    f = _roles(mod)[role]
-    funcs[f.name] = f.with_body(Drop().visit(f.body))
-    return IRModule(funcs, dict(mod.attrs))
-
 
 def test_verify_rejects_unbalanced_cb_and_names_lower_cb_intrinsics() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.cb_pop_front")
+    mod = drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.cb_pop_front")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert err.value.producer == "LowerCBIntrinsics"
@@ -133,7 +115,7 @@ def test_verify_rejects_unbalanced_cb_and_names_lower_cb_intrinsics() -> None:
 
 
 def test_verify_rejects_math_outside_acquire() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_acquire")
+    mod = drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_acquire")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert err.value.producer == "InsertDSTManagementTT"
@@ -141,7 +123,7 @@ def test_verify_rejects_math_outside_acquire() -> None:
 
 
 def test_verify_rejects_pack_before_wait() -> None:
-    mod = _drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_wait")
+    mod = drop_first(lower(gemm_ir(256, 256, 256), PassContext(config=_K1)), "compute", "tt.tile_regs_wait")
     with pytest.raises(VerifyError) as err:
         verify_structure(mod)
     assert any("pack_tile before tile_regs_wait (DST committed)" in p for p in err.value.problems)
@@ -151,7 +133,7 @@ class _DropReaderPush(Pass):
     name = "test.DropReaderPush"
 
     def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
-        return _drop_first(mod, "reader", "tt.cb_push_back")
+        return drop_first(mod, "reader", "tt.cb_push_back")
 
 
 def test_verify_each_pass_names_the_pass_that_broke_the_ir() -> None:
@@ -234,7 +216,7 @@ def test_verify_rejects_bad_cb_ids_and_l1_overflow() -> None:
 
 def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> None:
     mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
-    compute = _roles(mod)["compute"]
+    compute = kernel_roles(mod)["compute"]
     body = seq(Evaluate(Call("tt.noc_async_read_barrier", ())), compute.body)
     funcs = dict(mod.functions)
     funcs[compute.name] = compute.with_body(body)
@@ -246,7 +228,7 @@ def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> 
 
 def test_verify_rejects_unbound_variables_and_names_finalize_persistent_signature() -> None:
     mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
-    reader = _roles(mod)["reader"]
+    reader = kernel_roles(mod)["reader"]
     attrs = dict(reader.attrs)
     attrs[A.RUNTIME_ARGS] = [a for a in attrs[A.RUNTIME_ARGS] if a["kind"] != "start"]
     funcs = dict(mod.functions)
