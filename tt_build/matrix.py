@@ -432,7 +432,7 @@ def pcc(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]:
-    """Uniform(-1, 1) arrays (bfloat16, or float16 for a float16 tensor) for the manifest params with role
+    """Uniform(-1, 1) arrays in each tensor's host dtype (:func:`host_dtype`) for the manifest params with role
     ``input``, from ``seed``."""
     rng = np.random.default_rng(seed)
     return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(host_dtype(p)) for p in params
@@ -440,8 +440,9 @@ def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]
 
 
 def host_dtype(param: dict[str, Any]) -> np.dtype:
-    """The numpy dtype of a tensor's host data: its 16-bit element type (bfloat16 unless declared float16)."""
-    return np.dtype(np.float16) if param.get("dtype") == "float16" else _BF16
+    """The numpy dtype of a tensor's host data: its element type (``numpy.float32`` / ``numpy.float16`` for a
+    tensor declared float32 / float16, ``ml_dtypes.bfloat16`` otherwise)."""
+    return {"float16": np.dtype(np.float16), "float32": np.dtype(np.float32)}.get(param.get("dtype", ""), _BF16)
 
 
 class MockRunner:
@@ -463,9 +464,14 @@ class MockRunner:
         self._runtime: Path | None = None
         self._libs: dict[Path, Any] = {}
         # Set around each run (the mock reads them when the host program creates the kernels), unless
-        # the user set them: where compiled kernels are cached, and warnings are errors.
+        # the user set them: where compiled kernels are cached, that warnings are errors, and the headers.
+        # The runtime is shared by content, so the include directory baked into it may be another checkout's
+        # (or a removed one): kernels compile against this package's mock headers.
+        from tt_build import mock_sdk  # noqa: PLC0415
+
         self.env = {"TT_MOCK_KERNEL_CACHE": str(self.build_dir / "mock-kernels"),
-                    "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror"}
+                    "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror",
+                    "TT_MOCK_INCLUDE_DIR": str(mock_sdk.include_dir())}
 
     def runtime(self) -> Path:
         """The shared mock runtime (built from the static archive on first use, cached next to it)."""
@@ -510,7 +516,7 @@ class MockRunner:
 
     def run(self, directory: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (each in its tensor's
-        16-bit dtype)."""
+        dtype, :func:`host_dtype`)."""
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         so, _ = self.compile(directory)

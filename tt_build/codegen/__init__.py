@@ -20,6 +20,7 @@ from tt_build.build.fs import atomic_write
 from tt_build.codegen.cpp import CppPrinter
 from tt_build.errors import PassError, SourceLocation
 from tt_build.ir import attrs as A
+from tt_build.ir import dtype_bytes
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.finalize_persistent_signature_tt import used_buffers
 
@@ -142,6 +143,8 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
             rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
         params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
+                       # the host ABI passes each tensor's elements as bit patterns of its own width
+                       "host_type": "uint32_t" if dtype_bytes(p["dtype"]) == 4 else "uint16_t",  # noqa: PLR2004
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []
     mplan = plan.get("multicast")

@@ -2,7 +2,8 @@
 
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
-interleaved), dtype, shape (any rank ≥ 2; the last dimension and the product of the others multiples
+interleaved), dtype (bfloat16 / float16: ``Float16_b`` / ``Float16`` tiles of 2048-byte pages; float32:
+``Float32`` tiles of 4096-byte pages), shape (any rank ≥ 2; the last dimension and the product of the others multiples
 of 32), 32×32 tile grid (of
 the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimensions folded into the rows;
 a 1-D tensor of n values is a vector: ``vector`` row (stored as a (32, n) tensor, the values in row 0 of
@@ -137,11 +138,6 @@ class InferTTLayout(Pass):
                 if dim % TILE:
                     raise self.error(f"tensor {p.name} {what} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
-            if p.dtype not in ("bfloat16", "float16"):
-                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 or float16 "
-                                 "(float32 tensors are not supported yet)", p.loc,
-                                 hint="declare the tensor bfloat16 or float16; float32 is for on-chip buffers "
-                                      "(T.alloc_fragment, T.alloc_shared)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]
             rows = 1
