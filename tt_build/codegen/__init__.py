@@ -39,7 +39,8 @@ _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
     "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose",
-    "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
+    "tt.reconfig_data_format_srca": "reconfig", "tt.reconfig_data_format_srcb": "reconfig",
+    "tt.reconfig_data_format": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
     "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
     "tt.gelu_tile": "gelu", "tt.erf_tile": "erf", "tt.where_tile:Float32": "where",

@@ -301,7 +301,7 @@ CB_PREFIX = _declare(
     "tt.cb.", OneOf(_CB, _DST_FRAGMENT),
     ("LowerSharedToCB", "InsertDSTManagementTT"),
     ("LowerTTTileIntrinsics", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "InsertDSTManagementTT",
-     "FinalizePersistentSignatureTT", "VerifyTTIR"),
+     "InsertComputeInitTT", "FinalizePersistentSignatureTT", "VerifyTTIR"),
     "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
     "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
     "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "

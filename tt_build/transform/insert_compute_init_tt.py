@@ -14,6 +14,10 @@ carries its own ``reduce_init`` (it names the output CB) and ends with ``reduce_
 next call re-initialises. A loop whose body ends in
 another configuration than it starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
+Before an init whose operand CBs are in other data formats than the unpacker holds (a float32 tensor or
+staged fragment next to a bfloat16 block), ``reconfig_data_format(a, b)`` / ``reconfig_data_format_srca(a)``
+/ ``reconfig_data_format_srcb(b)`` (:mod:`tt_build.transform._unpack_formats`: matmuls unpack ``in1`` into
+SrcA, row-sum reductions their scaler).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from tt_build.ir import Buffer, Call, Evaluate, For, IfThenElse, IntImm, IRModule, LetStmt, PrimFunc, SeqStmt, Stmt, seq
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform._unpack_formats import insert_unpack_reconfig
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.lower_cb_intrinsics import ev
 
@@ -130,7 +135,12 @@ class InsertComputeInitTT(Pass):
                         or "_reuse_dest_tiles:" in c.op), out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
         body, _ = self._insert(f.body, None, transpose)
-        return f.with_body(seq(startup, body))
+
+        def fmt(b: Buffer) -> str | None:
+            return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+        # operands of several data formats: reconfigure the unpacker before the inits that need it
+        return f.with_body(insert_unpack_reconfig(seq(startup, body), fmt))
 
     @staticmethod
     def _transpose(f: PrimFunc) -> int:

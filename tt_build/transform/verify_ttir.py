@@ -30,6 +30,10 @@ which case the pass that just ran is named). Checks on the three device function
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
   ``cb_push_back``; broadcasts: the vector operand of ``*_tiles_bcast_cols|rows`` / ``unary_bcast`` has
   that orientation (``vector`` col|row), the block operand is 2-D, both waited for before.
+* unpacker formats: every tile call reading a CB (``copy_tile``, ``*_tiles``, broadcasts, dest-reuse ops,
+  ``matmul_*``, ``reduce_tile``) unpacks it into a source register configured for that CB's data format
+  by ``compute_kernel_hw_startup`` or a ``reconfig_data_format*`` call before it, on every path
+  (→ InsertComputeInitTT).
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform._unpack_formats import check_unpack_formats
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
 
@@ -79,7 +84,7 @@ _MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles"
          "tt.transpose_tile", "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
 _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire",
                  "tt.tile_regs_commit", "tt.tile_regs_wait", "tt.tile_regs_release", "tt.reconfig_data_format_srca",
-                 "tt.pack_reconfig_data_format")
+                 "tt.reconfig_data_format_srcb", "tt.reconfig_data_format", "tt.pack_reconfig_data_format")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.transpose_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0,
                   "tt.fill_tile": 0, "tt.pack_tile": 0, "tt.pack_tile_at": 0,
@@ -411,6 +416,23 @@ def _check_rowwise(f: PrimFunc, p: _Problems) -> None:
                     p.add("LowerCBIntrinsics", f"{f.name}: {op[3:]} reads CB {b.name} before waiting for it")
 
 
+def _check_unpack_formats(f: PrimFunc, p: _Problems) -> None:
+    """Every tile call unpacks its CBs in the data formats the unpacker is configured for there (by
+    ``compute_kernel_hw_startup`` and ``reconfig_data_format*``; → InsertComputeInitTT). Checked once the
+    kernel has its start-up call."""
+    calls = collect_calls(f.body, "tt.")
+    if not any(c.op.startswith("tt.compute_kernel_hw_startup") for c in calls):
+        return
+
+    def fmt(b: Buffer) -> str | None:
+        return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+    for c, reg, cb, held in check_unpack_formats(f.body, fmt):
+        state = f"configured for {held}" if held else "in a format not known at that point"
+        p.add("InsertComputeInitTT", f"{f.name}: {c.op[3:]} unpacks CB {cb.name} ({fmt(cb)}) into {reg}, which is "
+                                     f"{state} (no reconfig_data_format before it)")
+
+
 def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
     """The reader fills the reduce scaler CB (when the kernel has one) between a reserve and a push."""
     scalers = [k[len(A.CB_PREFIX):] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX) and v["kind"] == "scaler"]
@@ -537,6 +559,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                                                                    "else")
             if f.attrs[A.KERNEL_ROLE] == "compute":
                 _check_rowwise(f, p)
+                _check_unpack_formats(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
             if lowered:
