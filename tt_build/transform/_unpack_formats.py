@@ -83,30 +83,51 @@ def configures(c: Call, fmt: Callable[[Buffer], str | None], state: _State) -> _
     return None
 
 
-def _walk(s: Stmt, state: _State, visit: Callable[[Evaluate, _State], tuple[Stmt, _State]]) -> tuple[Stmt, _State]:
-    """Program-order walk threading the unpacker state; a loop body that ends in another state than it
-    starts with is walked again from an unknown state (its later iterations start where it ends)."""
+_Visit = "Callable[[Evaluate, _State], tuple[Stmt, _State]]"
+_Hoist = "Callable[[_State, _State], list[Stmt]] | None"
+
+
+def _walk(s: Stmt, state: _State, visit: _Visit, hoist: _Hoist = None) -> tuple[Stmt, _State]:  # type: ignore[valid-type]
+    """Program-order walk threading the unpacker state. A loop body that ends in another state than it starts
+    with: with ``hoist`` (the inserter), when the body walked from its end state ends there again, ``hoist``
+    gives the reconfiguration into that state before the loop (once, not per iteration); otherwise the body is
+    walked again from the join of both (its later iterations start where it ends)."""
     if isinstance(s, SeqStmt):
         out = []
         for x in s.stmts:
-            y, state = _walk(x, state, visit)
+            y, state = _walk(x, state, visit, hoist)
             out.append(y)
         return SeqStmt(out), state
     if isinstance(s, Evaluate) and isinstance(s.value, Call):
         return visit(s, state)
     if isinstance(s, For):
-        body, end = _walk(s.body, state, visit)
+        body, end = _walk(s.body, state, visit, hoist)
+        pre: list[Stmt] = []
         if end != state:
-            body, end = _walk(s.body, _join(state, end), visit)
-        return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), end
+            joined, jend = _walk(s.body, _join(state, end), visit, hoist)
+            again, end2 = _walk(s.body, end, visit, hoist) if hoist is not None and None not in end else (None, None)
+            # entering in the end state costs one reconfiguration before the loop: worth it when the body then
+            # needs fewer of them per iteration
+            if again is not None and end2 == end and _reconfigs(again) < _reconfigs(joined):
+                body, pre = again, hoist(state, end)
+            else:
+                body, end = joined, jend
+        return seq(*pre, For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc)), end
     if isinstance(s, LetStmt):
-        body, state = _walk(s.body, state, visit)
+        body, state = _walk(s.body, state, visit, hoist)
         return LetStmt(s.var, s.value, body, s.loc), state
     if isinstance(s, IfThenElse):
-        a, sa = _walk(s.then_case, state, visit)
-        b, sb = _walk(s.else_case, state, visit) if s.else_case is not None else (None, state)
+        a, sa = _walk(s.then_case, state, visit, hoist)
+        b, sb = _walk(s.else_case, state, visit, hoist) if s.else_case is not None else (None, state)
         return IfThenElse(s.cond, a, b, s.loc), _join(sa, sb)
     return s, state
+
+
+def _reconfigs(body: Stmt) -> int:
+    """Unpacker reconfigurations in ``body`` (each runs once per iteration of the loop around it, or more)."""
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    return sum(c.op.startswith("tt.reconfig_data_format") for c in collect_calls(body, "tt."))
 
 
 def _join(a: _State, b: _State) -> _State:
@@ -118,27 +139,39 @@ def insert_unpack_reconfig(body: Stmt, fmt: Callable[[Buffer], str | None]) -> S
     whose operand CBs are in other formats than the unpacker is configured for."""
     from tt_build.transform.lower_cb_intrinsics import ev  # noqa: PLC0415
 
+    cb_of: dict[str, Buffer] = {}  # a CB of each format (named by a hoisted reconfiguration)
+
+    def reconfig(state: _State, a: Buffer | None, b: Buffer | None) -> tuple[list[Stmt], _State]:
+        fix_a = a is not None and fmt(a) != state[0]
+        fix_b = b is not None and fmt(b) != state[1]
+        if fix_a and fix_b:
+            return [ev("tt.reconfig_data_format", a, b)], (fmt(a), fmt(b))
+        if fix_a:
+            return [ev("tt.reconfig_data_format_srca", a)], (fmt(a), state[1])
+        if fix_b:
+            return [ev("tt.reconfig_data_format_srcb", b)], (state[0], fmt(b))
+        return [], state
+
     def visit(s: Evaluate, state: _State) -> tuple[Stmt, _State]:
         c = s.value
         assert isinstance(c, Call)
+        for arg in c.args:
+            if isinstance(arg, Buffer) and fmt(arg) is not None:
+                cb_of.setdefault(fmt(arg), arg)  # type: ignore[arg-type]
         new = configures(c, fmt, state)
         if new is not None:
             return s, new
         need = init_operands(c)
         if need is None:
             return s, state
-        a, b = need
-        fix_a = a is not None and fmt(a) != state[0]
-        fix_b = b is not None and fmt(b) != state[1]
-        if fix_a and fix_b:
-            return seq(ev("tt.reconfig_data_format", a, b), s), (fmt(a), fmt(b))
-        if fix_a:
-            return seq(ev("tt.reconfig_data_format_srca", a), s), (fmt(a), state[1])
-        if fix_b:
-            return seq(ev("tt.reconfig_data_format_srcb", b), s), (state[0], fmt(b))
-        return s, state
+        pre, state = reconfig(state, *need)
+        return seq(*pre, s), state
 
-    out, _ = _walk(body, _UNKNOWN, visit)
+    def hoist(state: _State, into: _State) -> list[Stmt]:
+        pre, _ = reconfig(state, *(cb_of[f] if f is not None else None for f in into))
+        return pre
+
+    out, _ = _walk(body, _UNKNOWN, visit, hoist)
     return out
 
 

@@ -82,12 +82,31 @@ def layernorm(M, N, block_M=32, eps=1e-5, dtype="float32", accum_dtype="float"):
     return main
 
 
+def matmul(M, N, K, block_M=64, block_N=64, block_K=32, dtype="float32", out_dtype="float32",
+           accum_dtype="float32"):
+    @T.prim_func
+    def main(A: T.Tensor((M, K), dtype), B: T.Tensor((K, N), dtype), C: T.Tensor((M, N), out_dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
+            a = T.alloc_shared((block_M, block_K), dtype)
+            b = T.alloc_shared((block_K, block_N), dtype)
+            acc = T.alloc_fragment((block_M, block_N), accum_dtype)
+            T.clear(acc)
+            for k in T.Pipelined(T.ceildiv(K, block_K), num_stages=2):
+                T.copy(A[by * block_M, k * block_K], a)
+                T.copy(B[k * block_K, bx * block_N], b)
+                T.gemm(a, b, acc)
+            T.copy(acc, C[by * block_M, bx * block_N])
+
+    return main
+
+
 INSTANCES = {
     "f32_scale_add": dict(factory="scale_add", M=64, N=128),
     "f32_copy": dict(factory="copy_through", M=64, N=64),
     "bf16_in_f32_out": dict(factory="scale_add", M=64, N=128, in_dtype="bfloat16"),
     "f32_in_bf16_out": dict(factory="scale_add", M=64, N=128, out_dtype="bfloat16"),
     "f32_softmax": dict(factory="softmax", M=64, N=256),
-    "f32_softmax_bf16_out": dict(factory="softmax", M=64, N=256, out_dtype="bfloat16"),
     "f32_layernorm": dict(factory="layernorm", M=64, N=256),
+    "f32_gemm": dict(factory="matmul", M=128, N=128, K=128),
+    "bf16_gemm_f32_out": dict(factory="matmul", M=128, N=128, K=128, dtype="bfloat16"),
 }
