@@ -256,7 +256,7 @@ _ONCHIP = Record(
 _CB = Record(
     {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
      "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR},
+    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR, "stages_for": STR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -294,7 +294,8 @@ BUFFER_PREFIX = _declare(
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
     "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
     "LowerSharedToCB adds the <fragment>_out buffer draining a staged fragment and the reduce scaler buffer; "
-    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
+    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator and the "
+    "<fragment>_stage<n> buffers of a tree deeper than DST.",
     carried=True,
 )
 CB_PREFIX = _declare(
@@ -308,7 +309,8 @@ CB_PREFIX = _declare(
     "scaler tile the reader fills; a staged <dst>_<kind>_src with prepares=<dst>, reduce=<kind> holds the "
     "negated / absolute source of a T.reduce_min / abssum / absmax), or kind dst for a fragment that only lives in DST (no CB). "
     "InsertDSTManagementTT adds the intermediate CB "
-    "holding the partial sums of a fragment larger than DST (spills names the fragment).",
+    "holding the partial sums of a fragment larger than DST (spills names the fragment) and the staged CBs "
+    "<fragment>_stage<n> holding a subtree of an expression tree deeper than DST (stages_for names the fragment).",
     carried=True,
 )
 LAYOUT_ANNOTATIONS = _declare(

@@ -55,6 +55,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
 from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
+from tt_build.transform._tree_staging import split_tree
 from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -139,13 +140,28 @@ class InsertDSTManagementTT(Pass):
             first = "with" if matmuls[0].args[3].value else "without"
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
-        trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
-                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
+        live = {**f.attrs, **partials}  # the attrs, with the internal CBs this pass adds
+        trees = TreeCodegen(lambda b: tuple(live[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
+                            lambda b: live[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
+
+        def new_stage(dst: Buffer, target: Any) -> Buffer:
+            stage = self._stage_cb(dst, target, fp32, f, ctx, partials)
+            live.update(partials)
+            return stage
+
+        class Split(StmtExprMutator):
+            def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+                c = _call_of(node)
+                if c is None or c.op != "tt.tree_block":
+                    return node
+                return split_tree(c, cap, trees.registers, new_stage, pass_.error)
+
+        body = Split().visit(body)
         body = _Expand(f, self, trees).visit(body)
-        if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
+        if any(v.get("kind") == "staged" for k, v in live.items() if k.startswith(A.CB_PREFIX)):
             # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
             def fmt(b: Buffer) -> str | None:
-                return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+                return live.get(A.cb_key(b.name), {}).get("data_format")
 
             body = insert_pack_reconfig(body, fmt, None)
         attrs = {**f.attrs, **partials}
@@ -361,6 +377,55 @@ class InsertDSTManagementTT(Pass):
                           seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
                       ev("tt.pack_reconfig_l1_acc", IntImm(0))]
         return [*stmts, ev("tt.cb_push_back", interm, IntImm(tiles)), *iteration(False, True)]
+
+    def _stage_cb(self, dst: Buffer, target: Any, fp32: bool, f: PrimFunc, ctx: PassContext,  # noqa: FBT001
+                  partials: dict[str, dict[str, Any]]) -> Buffer:
+        """A CB staging a subtree of the tree stored into ``dst`` (one block of ``dst``'s tiles, in float32 when
+        DST is float32, else in ``dst``'s format); ``stages`` names ``dst``."""
+        name = self._fresh_cb_name(f"{dst.name}_stage", f, partials)
+        info = f.attrs[A.buffer_key(dst.name)]
+        dtype = "float32" if fp32 else dst.dtype
+        fmt = {"float32": "Float32", "float16": "Float16"}.get(dtype, "Float16_b")
+        page = TILE * TILE * dtype_bytes(dtype)
+        tiles = info["tiles"][0] * info["tiles"][1]
+        cb_id, total, budget = self._cb_slot(f, ctx, partials)
+        if cb_id is None:
+            raise self.error(f"the expression stored into {dst.name} needs more DST registers than DST holds, and "
+                             f"staging part of it needs a circular buffer, but all {MAX_CBS} are in use",
+                             target.loc or dst.loc, hint="use fewer on-chip buffers, or split the expression")
+        if total + tiles * page > budget:
+            raise self.error(f"the expression stored into {dst.name} needs more DST registers than DST holds, and "
+                             f"the {tiles * page}-byte circular buffer staging part of it does not fit in L1 "
+                             f"({total} of {budget} bytes are already used by circular buffers)",
+                             target.loc or dst.loc, hint="reduce the block size, or split the expression")
+        partials[A.cb_key(name)] = {"cb_id": cb_id, "kind": "staged", "data_format": fmt, "page_size": page,
+                                    "block_pages": tiles, "stages": 1, "depth_pages": tiles, "stages_for": dst.name}
+        binfo = {"scope": "fragment", "dtype": dtype, "shape": list(dst.shape), "tiles": list(info["tiles"]),
+                 "data_format": fmt, "local": False, "page_size": page}
+        if "vector" in info:
+            binfo["vector"] = info["vector"]
+        partials[A.buffer_key(name)] = binfo
+        return Buffer(name, tuple(dst.shape), dtype, "fragment", target.loc or dst.loc)
+
+    @staticmethod
+    def _fresh_cb_name(base: str, f: PrimFunc, partials: dict[str, dict[str, Any]]) -> str:
+        taken = {k.split(".", 2)[2] for k in (*f.attrs, *partials) if k.startswith((A.CB_PREFIX, A.BUFFER_PREFIX))}
+        taken |= {p.name for p in f.params}
+        name, n = base, 0
+        while name in taken:
+            n += 1
+            name = f"{base}{n}"
+        return name
+
+    @staticmethod
+    def _cb_slot(f: PrimFunc, ctx: PassContext, partials: dict[str, dict[str, Any]]) -> tuple[int | None, int, int]:
+        """(a free CB id — intermediates' range first — or None, bytes of L1 the CBs use, the L1 budget)."""
+        cbs = {**{k: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)},
+               **{k: v for k, v in partials.items() if k.startswith(A.CB_PREFIX)}}
+        used = {v["cb_id"] for v in cbs.values() if v.get("cb_id") is not None}
+        free = [i for i in range(24, MAX_CBS) if i not in used] or [i for i in range(MAX_CBS) if i not in used]
+        total = sum(v["depth_pages"] * v["page_size"] for v in cbs.values() if v.get("cb_id") is not None)
+        return (free[0] if free else None), total, l1_budget(ctx)
 
     def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
                      partials: dict[str, dict[str, Any]]) -> Buffer:
