@@ -22,7 +22,12 @@ one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
 a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
 each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
-register-allocated over DST (a tree needing more registers than DST holds is a diagnostic), blocks use
+register-allocated over DST — a tree needing more registers than DST holds is split first
+(:mod:`tt_build.transform._tree_staging`): subtrees are evaluated into internal staged CBs
+``<fragment>_stage<n>`` (kind ``staged``, ``stages_for``: the fragment; one block, float32 when DST is;
+``tt.cb.*``/``tt.buffer.*`` of every device function and the host plan's CBs gain them) with their
+reserve / push / wait / pop protocol, and the tree reads them as blocks (an in-place tree whose deep parts
+all read its fragment is a diagnostic) —, blocks use
 the FPU (``add/sub/mul_tiles``, ``*_tiles_bcast_cols|rows``, ``*_reuse_dest_tiles``), values the SFPU;
 a reduction is ``reduce_init`` / ``reduce_tile`` per tile of its row (column) / ``reduce_uninit``; an
 in-place update pops, reserves and pushes one tile at a time. ``tt.compute_config`` records fp32
