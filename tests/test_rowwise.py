@@ -474,7 +474,7 @@ HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x
                   "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
                   "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half", "reduce_absmax_cols",
-                  "deep_tree_fp32")
+                  "deep_tree", "deep_tree_fp32")
 
 
 @pytest.mark.network
