@@ -333,7 +333,8 @@ std::tuple<std::uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, std::uint32_
 
 CoreRangeSet num_cores_to_corerangeset(std::uint32_t target_num_cores, const CoreCoord grid_size, bool row_wise = false);
 
-// Sharded buffer layouts (the names; MeshBuffer::create rejects a sharded layout in the mock).
+// Sharded buffer layouts: an L1 buffer height-, width- or block-sharded over a grid of cores (one shard per
+// core at the same L1 address; MeshBuffer::create places the pages, see docs/mock_sdk.md).
 struct ShardSpec {
     CoreRangeSet grid;
     std::array<std::uint32_t, 2> shape{};
@@ -432,7 +433,7 @@ private:
 struct DeviceLocalBufferConfig {
     DeviceAddr page_size = 0;
     BufferType buffer_type = BufferType::DRAM;
-    BufferShardingArgs sharding_args;  // the mock creates interleaved buffers only
+    BufferShardingArgs sharding_args;  // interleaved, or L1 HEIGHT / WIDTH / BLOCK sharded (ShardSpecBuffer)
     std::optional<bool> bottom_up;
 };
 
@@ -459,6 +460,9 @@ public:
     std::uint32_t num_pages() const;
     BufferType buffer_type() const;
     bool is_allocated() const;
+    TensorMemoryLayout buffer_layout() const;
+    bool has_shard_spec() const;
+    ShardSpecBuffer shard_spec() const;
 
 private:
     tt_mock_impl::BufferState* state_;
