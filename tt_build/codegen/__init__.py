@@ -126,23 +126,15 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
     plan = mod.attrs[A.HOST_PLAN]
     params = []
     for p in plan["params"]:
-        if p["sharding"] is not None:
-            where = p.get("layout_loc")
-            raise PassError(
-                "CodegenTT",
-                f"tensor {p['name']} has layout {p['layout']}, which lowers (partition mode local_shard) but cannot "
-                "be emitted yet: a sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and "
-                "sharded TensorAccessorArgs in the kernels, which the mock SDK does not implement",
-                SourceLocation(*where) if where else None,
-                hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
-                     "\"dram_interleaved\" for now")
         elements = math.prod(p["shape"])
         rows, cols = elements // p["shape"][-1], p["shape"][-1]
         if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
             rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
         params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
-                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
+                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1",
+                       "memory_layout": f"{p['sharding'].upper()}_SHARDED" if p["sharding"] else None,
+                       "shard_shape": p.get("shard_shape")})
     kernels = []
     mplan = plan.get("multicast")
     mgroups = [g["group"] for g in mplan["groups"]] if mplan else []
