@@ -26,6 +26,7 @@ INSTANCES = {i.name: i for i in list_instances(KERNELS)}
 EXPECTED = {
     "add_height_256x128": lambda x, y: [x + y],
     "add_block_256": lambda x, y: [x + y],
+    "add_width_128x256": lambda x, y: [x + y],
     "gemm_shard_a_256x128x128": lambda a, b: [a @ b],
 }
 
@@ -50,6 +51,8 @@ def test_every_instance_has_an_expected_output() -> None:
     ("add_height_256x128", 8, [[[0, 0], [7, 0]]], {"X": [1, 4], "Y": [1, 4], "Z": [1, 4]}),
     # 4 x 4 blocks of 2x2 tiles on a 4x4 rectangle of cores; Y is interleaved in DRAM
     ("add_block_256", 16, [[[0, 0], [3, 3]]], {"X": [2, 2], "Z": [2, 2]}),
+    # 4 x 2 blocks of 2x2 tiles: a width shard (all rows) is a column of 2 blocks, run core by core
+    ("add_width_128x256", 4, [[[0, 0], [3, 0]]], {"X": [4, 2], "Y": [4, 2], "Z": [4, 2]}),
     ("gemm_shard_a_256x128x128", 8, [[[0, 0], [7, 0]]], {"A": [1, 4]}),
 ])
 def test_partition_follows_the_shard_grid(name: str, cores: int, ranges: list, shards: dict) -> None:
@@ -83,7 +86,7 @@ def test_sharded_kernels_match_numpy_with_no_dram_reads_of_the_sharded_tensors(
         del os.environ["TT_MOCK_STATS"]
     totals = json.loads(stats.read_text())["workloads"][-1]["totals"]
     a = inst.args
-    if name == "add_height_256x128":  # every tensor sharded: no DRAM traffic at all
+    if name in ("add_height_256x128", "add_width_128x256"):  # every tensor sharded: no DRAM traffic at all
         assert totals["dram_read_bytes"] == totals["dram_write_bytes"] == 0
     elif name == "add_block_256":  # only Y (interleaved in DRAM) is read from DRAM, once
         assert totals["dram_read_bytes"] == a["M"] * a["N"] * 2
@@ -98,7 +101,7 @@ def test_sharded_kernels_match_numpy_with_no_dram_reads_of_the_sharded_tensors(
 
 @pytest.mark.compile
 @pytest.mark.network
-@pytest.mark.parametrize("name", ["add_height_256x128", "add_block_256", "gemm_shard_a_256x128x128"])
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sharded_kernels_pass_the_real_header_check(tmp_path: Path, name: str) -> None:
     assert_passes_real_header_check(INSTANCES[name], tmp_path / name)
 

@@ -43,6 +43,7 @@ __all__ = [
     "PARTITION_MODE",
     "PERSISTENT",
     "RUNTIME_ARGS",
+    "SHARD_BLOCKS",
     "STR",
     "TILE_DFG",
     "WORK_PARTITION",
@@ -371,6 +372,15 @@ MULTICAST = _declare(
     "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
     "sender and the destination rectangle (logical core coordinates, inclusive).",
+    carried=True,
+)
+SHARD_BLOCKS = _declare(
+    "tt.shard_blocks", Record({"rect_grid": _PAIR, "blocks_per_core": _PAIR}), ("LayoutAwareWorkPartitionTT",),
+    ("GridToCoreGrid",),
+    "local_shard partitions whose cores run rectangles of blocks that are not runs of the row-major block "
+    "order (absent otherwise): the T.Kernel grid is cut into rect_grid (x, y) rectangles of blocks_per_core "
+    "(x, y) blocks; block ids count the blocks core by core (core c runs rectangle (c % x, c // x)), row-major "
+    "inside each rectangle.",
     carried=True,
 )
 PERSISTENT = _declare(

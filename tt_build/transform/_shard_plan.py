@@ -11,9 +11,10 @@ TT-Metalium lays them out (ROW_MAJOR shard orientation):
 * block sharding: the cores form a ``cx × cy`` rectangle and core ``(x, y)`` holds tile rows
   ``[y·sh, (y+1)·sh)`` and columns ``[x·sw, (x+1)·sw)``.
 
-:func:`plan_local_shard` tries the partitions of the blocks into equal contiguous ranges (the most
-cores first) and core placements (a row-major run over the device grid; for block sharding every
-rectangle width ``cx``) and returns the first one under which every sharded tensor has a valid shard
+:func:`plan_local_shard` tries the partitions of the blocks into equal parts (the most cores first):
+for a 2-D ``T.Kernel`` grid every cut into equal rectangles of blocks (row strips for height sharding,
+column strips for width sharding, tiles for block sharding), else contiguous runs of the row-major block
+order; cores are placed row-major over the device grid, or for block sharding as the rectangle grid and returns the first one under which every sharded tensor has a valid shard
 grid, else the reason the most-cores partition fails. A kernel of more than one block is split over at
 least two cores (a single core holding the whole tensor is not a sharding).
 """
@@ -28,6 +29,8 @@ from tt_build.ir import BinaryOp, BufferRegion, Call, Evaluate, For, IfThenElse,
 from tt_build.transform._analysis import TILE, eval_int, flat_region
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tt_build.ir import PrimFunc
 
 __all__ = ["ShardPlan", "block_tiles", "plan_local_shard"]
@@ -40,12 +43,14 @@ Tile = tuple[int, int]
 
 @dataclass
 class ShardPlan:
-    """A partition that follows the shard grids: ``ncores`` cores with ``total / ncores`` consecutive
-    blocks each, core ``k`` at ``(k % cx, k // cx)``; ``shapes``: each sharded tensor's shard in tiles."""
+    """A partition that follows the shard grids: ``ncores`` cores with ``total / ncores`` blocks each (a run
+    of the row-major block order, or with ``rects`` a rectangle of the 2-D grid), core ``k`` at
+    ``(k % cx, k // cx)``; ``shapes``: each sharded tensor's shard in tiles."""
 
     ncores: int
     cx: int
     shapes: dict[str, tuple[int, int]]
+    rects: tuple[int, int, int, int] | None = None  # (nx, ny, rx, ry): see ``tt.shard_blocks``
 
 
 def block_tiles(f: PrimFunc, name: str, vector: str | None = None) -> tuple[dict[int, set[Tile]] | None, Any]:
@@ -153,53 +158,79 @@ def _fit(kind: str, k: int, core: Tile, ncores: int, cx: int, used: set[Tile], g
     return box, ""
 
 
-def plan_local_shard(total: int, device: tuple[int, int], tensors: dict[str, tuple[str, tuple[int, int]]],
+def _partitions(total: int, grid: list[int], device: tuple[int, int], block: bool,
+                least: int) -> Iterator[tuple[int, int, list[list[int]], tuple[int, int, int, int] | None]]:
+    """Candidate partitions, most cores first: (cores, core-rectangle width on the device, block ids per core,
+    the rectangle cut (nx, ny, rx, ry) of a 2-D grid when its core-by-core order is not the row-major one)."""
+    gx, gy = device
+    for ncores in sorted((n for n in range(least, min(total, gx * gy) + 1) if total % n == 0), reverse=True):
+        if len(grid) != 2:  # noqa: PLR2004 - contiguous runs of the row-major block order
+            per = total // ncores
+            blocks = [list(range(k * per, (k + 1) * per)) for k in range(ncores)]
+            if not block:
+                yield ncores, min(ncores, gx), blocks, None
+            for cx in (w for w in range(min(ncores, gx), 0, -1) if block and ncores % w == 0 and ncores // w <= gy):
+                yield ncores, cx, blocks, None
+            continue
+        gbx, gby = grid
+        cuts = [(nx, ncores // nx) for nx in range(1, ncores + 1)
+                if ncores % nx == 0 and gbx % nx == 0 and gby % (ncores // nx) == 0]
+        cuts.sort(key=lambda c: not (c[0] == 1 or gby // c[1] == 1))  # row-major-compatible cuts first
+        for nx, ny in cuts:
+            rx, ry = gbx // nx, gby // ny
+            blocks = [[(k // nx * ry + j) * gbx + (k % nx) * rx + i for j in range(ry) for i in range(rx)]
+                      for k in range(ncores)]
+            rects = None if nx == 1 or ry == 1 else (nx, ny, rx, ry)
+            if not block:
+                yield ncores, min(ncores, gx), blocks, rects
+            elif nx <= gx and ny <= gy:
+                yield ncores, nx, blocks, rects
+
+
+def plan_local_shard(total: int, grid: list[int], device: tuple[int, int],
+                     tensors: dict[str, tuple[str, tuple[int, int]]],
                      tiles: dict[str, dict[int, set[Tile]]]) -> tuple[ShardPlan | None, str]:
     """The first partition (most cores first) under which every sharded tensor is validly sharded.
 
-    ``tensors``: name → (kind height|width|block, tile grid); ``tiles``: name → block id → tiles.
-    Returns (plan, "") or (None, why the most-cores candidate fails).
+    ``grid``: the T.Kernel grid; ``tensors``: name → (kind height|width|block, tile grid); ``tiles``:
+    name → row-major block id → tiles. Returns (plan, "") or (None, why the most-cores candidate fails).
     """
-    gx, gy = device
     block = any(kind == "block" for kind, _ in tensors.values())
-    first_reason = ""
     # at least two shards unless the kernel has one block: one core holding a whole "sharded" tensor is not
     # what a sharded layout asks for (a diagnostic rather than a silent single-core run)
     least = 2 if total > 1 else 1
-    for ncores in sorted((n for n in range(least, min(total, gx * gy) + 1) if total % n == 0), reverse=True):
+    first_reason = ""
+    for ncores, cx, core_blocks, rects in _partitions(total, grid, device, block, least):
         per = total // ncores
-        widths = [w for w in range(min(ncores, gx), 0, -1) if ncores % w == 0 and ncores // w <= gy] if block \
-            else [min(ncores, gx)]
-        for cx in widths:
-            shapes: dict[str, tuple[int, int]] = {}
-            reason = ""
-            for name, (kind, grid) in tensors.items():
-                shape: tuple[int, int] | None = None
-                owner: dict[Tile, int] = {}
-                for k in range(ncores):
-                    core = (k % cx, k // cx)
-                    used: set[Tile] = set()
-                    for b in range(k * per, (k + 1) * per):
-                        used |= tiles[name].get(b, set())
-                    for t in used:
-                        if owner.setdefault(t, k) != k:
-                            o = owner[t]
-                            reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({core[0]}, {core[1]}) "
-                                      f"both access its tile ({t[0]}, {t[1]}), but a tile of a sharded tensor lives "
-                                      "in one core's L1")
-                            break
-                    if reason:
-                        break
-                    shape, why = _fit(kind, k, core, ncores, cx, used, grid, shape)
-                    if shape is None:
-                        reason = f"tensor {name}: {why}"
+        shapes: dict[str, tuple[int, int]] = {}
+        reason = ""
+        for name, (kind, tgrid) in tensors.items():
+            shape: tuple[int, int] | None = None
+            owner: dict[Tile, int] = {}
+            for k in range(ncores):
+                core = (k % cx, k // cx)
+                used: set[Tile] = set()
+                for b in core_blocks[k]:
+                    used |= tiles[name].get(b, set())
+                for t in used:
+                    if owner.setdefault(t, k) != k:
+                        o = owner[t]
+                        reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({core[0]}, {core[1]}) "
+                                  f"both access its tile ({t[0]}, {t[1]}), but a tile of a sharded tensor lives "
+                                  "in one core's L1")
                         break
                 if reason:
                     break
-                shapes[name] = shape  # type: ignore[assignment]
-            if not reason:
-                return ShardPlan(ncores, cx, shapes), ""
-            first_reason = first_reason or f"with {ncores} cores of {per} block{'s' if per > 1 else ''}: {reason}"
+                shape, why = _fit(kind, k, core, ncores, cx, used, tgrid, shape)
+                if shape is None:
+                    reason = f"tensor {name}: {why}"
+                    break
+            if reason:
+                break
+            shapes[name] = shape  # type: ignore[assignment]
+        if not reason:
+            return ShardPlan(ncores, cx, shapes, rects), ""
+        first_reason = first_reason or f"with {ncores} cores of {per} block{'s' if per > 1 else ''}: {reason}"
     return None, first_reason
 
 

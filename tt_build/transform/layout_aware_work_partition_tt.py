@@ -96,8 +96,9 @@ class LayoutAwareWorkPartitionTT(Pass):
         ncores = min(total, gx * gy)
         cx = gx
         shard_shapes: dict[str, tuple[int, int]] = {}
+        rects = None
         if mode == "local_shard":
-            ncores, cx, shard_shapes = self._shard(f, total, (gx, gy), ctx)
+            ncores, cx, shard_shapes, rects = self._shard(f, total, (gx, gy), ctx)
         parts = partition(total, ncores)
         cores = [(c % cx, c // cx) for c in range(ncores)]
         work: list[dict[str, Any]] = [
@@ -110,6 +111,8 @@ class LayoutAwareWorkPartitionTT(Pass):
         attrs = dict(f.attrs)
         for name, shape in shard_shapes.items():
             attrs[A.buffer_key(name)] = {**attrs[A.buffer_key(name)], "shard_shape": list(shape)}
+        if rects is not None:
+            attrs[A.SHARD_BLOCKS] = {"rect_grid": list(rects[:2]), "blocks_per_core": list(rects[2:])}
         attrs[A.DEVICE_GRID] = [gx, gy]
         attrs[A.PARTITION_MODE] = mode
         attrs[A.WORK_PARTITION] = work
@@ -119,7 +122,7 @@ class LayoutAwareWorkPartitionTT(Pass):
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
 
     def _shard(self, f: PrimFunc, total: int, device: tuple[int, int],
-               ctx: PassContext) -> tuple[int, int, dict[str, tuple[int, int]]]:
+               ctx: PassContext) -> tuple[int, int, dict[str, tuple[int, int]], tuple[int, int, int, int] | None]:
         """(cores, core-rectangle width, shard shape in tiles per sharded tensor) of a partition that follows
         the shard grids (see ``_shard_plan``), or a diagnostic at the tensor's ``T.annotate_layout`` entry."""
         kinds: dict[str, tuple[str, tuple[int, int]]] = {}
@@ -147,7 +150,7 @@ class LayoutAwareWorkPartitionTT(Pass):
                                  hint="index sharded tensors with affine expressions of bx / by and loop variables")
             kinds[p.name] = (info["sharding"], (info["tiles"][0], info["tiles"][1]))
             tiles[p.name] = per_block
-        plan, why = plan_local_shard(total, device, kinds, tiles)
+        plan, why = plan_local_shard(total, list(f.attrs[A.GRID_BLOCKS]), device, kinds, tiles)
         assert first is not None
         name, info, loc = first
         if plan is None:
@@ -163,7 +166,7 @@ class LayoutAwareWorkPartitionTT(Pass):
             raise self.error(f"the shards of the sharded tensors ({', '.join(plan.shapes)}) need {need} bytes of "
                              f"L1 per core; a core has {budget}", loc,
                              hint="use more, smaller blocks (more cores), or an interleaved layout")
-        return plan.ncores, plan.cx, plan.shapes
+        return plan.ncores, plan.cx, plan.shapes, plan.rects
 
     def _check_coverage(self, f: PrimFunc, name: str, tiles: list[int]) -> None:
         covered, copies, grid = output_coverage(f, name)

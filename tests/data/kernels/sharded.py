@@ -45,6 +45,8 @@ INSTANCES = {
     # 4 x 4 blocks of 64x64 on a 4x4 core rectangle, one 2x2-tile shard per core; Y stays in DRAM
     "add_block_256": dict(M=256, N=256, block_M=64, block_N=64, layout="l1_block_sharded",
                           layout_y="dram_interleaved", factory="add_sharded"),
+    # 4 x 2 blocks of 64x64: a width shard is a column of the tensor, so 4 cores run a column of 2 blocks each
+    "add_width_128x256": dict(M=128, N=256, block_M=64, block_N=64, layout="l1_width_sharded", factory="add_sharded"),
     # A height-sharded (each core's row of A in its L1), B and C in DRAM
     "gemm_shard_a_256x128x128": dict(M=256, N=128, K=128, factory="matmul_sharded_a"),
 }
