@@ -15,10 +15,12 @@ import pytest
 
 from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, test_build_dir
 from tt_build.driver import build_primfunc, list_instances
-from tt_build.errors import PassError
+from tt_build.errors import PassError, VerifyError
+from tt_build.ir import Call, IRModule, StmtExprMutator
 from tt_build.matrix import MockRunner
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.pipeline import lower
+from tt_build.transform.verify_ttir import verify_structure
 
 KERNELS = Path(__file__).parent / "data" / "kernels" / "sharded.py"
 INSTANCES = {i.name: i for i in list_instances(KERNELS)}
@@ -130,3 +132,20 @@ def test_what_cannot_be_sharded_is_a_located_diagnostic(name: str, args: dict, m
     assert msg in e.msg
     assert (Path(e.loc.file).name, e.loc.line) == ("sharded.py", line)
     assert hint in (e.hint or "")
+
+
+def test_verify_rejects_a_sharded_tensor_moved_through_an_accessor() -> None:
+    mod = _lowered("add_block_256")
+
+    class Interleave(StmtExprMutator):  # X's shard reads turned into accessor page reads
+        def visit_Call(self, node: Call):  # noqa: N802
+            if node.op == "tt.noc_async_read_shard_page":
+                return Call("tt.noc_async_read_page", node.args[:3], node.dtype)
+            return node
+
+    funcs = {n: (f.with_body(Interleave().visit(f.body)) if f.attrs["tt.kernel_role"] == "reader" else f)
+             for n, f in mod.functions.items()}
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert "noc_async_read_page of the sharded tensor X through an accessor; its pages are in the cores' own " \
+           "shards" in str(err.value)

@@ -288,7 +288,7 @@ BUFFER_PREFIX = _declare(
     ("InferTTLayout", "PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB",
      "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
-     "LowerCBIntrinsics", "InsertDSTManagementTT", "VerifyTTIR", "CodegenTT"),
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "FinalizePersistentSignatureTT", "VerifyTTIR", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout; partial (PropagateTTLayout) "
     "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; shard_shape "
