@@ -18,7 +18,7 @@ from tt_build import __version__
 from tt_build._templates import environment
 from tt_build.build.fs import atomic_write
 from tt_build.codegen.cpp import CppPrinter
-from tt_build.errors import PassError, SourceLocation
+from tt_build.errors import PassError
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.finalize_persistent_signature_tt import used_buffers

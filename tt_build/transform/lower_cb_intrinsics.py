@@ -40,6 +40,11 @@ the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row
 tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
 block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
 
+L1-sharded tensors (``shard_shape`` [sh, sw] tiles): tile (r, c) is slot ``(r % sh) * sw + (c % sw)`` of the
+core's own shard; the reader / writer move it with ``noc_async_read_shard_page`` /
+``noc_async_write_shard_page`` (slot, tensor, l1, page size): a NOC transfer to the core itself at
+``<tensor>_addr + slot * page_size``, no accessor. Unused block-index ``let`` s are dropped afterwards.
+
 Partial last blocks (the tensor's ``partial`` axes): every tile transfer is guarded by its tile row /
 column being inside the tensor — the reader zero-fills the L1 page of a tile outside
 (``zero_page``), the writer skips it. CB transactions stay whole blocks, so compute is unchanged and
