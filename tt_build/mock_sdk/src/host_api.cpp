@@ -485,6 +485,10 @@ TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* buffer, te
     if (config_ & static_cast<std::uint32_t>(tensor_accessor::ArgConfig::Sharded)) {
         throw_error("TensorAccessorArgs: sharded tensors are not supported by the mock");
     }
+    if (buffer->state().layout != TensorMemoryLayout::INTERLEAVED) {
+        throw_error("TensorAccessorArgs: not implemented in the mock: accessors of sharded buffers (address a "
+                    "core's shard by the buffer's L1 address instead)");
+    }
     if (buffer->state().is_dram) config_ |= static_cast<std::uint32_t>(tensor_accessor::ArgConfig::IsDram);
     aligned_page_size_ = buffer->state().aligned_page_size;
 }
