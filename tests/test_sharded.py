@@ -26,7 +26,7 @@ KERNELS = Path(__file__).parent / "data" / "kernels" / "sharded.py"
 INSTANCES = {i.name: i for i in list_instances(KERNELS)}
 
 EXPECTED = {
-    "add_height_256x128": lambda x, y: [x + y],
+    "add_height_384x128": lambda x, y: [x + y],
     "add_block_256": lambda x, y: [x + y],
     "add_width_128x256": lambda x, y: [x + y],
     "gemm_shard_a_256x128x128": lambda a, b: [a @ b],
@@ -49,8 +49,8 @@ def test_every_instance_has_an_expected_output() -> None:
 
 
 @pytest.mark.parametrize(("name", "cores", "ranges", "shards"), [
-    # 2 x 8 blocks of 1x2 tiles: a height shard (full rows) needs both blocks of a row on one core
-    ("add_height_256x128", 8, [[[0, 0], [7, 0]]], {"X": [1, 4], "Y": [1, 4], "Z": [1, 4]}),
+    # 2 x 12 blocks of 1x2 tiles: a height shard (full rows) needs both blocks of a row on one core
+    ("add_height_384x128", 12, [[[0, 0], [7, 0]], [[0, 1], [3, 1]]], {"X": [1, 4], "Y": [1, 4], "Z": [1, 4]}),
     # 4 x 4 blocks of 2x2 tiles on a 4x4 rectangle of cores; Y is interleaved in DRAM
     ("add_block_256", 16, [[[0, 0], [3, 3]]], {"X": [2, 2], "Z": [2, 2]}),
     # 4 x 2 blocks of 2x2 tiles: a width shard (all rows) is a column of 2 blocks, run core by core
@@ -88,7 +88,7 @@ def test_sharded_kernels_match_numpy_with_no_dram_reads_of_the_sharded_tensors(
         del os.environ["TT_MOCK_STATS"]
     totals = json.loads(stats.read_text())["workloads"][-1]["totals"]
     a = inst.args
-    if name in ("add_height_256x128", "add_width_128x256"):  # every tensor sharded: no DRAM traffic at all
+    if name in ("add_height_384x128", "add_width_128x256"):  # every tensor sharded: no DRAM traffic at all
         assert totals["dram_read_bytes"] == totals["dram_write_bytes"] == 0
     elif name == "add_block_256":  # only Y (interleaved in DRAM) is read from DRAM, once
         assert totals["dram_read_bytes"] == a["M"] * a["N"] * 2
@@ -103,7 +103,7 @@ def test_sharded_kernels_match_numpy_with_no_dram_reads_of_the_sharded_tensors(
 
 @pytest.mark.compile
 @pytest.mark.network
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", ["add_height_384x128", "add_block_256", "gemm_shard_a_256x128x128"])
 def test_sharded_kernels_pass_the_real_header_check(tmp_path: Path, name: str) -> None:
     assert_passes_real_header_check(INSTANCES[name], tmp_path / name)
 
@@ -115,11 +115,11 @@ def test_sharded_kernels_pass_the_real_header_check(tmp_path: Path, name: str) -
      "(with 16 cores of 1 block: tensor A: core (0, 0) accesses tile rows 0..0, columns 0..3, but a width shard "
      "spans all 8 tile rows)", 27, "each core's blocks must access exactly its own shard"),
     # 64 cores with one 2x128-tile row pair of X, Y and Z each: 3 x 512 KiB of shards per core
-    ("add_height_256x128", {"M": 4096, "N": 4096},
+    ("add_height_384x128", {"M": 4096, "N": 4096},
      "the shards of the sharded tensors (X, Y, Z) need 1572864 bytes of L1 per core; a core has", 9,
      "use more, smaller blocks (more cores), or an interleaved layout"),
     # 96 columns in blocks of 64: the last block of a row runs past the tensor
-    ("add_height_256x128", {"N": 96},
+    ("add_height_384x128", {"N": 96},
      "tensor X has partial last blocks and cannot be height-sharded: shards are whole blocks of whole tiles", 9,
      "choose block sizes that divide the tensor, or use an interleaved layout"),
 ])

@@ -40,8 +40,9 @@ def matmul_sharded_a(M, N, K, block_M=32, block_N=64, block_K=32, layout_a="l1_h
 
 
 INSTANCES = {
-    # 2 x 8 blocks of 32x64: a height shard is a full row of the tensor, so 8 cores run 2 blocks each
-    "add_height_256x128": dict(M=256, N=128, block_M=32, block_N=64, factory="add_sharded"),
+    # 2 x 12 blocks of 32x64: a height shard is a full row of the tensor, so 12 cores (a row of 8 and a
+    # partial row of 4) run 2 blocks each
+    "add_height_384x128": dict(M=384, N=128, block_M=32, block_N=64, factory="add_sharded"),
     # 4 x 4 blocks of 64x64 on a 4x4 core rectangle, one 2x2-tile shard per core; Y stays in DRAM
     "add_block_256": dict(M=256, N=256, block_M=64, block_N=64, layout="l1_block_sharded",
                           layout_y="dram_interleaved", factory="add_sharded"),
