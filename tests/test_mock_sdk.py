@@ -759,6 +759,16 @@ def _shard_homes(layout: str, orientation: str, rows: int, cols: int, sr: int, s
     grid = [(x, y) for y in range(gy) for x in range(gx)] if orientation == "R" else \
            [(x, y) for x in range(gx) for y in range(gy)]
     homes = {}
+    if layout == "N":  # ND: a 2 x rows/2 x cols tensor, 1 x sr x sc shards dealt round-robin over the grid's cores
+        half = rows // 2
+        grid_rows, grid_cols = -(-half // sr), -(-cols // sc)
+        for page in range(rows * cols):
+            b, rest = divmod(page, half * cols)
+            r, c = divmod(rest, cols)
+            shard = (b * grid_rows + r // sr) * grid_cols + c // sc
+            core = grid[shard % len(grid)]
+            homes[(*core, shard // len(grid) * sr * sc + (r % sr) * sc + c % sc)] = page
+        return homes
     for page in range(rows * cols):
         r, c = divmod(page, cols)
         i, j = r // sr, c // sc  # the shard's row and column in the shard grid
@@ -775,7 +785,8 @@ def _shard_homes(layout: str, orientation: str, rows: int, cols: int, sr: int, s
     ("W", "C", (2, 6, 2, 2), (2, 2)),
     ("B", "R", (4, 6, 2, 2), (3, 2)),
     ("B", "C", (4, 6, 2, 2), (2, 3)),
-], ids=["height-row", "width-col", "block-row", "block-col"])
+    ("N", "R", (6, 5, 2, 2), (2, 1)),  # 2 x 3 x 5 pages in 1 x 2 x 2 shards: 12 shards, 6 per core, partial ones
+], ids=["height-row", "width-col", "block-row", "block-col", "nd-row"])
 def test_sharded_l1_buffer_places_pages_in_the_cores_shards(mock: Mock, tmp_path: Path, layout: str,
                                                             orientation: str, shape: tuple[int, ...],
                                                             grid: tuple[int, int]) -> None:
@@ -795,8 +806,9 @@ def test_sharded_l1_buffer_places_pages_in_the_cores_shards(mock: Mock, tmp_path
         seen[tuple(int(g) for g in m.groups()[:3])] = int(m.group(4))
     homes = _shard_homes(layout, orientation, *shape, *grid)
     assert {k: seen[k] for k in homes} == homes  # every page in its core's shard, at its slot
-    kinds = {"H": 2, "W": 3, "B": 4}
-    assert proc.stdout.splitlines()[-1] == f"layout {kinds[layout]} shard pages {sr * sc}"
+    kinds = {"H": 2, "W": 3, "B": 4, "N": 4}  # ND sharding reports BLOCK_SHARDED, as TT-Metalium's does
+    slots = 6 * sr * sc if layout == "N" else sr * sc
+    assert proc.stdout.splitlines()[-1] == f"layout {kinds[layout]} slots {slots} spec {int(layout != 'N')}"
     # the host read gathers every shard back into page order: the kernels' in-place update of every page
     assert np.array_equal(np.fromfile(tmp_path / "out.bin", dtype=np.uint16), (data + 1).astype(np.uint16))
 

@@ -1,8 +1,8 @@
 // Host program for the sharded-buffer test: an L1 buffer of rows x cols 32x32 pages, sharded
-// (HEIGHT / WIDTH / BLOCK, ROW_MAJOR / COL_MAJOR) over the gx x gy cores from (0,0) in shards of
-// shard_rows x shard_cols pages; a kernel on every core of the grid touches its own shard in place.
+// (HEIGHT / WIDTH / BLOCK, ROW_MAJOR / COL_MAJOR; N: ND sharding, see below) over the gx x gy cores from
+// (0,0) in shards of shard_rows x shard_cols pages; a kernel on every core of the grid touches its own shard in place.
 //
-//   shard_host <kernel_dir> <H|W|B> <R|C> <rows> <cols> <shard_rows> <shard_cols> <gx> <gy> <in.bin> <out.bin>
+//   shard_host <kernel_dir> <H|W|B|N> <R|C> <rows> <cols> <shard_rows> <shard_cols> <gx> <gy> <in.bin> <out.bin>
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <tt-metalium/buffer_distribution_spec.hpp>
 #include <tt-metalium/distributed.hpp>
 #include <tt-metalium/host_api.hpp>
 
@@ -33,8 +34,14 @@ int run(char** argv) {
     const TensorMemoryLayout kind = layout == 'H'   ? TensorMemoryLayout::HEIGHT_SHARDED
                                     : layout == 'W' ? TensorMemoryLayout::WIDTH_SHARDED
                                                     : TensorMemoryLayout::BLOCK_SHARDED;
+    // N: ND sharding of the pages as a 2 x rows/2 x cols tensor in 1 x shard_rows x shard_cols shards
+    const BufferDistributionSpec nd(Shape{2, rows / 2, cols}, Shape{1, shard_rows, shard_cols}, grid, orientation);
+    uint32_t slots = shard_rows * shard_cols;
+    if (layout == 'N') slots = static_cast<uint32_t>(nd.max_num_dev_pages_per_core());
     const distributed::DeviceLocalBufferConfig local{
-        .page_size = 2048, .buffer_type = BufferType::L1, .sharding_args = BufferShardingArgs(spec, kind)};
+        .page_size = 2048,
+        .buffer_type = BufferType::L1,
+        .sharding_args = layout == 'N' ? BufferShardingArgs(nd) : BufferShardingArgs(spec, kind)};
     auto buffer = distributed::MeshBuffer::create(distributed::ReplicatedBufferConfig{.size = bytes}, local, device.get());
     std::vector<uint32_t> data(bytes / 4);
     std::ifstream(argv[10], std::ios::binary).read(reinterpret_cast<char*>(data.data()), bytes);
@@ -45,7 +52,7 @@ int run(char** argv) {
                           DataMovementConfig{.processor = DataMovementProcessor::RISCV_0, .noc = NOC::RISCV_0_default});
     for (const CoreRange& r : grid.ranges()) {
         for (const CoreCoord& core : r) {
-            SetRuntimeArgs(program, k, core, {static_cast<uint32_t>(buffer->address()), shard_rows * shard_cols});
+            SetRuntimeArgs(program, k, core, {static_cast<uint32_t>(buffer->address()), slots});
         }
     }
     distributed::MeshWorkload workload;
@@ -54,8 +61,8 @@ int run(char** argv) {
     std::vector<uint32_t> result;
     distributed::EnqueueReadMeshBuffer(cq, result, buffer, true);
     std::ofstream(argv[11], std::ios::binary).write(reinterpret_cast<const char*>(result.data()), bytes);
-    std::cout << "layout " << static_cast<int>(buffer->get_backing_buffer()->buffer_layout()) << " shard pages "
-              << buffer->get_backing_buffer()->shard_spec().num_pages() << "\n";
+    std::cout << "layout " << static_cast<int>(buffer->get_backing_buffer()->buffer_layout()) << " slots " << slots
+              << " spec " << buffer->get_backing_buffer()->has_shard_spec() << "\n";
     device->close();
     return 0;
 }
@@ -64,7 +71,7 @@ int run(char** argv) {
 
 int main(int argc, char** argv) {
     if (argc != 12) {
-        std::cerr << "usage: shard_host <kernel_dir> <H|W|B> <R|C> <rows> <cols> <shard_rows> <shard_cols> <gx> <gy> "
+        std::cerr << "usage: shard_host <kernel_dir> <H|W|B|N> <R|C> <rows> <cols> <shard_rows> <shard_cols> <gx> <gy> "
                      "<in.bin> <out.bin>\n";
         return 1;
     }

@@ -519,6 +519,44 @@ std::vector<std::uint32_t> TensorAccessorArgs::get_common_runtime_args() const {
     return crt;
 }
 
+// ---- ND sharding --------------------------------------------------------------------------------------
+BufferDistributionSpec::BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                                               const CoreRangeSet& core_range_set, ShardOrientation shard_orientation,
+                                               ShardDistributionStrategy shard_distribution_strategy)
+    : BufferDistributionSpec(tensor_shape_in_pages, shard_shape_in_pages,
+                             corerange_to_cores(core_range_set, core_range_set.num_cores(),
+                                                shard_orientation == ShardOrientation::ROW_MAJOR)) {
+    strategy_ = shard_distribution_strategy;
+}
+
+BufferDistributionSpec::BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                                               std::vector<CoreCoord> cores)
+    : tensor_shape_in_pages_(tensor_shape_in_pages), shard_shape_in_pages_(shard_shape_in_pages), cores_(std::move(cores)) {
+    if (tensor_shape_in_pages_.rank() != shard_shape_in_pages_.rank()) {
+        throw_error("BufferDistributionSpec: the tensor shape has rank " + std::to_string(tensor_shape_in_pages_.rank()) +
+                    " but the shard shape " + std::to_string(shard_shape_in_pages_.rank()));
+    }
+    if (tensor_shape_in_pages_.rank() < 1) throw_error("BufferDistributionSpec: the tensor rank must be at least 1");
+    if (shard_shape_in_pages_.volume() == 0) throw_error("BufferDistributionSpec: the shard shape has zero volume");
+    if (tensor_shape_in_pages_.volume() != 0 && cores_.empty()) {
+        throw_error("BufferDistributionSpec: a tensor of non-zero volume needs at least one core");
+    }
+}
+
+std::size_t BufferDistributionSpec::num_shards() const {
+    if (tensor_shape_in_pages_.volume() == 0) return 0;
+    std::size_t n = 1;
+    for (std::size_t d = 0; d < tensor_shape_in_pages_.rank(); ++d) {
+        const auto i = static_cast<std::int32_t>(d);
+        n *= (tensor_shape_in_pages_[i] + shard_shape_in_pages_[i] - 1) / shard_shape_in_pages_[i];
+    }
+    return n;
+}
+
+std::size_t BufferDistributionSpec::max_num_shards_per_core() const {
+    return cores_.empty() ? 0 : (num_shards() + cores_.size() - 1) / cores_.size();
+}
+
 // ---- distributed ----------------------------------------------------------------------------------------
 namespace distributed {
 
@@ -605,14 +643,70 @@ MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state)
 // the grid's cores row by row for ROW_MAJOR orientation, column by column for COL_MAJOR; BLOCK: shard
 // (i, j) of the 2-D shard grid on core (x0 + j, y0 + i), or (x0 + i, y0 + j) for COL_MAJOR), each shard's
 // pages row-major in the shard's slots, a partial last shard padded to the full shard shape.
+static void plan_nd_shards(BufferState& st, const BufferDistributionSpec& spec, const Arch& arch) {
+    const std::string what = "MeshBuffer::create: ND-sharded buffer (BufferDistributionSpec): ";
+    if (st.is_dram) throw_error(what + "not implemented in the mock: DRAM-sharded buffers (use BufferType::L1)");
+    if (spec.shard_distribution_strategy() != ShardDistributionStrategy::ROUND_ROBIN_1D) {
+        throw_error(what + "not implemented in the mock: shard distribution strategies other than ROUND_ROBIN_1D");
+    }
+    const Shape& tensor = spec.tensor_shape_in_pages();
+    const Shape& shard = spec.shard_shape_in_pages();
+    if (tensor.volume() != st.num_pages) {
+        throw_error(what + "the tensor shape holds " + std::to_string(tensor.volume()) + " pages but the buffer has " +
+                    std::to_string(st.num_pages));
+    }
+    const tt_mock::ArchGeometry& geo = arch.geo;
+    for (const CoreCoord& c : spec.cores()) {
+        if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
+            throw_error(what + "core " + c.str() + " lies outside the " + arch.grid() + " " + arch.title + " compute grid");
+        }
+    }
+    const std::size_t rank = tensor.rank(), ncores = spec.cores().size();
+    const std::uint64_t volume = shard.volume();
+    const std::size_t per_core = spec.max_num_shards_per_core();
+    std::vector<std::uint32_t> grid(rank), tstride(rank, 1), sstride(rank, 1);
+    for (std::size_t d = rank; d-- > 0;) {
+        const auto i = static_cast<std::int32_t>(d);
+        grid[d] = (tensor[i] + shard[i] - 1) / shard[i];
+        if (d + 1 < rank) {
+            tstride[d] = tstride[d + 1] * tensor[i + 1];
+            sstride[d] = sstride[d + 1] * shard[i + 1];
+        }
+    }
+    st.shard_pages.assign(arch.num_cores(), {});
+    for (const CoreCoord& c : spec.cores()) {
+        st.shard_pages[c.y * geo.grid_x + c.x].assign(per_core * volume, kNoPage);
+    }
+    // shard s (row-major over the grid of shards) -> core s % ncores, at shard slot s / ncores of that core;
+    // page p of the tensor inside it at its row-major position in the (full-size) shard
+    std::vector<std::uint32_t> idx(rank, 0);
+    for (std::uint64_t page = 0; page < st.num_pages; ++page) {
+        std::uint64_t rest = page, s = 0, within = 0;
+        for (std::size_t d = 0; d < rank; ++d) {
+            const auto i = static_cast<std::int32_t>(d);
+            const std::uint64_t coord = rest / tstride[d];
+            rest %= tstride[d];
+            s = s * grid[d] + coord / shard[i];
+            within += (coord % shard[i]) * sstride[d];
+        }
+        const CoreCoord c = spec.cores()[s % ncores];
+        st.shard_pages[c.y * geo.grid_x + c.x][(s / ncores) * volume + within] = static_cast<std::uint32_t>(page);
+    }
+    st.pages_per_bank = static_cast<std::uint32_t>(per_core * volume);
+}
+
 static void plan_shards(BufferState& st, const BufferShardingArgs& args, const Arch& arch) {
+    if (args.buffer_distribution_spec()) {
+        plan_nd_shards(st, *args.buffer_distribution_spec(), arch);
+        return;
+    }
     static const char* const kLayouts[] = {"INTERLEAVED", "", "HEIGHT_SHARDED", "WIDTH_SHARDED", "BLOCK_SHARDED",
                                            "ND_SHARDED"};
     const auto li = static_cast<std::size_t>(st.layout);
     const std::string what = std::string("MeshBuffer::create: ") + (li < 6 ? kLayouts[li] : "?") + " buffer: ";
     if (st.layout == TensorMemoryLayout::ND_SHARDED || st.layout == TensorMemoryLayout::INTERLEAVED) {
-        throw_error(what + "not implemented in the mock: only HEIGHT_SHARDED, WIDTH_SHARDED and BLOCK_SHARDED "
-                           "buffers with a ShardSpecBuffer are (ND sharding is not)");
+        throw_error(what + "needs a ShardSpecBuffer (HEIGHT_SHARDED, WIDTH_SHARDED, BLOCK_SHARDED) or a "
+                           "BufferDistributionSpec (ND sharding)");
     }
     if (!args.shard_spec()) throw_error(what + "sharding_args has no ShardSpecBuffer");
     if (st.is_dram) {
@@ -725,7 +819,8 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, cons
     st->num_banks = st->is_dram ? geo.num_dram_banks : dev.arch->num_cores();
     st->pages_per_bank = (st->num_pages + st->num_banks - 1) / st->num_banks;
     st->layout = local.sharding_args.buffer_layout();
-    if (st->layout != TensorMemoryLayout::INTERLEAVED || local.sharding_args.shard_spec()) {
+    if (st->layout != TensorMemoryLayout::INTERLEAVED || local.sharding_args.shard_spec() ||
+        local.sharding_args.buffer_distribution_spec()) {
         plan_shards(*st, local.sharding_args, *dev.arch);
     }
     const std::uint64_t per_bank = static_cast<std::uint64_t>(std::max<std::uint32_t>(st->pages_per_bank, 1)) *
