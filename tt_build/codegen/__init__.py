@@ -18,7 +18,7 @@ from tt_build import __version__
 from tt_build._templates import environment
 from tt_build.build.fs import atomic_write
 from tt_build.codegen.cpp import CppPrinter
-from tt_build.errors import PassError, SourceLocation
+from tt_build.errors import PassError
 from tt_build.ir import attrs as A
 from tt_build.ir import dtype_bytes
 from tt_build.transform._analysis import collect_calls
@@ -128,16 +128,6 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
     plan = mod.attrs[A.HOST_PLAN]
     params = []
     for p in plan["params"]:
-        if p["sharding"] is not None:
-            where = p.get("layout_loc")
-            raise PassError(
-                "CodegenTT",
-                f"tensor {p['name']} has layout {p['layout']}, which lowers (partition mode local_shard) but cannot "
-                "be emitted yet: a sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and "
-                "sharded TensorAccessorArgs in the kernels, which the mock SDK does not implement",
-                SourceLocation(*where) if where else None,
-                hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
-                     "\"dram_interleaved\" for now")
         elements = math.prod(p["shape"])
         rows, cols = elements // p["shape"][-1], p["shape"][-1]
         if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
@@ -146,7 +136,9 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
                        # the host ABI passes each tensor's elements as bit patterns of its own width
                        "host_type": "uint32_t" if dtype_bytes(p["dtype"]) == 4 else "uint16_t",  # noqa: PLR2004
-                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
+                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1",
+                       "memory_layout": f"{p['sharding'].upper()}_SHARDED" if p["sharding"] else None,
+                       "shard_shape": p.get("shard_shape")})
     kernels = []
     mplan = plan.get("multicast")
     mgroups = [g["group"] for g in mplan["groups"]] if mplan else []

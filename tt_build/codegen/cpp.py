@@ -119,6 +119,14 @@ class CppPrinter:
             text = f"{self.expr(e.a, p)} {_CPP_OP.get(e.op, e.op)} {self.expr(e.b, p + 1)}"
             return f"({text})" if p < prec else text
         if isinstance(e, Call):
+            if e.op in ("tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page"):
+                # (slot, tensor, l1, page_size): a page of this core's own shard, at <tensor>_addr + slot * page
+                slot, tensor = self.expr(e.args[0], _PREC["*"] + 1), e.args[1]
+                l1, page = self.expr(e.args[2]), self.expr(e.args[3])
+                local = f"get_noc_addr({tensor.name}_addr + {slot} * {page})"
+                if e.op == "tt.noc_async_read_shard_page":
+                    return f"noc_async_read({local}, {l1}, {page})"
+                return f"noc_async_write({l1}, {local}, {page})"
             if not e.op.startswith("tt."):
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)

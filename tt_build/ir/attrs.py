@@ -43,6 +43,7 @@ __all__ = [
     "PARTITION_MODE",
     "PERSISTENT",
     "RUNTIME_ARGS",
+    "SHARD_BLOCKS",
     "STR",
     "TILE_DFG",
     "WORK_PARTITION",
@@ -246,7 +247,7 @@ _TENSOR = Record(
     {"role": Enum("input", "output"), "layout": _LAYOUT, "memory": Enum("dram", "l1"),
      "sharding": OneOf(NULL, Enum("height", "width", "block")), "dtype": _DTYPE, "data_format": _FORMAT,
      "shape": ListOf(INT), "tile_shape": _PAIR, "tiles": _PAIR, "page_size": INT, "num_pages": INT},
-    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row")},
+    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row"), "shard_shape": _PAIR},
 )
 _ONCHIP = Record(
     {"scope": Enum("shared", "fragment"), "dtype": _DTYPE, "shape": ListOf(INT), "tiles": _PAIR,
@@ -284,12 +285,14 @@ _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi"
 
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
-    ("InferTTLayout", "PropagateTTLayout", "PlanMulticastTT", "LowerSharedToCB", "InsertDSTManagementTT"),
+    ("InferTTLayout", "PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB",
+     "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
-     "LowerCBIntrinsics", "InsertDSTManagementTT", "VerifyTTIR", "CodegenTT"),
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "FinalizePersistentSignatureTT", "VerifyTTIR", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout; partial (PropagateTTLayout) "
-    "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; vector "
+    "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; shard_shape "
+    "(LayoutAwareWorkPartitionTT) is a sharded tensor's shard in tiles (one per core of tt.core_ranges); vector "
     "col|row for a 1-D tensor (stored as an (n, 32) / (32, n) tensor, values in column / row 0). An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
     "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
@@ -371,6 +374,15 @@ MULTICAST = _declare(
     "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
     "sender and the destination rectangle (logical core coordinates, inclusive).",
+    carried=True,
+)
+SHARD_BLOCKS = _declare(
+    "tt.shard_blocks", Record({"rect_grid": _PAIR, "blocks_per_core": _PAIR}), ("LayoutAwareWorkPartitionTT",),
+    ("GridToCoreGrid",),
+    "local_shard partitions whose cores run rectangles of blocks that are not runs of the row-major block "
+    "order (absent otherwise): the T.Kernel grid is cut into rect_grid (x, y) rectangles of blocks_per_core "
+    "(x, y) blocks; block ids count the blocks core by core (core c runs rectangle (c % x, c // x)), row-major "
+    "inside each rectangle.",
     carried=True,
 )
 PERSISTENT = _declare(

@@ -1,11 +1,12 @@
 """tt.GridToCoreGrid — turn the ``T.Kernel`` grid into a per-core persistent loop.
 
-Requires: ``tt.work_partition`` (LayoutAwareWorkPartitionTT).
+Requires: ``tt.work_partition`` (LayoutAwareWorkPartitionTT); reads ``tt.multicast`` and ``tt.shard_blocks``.
 Produces: the ``KernelLaunch`` is replaced by ``for blk in T.serial(start, start + count)`` where
 ``start`` and ``count`` are runtime-argument variables of each core, and the block indices are
 recovered from the linear block id in row-major grid order (``bx = blk % grid_x``,
 ``by = blk // grid_x``); ``tt.persistent`` names those variables.
-With a ``tt.multicast`` plan (PlanMulticastTT) the linear block id counts blocks core by core instead:
+With a ``tt.multicast`` plan (PlanMulticastTT), or a ``tt.shard_blocks`` rectangle partition of a sharded
+kernel (LayoutAwareWorkPartitionTT), the linear block id counts blocks core by core instead:
 core ``c = blk // (rx·ry)`` (row-major over the plan's core grid ``(cx, cy)``) runs its ``rx × ry``
 rectangle in lock-step order, ``l = blk % (rx·ry)``: ``bx = (c % cx)·rx + l % rx``,
 ``by = (c // cx)·ry + l // rx``.
@@ -38,6 +39,9 @@ class GridToCoreGrid(Pass):
         blk = Var("block", "uint32")
         names: list[str] = []
         plan = f.attrs.get(A.MULTICAST)
+        if plan is None and A.SHARD_BLOCKS in f.attrs:  # the same core-by-core rectangle order
+            rects = f.attrs[A.SHARD_BLOCKS]
+            plan = {"core_grid": rects["rect_grid"], "blocks_per_core": rects["blocks_per_core"]}
 
         class M(StmtExprMutator):
             def visit_KernelLaunch(self, node: KernelLaunch) -> Stmt:  # noqa: N802

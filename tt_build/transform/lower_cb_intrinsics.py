@@ -40,6 +40,11 @@ the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row
 tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
 block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
 
+L1-sharded tensors (``shard_shape`` [sh, sw] tiles): tile (r, c) is slot ``(r % sh) * sw + (c % sw)`` of the
+core's own shard; the reader / writer move it with ``noc_async_read_shard_page`` /
+``noc_async_write_shard_page`` (slot, tensor, l1, page size): a NOC transfer to the core itself at
+``<tensor>_addr + slot * page_size``, no accessor. Unused block-index ``let`` s are dropped afterwards.
+
 Partial last blocks (the tensor's ``partial`` axes): every tile transfer is guarded by its tile row /
 column being inside the tensor — the reader zero-fills the L1 page of a tile outside
 (``zero_page``), the writer skips it. CB transactions stay whole blocks, so compute is unchanged and
@@ -75,7 +80,7 @@ from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
 from tt_build.transform._analysis import TILE, collect_calls, div_exact, tile_origin, view_dims
 from tt_build.transform.base import Pass, PassContext
-from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
+from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name, uses_var
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
 
@@ -123,7 +128,10 @@ class LowerCBIntrinsics(Pass):
         body = M().visit(f.body)
         if role == "compute":
             body = _StagedProtocol(self, f).run(body)
-        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_multicast") for c in collect_calls(body, "tt.")):
+        if role != "compute":  # a block index a shard slot no longer needs (a one-tile-row shard: row % 1 == 0)
+            body = _DropUnusedLets().visit(body)
+        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_shard_page", "tt.noc_async_write_multicast")
+               for c in collect_calls(body, "tt.")):
             # writes are flushed (their data has left L1) before their CB pages are freed; one barrier at
             # the end waits for every write to complete
             body = seq(body, ev("tt.noc_async_write_barrier"))
@@ -190,8 +198,16 @@ class LowerCBIntrinsics(Pass):
             dims = view_dims(region.buffer.shape, len(region.starts))
             limits = (dims[-2] // TILE, dims[-1] // TILE)
 
+        shard = tinfo.get("shard_shape")
+
         def tile(r: Expr, c: Expr) -> Stmt:
             addr = l1 + (r * cols + c) * page
+            if shard is not None:  # the page's slot in this core's own shard (the core owns the tile)
+                sh, sw = shard
+                row, col = r0 + r, c0 + c
+                local_row = row if sh == tinfo["tiles"][0] else row % IntImm(sh)
+                local_col = col if sw == tinfo["tiles"][1] else col % IntImm(sw)
+                return ev(_SHARD_API[api], local_row * sw + local_col, region.buffer, addr, IntImm(page))
             access = ev(api, (r0 + r) * nt + (c0 + c), region.buffer, addr)
             if not partial:
                 return access
@@ -306,6 +322,20 @@ class LowerCBIntrinsics(Pass):
         waits = [ev("tt.cb_wait_front", b, self._pages(b, f)) for b in consumed if b in wait]
         pops = [ev("tt.cb_pop_front", b, self._pages(b, f)) for b in consumed if b in pop]
         return seq(*waits, Evaluate(c), *pops)
+
+
+#: A sharded tensor's page is in the core's own L1: read / written with a local NOC transfer at
+#: ``<tensor>_addr + slot * page_size`` (``get_noc_addr(addr)`` of this core), not through a TensorAccessor.
+_SHARD_API = {"tt.noc_async_read_page": "tt.noc_async_read_shard_page",
+              "tt.noc_async_write_page": "tt.noc_async_write_shard_page"}
+
+
+class _DropUnusedLets(StmtExprMutator):
+    """Removes ``let`` bindings whose variable the body no longer reads."""
+
+    def visit_LetStmt(self, node: LetStmt) -> Stmt:  # noqa: N802 - visitor protocol
+        body = self.visit(node.body)
+        return body if not uses_var(body, node.var) else LetStmt(node.var, node.value, body, node.loc)
 
 
 def _block_op(s: Stmt) -> str | None:

@@ -16,6 +16,9 @@ which case the pass that just ran is named). Checks on the three device function
 * partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
   the reader zero-fills the page of a tile outside the tensor, the writer skips it (→ LowerCBIntrinsics);
   the guarded transaction moves the same CB pages on both branches (the balance check covers ifs);
+* sharded tensors: an L1-sharded tensor is moved only by local shard transfers
+  (``noc_async_read/write_shard_page``, constant slots inside the shard), an interleaved one only through
+  its accessor (→ LowerCBIntrinsics);
 * every variable is bound by a loop, a let, the runtime-argument list or a semaphore compile-time
   argument (→ FinalizePersistentSignatureTT);
 * multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
@@ -66,7 +69,7 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
-        "tt.noc_async_writes_flushed", "tt.zero_page")
+        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
     "tt.where_tile:Float16_b",
@@ -537,6 +540,28 @@ def _check_vars(f: PrimFunc, p: _Problems) -> None:
     V().visit(f.body)
 
 
+def _check_shards(f: PrimFunc, p: _Problems) -> None:
+    """An L1-sharded tensor (``shard_shape``) is moved only inside the core's own shard
+    (``noc_async_read/write_shard_page``, a slot below the shard's page count when it is a constant), an
+    interleaved one only through its accessor (``noc_async_read/write_page``)."""
+    for c in collect_calls(f.body, "tt.noc_async_"):
+        if c.op not in ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_shard_page",
+                        "tt.noc_async_write_shard_page"):
+            continue
+        tensor = c.args[1]
+        info = f.attrs.get(A.buffer_key(tensor.name), {})
+        shard = info.get("shard_shape")
+        local = c.op.endswith("_shard_page")
+        if local and shard is None:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {tensor.name}, which is not sharded")
+        elif not local and shard is not None:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of the sharded tensor {tensor.name} through an "
+                                       "accessor; its pages are in the cores' own shards")
+        elif local and isinstance(c.args[0], IntImm) and not 0 <= c.args[0].value < shard[0] * shard[1]:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {tensor.name} at slot {c.args[0].value}, outside "
+                                       f"its {shard[0]}x{shard[1]}-tile shard")
+
+
 def verify_structure(mod: IRModule, producer: str | None = None, budget: int | None = None) -> None:
     """Raise :class:`VerifyError` if ``mod`` breaks an invariant of its lowering stage."""
     p = _Problems()
@@ -564,6 +589,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 _check_scaler_fill(f, p)
             if lowered:
                 _check_partial(f, p)
+                _check_shards(f, p)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)

@@ -586,9 +586,11 @@ std::string core_str(const CoreState& c) {
     return "(" + std::to_string(c.logical.x) + "," + std::to_string(c.logical.y) + ")";
 }
 
-// Whether [off, off + size) lies in this core's bank of an allocated L1 buffer.
-bool in_l1_buffer(std::uint32_t off, std::uint32_t size) {
+// Whether [off, off + size) lies in core `bank`'s bank of an allocated L1 buffer (a sharded buffer: its
+// shard on that core, if the core holds one).
+bool in_l1_buffer(std::uint32_t bank, std::uint32_t off, std::uint32_t size) {
     for (const auto& [addr, b] : g_run->dev->l1_buffers) {
+        if (!b->shard_pages.empty() && (bank >= b->shard_pages.size() || b->shard_pages[bank].empty())) continue;
         const std::uint64_t end = addr + static_cast<std::uint64_t>(b->pages_per_bank) * b->aligned_page_size;
         if (off >= addr && static_cast<std::uint64_t>(off) + size <= end) return true;
     }
@@ -601,7 +603,7 @@ bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) 
         if (c.configured && off >= c.base && off + size <= c.base + c.num_pages * c.page_size) return true;
     }
     if (off >= kL1SemBase && off + size <= kL1SemBase + kNumSemaphores * kSemStride) return true;
-    return in_l1_buffer(off, size);
+    return in_l1_buffer(core.index, off, size);
 }
 
 // The L1 offset of a local L1 address of this core: a pointer into its simulated L1 (get_write_ptr(),
@@ -674,7 +676,15 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
         const std::uint64_t rel = d.addr - b.address;
         if (rel < static_cast<std::uint64_t>(b.pages_per_bank) * b.aligned_page_size) {
             const std::uint64_t row = rel / b.aligned_page_size, within = rel % b.aligned_page_size;
-            const std::uint64_t page = row * b.num_banks + bank;
+            const std::uint64_t page = page_in_bank(b, bank, row);
+            if (page == kNoPage && !b.shard_pages.empty()) {
+                fail(e, std::string(call) + ": L1 address " + hex(d.addr) + " is in no page of the sharded buffer at " +
+                            hex(b.address) + " on core (" + std::to_string(bank % geo.grid_x) + "," +
+                            std::to_string(bank / geo.grid_x) + ") (" +
+                            (bank < b.shard_pages.size() && !b.shard_pages[bank].empty()
+                                 ? "slot " + std::to_string(row) + " pads its partial shard)"
+                                 : "the core holds no shard of it)"));
+            }
             if (page >= b.num_pages) {
                 fail(e, std::string(call) + ": page " + std::to_string(page) + " is out of range: the " +
                             (b.is_dram ? "DRAM" : "L1") + " buffer at " + hex(b.address) + " has " +
@@ -1862,8 +1872,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
             for (const auto& [addr, b] : run.dev->l1_buffers) {
                 for (const auto& cs : run.cores) {
                     for (std::uint32_t r = 0; r < b->pages_per_bank; ++r) {
-                        const std::uint64_t page = static_cast<std::uint64_t>(r) * b->num_banks + cs->index;
-                        if (page >= b->num_pages) break;
+                        const std::uint64_t page = page_in_bank(*b, cs->index, r);
+                        if (page >= b->num_pages) {
+                            if (b->shard_pages.empty()) break;  // interleaved: the core's last page
+                            continue;                           // sharded: a padding slot, or no shard here
+                        }
                         std::uint8_t* l1 = cs->l1 + addr + static_cast<std::uint64_t>(r) * b->aligned_page_size;
                         std::uint8_t* data = b->data.data() + page * b->page_size;
                         if (in) {
