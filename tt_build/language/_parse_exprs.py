@@ -25,6 +25,7 @@ from tt_build.ir.nodes import (
 from tt_build.language import _surface as S
 from tt_build.language._gpu_only import GPU_ONLY
 from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
+from tt_build.language._parse_gather import is_tensor_element
 from tt_build.language._parse_views import DataRef
 from tt_build.language._parse_base import (
     _BINOPS,
@@ -142,6 +143,7 @@ class ExprMixin(ParserBase):
             except Exception as exc:  # noqa: BLE001 - user constants
                 self.error(f"cannot evaluate `{self.text(node)}`: {exc}", node)
         for v, n in ((a, na), (b, nb)):
+            self.no_tensor_element(v, n)
             if isinstance(v, Buffer):
                 self.error(f"buffer {v.name} used as a value; index it ({v.name}[i, j]) inside a T.Parallel loop", n)
             if isinstance(v, (tuple, list)):
@@ -266,10 +268,8 @@ class ExprMixin(ParserBase):
             if not self.parallel:
                 self.error(f"element access `{self.text(node)}` is only supported inside a T.Parallel loop", node,
                            "move whole tiles with T.copy; compute element-wise inside `for i, j in T.Parallel(...)`")
-            if base.scope == "global":
-                self.error(f"a T.Parallel body cannot read tensor {base.name} directly", node,
-                           "T.copy the block into an on-chip buffer first (an element gather such as the im2col of "
-                           "TileLang's convolution is not lowered yet; a 1×1 convolution is a GEMM of T.Tensor views)")
+            if base.scope == "global":  # an element gather (im2col): only stored as is, see store()
+                return self.tensor_element(base, node)
             indices = self.parallel_indices(base, node, writing=False)
             return BufferLoad(base, indices, base.dtype, loc=self.loc(node))
         if not _is_static(base):
@@ -349,6 +349,8 @@ class ExprMixin(ParserBase):
             a, b = self.eval(args["then_value"]), self.eval(args["else_value"])
             if _is_static(cond):
                 return a if cond else b
+            if is_index_cond(cond) and (is_tensor_element(a) or is_tensor_element(b)):
+                return self.padded_element(name, cond, a, b, args)
             if is_index_cond(cond):
                 self.error(f"the index condition `{self.text(args['cond'])}` of {name} is not decided by the grid and "
                            "loop ranges", args["cond"],
@@ -449,6 +451,7 @@ class ExprMixin(ParserBase):
         return Call("math.cmp", (StringImm(op), ops[0], ops[1]), "bool", loc=self.loc(node))
 
     def value_operand(self, x: Any, node: ast.AST, name: str) -> Expr:
+        self.no_tensor_element(x, node)
         if isinstance(x, Expr) and x.dtype in _FLOAT_DTYPES:
             return x
         if isinstance(x, Buffer):
