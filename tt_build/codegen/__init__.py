@@ -37,7 +37,7 @@ _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "R
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
-    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose",
+    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose", "tt.tilize_rows": "tilize",
     "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
     "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
@@ -140,7 +140,7 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
         rows, cols = elements // p["shape"][-1], p["shape"][-1]
         if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
             rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
-        params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
+        params.append({**p, "vector": p.get("vector"), "page_layout": p.get("page_layout", "tile"), "elements": elements, "rows": rows, "cols": cols,
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
                        "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
     kernels = []

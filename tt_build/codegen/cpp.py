@@ -46,7 +46,9 @@ _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<
              # the tile-level matmul_block call (the IR's tt.matmul_block is the block op it is expanded from)
              "tt.matmul_subblock": "matmul_block",
              # pack_tile into a given page of the reserved ones (out of order)
-             "tt.pack_tile_at": "pack_tile<true>"}
+             "tt.pack_tile_at": "pack_tile<true>",
+             # tilize_block of one tile row of a gathered row-major block (the IR's tt.tilize_block is the block op)
+             "tt.tilize_rows": "tilize_block"}
 
 #: enum type of each template argument of the ops spelled ``tt.<name>:<arg>:<arg>``
 _TEMPLATE_TYPES = {"reduce_init": ("PoolType", "ReduceDim"), "reduce_tile": ("PoolType", "ReduceDim"),

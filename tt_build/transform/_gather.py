@@ -22,7 +22,7 @@ from typing import Any
 from tt_build.ir import BinaryOp, IntImm, StickGather, Var
 from tt_build.transform._analysis import guarded_range
 
-__all__ = ["GatherError", "conjuncts", "interval", "prove_stick"]
+__all__ = ["GatherError", "check_unsigned_indices", "conjuncts", "interval", "prove_stick", "unsigned_form"]
 
 _RUN = 32  # elements: runs are whole 32-element pieces (64-byte NOC reads of 16-bit data)
 
@@ -179,3 +179,81 @@ def _check_bounds(g: StickGather, d: int, e: Any, n: int, ranges: dict[Var, tupl
         msg = f"cannot prove that the element gather reads {where} inside the tensor"
     raise GatherError(msg, "make the T.if_then_else condition exclude every index outside the tensor "
                            "(`in_bound = (h >= 0) and (h < H) and ...`)")
+
+
+_CMPS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _has_minus(e: Any) -> bool:
+    if isinstance(e, IntImm):
+        return e.value < 0
+    if isinstance(e, BinaryOp):
+        return e.op == "-" or _has_minus(e.a) or _has_minus(e.b)
+    return False
+
+
+def _terms(e: Any, sign: int, pos: list[Any], neg: list[Any]) -> None:
+    """Flatten the sums and differences of ``e`` into positive and negative terms."""
+    if isinstance(e, BinaryOp) and e.op in ("+", "-"):
+        _terms(e.a, sign, pos, neg)
+        _terms(e.b, sign if e.op == "+" else -sign, pos, neg)
+        return
+    if isinstance(e, IntImm) and e.value < 0:
+        e, sign = IntImm(-e.value), -sign
+    if _has_minus(e):
+        msg = "an index expression of the element gather subtracts inside a product, quotient or remainder"
+        raise GatherError(msg, "the device computes indices in unsigned 32-bit arithmetic: write offsets as "
+                               "sums and differences of non-negative terms (`h * S + kh * D - P`)")
+    (pos if sign > 0 else neg).append(e)
+
+
+def _sum(terms: list[Any]) -> Any:
+    consts = sum(t.value for t in terms if isinstance(t, IntImm))
+    rest = [t for t in terms if not isinstance(t, IntImm)]
+    out: Any = None
+    for t in rest:
+        out = t if out is None else BinaryOp("+", out, t, "int32")
+    if out is None:
+        return IntImm(consts)
+    return BinaryOp("+", out, IntImm(consts), "int32") if consts else out
+
+
+def unsigned_form(e: Any) -> Any:
+    """``e`` (a padding predicate) rewritten so that unsigned 32-bit arithmetic evaluates it exactly: every
+    comparison ``a cmp b`` becomes ``(positive terms of a - b) cmp (negative terms of a - b)`` (``h - 1 >= 0``
+    → ``h >= 1``)."""
+    if e is None:
+        return None
+    if isinstance(e, BinaryOp) and e.op in ("and", "or"):
+        return BinaryOp(e.op, unsigned_form(e.a), unsigned_form(e.b), "bool", loc=e.loc)
+    if isinstance(e, BinaryOp) and e.op in _CMPS:
+        pos: list[Any] = []
+        neg: list[Any] = []
+        _terms(e.a, 1, pos, neg)
+        _terms(e.b, -1, pos, neg)
+        # constants gather on the side where they are positive
+        c = sum(t.value for t in pos if isinstance(t, IntImm)) - sum(t.value for t in neg if isinstance(t, IntImm))
+        pos = [t for t in pos if not isinstance(t, IntImm)] + ([IntImm(c)] if c > 0 else [])
+        neg = [t for t in neg if not isinstance(t, IntImm)] + ([IntImm(-c)] if c < 0 else [])
+        return BinaryOp(e.op, _sum(pos), _sum(neg), "bool", loc=e.loc)
+    if _has_minus(e):
+        msg = "the padding condition of the element gather is not a combination of comparisons"
+        raise GatherError(msg)
+    return e
+
+
+def check_unsigned_indices(g: StickGather) -> None:
+    """Index expressions: wrap-around of ``+ - *`` is exact for a non-negative result, ``//`` and ``%`` of a
+    difference are not (a difference may be negative in unsigned arithmetic)."""
+    def walk(e: Any) -> None:
+        if isinstance(e, BinaryOp):
+            if e.op in ("//", "%", *_CMPS, "min", "max") and (_has_minus(e.a) or _has_minus(e.b)):
+                msg = (f"an index of the element gather from {g.src.name} divides, compares or takes the remainder of "
+                       "a difference")
+                raise GatherError(msg, "the device computes indices in unsigned 32-bit arithmetic: subtract "
+                                       "offsets last (`m // OW * S + kw * D - P`)")
+            walk(e.a)
+            walk(e.b)
+
+    for e in g.indices:
+        walk(e)

@@ -17,7 +17,8 @@ Element gathers (``tl.gather``, TileLang's im2col): the gathered tensor is an in
 (``page_layout`` ``row_major``: one page per stick of its last dimension, ``num_pages`` = the product of
 the leading dimensions, which need not be whole tiles); each gather's ``stick`` (the elements one NOC read
 copies) is proved from its index map and padding predicate (:mod:`tt_build.transform._gather`: contiguous
-32-element runs, every index inside the tensor where the predicate holds, else a located diagnostic). A
+32-element runs, every index inside the tensor where the predicate holds, else a located diagnostic) and
+the predicate rewritten for the device's unsigned arithmetic (``h - 1 >= 0`` → ``h >= 1``). A
 tensor both gathered and copied by ``T.copy`` is a diagnostic.
 Leaves alone: the rest of the body.
 """
@@ -43,7 +44,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE, collect_calls
-from tt_build.transform._gather import GatherError, prove_stick
+from tt_build.transform._gather import GatherError, check_unsigned_indices, prove_stick, unsigned_form
 from tt_build.transform.base import Pass, PassContext, dram_bytes
 
 if TYPE_CHECKING:
@@ -225,10 +226,12 @@ class InferTTLayout(Pass):
             def visit_StickGather(self, node: StickGather) -> StickGather:  # noqa: N802
                 try:
                     stick = prove_stick(node, ranges)
+                    check_unsigned_indices(node)
+                    pred = unsigned_form(node.pred)
                 except GatherError as exc:
                     raise pass_.error(exc.msg, node.loc, hint=exc.hint) from None
                 gathered.add(id(node.src))
-                return dataclasses.replace(node, stick=stick)
+                return dataclasses.replace(node, stick=stick, pred=pred)
 
         return M().visit(body), gathered
 
