@@ -7,7 +7,7 @@ length ``stick`` (a multiple of 32 dividing the block's columns, → InferTTLayo
 tilizes that CB (``tt.tilize_block(rm, dst)``) into a CB of the same shape.
 
 Lowered: a row-major tensor is never read with ``noc_async_read_page`` (tile pages), only with
-``noc_async_read(get_noc_addr(stick, tensor, offset), l1, bytes)`` of whole 32-element runs within one
+``noc_async_read(<accessor>.get_noc_addr(stick, offset), l1, bytes)`` of whole 32-element runs within one
 stick; a guarded read zero-fills the same L1 bytes on its else-branch (→ LowerCBIntrinsics). In the
 compute kernel every ``tilize_block`` (``tt.tilize_rows``) runs outside a DST live range (it acquires DST
 itself), tilizes one tile row of its row-major CB after ``cb_wait_front`` of those pages and
@@ -91,10 +91,10 @@ def check_gather_reads(f: PrimFunc, add: Any) -> None:
         if c.op != "tt.noc_async_read":
             continue
         src, _, n = c.args
-        if not (isinstance(src, Call) and src.op == "tt.get_noc_addr" and len(src.args) == 3):  # noqa: PLR2004
-            add("LowerCBIntrinsics", f"{f.name}: noc_async_read from an address not given by get_noc_addr")
+        if not (isinstance(src, Call) and src.op == "tt.tensor_noc_addr" and len(src.args) == 3):  # noqa: PLR2004
+            add("LowerCBIntrinsics", f"{f.name}: noc_async_read from an address not given by a tensor accessor's get_noc_addr")
             continue
-        t = src.args[1]
+        t = src.args[0]
         info = f.attrs.get(A.buffer_key(t.name), {})
         esize = info.get("page_size", 0) // max(t.shape[-1], 1)
         if not _row_major(f, t.name):

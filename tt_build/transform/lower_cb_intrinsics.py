@@ -23,7 +23,7 @@ Produces:
   written is a diagnostic;
 * reader: ``tt.gather_block`` (an element gather, :class:`~tt_build.ir.StickGather`) becomes
   ``cb_reserve_back`` → ``get_write_ptr`` → per row of the block and run of ``stick`` columns: ``if
-  <padding predicate>: noc_async_read(get_noc_addr(stick page, tensor, byte offset), l1, bytes) else:
+  <padding predicate>: noc_async_read(tensor.get_noc_addr(stick page, byte offset), l1, bytes) else:
   zero_page(l1, bytes)`` → ``noc_async_read_barrier`` → ``cb_push_back`` (row-major rows in the CB's
   tile-sized pages); compute: ``tt.tilize_block(rm, dst)`` becomes, per 32-row strip, ``cb_wait_front(rm,
   w)``, ``cb_reserve_back(dst, w)``, ``tilize_block(rm, w, dst)`` (``tt.tilize_rows``), ``cb_push_back``,
@@ -312,7 +312,7 @@ class LowerCBIntrinsics(Pass):
 
     def _gather(self, g: StickGather, f: PrimFunc) -> Stmt:
         """The reader side of an element gather: each row of the block from runs of ``g.stick`` elements,
-        one NOC read from a stick of the tensor (``get_noc_addr(page, tensor, byte offset)``) or zeros where
+        one NOC read from a stick of the tensor (``<accessor>.get_noc_addr(page, byte offset)``) or zeros where
         the padding predicate is false, into the reserved row-major pages."""
         rows, cols = g.dst.shape
         run = g.stick
@@ -334,7 +334,7 @@ class LowerCBIntrinsics(Pass):
                 page = IntImm(0)
             addr = l1 + (r * cols + c * run) * esize
             nbytes = IntImm(run * esize)
-            read = ev("tt.noc_async_read", call("tt.get_noc_addr", page, g.src, idx[-1] * esize, dtype="uint64"),
+            read = ev("tt.noc_async_read", call("tt.tensor_noc_addr", g.src, page, idx[-1] * esize, dtype="uint64"),
                       addr, nbytes)
             if g.pred is None:
                 return read

@@ -66,7 +66,7 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
-        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read", "tt.get_noc_addr")
+        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read", "tt.tensor_noc_addr")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
     "tt.where_tile:Float16_b",
