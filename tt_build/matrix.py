@@ -380,7 +380,7 @@ _PATTERN_OPS = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub",
     "tt.mul_tiles": "mul",
     "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "neg", "tt.copy_tile": "copy",
-    "tt.transpose_tile": "transpose",
+    "tt.transpose_tile": "transpose", "tt.tilize_rows": "tilize",
     "tt.fill_tile": "fill",
 }
 

@@ -133,6 +133,8 @@ class ExprMixin(ParserBase):
         return self.binop(sym, a, b, node, node.left, node.right)
 
     def binop(self, sym: str, a: Any, b: Any, node: ast.AST, na: ast.AST, nb: ast.AST) -> Any:
+        self.no_tensor_element(a, na)  # type: ignore[attr-defined]
+        self.no_tensor_element(b, nb)  # type: ignore[attr-defined]
         if _is_static(a) and _is_static(b):
             fn = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv,
                   "%": operator.mod, "/": operator.truediv, "**": operator.pow, "max": max, "min": min}.get(sym)
@@ -143,7 +145,6 @@ class ExprMixin(ParserBase):
             except Exception as exc:  # noqa: BLE001 - user constants
                 self.error(f"cannot evaluate `{self.text(node)}`: {exc}", node)
         for v, n in ((a, na), (b, nb)):
-            self.no_tensor_element(v, n)
             if isinstance(v, Buffer):
                 self.error(f"buffer {v.name} used as a value; index it ({v.name}[i, j]) inside a T.Parallel loop", n)
             if isinstance(v, (tuple, list)):

@@ -20,25 +20,15 @@ located diagnostic.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
 
 from tt_build.ir.nodes import Allocate, Buffer, BufferLoad, Call, Evaluate, Expr, IntImm, SeqStmt, StickGather, seq
-from tt_build.language._parse_base import ParserBase, _is_int, _is_number
+from tt_build.language._parse_base import ParserBase, TensorElement, _is_int, _is_number
 
 _GATHER_HINT = ("a tensor element read inside T.Parallel is an element gather (im2col): store it as is, or as "
                 "T.if_then_else(<index condition>, tensor[...], 0), into a T.alloc_shared block "
                 "(`data_shared[i, j] = T.if_then_else(in_bound, data[n, h, w, c], 0)`); compute on the block "
                 "after the loop")
-
-
-@dataclass(frozen=True)
-class TensorElement:
-    """``X[indices]`` of a kernel tensor inside ``T.Parallel``, padded with zeros where ``pred`` is false."""
-
-    load: BufferLoad
-    pred: Expr | None
-    node: ast.AST
 
 
 def is_tensor_element(v: Any) -> bool:
