@@ -409,10 +409,10 @@ class StmtMixin(ParserBase):
         if buf.scope == "global":
             self.error(f"a T.Parallel body cannot write tensor {buf.name} directly", target,
                        "write an on-chip buffer and T.copy it to the tensor after the loop")
+        indices = self.parallel_indices(buf, target, writing=True)
         value = self.eval(value_node)
         if is_tensor_element(value):  # an element gather (im2col): _parse_gather
             return self.gather_store(buf, target, value, s, aug)  # type: ignore[attr-defined]
-        indices = self.parallel_indices(buf, target, writing=True)
         if aug is not None:
             old = BufferLoad(buf, indices, buf.dtype, loc=self.loc(target))
             value = self.binop(aug, old, value, s, target, value_node)

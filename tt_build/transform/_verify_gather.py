@@ -20,22 +20,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tt_build.ir import BinaryOp, Call, Evaluate, IfThenElse, IntImm, LetStmt, SeqStmt, StickGather, Stmt
-from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, collect_calls
 
 if TYPE_CHECKING:
     from tt_build.ir import PrimFunc
+
+#: what VerifyTTIR passes in for a device function: its role and the tensor / CB records by buffer name
+#: (the ``tt.buffer.*`` and ``tt.cb.*`` attributes; this module reads no attribute itself)
+Facts = dict[str, Any]
 
 __all__ = ["check_gather_blocks", "check_gather_reads", "check_tilize", "is_gather_guard"]
 
 _RUN = 32
 
 
-def _row_major(f: PrimFunc, name: str) -> bool:
-    return f.attrs.get(A.buffer_key(name), {}).get("page_layout") == "row_major"
+def _row_major(facts: Facts, name: str) -> bool:
+    return facts["buffers"].get(name, {}).get("page_layout") == "row_major"
 
 
-def check_gather_blocks(f: PrimFunc, add: Any) -> None:
+def check_gather_blocks(f: PrimFunc, facts: Facts, add: Any) -> None:
     """Block-level gathers and tilizes of ``f`` (a front-end-shaped or device function)."""
     calls = collect_calls(f.body, "tt.")
     tilized = {c.args[0].name: c.args[1] for c in calls if c.op == "tt.tilize_block"}
@@ -47,7 +50,7 @@ def check_gather_blocks(f: PrimFunc, add: Any) -> None:
             add("LowerTTTileIntrinsics", f"{f.name}: gather_block without a StickGather argument")
             continue
         where = f"{f.name}: gather into {g.dst.name}"
-        if g.src.scope != "global" or not _row_major(f, g.src.name):
+        if g.src.scope != "global" or not _row_major(facts, g.src.name):
             add("InferTTLayout", f"{where} reads {g.src.name}, which is not a row-major kernel tensor")
         if len(g.indices) != len(g.src.shape) or len(g.loop_vars) != 2:  # noqa: PLR2004
             add("front end", f"{where}: {len(g.indices)} indices for a {len(g.src.shape)}-D tensor, "
@@ -56,14 +59,14 @@ def check_gather_blocks(f: PrimFunc, add: Any) -> None:
             add("front end", f"{where}: the padding predicate is not a bool expression")
         if g.src.dtype != g.dst.dtype:
             add("front end", f"{where}: converts {g.src.dtype} to {g.dst.dtype} in the reader")
-        info = f.attrs.get(A.cb_key(g.dst.name))
+        info = facts["cbs"].get(g.dst.name)
         rows, cols = g.dst.shape if len(g.dst.shape) == 2 else (0, 0)  # noqa: PLR2004
         if info is None or info.get("kind") != "input" or rows % TILE or cols % TILE or rows == 0:
             add("LowerSharedToCB", f"{where}: the block is not an input CB of whole tiles")
         if g.stick <= 0 or g.stick % _RUN or (cols and cols % g.stick):
             add("InferTTLayout", f"{where}: run length {g.stick} is not a multiple of 32 dividing {cols} columns")
         dst = tilized.get(g.dst.name)
-        if dst is None and f.attrs.get(A.KERNEL_ROLE) in (None, "compute"):
+        if dst is None and facts["role"] in (None, "compute"):
             add("front end", f"{where}: the row-major block is never tilized")
         elif dst is not None and tuple(dst.shape) != tuple(g.dst.shape):
             add("front end", f"{where}: tilized into {dst.name} of another shape")
@@ -81,12 +84,12 @@ def is_gather_guard(s: IfThenElse) -> bool:
     return _same(addr, z_addr) and _same(n, z_n)
 
 
-def check_gather_reads(f: PrimFunc, add: Any) -> None:
+def check_gather_reads(f: PrimFunc, facts: Facts, add: Any) -> None:
     """Lowered reader / writer: how row-major tensors are read."""
     for c in collect_calls(f.body, "tt."):
         if c.op in ("tt.noc_async_read_page", "tt.noc_async_write_page"):
             t = c.args[1]
-            if _row_major(f, t.name):
+            if _row_major(facts, t.name):
                 add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {t.name}, which is stored row-major (sticks)")
         if c.op != "tt.noc_async_read":
             continue
@@ -95,9 +98,9 @@ def check_gather_reads(f: PrimFunc, add: Any) -> None:
             add("LowerCBIntrinsics", f"{f.name}: noc_async_read from an address not given by a tensor accessor's get_noc_addr")
             continue
         t = src.args[0]
-        info = f.attrs.get(A.buffer_key(t.name), {})
+        info = facts["buffers"].get(t.name, {})
         esize = info.get("page_size", 0) // max(t.shape[-1], 1)
-        if not _row_major(f, t.name):
+        if not _row_major(facts, t.name):
             add("LowerCBIntrinsics", f"{f.name}: noc_async_read of {t.name}, which is not stored row-major")
         elif not isinstance(n, IntImm) or n.value <= 0 or n.value % (_RUN * esize) or n.value > info["page_size"]:
             add("LowerCBIntrinsics", f"{f.name}: a gather read of {t.name} moves {getattr(n, 'value', n)} bytes, not "
@@ -124,7 +127,7 @@ def _check_guards(s: Stmt | None, f: PrimFunc, add: Any) -> None:
                 _check_guards(x, f, add)
 
 
-def check_tilize(f: PrimFunc, add: Any) -> None:
+def check_tilize(f: PrimFunc, facts: Facts, add: Any) -> None:
     """Lowered compute: every ``tilize_block`` outside DST live ranges, inside its CB protocol."""
     in_dst = False
     for c in collect_calls(f.body, "tt."):
@@ -135,10 +138,10 @@ def check_tilize(f: PrimFunc, add: Any) -> None:
         elif c.op == "tt.tilize_rows" and in_dst:
             add("InsertDSTManagementTT", f"{f.name}: tilize_block of {c.args[0].name} inside a DST live range "
                                          "(tilize_block acquires DST itself)")
-    _check_tilize_seq(f.body, f, add)
+    _check_tilize_seq(f.body, f, facts, add)
 
 
-def _check_tilize_seq(s: Stmt | None, f: PrimFunc, add: Any) -> None:
+def _check_tilize_seq(s: Stmt | None, f: PrimFunc, facts: Facts, add: Any) -> None:
     if s is None:
         return
     if isinstance(s, SeqStmt):
@@ -148,7 +151,7 @@ def _check_tilize_seq(s: Stmt | None, f: PrimFunc, add: Any) -> None:
             if c is None or c.op != "tt.tilize_rows":
                 continue
             rm, w, dst = c.args
-            width = f.attrs.get(A.buffer_key(rm.name), {}).get("tiles", [0, 0])[1]
+            width = facts["buffers"].get(rm.name, {}).get("tiles", [0, 0])[1]
             if not isinstance(w, IntImm) or w.value != width:
                 add("LowerCBIntrinsics", f"{f.name}: tilize_block of {rm.name} over {getattr(w, 'value', w)} tiles, "
                                          f"not one tile row ({width})")
@@ -162,7 +165,7 @@ def _check_tilize_seq(s: Stmt | None, f: PrimFunc, add: Any) -> None:
                                          "cb_wait_front / cb_reserve_back … cb_push_back / cb_pop_front")
         for st in flat:
             if not isinstance(st, (Evaluate, LetStmt)):
-                _check_tilize_seq(st, f, add)
+                _check_tilize_seq(st, f, facts, add)
         return
     if isinstance(s, Evaluate) and _call(s) is not None and _call(s).op == "tt.tilize_rows":
         add("LowerCBIntrinsics", f"{f.name}: tilize_block of {_call(s).args[0].name} outside its CB protocol")
@@ -170,7 +173,7 @@ def _check_tilize_seq(s: Stmt | None, f: PrimFunc, add: Any) -> None:
     for child in s.children():
         for x in child if isinstance(child, (list, tuple)) else [child]:
             if isinstance(x, Stmt):
-                _check_tilize_seq(x, f, add)
+                _check_tilize_seq(x, f, facts, add)
 
 
 def _flat(s: Stmt) -> list[Stmt]:

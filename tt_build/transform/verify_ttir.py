@@ -546,13 +546,16 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 _check_rowwise(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
-            check_gather_blocks(f, p.add)
+            facts = {"role": f.attrs.get(A.KERNEL_ROLE),
+                     "buffers": {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.BUFFER_PREFIX)},
+                     "cbs": {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}}
+            check_gather_blocks(f, facts, p.add)
             if lowered:
                 _check_partial(f, p)
                 if f.attrs[A.KERNEL_ROLE] == "compute":
-                    check_tilize(f, p.add)
+                    check_tilize(f, facts, p.add)
                 else:
-                    check_gather_reads(f, p.add)
+                    check_gather_reads(f, facts, p.add)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)
