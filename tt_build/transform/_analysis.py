@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, StmtExprVisitor, Var
-
-if TYPE_CHECKING:
-    from tt_build.ir import Stmt
+from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, Stmt, StmtExprVisitor, Var
 
 __all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin", "view_dims"]
 
@@ -159,12 +156,16 @@ def collect_calls(stmt: Stmt, prefix: str = "") -> list[Call]:
     out: list[Call] = []
 
     class V(StmtExprVisitor):
+        def visit(self, node: Any) -> None:
+            # only statements hold Evaluate nodes: expressions (index arithmetic, regions) are not walked
+            if isinstance(node, (Stmt, list, tuple)):
+                super().visit(node)
+
         def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802 - visitor protocol
             if isinstance(node.value, Call) and node.value.op.startswith(prefix):
                 out.append(node.value)
-            self.generic_visit(node)
 
-    V().visit(stmt)
+    StmtExprVisitor.visit(V(), stmt)  # the root may be a function or a list
     return out
 
 
