@@ -408,7 +408,8 @@ def kernel_pattern(mod: IRModule) -> str:
 
 
 def problem_size(func: PrimFunc) -> str:
-    """``M×N`` of the (first) output tensor; ``M×N×K`` when the kernel contracts with ``T.gemm``."""
+    """``M×N`` of the (first) output tensor; ``M×N×K`` when the kernel contracts with ``T.gemm`` (K from the
+    tensor A is copied from, else from B's: a gathered A's K is the flattened filter's rows)."""
     ins, outs = tensor_roles(func)
     if not outs:
         return "?"
@@ -427,6 +428,11 @@ def problem_size(func: PrimFunc) -> str:
         src = filled_from.get(id(a))
         if src is not None:
             k = src.shape[0] if g.args[3].value else src.shape[1]
+            return f"{size}×{k}"
+        b = g.args[1].buffer if isinstance(g.args[1], BufferRegion) else g.args[1]
+        src = filled_from.get(id(b))
+        if src is not None and len(src.shape) >= 2:  # A gathered (im2col): K from B, e.g. a flattened filter
+            k = src.shape[-1] if g.args[4].value else math.prod(src.shape[:-1])
             return f"{size}×{k}"
     return size
 
