@@ -14,7 +14,7 @@ import pytest
 
 import tt_build.language as T
 from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, conv2d_nhwc, test_build_dir
-from tt_build.driver import build_primfunc, list_instances, load_kernel_module
+from tt_build.driver import Instance, build_primfunc, list_instances, load_kernel_module
 from tt_build.errors import FrontendError, PassError, VerifyError
 from tt_build.ir import Call, Evaluate, IfThenElse, StickGather, StmtExprMutator
 from tt_build.ir import attrs as A
@@ -105,6 +105,16 @@ def test_padding_the_ranges_exclude_needs_no_guard(name: str, guarded: bool) -> 
     assert [c.args[2].value for c in collect_calls(reader.body, "tt.") if c.op == "tt.noc_async_read"] == [64]
 
 
+@pytest.mark.parametrize(("c", "block_k", "stick"), [(64, 32, 32), (64, 64, 64), (32, 64, 32), (128, 64, 64)])
+def test_the_run_length_is_proved_from_the_index_map(c: int, block_k: int, stick: int) -> None:
+    # a block row of block_K columns is read in runs that never cross a filter tap (a stick of C channels)
+    mod = lower(FACTORY(N=1, C=c, H=32, W=32, F=64, K=3, S=1, D=1, P=1, block_K=block_k))
+    reader = _role(mod, "reader")
+    sizes = [x.args[2].value for x in collect_calls(reader.body, "tt.") if x.op == "tt.noc_async_read"]
+    assert sizes == [2 * stick]
+    assert reader.attrs[A.buffer_key("data")]["page_size"] == 2 * c
+
+
 def test_dilation_is_index_arithmetic_and_matches_numpy_in_the_ir_reference() -> None:
     func = FACTORY(N=1, C=32, H=36, W=36, F=32, K=3, S=1, D=2, P=0)  # 32x32 output
     lower(func)  # lowers and verifies
@@ -123,7 +133,7 @@ def test_unsupported_gathers_are_located_diagnostics(tmp_path: Path) -> None:
                              "16) into a block of 32 columns; both must be multiples of 32")
     assert err.value.loc is not None and "T.if_then_else(in_bound" in err.value.loc.source_line
 
-    def gather(store: str, dst: str = "S") -> None:
+    def gather(store: str, dst: str = "S", pre: str = "pass") -> None:
         path = tmp_path / f"gather{len(list(tmp_path.iterdir()))}.py"
         path.write_text(f'''import tt_build.language as T
 
@@ -134,6 +144,7 @@ def f():
         with T.Kernel(1, 2) as (bx, by):
             S = T.alloc_shared((32, 64), "bfloat16")
             F = T.alloc_fragment((32, 64), "float32")
+            {pre}
             for i, j in T.Parallel(32, 64):
                 {dst}[i, j] = {store}
             T.copy(S, Y[by * 32, 0])
@@ -148,6 +159,9 @@ def f():
     with pytest.raises(FrontendError) as err:
         gather("X[by * 32 + i, j] * 2")
     assert err.value.msg == "tensor element `X[by * 32 + i, j]` cannot be computed with inside T.Parallel"
+    with pytest.raises(FrontendError) as err:
+        gather("V[by, i, j]", pre="V = T.Tensor((2, 32, 64), \"bfloat16\", X.data)")
+    assert err.value.msg.startswith("an element gather reads a kernel tensor, not the T.Tensor view")
     with pytest.raises(FrontendError) as err:
         gather("X[by * 32 + i, j]", dst="F")
     assert err.value.msg == "an element gather of tensor X fills a T.alloc_shared block; F is a fragment"
@@ -175,6 +189,14 @@ def test_verify_rejects_a_gather_read_without_its_zero_fill() -> None:
 @pytest.mark.parametrize("name", sorted(INSTANCES))
 def test_conv2d_runs_like_numpy_on_the_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
     assert_runs_like_numpy(INSTANCES[name], tmp_path / name, runner, _expected(name))
+
+
+@pytest.mark.compile
+def test_dilated_conv2d_runs_like_numpy_on_the_mock(tmp_path: Path, runner: MockRunner) -> None:
+    args = dict(N=1, C=32, H=36, W=36, F=32, K=3, S=1, D=2, P=0)
+    inst = Instance("conv2d_dilated", KERNELS.resolve(), "convolution", args)
+    assert_runs_like_numpy(inst, tmp_path / "dilated", runner,
+                           lambda data, kernel: [conv2d_nhwc(data, kernel, stride=1, padding=0, dilation=2)])
 
 
 @pytest.mark.network

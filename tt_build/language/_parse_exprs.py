@@ -26,7 +26,7 @@ from tt_build.language import _surface as S
 from tt_build.language._gpu_only import GPU_ONLY
 from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
 from tt_build.language._parse_gather import is_tensor_element
-from tt_build.language._parse_views import DataRef
+from tt_build.language._parse_views import DataRef, View
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -273,6 +273,9 @@ class ExprMixin(ParserBase):
                 return self.tensor_element(base, node)
             indices = self.parallel_indices(base, node, writing=False)
             return BufferLoad(base, indices, base.dtype, loc=self.loc(node))
+        if isinstance(base, View) and self.parallel:
+            self.error(f"an element gather reads a kernel tensor, not the T.Tensor view {base.name}", node,
+                       f"index {base.base.name} itself with one index per dimension")
         if not _is_static(base):
             self.error(f"cannot index the runtime value `{self.text(node.value)}`", node)
         key = self.eval(node.slice)
