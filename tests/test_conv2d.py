@@ -28,11 +28,6 @@ INSTANCES = {i.name: i for i in list_instances(KERNELS)}
 FACTORY = load_kernel_module(KERNELS)[0].convolution
 
 
-def _expected(name: str):  # noqa: ANN202
-    a = INSTANCES[name].args
-    return lambda data, kernel: [conv2d_nhwc(data, kernel, a["S"], a["P"], a["D"])]
-
-
 def _lowered(name: str):  # noqa: ANN202
     inst = INSTANCES[name]
     return lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
@@ -185,10 +180,8 @@ def test_verify_rejects_a_gather_read_without_its_zero_fill() -> None:
         err.value)
 
 
-@pytest.mark.compile
-@pytest.mark.parametrize("name", sorted(INSTANCES))
-def test_conv2d_runs_like_numpy_on_the_mock(name: str, tmp_path: Path, runner: MockRunner) -> None:
-    assert_runs_like_numpy(INSTANCES[name], tmp_path / name, runner, _expected(name))
+# The three instances run on the mock against tests/e2e.conv2d_nhwc (a direct convolution) as rows of the test
+# matrix: tests/test_end_to_end.py::test_instance_runs_correctly_on_mock.
 
 
 @pytest.mark.compile
