@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tt_build.language as T
 from tests.e2e import assert_passes_real_header_check, assert_runs_like_numpy, conv2d_nhwc, test_build_dir
 from tt_build.driver import Instance, build_primfunc, list_instances, load_kernel_module
 from tt_build.errors import FrontendError, PassError, VerifyError
