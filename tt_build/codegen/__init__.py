@@ -38,7 +38,7 @@ _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "R
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
-    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose",
+    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose", "tt.tilize_rows": "tilize",
     "tt.reconfig_data_format_srca": "reconfig", "tt.reconfig_data_format_srcb": "reconfig",
     "tt.reconfig_data_format": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
@@ -132,7 +132,7 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
         rows, cols = elements // p["shape"][-1], p["shape"][-1]
         if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
             rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
-        params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
+        params.append({**p, "vector": p.get("vector"), "page_layout": p.get("page_layout", "tile"), "elements": elements, "rows": rows, "cols": cols,
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
                        # the host ABI passes each tensor's elements as bit patterns of its own width
                        "host_type": "uint32_t" if dtype_bytes(p["dtype"]) == 4 else "uint16_t",  # noqa: PLR2004

@@ -247,7 +247,8 @@ _TENSOR = Record(
     {"role": Enum("input", "output"), "layout": _LAYOUT, "memory": Enum("dram", "l1"),
      "sharding": OneOf(NULL, Enum("height", "width", "block")), "dtype": _DTYPE, "data_format": _FORMAT,
      "shape": ListOf(INT), "tile_shape": _PAIR, "tiles": _PAIR, "page_size": INT, "num_pages": INT},
-    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row"), "shard_shape": _PAIR},
+    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row"), "shard_shape": _PAIR,
+     "page_layout": Enum("row_major")},
 )
 _ONCHIP = Record(
     {"scope": Enum("shared", "fragment"), "dtype": _DTYPE, "shape": ListOf(INT), "tiles": _PAIR,
@@ -293,7 +294,8 @@ BUFFER_PREFIX = _declare(
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout; partial (PropagateTTLayout) "
     "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; shard_shape "
     "(LayoutAwareWorkPartitionTT) is a sharded tensor's shard in tiles (one per core of tt.core_ranges); vector "
-    "col|row for a 1-D tensor (stored as an (n, 32) / (32, n) tensor, values in column / row 0). An on-chip buffer "
+    "col|row for a 1-D tensor (stored as an (n, 32) / (32, n) tensor, values in column / row 0); page_layout row_major "
+    "for a tensor read by element gathers (one page per stick of its last dimension). An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
     "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
     "LowerSharedToCB adds the <fragment>_out buffer draining a staged fragment and the reduce scaler buffer; "

@@ -85,10 +85,11 @@ def _frag_written(c: Call) -> Buffer | None:
 
 
 def _has_inner_live_range(stmts: list[Stmt]) -> bool:
-    """True when ``stmts`` hold a complete DST live range (already wrapped in tile_regs_acquire/release)."""
+    """True when ``stmts`` hold a complete DST live range (already wrapped in tile_regs_acquire/release, or a
+    ``tilize_block``, which acquires and releases DST itself)."""
     from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
-    return any(c.op == "tt.tile_regs_acquire" for s in stmts for c in collect_calls(s, "tt."))
+    return any(c.op in ("tt.tile_regs_acquire", "tt.tilize_rows") for s in stmts for c in collect_calls(s, "tt."))
 
 
 def _writes_frag(s: Stmt, frag: Buffer) -> bool:
@@ -368,10 +369,17 @@ class InsertDSTManagementTT(Pass):
                 steps.append(_with_range(Evaluate(Call("tt.pack_block_at", (frag, interm))), base, sub))
             steps.append(ev("tt.tile_regs_release"))
             target = out_cb if last else interm
-            packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
+            # a prelude packs into its own CB (a tilize configures the packer for it): the packer is set
+            # back to the target after it; in the middle iterations the prelude's packs must not
+            # accumulate (packer L1 accumulation is off around it)
+            packer = [ev("tt.pack_reconfig_data_format", target)] if (reconfig_pack and (first or last)) or \
+                (prelude and (reconfig_pack or target is interm)) else []
+            pre = prelude
+            if prelude and not first and not last:
+                pre = [ev("tt.pack_reconfig_l1_acc", IntImm(0)), *prelude, ev("tt.pack_reconfig_l1_acc", IntImm(1))]
             head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*prelude, *waits, *head, *packer, sub_loop, *pops]
+            return [*pre, *waits, *head, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)

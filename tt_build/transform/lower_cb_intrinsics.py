@@ -21,6 +21,13 @@ Produces:
   loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
   reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
   written is a diagnostic;
+* reader: ``tt.gather_block`` (an element gather, :class:`~tt_build.ir.StickGather`) becomes
+  ``cb_reserve_back`` → ``get_write_ptr`` → per row of the block and run of ``stick`` columns: ``if
+  <padding predicate>: noc_async_read(tensor.get_noc_addr(stick page, byte offset), l1, bytes) else:
+  zero_page(l1, bytes)`` → ``noc_async_read_barrier`` → ``cb_push_back`` (row-major rows in the CB's
+  tile-sized pages); compute: ``tt.tilize_block(rm, dst)`` becomes, per 32-row strip, ``cb_wait_front(rm,
+  w)``, ``cb_reserve_back(dst, w)``, ``tilize_block(rm, w, dst)`` (``tt.tilize_rows``), ``cb_push_back``,
+  ``cb_pop_front`` (``w`` tiles per row of the block);
 * reader: ``tt.scaler_block`` becomes ``cb_reserve_back``, ``fill_scaler_tile`` (zeros, 1.0 in row 0 of
   each face; the helper is in the dataflow template) and ``cb_push_back``.
 
@@ -70,15 +77,17 @@ from tt_build.ir import (
     LetStmt,
     MulticastCopy,
     PrimFunc,
+    StickGather,
     SeqStmt,
     Stmt,
     StmtExprMutator,
     Var,
+    dtype_bytes,
     seq,
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import TILE, collect_calls, div_exact, tile_origin, view_dims
+from tt_build.transform._analysis import TILE, collect_calls, div_exact, substitute, tile_origin, view_dims
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name, uses_var
 
@@ -173,6 +182,10 @@ class LowerCBIntrinsics(Pass):
                 out += [ev("tt.cb_reserve_back", sc, IntImm(1)),
                         ev("tt.fill_scaler_tile", sc, IntImm(0x3F803F80, "uint32")),
                         ev("tt.cb_push_back", sc, IntImm(1))]
+                i += 1
+                continue
+            if op == "tt.gather_block":  # reader: the row-major im2col block from sticks of the tensor
+                out.append(self._gather(s.value.args[0], f))  # type: ignore[attr-defined]
                 i += 1
                 continue
             if op is not None and role == "compute":
@@ -313,7 +326,53 @@ class LowerCBIntrinsics(Pass):
                                       and f.attrs[A.cb_key(b.name)]["kind"] not in ("staged", "scaler")))
         return []
 
+    def _gather(self, g: StickGather, f: PrimFunc) -> Stmt:
+        """The reader side of an element gather: each row of the block from runs of ``g.stick`` elements,
+        one NOC read from a stick of the tensor (``<accessor>.get_noc_addr(page, byte offset)``) or zeros where
+        the padding predicate is false, into the reserved row-major pages."""
+        rows, cols = g.dst.shape
+        run = g.stick
+        if run <= 0 or cols % run:
+            raise self.error(f"{f.name}: the element gather into {g.dst.name} has no proven run length "
+                             f"(stick={run}); InferTTLayout must prove it", g.loc or f.loc)
+        esize = dtype_bytes(g.src.dtype)
+        n = self._pages(g.dst, f)
+        l1 = Var(f"l1_write_{g.dst.name}", "uint32")
+        i, j = g.loop_vars
+
+        def piece(r: Expr, c: Expr) -> Stmt:
+            vmap = {i: r, j: c * run}
+            idx = [substitute(e, vmap) for e in g.indices]
+            page: Expr = idx[0]
+            for e, d in zip(idx[1:-1], g.src.shape[1:-1]):
+                page = page * d + e
+            if len(idx) == 1:
+                page = IntImm(0)
+            addr = l1 + (r * cols + c * run) * esize
+            nbytes = IntImm(run * esize)
+            read = ev("tt.noc_async_read", call("tt.tensor_noc_addr", g.src, page, idx[-1] * esize, dtype="uint64"),
+                      addr, nbytes)
+            if g.pred is None:
+                return read
+            return IfThenElse(substitute(g.pred, vmap), read, ev("tt.zero_page", addr, nbytes))
+
+        reads = tile_loop("r", rows, lambda r: tile_loop("c", cols // run, lambda c: piece(r, c)))
+        body = seq(reads, ev("tt.noc_async_read_barrier"), ev("tt.cb_push_back", g.dst, n))
+        return seq(ev("tt.cb_reserve_back", g.dst, n), LetStmt(l1, call("tt.get_write_ptr", g.dst, dtype="uint32"),
+                                                             body))
+
+    def _tilize(self, c: Call, f: PrimFunc) -> Stmt:
+        """Compute: tilize the row-major block 32 rows at a time (``tilize_block`` of one tile row)."""
+        rm, dst = c.args
+        strips, width = f.attrs[A.buffer_key(rm.name)]["tiles"]
+        w = IntImm(width)
+        return tile_loop("strip", strips, lambda _: seq(
+            ev("tt.cb_wait_front", rm, w), ev("tt.cb_reserve_back", dst, w), ev("tt.tilize_rows", rm, w, dst),
+            ev("tt.cb_push_back", dst, w), ev("tt.cb_pop_front", rm, w)))
+
     def _compute(self, c: Call, f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
+        if c.op == "tt.tilize_block":
+            return self._tilize(c, f)
         if c.op == "tt.pack_block":
             cb = c.args[1]
             n = self._pages(cb, f)

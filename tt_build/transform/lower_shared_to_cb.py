@@ -3,7 +3,8 @@
 Requires: ``tt.buffer.<onchip>`` (PropagateTTLayout); options ``default_stages``, ``l1_budget``.
 Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` buffer, from dataflow:
 
-* ``input``: filled by ``T.copy`` from a tensor (the reader produces it); depth = ``num_stages`` of
+* ``input``: filled by ``T.copy`` from a tensor or by an element gather (the reader produces it; a gather's
+  ``<dst>_rm`` block holds row-major rows in tile-sized pages, compute tilizes it into ``<dst>``); depth = ``num_stages`` of
   the enclosing ``T.Pipelined`` loop (else ``default_stages``) × block pages;
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages;
@@ -101,6 +102,8 @@ class LowerSharedToCB(Pass):
                     reduces.append(call.loc)
                     if call.args[2].value in PREPARED_REDUCES:
                         prepared.setdefault((call.args[1].name, call.args[2].value), call.args[0])
+                if isinstance(call, Call) and call.op == "tl.gather":  # the reader fills the row-major block
+                    filled[call.args[0].dst] = self.stages[-1] if self.stages else default_stages
                 if isinstance(call, Call) and call.op == "tl.copy":
                     src, dst = call.args
                     if isinstance(src, BufferRegion) and src.buffer.scope == "global":

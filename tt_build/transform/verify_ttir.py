@@ -19,6 +19,10 @@ which case the pass that just ran is named). Checks on the three device function
 * sharded tensors: an L1-sharded tensor is moved only by local shard transfers
   (``noc_async_read/write_shard_page``, constant slots inside the shard), an interleaved one only through
   its accessor (→ LowerCBIntrinsics);
+* element gathers (:mod:`tt_build.transform._verify_gather`): a gather reads a row-major tensor into an
+  input CB with a proven run length and is tilized by compute; lowered, row-major tensors are read only by
+  ``noc_async_read`` of whole 32-element runs of one stick (a guarded read zero-fills the same bytes
+  otherwise) and every ``tilize_block`` runs outside DST live ranges inside its CB protocol;
 * every variable is bound by a loop, a let, the runtime-argument list or a semaphore compile-time
   argument (→ FinalizePersistentSignatureTT);
 * multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
@@ -61,6 +65,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform._unpack_formats import check_unpack_formats
+from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
 
@@ -69,7 +74,8 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
-        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page")
+        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page",
+        "tt.noc_async_read", "tt.tensor_noc_addr")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
     "tt.where_tile:Float16_b",
@@ -87,7 +93,8 @@ _MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles"
          "tt.transpose_tile", "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
 _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire",
                  "tt.tile_regs_commit", "tt.tile_regs_wait", "tt.tile_regs_release", "tt.reconfig_data_format_srca",
-                 "tt.reconfig_data_format_srcb", "tt.reconfig_data_format", "tt.pack_reconfig_data_format")
+                 "tt.reconfig_data_format_srcb", "tt.reconfig_data_format", "tt.pack_reconfig_data_format",
+                 "tt.tilize_rows")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.transpose_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0,
                   "tt.fill_tile": 0, "tt.pack_tile": 0, "tt.pack_tile_at": 0,
@@ -470,6 +477,8 @@ def _check_partial(f: PrimFunc, p: _Problems) -> None:
         if s is None:
             return
         if isinstance(s, IfThenElse):
+            if is_gather_guard(s):  # the padding of an element gather (checked by check_gather_reads)
+                return
             then, other = access(s.then_case), access(s.else_case)
             if then is not None and then.op == api and then.args[1].name in partial:
                 if api == "tt.noc_async_read_page" and (other is None or other.op != "tt.zero_page"
@@ -587,9 +596,17 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                 _check_unpack_formats(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
+            facts = {"role": f.attrs.get(A.KERNEL_ROLE),
+                     "buffers": {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.BUFFER_PREFIX)},
+                     "cbs": {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}}
+            check_gather_blocks(f, facts, p.add)
             if lowered:
                 _check_partial(f, p)
                 _check_shards(f, p)
+                if f.attrs[A.KERNEL_ROLE] == "compute":
+                    check_tilize(f, facts, p.add)
+                else:
+                    check_gather_reads(f, facts, p.add)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)

@@ -1418,7 +1418,14 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 for (std::uint32_t r = 0; r < 32; ++r)
                     for (std::uint32_t col = 0; col < 32; ++col)
                         ta[r * 32 + col] = tile_math::load_datum(rm_elem(e, in, in.rd + d, b * 32, r, t * 32 + col, bytes), in.format);
-                if (!tile_math::pack_tile(ta, out.format, out.page_size, cb_page(e, out, out.wr, ee + t))) {
+                std::uint8_t* page = cb_page(e, out, out.wr, ee + t);
+                if (core.pack_l1_acc) {  // the packer's L1 accumulation applies to tilize_block's packs too
+                    if (!tile_math::unpack_tile(page, out.format, out.page_size, tb)) {
+                        fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
+                    }
+                    for (int i = 0; i < 1024; ++i) ta[i] += tb[i];
+                }
+                if (!tile_math::pack_tile(ta, out.format, out.page_size, page)) {
                     fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
                 }
                 ++core.stats.tiles[static_cast<int>(Stat::Pack)];
