@@ -67,3 +67,18 @@ def test_multicast_off_reads_operands_per_core(runner: MockRunner, tmp_path: Pat
     assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
     assert totals["dram_read_bytes"] == 8 * (2 * 1024 * 1024 * 2)
     assert totals["mcast_write_bytes"] == 0
+
+
+def test_uneven_core_grid_multicast_gemm_matches_numpy(runner: MockRunner, tmp_path: Path) -> None:
+    """7x5 blocks on a 4x4 device grid: 4x3 cores, 2x2 lock-step steps each, the last core column and row
+    short (their padded steps repeat their last block column / row). Every operand panel a sender reads is
+    multicast; the DRAM traffic is the plan's (a sender reads a panel at each of its 4 steps)."""
+    m, n, k = 160, 224, 512
+    got, ref, totals = _run(runner, tmp_path, m, n, k, {"device_grid": [4, 4]}, block=(32, 32, 32))
+    assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    panel = 32 * k * 2  # a 32-row A panel and a 32-column B panel over the whole K
+    cx, cy, steps = 4, 3, 4
+    assert totals["dram_read_bytes"] == (cy + cx) * steps * panel
+    assert totals["mcast_write_bytes"] == totals["dram_read_bytes"]
+    assert totals["mcast_dest_bytes"] == cy * steps * panel * (cx - 1) + cx * steps * panel * (cy - 1)
+    assert totals["dram_write_bytes"] == cx * cy * steps * TILE  # one 32x32 block per step, padded ones again

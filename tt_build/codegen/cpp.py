@@ -120,8 +120,8 @@ class CppPrinter:
         if isinstance(e, Buffer):
             return accessor_name(e) if e.scope == "global" else cb_name(e)
         if isinstance(e, BinaryOp):
-            if e.op in ("min", "max"):
-                return f"std::{e.op}({self.expr(e.a)}, {self.expr(e.b)})"
+            if e.op in ("min", "max"):  # index arithmetic is uint32_t (the let and loop variables')
+                return f"std::{e.op}<uint32_t>({self.expr(e.a)}, {self.expr(e.b)})"
             p = _PREC[e.op]
             text = f"{self.expr(e.a, p)} {_CPP_OP.get(e.op, e.op)} {self.expr(e.b, p + 1)}"
             return f"({text})" if p < prec else text

@@ -277,7 +277,7 @@ _COMPILE_TIME_ARGS = ListOf(OneOf(Record({"name": STR, "kind": Enum("cb_id"), "b
                                   Record({"name": STR, "kind": Enum("tensor_accessor"), "buffer": STR})))
 _MCAST_GROUP = Record({"group": STR, "buffer": STR, "tensor": STR, "axis": Enum("x", "y"), "role": _ROLE_DM,
                        "num_dests": INT, "ready_semaphore": INT, "valid_semaphore": INT})
-_MCAST_CORE = Record({"core": _PAIR, "groups": MapOf(Record({"sender": BOOL, "sender_core": _PAIR,
+_MCAST_CORE = Record({"core": _PAIR, "blocks": Tuple(_PAIR, _PAIR), "groups": MapOf(Record({"sender": BOOL, "sender_core": _PAIR,
                                                              "dest": Tuple(_PAIR, _PAIR)}), "group")})
 _MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
                      "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)})
@@ -360,7 +360,7 @@ PARTITION_MODE = _declare(
     carried=True,
 )
 WORK_PARTITION = _declare(
-    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel",),
+    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel", "VerifyTTIR"),
     "Per core: first block id and number of blocks (contiguous, balanced within one block; copied into "
     "tt.host_plan).",
     carried=True,
@@ -370,12 +370,14 @@ MULTICAST = _declare(
     ("GridToCoreGrid", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "FinalizePersistentSignatureTT",
      "VerifyTTIR"),
     "2-D multicast plan (absent when the kernel does not qualify): the core grid (x, y) the block grid is "
-    "mapped onto, blocks_per_core (x, y) each core runs in lock-step with its row and column, and per "
+    "mapped onto, blocks_per_core (x, y): the lock-step steps every core runs with its row and column (a core "
+    "of a short last column / row pads them by repeating its last block column / row), and per "
     "multicast group the on-chip buffer it fills, the tensor read, the axis along which a line of cores "
     "shares the block (x: a core row, sender at x = 0; y: a core column, sender at y = 0), the data-movement "
     "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
-    "sender and the destination rectangle (logical core coordinates, inclusive).",
+    "sender and the destination rectangle (logical core coordinates, inclusive), and the rectangle of blocks "
+    "the core owns (blocks, inclusive [[bx0, by0], [bx1, by1]]).",
     carried=True,
 )
 SHARD_BLOCKS = _declare(

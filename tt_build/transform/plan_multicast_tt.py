@@ -6,11 +6,18 @@ options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``arch`` 
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
 
-* the block grid ``(gx, gy)`` is mapped onto a core grid ``(cx, cy)`` (the largest divisors of ``gx`` and
-  ``gy`` within the device grid); core ``(x, y)`` runs the ``rx × ry`` rectangle of blocks
-  ``bx ∈ [x·rx, (x+1)·rx)``, ``by ∈ [y·ry, (y+1)·ry)`` (``rx = gx / cx``, ``ry = gy / cy``) in lock-step
-  with every other core: at step ``l`` each core runs block ``(x·rx + l % rx, y·ry + l // rx)``, so all
-  cores of a core row work on the same ``by`` and all cores of a core column on the same ``bx``;
+* the block grid ``(gx, gy)`` is mapped onto a core grid ``(cx, cy)`` as ttnn's 2-D multicast matmul maps
+  its tiles: ``rx = ⌈gx / dev_x⌉`` block columns per core, ``cx = ⌈gx / rx⌉`` core columns (at most the
+  device grid's; the last one runs the ``gx − (cx−1)·rx`` columns left), and the same along ``y``. Core
+  ``(x, y)`` owns the rectangle ``bx ∈ [x·rx, min((x+1)·rx, gx))``, ``by ∈ [y·ry, min((y+1)·ry, gy))``
+  and every core runs the same ``rx × ry`` lock-step steps: at step ``l`` it runs block
+  ``(min(x·rx + l % rx, gx−1), min(y·ry + l // rx, gy−1))``, so all cores of a core row work on the same
+  ``by`` and all cores of a core column on the same ``bx``. A core of the last (short) column or row
+  pads its steps by repeating its last block column / row (the same values written again), so that it
+  keeps taking part in its row's and column's multicasts and every core issues the same circular-buffer
+  operations. Among the grids of least lock-step length ``rx·ry`` this one has the fewest padded steps
+  (a ceil/floor split of the blocks over the whole device grid has the same length and more padding);
+  the device grid need not divide the block grid;
 * an on-chip buffer filled by ``T.copy`` from an input tensor whose region depends on ``by`` and not on
   ``bx`` holds the same block on every core of a core row: it becomes a multicast group along ``x`` (the
   core at ``x = 0`` reads it from memory and multicasts it to cores ``x = 1 … cx-1`` of its row); one
@@ -77,18 +84,31 @@ from tt_build.transform.base import (
 from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
 
-__all__ = ["PlanMulticastTT", "block_of_step", "largest_divisor_at_most"]
+__all__ = ["PlanMulticastTT", "block_of_step", "split_blocks"]
 
 
-def largest_divisor_at_most(n: int, limit: int) -> int:
-    """The largest divisor of ``n`` that is ``<= limit``."""
-    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+def split_blocks(blocks: int, cores: int) -> tuple[int, int]:
+    """``(n, per)``: ``blocks`` block rows (or columns) over at most ``cores`` core rows (columns), ``per`` =
+    ⌈blocks / cores⌉ to each but the last of the ``n`` = ⌈blocks / per⌉ cores used, which gets the rest."""
+    per = -(-blocks // cores)
+    return -(-blocks // per), per
 
 
-def block_of_step(core: tuple[int, int], step: int, rect: tuple[int, int]) -> tuple[int, int]:
-    """The block (bx, by) core ``core`` runs at lock-step ``step`` when each core runs ``rect`` blocks."""
+def block_of_step(core: tuple[int, int], step: int, rect: tuple[int, int],
+                  grid: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The block (bx, by) core ``core`` runs at lock-step ``step`` when each core runs ``rect`` steps over a
+    ``grid`` of blocks (a padded step of a last column / row repeats its last block)."""
     rx, ry = rect
-    return core[0] * rx + step % rx, core[1] * ry + step // rx
+    bx, by = core[0] * rx + step % rx, core[1] * ry + step // rx
+    if grid is None:
+        return bx, by
+    return min(bx, grid[0] - 1), min(by, grid[1] - 1)
+
+
+def core_blocks(core: tuple[int, int], rect: tuple[int, int], grid: tuple[int, int]) -> list[list[int]]:
+    """The inclusive rectangle of blocks ``[[x0, y0], [x1, y1]]`` core ``core`` owns."""
+    (x, y), (rx, ry), (gx, gy) = core, rect, grid
+    return [[x * rx, y * ry], [min((x + 1) * rx, gx) - 1, min((y + 1) * ry, gy) - 1]]
 
 
 class PlanMulticastTT(Pass):
@@ -113,11 +133,10 @@ class PlanMulticastTT(Pass):
             return f
         dev_x, dev_y = f.attrs[A.DEVICE_GRID]
         gx, gy = grid
-        cx, cy = largest_divisor_at_most(gx, dev_x), largest_divisor_at_most(gy, dev_y)
+        (cx, rx), (cy, ry) = split_blocks(gx, dev_x), split_blocks(gy, dev_y)
         if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
             return f
-        rx, ry = gx // cx, gy // cy
-        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (dev_x, dev_y)):
+        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev_x, dev_y)):
             return f
         sem = 0
         for g in groups:
@@ -135,7 +154,7 @@ class PlanMulticastTT(Pass):
                     entry[g["group"]] = {"sender": x == 0, "sender_core": [0, y], "dest": [[1, y], [cx - 1, y]]}
                 else:
                     entry[g["group"]] = {"sender": y == 0, "sender_core": [x, 0], "dest": [[x, 1], [x, cy - 1]]}
-            mcores.append({"core": [x, y], "groups": entry})
+            mcores.append({"core": [x, y], "blocks": core_blocks((x, y), (rx, ry), (gx, gy)), "groups": entry})
         attrs = dict(f.attrs)
         body = f.body
         coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
@@ -182,7 +201,7 @@ class PlanMulticastTT(Pass):
 
     # -- cost estimate ---------------------------------------------------------------------------
     def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
-                  grid: tuple[int, int], dev: tuple[int, int]) -> bool:
+                  grid: tuple[int, int], rect: tuple[int, int], dev: tuple[int, int]) -> bool:
         """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
         compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
         reading its operand blocks, vs each operand block read once per lock-step line) at the
@@ -211,15 +230,18 @@ class PlanMulticastTT(Pass):
         bw = ARCH_DRAM_BANDWIDTH[arch]
         per_tile = phases * MATMUL_TILE_CYCLES_PER_PHASE * cycle
         plain = max(-(-blocks // plain_cores) * tiles * per_tile, blocks * step_bytes * loop.extent.value / bw)
-        rx, ry = gx // grid[0], gy // grid[1]
-        reads = sum(self._group_bytes(loop, groups, gx, gy, rx, ry))
+        rx, ry = rect
+        reads = sum(self._group_bytes(loop, groups, grid, rect))
         mcast = max(rx * ry * tiles * per_tile, reads / bw)
         return mcast < 0.9 * plain
 
     @staticmethod
-    def _group_bytes(loop: For, groups: list[dict[str, Any]], gx: int, gy: int, rx: int, ry: int) -> list[float]:
-        """DRAM bytes each group reads under the plan: a row group reads each of the gy block rows' K panel
-        once per lock-step column step (rx times), a column group each of the gx panels ry times."""
+    def _group_bytes(loop: For, groups: list[dict[str, Any]], grid: tuple[int, int],
+                     rect: tuple[int, int]) -> list[float]:
+        """DRAM bytes each group reads under the plan: the sender of each of the cy core rows reads an A
+        panel (a block row's K extent) at every one of its rx·ry steps, the sender of each of the cx core
+        columns a B panel at every step (padded steps included)."""
+        (cx, cy), (rx, ry) = grid, rect
         out = []
         by_name = {g["buffer"]: g for g in groups}
         for c in _copies(loop.body):
@@ -228,7 +250,7 @@ class PlanMulticastTT(Pass):
                 continue
             ext = c.args[0].extents
             panel = ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype) * loop.extent.value
-            out.append(panel * (gy * rx if g["axis"] == "x" else gx * ry))
+            out.append(panel * (cy if g["axis"] == "x" else cx) * rx * ry)
         return out
 
     # -- K coarsening ----------------------------------------------------------------------------

@@ -68,6 +68,7 @@ from tt_build.transform._unpack_formats import check_unpack_formats
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
+from tt_build.transform.plan_multicast_tt import block_of_step
 
 __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 
@@ -284,6 +285,7 @@ def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
     if len(set(sems)) != len(sems) or any(not 0 <= s < 16 for s in sems):  # noqa: PLR2004 - 16 per core
         p.add("PlanMulticastTT", f"multicast semaphore ids {sems} are not unique ids in 0..15")
     cores = {tuple(c["core"]): c["groups"] for c in plan["cores"]}
+    _check_multicast_blocks(f, plan, p)
     for g in plan["groups"]:
         name = g["group"]
         for core, groups in cores.items():
@@ -312,6 +314,47 @@ def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
                         for y in range(s_info["dest"][0][1], s_info["dest"][1][1] + 1)]:
                     p.add("PlanMulticastTT", f"multicast group {name}: receiver {list(core)} is not in the "
                                              f"destination rectangle of its sender {list(sender)}")
+
+
+def _check_multicast_blocks(f: PrimFunc, plan: dict, p: _Problems) -> None:
+    """The blocks of a tt.multicast plan: the cores' rectangles partition the block grid (each block owned
+    by one core), the cores of a core row own the same block rows and those of a core column the same block
+    columns (what lets one multicast serve a whole row / column), no rectangle exceeds the plan's lock-step
+    rectangle, every core's lock-step steps stay inside its own rectangle and reach all of it (padded steps
+    repeat its own blocks), and every core runs the same number of steps (the same circular-buffer and
+    semaphore operations as its row and column)."""
+    (gx, gy), (rx, ry) = plan["block_grid"], plan["blocks_per_core"]
+    owner: dict[tuple[int, int], list[int]] = {}
+    rows: dict[int, list] = {}
+    cols: dict[int, list] = {}
+    for c in plan["cores"]:
+        x, y = c["core"]
+        (x0, y0), (x1, y1) = c["blocks"]
+        if not (0 <= x0 <= x1 < gx and 0 <= y0 <= y1 < gy) or x1 - x0 + 1 > rx or y1 - y0 + 1 > ry:
+            p.add("PlanMulticastTT", f"core {[x, y]} owns blocks {c['blocks']}, not a non-empty rectangle of at most "
+                                     f"{rx}x{ry} inside the {gx}x{gy} block grid")
+            continue
+        for bx in range(x0, x1 + 1):
+            for by in range(y0, y1 + 1):
+                owner.setdefault((bx, by), []).append(1)
+        if rows.setdefault(y, [y0, y1]) != [y0, y1]:
+            p.add("PlanMulticastTT", f"core {[x, y]} owns block rows {[y0, y1]}, not those of its core row "
+                                     f"{rows[y]}: one multicast along the row cannot serve it")
+        if cols.setdefault(x, [x0, x1]) != [x0, x1]:
+            p.add("PlanMulticastTT", f"core {[x, y]} owns block columns {[x0, x1]}, not those of its core column "
+                                     f"{cols[x]}: one multicast along the column cannot serve it")
+        steps = {block_of_step((x, y), step, (rx, ry), (gx, gy)) for step in range(rx * ry)}
+        if steps != {(bx, by) for bx in range(x0, x1 + 1) for by in range(y0, y1 + 1)}:
+            p.add("PlanMulticastTT", f"the lock-step steps of core {[x, y]} do not run exactly its blocks "
+                                     f"{c['blocks']}")
+    missing = [(bx, by) for bx in range(gx) for by in range(gy) if len(owner.get((bx, by), [])) != 1]
+    if missing:
+        p.add("PlanMulticastTT", f"{len(missing)} block(s) of the {gx}x{gy} grid are not owned by exactly one core "
+                                 f"(first: {list(missing[0])})")
+    counts = {w["count"] for w in f.attrs.get(A.WORK_PARTITION, [])}
+    if counts and counts != {rx * ry}:
+        p.add("PlanMulticastTT", f"cores run {sorted(counts)} lock-step steps, not {rx * ry} each: the multicast "
+                                 "handshakes of a row or column would not pair up")
 
 
 def _flat_calls(s: Stmt | None) -> list[Stmt]:

@@ -1116,7 +1116,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
 inline constexpr double kMatmulTileCycles = 16, kEltwiseTileCycles = 8, kUnpackTileCycles = 8, kPackTileCycles = 16;
 inline constexpr double kSfpuSimpleCycles = 64, kSfpuTranscendentalCycles = 512;
 
-double fidelity_phases(const Executor* e) { return std::max(1, std::min(e->kernel->math_fidelity, 4)); }
+double fidelity_phases(const Executor* e) { return tile_math::fidelity_phases(e->kernel->math_fidelity); }
 
 void model_math(Executor* e, int tiles_unpacked, double cycles) {
     e->unpack += tiles_unpacked * kUnpackTileCycles;
@@ -1173,7 +1173,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             unpack(e, a, cc, op, ta);
             unpack(e, b, d, op, tb);
             const bool tr = op == tt_mock::kOpMatmulTransposeTiles ? f != 0.0f : core.mm_transpose;
-            tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024);
+            tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024, tile_math::fidelity_phases(e->kernel->math_fidelity));
             count_fpu(e, Stat::Matmul);
             model_math(e, 2, kMatmulTileCycles * fidelity_phases(e));
             return;
@@ -1194,7 +1194,8 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
                 count_fpu(e, Stat::Sub);
                 model_math(e, 2, kEltwiseTileCycles);
             } else {
-                for (int i = 0; i < 1024; ++i) out[i] = ta[i] * tb[i];
+                const int phases = tile_math::fidelity_phases(e->kernel->math_fidelity);
+                for (int i = 0; i < 1024; ++i) out[i] = tile_math::fpu_mul(ta[i], tb[i], phases);
                 count_fpu(e, Stat::Mul);
                 model_math(e, 2, kEltwiseTileCycles * fidelity_phases(e));
             }
@@ -1326,7 +1327,8 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
             unpack(e, a, cc, op, ta);
             unpack(e, b, d, op, tb);
             const bool fresh = (core.dst_reduced & (1u << ee)) == 0;
-            if (!tile_math::reduce(code >> 4, code & 15, ta, tb, core.dst.data() + ee * 1024, fresh)) {
+            if (!tile_math::reduce(code >> 4, code & 15, ta, tb, core.dst.data() + ee * 1024, fresh,
+                                   tile_math::fidelity_phases(e->kernel->math_fidelity))) {
                 fail(e, "reduce_tile: unsupported PoolType " + std::to_string(code >> 4) + " / ReduceDim " +
                             std::to_string(code & 15) + " (the FPU reduces SUM, AVG and MAX)");
             }
@@ -1342,7 +1344,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
             if (!tile_math::bcast_operand(code & 15, tb, bb)) fail(e, "unknown BroadcastType " + std::to_string(code & 15));
             float* out = core.dst.data() + ee * 1024;
             for (int i = 0; i < 1024; ++i) {
-                if (!tile_math::binary_op(code >> 4, ta[i], bb[i], out[i])) {
+                if (!tile_math::binary_op(code >> 4, ta[i], bb[i], out[i], tile_math::fidelity_phases(e->kernel->math_fidelity))) {
                     fail(e, "*_tiles_bcast: unsupported EltwiseBinaryType " + std::to_string(code >> 4));
                 }
             }
@@ -1371,7 +1373,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 // DEST_TO_SRCA: DST is operand A; DEST_TO_SRCB: DST is operand B
                 const float x = ee == 1 ? out[i] : ta[i], y = ee == 1 ? ta[i] : out[i];
                 if (ee != 1 && ee != 2) fail(e, "binary_reuse_dest_tiles: EltwiseBinaryReuseDestType NONE reuses nothing");
-                if (!tile_math::binary_op(d, x, y, out[i])) fail(e, "binary_reuse_dest_tiles: unsupported op " + std::to_string(d));
+                if (!tile_math::binary_op(d, x, y, out[i], tile_math::fidelity_phases(e->kernel->math_fidelity))) fail(e, "binary_reuse_dest_tiles: unsupported op " + std::to_string(d));
             }
             ++core.stats.tiles[static_cast<int>(Stat::Add)];
             return true;
