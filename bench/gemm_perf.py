@@ -164,6 +164,36 @@ def run_ttnn(m: int, n: int, k: int, arch: str, fidelity: str, host: Any, work: 
     return row
 
 
+#: tt-metal tech_reports/GEMM_FLOPS: ttnn's measured matmul utilisation on an N150 (8×8 Wormhole cores, bf16
+#: in DRAM, out-of-box configuration, HiFi2, without trace), by M = K = N
+PUBLISHED_N150_HIFI2 = {512: 19.04, 1024: 41.69, 2048: 66.74, 4096: 59.49}
+
+
+def calibration(host: Any, work: Path) -> str:
+    """The device-time model against ttnn's published N150 figures, with ttnn's own kernels on the mock."""
+    from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
+
+    rng = np.random.default_rng(0)
+    lines = ["| M = K = N | published utilisation | published device time | modeled (estimate) | model error | "
+             "mock wall s |", "|---|---|---|---|---|---|"]
+    for size, util in PUBLISHED_N150_HIFI2.items():
+        a = rng.standard_normal((size, size), dtype=np.float32).astype(ml_dtypes.bfloat16)
+        b = rng.standard_normal((size, size), dtype=np.float32).astype(ml_dtypes.bfloat16)
+        config = ttnn_mcast.ttnn_config(size, size, size, ARCH["wormhole_b0"][0], "HiFi2")
+        print(f"calibration {size}: {config}", file=sys.stderr, flush=True)
+        stats = work / f"calibration_{size}.json"
+        host.run(a, b, config, work / "calibration")  # compile the kernels outside the timed run
+        t0 = time.perf_counter()
+        host.run(a, b, config, work / "calibration", "wormhole_b0", stats)
+        wall = time.perf_counter() - t0
+        modeled = _totals(stats)["modeled_us"]
+        ideal_us = (size // 32) ** 3 * CYCLES["HiFi2"] / 64 / ARCH["wormhole_b0"][2] * 1e6
+        published = ideal_us / (util / 100)
+        lines.append(f"| {size} | {util:.2f} % | {published:.1f} µs | {modeled:.1f} µs | "
+                     f"{(modeled / published - 1) * 100:+.0f} % | {wall:.1f} |")
+    return "\n".join(lines)
+
+
 def _mib(v: int | None) -> str:
     return "-" if v is None else f"{v / 2**20:.2f}"
 
@@ -207,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-plain", action="store_true", help="skip the multicast-off runs")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--output", type=Path, help="also write the table to this file")
+    p.add_argument("--calibration", action="store_true",
+                   help="instead: ttnn's own kernels at M = K = N = 512 … 4096, HiFi2, 8×8 Wormhole against "
+                        "ttnn's published N150 times (docs/mock_sdk.md#calibration)")
     ns = p.parse_args(argv)
     archs = list(ARCH) if ns.arch == "all" else [ns.arch]
     sizes = [s.strip() for s in ns.sizes.split(",") if s.strip()]
@@ -217,6 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
 
     ttnn_host = ttnn_mcast.Host(default_build_dir(), default_build_dir() / "ttnn_mcast_host")
+    if ns.calibration:
+        with tempfile.TemporaryDirectory(prefix="tt-gemm-calibration-") as tmp:
+            text = calibration(ttnn_host, Path(tmp))
+        print(text)
+        if ns.output:
+            ns.output.write_text(text + "\n")
+        return 0
     rows: list[Row] = []
     roofs: dict[tuple[str, str], tuple[float, str]] = {}
     ab: dict[tuple[str, str], int] = {}

@@ -374,9 +374,10 @@ CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
 std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::uint32_t addr, const char* field) {
     const std::uint32_t base = e->core->l1_addr + c.base;
     if (addr < base || addr >= base + c.num_pages * c.page_size || (addr - base) % c.page_size != 0) {
-        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = " + hex(addr) +
+        // L1 offsets, as the other L1 diagnostics print them
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = L1 " + hex(addr - e->core->l1_addr) +
                     ": not the start of a page of CB " + std::to_string(cb) + " (its " + std::to_string(c.num_pages) +
-                    " pages of " + std::to_string(c.page_size) + " bytes start at " + hex(base) + ")");
+                    " pages of " + std::to_string(c.page_size) + " bytes start at L1 " + hex(c.base) + ")");
     }
     return (addr - base) / c.page_size;
 }
