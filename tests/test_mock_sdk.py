@@ -235,6 +235,11 @@ BUG_CASES = {
         f"{BRISC} 'dfb_push_before_barrier.cpp': cb_push_back(cb=0, 1 pages): a noc_async_read into these pages has "
         "not completed: call noc_async_read_barrier() before cb_push_back",
     ),
+    "cb-interface-pointer-inside-a-page": (
+        ["cb_interface_rd_ptr.cpp", "-", "-", "0:2"],
+        f"{BRISC} 'cb_interface_rd_ptr.cpp': get_local_cb_interface(0).fifo_rd_ptr = L1 0x19010: not the start "
+        "of a page of CB 0 (its 2 pages of 2048 bytes start at L1 0x19000)",
+    ),
     "missing-runtime-arg": (
         ["missing_arg.cpp", "-", "-", "0:2"],
         f"{BRISC} 'missing_arg.cpp': get_arg_val(5): only 1 runtime args were set for this kernel on this core "
