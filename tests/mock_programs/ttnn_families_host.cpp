@@ -1,0 +1,271 @@
+// Host program that runs ttnn's own kernels of the eltwise (unary SFPU, binary SFPU) and data-movement
+// (transpose, tilize, untilize) op families, unmodified from the ttnn 0.81 wheel, set up as ttnn's
+// program factories set them up (kernel files, compile-time args, defines, circular buffers, runtime
+// args). Where a family's 0.81 factory pairs its compute kernel with a Metal 2.0 (ProgramSpec) data-movement
+// kernel, the legacy ttnn kernel that moves the same pages is used instead (named per mode below).
+// Written against the TT-Metalium host API only; single core; all tensors bf16.
+//
+//   ttnn_families_host unary <op> <rows> <cols> <in.bin> <out.bin>
+//       compute eltwise/unary eltwise_sfpu.cpp with ttnn's SFPU_OP_CHAIN_0 defines (op: exp | sqrt | sigmoid),
+//       eltwise/unary reader/writer_unary_interleaved_start_id.cpp.
+//   ttnn_families_host binary_sfpu <op> <rows> <cols> <a.bin> <b.bin> <out.bin>
+//       compute eltwise/binary eltwise_binary_sfpu_kernel.cpp with ttnn's BINOP_INIT / BINARY_SFPU_OP defines
+//       (op: div | max | min | power), reader_binary_interleaved_start_id.cpp, unary writer.
+//   ttnn_families_host transpose <batch> <rows> <cols> <in.bin> <out.bin>
+//       compute transpose/transpose_wh.cpp, reader transpose/reader_unary_transpose_wh_interleaved.cpp (reads
+//       each batch's tiles column by column), unary writer. out = in transposed in its last two dims.
+//   ttnn_families_host tilize <rows> <cols> <in.bin> <out.bin>
+//       compute tilize/tilize.cpp (kernel_lib tilize helper); the eltwise/unary reader moves the row-major
+//       tensor as 2048-byte pages, so one 32-row block of Wt tiles arrives as Wt CB pages (as the stick reader
+//       delivers it); the unary writer writes the tiles. out.bin is the tiled tensor (tile by tile, faces).
+//   ttnn_families_host untilize <rows> <cols> <in.bin> <out.bin>
+//       compute untilize/untilize.cpp (kernel_lib untilize helper), reader untilize/reader_unary_start_id.cpp;
+//       the unary writer writes each 32-row block's Wt row-major pages contiguously. in.bin is tiled, out.bin
+//       row-major.
+//
+// Errors are printed to stderr, exit code 2.
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <tt-metalium/bfloat16.hpp>
+#include <tt-metalium/constants.hpp>
+#include <tt-metalium/core_coord.hpp>
+#include <tt-metalium/distributed.hpp>
+#include <tt-metalium/host_api.hpp>
+#include <tt-metalium/tensor_accessor_args.hpp>
+#include <tt-metalium/tilize_utils.hpp>
+
+using namespace tt;
+using namespace tt::constants;
+using namespace tt::tt_metal;
+
+namespace {
+
+const std::string kOps = "ttnn/cpp/ttnn/operations/";
+const std::string kUnaryReader = kOps + "eltwise/unary/device/kernels/dataflow/reader_unary_interleaved_start_id.cpp";
+const std::string kUnaryWriter = kOps + "eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp";
+
+std::vector<bfloat16> load(const std::string& path, std::size_t count) {
+    std::vector<bfloat16> v(count);
+    std::ifstream f(path, std::ios::binary);
+    f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(bfloat16)));
+    if (!f) throw std::runtime_error("cannot read " + path);
+    return v;
+}
+
+void save(const std::string& path, const std::vector<bfloat16>& v) {
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(bfloat16)));
+}
+
+struct Session {
+    std::shared_ptr<distributed::MeshDevice> device = distributed::MeshDevice::create_unit_mesh(0);
+    distributed::MeshCommandQueue& cq = device->mesh_command_queue();
+    const CoreCoord core{0, 0};
+
+    std::shared_ptr<distributed::MeshBuffer> dram(uint32_t num_pages, const std::vector<bfloat16>* data = nullptr) {
+        const uint32_t page = tt::tile_size(tt::DataFormat::Float16_b);
+        distributed::DeviceLocalBufferConfig local{.page_size = page, .buffer_type = BufferType::DRAM};
+        distributed::ReplicatedBufferConfig global{.size = page * num_pages};
+        auto buffer = distributed::MeshBuffer::create(global, local, device.get());
+        if (data != nullptr) distributed::EnqueueWriteMeshBuffer(cq, buffer, *data, false);
+        return buffer;
+    }
+
+    void cb(Program& program, uint32_t index, uint32_t num_tiles) {
+        const uint32_t page = tt::tile_size(tt::DataFormat::Float16_b);
+        CreateCircularBuffer(program, core,
+                             CircularBufferConfig(num_tiles * page, {{index, tt::DataFormat::Float16_b}})
+                                 .set_page_size(index, page));
+    }
+
+    // the eltwise/unary reader (CB c_0) and writer (`out_cb`) moving `num_pages` pages from page 0
+    void unary_reader(Program& program, const distributed::MeshBuffer& src, uint32_t num_pages) {
+        std::vector<uint32_t> ct;
+        TensorAccessorArgs(src).append_to(ct);
+        auto id = CreateKernel(program, kUnaryReader, core, ReaderDataMovementConfig(ct));
+        SetRuntimeArgs(program, id, core, {static_cast<uint32_t>(src.address()), num_pages, 0});
+    }
+    void unary_writer(Program& program, const distributed::MeshBuffer& dst, uint32_t out_cb, uint32_t num_pages) {
+        std::vector<uint32_t> ct = {out_cb};
+        TensorAccessorArgs(dst).append_to(ct);
+        auto id = CreateKernel(program, kUnaryWriter, core, WriterDataMovementConfig(ct));
+        SetRuntimeArgs(program, id, core, {static_cast<uint32_t>(dst.address()), num_pages, 0});
+    }
+
+    std::vector<bfloat16> run(Program&& program, const std::shared_ptr<distributed::MeshBuffer>& out) {
+        distributed::MeshWorkload workload;
+        workload.add_program(distributed::MeshCoordinateRange(device->shape()), std::move(program));
+        distributed::EnqueueMeshWorkload(cq, workload, false);
+        distributed::Finish(cq);
+        std::vector<bfloat16> result;
+        distributed::EnqueueReadMeshBuffer(cq, result, out, true);
+        return result;
+    }
+};
+
+// ---- eltwise unary (UnaryProgramFactory): SFPU_OP_CHAIN_0 as ttnn's get_block_defines builds it --------
+std::map<std::string, std::string> unary_defines(const std::string& op) {
+    std::map<std::string, std::string> d;
+    if (op == "exp") {
+        d["SFPU_OP_CHAIN_0_INIT_0"] = "exp_tile_init<false>();";
+        d["SFPU_OP_CHAIN_0_FUNC_0"] = "exp_tile<false>(0);";
+        d["SFPU_OP_EXP_INCLUDE"] = "1";
+    } else if (op == "sqrt") {
+        d["SFPU_OP_CHAIN_0_INIT_0"] = "sqrt_tile_init();";
+        d["SFPU_OP_CHAIN_0_FUNC_0"] = "sqrt_tile(0);";
+        d["SFPU_OP_SQRT_INCLUDE"] = "1";
+    } else if (op == "sigmoid") {
+        d["SFPU_OP_CHAIN_0_INIT_0"] = "sigmoid_tile_init();";
+        d["SFPU_OP_CHAIN_0_FUNC_0"] = "sigmoid_tile(0);";
+        d["SFPU_OP_COMPUTE_KERNEL_API_INCLUDE"] = "1";
+    } else {
+        throw std::runtime_error("unknown unary op " + op);
+    }
+    d["SFPU_OP_CHAIN_0"] = "SFPU_OP_CHAIN_0_INIT_0 SFPU_OP_CHAIN_0_FUNC_0";
+    return d;
+}
+
+void unary(Session& s, char** argv) {
+    const std::string op = argv[0];
+    const uint32_t rows = std::stoul(argv[1]), cols = std::stoul(argv[2]), n = rows * cols / TILE_HW;
+    const auto data = tilize_nfaces(load(argv[3], rows * cols), rows, cols);
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    Program program = CreateProgram();
+    s.cb(program, tt::CBIndex::c_0, 2);
+    s.cb(program, tt::CBIndex::c_2, 2);
+    s.unary_reader(program, *in, n);
+    s.unary_writer(program, *out, tt::CBIndex::c_2, n);
+    auto compute = CreateKernel(program, kOps + "eltwise/unary/device/kernels/compute/eltwise_sfpu.cpp", s.core,
+                                ComputeConfig{.math_approx_mode = false, .defines = unary_defines(op)});
+    SetRuntimeArgs(program, compute, s.core, {n});
+    save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
+}
+
+// ---- eltwise binary SFPU (ElementWiseMultiCoreSfpu): BINOP_INIT / BINARY_SFPU_OP as ttnn's get_defines_fp32 ---
+std::map<std::string, std::string> binary_sfpu_defines(const std::string& op) {
+    const std::map<std::string, std::string> name = {
+        {"div", "div_binary_tile"}, {"max", "binary_max_tile"}, {"min", "binary_min_tile"}, {"power", "power_binary_tile"}};
+    const auto it = name.find(op);
+    if (it == name.end()) throw std::runtime_error("unknown binary SFPU op " + op);
+    return {{"BINOP_INIT", it->second + "_init();"}, {"BINARY_SFPU_OP", it->second + "(i*2, i*2+1, i*2);"}};
+}
+
+void binary_sfpu(Session& s, char** argv) {
+    const std::string op = argv[0];
+    const uint32_t rows = std::stoul(argv[1]), cols = std::stoul(argv[2]), n = rows * cols / TILE_HW;
+    const auto da = tilize_nfaces(load(argv[3], rows * cols), rows, cols);
+    const auto db = tilize_nfaces(load(argv[4], rows * cols), rows, cols);
+    auto a = s.dram(n, &da);
+    auto b = s.dram(n, &db);
+    auto out = s.dram(n);
+    Program program = CreateProgram();
+    const uint32_t block = 2;  // tiles per block (a sharded factory uses blocks > 1): DST holds 2 * block tiles
+    s.cb(program, tt::CBIndex::c_0, 2 * block);
+    s.cb(program, tt::CBIndex::c_1, 2 * block);
+    s.cb(program, tt::CBIndex::c_2, 2 * block);
+    std::vector<uint32_t> reader_ct = {0};  // block_or_width_sharded
+    TensorAccessorArgs(*a).append_to(reader_ct);
+    TensorAccessorArgs(*b).append_to(reader_ct);
+    auto reader = CreateKernel(program, kOps + "eltwise/binary/device/kernels/dataflow/reader_binary_interleaved_start_id.cpp",
+                               s.core, ReaderDataMovementConfig(reader_ct));
+    SetRuntimeArgs(program, reader, s.core,
+                   {static_cast<uint32_t>(a->address()), static_cast<uint32_t>(b->address()), n, 0, 0, 0, 0});
+    s.unary_writer(program, *out, tt::CBIndex::c_2, n);
+    auto compute = CreateKernel(program, kOps + "eltwise/binary/device/kernels/compute/eltwise_binary_sfpu_kernel.cpp",
+                                s.core, ComputeConfig{.fp32_dest_acc_en = false, .defines = binary_sfpu_defines(op)});
+    if (n % block != 0) throw std::runtime_error("binary_sfpu: the tile count must be a multiple of 2");
+    SetRuntimeArgs(program, compute, s.core, {n / block, block});
+    save(argv[5], untilize_nfaces(s.run(std::move(program), out), rows, cols));
+}
+
+// ---- transpose WH (TransposeWHProgramFactory, interleaved tiles) ---------------------------------------
+void transpose(Session& s, char** argv) {
+    const uint32_t batch = std::stoul(argv[0]), rows = std::stoul(argv[1]), cols = std::stoul(argv[2]);
+    const uint32_t Ht = rows / TILE_HEIGHT, Wt = cols / TILE_WIDTH, n = batch * Ht * Wt;
+    const auto data = tilize_nfaces(load(argv[3], batch * rows * cols), batch * rows, cols);
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    Program program = CreateProgram();
+    s.cb(program, tt::CBIndex::c_0, 2);
+    s.cb(program, tt::CBIndex::c_16, 2);
+    std::vector<uint32_t> reader_ct;
+    TensorAccessorArgs(*in).append_to(reader_ct);
+    auto reader = CreateKernel(
+        program, kOps + "data_movement/transpose/device/kernels/dataflow/reader_unary_transpose_wh_interleaved.cpp",
+        s.core, ReaderDataMovementConfig(reader_ct));
+    SetRuntimeArgs(program, reader, s.core, {static_cast<uint32_t>(in->address()), batch, Ht, Wt, Ht * Wt});
+    s.unary_writer(program, *out, tt::CBIndex::c_16, n);
+    auto compute = CreateKernel(program, kOps + "data_movement/transpose/device/kernels/compute/transpose_wh.cpp",
+                                s.core, ComputeConfig{});
+    SetRuntimeArgs(program, compute, s.core, {n});
+    save(argv[4], untilize_nfaces(s.run(std::move(program), out), batch * cols, rows));
+}
+
+// ---- tilize / untilize (TilizeMultiCoreProgramFactory / UntilizeMultiCoreProgramFactory, one core) ------
+void tilize(Session& s, char** argv) {
+    const uint32_t rows = std::stoul(argv[0]), cols = std::stoul(argv[1]);
+    const uint32_t Wt = cols / TILE_WIDTH, blocks = rows / TILE_HEIGHT, n = blocks * Wt;
+    const auto data = load(argv[2], rows * cols);  // row-major
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    Program program = CreateProgram();
+    s.cb(program, tt::CBIndex::c_0, Wt);
+    s.cb(program, tt::CBIndex::c_16, Wt);
+    s.unary_reader(program, *in, n);
+    s.unary_writer(program, *out, tt::CBIndex::c_16, n);
+    CreateKernel(program, kOps + "data_movement/tilize/device/kernels/compute/tilize.cpp", s.core,
+                 ComputeConfig{.compile_args = {tt::CBIndex::c_0, tt::CBIndex::c_16, blocks, Wt}});
+    save(argv[3], s.run(std::move(program), out));
+}
+
+void untilize(Session& s, char** argv) {
+    const uint32_t rows = std::stoul(argv[0]), cols = std::stoul(argv[1]);
+    const uint32_t Wt = cols / TILE_WIDTH, blocks = rows / TILE_HEIGHT, n = blocks * Wt;
+    const auto data = load(argv[2], rows * cols);  // tiled
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    Program program = CreateProgram();
+    s.cb(program, tt::CBIndex::c_0, Wt);
+    s.cb(program, tt::CBIndex::c_16, Wt);
+    std::vector<uint32_t> reader_ct = {tt::CBIndex::c_0};
+    TensorAccessorArgs(*in).append_to(reader_ct);
+    auto reader = CreateKernel(program, kOps + "data_movement/untilize/device/kernels/dataflow/reader_unary_start_id.cpp",
+                               s.core, ReaderDataMovementConfig(reader_ct));
+    SetRuntimeArgs(program, reader, s.core, {static_cast<uint32_t>(in->address()), n, 0});
+    s.unary_writer(program, *out, tt::CBIndex::c_16, n);
+    CreateKernel(program, kOps + "data_movement/untilize/device/kernels/compute/untilize.cpp", s.core,
+                 ComputeConfig{.compile_args = {blocks, Wt, tt::CBIndex::c_0, tt::CBIndex::c_16}});
+    save(argv[3], s.run(std::move(program), out));
+}
+
+int run(int argc, char** argv) {
+    const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
+        {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}};
+    const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
+    if (it == modes.end() || argc != it->second.first + 2) {
+        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize <args> "
+                                 "(see the comment at the top of ttnn_families_host.cpp)");
+    }
+    Session s;
+    it->second.second(s, argv + 2);
+    s.device->close();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << std::endl;
+        return 2;
+    }
+}
