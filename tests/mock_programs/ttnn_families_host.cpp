@@ -22,6 +22,12 @@
 //       compute untilize/untilize.cpp (kernel_lib untilize helper), reader untilize/reader_unary_start_id.cpp;
 //       the unary writer writes each 32-row block's Wt row-major pages contiguously. in.bin is tiled, out.bin
 //       row-major.
+//   ttnn_families_host reduce <sum|max> <w|h> <batch> <rows> <cols> <in.bin> <out.bin>
+//       compute reduction/.../compute/reduce.cpp (a Metal 2.0 kernel: kernel_lib's reduce helper) with ttnn's
+//       REDUCE_OP / REDUCE_DIM defines; w: reader reduction/.../reader_unary_reduce_universal_start_id.cpp
+//       (Metal 2.0); h: reader transpose/reader_unary_transpose_wh_interleaved.cpp with REDUCE_SCALER (column
+//       order, as ReduceMultiCoreH reads); unary writer. out.bin: w -> batch x rows x 32 (result in column 0),
+//       h -> batch x 32 x cols (result in row 0). Scaler 1.0.
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -38,6 +44,7 @@
 #include <tt-metalium/host_api.hpp>
 #include <tt-metalium/tensor_accessor_args.hpp>
 #include <tt-metalium/tilize_utils.hpp>
+#include <tt-metalium/tt_mock_metal2.hpp>
 
 using namespace tt;
 using namespace tt::constants;
@@ -244,13 +251,76 @@ void untilize(Session& s, char** argv) {
     save(argv[3], s.run(std::move(program), out));
 }
 
+// ---- reduction (ReduceMultiCoreW / ReduceMultiCoreH program factories, Metal 2.0 kernels, one core) ------
+// The compute kernel reduction/.../compute/reduce.cpp is a Metal 2.0 kernel: its named arguments are bound
+// with the mock-only tt_mock::SetMetal2Bindings (the mock has no ProgramSpec host API).
+void reduce(Session& s, char** argv) {
+    const std::string op = argv[0], dim = argv[1];
+    const uint32_t batch = std::stoul(argv[2]), rows = std::stoul(argv[3]), cols = std::stoul(argv[4]);
+    if ((op != "sum" && op != "max") || (dim != "w" && dim != "h")) throw std::runtime_error("reduce: sum|max w|h");
+    const uint32_t Ht = rows / TILE_HEIGHT, Wt = cols / TILE_WIDTH, n = batch * Ht * Wt;
+    const uint32_t out_tiles = batch * (dim == "w" ? Ht : Wt);
+    const auto data = tilize_nfaces(load(argv[5], batch * rows * cols), batch * rows, cols);
+    auto in = s.dram(n, &data);
+    auto out = s.dram(out_tiles);
+    const uint32_t in_cb = tt::CBIndex::c_0, scaler_cb = tt::CBIndex::c_2, out_cb = tt::CBIndex::c_16;
+    const uint32_t tiles_per_batch = 2, one_bits = 0x3f800000u;  // scaler 1.0f
+    const std::string pool = op == "sum" ? "PoolType::SUM" : "PoolType::MAX";
+    const std::string reduce_dim = dim == "w" ? "ReduceDim::REDUCE_ROW" : "ReduceDim::REDUCE_COL";
+
+    Program program = CreateProgram();
+    s.cb(program, in_cb, 2 * tiles_per_batch);
+    s.cb(program, scaler_cb, 1);
+    s.cb(program, out_cb, 2);
+    // the data-movement kernels see REDUCE_OP / REDUCE_DIM at global scope: ckernel-qualified
+    const std::map<std::string, std::string> dm_defines = {{"REDUCE_OP", "ckernel::" + pool},
+                                                           {"REDUCE_DIM", "ckernel::" + reduce_dim}};
+    if (dim == "w") {
+        // reader_unary_reduce_universal_start_id.cpp (Metal 2.0): reads the tiles in row-major order and
+        // writes the scaler tile with kernel_lib's prepare_reduce_scaler
+        auto reader = CreateKernel(
+            program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp",
+            s.core, ReaderDataMovementConfig({}, dm_defines));
+        tt_mock::SetMetal2Bindings(program, reader,
+                                   {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
+                                    .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
+                                    .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
+                                    .tensors = {{"src", in.get()}}});
+        SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
+    } else {
+        // ReduceMultiCoreH reads each batch column by column: the legacy transpose-order reader with its
+        // REDUCE_SCALER variant (scaler tile into CB 2)
+        std::vector<uint32_t> reader_ct;
+        TensorAccessorArgs(*in).append_to(reader_ct);
+        reader_ct.push_back(one_bits);
+        auto reader = CreateKernel(
+            program, kOps + "data_movement/transpose/device/kernels/dataflow/reader_unary_transpose_wh_interleaved.cpp",
+            s.core, ReaderDataMovementConfig(reader_ct, {{"REDUCE_SCALER", "1"}}));
+        SetRuntimeArgs(program, reader, s.core, {static_cast<uint32_t>(in->address()), batch, Ht, Wt, Ht * Wt});
+    }
+    s.unary_writer(program, *out, out_cb, out_tiles);
+    auto compute = CreateKernel(program, kOps + "reduction/generic/device/kernels/compute/reduce.cpp", s.core,
+                                ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
+                                              .fp32_dest_acc_en = false,
+                                              .defines = {{"REDUCE_OP", pool}, {"REDUCE_DIM", reduce_dim}}});
+    tt_mock::SetMetal2Bindings(program, compute,
+                               {.compile_time_args = {{"enable_fp32_sfpu", 0}},
+                                .runtime_args = {"Ht", "Wt", "NC", "post_mul_scaler_bits"},
+                                .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}, {"out", out_cb}}});
+    SetRuntimeArgs(program, compute, s.core, {Ht, Wt, batch, one_bits});
+    const auto result = s.run(std::move(program), out);
+    // reduce_w: per batch Ht tiles (one tile column); reduce_h: per batch Wt tiles (one tile row)
+    save(argv[6], dim == "w" ? untilize_nfaces(result, batch * rows, TILE_WIDTH)
+                             : untilize_nfaces(result, batch * TILE_HEIGHT, cols));
+}
+
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
-        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize <args> "
+        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce <args> "
                                  "(see the comment at the top of ttnn_families_host.cpp)");
     }
     Session s;
