@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ckernel_defs.h"
 #include "tt_mock/kernel_common.h"
 
 namespace ckernel {

@@ -221,6 +221,10 @@ struct Executor {
     double t = 0, unpack = 0, math = 0, pack = 0, commit = 0, release[2] = {0, 0};
     int dst_half = 0;
     double reads_done = 0, writes_done = 0, atomics_done = 0, last_arrival = 0;
+    // this processor's CB interface records (get_local_cb_interface) and what the runtime last wrote
+    // into them: a difference is a pointer the kernel assigned
+    LocalCBInterface cbi[tt_mock::kMaxCBs] = {}, cbi_seen[tt_mock::kMaxCBs] = {};
+    bool cbi_used[tt_mock::kMaxCBs] = {};
     double finish() const { return std::max({t, unpack, math, pack, writes_done, atomics_done}); }
 };
 
@@ -359,6 +363,9 @@ void sem_touch(CoreState& core, std::uint32_t off, double when) {
     t = std::max(t, when);
 }
 
+void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c);
+void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c);
+
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
     if (cb < 0 || cb >= static_cast<std::int32_t>(num_cbs)) {
@@ -369,7 +376,34 @@ CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     if (!c.configured) {
         fail(e, std::string(call) + ": CB " + std::to_string(cb) + " is not configured on this core (CreateCircularBuffer)");
     }
+    if (e->cbi_used[cb]) apply_cb_interface(e, cb, c);
     return c;
+}
+
+// The FIFO slot an address assigned to fifo_rd_ptr / fifo_wr_ptr names (fails unless it is a page of the CB).
+std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::uint32_t addr, const char* field) {
+    const std::uint32_t base = e->core->l1_addr + c.base;
+    if (addr < base || addr >= base + c.num_pages * c.page_size || (addr - base) % c.page_size != 0) {
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = " + hex(addr) +
+                    ": not the start of a page of CB " + std::to_string(cb) + " (its " + std::to_string(c.num_pages) +
+                    " pages of " + std::to_string(c.page_size) + " bytes start at " + hex(base) + ")");
+    }
+    return (addr - base) / c.page_size;
+}
+
+// Applies what the kernel assigned to its CB interface record since the runtime last wrote it.
+void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c) {
+    LocalCBInterface& r = e->cbi[cb];
+    const LocalCBInterface& seen = e->cbi_seen[cb];
+    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr, "fifo_rd_ptr");
+    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr, "fifo_wr_ptr");
+    if (r.fifo_size != seen.fifo_size || r.fifo_limit != seen.fifo_limit || r.fifo_page_size != seen.fifo_page_size ||
+        r.fifo_num_pages != seen.fifo_num_pages) {
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) +
+                    "): the kernel changed the CB's size, limit, page size or page count: not implemented in the mock "
+                    "(only fifo_rd_ptr and fifo_wr_ptr may be assigned)");
+    }
+    e->cbi_seen[cb] = r;
 }
 
 std::string cb_status(const CBState& c) {
@@ -477,13 +511,18 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
     c.producers |= me;
     c.wr = (c.wr + static_cast<std::uint32_t>(n)) % c.num_pages;
     c.pack_slot = 0;
+    if (e->cbi_used[cb]) refresh_cb_interface(e, cb, c);
     ++g_run->progress;
 }
 
 void api_cb_wait_front(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_wait_front");
-    if (n <= 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
+    if (n == 0) {  // a no-op on the device too
+        ++g_run->progress;
+        return;
+    }
+    if (n < 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
         fail(e, "cb_wait_front(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages): CB " +
                     std::to_string(cb) + " holds only " + std::to_string(c.num_pages) +
                     " pages: the wait can never be satisfied");
@@ -506,7 +545,11 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_pop_front");
     const std::string call = "cb_pop_front(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
-    if (n <= 0 || static_cast<std::uint32_t>(n) > c.waited) {
+    if (n == 0) {  // a no-op on the device too
+        ++g_run->progress;
+        return;
+    }
+    if (n < 0 || static_cast<std::uint32_t>(n) > c.waited) {
         fail(e, call + ": only " + std::to_string(c.waited) +
                     " pages were obtained with cb_wait_front (pop without wait); " + cb_status(c));
     }
@@ -515,6 +558,10 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
         const std::uint32_t end = begin + static_cast<std::uint32_t>(n) * c.page_size;
         for (const auto& ex : g_run->execs) {
             if (ex->core != e->core) continue;
+            // The pop hands the pages back to the CB's producer. A write issued by the producer itself
+            // (a sender multicasting the block it pushed, as ttnn's matmul readers do) is ordered by the
+            // producer before it writes the pages again; anyone else's must have completed.
+            if (c.producers & (1u << static_cast<unsigned>(ex->kernel->role))) continue;
             for (const auto& r : ex->pending_writes) {
                 if (overlaps(r, e->core->index, begin, end)) {
                     fail(e, call + ": a noc_async_write from these pages has not completed: call "
@@ -536,6 +583,7 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
     c.popped += static_cast<std::uint32_t>(n);
     c.consumers |= me;
     c.rd = (c.rd + static_cast<std::uint32_t>(n)) % c.num_pages;
+    if (e->cbi_used[cb]) refresh_cb_interface(e, cb, c);
     ++g_run->progress;
 }
 
@@ -575,6 +623,26 @@ std::uint32_t api_get_read_ptr(std::int32_t cb) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "get_read_ptr");
     return e->core->l1_addr + c.base + c.rd * c.page_size;
+}
+
+// Writes the CB's current state into this processor's record (as the device's own CB calls update it).
+void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c) {
+    LocalCBInterface& r = e->cbi[cb];
+    r.fifo_page_size = c.page_size;
+    r.fifo_num_pages = c.num_pages;
+    r.fifo_size = c.page_size * c.num_pages;
+    r.fifo_limit = e->core->l1_addr + c.base + r.fifo_size;
+    r.fifo_rd_ptr = e->core->l1_addr + c.base + c.rd * c.page_size;
+    r.fifo_wr_ptr = e->core->l1_addr + c.base + c.wr * c.page_size;
+    e->cbi_seen[cb] = r;
+}
+
+LocalCBInterface* api_local_cb_interface(std::int32_t cb) {
+    Executor* e = cur();
+    const CBState& c = cb_of(e, cb, "get_local_cb_interface");  // applies earlier assignments first
+    refresh_cb_interface(e, cb, c);
+    e->cbi_used[cb] = true;
+    return &e->cbi[cb];
 }
 
 std::uint32_t api_cb_page_size(std::int32_t cb) { return cb_of(cur(), cb, "CB page size").page_size; }
@@ -1560,6 +1628,7 @@ const tt_mock::KernelApi kApi = {
     &api_semaphore_wait,
     &api_bank_noc_addr,
     &api_device_print,
+    &api_local_cb_interface,
 };
 
 // ---- kernel loading -----------------------------------------------------------------------------------

@@ -166,25 +166,10 @@ TT_MOCK_CB_FUNCS
 inline std::uint32_t get_write_ptr(std::uint32_t operand) { return tt_mock::g_api->get_write_ptr(operand); }
 inline std::uint32_t get_read_ptr(std::uint32_t operand) { return tt_mock::g_api->get_read_ptr(operand); }
 
-// Subset of the device-side CB interface record.
-struct LocalCBInterface {
-    std::uint32_t fifo_size;
-    std::uint32_t fifo_limit;
-    std::uint32_t fifo_page_size;
-    std::uint32_t fifo_num_pages;
-    std::uint32_t fifo_rd_ptr;
-    std::uint32_t fifo_wr_ptr;
-};
-
-inline LocalCBInterface get_local_cb_interface(std::uint32_t cb_id) {
-    LocalCBInterface itf{};
-    itf.fifo_page_size = tt_mock::g_api->cb_page_size(cb_id);
-    itf.fifo_num_pages = tt_mock::g_api->cb_num_pages(cb_id);
-    itf.fifo_size = itf.fifo_page_size * itf.fifo_num_pages;
-    itf.fifo_rd_ptr = tt_mock::g_api->get_read_ptr(cb_id);
-    itf.fifo_wr_ptr = tt_mock::g_api->get_write_ptr(cb_id);
-    itf.fifo_limit = itf.fifo_rd_ptr + itf.fifo_size;
-    return itf;
+// The device-side CB interface record of this processor (LocalCBInterface, kernel_abi.h), by reference
+// as on the device: assigning its read / write pointer moves this processor's FIFO pointer.
+inline LocalCBInterface& get_local_cb_interface(std::uint32_t cb_id) {
+    return *tt_mock::g_api->local_cb_interface(static_cast<std::int32_t>(cb_id));
 }
 
 namespace tt {

@@ -6,6 +6,7 @@
 #ifndef COMPILE_FOR_TRISC
 #define COMPILE_FOR_TRISC 1
 #endif
+#include "ckernel.h"
 #include "tt_mock/kernel_common.h"
 
 // The mock runs unpack, math and pack of a compute kernel on one executor, so all three thread
