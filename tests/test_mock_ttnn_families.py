@@ -127,6 +127,26 @@ def test_ttnn_transpose_wh(host: FamiliesHost, tmp_path: Path) -> None:
     assert np.array_equal(out.view(np.uint16), x.transpose(0, 2, 1).view(np.uint16))  # a pure data movement
 
 
+def test_ttnn_tilize(host: FamiliesHost, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    x = bf16(rng.standard_normal((64, 128)))
+    x.tofile(tmp_path / "x.bin")
+    proc = host.run("tilize", 64, 128, tmp_path / "x.bin", tmp_path / "out.bin")
+    assert proc.returncode == 0, proc.stderr
+    out = read(tmp_path / "out.bin", (64, 128))
+    assert np.array_equal(out.view(np.uint16), tiled(x).view(np.uint16))
+
+
+def test_ttnn_untilize(host: FamiliesHost, tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    x = bf16(rng.standard_normal((64, 128)))
+    tiled(x).tofile(tmp_path / "x.bin")
+    proc = host.run("untilize", 64, 128, tmp_path / "x.bin", tmp_path / "out.bin")
+    assert proc.returncode == 0, proc.stderr
+    out = read(tmp_path / "out.bin", (64, 128))
+    assert np.array_equal(out.view(np.uint16), x.view(np.uint16))
+
+
 # ---- reduction: reduce.cpp (Metal 2.0) ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("op", ["sum", "max"])

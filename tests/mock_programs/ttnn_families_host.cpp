@@ -24,10 +24,9 @@
 //       row-major.
 //   ttnn_families_host reduce <sum|max> <w|h> <batch> <rows> <cols> <in.bin> <out.bin>
 //       compute reduction/.../compute/reduce.cpp (a Metal 2.0 kernel: kernel_lib's reduce helper) with ttnn's
-//       REDUCE_OP / REDUCE_DIM defines; w: reader reduction/.../reader_unary_reduce_universal_start_id.cpp
-//       (Metal 2.0); h: reader transpose/reader_unary_transpose_wh_interleaved.cpp with REDUCE_SCALER (column
-//       order, as ReduceMultiCoreH reads); unary writer. out.bin: w -> batch x rows x 32 (result in column 0),
-//       h -> batch x 32 x cols (result in row 0). Scaler 1.0.
+//       REDUCE_OP / REDUCE_DIM defines, reader reduction/.../reader_unary_reduce_universal_start_id.cpp (Metal
+//       2.0), unary writer. out.bin: w -> batch x rows x 32 (result in column 0), h -> batch x 32 x cols
+//       (result in row 0). Scaler 1.0; h needs cols <= 256 (one DEST chunk).
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -275,29 +274,20 @@ void reduce(Session& s, char** argv) {
     // the data-movement kernels see REDUCE_OP / REDUCE_DIM at global scope: ckernel-qualified
     const std::map<std::string, std::string> dm_defines = {{"REDUCE_OP", "ckernel::" + pool},
                                                            {"REDUCE_DIM", "ckernel::" + reduce_dim}};
-    if (dim == "w") {
-        // reader_unary_reduce_universal_start_id.cpp (Metal 2.0): reads the tiles in row-major order and
-        // writes the scaler tile with kernel_lib's prepare_reduce_scaler
-        auto reader = CreateKernel(
-            program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp",
-            s.core, ReaderDataMovementConfig({}, dm_defines));
-        tt_mock::SetMetal2Bindings(program, reader,
-                                   {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
-                                    .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
-                                    .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
-                                    .tensors = {{"src", in.get()}}});
-        SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
-    } else {
-        // ReduceMultiCoreH reads each batch column by column: the legacy transpose-order reader with its
-        // REDUCE_SCALER variant (scaler tile into CB 2)
-        std::vector<uint32_t> reader_ct;
-        TensorAccessorArgs(*in).append_to(reader_ct);
-        reader_ct.push_back(one_bits);
-        auto reader = CreateKernel(
-            program, kOps + "data_movement/transpose/device/kernels/dataflow/reader_unary_transpose_wh_interleaved.cpp",
-            s.core, ReaderDataMovementConfig(reader_ct, {{"REDUCE_SCALER", "1"}}));
-        SetRuntimeArgs(program, reader, s.core, {static_cast<uint32_t>(in->address()), batch, Ht, Wt, Ht * Wt});
-    }
+    // reader_unary_reduce_universal_start_id.cpp (Metal 2.0): reads the tiles in row-major order and writes
+    // the scaler tile with kernel_lib's prepare_reduce_scaler. reduce_h: the helper streams each batch as
+    // chunks of up to 8 tile columns (DEST in half-sync mode), row by row within a chunk; for Wt <= 8 that
+    // is row-major order (ReduceMultiCoreH's column-partitioned reader produces the same order then).
+    if (dim == "h" && Wt > 8) throw std::runtime_error("reduce h: at most 8 tile columns (one DEST chunk)");
+    auto reader = CreateKernel(
+        program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp", s.core,
+        ReaderDataMovementConfig({}, dm_defines));
+    tt_mock::SetMetal2Bindings(program, reader,
+                               {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
+                                .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
+                                .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
+                                .tensors = {{"src", in.get()}}});
+    SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
     s.unary_writer(program, *out, out_cb, out_tiles);
     auto compute = CreateKernel(program, kOps + "reduction/generic/device/kernels/compute/reduce.cpp", s.core,
                                 ComputeConfig{.math_fidelity = MathFidelity::HiFi4,

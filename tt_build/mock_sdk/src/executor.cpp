@@ -365,6 +365,7 @@ void sem_touch(CoreState& core, std::uint32_t off, double when) {
 
 void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c);
 void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c);
+std::uint32_t cb_addr_shift(const Executor* e);
 
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
@@ -395,8 +396,9 @@ std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::ui
 void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c) {
     LocalCBInterface& r = e->cbi[cb];
     const LocalCBInterface& seen = e->cbi_seen[cb];
-    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr, "fifo_rd_ptr");
-    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr, "fifo_wr_ptr");
+    const std::uint32_t shift = cb_addr_shift(e);
+    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr << shift, "fifo_rd_ptr");
+    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr << shift, "fifo_wr_ptr");
     if (r.fifo_size != seen.fifo_size || r.fifo_limit != seen.fifo_limit || r.fifo_page_size != seen.fifo_page_size ||
         r.fifo_num_pages != seen.fifo_num_pages) {
         fail(e, "get_local_cb_interface(" + std::to_string(cb) +
@@ -625,15 +627,21 @@ std::uint32_t api_get_read_ptr(std::int32_t cb) {
     return e->core->l1_addr + c.base + c.rd * c.page_size;
 }
 
+// The unit of a CB record's addresses and sizes: bytes on the data-movement RISCs, 16-byte words on
+// the TRISCs (the device's CIRCULAR_BUFFER_COMPUTE_ADDR_SHIFT).
+std::uint32_t cb_addr_shift(const Executor* e) { return e->kernel->role == Role::Compute ? 4 : 0; }
+
 // Writes the CB's current state into this processor's record (as the device's own CB calls update it).
 void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c) {
     LocalCBInterface& r = e->cbi[cb];
-    r.fifo_page_size = c.page_size;
+    const std::uint32_t shift = cb_addr_shift(e);
+    const std::uint32_t base = e->core->l1_addr + c.base;
+    r.fifo_page_size = c.page_size >> shift;
     r.fifo_num_pages = c.num_pages;
-    r.fifo_size = c.page_size * c.num_pages;
-    r.fifo_limit = e->core->l1_addr + c.base + r.fifo_size;
-    r.fifo_rd_ptr = e->core->l1_addr + c.base + c.rd * c.page_size;
-    r.fifo_wr_ptr = e->core->l1_addr + c.base + c.wr * c.page_size;
+    r.fifo_size = (c.page_size * c.num_pages) >> shift;
+    r.fifo_limit = (base + c.page_size * c.num_pages) >> shift;
+    r.fifo_rd_ptr = (base + c.rd * c.page_size) >> shift;
+    r.fifo_wr_ptr = (base + c.wr * c.page_size) >> shift;
     e->cbi_seen[cb] = r;
 }
 
