@@ -169,3 +169,24 @@ def test_ttnn_reduce(host: FamiliesHost, tmp_path: Path, op: str, dim: str) -> N
         assert np.array_equal(out, ref)
     else:  # fp32 accumulation in DST, one bf16 rounding at pack: within half a bf16 ulp of the fp32 sum
         assert np.all(np.abs(out - ref) <= np.abs(ref) * 2.0**-8 + 1e-6), np.abs(out - ref).max()
+
+
+# ---- normalization: softmax.cpp (Metal 2.0) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", ["stable", "plain"])
+def test_ttnn_softmax(host: FamiliesHost, tmp_path: Path, variant: str) -> None:
+    rng = np.random.default_rng(17)
+    x = bf16(rng.standard_normal((64, 96)) * 2.0)
+    x.tofile(tmp_path / "x.bin")
+    proc = host.run("softmax", variant, 64, 96, tmp_path / "x.bin", tmp_path / "out.bin")
+    assert proc.returncode == 0, proc.stderr
+    out = read(tmp_path / "out.bin", (64, 96)).astype(np.float32)
+    f = x.astype(np.float64)
+    e = np.exp(f - f.max(axis=1, keepdims=True))
+    ref = e / e.sum(axis=1, keepdims=True)
+    # the kernel passes its intermediates through bf16 CBs: (stable: x - max,) exp(x), the row sum, its
+    # reciprocal and the output are each rounded once (2^-9 relative each): within 5 * 2^-9 < 2^-6 of the
+    # float64 softmax; the rows sum to 1 within the same bound
+    rel = np.abs(out - ref) / ref
+    assert rel.max() <= 2.0**-6, rel.max()
+    assert np.all(np.abs(out.sum(axis=1) - 1.0) <= 2.0**-6)

@@ -27,6 +27,10 @@
 //       REDUCE_OP / REDUCE_DIM defines, reader reduction/.../reader_unary_reduce_universal_start_id.cpp (Metal
 //       2.0), unary writer. out.bin: w -> batch x rows x 32 (result in column 0), h -> batch x 32 x cols
 //       (result in row 0). Scaler 1.0; h needs cols <= 256 (one DEST chunk).
+//   ttnn_families_host softmax <stable|plain> <rows> <cols> <in.bin> <out.bin>
+//       softmax over the last dim: normalization/softmax/.../attention compute softmax.cpp, reader
+//       reader_unary_interleaved_sm.cpp, writer writer_unary_interleaved_start_id_blocked_sm.cpp (all Metal 2.0);
+//       stable: the NUMERIC_STABLE define (subtract the row max before exp).
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -304,13 +308,77 @@ void reduce(Session& s, char** argv) {
                              : untilize_nfaces(result, batch * TILE_HEIGHT, cols));
 }
 
+// ---- softmax (SoftmaxProgramFactoryGeneralWSmall, interleaved, Metal 2.0 kernels, one core) ---------------
+// softmax over the last dim of a (rows x cols) tensor: compute normalization/softmax/.../compute/softmax.cpp,
+// reader reader_unary_interleaved_sm.cpp, writer writer_unary_interleaved_start_id_blocked_sm.cpp, all three
+// Metal 2.0 (names bound with tt_mock::SetMetal2Bindings); NUMERIC_STABLE subtracts the row max first.
+void softmax(Session& s, char** argv) {
+    const bool stable = std::string(argv[0]) == "stable";
+    const uint32_t rows = std::stoul(argv[1]), cols = std::stoul(argv[2]);
+    const uint32_t Ht = rows / TILE_HEIGHT, Wt = cols / TILE_WIDTH, n = Ht * Wt;
+    uint32_t blk = 1;  // the factory's block size: the largest of 8..1 dividing Wt
+    for (uint32_t b = 8; b >= 1; --b) {
+        if (Wt % b == 0) {
+            blk = b;
+            break;
+        }
+    }
+    const auto data = tilize_nfaces(load(argv[3], rows * cols), rows, cols);
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    enum : uint32_t { in0 = 0, out0 = 11, max_scaler = 2, sum_scaler = 3, mask_padded = 5, exps = 24, recip = 25, mx = 26 };
+    const uint32_t in0_t = 2 * blk, out0_t = 2 * blk, exps_t = (Wt + blk - 1) / blk * blk;
+    Program program = CreateProgram();
+    s.cb(program, in0, in0_t);
+    s.cb(program, out0, out0_t);
+    s.cb(program, max_scaler, 1);
+    s.cb(program, sum_scaler, 1);
+    s.cb(program, mask_padded, 1);
+    s.cb(program, exps, exps_t);
+    s.cb(program, recip, 1);
+    s.cb(program, mx, 1);
+    std::map<std::string, std::string> defines;
+    if (stable) defines["NUMERIC_STABLE"] = "1";
+
+    const std::string dir = kOps + "normalization/softmax/device/kernels/attention/";
+    auto reader = CreateKernel(program, dir + "dataflow/reader_unary_interleaved_sm.cpp", s.core,
+                               ReaderDataMovementConfig({}, defines));
+    tt_mock::SetMetal2Bindings(program, reader,
+                               {.compile_time_args = {{"in0_t", in0_t}},
+                                .runtime_args = {"blk", "num_rows", "tile_offset", "Wt"},
+                                .dataflow_buffers = {{"in0", in0}, {"max_scaler", max_scaler}, {"sum_scaler", sum_scaler}},
+                                .tensors = {{"src", in.get()}}});
+    SetRuntimeArgs(program, reader, s.core, {blk, Ht, 0, Wt});
+    auto writer = CreateKernel(program, dir + "dataflow/writer_unary_interleaved_start_id_blocked_sm.cpp", s.core,
+                               WriterDataMovementConfig({}, defines));
+    tt_mock::SetMetal2Bindings(program, writer,
+                               {.compile_time_args = {{"num_datum_padded", 0}, {"tile_hw", TILE_HW}},
+                                .runtime_args = {"num_tiles", "tile_offset", "blk", "Wt", "mask_padded_data"},
+                                .dataflow_buffers = {{"out0", out0}, {"mask_padded", mask_padded}},
+                                .tensors = {{"dst", out.get()}}});
+    SetRuntimeArgs(program, writer, s.core, {n, 0, blk, Wt, 0});
+    std::map<std::string, std::string> compute_defines = defines;
+    compute_defines["EXP_APPROX"] = "0";  // the factory's exp accuracy define: exact exp
+    auto compute = CreateKernel(program, dir + "compute/softmax.cpp", s.core,
+                                ComputeConfig{.math_fidelity = MathFidelity::HiFi4, .defines = compute_defines});
+    std::vector<std::pair<std::string, uint32_t>> dfbs = {{"in0", in0},         {"out0", out0},   {"max_scaler", max_scaler},
+                                                          {"sum_scaler", sum_scaler}, {"exps", exps}, {"recip_sum_exps", recip}};
+    if (stable) dfbs.push_back({"max", mx});
+    tt_mock::SetMetal2Bindings(program, compute,
+                               {.compile_time_args = {{"in0_t", in0_t}},
+                                .runtime_args = {"num_rows", "Ht", "Wt", "blk", "start_ht"},
+                                .dataflow_buffers = dfbs});
+    SetRuntimeArgs(program, compute, s.core, {Ht, Ht, Wt, blk, 0});
+    save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
+}
+
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
-        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce <args> "
+        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax <args> "
                                  "(see the comment at the top of ttnn_families_host.cpp)");
     }
     Session s;
