@@ -154,7 +154,16 @@ struct CBState {
     std::vector<double> ready, freed;                 // device-time model: cycle each slot was pushed / popped
 };
 
-enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
+// The DST handshake of the three TRISCs: the math thread acquires and commits, the pack thread waits
+// and releases. PackWaiting: the pack thread has called tile_regs_wait() before the math thread's
+// tile_regs_commit() in program order; on the device it blocks there, so its calls up to the commit
+// (packs, pack configuration, cb_push_back) are deferred and run when the math thread commits.
+enum class DstState { Idle, Acquired, Committed, Waited, Legacy, PackWaiting };
+
+struct DeferredPackCall {  // a pack-thread call made while DstState::PackWaiting
+    std::uint32_t op, a, b, c, d, e;
+    float f;
+};
 
 struct CoreState {
     CoreCoord logical;
@@ -175,6 +184,7 @@ struct CoreState {
     std::uint32_t dst_reduced = 0;  // DST tiles a reduce has written since tile_regs_acquire (bit per tile)
     std::map<std::uint32_t, double> sem_time;  // device-time model: latest cycle each semaphore word changed
     bool pack_l1_acc = false;       // pack_reconfig_l1_acc(1): pack_tile adds to the CB tile it overwrites
+    std::vector<DeferredPackCall> deferred_pack;  // pack-thread calls waiting for tile_regs_commit()
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -355,6 +365,7 @@ void sem_touch(CoreState& core, std::uint32_t off, double when) {
 
 void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c);
 void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c);
+std::uint32_t cb_addr_shift(const Executor* e);
 
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
@@ -386,8 +397,9 @@ std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::ui
 void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c) {
     LocalCBInterface& r = e->cbi[cb];
     const LocalCBInterface& seen = e->cbi_seen[cb];
-    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr, "fifo_rd_ptr");
-    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr, "fifo_wr_ptr");
+    const std::uint32_t shift = cb_addr_shift(e);
+    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr << shift, "fifo_rd_ptr");
+    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr << shift, "fifo_wr_ptr");
     if (r.fifo_size != seen.fifo_size || r.fifo_limit != seen.fifo_limit || r.fifo_page_size != seen.fifo_page_size ||
         r.fifo_num_pages != seen.fifo_num_pages) {
         fail(e, "get_local_cb_interface(" + std::to_string(cb) +
@@ -427,10 +439,17 @@ bool overlaps(const Range& r, std::uint32_t core, std::uint32_t begin, std::uint
     return r.core == core && r.begin < end && begin < r.end;
 }
 
+// A deferred pack-thread cb_push_back (DeferredPackCall::op; not a compute op code).
+constexpr std::uint32_t kDeferredCbPushBack = 0xffff0000u;
+
 void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_reserve_back");
     const std::string call = "cb_reserve_back(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
+    if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+        fail(e, call + " between tile_regs_wait() and the math thread's tile_regs_commit(): the pack thread's "
+                       "reservation would wait for the commit, which the mock does not emulate for a reservation");
+    }
     if (n == 0) {  // a no-op on the device too
         ++g_run->progress;
         return;
@@ -459,6 +478,13 @@ void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
 
 void api_cb_push_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
+    if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+        // the pack thread is still blocked in tile_regs_wait(): it pushes after the math thread commits
+        e->core->deferred_pack.push_back({kDeferredCbPushBack, static_cast<std::uint32_t>(cb),
+                                          static_cast<std::uint32_t>(n), 0, 0, 0, 0.0f});
+        ++g_run->progress;
+        return;
+    }
     CBState& c = cb_of(e, cb, "cb_push_back");
     const std::string call = "cb_push_back(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
     if (n <= 0 || static_cast<std::uint32_t>(n) > c.reserved) {
@@ -602,15 +628,21 @@ std::uint32_t api_get_read_ptr(std::int32_t cb) {
     return e->core->l1_addr + c.base + c.rd * c.page_size;
 }
 
+// The unit of a CB record's addresses and sizes: bytes on the data-movement RISCs, 16-byte words on
+// the TRISCs (the device's CIRCULAR_BUFFER_COMPUTE_ADDR_SHIFT).
+std::uint32_t cb_addr_shift(const Executor* e) { return e->kernel->role == Role::Compute ? 4 : 0; }
+
 // Writes the CB's current state into this processor's record (as the device's own CB calls update it).
 void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c) {
     LocalCBInterface& r = e->cbi[cb];
-    r.fifo_page_size = c.page_size;
+    const std::uint32_t shift = cb_addr_shift(e);
+    const std::uint32_t base = e->core->l1_addr + c.base;
+    r.fifo_page_size = c.page_size >> shift;
     r.fifo_num_pages = c.num_pages;
-    r.fifo_size = c.page_size * c.num_pages;
-    r.fifo_limit = e->core->l1_addr + c.base + r.fifo_size;
-    r.fifo_rd_ptr = e->core->l1_addr + c.base + c.rd * c.page_size;
-    r.fifo_wr_ptr = e->core->l1_addr + c.base + c.wr * c.page_size;
+    r.fifo_size = (c.page_size * c.num_pages) >> shift;
+    r.fifo_limit = (base + c.page_size * c.num_pages) >> shift;
+    r.fifo_rd_ptr = (base + c.rd * c.page_size) >> shift;
+    r.fifo_wr_ptr = (base + c.wr * c.page_size) >> shift;
     e->cbi_seen[cb] = r;
 }
 
@@ -1146,7 +1178,8 @@ void check_dst(Executor* e, std::uint32_t op, std::uint32_t idst, bool pack) {
                                                               : "outside tile_regs_wait()/tile_regs_release()") +
                         ": the packer does not own the DST registers");
         }
-    } else if (c.dst_state != DstState::Acquired && c.dst_state != DstState::Legacy) {
+    } else if (c.dst_state != DstState::Acquired && c.dst_state != DstState::Legacy &&
+               c.dst_state != DstState::PackWaiting) {
         fail(e, std::string(op_name(op)) + " writes DST[" + std::to_string(idst) +
                     "] outside tile_regs_acquire()/tile_regs_commit(): the math engine does not own the DST registers");
     }
@@ -1218,6 +1251,13 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
     alignas(64) float ta[1024];
     alignas(64) float tb[1024];
     ++g_run->progress;
+    if (core.dst_state == DstState::PackWaiting &&
+        (op == tt_mock::kOpPackTile || op == tt_mock::kOpPackUntilizeDest || op == tt_mock::kOpPackRelu ||
+         op == tt_mock::kOpPackL1Acc)) {
+        // the pack thread is blocked in tile_regs_wait() until the math thread commits
+        core.deferred_pack.push_back({op, a, b, cc, d, ee, f});
+        return;
+    }
     switch (op) {
         case tt_mock::kOpHwStartup:
         case tt_mock::kOpBinaryInit:
@@ -1336,17 +1376,43 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             core.dst_state = a == 1 ? DstState::Legacy : DstState::Acquired;
             e->math = std::max(e->math, e->release[e->dst_half]);  // this half of DST was packed out
             return;
-        case tt_mock::kOpRegsCommit:
-            if (core.dst_state != DstState::Acquired) fail(e, "tile_regs_commit() without a preceding tile_regs_acquire()");
-            core.dst_state = DstState::Committed;
+        case tt_mock::kOpRegsCommit: {
+            if (core.dst_state != DstState::Acquired && core.dst_state != DstState::PackWaiting) {
+                fail(e, "tile_regs_commit() without a preceding tile_regs_acquire()");
+            }
             e->commit = e->math;
+            if (core.dst_state == DstState::Acquired) {
+                core.dst_state = DstState::Committed;
+                return;
+            }
+            // the pack thread's tile_regs_wait() returns now: run what it did meanwhile, in its order
+            core.dst_state = DstState::Waited;
+            e->pack = std::max(e->pack, e->commit);
+            std::vector<DeferredPackCall> calls;
+            calls.swap(core.deferred_pack);
+            for (const DeferredPackCall& call : calls) {
+                if (call.op == kDeferredCbPushBack) {
+                    api_cb_push_back(static_cast<std::int32_t>(call.a), static_cast<std::int32_t>(call.b));
+                } else {
+                    api_compute(call.op, call.a, call.b, call.c, call.d, call.e, call.f);
+                }
+            }
             return;
+        }
         case tt_mock::kOpRegsWait:
+            if (core.dst_state == DstState::Acquired) {  // on the device the pack thread blocks until the commit
+                core.dst_state = DstState::PackWaiting;
+                return;
+            }
             if (core.dst_state != DstState::Committed) fail(e, "tile_regs_wait() without a preceding tile_regs_commit()");
             core.dst_state = DstState::Waited;
             e->pack = std::max(e->pack, e->commit);
             return;
         case tt_mock::kOpRegsRelease:
+            if (core.dst_state == DstState::PackWaiting) {
+                fail(e, "tile_regs_release() before the math thread's tile_regs_commit(): the pack thread waits in "
+                        "tile_regs_wait() for a commit that never comes (the kernel would hang on the device)");
+            }
             if (core.dst_state != DstState::Waited && core.dst_state != DstState::Legacy) {
                 fail(e, "tile_regs_release() without a preceding tile_regs_wait()");
             }
@@ -1651,6 +1717,10 @@ void fiber_main() {
     try {
         e->so->bind(&kApi);  // the kernel's call table is per thread: point it at this runtime
         e->so->run();
+        if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+            fail(e, "the kernel ended while the pack thread waits in tile_regs_wait() for a tile_regs_commit() that "
+                    "never comes (the kernel would hang on the device)");
+        }
     } catch (const std::exception& ex) {
         fail(e, std::string("the kernel threw a C++ exception: ") + ex.what());
     } catch (...) {

@@ -1,11 +1,15 @@
 // tt-build mock SDK runtime: host API objects (devices, buffers, programs, work split).
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "runtime_internal.hpp"
+#include "tt-metalium/tt_mock_metal2.hpp"
 
 namespace tt::tt_metal::tt_mock_impl {
 
@@ -257,6 +261,7 @@ KernelHandle CreateKernel(Program& program, const std::string& file_name, const 
         k.defines = cc->defines;
         k.named_compile_args = {cc->named_compile_args.begin(), cc->named_compile_args.end()};
         k.fp32_dest_acc_en = cc->fp32_dest_acc_en;
+        k.dst_full_sync_en = cc->dst_full_sync_en;
         k.math_approx_mode = cc->math_approx_mode;
         k.math_fidelity = static_cast<int>(cc->math_fidelity);
     } else {
@@ -398,6 +403,64 @@ void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, const std
     if (runtime_args.size() > kMaxRuntimeArgs) throw_error("SetCommonRuntimeArgs: too many args");
     k.common_args = runtime_args;
 }
+
+
+// tt_mock::SetMetal2Bindings (tt-metalium/tt_mock_metal2.hpp): the names a Metal 2.0 kernel's generated
+// bindings declare (kernel_build.cpp writes them into the kernel's wrapper).
+static void set_metal2_bindings(Program& program, KernelHandle kernel, const ::tt_mock::Metal2Bindings& b) {
+    KernelSpec& k = kernel_of(program, kernel);
+    const std::string call = "SetMetal2Bindings(" + k.path + ")";
+    if (!k.metal2.empty()) throw_error(call + ": the kernel's Metal 2.0 names are already bound");
+    std::map<std::string, std::set<std::string>> seen;  // per generated namespace
+    auto check = [&](const std::string& ns, const std::string& name) {
+        const bool ident = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                           });
+        if (!ident) {
+            throw_error(call + ": " + ns + "::'" + name + "' is not a C++ identifier (letters, digits, "
+                                      "'_', not starting with a digit)");
+        }
+        if (!seen[ns].insert(name).second) throw_error(call + ": " + ns + "::" + name + " is bound twice");
+    };
+    std::vector<Metal2Name> names;
+    for (const auto& [name, value] : b.compile_time_args) {
+        check("args", name);
+        names.push_back({Metal2Name::Kind::CompileTimeArg, name, value, 0});
+    }
+    for (std::size_t i = 0; i < b.runtime_args.size(); ++i) {
+        check("args", b.runtime_args[i]);
+        names.push_back({Metal2Name::Kind::RuntimeArg, b.runtime_args[i], static_cast<std::uint32_t>(i), 0});
+    }
+    std::vector<std::uint32_t> common;
+    for (const auto& [name, value] : b.common_runtime_args) {
+        check("args", name);
+        names.push_back({Metal2Name::Kind::CommonRuntimeArg, name, static_cast<std::uint32_t>(common.size()), 0});
+        common.push_back(value);
+    }
+    for (const auto& [name, cb] : b.dataflow_buffers) {
+        check("dfb", name);
+        if (cb >= kNumCBs) {
+            throw_error(call + ": dfb::" + name + " names circular buffer " + std::to_string(cb) +
+                                      ", beyond the last index " + std::to_string(kNumCBs - 1));
+        }
+        names.push_back({Metal2Name::Kind::DataflowBuffer, name, cb, 0});
+    }
+    std::vector<std::uint32_t> compile_args = k.compile_args;
+    for (const auto& [name, buffer] : b.tensors) {
+        check("tensor", name);
+        if (buffer == nullptr) throw_error(call + ": tensor::" + name + " is bound to no buffer");
+        const auto cta = static_cast<std::uint32_t>(compile_args.size());
+        TensorAccessorArgs(*buffer).append_to(compile_args);
+        names.push_back({Metal2Name::Kind::Tensor, name, cta, static_cast<std::uint32_t>(common.size())});
+        common.push_back(static_cast<std::uint32_t>(buffer->address()));
+    }
+    if (common.size() > kMaxRuntimeArgs) throw_error(call + ": too many common runtime args");
+    k.compile_args = std::move(compile_args);
+    k.common_args = std::move(common);
+    k.metal2 = std::move(names);
+}
+
 
 void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, std::initializer_list<std::uint32_t> args) {
     SetCommonRuntimeArgs(program, kernel, std::vector<std::uint32_t>(args));
@@ -920,3 +983,9 @@ void Finish(MeshCommandQueue& mesh_cq) { mesh_cq.finish(); }
 
 }  // namespace distributed
 }  // namespace tt::tt_metal
+
+namespace tt_mock {
+void SetMetal2Bindings(tt::tt_metal::Program& program, tt::tt_metal::KernelHandle kernel, const Metal2Bindings& bindings) {
+    tt::tt_metal::set_metal2_bindings(program, kernel, bindings);
+}
+}  // namespace tt_mock

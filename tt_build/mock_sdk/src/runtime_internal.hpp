@@ -116,6 +116,16 @@ std::uint64_t dram_allocate(DeviceState& dev, std::uint64_t bytes_per_bank);
 enum class Role : std::uint8_t { Riscv0 = 0, Riscv1 = 1, Compute = 2 };
 const char* role_name(Role r);
 
+// A Metal 2.0 name of a kernel (tt_mock::SetMetal2Bindings): args::, dfb:: and tensor:: constants of
+// its generated bindings.
+struct Metal2Name {
+    enum class Kind : std::uint8_t { CompileTimeArg, RuntimeArg, CommonRuntimeArg, DataflowBuffer, Tensor };
+    Kind kind;
+    std::string name;
+    std::uint32_t a = 0;  // value | argument index | CB index | CTA offset
+    std::uint32_t b = 0;  // Tensor: index of the address among the common runtime args
+};
+
 struct KernelSpec {
     std::string path;      // as given to CreateKernel
     std::string resolved;  // absolute path of the source
@@ -125,6 +135,7 @@ struct KernelSpec {
     std::map<std::string, std::string> defines;
     std::map<std::string, std::uint32_t> named_compile_args;
     bool fp32_dest_acc_en = false;
+    bool dst_full_sync_en = false;
     bool math_approx_mode = false;
     int math_fidelity = 4;
     int noc = 0;
@@ -132,6 +143,7 @@ struct KernelSpec {
     std::vector<std::uint32_t> common_args;
     std::map<CoreCoord, RuntimeArgsData> rt_views;
     RuntimeArgsData common_view;
+    std::vector<Metal2Name> metal2;  // empty: a kernel of the legacy API
 };
 
 struct CBSpec {
