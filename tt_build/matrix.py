@@ -485,14 +485,13 @@ class MockRunner:
         self._runtime: Path | None = None
         self._libs: dict[Path, Any] = {}
         # Set around each run (the mock reads them when the host program creates the kernels), unless
-        # the user set them: where compiled kernels are cached, that warnings are errors, and the headers.
-        # The runtime is shared by content, so the include directory baked into it may be another checkout's
-        # (or a removed one): kernels compile against this package's mock headers.
+        # the user set them: this package's mock headers (the runtime is shared by content, so the
+        # include directory baked into it may be another checkout's, since moved or deleted), where
+        # compiled kernels are cached, and warnings are errors.
         from tt_build import mock_sdk  # noqa: PLC0415
 
-        self.env = {"TT_MOCK_KERNEL_CACHE": str(self.build_dir / "mock-kernels"),
-                    "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror",
-                    "TT_MOCK_INCLUDE_DIR": str(mock_sdk.include_dir())}
+        self.env = {**mock_sdk.runtime_env(self.build_dir / "mock-kernels"),
+                    "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror"}
 
     def runtime(self) -> Path:
         """The shared mock runtime (built from the static archive on first use, cached next to it)."""
