@@ -179,7 +179,7 @@ def test_verify_rejects_a_gather_read_without_its_zero_fill() -> None:
         err.value)
 
 
-# The three instances run on the mock against tests/e2e.conv2d_nhwc (a direct convolution) as rows of the test
+# The instances of conv2d.py run on the mock against tests/e2e.conv2d_nhwc (a direct convolution) as rows of the test
 # matrix: tests/test_end_to_end.py::test_instance_runs_correctly_on_mock.
 
 
