@@ -193,6 +193,6 @@ def test_dilated_conv2d_runs_like_numpy_on_the_mock(tmp_path: Path, runner: Mock
 
 @pytest.mark.network
 @pytest.mark.compile
-@pytest.mark.parametrize("name", sorted(INSTANCES))
+@pytest.mark.parametrize("name", ["conv2d_1x32x32x64_k3s1p1", "conv2d_1x32x32x64_k3s2p1", "conv2d_1x34x34x32_k3s1p0"])
 def test_conv2d_passes_the_real_header_check(name: str, tmp_path: Path) -> None:
     assert_passes_real_header_check(INSTANCES[name], tmp_path / name)
