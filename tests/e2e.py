@@ -80,6 +80,13 @@ def conv2d_nhwc(data: np.ndarray, kernel: np.ndarray, stride: int, padding: int,
     return out
 
 
+def _grouped_conv2d(data: np.ndarray, kernel: np.ndarray, stride: int, padding: int, groups: int) -> np.ndarray:
+    """Each group's output channels convolve that group's input channels only (filter (KH, KW, C/G, F))."""
+    cg, fg = data.shape[-1] // groups, kernel.shape[-1] // groups
+    return np.concatenate([conv2d_nhwc(data[..., g * cg:(g + 1) * cg], kernel[..., g * fg:(g + 1) * fg], stride,
+                                       padding) for g in range(groups)], axis=-1)
+
+
 #: (kernel file stem, factory) -> expected output from the instance args and float32 inputs.
 EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.ndarray]] = {
     ("gemm", "matmul"): lambda a, x: x[0] @ x[1],
@@ -93,6 +100,7 @@ EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.
     ("blocking", "matmul"): lambda a, x: x[0] @ x[1],
     ("blocking", "matmul_twice"): lambda a, x: 2 * (x[0] @ x[1]),
     ("conv2d", "convolution"): lambda a, x: conv2d_nhwc(x[0], x[1], a["S"], a["P"], a["D"]),
+    ("conv2d", "grouped_convolution"): lambda a, x: _grouped_conv2d(x[0], x[1], a["S"], a["P"], a["G"]),
 }
 
 

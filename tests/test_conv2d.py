@@ -179,7 +179,7 @@ def test_verify_rejects_a_gather_read_without_its_zero_fill() -> None:
         err.value)
 
 
-# The three instances run on the mock against tests/e2e.conv2d_nhwc (a direct convolution) as rows of the test
+# The instances of conv2d.py run on the mock against tests/e2e.conv2d_nhwc (a direct convolution) as rows of the test
 # matrix: tests/test_end_to_end.py::test_instance_runs_correctly_on_mock.
 
 
@@ -193,6 +193,6 @@ def test_dilated_conv2d_runs_like_numpy_on_the_mock(tmp_path: Path, runner: Mock
 
 @pytest.mark.network
 @pytest.mark.compile
-@pytest.mark.parametrize("name", sorted(INSTANCES))
+@pytest.mark.parametrize("name", ["conv2d_1x32x32x64_k3s1p1", "conv2d_1x32x32x64_k3s2p1", "conv2d_1x34x34x32_k3s1p0"])
 def test_conv2d_passes_the_real_header_check(name: str, tmp_path: Path) -> None:
     assert_passes_real_header_check(INSTANCES[name], tmp_path / name)

@@ -56,6 +56,7 @@ COLUMNS = {
     "conv2d_1x32x32x64_k3s1p1": ("tilize+matmul", "1×32×32×64×576"),
     "conv2d_1x32x32x64_k3s2p1": ("tilize+matmul", "1×16×16×64×576"),
     "conv2d_1x34x34x32_k3s1p0": ("tilize+matmul", "1×32×32×64×288"),
+    "conv2d_groups2_1x32x32x64": ("tilize+matmul", "1×32×32×64×288"),
 }
 
 

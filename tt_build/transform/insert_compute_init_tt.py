@@ -64,7 +64,6 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
     return _rowwise_init(c)
 
 
-
 #: SFPU tile ops of expression trees → their init (the scalar binops share one)
 _TREE_SFPU = {
     **{f"tt.{n}_tile": f"tt.{n}_tile_init" for n in (
