@@ -149,3 +149,13 @@ def test_verify_rejects_a_sharded_tensor_moved_through_an_accessor() -> None:
         verify_structure(IRModule(funcs, dict(mod.attrs)))
     assert "noc_async_read_page of the sharded tensor X through an accessor; its pages are in the cores' own " \
            "shards" in str(err.value)
+
+
+def test_shards_and_circular_buffers_share_the_l1_budget() -> None:
+    # 64 cores, each holding a 1x224-tile row of X, Y and Z (1376256 bytes): the 24 KiB of CBs no longer fit
+    with pytest.raises(PassError) as err:
+        _lowered("add_height_384x128", M=2048, N=7168)
+    e = err.value
+    assert e.pass_name == "LowerSharedToCB"
+    assert e.msg == ("circular buffers need 24576 bytes of L1 but only 20480 are available after the shards of "
+                     "sharded tensors (1376256 bytes) (xs: 4 pages, ys: 4 pages, zl: 4 pages); the largest is xs")
