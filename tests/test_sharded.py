@@ -19,6 +19,7 @@ from tt_build.errors import PassError, VerifyError
 from tt_build.ir import Call, IRModule, StmtExprMutator
 from tt_build.matrix import MockRunner
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform._shard_plan import plan_local_shard
 from tt_build.transform.pipeline import lower
 from tt_build.transform.verify_ttir import verify_structure
 
@@ -113,8 +114,8 @@ def test_sharded_kernels_pass_the_real_header_check(tmp_path: Path, name: str) -
     # every output block of a row reads the same row of A: a width shard of A would live on several cores
     ("gemm_shard_a_256x128x128", {"layout_a": "l1_width_sharded"},
      "no partition of the 16 blocks over the 8x8 cores gives every core exactly one shard of each sharded tensor "
-     "(with 16 cores of 1 block: tensor A: core (0, 0) accesses tile rows 0..0, columns 0..3, but a width shard "
-     "spans all 8 tile rows)", 27, "each core's blocks must access exactly its own shard"),
+     "(with 16 cores of 1 block: tensor A: cores (0, 0) and (1, 0) both access its tile (0, 0), but a tile of a "
+     "sharded tensor lives in one core's L1)", 27, "each core's blocks must access exactly its own shard"),
     # 64 cores with one 2x128-tile row pair of X, Y and Z each: 3 x 512 KiB of shards per core
     ("add_height_384x128", {"M": 4096, "N": 4096},
      "the shards of the sharded tensors (X, Y, Z) need 1572864 bytes of L1 per core; a core has", 9,
@@ -160,3 +161,14 @@ def test_shards_and_circular_buffers_share_the_l1_budget() -> None:
     assert e.pass_name == "LowerSharedToCB"
     assert e.msg == ("circular buffers need 24576 bytes of L1 but only 20480 are available after the shards of "
                      "sharded tensors (1376256 bytes) (xs: 4 pages, ys: 4 pages, zl: 4 pages); the largest is xs")
+
+
+def test_a_tile_two_cores_need_cannot_be_sharded() -> None:
+    # a 1 x 2 grid of blocks over a 2 x 1-tile tensor: block 0 reads tiles (0, 0) and (1, 0) (it crosses the
+    # two height shards), block 1 reads tile (1, 0); no split over two cores gives each core one shard
+    plan, why, tensor = plan_local_shard(2, [1, 2], (8, 8), {"X": ("height", (2, 1))},
+                                         {"X": {0: {(0, 0), (1, 0)}, 1: {(1, 0)}}})
+    assert plan is None
+    assert tensor == "X"
+    assert why == ("with 2 cores of 1 block: tensor X: cores (0, 0) and (1, 0) both access its tile (1, 0), but a "
+                   "tile of a sharded tensor lives in one core's L1")

@@ -210,21 +210,24 @@ def plan_local_shard(total: int, grid: list[int], device: tuple[int, int],
             failed = name
             shape: tuple[int, int] | None = None
             owner: dict[Tile, int] = {}
-            for k in range(ncores):
-                core = (k % cx, k // cx)
+            uses: list[set[Tile]] = []
+            for k in range(ncores):  # first: no tile used by two cores (e.g. by a block crossing shards)
                 used: set[Tile] = set()
                 for b in core_blocks[k]:
                     used |= tiles[name].get(b, set())
-                for t in used:
+                uses.append(used)
+                for t in sorted(used):
                     if owner.setdefault(t, k) != k:
                         o = owner[t]
-                        reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({core[0]}, {core[1]}) "
+                        reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({k % cx}, {k // cx}) "
                                   f"both access its tile ({t[0]}, {t[1]}), but a tile of a sharded tensor lives "
                                   "in one core's L1")
                         break
                 if reason:
                     break
-                shape, why = _fit(kind, k, core, ncores, cx, used, tgrid, shape)
+            for k in range(ncores if not reason else 0):  # then: each core's tiles are its shard
+                core = (k % cx, k // cx)
+                shape, why = _fit(kind, k, core, ncores, cx, uses[k], tgrid, shape)
                 if shape is None:
                     reason = f"tensor {name}: {why}"
                     break
