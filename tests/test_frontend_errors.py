@@ -187,8 +187,8 @@ class PassCase:
 
 
 _SHARDED_MSG = ("no partition of the 64 blocks over the 8x8 cores gives every core exactly one shard of each sharded "
-                "tensor (with 64 cores of 1 block: tensor A: core (0, 0) accesses tile rows 0..0, columns 0..0, but a "
-                "height shard spans all 8 tile columns)")
+                "tensor (with 64 cores of 1 block: tensor A: cores (0, 0) and (0, 1) both access its tile (0, 0), but a "
+                "tile of a sharded tensor lives in one core's L1)")
 _SHARDED_HINT = ("each core's blocks must access exactly its own shard: choose blocks (and a grid) so that the blocks "
                  "of one core cover one height / width / block shard and no block crosses shards, or use an "
                  "interleaved layout")

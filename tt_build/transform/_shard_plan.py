@@ -189,39 +189,45 @@ def _partitions(total: int, grid: list[int], device: tuple[int, int], block: boo
 
 def plan_local_shard(total: int, grid: list[int], device: tuple[int, int],
                      tensors: dict[str, tuple[str, tuple[int, int]]],
-                     tiles: dict[str, dict[int, set[Tile]]]) -> tuple[ShardPlan | None, str]:
+                     tiles: dict[str, dict[int, set[Tile]]]) -> tuple[ShardPlan | None, str, str]:
     """The first partition (most cores first) under which every sharded tensor is validly sharded.
 
     ``grid``: the T.Kernel grid; ``tensors``: name → (kind height|width|block, tile grid); ``tiles``:
-    name → row-major block id → tiles. Returns (plan, "") or (None, why the most-cores candidate fails).
+    name → row-major block id → tiles. Returns (plan, "", "") or (None, why the most-cores candidate fails,
+    the tensor it fails for).
     """
     block = any(kind == "block" for kind, _ in tensors.values())
     # at least two shards unless the kernel has one block: one core holding a whole "sharded" tensor is not
     # what a sharded layout asks for (a diagnostic rather than a silent single-core run)
     least = 2 if total > 1 else 1
-    first_reason = ""
+    first_reason, first_tensor = "", ""
     for ncores, cx, core_blocks, rects in _partitions(total, grid, device, block, least):
         per = total // ncores
         shapes: dict[str, tuple[int, int]] = {}
         reason = ""
+        failed = ""
         for name, (kind, tgrid) in tensors.items():
+            failed = name
             shape: tuple[int, int] | None = None
             owner: dict[Tile, int] = {}
-            for k in range(ncores):
-                core = (k % cx, k // cx)
+            uses: list[set[Tile]] = []
+            for k in range(ncores):  # first: no tile used by two cores (e.g. by a block crossing shards)
                 used: set[Tile] = set()
                 for b in core_blocks[k]:
                     used |= tiles[name].get(b, set())
-                for t in used:
+                uses.append(used)
+                for t in sorted(used):
                     if owner.setdefault(t, k) != k:
                         o = owner[t]
-                        reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({core[0]}, {core[1]}) "
+                        reason = (f"tensor {name}: cores ({o % cx}, {o // cx}) and ({k % cx}, {k // cx}) "
                                   f"both access its tile ({t[0]}, {t[1]}), but a tile of a sharded tensor lives "
                                   "in one core's L1")
                         break
                 if reason:
                     break
-                shape, why = _fit(kind, k, core, ncores, cx, used, tgrid, shape)
+            for k in range(ncores if not reason else 0):  # then: each core's tiles are its shard
+                core = (k % cx, k // cx)
+                shape, why = _fit(kind, k, core, ncores, cx, uses[k], tgrid, shape)
                 if shape is None:
                     reason = f"tensor {name}: {why}"
                     break
@@ -229,9 +235,11 @@ def plan_local_shard(total: int, grid: list[int], device: tuple[int, int],
                 break
             shapes[name] = shape  # type: ignore[assignment]
         if not reason:
-            return ShardPlan(ncores, cx, shapes, rects), ""
-        first_reason = first_reason or f"with {ncores} cores of {per} block{'s' if per > 1 else ''}: {reason}"
-    return None, first_reason
+            return ShardPlan(ncores, cx, shapes, rects), "", ""
+        if not first_reason:
+            first_reason = f"with {ncores} cores of {per} block{'s' if per > 1 else ''}: {reason}"
+            first_tensor = failed
+    return None, first_reason, first_tensor
 
 
 def _kids(n: Any) -> list[Any]:

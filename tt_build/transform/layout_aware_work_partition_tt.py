@@ -127,14 +127,14 @@ class LayoutAwareWorkPartitionTT(Pass):
         the shard grids (see ``_shard_plan``), or a diagnostic at the tensor's ``T.annotate_layout`` entry."""
         kinds: dict[str, tuple[str, tuple[int, int]]] = {}
         tiles: dict[str, dict[int, set[tuple[int, int]]]] = {}
-        first = None
+        locs: dict[str, SourceLocation | None] = {}
         for p in f.params:
             info = f.attrs[A.buffer_key(p.name)]
             if info["sharding"] is None:
                 continue
             where = info.get("layout_loc")
             loc = SourceLocation(*where) if where else p.loc
-            first = first or (p.name, info, loc)
+            locs[p.name] = loc
             if info.get("vector") is not None:
                 raise self.error(f"tensor {p.name} is a vector (1-D) and cannot be {info['sharding']}-sharded", loc,
                                  hint='use "l1_interleaved" or "dram_interleaved" for 1-D tensors')
@@ -150,13 +150,11 @@ class LayoutAwareWorkPartitionTT(Pass):
                                  hint="index sharded tensors with affine expressions of bx / by and loop variables")
             kinds[p.name] = (info["sharding"], (info["tiles"][0], info["tiles"][1]))
             tiles[p.name] = per_block
-        plan, why = plan_local_shard(total, list(f.attrs[A.GRID_BLOCKS]), device, kinds, tiles)
-        assert first is not None
-        name, info, loc = first
-        if plan is None:
+        plan, why, culprit = plan_local_shard(total, list(f.attrs[A.GRID_BLOCKS]), device, kinds, tiles)
+        if plan is None:  # located at the annotation of the tensor the most-cores partition fails for
             raise self.error(
                 f"no partition of the {total} blocks over the {device[0]}x{device[1]} cores gives every core exactly "
-                f"one shard of each sharded tensor ({why})", loc,
+                f"one shard of each sharded tensor ({why})", locs.get(culprit) or f.loc,
                 hint="each core's blocks must access exactly its own shard: choose blocks (and a grid) so that the "
                      "blocks of one core cover one height / width / block shard and no block crosses shards, or use "
                      "an interleaved layout")
@@ -164,7 +162,7 @@ class LayoutAwareWorkPartitionTT(Pass):
         need = sum(plan.shapes[n][0] * plan.shapes[n][1] * f.attrs[A.buffer_key(n)]["page_size"] for n in plan.shapes)
         if need > budget:
             raise self.error(f"the shards of the sharded tensors ({', '.join(plan.shapes)}) need {need} bytes of "
-                             f"L1 per core; a core has {budget}", loc,
+                             f"L1 per core; a core has {budget}", next(iter(locs.values())) or f.loc,
                              hint="use more, smaller blocks (more cores), or an interleaved layout")
         return plan.ncores, plan.cx, plan.shapes, plan.rects
 

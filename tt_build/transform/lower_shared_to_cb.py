@@ -24,7 +24,7 @@ A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L
 CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the
 usual TT-Metalium convention), within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
-CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
+CB total above the L1 budget (less the shards of L1-sharded tensors, which share each core's L1). The ``Allocate`` statements are removed: the attrs describe the buffers.
 """
 
 from __future__ import annotations
@@ -230,13 +230,17 @@ class LowerSharedToCB(Pass):
             info = attrs[A.buffer_key(b.name)]
             attrs[A.cb_key(b.name)] = {"cb_id": None, "kind": "dst", "block_pages": info["tiles"][0] * info["tiles"][1],
                                        "data_format": info["data_format"]}
-        budget = l1_budget(ctx)
+        # the shards of L1-sharded tensors (LayoutAwareWorkPartitionTT) share each core's L1 with the CBs
+        shards = sum(v["shard_shape"][0] * v["shard_shape"][1] * v["page_size"] for k, v in attrs.items()
+                     if k.startswith(A.BUFFER_PREFIX) and "shard_shape" in v)
+        budget = l1_budget(ctx) - shards
         if total_bytes > budget:
             detail = ", ".join(f"{b.name}: {attrs[A.cb_key(b.name)]['depth_pages']} pages" for b in with_cb)
             largest = max(with_cb, key=lambda b: attrs[A.cb_key(b.name)]["depth_pages"]
                           * attrs[A.cb_key(b.name)]["page_size"])
-            raise self.error(f"circular buffers need {total_bytes} bytes of L1 but only {budget} are available "
-                             f"({detail}); the largest is {largest.name}", largest.loc or f.loc,
+            after = f" after the shards of sharded tensors ({shards} bytes)" if shards else ""
+            raise self.error(f"circular buffers need {total_bytes} bytes of L1 but only {budget} are available"
+                             f"{after} ({detail}); the largest is {largest.name}", largest.loc or f.loc,
                              hint="reduce the block sizes or num_stages")
 
         class Strip(StmtExprMutator):

@@ -5,10 +5,11 @@ which case the pass that just ran is named). Checks on the three device function
 
 * roles: exactly one reader, one compute and one writer; NOC calls only in data-movement kernels,
   tile math / DST / init calls only in compute (→ SplitDeviceKernel);
-* circular buffers: unique ids below 32, at most 32 CBs, total bytes within the L1 budget
-  (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is matched by ``cb_push_back`` and
-  every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and per persistent iteration the
-  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics); an ``if`` on
+* circular buffers: unique ids below 32, at most 32 CBs, total bytes (with the shards of L1-sharded
+  tensors) within the L1 budget (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is
+  matched by ``cb_push_back`` and every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and
+  per persistent iteration the producer kernel pushes exactly the pages the consumer kernel pops
+  (→ LowerCBIntrinsics); an ``if`` on
   block/loop indices (the same condition in all three kernels) must balance each branch by itself, and
   the producer/consumer comparison holds on the then- and on the else-branches;
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
@@ -144,8 +145,11 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
     if len(set(ids)) != len(ids):
         p.add("LowerSharedToCB", f"CB ids are not unique: {sorted(ids)}")
     total = sum(v["depth_pages"] * v["page_size"] for _, v in cbs)
-    if total > budget:
-        p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
+    shards = sum(v["shard_shape"][0] * v["shard_shape"][1] * v["page_size"] for k, v in f.attrs.items()
+                 if k.startswith(A.BUFFER_PREFIX) and "shard_shape" in v)
+    if total + shards > budget:
+        with_shards = f" and the shards of sharded tensors {shards}" if shards else ""
+        p.add("LowerSharedToCB", f"CBs use {total} bytes of L1{with_shards}, budget {budget}")
 
 
 def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset(),
