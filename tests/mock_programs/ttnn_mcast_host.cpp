@@ -407,7 +407,6 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
             };
             SetRuntimeArgs(program, right_half ? in1_receiver_other_id : in1_receiver_id, core, args);
         }
-        (void)bottom;
     }
 
     distributed::MeshWorkload workload;
