@@ -139,11 +139,11 @@ def _apply(row: Row, t: dict[str, Any]) -> None:
 
 
 def run_ttnn(m: int, n: int, k: int, arch: str, fidelity: str, host: Any, work: Path, inputs: list[np.ndarray],
-             ref: np.ndarray) -> Row:
+             ref: np.ndarray, fp32_acc: bool = False) -> Row:
     """ttnn's 2-D multicast program on the mock, through the project's host program (tests/ttnn_mcast.py)."""
     from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
 
-    config = ttnn_mcast.ttnn_config(m, n, k, ARCH[arch][0], fidelity)
+    config = ttnn_mcast.ttnn_config(m, n, k, ARCH[arch][0], fidelity, fp32_dest_acc=fp32_acc)
     (gx, gy), (sh, sw) = config.grid, config.out_subblock
     per_core = (-(-m // 32 // gy), -(-n // 32 // gx))
     row = Row(arch, f"{m}x{n}x{k}", f"ttnn 0.81.1 2-D mcast kernels ({per_core[0]}x{per_core[1]} tiles per core, "
@@ -160,7 +160,8 @@ def run_ttnn(m: int, n: int, k: int, arch: str, fidelity: str, host: Any, work: 
     row.err = float(np.abs(c.astype(np.float32) - ref).max() / np.abs(ref).max())
     _apply(row, _totals(stats))
     cores = len(json.loads(stats.read_text())["workloads"][-1]["cores"])
-    row.note = f"{cores} cores; bf16 partials (packer L1 acc), ttnn's default"
+    row.note = f"{cores} cores; " + ("fp32 accumulation and partials" if fp32_acc else
+                                     "bf16 partials (packer L1 acc), ttnn's default")
     return row
 
 
@@ -235,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, of {', '.join(SIZES)}")
     p.add_argument("--fidelity", default="HiFi4", choices=list(CYCLES))
     p.add_argument("--no-plain", action="store_true", help="skip the multicast-off runs")
+    p.add_argument("--ttnn-fp32-acc", action="store_true",
+                   help="run ttnn's kernels with fp32_dest_acc_en (fp32 partials) instead of ttnn's default")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--output", type=Path, help="also write the table to this file")
     p.add_argument("--calibration", action="store_true",
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"running generated {key} multicast={mc}", file=sys.stderr, flush=True)
                     rows.append(run_generated(m, n, k, arch, ns.fidelity, mc, runner, work, [a, b], ref))
                 print(f"running ttnn {key}", file=sys.stderr, flush=True)
-                rows.append(run_ttnn(m, n, k, arch, ns.fidelity, ttnn_host, work, [a, b], ref))
+                rows.append(run_ttnn(m, n, k, arch, ns.fidelity, ttnn_host, work, [a, b], ref, ns.ttnn_fp32_acc))
     text = table(rows, roofs, ab, ns.markdown)
     print(text)
     if ns.output:
