@@ -73,6 +73,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
+from tt_build.transform._block_split import split_kernel_blocks
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -126,18 +127,23 @@ class PlanMulticastTT(Pass):
         grid = f.attrs[A.GRID_BLOCKS]
         if launch is None or len(grid) != 2 or _branches_on(launch, launch.block_vars):
             return f
-        bx, by = launch.block_vars
-        groups = self._groups(f, launch, bx, by)
-        axes = {g["axis"] for g in groups}
-        if axes != {"x", "y"}:
+        orig = f
+        dev = tuple(f.attrs[A.DEVICE_GRID])
+        base = self._candidate(f, launch, ctx, dev)
+        if base is None:
             return f
-        dev_x, dev_y = f.attrs[A.DEVICE_GRID]
-        gx, gy = grid
-        (cx, rx), (cy, ry) = split_blocks(gx, dev_x), split_blocks(gy, dev_y)
-        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+        plain, best = base[0], base[1:]
+        if best[0] is None:
             return f
-        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev_x, dev_y)):
-            return f
+        for s, t in _split_factors(f, launch):
+            split = split_kernel_blocks(f, launch, s, t)
+            cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
+            if cand is not None and cand[1] is not None and cand[1] < 0.9 * best[0]:
+                best = cand[1:]
+        est, f, launch, groups, (cx, cy), (rx, ry) = best
+        if not est < 0.9 * plain:  # noqa: PLR2004 - the plan must win by 10 %
+            return orig
+        gx, gy = f.attrs[A.GRID_BLOCKS]
         sem = 0
         for g in groups:
             g["num_dests"] = (cx if g["axis"] == "x" else cy) - 1
@@ -200,20 +206,35 @@ class PlanMulticastTT(Pass):
 
 
     # -- cost estimate ---------------------------------------------------------------------------
-    def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
-                  grid: tuple[int, int], rect: tuple[int, int], dev: tuple[int, int]) -> bool:
-        """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
+    def _candidate(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext, dev: tuple[int, ...]) -> tuple | None:
+        """(plain estimate, plan estimate, f, launch, groups, core grid, lock-step rectangle) of a kernel
+        whose blocks can be shared along both axes; the plan estimate is None when the core grid would be
+        narrower than 2 × 2. None when the kernel has no group along each axis."""
+        bx, by = launch.block_vars
+        groups = self._groups(f, launch, bx, by)
+        if {g["axis"] for g in groups} != {"x", "y"}:
+            return None
+        gx, gy = f.attrs[A.GRID_BLOCKS]
+        (cx, rx), (cy, ry) = split_blocks(gx, dev[0]), split_blocks(gy, dev[1])
+        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+            return (0.0, None, f, launch, groups, (cx, cy), (rx, ry))
+        plain, mcast = self._estimates(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev[0], dev[1]))
+        return (plain, mcast, f, launch, groups, (cx, cy), (rx, ry))
+
+    def _estimates(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                   grid: tuple[int, int], rect: tuple[int, int], dev: tuple[int, int]) -> tuple[float, float]:
+        """Estimated seconds of the plain partition and of the multicast plan: each is bounded by its
         compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
-        reading its operand blocks, vs each operand block read once per lock-step line) at the
-        architecture's bandwidth. The plan must win by 10 %: with the plain partition compute-bound the
-        multicast only adds its handshakes. A kernel whose K loop or operands this cannot size keeps
-        the plan."""
+        reading its operand blocks, vs each sender reading one operand panel per lock-step step) at the
+        architecture's bandwidth. The plan is used where it wins by 10 %: with the plain partition
+        compute-bound the multicast only adds its handshakes. A kernel whose K loop or operands this
+        cannot size gets (1, 0): the plan."""
         arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
         fidelity = ctx.get("math_fidelity")
         phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
         loop = _k_loop(launch.body, {g["buffer"] for g in groups})
         if loop is None:
-            return True
+            return 1.0, 0.0
         step_bytes = 0
         for c in _copies(loop.body):
             if c.args[1].buffer.name in {g["buffer"] for g in groups}:
@@ -233,7 +254,7 @@ class PlanMulticastTT(Pass):
         rx, ry = rect
         reads = sum(self._group_bytes(loop, groups, grid, rect))
         mcast = max(rx * ry * tiles * per_tile, reads / bw)
-        return mcast < 0.9 * plain
+        return plain, mcast
 
     @staticmethod
     def _group_bytes(loop: For, groups: list[dict[str, Any]], grid: tuple[int, int],
@@ -329,6 +350,29 @@ class PlanMulticastTT(Pass):
                                 else node.buffer, body, node.loc)
 
         return M().visit(f.body), infos
+
+
+def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
+    """Candidate block splits (s along by, t along bx) for PlanMulticastTT: each split block at least 64
+    elements (two tiles) along the split axis, so that a multicast step keeps moving whole panels."""
+    def divisors(n: int) -> list[int]:
+        return [d for d in range(1, n + 1) if n % d == 0]
+
+    out = []
+    sizes = {}
+    for c in _copies(launch.body):
+        for r in c.args[:2]:
+            if isinstance(r, BufferRegion) and r.buffer.scope == "global":
+                for v, axis in zip(launch.block_vars, ("x", "y")):
+                    dims = [d for d, st in enumerate(r.starts) if uses_var(st, v)]
+                    if len(dims) == 1:
+                        sizes.setdefault(axis, r.extents[dims[0]])
+    bm, bn = sizes.get("y", TILE), sizes.get("x", TILE)
+    for s in divisors(max(bm // (2 * TILE), 1)):
+        for t in divisors(max(bn // (2 * TILE), 1)):
+            if (s, t) != (1, 1):
+                out.append((s, t))
+    return out
 
 
 def _is_call(st: Any, op: str) -> bool:
