@@ -91,13 +91,15 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
 @pytest.mark.parametrize(("m", "n", "k", "block", "arch", "planned"), [
     # 16 blocks on a 2x2 device grid: compute-bound either way (split or not), the plain partition is kept
     (512, 512, 512, 128, (2, 2), None),
-    # the same with 128x128 blocks: split into 8x8 blocks of 64x64 on all 64 cores, A and B read once
-    (512, 512, 512, 128, "wormhole_b0", [64, 64]),
+    # 16 blocks on 64 cores, compute-bound: plain kept (blocks are split only to balance cores, not to
+    # find parallelism a small kernel lacks)
+    (512, 512, 512, 128, "wormhole_b0", None),
     (1024, 1024, 1024, 128, "wormhole_b0", [128, 128]),  # plain reads 8x A+B: DRAM-bound, the plan wins
     # 32x32 blocks would take 3x4 steps on 11x8 cores (12 blocks where 7.9 balance 130 cores): split in
-    # 64x64 blocks, 5x7 steps on all 13x10 (35 of 64x64 = 8.75 of 128x128)
-    (4096, 4096, 4096, 128, "blackhole", [64, 64]),
+    # 128x64 blocks, 5x4 steps on 13x8 cores (10 of 128x128)
+    (4096, 4096, 4096, 128, "blackhole", [128, 64]),
     (2048, 2048, 2048, 128, "blackhole", [128, 64]),  # 3x2 steps of 128x64 on 11x8 (2x2 of 128x128 before)
+    (4096, 4096, 4096, 128, "wormhole_b0", [128, 128]),  # 32x32 blocks divide evenly over 8x8: not split
 ])
 def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, block: int, arch: str | tuple,
                                                    planned: list[int] | None) -> None:

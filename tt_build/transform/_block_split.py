@@ -30,7 +30,6 @@ from tt_build.ir import (
     Stmt,
     Var,
 )
-from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int
 from tt_build.transform.split_device_kernel import uses_var
 
@@ -39,9 +38,11 @@ __all__ = ["split_kernel_blocks"]
 _Marks = dict[tuple[str, int], tuple[str, int]]  # (on-chip buffer, dim) -> (axis "x" | "y", block extent)
 
 
-def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int, t: int) -> PrimFunc | None:
-    """``f`` with its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (see the module doc),
-    or None when the kernel is not of that form or a split block would not be whole tiles."""
+def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
+                        t: int) -> tuple[Stmt, list[int], dict[str, Buffer]] | None:
+    """``f``'s body with its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (see the module
+    doc), the new block grid and the resized on-chip buffers; None when the kernel is not of that form or
+    a split block would not be whole tiles. The caller checks that no tensor has a partial last block."""
     bx, by = launch.block_vars
     allocs: list[Buffer] = []
     body = launch.body
@@ -51,8 +52,6 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int, t: int) -> Pr
     onchip = {b.name: b for b in allocs}
     calls: list[Call] = []
     if not _collect(body, calls, (bx, by)):
-        return None
-    if any(f.attrs.get(A.buffer_key(p.name), {}).get("partial") for p in f.params):
         return None
     marks: _Marks = {}
     for c in calls:
@@ -106,14 +105,8 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int, t: int) -> Pr
         new_body = Allocate(new_bufs[b.name], new_body, None)
     gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
     new_launch = KernelLaunch((IntImm(gx * t), IntImm(gy * s)), launch.block_vars, new_body, launch.loc)
-    attrs = dict(f.attrs)
-    attrs[A.GRID_BLOCKS] = [gx * t, gy * s]
-    for name, b in new_bufs.items():
-        info = dict(attrs[A.buffer_key(name)])
-        info["shape"] = list(b.shape)
-        info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
-        attrs[A.buffer_key(name)] = info
-    return PrimFunc(f.name, f.params, _replace_launch(f.body, launch, new_launch), attrs, f.loc)
+    resized = {n: b for n, b in new_bufs.items() if b.shape != onchip[n].shape}
+    return _replace_launch(f.body, launch, new_launch), [gx * t, gy * s], resized
 
 
 def _collect(st: Stmt, calls: list[Call], block_vars: tuple[Var, Var]) -> bool:
