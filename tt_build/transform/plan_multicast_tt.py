@@ -27,13 +27,14 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   RISCs.
 
 * block splitting: where the kernel's blocks balance the cores badly (32 × 32 blocks on Blackhole's
-  13 × 10 cores: 12 on the busiest core where 7.9 would balance them), a GEMM-like kernel (only copies
+  13 × 10 cores: 12 on the busiest core where 7.9 would balance them) and there are at least as many
+  blocks as cores, a GEMM-like kernel (only copies
   between a tensor and a whole on-chip buffer, ``T.gemm``, ``T.clear`` and loops not bounded by a block
   index) gets its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (split blocks of at
   least 64 rows / columns), as if written with ``block_M / s`` and ``block_N / t``: the same products
-  summed in the same order (``tt_build/transform/_block_split.py``). The split with the best estimate
-  (below) is used when it beats the unsplit plan's by 10 %; ``tt.grid_blocks`` and the resized buffers'
-  ``tt.buffer.<name>`` are updated.
+  summed in the same order (``tt_build/transform/_block_split.py``). The split ranked best (below) is
+  used when it ranks 5 % ahead of the unsplit plan; the resized buffers' ``tt.buffer.<name>`` are
+  updated (``tt.grid_blocks`` stays the kernel's grid as written).
 
 * K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
   filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
