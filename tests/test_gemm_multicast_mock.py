@@ -14,8 +14,10 @@ import pytest
 
 from tests.conftest import REFERENCE_KERNELS
 from tests.e2e import test_build_dir
+from tt_build.check import check_emitted_dir
 from tt_build.driver import emit
 from tt_build.matrix import MockRunner
+from tt_build.ttnn_wheel import ensure_ttnn
 
 pytestmark = pytest.mark.compile
 
@@ -91,6 +93,10 @@ def test_split_blocks_on_an_uneven_core_grid_match_numpy(runner: MockRunner, tmp
     m, n, k = 512, 640, 256
     got, ref, totals = _run(runner, tmp_path, m, n, k, {"device_grid": [4, 4]})
     assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    # the three kernels (split blocks, clamped padded steps) pass the real-header check
+    report = check_emitted_dir(tmp_path / f"gemm_{m}_{n}_{k}", ttnn_root=ensure_ttnn())
+    assert report.ok, report.summary()
+    assert [report.kernel(r).status for r in ("reader", "writer", "compute")] == ["checked"] * 3
     cx, cy, steps = 4, 4, 3
     a_panel, b_panel = 128 * k * 2, 64 * k * 2
     assert totals["dram_read_bytes"] == cy * steps * a_panel + cx * steps * b_panel
