@@ -133,7 +133,8 @@ def _mark_copy(c: Call, onchip: dict[str, Buffer], marks: _Marks, bx: Var, by: V
     if glob.buffer.scope != "global" or local.buffer.name not in onchip or len(glob.starts) != len(local.extents):
         return False
     buf = onchip[local.buffer.name]
-    if list(local.extents) != list(buf.shape) or any(not (isinstance(x, IntImm) and x.value == 0) for x in local.starts):
+    whole = list(local.extents) == list(buf.shape)
+    if not whole or any(not (isinstance(x, IntImm) and x.value == 0) for x in local.starts):
         return False
     for d, st in enumerate(glob.starts):
         used = [v for v in (bx, by) if uses_var(st, v)]
