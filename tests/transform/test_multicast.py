@@ -88,30 +88,46 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
     assert not any(a["kind"] == "mcast" for f in mod.functions.values() for a in f.attrs[A.RUNTIME_ARGS])
 
 
-@pytest.mark.parametrize(("m", "n", "k", "arch", "planned"), [
-    (512, 512, 512, "wormhole_b0", False),  # 16 blocks on 16 cores either way, compute-bound: plain kept
-    (1024, 1024, 1024, "wormhole_b0", True),  # plain reads 8x A+B: DRAM-bound, the plan wins
-    (4096, 4096, 4096, "blackhole", True),  # 32x32 blocks on 11x8 of the 13x10 cores (3x4 steps each)
-    (512, 512, 512, "blackhole", False),
+@pytest.mark.parametrize(("m", "n", "k", "block", "arch", "planned"), [
+    # 16 blocks on a 2x2 device grid: compute-bound either way (split or not), the plain partition is kept
+    (512, 512, 512, 128, (2, 2), None),
+    # 16 blocks on 64 cores, compute-bound: plain kept (blocks are split only to balance cores, not to
+    # find parallelism a small kernel lacks)
+    (512, 512, 512, 128, "wormhole_b0", None),
+    (1024, 1024, 1024, 128, "wormhole_b0", [128, 128]),  # plain reads 8x A+B: DRAM-bound, the plan wins
+    # 32x32 blocks would take 3x4 steps on 11x8 cores (12 blocks where 7.9 balance 130 cores): split in
+    # 128x64 blocks, 5x4 steps on 13x8 cores (10 of 128x128)
+    (4096, 4096, 4096, 128, "blackhole", [128, 64]),
+    (2048, 2048, 2048, 128, "blackhole", [128, 64]),  # 3x2 steps of 128x64 on 11x8 (2x2 of 128x128 before)
+    (4096, 4096, 4096, 128, "wormhole_b0", [128, 128]),  # 32x32 blocks divide evenly over 8x8: not split
 ])
-def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, arch: str, planned: bool) -> None:
-    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch)
-    assert (A.MULTICAST in kernel_roles(mod)["reader"].attrs) is planned
+def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, block: int, arch: str | tuple,
+                                                   planned: list[int] | None) -> None:
+    mod = _lower(gemm_ir(m, n, k, block, block, 32), **({"arch": arch} if isinstance(arch, str) else
+                                                         {"device_grid": arch}))
+    reader = kernel_roles(mod)["reader"]
+    if planned is None:
+        assert A.MULTICAST not in reader.attrs
+        return
+    assert A.MULTICAST in reader.attrs
+    # the plan's blocks (the kernel's, or split): the accumulator's shape
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == planned
 
 
 @pytest.mark.parametrize(("arch", "m", "n", "grid", "rect", "last"), [
-    # Blackhole's 13x10 cores, 32x32 blocks: 3 block columns per core on 11 columns (the last gets 2),
-    # 4 block rows per core on 8 rows; 12 lock-step steps per core (16 on the 8x8 divisor grid)
-    ("blackhole", 4096, 4096, [11, 8], [3, 4], [[30, 28], [31, 31]]),
+    # Blackhole's 13x10 cores, 64x64 blocks of 64: 5 block columns per core on 13 columns (the last gets
+    # 4), 7 block rows per core on 10 rows (the last gets 1)
+    ("blackhole", 4096, 4096, [13, 10], [5, 7], [[60, 63], [63, 63]]),
     # a prime block grid larger than the device grid: 13x13 blocks on Wormhole's 8x8, 2x2 per core on 7x7
     ("wormhole_b0", 1664, 1664, [7, 7], [2, 2], [[12, 12], [12, 12]]),
 ])
 def test_plan_uses_uneven_rectangles_when_the_device_grid_does_not_divide_the_blocks(
         arch: str, m: int, n: int, grid: list[int], rect: list[int], last: list[list[int]]) -> None:
-    mod = _lower(gemm_ir(m, n, 256, 128, 128, 32), arch=arch)
+    block = 64 if arch == "blackhole" else 128
+    mod = _lower(gemm_ir(m, n, 256, block, block, 32), arch=arch)
     reader = kernel_roles(mod)["reader"]
     plan = reader.attrs[A.MULTICAST]
-    gx, gy = n // 128, m // 128
+    gx, gy = n // block, m // block
     assert (plan["block_grid"], plan["core_grid"], plan["blocks_per_core"]) == ([gx, gy], grid, rect)
     cores = {tuple(c["core"]): c for c in plan["cores"]}
     assert len(cores) == grid[0] * grid[1]

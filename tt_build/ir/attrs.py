@@ -329,7 +329,8 @@ LAYOUT_LOCATIONS = _declare(
 )
 GRID_BLOCKS = _declare(
     "tt.grid_blocks", ListOf(INT), ("InferTTLayout",), ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"),
-    "Extents of the T.Kernel grid (number of blocks per grid dimension).",
+    "Extents of the T.Kernel grid as written (number of blocks per grid dimension); when PlanMulticastTT "
+    "splits the kernel's blocks, tt.multicast's block_grid is the grid of the split blocks.",
     carried=True,
 )
 DEVICE_GRID = _declare(

@@ -26,6 +26,16 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   the group along ``y`` runs on the writer's data-movement RISC, so the two operands are read by the two
   RISCs.
 
+* block splitting: where the kernel's blocks balance the cores badly (32 × 32 blocks on Blackhole's
+  13 × 10 cores: 12 on the busiest core where 7.9 would balance them) and there are at least as many
+  blocks as cores, a GEMM-like kernel (only copies
+  between a tensor and a whole on-chip buffer, ``T.gemm``, ``T.clear`` and loops not bounded by a block
+  index) gets its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (split blocks of at
+  least 64 rows / columns), as if written with ``block_M / s`` and ``block_N / t``: the same products
+  summed in the same order (``tt_build/transform/_block_split.py``). The split ranked best (below) is
+  used when it ranks 5 % ahead of the unsplit plan; the resized buffers' ``tt.buffer.<name>`` are
+  updated (``tt.grid_blocks`` stays the kernel's grid as written).
+
 * K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
   filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
   into one (``g`` the largest divisor of the trip count with at most ``multicast_k_tiles`` tiles of K),
@@ -34,7 +44,7 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   often. The products and their summation order are unchanged. The resized buffers'
   ``tt.buffer.<name>`` (shape, tiles) are updated.
 
-The decision comes from the dataflow (which block index a copy's source region uses), never from names.
+The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
 bounded by its compute (matmul tile ops per core × FPU cycles at the math fidelity) and its DRAM reads
 at the architecture's bandwidth — a compute-bound plain partition (small problems) gains nothing from
@@ -73,6 +83,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
+from tt_build.transform._block_split import split_kernel_blocks
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -126,18 +137,27 @@ class PlanMulticastTT(Pass):
         grid = f.attrs[A.GRID_BLOCKS]
         if launch is None or len(grid) != 2 or _branches_on(launch, launch.block_vars):
             return f
-        bx, by = launch.block_vars
-        groups = self._groups(f, launch, bx, by)
-        axes = {g["axis"] for g in groups}
-        if axes != {"x", "y"}:
+        orig = f
+        dev = tuple(f.attrs[A.DEVICE_GRID])
+        base = self._candidate(f, launch, ctx, dev)
+        if base is None:
             return f
-        dev_x, dev_y = f.attrs[A.DEVICE_GRID]
-        gx, gy = grid
-        (cx, rx), (cy, ry) = split_blocks(gx, dev_x), split_blocks(gy, dev_y)
-        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+        plain, best = base[0], base[1:]
+        if best[0] is None:
             return f
-        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev_x, dev_y)):
-            return f
+        # split the blocks only to balance the cores (never to find parallelism a small kernel lacks)
+        gx0, gy0 = grid
+        partial = any(f.attrs.get(A.buffer_key(p.name), {}).get("partial") for p in f.params)
+        if gx0 * gy0 >= dev[0] * dev[1] and not partial:
+            for s, t in _split_factors(f, launch):
+                split = self._split(f, launch, s, t)
+                cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
+                if cand is not None and cand[1] is not None and cand[-1] < 0.95 * best[-1]:
+                    best = cand[1:]
+        est, f, launch, groups, (cx, cy), (rx, ry), _ = best
+        if not est < 0.9 * plain:  # noqa: PLR2004 - the plan must win by 10 %
+            return orig
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
         sem = 0
         for g in groups:
             g["num_dests"] = (cx if g["axis"] == "x" else cy) - 1
@@ -199,21 +219,58 @@ class PlanMulticastTT(Pass):
         return out
 
 
+    @staticmethod
+    def _split(f: PrimFunc, launch: KernelLaunch, s: int, t: int) -> PrimFunc | None:
+        """``f`` with its blocks split (``_block_split.split_kernel_blocks``) and the resized buffers'
+        ``tt.buffer.<name>`` updated (``tt.grid_blocks`` stays the kernel's grid as written; the split grid
+        is the ``T.Kernel`` launch's and, later, ``tt.multicast``'s ``block_grid``)."""
+        out = split_kernel_blocks(f, launch, s, t)
+        if out is None:
+            return None
+        body, _, resized = out
+        attrs = dict(f.attrs)
+        for name, b in resized.items():
+            info = dict(attrs[A.buffer_key(name)])
+            info["shape"] = list(b.shape)
+            info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
+            attrs[A.buffer_key(name)] = info
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
     # -- cost estimate ---------------------------------------------------------------------------
-    def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
-                  grid: tuple[int, int], rect: tuple[int, int], dev: tuple[int, int]) -> bool:
-        """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
-        compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
-        reading its operand blocks, vs each operand block read once per lock-step line) at the
-        architecture's bandwidth. The plan must win by 10 %: with the plain partition compute-bound the
-        multicast only adds its handshakes. A kernel whose K loop or operands this cannot size keeps
-        the plan."""
+    def _candidate(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext, dev: tuple[int, ...]) -> tuple | None:
+        """(plain estimate, plan estimate, f, launch, groups, core grid, lock-step rectangle) of a kernel
+        whose blocks can be shared along both axes; the plan estimate is None when the core grid would be
+        narrower than 2 × 2. None when the kernel has no group along each axis."""
+        bx, by = launch.block_vars
+        groups = self._groups(f, launch, bx, by)
+        if {g["axis"] for g in groups} != {"x", "y"}:
+            return None
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
+        (cx, rx), (cy, ry) = split_blocks(gx, dev[0]), split_blocks(gy, dev[1])
+        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+            return (0.0, None, f, launch, groups, (cx, cy), (rx, ry), None)
+        plain, mcast, rank = self._estimates(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev[0], dev[1]))
+        return (plain, mcast, f, launch, groups, (cx, cy), (rx, ry), rank)
+
+    def _estimates(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                   grid: tuple[int, int], rect: tuple[int, int],
+                   dev: tuple[int, int]) -> tuple[float, float, float]:
+        """Estimated seconds of the plain partition and of the multicast plan, and the plan's rank among
+        block splits. Each estimate is bounded by its compute (matmul tiles per core × FPU cycles at the
+        math fidelity) and its DRAM reads (every block reading its operand blocks, vs each sender reading
+        one operand panel per lock-step step) at the architecture's bandwidth. The plan is used where it
+        wins by 10 %: with the plain partition compute-bound the multicast only adds its handshakes.
+        Splits are ranked by the root-sum-square of the plan's compute and DRAM times: near DRAM
+        saturation the two overlap less (on the mock's device-time model, Blackhole 4096³: 128×128
+        blocks 1249 µs, 128×64 1058 µs, 64×64 1151 µs; the root-sum-squares 1255, 1137, 1183 µs rank them
+        the same way, the maxima 1165, 971, 850 µs do not). A kernel whose K loop or operands this cannot
+        size gets (1, 0, 0): the plan."""
         arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
         fidelity = ctx.get("math_fidelity")
         phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
         loop = _k_loop(launch.body, {g["buffer"] for g in groups})
         if loop is None:
-            return True
+            return 1.0, 0.0, 0.0
         step_bytes = 0
         for c in _copies(loop.body):
             if c.args[1].buffer.name in {g["buffer"] for g in groups}:
@@ -223,7 +280,7 @@ class PlanMulticastTT(Pass):
         rows, k_tiles = shapes["x"][0], shapes["x"][1]
         cols = shapes["y"][1] if shapes["y"][0] == k_tiles else shapes["y"][0]
         tiles = rows * cols * k_tiles * loop.extent.value  # matmul tile ops per block
-        gx, gy = f.attrs[A.GRID_BLOCKS]
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
         blocks = gx * gy
         plain_cores = min(blocks, dev[0] * dev[1])
         cycle = 1.0 / ARCH_CLOCK_HZ[arch]
@@ -232,8 +289,8 @@ class PlanMulticastTT(Pass):
         plain = max(-(-blocks // plain_cores) * tiles * per_tile, blocks * step_bytes * loop.extent.value / bw)
         rx, ry = rect
         reads = sum(self._group_bytes(loop, groups, grid, rect))
-        mcast = max(rx * ry * tiles * per_tile, reads / bw)
-        return mcast < 0.9 * plain
+        compute, dram = rx * ry * tiles * per_tile, reads / bw
+        return plain, max(compute, dram), (compute**2 + dram**2) ** 0.5
 
     @staticmethod
     def _group_bytes(loop: For, groups: list[dict[str, Any]], grid: tuple[int, int],
@@ -329,6 +386,29 @@ class PlanMulticastTT(Pass):
                                 else node.buffer, body, node.loc)
 
         return M().visit(f.body), infos
+
+
+def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
+    """Candidate block splits (s along by, t along bx) for PlanMulticastTT: each split block at least 64
+    elements (two tiles) along the split axis, so that a multicast step keeps moving whole panels."""
+    def divisors(n: int) -> list[int]:
+        return [d for d in range(1, n + 1) if n % d == 0]
+
+    out = []
+    sizes = {}
+    for c in _copies(launch.body):
+        for r in c.args[:2]:
+            if isinstance(r, BufferRegion) and r.buffer.scope == "global":
+                for v, axis in zip(launch.block_vars, ("x", "y")):
+                    dims = [d for d, st in enumerate(r.starts) if uses_var(st, v)]
+                    if len(dims) == 1:
+                        sizes.setdefault(axis, r.extents[dims[0]])
+    bm, bn = sizes.get("y", TILE), sizes.get("x", TILE)
+    for s in divisors(max(bm // (2 * TILE), 1)):
+        for t in divisors(max(bn // (2 * TILE), 1)):
+            if (s, t) != (1, 1):
+                out.append((s, t))
+    return out
 
 
 def _is_call(st: Any, op: str) -> bool:
