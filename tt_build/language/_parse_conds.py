@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from tt_build.ir.nodes import BinaryOp, Expr, IntImm, Var
+from tt_build.ir.intervals import interval
+from tt_build.ir.nodes import BinaryOp, Expr, IntImm
 from tt_build.language._parse_base import ParserBase, _is_int, _is_static
 
 _FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -27,37 +28,9 @@ def is_index_cond(v: Any) -> bool:
 
 
 class CondMixin(ParserBase):
-    def interval(self, e: Any) -> tuple[int, int] | None:  # noqa: C901, PLR0911 - one case per operator
+    def interval(self, e: Any) -> tuple[int, int] | None:
         """[lo, hi] of an integer index expression over the ranges of the block and loop variables."""
-        if _is_int(e):
-            return e, e
-        if isinstance(e, IntImm):
-            return e.value, e.value
-        if isinstance(e, Var):
-            return self.ranges.get(e)
-        if not isinstance(e, BinaryOp) or e.dtype == "bool":
-            return None
-        a, b = self.interval(e.a), self.interval(e.b)
-        if e.op == "%" and b is not None and b[0] == b[1] and b[0] > 0:
-            if a is not None and a[0] >= 0 and a[1] < b[0]:
-                return a
-            return 0, b[0] - 1
-        if a is None or b is None:
-            return None
-        if e.op == "+":
-            return a[0] + b[0], a[1] + b[1]
-        if e.op == "-":
-            return a[0] - b[1], a[1] - b[0]
-        if e.op == "*":
-            prods = [x * y for x in a for y in b]
-            return min(prods), max(prods)
-        if e.op == "//" and b[0] == b[1] and b[0] > 0:
-            return a[0] // b[0], a[1] // b[0]
-        if e.op == "min":
-            return min(a[0], b[0]), min(a[1], b[1])
-        if e.op == "max":
-            return max(a[0], b[0]), max(a[1], b[1])
-        return None
+        return interval(e, self.ranges)
 
     def index_compare(self, sym: str, a: Any, b: Any, node: ast.AST) -> Any:
         """``a <sym> b`` of index values: a Python bool when the ranges decide it, else a bool BinaryOp."""

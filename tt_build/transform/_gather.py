@@ -20,6 +20,7 @@ from math import gcd
 from typing import Any
 
 from tt_build.ir import BinaryOp, IntImm, StickGather, Var
+from tt_build.ir.intervals import interval
 from tt_build.transform._analysis import guarded_range
 
 __all__ = ["GatherError", "check_unsigned_indices", "conjuncts", "interval", "prove_stick", "unsigned_form"]
@@ -36,36 +37,6 @@ class GatherError(Exception):
 
 class _Varies(Exception):  # noqa: N818 - internal signal: not constant / affine over a run
     pass
-
-
-def interval(e: Any, ranges: dict[Var, tuple[int, int]]) -> tuple[int, int] | None:  # noqa: PLR0911
-    """[lo, hi] of an integer index expression over inclusive variable ranges (None: unknown)."""
-    if isinstance(e, IntImm):
-        return e.value, e.value
-    if isinstance(e, Var):
-        return ranges.get(e)
-    if not isinstance(e, BinaryOp) or e.dtype == "bool":
-        return None
-    a, b = interval(e.a, ranges), interval(e.b, ranges)
-    if e.op == "%" and b is not None and b[0] == b[1] and b[0] > 0:
-        if a is not None and a[0] >= 0 and a[1] < b[0]:
-            return a
-        return 0, b[0] - 1
-    if a is None or b is None:
-        return None
-    if e.op == "+":
-        return a[0] + b[0], a[1] + b[1]
-    if e.op == "-":
-        return a[0] - b[1], a[1] - b[0]
-    if e.op == "*":
-        prods = [x * y for x in a for y in b]
-        return min(prods), max(prods)
-    if e.op == "//" and b[0] == b[1] and b[0] > 0:
-        return a[0] // b[0], a[1] // b[0]
-    if e.op in ("min", "max"):
-        f = min if e.op == "min" else max
-        return f(a[0], b[0]), f(a[1], b[1])
-    return None
 
 
 def _same(a: Any, b: Any) -> bool:
