@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, Stmt, StmtExprVisitor, Var
+from tt_build.ir import (
+    BinaryOp,
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    Expr,
+    For,
+    IfThenElse,
+    IntImm,
+    KernelLaunch,
+    Node,
+    Stmt,
+    StmtExprVisitor,
+    Var,
+)
 
-__all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin", "view_dims"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["TILE", "collect_calls", "copy_sites", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range",
+           "node_children", "substitute", "tile_origin", "uses_var", "view_dims"]
 
 TILE = 32
 
@@ -193,3 +212,49 @@ def substitute(e: Any, vmap: dict[Var, Expr]) -> Any:
     if isinstance(e, (Buffer, IntImm)) or not isinstance(e, Expr):
         return e
     return e
+
+
+def node_children(n: Any) -> list[Any]:
+    """The child nodes of ``n`` (list and tuple fields flattened)."""
+    out: list[Any] = []
+    for c in n.children() if isinstance(n, Node) else ():
+        out.extend(x for x in (c if isinstance(c, (list, tuple)) else [c]) if isinstance(x, Node))
+    return out
+
+
+def uses_var(e: Any, v: Var) -> bool:
+    """True when variable ``v`` occurs in ``e``."""
+    return e is v or any(uses_var(c, v) for c in node_children(e))
+
+
+def copy_sites(body: Any, launches: list[KernelLaunch] | None = None,
+               ranges: dict[Var, range] | None = None,
+               guards: list[Any] | None = None) -> Iterator[tuple[Call, dict[Var, range], list[Any]]]:
+    """Every ``tl.copy`` under ``body`` in program order, with the ranges of the block variables and of the
+    constant-bound loop variables around it and the runtime index conditions guarding it (an else branch
+    contributes ``cond == 0``). Each ``T.Kernel`` launch met is appended to ``launches`` when given."""
+    ranges = {} if ranges is None else ranges
+    guards = [] if guards is None else guards
+    s = body
+    if isinstance(s, KernelLaunch):
+        if launches is not None:
+            launches.append(s)
+        inner = dict(ranges)
+        for v, g in zip(s.block_vars, s.grid):
+            inner[v] = range(int(getattr(g, "value", 0)))
+        yield from copy_sites(s.body, launches, inner, guards)
+    elif isinstance(s, For):
+        inner = dict(ranges)
+        if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
+            inner[s.var] = range(s.min.value, s.min.value + s.extent.value)
+        yield from copy_sites(s.body, launches, inner, guards)
+    elif isinstance(s, IfThenElse):
+        yield from copy_sites(s.then_case, launches, ranges, [*guards, s.cond])
+        if s.else_case is not None:
+            yield from copy_sites(s.else_case, launches, ranges, [*guards, BinaryOp("==", s.cond, IntImm(0), "bool")])
+    elif isinstance(s, Evaluate):
+        if isinstance(s.value, Call) and s.value.op == "tl.copy":
+            yield s.value, ranges, guards
+    else:
+        for child in node_children(s):
+            yield from copy_sites(child, launches, ranges, guards)

@@ -25,8 +25,8 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tt_build.ir import BinaryOp, BufferRegion, Call, Evaluate, For, IfThenElse, IntImm, KernelLaunch, Node, Var
-from tt_build.transform._analysis import TILE, eval_int, flat_region
+from tt_build.ir import BufferRegion, Call, KernelLaunch, Var
+from tt_build.transform._analysis import TILE, copy_sites, eval_int, flat_region, uses_var
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -62,35 +62,10 @@ def block_tiles(f: PrimFunc, name: str, vector: str | None = None) -> tuple[dict
     """
     copies: list[tuple[Call, BufferRegion, dict[Var, range], list[Any]]] = []
     launch: list[KernelLaunch] = []
-
-    def walk(s: Any, ranges: dict[Var, range], guards: list[Any]) -> None:
-        if isinstance(s, KernelLaunch):
-            launch.append(s)
-            inner = dict(ranges)
-            for v, g in zip(s.block_vars, s.grid):
-                inner[v] = range(int(getattr(g, "value", 0)))
-            walk(s.body, inner, guards)
-        elif isinstance(s, For):
-            inner = dict(ranges)
-            if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
-                inner[s.var] = range(s.min.value, s.min.value + s.extent.value)
-            walk(s.body, inner, guards)
-        elif isinstance(s, IfThenElse):
-            walk(s.then_case, ranges, [*guards, s.cond])
-            if s.else_case is not None:
-                walk(s.else_case, ranges, [*guards, BinaryOp("==", s.cond, IntImm(0), "bool")])
-        elif isinstance(s, Evaluate):
-            c = s.value
-            if isinstance(c, Call) and c.op == "tl.copy":
-                for region in c.args[:2]:
-                    if isinstance(region, BufferRegion) and region.buffer.scope == "global" \
-                            and region.buffer.name == name:
-                        copies.append((c, region, ranges, guards))
-        else:
-            for child in _kids(s):
-                walk(child, ranges, guards)
-
-    walk(f.body, {}, [])
+    for c, ranges, guards in copy_sites(f.body, launch):
+        for region in c.args[:2]:
+            if isinstance(region, BufferRegion) and region.buffer.scope == "global" and region.buffer.name == name:
+                copies.append((c, region, ranges, guards))
     first = copies[0][0] if copies else None
     if not launch:
         return None, first
@@ -99,7 +74,7 @@ def block_tiles(f: PrimFunc, name: str, vector: str | None = None) -> tuple[dict
     out: dict[int, set[Tile]] = {}
     for call, region, ranges, guards in copies:
         loops = [v for v in ranges if v not in block_vars
-                 and (any(_uses(st, v) for st in region.starts) or any(_uses(g, v) for g in guards))]
+                 and (any(uses_var(st, v) for st in region.starts) or any(uses_var(g, v) for g in guards))]
         count = 1
         for v in [*block_vars, *loops]:
             count *= len(ranges[v])
@@ -240,14 +215,3 @@ def plan_local_shard(total: int, grid: list[int], device: tuple[int, int],
             first_reason = f"with {ncores} cores of {per} block{'s' if per > 1 else ''}: {reason}"
             first_tensor = failed
     return None, first_reason, first_tensor
-
-
-def _kids(n: Any) -> list[Any]:
-    out: list[Any] = []
-    for c in n.children() if isinstance(n, Node) else ():
-        out.extend(x for x in (c if isinstance(c, (list, tuple)) else [c]) if isinstance(x, Node))
-    return out
-
-
-def _uses(e: Any, v: Var) -> bool:
-    return e is v or any(_uses(c, v) for c in _kids(e))

@@ -22,21 +22,15 @@ from typing import Any
 
 from tt_build.errors import SourceLocation
 from tt_build.ir import (
-    BinaryOp,
     BufferRegion,
     Call,
-    Evaluate,
-    For,
-    IfThenElse,
-    IntImm,
     IRModule,
     KernelLaunch,
-    Node,
     PrimFunc,
     Var,
 )
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import TILE, eval_int, flat_region
+from tt_build.transform._analysis import TILE, copy_sites, eval_int, flat_region, uses_var
 from tt_build.transform._shard_plan import block_tiles, plan_local_shard
 from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext, l1_budget
 
@@ -193,39 +187,16 @@ def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None
     The tile set is None when a start index is not an integer expression of the block and loop
     variables or the enumeration would exceed ``_MAX_ENUMERATION`` combinations (not checked then).
     """
-    copies: list[tuple[Call, dict[Var, range], list[Any]]] = []
-    grid: list[int] = []
-
-    def walk(s: Any, ranges: dict[Var, range], guards: list[Any]) -> None:
-        if isinstance(s, KernelLaunch):
-            grid.extend(int(getattr(g, "value", 0)) for g in s.grid)
-            inner = dict(ranges)
-            for v, g in zip(s.block_vars, s.grid):
-                inner[v] = range(int(getattr(g, "value", 0)))
-            walk(s.body, inner, guards)
-        elif isinstance(s, For):
-            inner = dict(ranges)
-            if isinstance(s.min, IntImm) and isinstance(s.extent, IntImm):
-                inner[s.var] = range(s.min.value, s.min.value + s.extent.value)
-            walk(s.body, inner, guards)
-        elif isinstance(s, IfThenElse):  # a runtime index condition: only the blocks it lets through write
-            walk(s.then_case, ranges, [*guards, s.cond])
-            if s.else_case is not None:
-                walk(s.else_case, ranges, [*guards, BinaryOp("==", s.cond, IntImm(0), "bool")])
-        elif isinstance(s, Evaluate):
-            c = s.value
-            if isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion) \
-                    and c.args[1].buffer.scope == "global" and c.args[1].buffer.name == name:
-                copies.append((c, ranges, guards))
-        else:
-            for child in _kids(s):
-                walk(child, ranges, guards)
-
-    walk(f.body, {}, [])
+    launches: list[KernelLaunch] = []
+    copies: list[tuple[Call, dict[Var, range], list[Any]]] = [
+        (c, ranges, guards) for c, ranges, guards in copy_sites(f.body, launches)
+        if isinstance(c.args[1], BufferRegion) and c.args[1].buffer.scope == "global" and c.args[1].buffer.name == name]
+    grid: list[int] = [int(getattr(g, "value", 0)) for launch in launches for g in launch.grid]
     covered: set[tuple[int, int]] = set()
     for call, ranges, guards in copies:
         region: BufferRegion = call.args[1]
-        used = [v for v in ranges if any(_uses(st, v) for st in region.starts) or any(_uses(g, v) for g in guards)]
+        used = [v for v in ranges
+                if any(uses_var(st, v) for st in region.starts) or any(uses_var(g, v) for g in guards)]
         count = 1
         for v in used:
             count *= len(ranges[v])
@@ -243,15 +214,3 @@ def output_coverage(f: PrimFunc, name: str) -> tuple[set[tuple[int, int]] | None
                 return None, [c for c, _, _ in copies], grid
             covered.update((r0 + dr, c0 + dc) for dr in range(rt) for dc in range(ct))
     return covered, [c for c, _, _ in copies], grid
-
-
-def _kids(n: Any) -> list[Any]:
-    """The child nodes of ``n`` (list and tuple fields flattened)."""
-    out: list[Any] = []
-    for c in n.children() if isinstance(n, Node) else ():
-        out.extend(x for x in (c if isinstance(c, (list, tuple)) else [c]) if isinstance(x, Node))
-    return out
-
-
-def _uses(e: Any, v: Var) -> bool:
-    return e is v or any(_uses(c, v) for c in _kids(e))
