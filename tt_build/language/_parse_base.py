@@ -265,6 +265,17 @@ class ParserBase:
             return _Binding(getattr(builtins, name), "builtin")
         return None
 
+    def internal_buffer(self, stem: str, shape: tuple[Any, ...], dtype: str, scope: str, loc: Any) -> Buffer:
+        """A compiler-made buffer named ``stem`` (or ``stem1``, ``stem2``, … when that name is taken by a
+        buffer or a visible binding), registered in :attr:`buffer_names`."""
+        name, k = stem, 0
+        while name in self.buffer_names or self.lookup(name) is not None:
+            k += 1
+            name = f"{stem}{k}"
+        buf = Buffer(name, tuple(shape), dtype, scope, loc=loc)
+        self.buffer_names[name] = buf
+        return buf
+
     def visible_names(self) -> list[str]:
         names: set[str] = set()
         for scope in self.scopes:

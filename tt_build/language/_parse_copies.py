@@ -96,13 +96,8 @@ class CopyMixin(ParserBase):
             if n % 32:
                 self.error(f"a tensor → tensor T.copy moves whole 32×32 tiles; the region is {_fmt_shape(shapes[0])}",
                            call)
-        name, k = f"{dst.buffer.name}_stage", 0
-        while name in self.buffer_names or self.lookup(name) is not None:
-            k += 1
-            name = f"{dst.buffer.name}_stage{k}"
         loc = self.loc(call)
-        stage = Buffer(name, shapes[0], src.buffer.dtype, "shared", loc=loc)
-        self.buffer_names[name] = stage
+        stage = self.internal_buffer(f"{dst.buffer.name}_stage", shapes[0], src.buffer.dtype, "shared", loc)
         stage_op = _Operand(stage, call, "whole")
         first = self.region_copy(call, src, stage_op, True)
         second = self.region_copy(call, dst, stage_op, False)
@@ -295,13 +290,8 @@ class CopyMixin(ParserBase):
             if a.scope != "shared":
                 self.error(f"T.gemm(transpose_A=True) reads A from a T.alloc_shared block; {a.name} is a {a.scope}",
                            self.arg_node(args["A"], call))
-            name, n = f"{a.name}_T", 0
-            while name in self.buffer_names or self.lookup(name) is not None:
-                n += 1
-                name = f"{a.name}_T{n}"
-            a_t = Buffer(name, (a.shape[1], a.shape[0]), a.dtype, "shared", loc=loc)
-            self.buffer_names[name] = a_t
-            frag = Buffer(f"{name}_frag", a_t.shape, a.dtype, "fragment", loc=loc)
+            a_t = self.internal_buffer(f"{a.name}_T", (a.shape[1], a.shape[0]), a.dtype, "shared", loc)
+            frag = Buffer(f"{a_t.name}_frag", a_t.shape, a.dtype, "fragment", loc=loc)
             self.buffer_names[frag.name] = frag
             full = [BufferRegion(x, tuple(IntImm(0) for _ in x.shape), tuple(x.shape), loc=loc) for x in (frag, a_t)]
             mm = Call("tl.gemm", (a_t, b, c, IntImm(0, "bool", loc=loc), IntImm(int(tb), "bool", loc=loc)), loc=loc)
@@ -327,12 +317,7 @@ class CopyMixin(ParserBase):
         loc = self.loc(call)
         if dst.scope == "fragment":
             return Evaluate(Call("tl.transpose", (src, dst), loc=loc), loc=loc)
-        name, k = f"{dst.name}_t", 0
-        while name in self.buffer_names or self.lookup(name) is not None:
-            k += 1
-            name = f"{dst.name}_t{k}"
-        frag = Buffer(name, tuple(dst.shape), dst.dtype, "fragment", loc=loc)
-        self.buffer_names[name] = frag
+        frag = self.internal_buffer(f"{dst.name}_t", dst.shape, dst.dtype, "fragment", loc)
         full = [BufferRegion(b, tuple(IntImm(0) for _ in b.shape), tuple(b.shape), loc=loc) for b in (frag, dst)]
         return Allocate(frag, seq(Evaluate(Call("tl.transpose", (src, frag), loc=loc), loc=loc),
                                   Evaluate(Call("tl.copy", tuple(full), loc=loc), loc=loc)), loc=loc)

@@ -93,12 +93,7 @@ class GatherMixin(ParserBase):
             self.error(f"the element gather from {src.name} ({src.dtype}) into {buf.name} ({buf.dtype}) would convert "
                        "data in the reader", target, f"declare {buf.name} as {src.dtype}")
         loc = self.loc(s)
-        name, n = f"{buf.name}_rm", 0
-        while name in self.buffer_names or self.lookup(name) is not None:
-            n += 1
-            name = f"{buf.name}_rm{n}"
-        rm = Buffer(name, tuple(buf.shape), buf.dtype, "shared", loc=loc)
-        self.buffer_names[name] = rm
+        rm = self.internal_buffer(f"{buf.name}_rm", buf.shape, buf.dtype, "shared", loc)
         g = StickGather(src, rm, tuple(loop_vars), value.load.indices, value.pred, loc=self.loc(value.node))
         return Allocate(rm, seq(Evaluate(Call("tl.gather", (g,), loc=loc), loc=loc),
                                 Evaluate(Call("tl.tilize", (rm, buf), loc=loc), loc=loc)), loc=loc)
