@@ -15,7 +15,9 @@ from tt_build.ir import (
     IfThenElse,
     IntImm,
     KernelLaunch,
+    LetStmt,
     Node,
+    SeqStmt,
     Stmt,
     StmtExprVisitor,
     Var,
@@ -24,8 +26,8 @@ from tt_build.ir import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["TILE", "collect_calls", "copy_sites", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range",
-           "node_children", "substitute", "tile_origin", "uses_var", "view_dims"]
+__all__ = ["TILE", "collect_calls", "copy_sites", "div_exact", "divisible", "eval_int", "flat_region", "flat_stmts",
+           "guarded_range", "node_children", "substitute", "tile_origin", "uses_var", "view_dims"]
 
 TILE = 32
 
@@ -258,3 +260,14 @@ def copy_sites(body: Any, launches: list[KernelLaunch] | None = None,
     else:
         for child in node_children(s):
             yield from copy_sites(child, launches, ranges, guards)
+
+
+def flat_stmts(s: Stmt | None) -> list[Stmt]:
+    """The statements of a sequence in order, let bodies inlined (the let itself stays first)."""
+    if s is None:
+        return []
+    if isinstance(s, SeqStmt):
+        return [x for st in s.stmts for x in flat_stmts(st)]
+    if isinstance(s, LetStmt):
+        return [s, *flat_stmts(s.body)]
+    return [s]

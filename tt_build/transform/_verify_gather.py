@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tt_build.ir import BinaryOp, Call, Evaluate, IfThenElse, IntImm, LetStmt, SeqStmt, StickGather, Stmt
-from tt_build.transform._analysis import TILE, collect_calls
+from tt_build.transform._analysis import TILE, collect_calls, flat_stmts
 
 if TYPE_CHECKING:
     from tt_build.ir import PrimFunc
@@ -145,7 +145,7 @@ def _check_tilize_seq(s: Stmt | None, f: PrimFunc, facts: Facts, add: Any) -> No
     if s is None:
         return
     if isinstance(s, SeqStmt):
-        flat = _flat(s)
+        flat = flat_stmts(s)
         for k, st in enumerate(flat):
             c = _call(st)
             if c is None or c.op != "tt.tilize_rows":
@@ -174,14 +174,6 @@ def _check_tilize_seq(s: Stmt | None, f: PrimFunc, facts: Facts, add: Any) -> No
         for x in child if isinstance(child, (list, tuple)) else [child]:
             if isinstance(x, Stmt):
                 _check_tilize_seq(x, f, facts, add)
-
-
-def _flat(s: Stmt) -> list[Stmt]:
-    if isinstance(s, SeqStmt):
-        return [x for st in s.stmts for x in _flat(st)]
-    if isinstance(s, LetStmt):
-        return [s, *_flat(s.body)]
-    return [s]
 
 
 def _call(s: Stmt) -> Call | None:

@@ -64,7 +64,7 @@ from tt_build.ir import (
     Var,
 )
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import collect_calls
+from tt_build.transform._analysis import collect_calls, flat_stmts
 from tt_build.transform._unpack_formats import check_unpack_formats
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
@@ -361,17 +361,6 @@ def _check_multicast_blocks(f: PrimFunc, plan: dict, p: _Problems) -> None:
                                  "handshakes of a row or column would not pair up")
 
 
-def _flat_calls(s: Stmt | None) -> list[Stmt]:
-    """The statements of a sequence in order, let bodies inlined (the let itself stays first)."""
-    if s is None:
-        return []
-    if isinstance(s, SeqStmt):
-        return [x for st in s.stmts for x in _flat_calls(st)]
-    if isinstance(s, LetStmt):
-        return [s, *_flat_calls(s.body)]
-    return [s]
-
-
 def _op(s: Stmt) -> str | None:
     return s.value.op if isinstance(s, Evaluate) and isinstance(s.value, Call) else None
 
@@ -388,7 +377,7 @@ def _check_multicast_protocol(f: PrimFunc, p: _Problems) -> None:
         """Each statement sequence once (lets inlined), then the bodies of its loops and branches."""
         if s is None:
             return
-        stmts = _flat_calls(s)
+        stmts = flat_stmts(s)
         seqs.append(stmts)
         for st in stmts:
             if isinstance(st, For):
