@@ -12,7 +12,6 @@ until the math thread commits. The mock defers the pack thread's calls to the co
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests import ttnn_mcast
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -37,11 +37,7 @@ class FamiliesHost:
                                                  build_dir=build)
 
     def run(self, *args: object) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_METAL_KERNEL_PATH"):
-            env.pop(key, None)
-        env.update(mock_sdk.runtime_env(self.cache))
-        env["TT_METAL_HOME"] = str(self.ttnn)
+        env = ttnn_mcast.ttnn_host_env(self.ttnn, self.cache)
         return subprocess.run([str(self.exe), *map(str, args)], env=env, capture_output=True, text=True,
                               timeout=TIMEOUT, check=False)
 

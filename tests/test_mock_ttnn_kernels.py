@@ -27,7 +27,6 @@ circular buffers, work split and runtime args):
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -67,11 +66,7 @@ class TTNNHost:
         self.exe = mock_sdk.compile_host_program([PROGRAMS / "ttnn_host.cpp"], root / "ttnn_host", build_dir=build)
 
     def run(self, args: list[object], **extra: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_METAL_KERNEL_PATH"):
-            env.pop(key, None)
-        env.update(mock_sdk.runtime_env(self.cache))
-        env["TT_METAL_HOME"] = str(self.ttnn)
+        env = ttnn_mcast.ttnn_host_env(self.ttnn, self.cache)
         env.update(extra)
         return subprocess.run([str(self.exe), *map(str, args)], env=env, capture_output=True, text=True,
                               timeout=TIMEOUT, check=False)

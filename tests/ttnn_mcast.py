@@ -56,6 +56,18 @@ def ttnn_config(m: int, n: int, k: int, grid: tuple[int, int], fidelity: str = "
     return Config(grid, 2 if (k // 32) % 2 == 0 else 1, sub, fidelity, fp32_dest_acc, packer_l1_acc)
 
 
+def ttnn_host_env(ttnn: Path, kernel_cache: Path | None, arch: str | None = None) -> dict[str, str]:
+    """The environment of a host program running ttnn's kernels on the mock: this process's, without the
+    mock variables a caller may have set, plus the mock runtime's and ``TT_METAL_HOME`` at the unpacked
+    wheel ``ttnn``."""
+    env = dict(os.environ)
+    for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_METAL_KERNEL_PATH"):
+        env.pop(key, None)
+    env.update(mock_sdk.runtime_env(kernel_cache, arch=arch))
+    env["TT_METAL_HOME"] = str(ttnn)
+    return env
+
+
 class Host:
     """ttnn_mcast_host.cpp built against the mock runtime, run with TT_METAL_HOME at the unpacked wheel."""
 
@@ -74,11 +86,7 @@ class Host:
         b.astype(ml_dtypes.bfloat16).tofile(work / "b.bin")
         if bias is not None:
             bias.astype(ml_dtypes.bfloat16).tofile(work / "bias.bin")
-        env = dict(os.environ)
-        for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_METAL_KERNEL_PATH"):
-            env.pop(key, None)
-        env.update(mock_sdk.runtime_env(self.cache, arch=arch))
-        env["TT_METAL_HOME"] = str(self.ttnn)
+        env = ttnn_host_env(self.ttnn, self.cache, arch)
         if stats is not None:
             env["TT_MOCK_STATS"] = str(stats)
         args = [*config.args[:2], m, k, n, *config.args[2:], work / "a.bin", work / "b.bin",
