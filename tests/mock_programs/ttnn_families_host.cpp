@@ -49,6 +49,8 @@
 #include <tt-metalium/tilize_utils.hpp>
 #include <tt-metalium/tt_mock_metal2.hpp>
 
+#include "bf16_file_io.hpp"
+
 using namespace tt;
 using namespace tt::constants;
 using namespace tt::tt_metal;
@@ -59,18 +61,8 @@ const std::string kOps = "ttnn/cpp/ttnn/operations/";
 const std::string kUnaryReader = kOps + "eltwise/unary/device/kernels/dataflow/reader_unary_interleaved_start_id.cpp";
 const std::string kUnaryWriter = kOps + "eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp";
 
-std::vector<bfloat16> load(const std::string& path, std::size_t count) {
-    std::vector<bfloat16> v(count);
-    std::ifstream f(path, std::ios::binary);
-    f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(bfloat16)));
-    if (!f) throw std::runtime_error("cannot read " + path);
-    return v;
-}
-
-void save(const std::string& path, const std::vector<bfloat16>& v) {
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(bfloat16)));
-}
+using test_io::load;
+using test_io::save;
 
 struct Session {
     std::shared_ptr<distributed::MeshDevice> device = distributed::MeshDevice::create_unit_mesh(0);

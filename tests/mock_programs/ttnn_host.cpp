@@ -36,24 +36,16 @@
 #include <tt-metalium/tilize_utils.hpp>
 #include <tt-metalium/work_split.hpp>
 
+#include "bf16_file_io.hpp"
+
 using namespace tt;
 using namespace tt::constants;
 using namespace tt::tt_metal;
 
 namespace {
 
-std::vector<bfloat16> load(const std::string& path, std::size_t count) {
-    std::vector<bfloat16> v(count);
-    std::ifstream f(path, std::ios::binary);
-    f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(bfloat16)));
-    if (!f) throw std::runtime_error("cannot read " + path);
-    return v;
-}
-
-void save(const std::string& path, const std::vector<bfloat16>& v) {
-    std::ofstream f(path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(bfloat16)));
-}
+using test_io::load;
+using test_io::save;
 
 std::shared_ptr<distributed::MeshBuffer> dram_tiles(distributed::MeshDevice* device, uint32_t num_tiles) {
     const uint32_t tile_size = tt::tile_size(tt::DataFormat::Float16_b);
