@@ -1,4 +1,4 @@
-"""pytest plugin for bench/RESULTS.md's "test suite time" table: CPU seconds per test module.
+"""pytest plugin: CPU seconds per test and per test module (to find where the suite's time goes).
 
 Load with ``-p bench.pytest_cputime`` (from the repo root). Each test's CPU time is the growth of
 getrusage(SELF) + getrusage(CHILDREN) (user + system) across its setup, call and teardown, so compiler
