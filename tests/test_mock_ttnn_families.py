@@ -20,26 +20,18 @@ import numpy as np
 import pytest
 
 from tests import ttnn_mcast
-from tt_build import mock_sdk
-from tt_build.ttnn_wheel import ensure_ttnn
 
 pytestmark = [pytest.mark.compile, pytest.mark.network]
 
-PROGRAMS = Path(__file__).resolve().parent / "mock_programs"
-TIMEOUT = 300  # seconds; a hang fails the test instead of blocking CI
 
+class FamiliesHost(ttnn_mcast.TTNNProgram):
+    """ttnn_families_host.cpp built against the mock runtime, run with TT_METAL_HOME at the unpacked wheel."""
 
-class FamiliesHost:
     def __init__(self, root: Path, build: Path) -> None:
-        self.ttnn = ensure_ttnn()
-        self.cache = root / "kernel-cache"
-        self.exe = mock_sdk.compile_host_program([PROGRAMS / "ttnn_families_host.cpp"], root / "ttnn_families_host",
-                                                 build_dir=build)
+        super().__init__("ttnn_families_host.cpp", root, build)
 
-    def run(self, *args: object) -> subprocess.CompletedProcess[str]:
-        env = ttnn_mcast.ttnn_host_env(self.ttnn, self.cache)
-        return subprocess.run([str(self.exe), *map(str, args)], env=env, capture_output=True, text=True,
-                              timeout=TIMEOUT, check=False)
+    def run(self, *args: object) -> subprocess.CompletedProcess[str]:  # type: ignore[override]
+        return super().run(list(args))
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ circular buffers, work split and runtime args):
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import ml_dtypes
@@ -35,14 +34,11 @@ import numpy as np
 import pytest
 
 from tests import ttnn_mcast
-from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
 pytestmark = [pytest.mark.compile, pytest.mark.network]
 
-PROGRAMS = Path(__file__).resolve().parent / "mock_programs"
 REPO = Path(__file__).resolve().parent.parent
-TIMEOUT = 300  # seconds; a hang fails the test instead of blocking CI
 
 KERNELS = {
     "bmm": "ttnn/cpp/ttnn/operations/matmul/device/kernels/compute/bmm.cpp",
@@ -57,19 +53,11 @@ KERNELS = {
 }
 
 
-class TTNNHost:
+class TTNNHost(ttnn_mcast.TTNNProgram):
     """ttnn_host.cpp built against the mock runtime, run with TT_METAL_HOME at the unpacked wheel."""
 
     def __init__(self, root: Path, build: Path) -> None:
-        self.ttnn = ensure_ttnn()
-        self.cache = root / "kernel-cache"
-        self.exe = mock_sdk.compile_host_program([PROGRAMS / "ttnn_host.cpp"], root / "ttnn_host", build_dir=build)
-
-    def run(self, args: list[object], **extra: str) -> subprocess.CompletedProcess[str]:
-        env = ttnn_mcast.ttnn_host_env(self.ttnn, self.cache)
-        env.update(extra)
-        return subprocess.run([str(self.exe), *map(str, args)], env=env, capture_output=True, text=True,
-                              timeout=TIMEOUT, check=False)
+        super().__init__("ttnn_host.cpp", root, build)
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,22 @@ def ttnn_host_env(ttnn: Path, kernel_cache: Path | None, arch: str | None = None
     return env
 
 
+class TTNNProgram:
+    """A host program of ``tests/mock_programs`` that runs ttnn's kernels, built against the mock runtime and
+    run with TT_METAL_HOME at the unpacked wheel; ``run`` returns the finished process (300 s at most)."""
+
+    def __init__(self, source: str, root: Path, build: Path) -> None:
+        self.ttnn = ensure_ttnn()
+        self.cache = root / "kernel-cache"
+        self.exe = mock_sdk.compile_host_program([HOST.parent / source], root / Path(source).stem, build_dir=build)
+
+    def run(self, args: list[object], **extra: str) -> subprocess.CompletedProcess[str]:
+        env = ttnn_host_env(self.ttnn, self.cache)
+        env.update(extra)
+        return subprocess.run([str(self.exe), *map(str, args)], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+
+
 class Host:
     """ttnn_mcast_host.cpp built against the mock runtime, run with TT_METAL_HOME at the unpacked wheel."""
 
