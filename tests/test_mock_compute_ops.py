@@ -17,6 +17,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests.e2e import mock_runtime_dir
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -59,7 +60,7 @@ class Host:
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Host:
-    return Host(tmp_path_factory.mktemp("compute_ops"), tmp_path_factory.getbasetemp() / "mock-runtime")
+    return Host(tmp_path_factory.mktemp("compute_ops"), mock_runtime_dir())
 
 
 def faces(t: np.ndarray) -> np.ndarray:

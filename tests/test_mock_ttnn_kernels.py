@@ -30,6 +30,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests.e2e import mock_runtime_dir
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -69,8 +70,8 @@ class TTNNHost:
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> TTNNHost:
-    # the runtime archive is content-addressed: test modules of one session share its build directory
-    return TTNNHost(tmp_path_factory.mktemp("ttnn_kernels"), tmp_path_factory.getbasetemp() / "mock-runtime")
+    # the runtime archive is content-addressed: test modules, workers and sessions share its build directory
+    return TTNNHost(tmp_path_factory.mktemp("ttnn_kernels"), mock_runtime_dir())
 
 
 def bf16(x: np.ndarray) -> np.ndarray:
