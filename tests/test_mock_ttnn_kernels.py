@@ -30,7 +30,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from tests.e2e import mock_runtime_dir
+from tests.e2e import mock_runtime_dir, test_build_dir
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -54,7 +54,8 @@ class TTNNHost:
 
     def __init__(self, root: Path, build: Path) -> None:
         self.ttnn = ensure_ttnn()
-        self.cache = root / "kernel-cache"
+        # content-keyed (kernel source closure, defines, compile-time args, compiler): shared by sessions
+        self.cache = test_build_dir() / "mock-kernels"
         self.exe = mock_sdk.compile_host_program([PROGRAMS / "ttnn_host.cpp"], root / "ttnn_host", build_dir=build)
 
     def run(self, args: list[object], **extra: str) -> subprocess.CompletedProcess[str]:
