@@ -76,5 +76,28 @@ def main(path: str) -> None:
     print(f"| {'total':45} | {sum(count.values()):5} | {sum(cpu.values()):5.0f} | {sum(wall.values()):6.0f} |")
 
 
+def simulate(path: str, workers: int = 2, order: str = "file") -> float:
+    """Estimated wall time of the recorded tests on ``workers`` otherwise idle cores: each test takes its
+    CPU seconds and goes to the first free worker (dynamic list scheduling, as xdist's load and worksteal
+    modes approximate), in file order or heaviest module first (``order="heavy-first"``, tests/conftest.py
+    weighs by marker, this by the recorded CPU time). An estimate: fixture sharing and contention ignored."""
+    with open(path, encoding="utf-8") as records:
+        rows = [json.loads(line) for line in records]
+    if any(r["worker"].startswith("gw") for r in rows):
+        rows = [r for r in rows if r["worker"] != "main"]
+    if order == "heavy-first":
+        per_module: dict[str, float] = defaultdict(float)
+        for r in rows:
+            per_module[r["test"].split("::")[0]] += r["cpu"]
+        rows.sort(key=lambda r: -per_module[r["test"].split("::")[0]])
+    free = [0.0] * workers
+    for r in rows:
+        i = free.index(min(free))
+        free[i] += r["cpu"]
+    return max(free)
+
+
 if __name__ == "__main__":
     main(sys.argv[1])
+    for how in ("file", "heavy-first"):
+        print(f"estimated wall on 2 idle cores ({how} order): {simulate(sys.argv[1], 2, how):.0f} s")

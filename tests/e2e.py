@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["EXPECTED", "MATRIX_FILES", "assert_passes_real_header_check", "conv2d_nhwc", "assert_runs_like_numpy",
-           "expected_output", "matrix_instances", "test_build_dir"]
+           "expected_output", "matrix_instances", "mock_runtime_dir", "test_build_dir"]
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 #: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
@@ -43,6 +43,27 @@ def test_build_dir() -> Path:
 
 
 test_build_dir.__test__ = False  # type: ignore[attr-defined] - a helper, not a pytest test
+
+
+def mock_runtime_dir() -> Path:
+    """Build directory for :func:`tt_build.mock_sdk.compile_host_program`: the mock runtime archive in it is
+    built once (per content, under a lock, so xdist workers and later sessions share it) instead of once per
+    worker and session.
+
+    One directory per checkout: the runtime bakes in the include directory of the SDK it was built from as
+    the default TT_MOCK_INCLUDE_DIR, and host programs run without that variable must find this checkout's
+    headers.
+    """
+    import hashlib  # noqa: PLC0415
+
+    from tt_build import mock_sdk  # noqa: PLC0415
+    from tt_build.build.fs import FileLock  # noqa: PLC0415
+
+    where = hashlib.sha256(str(mock_sdk.include_dir()).encode()).hexdigest()[:16]
+    build = test_build_dir() / "host-runtime" / where
+    with FileLock(build / ".lock").held():
+        mock_sdk.build_runtime(build)
+    return build
 
 
 def matrix_instances() -> dict[str, Instance]:

@@ -32,7 +32,7 @@ def _runtimes(cache: Path) -> list[str]:
 
 def test_progress_lines_failures_warm_and_explain(tmp_path: Path) -> None:
     proj = copy_project(tmp_path)
-    env = build_env(tmp_path / "cache")
+    env = build_env(tmp_path / "cache", seed=True)
     out = tt_build("build", str(proj), env=env).stdout
     assert "\r" not in out and "\x1b" not in out  # not a terminal: plain lines, no status line
     events: dict[str, list[str]] = {}
@@ -120,7 +120,7 @@ def test_ci_fleet_caches_relocate_and_ccache_compiles_nothing(tmp_path: Path) ->
     host program is compiled for real."""
     have_ccache = shutil.which("ccache") is not None
     cache, kcache = tmp_path / "cache", tmp_path / "kernels-cache"
-    env = build_env(cache, CXX="c++", TT_MOCK_KERNEL_CACHE=str(kcache), CCACHE_DIR=str(tmp_path / "ccache"),
+    env = build_env(cache, seed=True, CXX="c++", TT_MOCK_KERNEL_CACHE=str(kcache), CCACHE_DIR=str(tmp_path / "ccache"),
                     CCACHE_BASEDIR=str(tmp_path), CCACHE_NOHASHDIR="1")
     if have_ccache:
         del env["TT_BUILD_NO_LAUNCHER"]  # the default launcher: ccache, found on PATH

@@ -28,6 +28,7 @@ from tests.packages.buildsupport import (
     copy_project,
     fake_metalium_home,
     per_instance,
+    seed_mock_runtime,
     tt_build,
 )
 from tt_build.build.cache import LoweringCache
@@ -39,9 +40,11 @@ INSTANCES = ["add_64", "gemm_64", "mul_64"]
 
 @pytest.fixture(scope="module")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A lowering cache shared by the tests that do not test the cache itself (the mock runtime is
-    built once into it)."""
-    return tmp_path_factory.mktemp("shared-cache")
+    """A lowering cache shared by the tests that do not test the cache itself, seeded with the mock
+    runtime."""
+    cache = tmp_path_factory.mktemp("shared-cache")
+    seed_mock_runtime(cache)
+    return cache
 
 
 def _package_parent(project: Path) -> Path:
@@ -105,7 +108,7 @@ def _kill(proc: subprocess.Popen[str]) -> None:
 
 def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
     proj = copy_project(tmp_path)
-    env = build_env(tmp_path / "cache")
+    env = build_env(tmp_path / "cache", seed=True)
 
     cold = build(proj, env)
     assert per_instance(cold, "lower") == dict.fromkeys(INSTANCES, "lowered")
@@ -176,7 +179,7 @@ def test_sigkill_during_lowering_then_rebuild_is_correct(tmp_path: Path) -> None
     proj = copy_project(tmp_path)
     cache_dir = tmp_path / "cache"
     marker = tmp_path / "lowering.marker"
-    proc = _start_build(proj, build_env(cache_dir, TT_BUILD_TEST_EMITTER="slow_emitter:emit",
+    proc = _start_build(proj, build_env(cache_dir, seed=True, TT_BUILD_TEST_EMITTER="slow_emitter:emit",
                                         SLOW_EMIT_MARKER=str(marker)))
     _wait_for(marker, proc)
     _kill(proc)
@@ -234,7 +237,7 @@ def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
 def test_kernel_syntax_error_names_file_and_line_and_keeps_other_entries(tmp_path: Path) -> None:
     proj = copy_project(tmp_path)
     cache_dir = tmp_path / "cache"
-    env = build_env(cache_dir)
+    env = build_env(cache_dir, seed=True)
     build(proj, env)
     before = _entries(cache_dir)
     add_dir = _package_parent(proj) / "tt_mini_kernels" / "kernels" / "add_64"

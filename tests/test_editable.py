@@ -70,7 +70,7 @@ def test_editable_install_rebuilds_edited_kernels_on_the_next_import(tmp_path: P
     vpy = venv / "bin" / "python"
     # tt-build (this checkout) and its build requirements come from the test environment: an editable
     # kernel package needs tt-build at import time to rebuild, hence --no-build-isolation.
-    env = build_env(tmp_path / "cache")
+    env = build_env(tmp_path / "cache", seed=True)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), _outer_site()])
     install = subprocess.run([PY, "-m", "pip", "--python", str(vpy), "install", "--no-build-isolation",
                               "--no-deps", "-e", str(proj)], env=env, capture_output=True, text=True,

@@ -19,6 +19,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests.e2e import mock_runtime_dir
 from tt_build import mock_sdk
 from tt_build.errors import KernelError, TTBuildError
 from tt_build.runtime.loader import KernelPackage
@@ -57,7 +58,7 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("isolation")
     pkg = root / "pkg"
     mock_sdk.compile_host_program([PROGRAMS / "lib_host.cpp", PROGRAMS / "pkg_host.cpp"], pkg / "_tt_kernels.so",
-                                  build_dir=tmp_path_factory.getbasetemp() / "mock-runtime",
+                                  build_dir=mock_runtime_dir(),
                                   extra_flags=["-fPIC", "-shared"])
     for name in ("sound", "no_symbol", "host_fault", *FAULTS):
         kdir = pkg / "kernels" / name

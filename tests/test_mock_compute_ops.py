@@ -17,6 +17,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests.e2e import mock_runtime_dir, test_build_dir
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -31,7 +32,8 @@ TIMEOUT = 300
 class Host:
     def __init__(self, root: Path, build: Path) -> None:
         self.root = root
-        self.cache = root / "kernel-cache"
+        # content-keyed (kernel source closure, defines, compile-time args, compiler): shared by sessions
+        self.cache = test_build_dir() / "mock-kernels"
         self.exe = mock_sdk.compile_host_program([PROGRAMS / "compute_ops_host.cpp"], root / "ops_host",
                                                  build_dir=build)
 
@@ -59,7 +61,7 @@ class Host:
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Host:
-    return Host(tmp_path_factory.mktemp("compute_ops"), tmp_path_factory.getbasetemp() / "mock-runtime")
+    return Host(tmp_path_factory.mktemp("compute_ops"), mock_runtime_dir())
 
 
 def faces(t: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests.e2e import mock_runtime_dir
 from tt_build import mock_sdk
 from tt_build.errors import TTBuildError
 
@@ -52,8 +53,8 @@ class Mock:
 
 @pytest.fixture(scope="session")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Mock:
-    # the runtime archive is content-addressed: test modules of one session share its build directory
-    return Mock(tmp_path_factory.mktemp("mock_sdk"), tmp_path_factory.getbasetemp() / "mock-runtime")
+    # the runtime archive is content-addressed: test modules, workers and sessions share its build directory
+    return Mock(tmp_path_factory.mktemp("mock_sdk"), mock_runtime_dir())
 
 
 def bf16(x: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ import numpy as np
 import pytest
 
 from tests import ttnn_mcast
+from tests.e2e import mock_runtime_dir, test_build_dir
 from tt_build.ttnn_wheel import ensure_ttnn
 
 pytestmark = [pytest.mark.compile, pytest.mark.network]
@@ -57,13 +58,14 @@ class TTNNHost(ttnn_mcast.TTNNProgram):
     """ttnn_host.cpp built against the mock runtime, run with TT_METAL_HOME at the unpacked wheel."""
 
     def __init__(self, root: Path, build: Path) -> None:
-        super().__init__("ttnn_host.cpp", root, build)
+        # content-keyed (kernel source closure, defines, compile-time args, compiler): shared by sessions
+        super().__init__("ttnn_host.cpp", root, build, cache=test_build_dir() / "mock-kernels")
 
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> TTNNHost:
-    # the runtime archive is content-addressed: test modules of one session share its build directory
-    return TTNNHost(tmp_path_factory.mktemp("ttnn_kernels"), tmp_path_factory.getbasetemp() / "mock-runtime")
+    # the runtime archive is content-addressed: test modules, workers and sessions share its build directory
+    return TTNNHost(tmp_path_factory.mktemp("ttnn_kernels"), mock_runtime_dir())
 
 
 def bf16(x: np.ndarray) -> np.ndarray:
@@ -203,8 +205,7 @@ def test_ttnn_eltwise_binary_matches_numpy_exactly(host: TTNNHost, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def mcast_host(host: TTNNHost, tmp_path_factory: pytest.TempPathFactory) -> ttnn_mcast.Host:
-    return ttnn_mcast.Host(tmp_path_factory.getbasetemp() / "mock-runtime", host.cache.parent / "ttnn_mcast_host",
-                           host.cache)
+    return ttnn_mcast.Host(mock_runtime_dir(), tmp_path_factory.mktemp("ttnn_mcast") / "ttnn_mcast_host", host.cache)
 
 
 MCAST_CASES = {

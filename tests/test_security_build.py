@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.packages.buildsupport import PY, TIMEOUT, build, build_env, check_kernels, copy_project, tt_build
+from tests.packages.buildsupport import (
+    PY,
+    TIMEOUT,
+    build,
+    build_env,
+    check_kernels,
+    copy_project,
+    seed_mock_runtime,
+    tt_build,
+)
 from tt_build.build.cache import COMMIT, LoweringCache
 
 pytestmark = [pytest.mark.integration, pytest.mark.compile]
@@ -24,7 +33,9 @@ INSTANCES = ["add_64", "gemm_64", "mul_64"]
 
 @pytest.fixture(scope="module")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security-cache")
+    cache = tmp_path_factory.mktemp("security-cache")
+    seed_mock_runtime(cache)
+    return cache
 
 
 def _tree(root: Path, skip: list[Path]) -> list[str]:

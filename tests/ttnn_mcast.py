@@ -72,9 +72,9 @@ class TTNNProgram:
     """A host program of ``tests/mock_programs`` that runs ttnn's kernels, built against the mock runtime and
     run with TT_METAL_HOME at the unpacked wheel; ``run`` returns the finished process (300 s at most)."""
 
-    def __init__(self, source: str, root: Path, build: Path) -> None:
+    def __init__(self, source: str, root: Path, build: Path, cache: Path | None = None) -> None:
         self.ttnn = ensure_ttnn()
-        self.cache = root / "kernel-cache"
+        self.cache = cache if cache is not None else root / "kernel-cache"
         self.exe = mock_sdk.compile_host_program([HOST.parent / source], root / Path(source).stem, build_dir=build)
 
     def run(self, args: list[object], **extra: str) -> subprocess.CompletedProcess[str]:

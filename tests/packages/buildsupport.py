@@ -46,7 +46,42 @@ def copy_project(dest: Path, name: str = "mini") -> Path:
     return target
 
 
-def build_env(cache_dir: Path | None = None, **extra: str) -> dict[str, str]:
+def seed_mock_runtime(cache_dir: Path) -> None:
+    """Put the staged mock SDK and its runtime (for the default compiler and architecture) into the
+    fresh lowering cache ``cache_dir``, as a build that came before would have left them.
+
+    Building the runtime (``libtt_metal_mock.a``, -O3) is about two thirds of a cold build's CPU time;
+    the seed is built once per content (SDK sources and headers, compiler) into
+    ``<test build dir>/seed-cache`` and copied. Both are keyed by content, not path (a staged SDK moved
+    with its cache keeps its runtime), so the build that follows finds them as it would in a cache a
+    CI runner restored. A cache that already has an ``sdk/`` directory is left alone.
+    """
+    from tt_build import mock_sdk  # noqa: PLC0415
+    from tt_build.build.discover import mock_runtime, stage_mock_sdk  # noqa: PLC0415
+    from tt_build.build.fs import FileLock  # noqa: PLC0415
+
+    from tests.e2e import test_build_dir  # noqa: PLC0415
+
+    if (cache_dir / "sdk").exists():
+        return
+    seed = test_build_dir() / "seed-cache"
+    with FileLock(seed / ".lock").held():  # xdist workers: one builds, the others wait and copy
+        staged = stage_mock_sdk(seed)
+        assert staged is not None
+        mock_runtime(staged, " ".join(mock_sdk.cxx()), "wormhole_b0")
+    shutil.copytree(staged, cache_dir / "sdk" / staged.name)
+
+
+def build_env(cache_dir: Path | None = None, *, seed: bool = False, **extra: str) -> dict[str, str]:
+    """The environment of a build subprocess: no TT_MOCK_* / TT_BUILD_* variables of the caller, no
+    compiler launcher, tests/packages on PYTHONPATH, the lowering cache ``cache_dir`` (None: the
+    project's own ``.tt-build/cache``), then ``extra``.
+
+    ``seed=True`` first puts the mock runtime into ``cache_dir`` unless it has an ``sdk/`` directory
+    already (:func:`seed_mock_runtime`): for tests whose point is not building the runtime.
+    """
+    if seed and cache_dir is not None:
+        seed_mock_runtime(cache_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TT_MOCK_", "TT_BUILD_"))}
     env["TT_BUILD_NO_LAUNCHER"] = "1"
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
