@@ -190,3 +190,21 @@ def test_ttnn_softmax(host: FamiliesHost, tmp_path: Path, variant: str) -> None:
     rel = np.abs(out - ref) / ref
     assert rel.max() <= 2.0**-6, rel.max()
     assert np.all(np.abs(out.sum(axis=1) - 1.0) <= 2.0**-6)
+
+
+# ---- normalization: layernorm.cpp (Metal 2.0) ---------------------------------------------------------------
+
+def test_ttnn_layernorm(host: FamiliesHost, tmp_path: Path) -> None:
+    rng = np.random.default_rng(19)
+    x = bf16(rng.standard_normal((64, 128)) * 3.0 + 1.5)
+    x.tofile(tmp_path / "x.bin")
+    proc = host.run("layernorm", 64, 128, 1e-5, tmp_path / "x.bin", tmp_path / "out.bin")
+    assert proc.returncode == 0, proc.stderr
+    out = read(tmp_path / "out.bin", (64, 128)).astype(np.float32)
+    f = x.astype(np.float64)
+    mean = f.mean(axis=1, keepdims=True)
+    ref = (f - mean) / np.sqrt(((f - mean) ** 2).mean(axis=1, keepdims=True) + 1e-5)
+    # intermediates pass through bf16 CBs (x - mean, its square, the variance, 1/sqrt): an absolute error of
+    # a few bf16 ulps of the O(1) normalised values; PCC against float64
+    assert np.abs(out - ref).max() <= 2.0**-5, np.abs(out - ref).max()
+    assert np.corrcoef(out.ravel(), ref.ravel())[0, 1] >= 0.9999

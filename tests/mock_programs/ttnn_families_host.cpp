@@ -1,9 +1,10 @@
 // Host program that runs ttnn's own kernels of the eltwise (unary SFPU, binary SFPU) and data-movement
 // (transpose, tilize, untilize) op families, unmodified from the ttnn 0.81 wheel, set up as ttnn's
 // program factories set them up (kernel files, compile-time args, defines, circular buffers, runtime
-// args). Where a family's 0.81 factory pairs its compute kernel with a Metal 2.0 (ProgramSpec) data-movement
-// kernel, the legacy ttnn kernel that moves the same pages is used instead (named per mode below).
-// Written against the TT-Metalium host API only; single core; all tensors bf16.
+// args). Metal 2.0 (ProgramSpec) kernels get their args:: / dfb:: / tensor:: names from the mock-only
+// tt_mock::SetMetal2Bindings (tt-metalium/tt_mock_metal2.hpp; the mock has no ProgramSpec host API); where a
+// mode uses a legacy ttnn data-movement kernel in place of the factory's Metal 2.0 one, it is named below.
+// Otherwise written against the TT-Metalium host API only; single core; all tensors bf16.
 //
 //   ttnn_families_host unary <op> <rows> <cols> <in.bin> <out.bin>
 //       compute eltwise/unary eltwise_sfpu.cpp with ttnn's SFPU_OP_CHAIN_0 defines (op: exp | sqrt | sigmoid),
@@ -31,9 +32,13 @@
 //       softmax over the last dim: normalization/softmax/.../attention compute softmax.cpp, reader
 //       reader_unary_interleaved_sm.cpp, writer writer_unary_interleaved_start_id_blocked_sm.cpp (all Metal 2.0);
 //       stable: the NUMERIC_STABLE define (subtract the row max before exp).
+//   ttnn_families_host layernorm <rows> <cols> <eps> <in.bin> <out.bin>
+//       layernorm over the last dim without gamma / beta: normalization/layernorm/... compute layernorm.cpp,
+//       reader reader_unary_interleaved_ln.cpp, writer writer_unary_interleaved_start_id_blocked.cpp (Metal 2.0).
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -372,13 +377,68 @@ void softmax(Session& s, char** argv) {
     save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
 }
 
+// ---- layernorm (LayerNormMultiCoreProgramFactory, interleaved, no gamma/beta, Metal 2.0 kernels, one core) --
+// y = (x - E[x]) / sqrt(Var[x] + eps) over the last dim: compute normalization/layernorm/.../compute/
+// layernorm.cpp, reader reader_unary_interleaved_ln.cpp, writer writer_unary_interleaved_start_id_blocked.cpp.
+void layernorm(Session& s, char** argv) {
+    const uint32_t rows = std::stoul(argv[0]), cols = std::stoul(argv[1]);
+    const float eps = std::stof(argv[2]);
+    const uint32_t Ht = rows / TILE_HEIGHT, Wt = cols / TILE_WIDTH, n = Ht * Wt;
+    uint32_t blk = 1;  // the factory's block size: the largest of 8..1 dividing Wt
+    for (uint32_t b = 8; b >= 1; --b) {
+        if (Wt % b == 0) {
+            blk = b;
+            break;
+        }
+    }
+    const auto data = tilize_nfaces(load(argv[3], rows * cols), rows, cols);
+    auto in = s.dram(n, &data);
+    auto out = s.dram(n);
+    enum : uint32_t { in0 = 0, scaler = 2, eps_cb = 3, out0 = 16, xmm = 24, ex2pe = 25, ex = 26, xmm2 = 27, ex2 = 28 };
+    Program program = CreateProgram();
+    for (uint32_t cb : {in0, out0, xmm, xmm2}) s.cb(program, cb, Wt);  // whole rows: x is read twice
+    for (uint32_t cb : {eps_cb, ex2pe, ex, ex2}) s.cb(program, cb, 1);
+    s.cb(program, scaler, 1);
+    uint32_t eps_bits;
+    std::memcpy(&eps_bits, &eps, sizeof eps_bits);
+
+    const std::string dir = kOps + "normalization/layernorm/device/kernels/";
+    auto reader = CreateKernel(program, dir + "dataflow/reader_unary_interleaved_ln.cpp", s.core,
+                               ReaderDataMovementConfig(std::vector<uint32_t>{}));
+    tt_mock::SetMetal2Bindings(program, reader,
+                               {.compile_time_args = {{"block_size", blk}, {"W", cols}},
+                                .runtime_args = {"NCHt", "Wt", "reader_start", "eps"},
+                                .dataflow_buffers = {{"in", in0}, {"scaler", scaler}, {"eps", eps_cb}},
+                                .tensors = {{"src", in.get()}}});
+    SetRuntimeArgs(program, reader, s.core, {Ht, Wt, 0, eps_bits});
+    auto writer = CreateKernel(program, dir + "dataflow/writer_unary_interleaved_start_id_blocked.cpp", s.core,
+                               WriterDataMovementConfig(std::vector<uint32_t>{}));
+    tt_mock::SetMetal2Bindings(program, writer,
+                               {.compile_time_args = {{"block_size", blk}},
+                                .runtime_args = {"Wt", "num_tile_rows", "writer_start"},
+                                .dataflow_buffers = {{"out", out0}},
+                                .tensors = {{"dst", out.get()}}});
+    SetRuntimeArgs(program, writer, s.core, {Wt, Ht, 0});
+    auto compute = CreateKernel(program, dir + "compute/layernorm.cpp", s.core,
+                                ComputeConfig{.math_fidelity = MathFidelity::HiFi4});
+    tt_mock::SetMetal2Bindings(
+        program, compute,
+        {.compile_time_args = {{"Wt", Wt}, {"block_size", blk}, {"do_gamma", 0}, {"do_beta", 0}, {"fp32_dest_acc_en", 0},
+                               {"float32_reduction", 0}, {"W", cols}, {"tile_width", TILE_WIDTH}},
+         .runtime_args = {"NCHt"},
+         .dataflow_buffers = {{"in", in0}, {"scaler", scaler}, {"eps", eps_cb}, {"out", out0}, {"xmm", xmm},
+                              {"ex2pe", ex2pe}, {"ex", ex}, {"xmm2", xmm2}, {"ex2", ex2}}});
+    SetRuntimeArgs(program, compute, s.core, {Ht});
+    save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
+}
+
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
-        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax <args> "
+        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax|layernorm <args> "
                                  "(see the comment at the top of ttnn_families_host.cpp)");
     }
     Session s;
