@@ -1,5 +1,6 @@
-"""ttnn's own kernels of the eltwise (unary SFPU, binary SFPU) and data-movement (transpose, tilize, untilize)
-op families, exactly as shipped in the ``ttnn`` 0.81.1 wheel, run unmodified on the mock SDK and match numpy.
+"""ttnn's own kernels of the eltwise (unary SFPU, binary SFPU), reduction (reduce_w / reduce_h sum, max),
+normalization (softmax, layernorm) and data-movement (transpose, tilize, untilize) op families, exactly as
+shipped in the ``ttnn`` 0.81.1 wheel, run unmodified on the mock SDK and match numpy.
 
 ``tests/mock_programs/ttnn_families_host.cpp`` sets the kernels up as ttnn's program factories do (its header
 comment names the kernels per mode, and the legacy ttnn data-movement kernel used where a 0.81 factory pairs
@@ -8,6 +9,10 @@ the compute kernel with a Metal 2.0 one). One host build per module; small shape
 ``eltwise_binary_sfpu_kernel.cpp`` calls ``tile_regs_wait()`` right after ``tile_regs_acquire()`` and packs
 before ``tile_regs_commit()`` in program order: on the device the pack thread blocks in ``tile_regs_wait()``
 until the math thread commits. The mock defers the pack thread's calls to the commit, so the kernel runs.
+
+The reduce, softmax and layernorm kernels are Metal 2.0 kernels: the host binds their ``args::`` / ``dfb::`` /
+``tensor::`` names with the mock-only ``tt_mock::SetMetal2Bindings``; they run ttnn's ``kernel_lib`` helpers
+(reduce, eltwise chains, tilize / untilize) over the mock's LLK-level shims.
 """
 
 from __future__ import annotations
@@ -208,3 +213,14 @@ def test_ttnn_layernorm(host: FamiliesHost, tmp_path: Path) -> None:
     # a few bf16 ulps of the O(1) normalised values; PCC against float64
     assert np.abs(out - ref).max() <= 2.0**-5, np.abs(out - ref).max()
     assert np.corrcoef(out.ravel(), ref.ravel())[0, 1] >= 0.9999
+
+
+@pytest.mark.parametrize("name", ["1st", "a-b", "x y", ""])
+def test_metal2_binding_names_must_be_identifiers(host: FamiliesHost, name: str) -> None:
+    # the names become C++ text in the kernel's generated bindings: anything else is rejected at the call
+    proc = host.run("bad_binding", name)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "TT-Metalium mock: SetMetal2Bindings(ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/"
+        f"writer_unary_interleaved_start_id.cpp): args::'{name}' is not a C++ identifier (letters, digits, '_', not "
+        "starting with a digit)")

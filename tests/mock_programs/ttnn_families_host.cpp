@@ -1,5 +1,5 @@
-// Host program that runs ttnn's own kernels of the eltwise (unary SFPU, binary SFPU) and data-movement
-// (transpose, tilize, untilize) op families, unmodified from the ttnn 0.81 wheel, set up as ttnn's
+// Host program that runs ttnn's own kernels of the eltwise (unary SFPU, binary SFPU), reduction,
+// normalization (softmax, layernorm) and data-movement (transpose, tilize, untilize) op families, unmodified from the ttnn 0.81 wheel, set up as ttnn's
 // program factories set them up (kernel files, compile-time args, defines, circular buffers, runtime
 // args). Metal 2.0 (ProgramSpec) kernels get their args:: / dfb:: / tensor:: names from the mock-only
 // tt_mock::SetMetal2Bindings (tt-metalium/tt_mock_metal2.hpp; the mock has no ProgramSpec host API); where a
@@ -35,6 +35,9 @@
 //   ttnn_families_host layernorm <rows> <cols> <eps> <in.bin> <out.bin>
 //       layernorm over the last dim without gamma / beta: normalization/layernorm/... compute layernorm.cpp,
 //       reader reader_unary_interleaved_ln.cpp, writer writer_unary_interleaved_start_id_blocked.cpp (Metal 2.0).
+//   ttnn_families_host bad_binding <name>
+//       binds args::<name> of a kernel with tt_mock::SetMetal2Bindings (for the error of a name that is no
+//       C++ identifier).
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -432,13 +435,20 @@ void layernorm(Session& s, char** argv) {
     save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
 }
 
+// ---- a Metal 2.0 binding with a name that is no C++ identifier: an error before anything is compiled ----
+void bad_binding(Session& s, char** argv) {
+    Program program = CreateProgram();
+    auto kernel = CreateKernel(program, kUnaryWriter, s.core, WriterDataMovementConfig(std::vector<uint32_t>{}));
+    tt_mock::SetMetal2Bindings(program, kernel, {.compile_time_args = {{argv[0], 1}}});
+}
+
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}, {"bad_binding", {1, bad_binding}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
-        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax|layernorm <args> "
+        throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax|layernorm|bad_binding <args> "
                                  "(see the comment at the top of ttnn_families_host.cpp)");
     }
     Session s;
