@@ -1,7 +1,8 @@
 """The mock's device API is a strict subset of the real TT-Metalium 0.81 one.
 
-For every mock header under ``tt_build/mock_sdk/include/api`` a kernel translation unit includes that header
-(by the same path) and uses each of its namespace-scope declarations: functions are called (unevaluated) with
+For every mock header under ``tt_build/mock_sdk/include/api``, and every LLK shim ``include/llk_*.h`` (the LLK
+functions ttnn's kernel_lib calls, compiled after ``api/compute/common.h`` as in kernels), a kernel translation
+unit includes that header (by the same path) and uses each of its namespace-scope declarations: functions are called (unevaluated) with
 their required arguments and with all arguments, enumerators and constants are named, types are sized. The
 unit must compile against the mock, and against the ttnn wheel's real headers through the real-header check
 (compute headers on the math TRISC, the others on BRISC): a declaration the real header lacks, or declares
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mock_api_decls import DEFINES, MOCK_API, Decl, declarations, mock_headers, use_source
+from tests.mock_api_decls import DEFINES, Decl, declarations, header_key, llk_headers, mock_headers, use_source
 from tt_build import mock_sdk
 from tt_build.check import CBDesc, check_kernels
 
@@ -29,20 +30,21 @@ pytestmark = [pytest.mark.compile, pytest.mark.network]
 # specialization, ones holding only macros (the debug headers): no new names
 NO_DECLARATIONS = {"compute/eltwise_unary/sfpu_split_includes.h", "compute/layernorm.h", "compute/softmax.h",
                    "tensor/noc_traits.h", "debug/assert.h", "debug/device_print.h", "debug/dprint.h",
-                   "dataflow/noc_semaphore.h"}
-HEADERS = [h for h in mock_headers() if h.relative_to(MOCK_API).as_posix() not in NO_DECLARATIONS]
+                   "dataflow/noc_semaphore.h", "llk_math_eltwise_binary_sfpu_macros.h"}
+HEADERS = [h for h in [*mock_headers(), *llk_headers()] if header_key(h) not in NO_DECLARATIONS]
 CBS = [CBDesc(i) for i in (0, 1, 2, 16)]
 
 
 def _is_compute(header: Path) -> bool:
-    return header.relative_to(MOCK_API).parts[0] == "compute"
+    key = header_key(header)
+    return key.startswith(("compute/", "llk_"))
 
 
 def _units(tmp: Path) -> list[tuple[Path, Path, list[Decl]]]:
     out = []
     for h in HEADERS:
         decls = declarations(h)
-        src = tmp / (h.relative_to(MOCK_API).as_posix().replace("/", "__").replace(".h", "_uses.cpp"))
+        src = tmp / (header_key(h).replace("/", "__").replace(".h", "_uses.cpp"))
         src.write_text(use_source(h, decls))
         out.append((h, src, decls))
     return out
@@ -72,7 +74,7 @@ def test_uses_compile_against_the_mock(tmp_path: Path) -> None:
         pytest.skip("no g++")
     for h, src, _ in _units(tmp_path):
         pre = ["-DCOMPILE_FOR_TRISC=1", "-DTRISC_MATH=1", "-DTRISC_PACK=1", "-DTRISC_UNPACK=1"] if _is_compute(h) else []
-        pre += [f"-D{k}={v}" for k, v in DEFINES.get(h.relative_to(MOCK_API).as_posix(), {}).items()]
+        pre += [f"-D{k}={v}" for k, v in DEFINES.get(header_key(h), {}).items()]
         proc = subprocess.run(["g++", "-std=c++20", "-fsyntax-only", "-Wno-deprecated-declarations", *pre,
                                f"-I{mock_sdk.include_dir()}", str(src)], capture_output=True, text=True, check=False)
         assert proc.returncode == 0, f"{h}:\n{proc.stderr[:3000]}"
@@ -88,7 +90,7 @@ def test_every_mock_declaration_compiles_against_the_real_headers(tmp_path: Path
         h, src, decls = unit
         role = "compute" if _is_compute(h) else "reader"
         kw = {"compute": src} if role == "compute" else {"reader": src}
-        defines = {role: DEFINES.get(h.relative_to(MOCK_API).as_posix(), {})}
+        defines = {role: DEFINES.get(header_key(h), {})}
         report = check_kernels(kw.get("reader"), None, kw.get("compute"), ttnn_root=root, cbs=CBS,
                                defines=defines, allow_deprecated=True, trisc_stages=("math",), build_dir=tmp_path / src.stem)
         k = report.kernel(role)

@@ -294,7 +294,8 @@ std::string wrapper_source(const KernelBuildRequest& req, bool for_key) {
     w << "#define NOC_INDEX " << (k.role == Role::Compute ? 0 : k.noc) << "\n";
     w << "#define DST_ACCUM_MODE " << (k.fp32_dest_acc_en ? "true" : "false") << "\n";
     if (k.role == Role::Compute) w << "#define DST_SYNC_MODE DstSync::Sync" << (k.dst_full_sync_en ? "Full" : "Half") << "\n";
-    w << "#define MATH_FIDELITY " << k.math_fidelity << "\n";
+    // chlkc_descriptors.h: constexpr ckernel::MathFidelity MATH_FIDELITY (compute kernels only)
+    if (k.role == Role::Compute) w << "#define MATH_FIDELITY static_cast<ckernel::MathFidelity>(" << k.math_fidelity << ")\n";
     w << "#define APPROX " << (k.math_approx_mode ? "true" : "false") << "\n";
     w << "#define KERNEL_COMPILE_TIME_ARGS ";
     for (std::size_t i = 0; i < k.compile_args.size(); ++i) w << (i ? "," : "") << k.compile_args[i] << "u";
