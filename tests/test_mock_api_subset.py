@@ -2,12 +2,13 @@
 
 For every mock header under ``tt_build/mock_sdk/include/api``, and every LLK shim ``include/llk_*.h`` (the LLK
 functions ttnn's kernel_lib calls, compiled after ``api/compute/common.h`` as in kernels), a kernel translation
-unit includes that header (by the same path) and uses each of its namespace-scope declarations: functions are called (unevaluated) with
-their required arguments and with all arguments, enumerators and constants are named, types are sized. The
-unit must compile against the mock, and against the ttnn wheel's real headers through the real-header check
-(compute headers on the math TRISC, the others on BRISC): a declaration the real header lacks, or declares
-differently, fails the test naming the mock header and line. One translation unit per header keeps the cost
-to one compile per header (see tests/mock_api_decls.py for what counts as a declaration).
+unit includes that header (by the same path) and uses each of its namespace-scope declarations: functions are
+called (unevaluated) with their required arguments and with all arguments, enumerators and constants are
+named, types are sized. The unit must compile against the mock, and against the ttnn wheel's real headers
+through the real-header check (compute headers on the math TRISC, packer LLK shims on the pack TRISC, the
+others on BRISC): a declaration the real header lacks, or declares differently, fails the test naming the mock
+header and line. One translation unit per header keeps the cost to one compile per header (see
+tests/mock_api_decls.py for what counts as a declaration).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ CBS = [CBDesc(i) for i in (0, 1, 2, 16)]
 def _is_compute(header: Path) -> bool:
     key = header_key(header)
     return key.startswith(("compute/", "llk_"))
+
+
+def _trisc_stage(header: Path) -> tuple[str, ...]:
+    # a packer LLK header exists only on the pack TRISC (it names the packer's descriptor tables)
+    return ("pack",) if header_key(header).startswith("llk_pack") else ("math",)
 
 
 def _units(tmp: Path) -> list[tuple[Path, Path, list[Decl]]]:
@@ -92,7 +98,8 @@ def test_every_mock_declaration_compiles_against_the_real_headers(tmp_path: Path
         kw = {"compute": src} if role == "compute" else {"reader": src}
         defines = {role: DEFINES.get(header_key(h), {})}
         report = check_kernels(kw.get("reader"), None, kw.get("compute"), ttnn_root=root, cbs=CBS,
-                               defines=defines, allow_deprecated=True, trisc_stages=("math",), build_dir=tmp_path / src.stem)
+                               defines=defines, allow_deprecated=True, trisc_stages=_trisc_stage(h),
+                               build_dir=tmp_path / src.stem)
         k = report.kernel(role)
         if k.status == "checked":
             return []
