@@ -17,6 +17,11 @@ circular buffers, work split and runtime args):
   ``eltwise/binary/.../compute/eltwise_binary_kernel.cpp`` with
   ``eltwise/binary/.../dataflow/reader_binary_interleaved_start_id.cpp`` and the same unary writer, with
   ttnn's ``ELTWISE_OP`` / ``ELTWISE_OP_TYPE`` defines and its fused-activation variants.
+* 2-D multicast matmul (``MatmulMultiCoreReuseMcast2DProgramFactory``), through
+  ``tests/mock_programs/ttnn_mcast_host.cpp`` (``tests/ttnn_mcast.py``):
+  ``compute/bmm_large_block_zm_fused_bias_activation.cpp`` with the four readers / writers
+  ``reader_bmm_tile_layout_in0_sender_padding.cpp``, ``…_in0_receiver.cpp``,
+  ``…_in1_sender_writer_padding.cpp`` and ``…_in1_receiver_writer_padding.cpp``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests import ttnn_mcast
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -45,6 +51,10 @@ KERNELS = {
     "unary_writer": "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp",
     "eltwise_binary": "ttnn/cpp/ttnn/operations/eltwise/binary/device/kernels/compute/eltwise_binary_kernel.cpp",
     "binary_reader": "ttnn/cpp/ttnn/operations/eltwise/binary/device/kernels/dataflow/reader_binary_interleaved_start_id.cpp",
+    **{name: f"ttnn/cpp/ttnn/operations/matmul/device/kernels/{name}.cpp" for name in (
+        "compute/bmm_large_block_zm_fused_bias_activation", "dataflow/reader_bmm_tile_layout_in0_sender_padding",
+        "dataflow/reader_bmm_tile_layout_in0_receiver", "dataflow/reader_bmm_tile_layout_in1_sender_writer_padding",
+        "dataflow/reader_bmm_tile_layout_in1_receiver_writer_padding")},
 }
 
 
@@ -204,3 +214,41 @@ def test_ttnn_eltwise_binary_matches_numpy_exactly(host: TTNNHost, tmp_path: Pat
         assert (ref == 0).mean() > 0.3  # the activation changes the result
     # fp32 math in DST, round-to-nearest-even to bf16 at pack: bit-identical to numpy's rounding
     assert np.array_equal(out.view(np.uint16), bf16(ref).view(np.uint16))
+
+
+# ---- 2-D multicast matmul: bmm_large_block_zm_fused_bias_activation.cpp + the in0 / in1 sender / receiver pair ---
+
+@pytest.fixture(scope="module")
+def mcast_host(host: TTNNHost, tmp_path_factory: pytest.TempPathFactory) -> ttnn_mcast.Host:
+    return ttnn_mcast.Host(tmp_path_factory.getbasetemp() / "mock-runtime", host.cache.parent / "ttnn_mcast_host",
+                           host.cache)
+
+
+MCAST_CASES = {
+    # M, N, K, grid, arch
+    "256-cube-4x4-wormhole": (256, 256, 256, (4, 4), "wormhole_b0"),
+    # 10 x 10 tiles over 4 x 4 cores: blocks of 3 x 3 tiles, the last row and column of cores hold 1
+    "partial-blocks-4x4-blackhole": (320, 320, 256, (4, 4), "blackhole"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MCAST_CASES))
+def test_ttnn_2d_multicast_matmul_matches_numpy_reading_each_operand_once(
+        mcast_host: ttnn_mcast.Host, tmp_path: Path, case: str) -> None:
+    m, n, k, grid, arch = MCAST_CASES[case]
+    rng = np.random.default_rng(sum(map(ord, case)))
+    a, b = bf16(rng.standard_normal((m, k))), bf16(rng.standard_normal((k, n)))
+    config = ttnn_mcast.ttnn_config(m, n, k, grid)
+    assert config.in0_block_w == 2 and k // 32 // config.in0_block_w > 2  # packer L1 accumulation is on
+    stats = tmp_path / "stats.json"
+    out = mcast_host.run(a, b, config, tmp_path, arch, stats)
+    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    (workload,) = json.loads(stats.read_text())["workloads"]
+    total = workload["totals"]
+    # one sender per core row reads A, one per core column reads B, and multicasts: each byte once
+    assert total["dram_read_bytes"] == (a.nbytes + b.nbytes)
+    assert total["dram_write_bytes"] == m * n * 2
+    cores = {tuple(c["core"]) for c in workload["cores"]}
+    assert cores == {(x, y) for x in range(grid[0]) for y in range(grid[1])}  # every core computes a block
+    if case.startswith("256"):  # full blocks: the multicasts carry A and B once each
+        assert total["mcast_write_bytes"] == a.nbytes + b.nbytes
