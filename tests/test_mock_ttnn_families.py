@@ -215,12 +215,26 @@ def test_ttnn_layernorm(host: FamiliesHost, tmp_path: Path) -> None:
     assert np.corrcoef(out.ravel(), ref.ravel())[0, 1] >= 0.9999
 
 
+WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
+
+
 @pytest.mark.parametrize("name", ["1st", "a-b", "x y", ""])
 def test_metal2_binding_names_must_be_identifiers(host: FamiliesHost, name: str) -> None:
     # the names become C++ text in the kernel's generated bindings: anything else is rejected at the call
-    proc = host.run("bad_binding", name)
+    proc = host.run("bad_binding", "args", name)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "TT-Metalium mock: SetMetal2Bindings(ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/"
-        f"writer_unary_interleaved_start_id.cpp): args::'{name}' is not a C++ identifier (letters, digits, '_', not "
-        "starting with a digit)")
+        f"TT-Metalium mock: SetMetal2Bindings({WRITER}): args::'{name}' is not a C++ identifier (letters, digits, "
+        "'_', not starting with a digit)")
+
+
+def test_metal2_bindings_the_mock_rejects(host: FamiliesHost) -> None:
+    proc = host.run("bad_binding", "dfb", "ALL")
+    assert (proc.returncode, proc.stderr.strip()) == (2, (
+        f"TT-Metalium mock: SetMetal2Bindings({WRITER}): dfb::ALL is already declared by "
+        "api/dataflow/dfb_access.h (dfb::AccessPattern): choose another name"))
+    proc = host.run("bad_binding", "compute_tensor", "src")
+    assert (proc.returncode, proc.stderr.strip()) == (2, (
+        "TT-Metalium mock: SetMetal2Bindings(ttnn/cpp/ttnn/operations/data_movement/transpose/device/kernels/"
+        "compute/transpose_wh.cpp): tensor::src: tensor bindings of compute kernels are not implemented in the "
+        "mock (bind tensors to the reader / writer)"))

@@ -35,9 +35,9 @@
 //   ttnn_families_host layernorm <rows> <cols> <eps> <in.bin> <out.bin>
 //       layernorm over the last dim without gamma / beta: normalization/layernorm/... compute layernorm.cpp,
 //       reader reader_unary_interleaved_ln.cpp, writer writer_unary_interleaved_start_id_blocked.cpp (Metal 2.0).
-//   ttnn_families_host bad_binding <name>
-//       binds args::<name> of a kernel with tt_mock::SetMetal2Bindings (for the error of a name that is no
-//       C++ identifier).
+//   ttnn_families_host bad_binding <args|dfb|compute_tensor> <name>
+//       binds args::<name> / dfb::<name> of a writer, or tensor::<name> of a compute kernel, with
+//       tt_mock::SetMetal2Bindings (for the errors of bindings the mock rejects).
 //
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
@@ -435,17 +435,29 @@ void layernorm(Session& s, char** argv) {
     save(argv[4], untilize_nfaces(s.run(std::move(program), out), rows, cols));
 }
 
-// ---- a Metal 2.0 binding with a name that is no C++ identifier: an error before anything is compiled ----
+// ---- Metal 2.0 bindings the mock rejects before anything is compiled ------------------------------------
 void bad_binding(Session& s, char** argv) {
+    const std::string kind = argv[0], name = argv[1];
     Program program = CreateProgram();
+    if (kind == "compute_tensor") {
+        auto buffer = s.dram(1);
+        auto kernel = CreateKernel(program, kOps + "data_movement/transpose/device/kernels/compute/transpose_wh.cpp",
+                                   s.core, ComputeConfig{});
+        tt_mock::SetMetal2Bindings(program, kernel, {.tensors = {{name, buffer.get()}}});
+        return;
+    }
     auto kernel = CreateKernel(program, kUnaryWriter, s.core, WriterDataMovementConfig(std::vector<uint32_t>{}));
-    tt_mock::SetMetal2Bindings(program, kernel, {.compile_time_args = {{argv[0], 1}}});
+    if (kind == "dfb") {
+        tt_mock::SetMetal2Bindings(program, kernel, {.dataflow_buffers = {{name, tt::CBIndex::c_0}}});
+    } else {
+        tt_mock::SetMetal2Bindings(program, kernel, {.compile_time_args = {{name, 1}}});
+    }
 }
 
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}, {"bad_binding", {1, bad_binding}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}, {"bad_binding", {2, bad_binding}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
         throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax|layernorm|bad_binding <args> "

@@ -276,7 +276,7 @@ void write_metal2_bindings(std::ostream& w, const KernelSpec& k) {
     }
     w << "}  // namespace dfb\nnamespace tensor {\n";
     for (const Metal2Name& n : k.metal2) {
-        if (n.kind == Kind::Tensor && k.role != Role::Compute) {
+        if (n.kind == Kind::Tensor) {  // data-movement kernels only (SetMetal2Bindings)
             w << "inline constexpr tensor_accessor::TensorBindingToken<" << n.a << "u, " << n.b * 4 << "u> " << n.name
               << "{};\n";
         }
