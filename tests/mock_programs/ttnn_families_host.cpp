@@ -25,9 +25,9 @@
 //       row-major.
 //   ttnn_families_host reduce <sum|max> <w|h> <batch> <rows> <cols> <in.bin> <out.bin>
 //       compute reduction/.../compute/reduce.cpp (a Metal 2.0 kernel: kernel_lib's reduce helper) with ttnn's
-//       REDUCE_OP / REDUCE_DIM defines, reader reduction/.../reader_unary_reduce_universal_start_id.cpp (Metal
-//       2.0), unary writer. out.bin: w -> batch x rows x 32 (result in column 0), h -> batch x 32 x cols
-//       (result in row 0). Scaler 1.0; h needs cols <= 256 (one DEST chunk).
+//       REDUCE_OP / REDUCE_DIM defines; reader (Metal 2.0) w: reduction/.../reader_unary_reduce_universal_start_id.cpp,
+//       h: reduction/.../reader_unary_transpose_wh_universal_input_cols_partitioned.cpp; unary writer.
+//       out.bin: w -> batch x rows x 32 (result in column 0), h -> batch x 32 x cols (result in row 0). Scaler 1.0.
 //   ttnn_families_host softmax <stable|plain> <rows> <cols> <in.bin> <out.bin>
 //       softmax over the last dim: normalization/softmax/.../attention compute softmax.cpp, reader
 //       reader_unary_interleaved_sm.cpp, writer writer_unary_interleaved_start_id_blocked_sm.cpp (all Metal 2.0);
@@ -286,20 +286,40 @@ void reduce(Session& s, char** argv) {
     // the data-movement kernels see REDUCE_OP / REDUCE_DIM at global scope: ckernel-qualified
     const std::map<std::string, std::string> dm_defines = {{"REDUCE_OP", "ckernel::" + pool},
                                                            {"REDUCE_DIM", "ckernel::" + reduce_dim}};
-    // reader_unary_reduce_universal_start_id.cpp (Metal 2.0): reads the tiles in row-major order and writes
-    // the scaler tile with kernel_lib's prepare_reduce_scaler. reduce_h: the helper streams each batch as
-    // chunks of up to 8 tile columns (DEST in half-sync mode), row by row within a chunk; for Wt <= 8 that
-    // is row-major order (ReduceMultiCoreH's column-partitioned reader produces the same order then).
-    if (dim == "h" && Wt > 8) throw std::runtime_error("reduce h: at most 8 tile columns (one DEST chunk)");
-    auto reader = CreateKernel(
-        program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp", s.core,
-        ReaderDataMovementConfig({}, dm_defines));
-    tt_mock::SetMetal2Bindings(program, reader,
-                               {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
-                                .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
-                                .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
-                                .tensors = {{"src", in.get()}}});
-    SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
+    if (dim == "w") {
+        // ReduceMultiCoreW: reader_unary_reduce_universal_start_id.cpp reads the tiles in row-major order and
+        // writes the scaler tile with kernel_lib's prepare_reduce_scaler
+        auto reader = CreateKernel(
+            program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp",
+            s.core, ReaderDataMovementConfig({}, dm_defines));
+        tt_mock::SetMetal2Bindings(program, reader,
+                                   {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
+                                    .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
+                                    .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
+                                    .tensors = {{"src", in.get()}}});
+        SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
+    } else {
+        // ReduceMultiCoreH: reader_unary_transpose_wh_universal_input_cols_partitioned.cpp reads the columns in
+        // chunks of the compute helper's DEST limit, row by row within a chunk (one core: all NC * Wt columns;
+        // the reader sizes its chunks with kernel_lib's dest_helpers, hence the DEST defines of a dataflow kernel)
+        std::map<std::string, std::string> defines = dm_defines;
+        defines["ENABLE_FP32_DEST_ACC"] = "0";
+        defines["DST_SYNC_FULL"] = "0";
+        auto reader = CreateKernel(
+            program,
+            kOps + "reduction/generic/device/kernels/dataflow/"
+                   "reader_unary_transpose_wh_universal_input_cols_partitioned.cpp",
+            s.core, ReaderDataMovementConfig({}, defines));
+        tt_mock::SetMetal2Bindings(program, reader,
+                                   {.compile_time_args = {{"Ht", Ht}, {"Wt", Wt}, {"HtWt", Ht * Wt}, {"use_welford", 0},
+                                                          {"enable_fp32_sfpu", 0}, {"tiles_per_batch", 1},
+                                                          {"num_h_slices", 1}, {"slice_Ht", Ht}},
+                                    .runtime_args = {"col_start_tile_id", "curr_col_in_batch", "num_cols",
+                                                     "scaler_bits"},
+                                    .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
+                                    .tensors = {{"src", in.get()}}});
+        SetRuntimeArgs(program, reader, s.core, {0, 0, batch * Wt, one_bits});
+    }
     s.unary_writer(program, *out, out_cb, out_tiles);
     auto compute = CreateKernel(program, kOps + "reduction/generic/device/kernels/compute/reduce.cpp", s.core,
                                 ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
@@ -309,7 +329,13 @@ void reduce(Session& s, char** argv) {
                                {.compile_time_args = {{"enable_fp32_sfpu", 0}},
                                 .runtime_args = {"Ht", "Wt", "NC", "post_mul_scaler_bits"},
                                 .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}, {"out", out_cb}}});
-    SetRuntimeArgs(program, compute, s.core, {Ht, Wt, batch, one_bits});
+    // ReduceMultiCoreH hands each core its columns as one row of num_cols columns (NC = 1): the reader streams
+    // them across batch boundaries in DEST-sized chunks
+    if (dim == "w") {
+        SetRuntimeArgs(program, compute, s.core, {Ht, Wt, batch, one_bits});
+    } else {
+        SetRuntimeArgs(program, compute, s.core, {Ht, batch * Wt, 1, one_bits});
+    }
     const auto result = s.run(std::move(program), out);
     // reduce_w: per batch Ht tiles (one tile column); reduce_h: per batch Wt tiles (one tile row)
     save(argv[6], dim == "w" ? untilize_nfaces(result, batch * rows, TILE_WIDTH)
