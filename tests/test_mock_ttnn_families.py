@@ -4,7 +4,8 @@ shipped in the ``ttnn`` 0.81.1 wheel, run unmodified on the mock SDK and match n
 
 ``tests/mock_programs/ttnn_families_host.cpp`` sets the kernels up as ttnn's program factories do (its header
 comment names the kernels per mode, and the legacy ttnn data-movement kernel used where a 0.81 factory pairs
-the compute kernel with a Metal 2.0 one). One host build per module; small shapes on one core.
+the compute kernel with a Metal 2.0 one). One host build per module; small shapes on one core (reduce also on
+three).
 
 ``eltwise_binary_sfpu_kernel.cpp`` calls ``tile_regs_wait()`` right after ``tile_regs_acquire()`` and packs
 before ``tile_regs_commit()`` in program order: on the device the pack thread blocks in ``tile_regs_wait()``
@@ -154,14 +155,15 @@ def test_ttnn_untilize(host: FamiliesHost, tmp_path: Path) -> None:
 
 # ---- reduction: reduce.cpp (Metal 2.0) ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("op", ["sum", "max"])
+@pytest.mark.parametrize(("op", "cores"), [("sum", 1), ("max", 3)])
 @pytest.mark.parametrize("dim", ["w", "h"])
-def test_ttnn_reduce(host: FamiliesHost, tmp_path: Path, op: str, dim: str) -> None:
+def test_ttnn_reduce(host: FamiliesHost, tmp_path: Path, op: str, dim: str, cores: int) -> None:
+    # 3 cores: 4 tile rows (w) / 20 tile columns (h) split 2+1+1 / 7+7+6, per-core runtime args
     rng = np.random.default_rng(13)
     batch, rows, cols = 2, 64, 320  # Wt = 10: reduce_h streams two column chunks (DEST holds 8 tiles)
     x = bf16(rng.standard_normal((batch, rows, cols)))
     x.tofile(tmp_path / "x.bin")
-    proc = host.run("reduce", op, dim, batch, rows, cols, tmp_path / "x.bin", tmp_path / "out.bin")
+    proc = host.run("reduce", op, dim, cores, batch, rows, cols, tmp_path / "x.bin", tmp_path / "out.bin")
     assert proc.returncode == 0, proc.stderr
     f = x.astype(np.float32)
     axis = 2 if dim == "w" else 1

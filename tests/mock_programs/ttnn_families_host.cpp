@@ -23,11 +23,13 @@
 //       compute untilize/untilize.cpp (kernel_lib untilize helper), reader untilize/reader_unary_start_id.cpp;
 //       the unary writer writes each 32-row block's Wt row-major pages contiguously. in.bin is tiled, out.bin
 //       row-major.
-//   ttnn_families_host reduce <sum|max> <w|h> <batch> <rows> <cols> <in.bin> <out.bin>
+//   ttnn_families_host reduce <sum|max> <w|h> <cores> <batch> <rows> <cols> <in.bin> <out.bin>
 //       compute reduction/.../compute/reduce.cpp (a Metal 2.0 kernel: kernel_lib's reduce helper) with ttnn's
 //       REDUCE_OP / REDUCE_DIM defines; reader (Metal 2.0) w: reduction/.../reader_unary_reduce_universal_start_id.cpp,
 //       h: reduction/.../reader_unary_transpose_wh_universal_input_cols_partitioned.cpp; unary writer.
 //       out.bin: w -> batch x rows x 32 (result in column 0), h -> batch x 32 x cols (result in row 0). Scaler 1.0.
+//       The tile rows (w) / columns (h) of all batches are split over <cores> cores (x = 0..cores-1, y = 0), each
+//       with its own runtime args, as the factories split them.
 //   ttnn_families_host softmax <stable|plain> <rows> <cols> <in.bin> <out.bin>
 //       softmax over the last dim: normalization/softmax/.../attention compute softmax.cpp, reader
 //       reader_unary_interleaved_sm.cpp, writer writer_unary_interleaved_start_id_blocked_sm.cpp (all Metal 2.0);
@@ -267,49 +269,53 @@ void untilize(Session& s, char** argv) {
 // with the mock-only tt_mock::SetMetal2Bindings (the mock has no ProgramSpec host API).
 void reduce(Session& s, char** argv) {
     const std::string op = argv[0], dim = argv[1];
-    const uint32_t batch = std::stoul(argv[2]), rows = std::stoul(argv[3]), cols = std::stoul(argv[4]);
+    const uint32_t num_cores = std::stoul(argv[2]);
+    const uint32_t batch = std::stoul(argv[3]), rows = std::stoul(argv[4]), cols = std::stoul(argv[5]);
     if ((op != "sum" && op != "max") || (dim != "w" && dim != "h")) throw std::runtime_error("reduce: sum|max w|h");
     const uint32_t Ht = rows / TILE_HEIGHT, Wt = cols / TILE_WIDTH, n = batch * Ht * Wt;
-    const uint32_t out_tiles = batch * (dim == "w" ? Ht : Wt);
-    const auto data = tilize_nfaces(load(argv[5], batch * rows * cols), batch * rows, cols);
+    // the work units split over the cores: tile rows (reduce_w) or tile columns (reduce_h) of all batches
+    const uint32_t units = batch * (dim == "w" ? Ht : Wt);
+    if (num_cores == 0 || num_cores > units || num_cores > 8) throw std::runtime_error("reduce: 1..min(8, units) cores");
+    const CoreRange cores({0, 0}, {num_cores - 1, 0});
+    const auto data = tilize_nfaces(load(argv[6], batch * rows * cols), batch * rows, cols);
     auto in = s.dram(n, &data);
-    auto out = s.dram(out_tiles);
+    auto out = s.dram(units);
     const uint32_t in_cb = tt::CBIndex::c_0, scaler_cb = tt::CBIndex::c_2, out_cb = tt::CBIndex::c_16;
     const uint32_t tiles_per_batch = 2, one_bits = 0x3f800000u;  // scaler 1.0f
     const std::string pool = op == "sum" ? "PoolType::SUM" : "PoolType::MAX";
     const std::string reduce_dim = dim == "w" ? "ReduceDim::REDUCE_ROW" : "ReduceDim::REDUCE_COL";
 
     Program program = CreateProgram();
-    s.cb(program, in_cb, 2 * tiles_per_batch);
-    s.cb(program, scaler_cb, 1);
-    s.cb(program, out_cb, 2);
+    const uint32_t page = tt::tile_size(tt::DataFormat::Float16_b);
+    for (auto [cb, tiles] : {std::pair{in_cb, 2 * tiles_per_batch}, std::pair{scaler_cb, 1u}, std::pair{out_cb, 2u}}) {
+        CreateCircularBuffer(program, cores,
+                             CircularBufferConfig(tiles * page, {{cb, tt::DataFormat::Float16_b}}).set_page_size(cb, page));
+    }
     // the data-movement kernels see REDUCE_OP / REDUCE_DIM at global scope: ckernel-qualified
-    const std::map<std::string, std::string> dm_defines = {{"REDUCE_OP", "ckernel::" + pool},
-                                                           {"REDUCE_DIM", "ckernel::" + reduce_dim}};
+    std::map<std::string, std::string> dm_defines = {{"REDUCE_OP", "ckernel::" + pool},
+                                                     {"REDUCE_DIM", "ckernel::" + reduce_dim}};
+    KernelHandle reader;
     if (dim == "w") {
-        // ReduceMultiCoreW: reader_unary_reduce_universal_start_id.cpp reads the tiles in row-major order and
-        // writes the scaler tile with kernel_lib's prepare_reduce_scaler
-        auto reader = CreateKernel(
+        // ReduceMultiCoreW: reader_unary_reduce_universal_start_id.cpp reads its rows' tiles in row-major order
+        // and writes the scaler tile with kernel_lib's prepare_reduce_scaler
+        reader = CreateKernel(
             program, kOps + "reduction/generic/device/kernels/dataflow/reader_unary_reduce_universal_start_id.cpp",
-            s.core, ReaderDataMovementConfig({}, dm_defines));
+            cores, ReaderDataMovementConfig({}, dm_defines));
         tt_mock::SetMetal2Bindings(program, reader,
                                    {.compile_time_args = {{"tiles_per_batch", tiles_per_batch}},
                                     .runtime_args = {"num_tiles", "start_id", "scaler_bits"},
                                     .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
                                     .tensors = {{"src", in.get()}}});
-        SetRuntimeArgs(program, reader, s.core, {n, 0, one_bits});
     } else {
-        // ReduceMultiCoreH: reader_unary_transpose_wh_universal_input_cols_partitioned.cpp reads the columns in
-        // chunks of the compute helper's DEST limit, row by row within a chunk (one core: all NC * Wt columns;
-        // the reader sizes its chunks with kernel_lib's dest_helpers, hence the DEST defines of a dataflow kernel)
-        std::map<std::string, std::string> defines = dm_defines;
-        defines["ENABLE_FP32_DEST_ACC"] = "0";
-        defines["DST_SYNC_FULL"] = "0";
-        auto reader = CreateKernel(
-            program,
-            kOps + "reduction/generic/device/kernels/dataflow/"
-                   "reader_unary_transpose_wh_universal_input_cols_partitioned.cpp",
-            s.core, ReaderDataMovementConfig({}, defines));
+        // ReduceMultiCoreH: reader_unary_transpose_wh_universal_input_cols_partitioned.cpp reads its columns in
+        // chunks of the compute helper's DEST limit, row by row within a chunk, across batch boundaries (it
+        // sizes its chunks with kernel_lib's dest_helpers, hence the DEST defines of a dataflow kernel)
+        dm_defines["ENABLE_FP32_DEST_ACC"] = "0";
+        dm_defines["DST_SYNC_FULL"] = "0";
+        reader = CreateKernel(program,
+                              kOps + "reduction/generic/device/kernels/dataflow/"
+                                     "reader_unary_transpose_wh_universal_input_cols_partitioned.cpp",
+                              cores, ReaderDataMovementConfig({}, dm_defines));
         tt_mock::SetMetal2Bindings(program, reader,
                                    {.compile_time_args = {{"Ht", Ht}, {"Wt", Wt}, {"HtWt", Ht * Wt}, {"use_welford", 0},
                                                           {"enable_fp32_sfpu", 0}, {"tiles_per_batch", 1},
@@ -318,10 +324,11 @@ void reduce(Session& s, char** argv) {
                                                      "scaler_bits"},
                                     .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}},
                                     .tensors = {{"src", in.get()}}});
-        SetRuntimeArgs(program, reader, s.core, {0, 0, batch * Wt, one_bits});
     }
-    s.unary_writer(program, *out, out_cb, out_tiles);
-    auto compute = CreateKernel(program, kOps + "reduction/generic/device/kernels/compute/reduce.cpp", s.core,
+    std::vector<uint32_t> writer_ct = {out_cb};
+    TensorAccessorArgs(*out).append_to(writer_ct);
+    auto writer = CreateKernel(program, kUnaryWriter, cores, WriterDataMovementConfig(writer_ct));
+    auto compute = CreateKernel(program, kOps + "reduction/generic/device/kernels/compute/reduce.cpp", cores,
                                 ComputeConfig{.math_fidelity = MathFidelity::HiFi4,
                                               .fp32_dest_acc_en = false,
                                               .defines = {{"REDUCE_OP", pool}, {"REDUCE_DIM", reduce_dim}}});
@@ -329,16 +336,24 @@ void reduce(Session& s, char** argv) {
                                {.compile_time_args = {{"enable_fp32_sfpu", 0}},
                                 .runtime_args = {"Ht", "Wt", "NC", "post_mul_scaler_bits"},
                                 .dataflow_buffers = {{"in0", in_cb}, {"scaler", scaler_cb}, {"out", out_cb}}});
-    // ReduceMultiCoreH hands each core its columns as one row of num_cols columns (NC = 1): the reader streams
-    // them across batch boundaries in DEST-sized chunks
-    if (dim == "w") {
-        SetRuntimeArgs(program, compute, s.core, {Ht, Wt, batch, one_bits});
-    } else {
-        SetRuntimeArgs(program, compute, s.core, {Ht, batch * Wt, 1, one_bits});
+    // per core: a contiguous range of units (the first units % num_cores cores get one more), one output tile each
+    for (uint32_t c = 0, start = 0; c < num_cores; ++c) {
+        const uint32_t count = units / num_cores + (c < units % num_cores ? 1 : 0);
+        const CoreCoord core{c, 0};
+        if (dim == "w") {  // `count` tile rows of Wt tiles: compute sees them as Ht = count, NC = 1
+            SetRuntimeArgs(program, reader, core, {count * Wt, start * Wt, one_bits});
+            SetRuntimeArgs(program, compute, core, {count, Wt, 1, one_bits});
+        } else {  // `count` columns as one row of num_cols columns (NC = 1), as ReduceMultiCoreH passes them
+            const uint32_t nc = start / Wt, w = start % Wt;
+            SetRuntimeArgs(program, reader, core, {nc * Ht * Wt + w, w, count, one_bits});
+            SetRuntimeArgs(program, compute, core, {Ht, count, 1, one_bits});
+        }
+        SetRuntimeArgs(program, writer, core, {static_cast<uint32_t>(out->address()), count, start});
+        start += count;
     }
     const auto result = s.run(std::move(program), out);
     // reduce_w: per batch Ht tiles (one tile column); reduce_h: per batch Wt tiles (one tile row)
-    save(argv[6], dim == "w" ? untilize_nfaces(result, batch * rows, TILE_WIDTH)
+    save(argv[7], dim == "w" ? untilize_nfaces(result, batch * rows, TILE_WIDTH)
                              : untilize_nfaces(result, batch * TILE_HEIGHT, cols));
 }
 
@@ -483,7 +498,7 @@ void bad_binding(Session& s, char** argv) {
 int run(int argc, char** argv) {
     const std::map<std::string, std::pair<int, void (*)(Session&, char**)>> modes = {
         {"unary", {5, unary}}, {"binary_sfpu", {6, binary_sfpu}}, {"transpose", {5, transpose}},
-        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {7, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}, {"bad_binding", {2, bad_binding}}};
+        {"tilize", {4, tilize}}, {"untilize", {4, untilize}}, {"reduce", {8, reduce}}, {"softmax", {5, softmax}}, {"layernorm", {5, layernorm}}, {"bad_binding", {2, bad_binding}}};
     const auto it = argc > 1 ? modes.find(argv[1]) : modes.end();
     if (it == modes.end() || argc != it->second.first + 2) {
         throw std::runtime_error("usage: ttnn_families_host unary|binary_sfpu|transpose|tilize|untilize|reduce|softmax|layernorm|bad_binding <args> "
