@@ -225,30 +225,40 @@ def mcast_host(host: TTNNHost, tmp_path_factory: pytest.TempPathFactory) -> ttnn
 
 
 MCAST_CASES = {
-    # M, N, K, grid, arch
-    "256-cube-4x4-wormhole": (256, 256, 256, (4, 4), "wormhole_b0"),
+    # M, N, K, grid, arch, fused bias (FUSE_BIAS: a [1, N] bias added to every row)
+    "256-cube-4x4-wormhole": (256, 256, 256, (4, 4), "wormhole_b0", False),
     # 10 x 10 tiles over 4 x 4 cores: blocks of 3 x 3 tiles, the last row and column of cores hold 1
-    "partial-blocks-4x4-blackhole": (320, 320, 256, (4, 4), "blackhole"),
+    "partial-blocks-fused-bias-4x4-blackhole": (320, 320, 256, (4, 4), "blackhole", True),
 }
 
 
 @pytest.mark.parametrize("case", sorted(MCAST_CASES))
 def test_ttnn_2d_multicast_matmul_matches_numpy_reading_each_operand_once(
         mcast_host: ttnn_mcast.Host, tmp_path: Path, case: str) -> None:
-    m, n, k, grid, arch = MCAST_CASES[case]
+    m, n, k, grid, arch, fuse_bias = MCAST_CASES[case]
     rng = np.random.default_rng(sum(map(ord, case)))
     a, b = bf16(rng.standard_normal((m, k))), bf16(rng.standard_normal((k, n)))
+    bias = bf16(4 * rng.standard_normal(n)) if fuse_bias else None
+    ref = a.astype(np.float32) @ b.astype(np.float32)
     config = ttnn_mcast.ttnn_config(m, n, k, grid)
     assert config.in0_block_w == 2 and k // 32 // config.in0_block_w > 2  # packer L1 accumulation is on
     stats = tmp_path / "stats.json"
-    out = mcast_host.run(a, b, config, tmp_path, arch, stats)
-    check_close(out, a.astype(np.float32) @ b.astype(np.float32))
+    out = mcast_host.run(a, b, config, tmp_path, arch, stats, bias)
+    if bias is not None:
+        assert np.abs(out.astype(np.float32) - ref).max() > 1.0  # the bias matters for this data
+        ref = ref + bias.astype(np.float32)
+    check_close(out, ref)
     (workload,) = json.loads(stats.read_text())["workloads"]
     total = workload["totals"]
-    # one sender per core row reads A, one per core column reads B, and multicasts: each byte once
-    assert total["dram_read_bytes"] == (a.nbytes + b.nbytes)
+    # one sender per core row reads A, one per core column reads B (and the bias: one 32 x N tile row), and
+    # multicasts: each byte once
+    bias_bytes = 32 * n * 2 if fuse_bias else 0
+    assert total["dram_read_bytes"] == a.nbytes + b.nbytes + bias_bytes
     assert total["dram_write_bytes"] == m * n * 2
     cores = {tuple(c["core"]) for c in workload["cores"]}
     assert cores == {(x, y) for x in range(grid[0]) for y in range(grid[1])}  # every core computes a block
-    if case.startswith("256"):  # full blocks: the multicasts carry A and B once each
-        assert total["mcast_write_bytes"] == a.nbytes + b.nbytes
+    # each row sender multicasts its A row-blocks, each column sender its B column-blocks, once each and at
+    # full block size (a padded last block included): A and B exactly once when the blocks divide the matrix
+    per_core_m, per_core_n = -(-m // 32 // grid[1]), -(-n // 32 // grid[0])
+    bias_mcast = grid[0] * per_core_n * 2048 if fuse_bias else 0
+    assert total["mcast_write_bytes"] == (grid[1] * per_core_m + grid[0] * per_core_n) * (k // 32) * 2048 + bias_mcast

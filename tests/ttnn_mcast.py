@@ -65,12 +65,15 @@ class Host:
         self.exe = mock_sdk.compile_host_program([HOST], exe, build_dir=build)
 
     def run(self, a: np.ndarray, b: np.ndarray, config: Config, work: Path, arch: str = "wormhole_b0",
-            stats: Path | None = None) -> np.ndarray:
-        """C = A @ B (bf16 in and out) on the mock; raises RuntimeError with the host's message on failure."""
+            stats: Path | None = None, bias: np.ndarray | None = None) -> np.ndarray:
+        """C = A @ B (+ bias, a vector added to every row: ttnn's fused bias) on the mock, bf16 in and out;
+        raises RuntimeError with the host's message on failure."""
         (m, k), (_, n) = a.shape, b.shape
         work.mkdir(parents=True, exist_ok=True)
         a.astype(ml_dtypes.bfloat16).tofile(work / "a.bin")
         b.astype(ml_dtypes.bfloat16).tofile(work / "b.bin")
+        if bias is not None:
+            bias.astype(ml_dtypes.bfloat16).tofile(work / "bias.bin")
         env = dict(os.environ)
         for key in ("TT_MOCK_STATS", "TT_MOCK_KERNEL_PATH", "TT_MOCK_CXX", "TT_METAL_KERNEL_PATH"):
             env.pop(key, None)
@@ -78,7 +81,8 @@ class Host:
         env["TT_METAL_HOME"] = str(self.ttnn)
         if stats is not None:
             env["TT_MOCK_STATS"] = str(stats)
-        args = [*config.args[:2], m, k, n, *config.args[2:], work / "a.bin", work / "b.bin", work / "out.bin"]
+        args = [*config.args[:2], m, k, n, *config.args[2:], work / "a.bin", work / "b.bin",
+                "-" if bias is None else work / "bias.bin", work / "out.bin"]
         proc = subprocess.run([str(self.exe), *map(str, args)],
                               env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
         if proc.returncode != 0:

@@ -1,13 +1,16 @@
 // Host program that runs ttnn's own 2-D multicast matmul kernels (from the ttnn 0.81 wheel, unmodified)
 // the way ttnn's 2-D multicast program factory (MatmulMultiCoreReuseMcast2DProgramFactory, interleaved
-// DRAM operands, no bias, no fused activation, no transpose_mcast) sets them up: the same kernel files,
+// DRAM operands, optionally a fused row-broadcast bias, no fused activation, no transpose_mcast) sets them up: the same kernel files,
 // processors and NOCs, compile-time args, named compile-time args, defines, circular buffers,
 // semaphores, core roles and runtime args. Written against the TT-Metalium host API only.
 //
 //   ttnn_mcast_host <grid_x> <grid_y> <M> <K> <N> <in0_block_w> <out_subblock_h> <out_subblock_w>
-//                   <LoFi|HiFi2|HiFi3|HiFi4> <fp32_dest_acc 0|1> <packer_l1_acc 0|1> <a.bin> <b.bin> <out.bin>
+//                   <LoFi|HiFi2|HiFi3|HiFi4> <fp32_dest_acc 0|1> <packer_l1_acc 0|1> <a.bin> <b.bin> <bias.bin|->
+//                   <out.bin>
 //
-// a.bin is M x K, b.bin K x N, out.bin M x N (row-major bf16); M, K, N multiples of 32. The program
+// a.bin is M x K, b.bin K x N, bias.bin N values (added to every row: ttnn's FUSE_BIAS with a [1, N] bias,
+// stored as a 32 x N tile row whose first row holds it; - for none), out.bin M x N (row-major bf16);
+// M, K, N multiples of 32. The program
 // config is the one ttnn derives for an interleaved 2-D multicast matmul on a grid_x x grid_y grid:
 // per_core_M = ceil(Mt / grid_y), per_core_N = ceil(Nt / grid_x), out_block = per_core; the caller picks
 // in0_block_w and the output sub-block. Core (x, y) computes output block (row y, column x); the left
@@ -110,12 +113,22 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
     auto out_buffer = dram_tiles(&device, M * N);
     distributed::EnqueueWriteMeshBuffer(cq, in0_buffer, tilize_nfaces(load(argv[9], M_ * K_), M_, K_), false);
     distributed::EnqueueWriteMeshBuffer(cq, in1_buffer, tilize_nfaces(load(argv[10], K_ * N_), K_, N_), false);
+    const bool fuse_bias = std::string(argv[11]) != "-";
+    std::shared_ptr<distributed::MeshBuffer> bias_buffer;
+    if (fuse_bias) {
+        std::vector<bfloat16> rows(TILE_HEIGHT * N_, bfloat16(0.0f));
+        const std::vector<bfloat16> bias = load(argv[11], N_);
+        std::copy(bias.begin(), bias.end(), rows.begin());
+        bias_buffer = dram_tiles(&device, N);
+        distributed::EnqueueWriteMeshBuffer(cq, bias_buffer, tilize_nfaces(rows, TILE_HEIGHT, N_), false);
+    }
 
     Program program = CreateProgram();
     const tt::DataFormat data_format = tt::DataFormat::Float16_b;
     const uint32_t num_blocks = K / in0_block_w;
-    // packer L1 accumulation only pays with more than 2 K blocks (no bias)
-    const bool packer_l1_acc_en = packer_l1_acc && num_blocks > 2;
+    // packer L1 accumulation only pays with more than 2 K blocks (more than 1 with a bias, whose add
+    // reads the partials from L1 anyway)
+    const bool packer_l1_acc_en = packer_l1_acc && ((fuse_bias && num_blocks > 1) || num_blocks > 2);
     const tt::DataFormat interm0_data_format =
         packer_l1_acc_en ? (fp32_dest_acc_en ? tt::DataFormat::Float32 : tt::DataFormat::Float16_b)
                          : (fp32_dest_acc_en ? tt::DataFormat::Float32 : data_format);
@@ -201,14 +214,15 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
         // writer
         1, N, out_subblock_w, out_subblock_h * N, out_block_w, out_block_h * N,
         out_subblock_w, out_subblock_h, out_subblock_w * out_subblock_h,
-        M * N,  // MtNt
-        0,      // in3 (bias) stride: no bias
+        M * N,                                // MtNt
+        static_cast<uint32_t>(fuse_bias ? 1 : 0),  // in3 (bias) tensor stride w
         0, 0,   // fused all-gather, fused reduce-scatter
         0,      // compact_output
     };
     TensorAccessorArgs(*in1_buffer).append_to(in1_sender_writer_args);
     TensorAccessorArgs().append_to(in1_sender_writer_args);  // sparsity placeholder
     TensorAccessorArgs(*out_buffer).append_to(in1_sender_writer_args);
+    if (fuse_bias) TensorAccessorArgs(*bias_buffer).append_to(in1_sender_writer_args);
 
     const std::vector<uint32_t> in0_receiver_args = {
         in0_block_w * in0_block_h, num_blocks, out_num_blocks_x, out_num_blocks_y, in0_sender_sem, in0_receiver_sem,
@@ -218,12 +232,18 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
         1, N, out_subblock_w, out_subblock_h * N, out_block_w, out_block_h * N,
         out_subblock_w, out_subblock_h, out_subblock_w * out_subblock_h,
         M * N,
-        0,  // in3 block w: no bias
+        fuse_bias ? in1_block_w : 0,  // in3 (bias) block width
         0,  // fused reduce-scatter
     };
     TensorAccessorArgs(*out_buffer).append_to(in1_receiver_writer_args);
 
-    std::map<std::string, std::string> mm_kernel_defines, in0_sender_defines, in1_sender_writer_defines;
+    std::map<std::string, std::string> mm_kernel_defines, in0_sender_defines, in1_sender_writer_defines,
+        in1_receiver_writer_defines;
+    if (fuse_bias) {
+        mm_kernel_defines["FUSE_BIAS"] = "1";
+        in1_sender_writer_defines["FUSE_BIAS"] = "1";
+        in1_receiver_writer_defines["FUSE_BIAS"] = "1";
+    }
     if (packer_l1_acc_en) mm_kernel_defines["PACKER_L1_ACC"] = "1";
     if (fp32_dest_acc_en) mm_kernel_defines["FP32_DEST_ACC_EN"] = "1";
     if (in0_receiver.num_cores() == 0) in0_sender_defines["SKIP_MCAST"] = "1";
@@ -256,7 +276,8 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
         in1_receiver_id = CreateKernel(
             program, dir + "dataflow/reader_bmm_tile_layout_in1_receiver_writer_padding.cpp", in1_receiver,
             DataMovementConfig{.processor = DataMovementProcessor::RISCV_0, .noc = in1_noc,
-                               .compile_args = in1_receiver_writer_args, .named_compile_args = in1_receiver_named});
+                               .compile_args = in1_receiver_writer_args, .defines = in1_receiver_writer_defines,
+                               .named_compile_args = in1_receiver_named});
     }
     if (in0_receiver.num_cores() > 0) {
         in0_receiver_id = CreateKernel(
@@ -270,7 +291,8 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
             program, dir + "dataflow/reader_bmm_tile_layout_in1_receiver_writer_padding.cpp",
             *in0_receiver_in1_receiver_other_cores,
             DataMovementConfig{.processor = DataMovementProcessor::RISCV_0, .noc = in1_split_noc,
-                               .compile_args = in1_receiver_writer_args, .named_compile_args = in1_receiver_named});
+                               .compile_args = in1_receiver_writer_args, .defines = in1_receiver_writer_defines,
+                               .named_compile_args = in1_receiver_named});
         in0_receiver_other_id = CreateKernel(
             program, dir + "dataflow/reader_bmm_tile_layout_in0_receiver.cpp", *in0_receiver_in1_receiver_other_cores,
             DataMovementConfig{.processor = DataMovementProcessor::RISCV_1, .noc = in0_split_noc,
@@ -278,7 +300,7 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
     }
 
     const uint32_t in1_num_subblocks = out_block_w / out_subblock_w;
-    const std::vector<uint32_t> compute_args = {
+    std::vector<uint32_t> compute_args = {
         in0_block_w, in0_num_subblocks, in0_block_num_tiles, out_subblock_h * in0_block_w,
         in1_num_subblocks, out_subblock_w * in0_block_w * in1_num_subblocks, out_subblock_w * in1_num_subblocks,
         num_blocks, out_num_blocks_x, out_num_blocks_y,
@@ -287,15 +309,18 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
         0,  // get_batch_from_reader
         0,  // in0_transpose_tile
     };
+    std::unordered_map<std::string, uint32_t> compute_named = {
+        {"cb_in0", tt::CBIndex::c_0}, {"cb_in1", tt::CBIndex::c_1}, {"cb_bias", tt::CBIndex::c_3},
+        {"cb_out", tt::CBIndex::c_4}, {"cb_intermed0", tt::CBIndex::c_5}, {"cb_in0_intermediate", tt::CBIndex::c_8},
+        {"cb_in1_intermediate", tt::CBIndex::c_9}, {"cb_in0_transposed", tt::CBIndex::c_10}};
+    if (fuse_bias) {
+        compute_args.push_back(1);               // row_broadcast_bias: a [1, N] bias
+        compute_named["bias_ntiles"] = in1_block_w;  // the bias tiles the reader pushes per output block
+    }
     CreateKernel(program, dir + "compute/bmm_large_block_zm_fused_bias_activation.cpp", all_cores,
                  ComputeConfig{.math_fidelity = math_fidelity, .fp32_dest_acc_en = fp32_dest_acc_en,
                                .math_approx_mode = false, .compile_args = compute_args, .defines = mm_kernel_defines,
-                               .named_compile_args = {{"cb_in0", tt::CBIndex::c_0}, {"cb_in1", tt::CBIndex::c_1},
-                                                      {"cb_bias", tt::CBIndex::c_3}, {"cb_out", tt::CBIndex::c_4},
-                                                      {"cb_intermed0", tt::CBIndex::c_5},
-                                                      {"cb_in0_intermediate", tt::CBIndex::c_8},
-                                                      {"cb_in1_intermediate", tt::CBIndex::c_9},
-                                                      {"cb_in0_transposed", tt::CBIndex::c_10}}});
+                               .named_compile_args = compute_named});
 
     // ---- circular buffers -----------------------------------------------------------------------------
     const uint32_t src0 = tt::CBIndex::c_0, src1 = tt::CBIndex::c_1, out_cb = tt::CBIndex::c_4, interm0 = tt::CBIndex::c_5;
@@ -321,6 +346,13 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
                                                    {static_cast<uint8_t>(interm0), interm0_data_format}})
                                  .set_page_size(out_cb, single_tile_size)
                                  .set_page_size(interm0, interm0_single_tile_size));
+    }
+
+    if (fuse_bias) {  // one block row of bias tiles, not double-buffered
+        const uint32_t src3 = tt::CBIndex::c_3;
+        CreateCircularBuffer(program, all_cores,
+                             CircularBufferConfig(out_block_w * single_tile_size, {{static_cast<uint8_t>(src3), data_format}})
+                                 .set_page_size(src3, single_tile_size));
     }
 
     // ---- runtime args (parameters of the last row / column of blocks) ----------------------------------
@@ -385,7 +417,8 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
                 last_col ? last_subblock_w : out_subblock_w,
                 last_col ? padded_subblock_tiles_addr_skip : 0,
                 last_col ? padded_block_tiles_w_skip : 0,
-                0, 0,  // bias address and start tile: no bias
+                fuse_bias ? static_cast<uint32_t>(bias_buffer->address()) : 0,  // bias address
+                fuse_bias ? per_core_N * in1_idx : 0,                            // bias start tile
                 last_col ? last_out_num_blocks_w : out_num_blocks_x,
             };
             SetRuntimeArgs(program, in1_sender_id, core, args);
@@ -407,7 +440,6 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
             };
             SetRuntimeArgs(program, right_half ? in1_receiver_other_id : in1_receiver_id, core, args);
         }
-        (void)bottom;
     }
 
     distributed::MeshWorkload workload;
@@ -416,14 +448,14 @@ void matmul_2d_mcast(distributed::MeshDevice& device, const CoreCoord grid, char
     distributed::Finish(cq);
     std::vector<bfloat16> out;
     distributed::EnqueueReadMeshBuffer(cq, out, out_buffer, true);
-    save(argv[11], untilize_nfaces(out, M_, N_));
+    save(argv[12], untilize_nfaces(out, M_, N_));
 }
 
 int run(int argc, char** argv) {
-    if (argc != 15) {
+    if (argc != 16) {
         throw std::runtime_error(
             "usage: ttnn_mcast_host <grid_x> <grid_y> <M> <K> <N> <in0_block_w> <out_subblock_h> <out_subblock_w> "
-            "<LoFi|HiFi2|HiFi3|HiFi4> <fp32_dest_acc 0|1> <packer_l1_acc 0|1> <a.bin> <b.bin> <out.bin>");
+            "<LoFi|HiFi2|HiFi3|HiFi4> <fp32_dest_acc 0|1> <packer_l1_acc 0|1> <a.bin> <b.bin> <bias.bin|-> <out.bin>");
     }
     auto mesh_device = distributed::MeshDevice::create_unit_mesh(0);
     const CoreCoord device_grid = mesh_device->compute_with_storage_grid_size();

@@ -88,36 +88,90 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
     assert not any(a["kind"] == "mcast" for f in mod.functions.values() for a in f.attrs[A.RUNTIME_ARGS])
 
 
-@pytest.mark.parametrize(("m", "n", "k", "arch", "planned"), [
-    (512, 512, 512, "wormhole_b0", False),  # 16 blocks on 16 cores either way, compute-bound: plain kept
-    (1024, 1024, 1024, "wormhole_b0", True),  # plain reads 8x A+B: DRAM-bound, the plan wins
-    (4096, 4096, 4096, "blackhole", True),  # the plan uses 8x8 of 13x10 cores and still wins on DRAM
-    (512, 512, 512, "blackhole", False),
+@pytest.mark.parametrize(("m", "n", "k", "block", "arch", "planned"), [
+    # 16 blocks on a 2x2 device grid: compute-bound either way (split or not), the plain partition is kept
+    (512, 512, 512, 128, (2, 2), None),
+    # 16 blocks on 64 cores, compute-bound: plain kept (blocks are split only to balance cores, not to
+    # find parallelism a small kernel lacks)
+    (512, 512, 512, 128, "wormhole_b0", None),
+    (1024, 1024, 1024, 128, "wormhole_b0", [128, 128]),  # plain reads 8x A+B: DRAM-bound, the plan wins
+    # 32x32 blocks would take 3x4 steps on 11x8 cores (12 blocks where 7.9 balance 130 cores): split in
+    # 128x64 blocks, 5x4 steps on 13x8 cores (10 of 128x128)
+    (4096, 4096, 4096, 128, "blackhole", [128, 64]),
+    (2048, 2048, 2048, 128, "blackhole", [128, 64]),  # 3x2 steps of 128x64 on 11x8 (2x2 of 128x128 before)
+    (4096, 4096, 4096, 128, "wormhole_b0", [128, 128]),  # 32x32 blocks divide evenly over 8x8: not split
 ])
-def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, arch: str, planned: bool) -> None:
-    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch)
-    assert (A.MULTICAST in kernel_roles(mod)["reader"].attrs) is planned
+def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, block: int, arch: str | tuple,
+                                                   planned: list[int] | None) -> None:
+    mod = _lower(gemm_ir(m, n, k, block, block, 32), **({"arch": arch} if isinstance(arch, str) else
+                                                         {"device_grid": arch}))
+    reader = kernel_roles(mod)["reader"]
+    if planned is None:
+        assert A.MULTICAST not in reader.attrs
+        return
+    assert A.MULTICAST in reader.attrs
+    # the plan's blocks (the kernel's, or split): the accumulator's shape
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == planned
 
 
-@pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (1024, 2048, 128)])
+@pytest.mark.parametrize(("arch", "m", "n", "grid", "rect", "last"), [
+    # Blackhole's 13x10 cores, 64x64 blocks of 64: 5 block columns per core on 13 columns (the last gets
+    # 4), 7 block rows per core on 10 rows (the last gets 1)
+    ("blackhole", 4096, 4096, [13, 10], [5, 7], [[60, 63], [63, 63]]),
+    # a prime block grid larger than the device grid: 13x13 blocks on Wormhole's 8x8, 2x2 per core on 7x7
+    ("wormhole_b0", 1664, 1664, [7, 7], [2, 2], [[12, 12], [12, 12]]),
+])
+def test_plan_uses_uneven_rectangles_when_the_device_grid_does_not_divide_the_blocks(
+        arch: str, m: int, n: int, grid: list[int], rect: list[int], last: list[list[int]]) -> None:
+    block = 64 if arch == "blackhole" else 128
+    mod = _lower(gemm_ir(m, n, 256, block, block, 32), arch=arch)
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    gx, gy = n // block, m // block
+    assert (plan["block_grid"], plan["core_grid"], plan["blocks_per_core"]) == ([gx, gy], grid, rect)
+    cores = {tuple(c["core"]): c for c in plan["cores"]}
+    assert len(cores) == grid[0] * grid[1]
+    assert cores[(grid[0] - 1, grid[1] - 1)]["blocks"] == last
+    # the rectangles partition the block grid; a core row shares its block rows, a column its block columns
+    owned = Counter((bx, by) for c in cores.values() for bx in range(c["blocks"][0][0], c["blocks"][1][0] + 1)
+                    for by in range(c["blocks"][0][1], c["blocks"][1][1] + 1))
+    assert owned == Counter({(bx, by): 1 for bx in range(gx) for by in range(gy)})
+    for (x, y), c in cores.items():
+        assert [r[1] for r in c["blocks"]] == [r[1] for r in cores[(0, y)]["blocks"]]
+        assert [r[0] for r in c["blocks"]] == [r[0] for r in cores[(x, 0)]["blocks"]]
+        assert c["groups"]["A_shared"]["dest"] == [[1, y], [grid[0] - 1, y]]
+        assert c["groups"]["B_shared"]["dest"] == [[x, 1], [x, grid[1] - 1]]
+    # every core runs the same number of lock-step steps, so the handshakes of a row / column pair up
+    assert {w["count"] for w in reader.attrs[A.WORK_PARTITION]} == {rect[0] * rect[1]}
+    assert [g["num_dests"] for g in plan["groups"]] == [grid[0] - 1, grid[1] - 1]
+
+
+@pytest.mark.parametrize(("m", "n", "k"), [(1024, 1024, 256), (2048, 1024, 256), (1024, 2048, 128),
+                                           (1664, 1664, 128)])
 def test_cores_run_their_rectangle_in_lock_step(m: int, n: int, k: int) -> None:
-    """Traced per core: every block is computed once, and at every step the cores of a row write the same
-    block row and the cores of a column the same block column (so one multicast serves them all)."""
+    """Traced per core: every block is computed, by the core owning it; at every step the cores of a row
+    write the same block row and the cores of a column the same block column (so one multicast serves them
+    all); only a core of a short last column / row computes a block twice (its padded steps)."""
     mod = _lower(gemm_ir(m, n, k, 128, 128, 32))
     writer = kernel_roles(mod)["writer"]
     plan = writer.attrs[A.MULTICAST]
     cx, cy = plan["core_grid"]
+    rx, ry = plan["blocks_per_core"]
+    gx, gy = n // 128, m // 128
     steps: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i, w in enumerate(writer.attrs[A.WORK_PARTITION]):
         pages = [c[1] for c in trace(writer, _runtime(writer, i)) if c[0] == "noc_async_write_page"]
         # first output tile of each block gives the block
         blocks = [(p % (n // 32) // 4, p // (n // 32) // 4) for p in pages[::16]]
         steps[tuple(w["core"])] = blocks
-    everything = [b for bl in steps.values() for b in bl]
-    assert sorted(everything) == sorted((bx, by) for bx in range(n // 128) for by in range(m // 128))
+    assert {b for bl in steps.values() for b in bl} == {(bx, by) for bx in range(gx) for by in range(gy)}
     for (x, y), blocks in steps.items():
+        assert len(blocks) == rx * ry
         assert [b[1] for b in blocks] == [b[1] for b in steps[(0, y)]]
         assert [b[0] for b in blocks] == [b[0] for b in steps[(x, 0)]]
+        assert all(x * rx <= bx < (x + 1) * rx and y * ry <= by < (y + 1) * ry for bx, by in blocks)
+        padded = (x + 1) * rx > gx or (y + 1) * ry > gy
+        assert (len(set(blocks)) < len(blocks)) == padded
     assert len(steps) == cx * cy
 
 
@@ -199,6 +253,26 @@ def test_verify_rejects_a_rectangle_outside_the_grid() -> None:
         "multicast group B_shared: destination rectangle [[1, 1], [1, 8]] of core [1, 0] is not inside the 8x8 "
         "core grid",
         "multicast group B_shared: rectangle [[1, 1], [1, 8]] holds 8 cores but the group has 7 receivers",
+    ]
+
+
+def test_verify_rejects_core_rectangles_that_break_the_row_sharing() -> None:
+    """Two cores of core row 0 owning different block rows could not share one A multicast; the block their
+    swap leaves unowned is reported too."""
+    mod = lower(gemm_ir(1664, 1664, 256, 128, 128, 32))
+    funcs = {}
+    for name, f in mod.functions.items():
+        plan = copy.deepcopy(f.attrs[A.MULTICAST])
+        plan["cores"][1]["blocks"] = [[2, 2], [3, 3]]  # core [1, 0] claims core [1, 1]'s blocks
+        funcs[name] = f.with_attr(A.MULTICAST, plan)
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.producer == "PlanMulticastTT"
+    assert err.value.problems == [
+        "core [1, 0] owns block rows [2, 3], not those of its core row [0, 1]: one multicast along the row cannot "
+        "serve it",
+        "the lock-step steps of core [1, 0] do not run exactly its blocks [[2, 2], [3, 3]]",
+        "8 block(s) of the 13x13 grid are not owned by exactly one core (first: [2, 0])",
     ]
 
 

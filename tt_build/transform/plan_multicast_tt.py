@@ -6,11 +6,18 @@ options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``arch`` 
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
 
-* the block grid ``(gx, gy)`` is mapped onto a core grid ``(cx, cy)`` (the largest divisors of ``gx`` and
-  ``gy`` within the device grid); core ``(x, y)`` runs the ``rx × ry`` rectangle of blocks
-  ``bx ∈ [x·rx, (x+1)·rx)``, ``by ∈ [y·ry, (y+1)·ry)`` (``rx = gx / cx``, ``ry = gy / cy``) in lock-step
-  with every other core: at step ``l`` each core runs block ``(x·rx + l % rx, y·ry + l // rx)``, so all
-  cores of a core row work on the same ``by`` and all cores of a core column on the same ``bx``;
+* the block grid ``(gx, gy)`` is mapped onto a core grid ``(cx, cy)`` as ttnn's 2-D multicast matmul maps
+  its tiles: ``rx = ⌈gx / dev_x⌉`` block columns per core, ``cx = ⌈gx / rx⌉`` core columns (at most the
+  device grid's; the last one runs the ``gx − (cx−1)·rx`` columns left), and the same along ``y``. Core
+  ``(x, y)`` owns the rectangle ``bx ∈ [x·rx, min((x+1)·rx, gx))``, ``by ∈ [y·ry, min((y+1)·ry, gy))``
+  and every core runs the same ``rx × ry`` lock-step steps: at step ``l`` it runs block
+  ``(min(x·rx + l % rx, gx−1), min(y·ry + l // rx, gy−1))``, so all cores of a core row work on the same
+  ``by`` and all cores of a core column on the same ``bx``. A core of the last (short) column or row
+  pads its steps by repeating its last block column / row (the same values written again), so that it
+  keeps taking part in its row's and column's multicasts and every core issues the same circular-buffer
+  operations. Among the grids of least lock-step length ``rx·ry`` this one has the fewest padded steps
+  (a ceil/floor split of the blocks over the whole device grid has the same length and more padding);
+  the device grid need not divide the block grid;
 * an on-chip buffer filled by ``T.copy`` from an input tensor whose region depends on ``by`` and not on
   ``bx`` holds the same block on every core of a core row: it becomes a multicast group along ``x`` (the
   core at ``x = 0`` reads it from memory and multicasts it to cores ``x = 1 … cx-1`` of its row); one
@@ -18,6 +25,16 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   (``ready``: receivers count in at the sender; ``valid``: the sender announces the block's arrival);
   the group along ``y`` runs on the writer's data-movement RISC, so the two operands are read by the two
   RISCs.
+
+* block splitting: where the kernel's blocks balance the cores badly (32 × 32 blocks on Blackhole's
+  13 × 10 cores: 12 on the busiest core where 7.9 would balance them) and there are at least as many
+  blocks as cores, a GEMM-like kernel (only copies
+  between a tensor and a whole on-chip buffer, ``T.gemm``, ``T.clear`` and loops not bounded by a block
+  index) gets its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (split blocks of at
+  least 64 rows / columns), as if written with ``block_M / s`` and ``block_N / t``: the same products
+  summed in the same order (``tt_build/transform/_block_split.py``). The split ranked best (below) is
+  used when it ranks 5 % ahead of the unsplit plan; the resized buffers' ``tt.buffer.<name>`` are
+  updated (``tt.grid_blocks`` stays the kernel's grid as written).
 
 * K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
   filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
@@ -27,7 +44,7 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   often. The products and their summation order are unchanged. The resized buffers'
   ``tt.buffer.<name>`` (shape, tiles) are updated.
 
-The decision comes from the dataflow (which block index a copy's source region uses), never from names.
+The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
 bounded by its compute (matmul tile ops per core × FPU cycles at the math fidelity) and its DRAM reads
 at the architecture's bandwidth — a compute-bound plain partition (small problems) gains nothing from
@@ -66,6 +83,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
+from tt_build.transform._block_split import split_kernel_blocks
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -77,18 +95,31 @@ from tt_build.transform.base import (
 from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
 
-__all__ = ["PlanMulticastTT", "block_of_step", "largest_divisor_at_most"]
+__all__ = ["PlanMulticastTT", "block_of_step", "split_blocks"]
 
 
-def largest_divisor_at_most(n: int, limit: int) -> int:
-    """The largest divisor of ``n`` that is ``<= limit``."""
-    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+def split_blocks(blocks: int, cores: int) -> tuple[int, int]:
+    """``(n, per)``: ``blocks`` block rows (or columns) over at most ``cores`` core rows (columns), ``per`` =
+    ⌈blocks / cores⌉ to each but the last of the ``n`` = ⌈blocks / per⌉ cores used, which gets the rest."""
+    per = -(-blocks // cores)
+    return -(-blocks // per), per
 
 
-def block_of_step(core: tuple[int, int], step: int, rect: tuple[int, int]) -> tuple[int, int]:
-    """The block (bx, by) core ``core`` runs at lock-step ``step`` when each core runs ``rect`` blocks."""
+def block_of_step(core: tuple[int, int], step: int, rect: tuple[int, int],
+                  grid: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The block (bx, by) core ``core`` runs at lock-step ``step`` when each core runs ``rect`` steps over a
+    ``grid`` of blocks (a padded step of a last column / row repeats its last block)."""
     rx, ry = rect
-    return core[0] * rx + step % rx, core[1] * ry + step // rx
+    bx, by = core[0] * rx + step % rx, core[1] * ry + step // rx
+    if grid is None:
+        return bx, by
+    return min(bx, grid[0] - 1), min(by, grid[1] - 1)
+
+
+def core_blocks(core: tuple[int, int], rect: tuple[int, int], grid: tuple[int, int]) -> list[list[int]]:
+    """The inclusive rectangle of blocks ``[[x0, y0], [x1, y1]]`` core ``core`` owns."""
+    (x, y), (rx, ry), (gx, gy) = core, rect, grid
+    return [[x * rx, y * ry], [min((x + 1) * rx, gx) - 1, min((y + 1) * ry, gy) - 1]]
 
 
 class PlanMulticastTT(Pass):
@@ -106,19 +137,27 @@ class PlanMulticastTT(Pass):
         grid = f.attrs[A.GRID_BLOCKS]
         if launch is None or len(grid) != 2 or _branches_on(launch, launch.block_vars):
             return f
-        bx, by = launch.block_vars
-        groups = self._groups(f, launch, bx, by)
-        axes = {g["axis"] for g in groups}
-        if axes != {"x", "y"}:
+        orig = f
+        dev = tuple(f.attrs[A.DEVICE_GRID])
+        base = self._candidate(f, launch, ctx, dev)
+        if base is None:
             return f
-        dev_x, dev_y = f.attrs[A.DEVICE_GRID]
-        gx, gy = grid
-        cx, cy = largest_divisor_at_most(gx, dev_x), largest_divisor_at_most(gy, dev_y)
-        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+        plain, best = base[0], base[1:]
+        if best[0] is None:
             return f
-        rx, ry = gx // cx, gy // cy
-        if not self._pays_off(f, launch, groups, ctx, (cx, cy), (dev_x, dev_y)):
-            return f
+        # split the blocks only to balance the cores (never to find parallelism a small kernel lacks)
+        gx0, gy0 = grid
+        partial = any(f.attrs.get(A.buffer_key(p.name), {}).get("partial") for p in f.params)
+        if gx0 * gy0 >= dev[0] * dev[1] and not partial:
+            for s, t in _split_factors(f, launch):
+                split = self._split(f, launch, s, t)
+                cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
+                if cand is not None and cand[1] is not None and cand[-1] < 0.95 * best[-1]:
+                    best = cand[1:]
+        est, f, launch, groups, (cx, cy), (rx, ry), _ = best
+        if not est < 0.9 * plain:  # noqa: PLR2004 - the plan must win by 10 %
+            return orig
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
         sem = 0
         for g in groups:
             g["num_dests"] = (cx if g["axis"] == "x" else cy) - 1
@@ -135,7 +174,7 @@ class PlanMulticastTT(Pass):
                     entry[g["group"]] = {"sender": x == 0, "sender_core": [0, y], "dest": [[1, y], [cx - 1, y]]}
                 else:
                     entry[g["group"]] = {"sender": y == 0, "sender_core": [x, 0], "dest": [[x, 1], [x, cy - 1]]}
-            mcores.append({"core": [x, y], "groups": entry})
+            mcores.append({"core": [x, y], "blocks": core_blocks((x, y), (rx, ry), (gx, gy)), "groups": entry})
         attrs = dict(f.attrs)
         body = f.body
         coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
@@ -180,21 +219,58 @@ class PlanMulticastTT(Pass):
         return out
 
 
+    @staticmethod
+    def _split(f: PrimFunc, launch: KernelLaunch, s: int, t: int) -> PrimFunc | None:
+        """``f`` with its blocks split (``_block_split.split_kernel_blocks``) and the resized buffers'
+        ``tt.buffer.<name>`` updated (``tt.grid_blocks`` stays the kernel's grid as written; the split grid
+        is the ``T.Kernel`` launch's and, later, ``tt.multicast``'s ``block_grid``)."""
+        out = split_kernel_blocks(f, launch, s, t)
+        if out is None:
+            return None
+        body, _, resized = out
+        attrs = dict(f.attrs)
+        for name, b in resized.items():
+            info = dict(attrs[A.buffer_key(name)])
+            info["shape"] = list(b.shape)
+            info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
+            attrs[A.buffer_key(name)] = info
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
     # -- cost estimate ---------------------------------------------------------------------------
-    def _pays_off(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
-                  grid: tuple[int, int], dev: tuple[int, int]) -> bool:
-        """Whether the multicast plan is estimated faster than the plain partition: each is bounded by its
-        compute (matmul tiles per core × FPU cycles at the math fidelity) and its DRAM reads (every block
-        reading its operand blocks, vs each operand block read once per lock-step line) at the
-        architecture's bandwidth. The plan must win by 10 %: with the plain partition compute-bound the
-        multicast only adds its handshakes. A kernel whose K loop or operands this cannot size keeps
-        the plan."""
+    def _candidate(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext, dev: tuple[int, ...]) -> tuple | None:
+        """(plain estimate, plan estimate, f, launch, groups, core grid, lock-step rectangle) of a kernel
+        whose blocks can be shared along both axes; the plan estimate is None when the core grid would be
+        narrower than 2 × 2. None when the kernel has no group along each axis."""
+        bx, by = launch.block_vars
+        groups = self._groups(f, launch, bx, by)
+        if {g["axis"] for g in groups} != {"x", "y"}:
+            return None
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
+        (cx, rx), (cy, ry) = split_blocks(gx, dev[0]), split_blocks(gy, dev[1])
+        if cx < 2 or cy < 2:  # noqa: PLR2004 - a 2-D grid needs two cores each way
+            return (0.0, None, f, launch, groups, (cx, cy), (rx, ry), None)
+        plain, mcast, rank = self._estimates(f, launch, groups, ctx, (cx, cy), (rx, ry), (dev[0], dev[1]))
+        return (plain, mcast, f, launch, groups, (cx, cy), (rx, ry), rank)
+
+    def _estimates(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                   grid: tuple[int, int], rect: tuple[int, int],
+                   dev: tuple[int, int]) -> tuple[float, float, float]:
+        """Estimated seconds of the plain partition and of the multicast plan, and the plan's rank among
+        block splits. Each estimate is bounded by its compute (matmul tiles per core × FPU cycles at the
+        math fidelity) and its DRAM reads (every block reading its operand blocks, vs each sender reading
+        one operand panel per lock-step step) at the architecture's bandwidth. The plan is used where it
+        wins by 10 %: with the plain partition compute-bound the multicast only adds its handshakes.
+        Splits are ranked by the root-sum-square of the plan's compute and DRAM times: near DRAM
+        saturation the two overlap less (on the mock's device-time model, Blackhole 4096³: 128×128
+        blocks 1249 µs, 128×64 1058 µs, 64×64 1151 µs; the root-sum-squares 1255, 1137, 1183 µs rank them
+        the same way, the maxima 1165, 971, 850 µs do not). A kernel whose K loop or operands this cannot
+        size gets (1, 0, 0): the plan."""
         arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
         fidelity = ctx.get("math_fidelity")
         phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
         loop = _k_loop(launch.body, {g["buffer"] for g in groups})
         if loop is None:
-            return True
+            return 1.0, 0.0, 0.0
         step_bytes = 0
         for c in _copies(loop.body):
             if c.args[1].buffer.name in {g["buffer"] for g in groups}:
@@ -204,22 +280,25 @@ class PlanMulticastTT(Pass):
         rows, k_tiles = shapes["x"][0], shapes["x"][1]
         cols = shapes["y"][1] if shapes["y"][0] == k_tiles else shapes["y"][0]
         tiles = rows * cols * k_tiles * loop.extent.value  # matmul tile ops per block
-        gx, gy = f.attrs[A.GRID_BLOCKS]
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
         blocks = gx * gy
         plain_cores = min(blocks, dev[0] * dev[1])
         cycle = 1.0 / ARCH_CLOCK_HZ[arch]
         bw = ARCH_DRAM_BANDWIDTH[arch]
         per_tile = phases * MATMUL_TILE_CYCLES_PER_PHASE * cycle
         plain = max(-(-blocks // plain_cores) * tiles * per_tile, blocks * step_bytes * loop.extent.value / bw)
-        rx, ry = gx // grid[0], gy // grid[1]
-        reads = sum(self._group_bytes(loop, groups, gx, gy, rx, ry))
-        mcast = max(rx * ry * tiles * per_tile, reads / bw)
-        return mcast < 0.9 * plain
+        rx, ry = rect
+        reads = sum(self._group_bytes(loop, groups, grid, rect))
+        compute, dram = rx * ry * tiles * per_tile, reads / bw
+        return plain, max(compute, dram), (compute**2 + dram**2) ** 0.5
 
     @staticmethod
-    def _group_bytes(loop: For, groups: list[dict[str, Any]], gx: int, gy: int, rx: int, ry: int) -> list[float]:
-        """DRAM bytes each group reads under the plan: a row group reads each of the gy block rows' K panel
-        once per lock-step column step (rx times), a column group each of the gx panels ry times."""
+    def _group_bytes(loop: For, groups: list[dict[str, Any]], grid: tuple[int, int],
+                     rect: tuple[int, int]) -> list[float]:
+        """DRAM bytes each group reads under the plan: the sender of each of the cy core rows reads an A
+        panel (a block row's K extent) at every one of its rx·ry steps, the sender of each of the cx core
+        columns a B panel at every step (padded steps included)."""
+        (cx, cy), (rx, ry) = grid, rect
         out = []
         by_name = {g["buffer"]: g for g in groups}
         for c in _copies(loop.body):
@@ -228,7 +307,7 @@ class PlanMulticastTT(Pass):
                 continue
             ext = c.args[0].extents
             panel = ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype) * loop.extent.value
-            out.append(panel * (gy * rx if g["axis"] == "x" else gx * ry))
+            out.append(panel * (cy if g["axis"] == "x" else cx) * rx * ry)
         return out
 
     # -- K coarsening ----------------------------------------------------------------------------
@@ -307,6 +386,29 @@ class PlanMulticastTT(Pass):
                                 else node.buffer, body, node.loc)
 
         return M().visit(f.body), infos
+
+
+def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
+    """Candidate block splits (s along by, t along bx) for PlanMulticastTT: each split block at least 64
+    elements (two tiles) along the split axis, so that a multicast step keeps moving whole panels."""
+    def divisors(n: int) -> list[int]:
+        return [d for d in range(1, n + 1) if n % d == 0]
+
+    out = []
+    sizes = {}
+    for c in _copies(launch.body):
+        for r in c.args[:2]:
+            if isinstance(r, BufferRegion) and r.buffer.scope == "global":
+                for v, axis in zip(launch.block_vars, ("x", "y")):
+                    dims = [d for d, st in enumerate(r.starts) if uses_var(st, v)]
+                    if len(dims) == 1:
+                        sizes.setdefault(axis, r.extents[dims[0]])
+    bm, bn = sizes.get("y", TILE), sizes.get("x", TILE)
+    for s in divisors(max(bm // (2 * TILE), 1)):
+        for t in divisors(max(bn // (2 * TILE), 1)):
+            if (s, t) != (1, 1):
+                out.append((s, t))
+    return out
 
 
 def _is_call(st: Any, op: str) -> bool:

@@ -385,9 +385,10 @@ CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
 std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::uint32_t addr, const char* field) {
     const std::uint32_t base = e->core->l1_addr + c.base;
     if (addr < base || addr >= base + c.num_pages * c.page_size || (addr - base) % c.page_size != 0) {
-        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = " + hex(addr) +
+        // L1 offsets, as the other L1 diagnostics print them
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = L1 " + hex(addr - e->core->l1_addr) +
                     ": not the start of a page of CB " + std::to_string(cb) + " (its " + std::to_string(c.num_pages) +
-                    " pages of " + std::to_string(c.page_size) + " bytes start at " + hex(base) + ")");
+                    " pages of " + std::to_string(c.page_size) + " bytes start at L1 " + hex(c.base) + ")");
     }
     return (addr - base) / c.page_size;
 }
@@ -686,9 +687,11 @@ std::string core_str(const CoreState& c) {
     return "(" + std::to_string(c.logical.x) + "," + std::to_string(c.logical.y) + ")";
 }
 
-// Whether [off, off + size) lies in this core's bank of an allocated L1 buffer.
-bool in_l1_buffer(std::uint32_t off, std::uint32_t size) {
+// Whether [off, off + size) lies in core `bank`'s bank of an allocated L1 buffer (a sharded buffer: its
+// shard on that core, if the core holds one).
+bool in_l1_buffer(std::uint32_t bank, std::uint32_t off, std::uint32_t size) {
     for (const auto& [addr, b] : g_run->dev->l1_buffers) {
+        if (!b->shard_pages.empty() && (bank >= b->shard_pages.size() || b->shard_pages[bank].empty())) continue;
         const std::uint64_t end = addr + static_cast<std::uint64_t>(b->pages_per_bank) * b->aligned_page_size;
         if (off >= addr && static_cast<std::uint64_t>(off) + size <= end) return true;
     }
@@ -701,7 +704,7 @@ bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) 
         if (c.configured && off >= c.base && off + size <= c.base + c.num_pages * c.page_size) return true;
     }
     if (off >= kL1SemBase && off + size <= kL1SemBase + kNumSemaphores * kSemStride) return true;
-    return in_l1_buffer(off, size);
+    return in_l1_buffer(core.index, off, size);
 }
 
 // The L1 offset of a local L1 address of this core: a pointer into its simulated L1 (get_write_ptr(),
@@ -774,7 +777,15 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
         const std::uint64_t rel = d.addr - b.address;
         if (rel < static_cast<std::uint64_t>(b.pages_per_bank) * b.aligned_page_size) {
             const std::uint64_t row = rel / b.aligned_page_size, within = rel % b.aligned_page_size;
-            const std::uint64_t page = row * b.num_banks + bank;
+            const std::uint64_t page = page_in_bank(b, bank, row);
+            if (page == kNoPage && !b.shard_pages.empty()) {
+                fail(e, std::string(call) + ": L1 address " + hex(d.addr) + " is in no page of the sharded buffer at " +
+                            hex(b.address) + " on core (" + std::to_string(bank % geo.grid_x) + "," +
+                            std::to_string(bank / geo.grid_x) + ") (" +
+                            (bank < b.shard_pages.size() && !b.shard_pages[bank].empty()
+                                 ? "slot " + std::to_string(row) + " pads its partial shard)"
+                                 : "the core holds no shard of it)"));
+            }
             if (page >= b.num_pages) {
                 fail(e, std::string(call) + ": page " + std::to_string(page) + " is out of range: the " +
                             (b.is_dram ? "DRAM" : "L1") + " buffer at " + hex(b.address) + " has " +
@@ -1207,7 +1218,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
 inline constexpr double kMatmulTileCycles = 16, kEltwiseTileCycles = 8, kUnpackTileCycles = 8, kPackTileCycles = 16;
 inline constexpr double kSfpuSimpleCycles = 64, kSfpuTranscendentalCycles = 512;
 
-double fidelity_phases(const Executor* e) { return std::max(1, std::min(e->kernel->math_fidelity, 4)); }
+double fidelity_phases(const Executor* e) { return tile_math::fidelity_phases(e->kernel->math_fidelity); }
 
 void model_math(Executor* e, int tiles_unpacked, double cycles) {
     e->unpack += tiles_unpacked * kUnpackTileCycles;
@@ -1271,7 +1282,7 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             unpack(e, a, cc, op, ta);
             unpack(e, b, d, op, tb);
             const bool tr = op == tt_mock::kOpMatmulTransposeTiles ? f != 0.0f : core.mm_transpose;
-            tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024);
+            tile_math::matmul_acc(ta, tb, tr, core.dst.data() + ee * 1024, tile_math::fidelity_phases(e->kernel->math_fidelity));
             count_fpu(e, Stat::Matmul);
             model_math(e, 2, kMatmulTileCycles * fidelity_phases(e));
             return;
@@ -1292,7 +1303,8 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
                 count_fpu(e, Stat::Sub);
                 model_math(e, 2, kEltwiseTileCycles);
             } else {
-                for (int i = 0; i < 1024; ++i) out[i] = ta[i] * tb[i];
+                const int phases = tile_math::fidelity_phases(e->kernel->math_fidelity);
+                for (int i = 0; i < 1024; ++i) out[i] = tile_math::fpu_mul(ta[i], tb[i], phases);
                 count_fpu(e, Stat::Mul);
                 model_math(e, 2, kEltwiseTileCycles * fidelity_phases(e));
             }
@@ -1450,7 +1462,8 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
             unpack(e, a, cc, op, ta);
             unpack(e, b, d, op, tb);
             const bool fresh = (core.dst_reduced & (1u << ee)) == 0;
-            if (!tile_math::reduce(code >> 4, code & 15, ta, tb, core.dst.data() + ee * 1024, fresh)) {
+            if (!tile_math::reduce(code >> 4, code & 15, ta, tb, core.dst.data() + ee * 1024, fresh,
+                                   tile_math::fidelity_phases(e->kernel->math_fidelity))) {
                 fail(e, "reduce_tile: unsupported PoolType " + std::to_string(code >> 4) + " / ReduceDim " +
                             std::to_string(code & 15) + " (the FPU reduces SUM, AVG and MAX)");
             }
@@ -1466,7 +1479,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
             if (!tile_math::bcast_operand(code & 15, tb, bb)) fail(e, "unknown BroadcastType " + std::to_string(code & 15));
             float* out = core.dst.data() + ee * 1024;
             for (int i = 0; i < 1024; ++i) {
-                if (!tile_math::binary_op(code >> 4, ta[i], bb[i], out[i])) {
+                if (!tile_math::binary_op(code >> 4, ta[i], bb[i], out[i], tile_math::fidelity_phases(e->kernel->math_fidelity))) {
                     fail(e, "*_tiles_bcast: unsupported EltwiseBinaryType " + std::to_string(code >> 4));
                 }
             }
@@ -1495,7 +1508,7 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 // DEST_TO_SRCA: DST is operand A; DEST_TO_SRCB: DST is operand B
                 const float x = ee == 1 ? out[i] : ta[i], y = ee == 1 ? ta[i] : out[i];
                 if (ee != 1 && ee != 2) fail(e, "binary_reuse_dest_tiles: EltwiseBinaryReuseDestType NONE reuses nothing");
-                if (!tile_math::binary_op(d, x, y, out[i])) fail(e, "binary_reuse_dest_tiles: unsupported op " + std::to_string(d));
+                if (!tile_math::binary_op(d, x, y, out[i], tile_math::fidelity_phases(e->kernel->math_fidelity))) fail(e, "binary_reuse_dest_tiles: unsupported op " + std::to_string(d));
             }
             ++core.stats.tiles[static_cast<int>(Stat::Add)];
             return true;
@@ -1542,7 +1555,14 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 for (std::uint32_t r = 0; r < 32; ++r)
                     for (std::uint32_t col = 0; col < 32; ++col)
                         ta[r * 32 + col] = tile_math::load_datum(rm_elem(e, in, in.rd + d, b * 32, r, t * 32 + col, bytes), in.format);
-                if (!tile_math::pack_tile(ta, out.format, out.page_size, cb_page(e, out, out.wr, ee + t))) {
+                std::uint8_t* page = cb_page(e, out, out.wr, ee + t);
+                if (core.pack_l1_acc) {  // the packer's L1 accumulation applies to tilize_block's packs too
+                    if (!tile_math::unpack_tile(page, out.format, out.page_size, tb)) {
+                        fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
+                    }
+                    for (int i = 0; i < 1024; ++i) ta[i] += tb[i];
+                }
+                if (!tile_math::pack_tile(ta, out.format, out.page_size, page)) {
                     fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
                 }
                 ++core.stats.tiles[static_cast<int>(Stat::Pack)];
@@ -2001,8 +2021,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
             for (const auto& [addr, b] : run.dev->l1_buffers) {
                 for (const auto& cs : run.cores) {
                     for (std::uint32_t r = 0; r < b->pages_per_bank; ++r) {
-                        const std::uint64_t page = static_cast<std::uint64_t>(r) * b->num_banks + cs->index;
-                        if (page >= b->num_pages) break;
+                        const std::uint64_t page = page_in_bank(*b, cs->index, r);
+                        if (page >= b->num_pages) {
+                            if (b->shard_pages.empty()) break;  // interleaved: the core's last page
+                            continue;                           // sharded: a padding slot, or no shard here
+                        }
                         std::uint8_t* l1 = cs->l1 + addr + static_cast<std::uint64_t>(r) * b->aligned_page_size;
                         std::uint8_t* data = b->data.data() + page * b->page_size;
                         if (in) {

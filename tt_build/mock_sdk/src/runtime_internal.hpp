@@ -82,7 +82,21 @@ struct BufferState {
     bool allocated = false;
     std::uint32_t id = 0;
     std::vector<std::uint8_t> data;  // pages in page-id order, page_size bytes each
+    // L1-sharded buffers: per bank (core index, row-major over the grid), the page held in each slot of the
+    // core's shard (kNoPage: a padding slot of a partial shard); empty for interleaved buffers
+    std::vector<std::vector<std::uint32_t>> shard_pages;
+    TensorMemoryLayout layout = TensorMemoryLayout::INTERLEAVED;
 };
+
+inline constexpr std::uint32_t kNoPage = 0xffffffffu;
+
+// The page an L1 / DRAM bank holds in slot `row` of the buffer (interleaved: round robin over the banks;
+// sharded: the shard's page in that slot), or kNoPage.
+inline std::uint64_t page_in_bank(const BufferState& b, std::uint32_t bank, std::uint64_t row) {
+    if (b.shard_pages.empty()) return row * b.num_banks + bank;
+    if (bank >= b.shard_pages.size() || row >= b.shard_pages[bank].size()) return kNoPage;
+    return b.shard_pages[bank][row];
+}
 
 struct DeviceState {
     const Arch* arch = nullptr;

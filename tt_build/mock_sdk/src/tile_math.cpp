@@ -139,24 +139,77 @@ bool pack_tile(const float* in, tt::DataFormat format, std::uint32_t page_size, 
     }
 }
 
-void matmul_acc(const float* a, const float* b, bool transpose_b, float* c) {
-    alignas(64) float bt[1024];
-    const float* bm = b;
-    if (transpose_b) {
-        for (int r = 0; r < 32; ++r)
-            for (int k = 0; k < 32; ++k) bt[k * 32 + r] = b[r * 32 + k];
-        bm = bt;
-    }
+namespace {
+inline float keep_bits(float x, std::uint32_t mask) {
+    std::uint32_t u;
+    std::memcpy(&u, &x, 4);
+    u &= mask;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+// The parts of an operand the multiplier sees (fp32 bit masks; sign and exponent always kept).
+// SrcA: phase 0/2 the implicit 1 and mantissa bits 22..19, phase 1/3 mantissa bits 18..14.
+inline float srca_hi(float x) { return keep_bits(x, 0xfff80000u); }
+inline float srca_lo(float x) { return x - keep_bits(x, 0xfff83fffu); }
+// SrcB: phase 0/1 the implicit 1 and mantissa bits 22..17, phase 2/3 mantissa bits 16..13.
+inline float srcb_hi(float x) { return keep_bits(x, 0xfffe0000u); }
+inline float srcb_lo(float x) { return x - keep_bits(x, 0xfffe1fffu); }
+
+// c += a * b (32x32 row-major), fp32 accumulation
+void matmul_plain(const float* a, const float* b, float* c) {
     for (int i = 0; i < 32; ++i) {
         float acc[32];
         for (int j = 0; j < 32; ++j) acc[j] = c[i * 32 + j];
         for (int k = 0; k < 32; ++k) {
             const float av = a[i * 32 + k];
-            const float* brow = bm + k * 32;
+            if (av == 0.0f) continue;
+            const float* brow = b + k * 32;
             for (int j = 0; j < 32; ++j) acc[j] += av * brow[j];
         }
         for (int j = 0; j < 32; ++j) c[i * 32 + j] = acc[j];
     }
+}
+}  // namespace
+
+int fidelity_phases(int math_fidelity) { return std::clamp(math_fidelity, 1, 4); }
+
+float fpu_mul(float srca, float srcb, int phases) {
+    // phase p: SrcA part (p odd: low, else high) x SrcB part (p >= 2: low, else high)
+    const float ah = srca_hi(srca), bh = srcb_hi(srcb);
+    switch (phases) {
+        case 1: return ah * bh;
+        case 2: return ah * bh + srca_lo(srca) * bh;
+        case 3: return ah * bh + srca_lo(srca) * bh + ah * srcb_lo(srcb);
+        default: return (ah + srca_lo(srca)) * (bh + srcb_lo(srcb));
+    }
+}
+
+void matmul_acc(const float* a, const float* b, bool transpose_b, float* c, int phases) {
+    // a (in0) is the SrcB operand, b (in1) the SrcA operand. The phases' products are exact in fp32
+    // (at most 10 x 8 significant bits), so the sum over phases is formed per operand pair:
+    //   LoFi  a_hi @ b_hi,   HiFi2 a_hi @ (b_hi + b_lo),   HiFi3 HiFi2 + a_lo @ b_hi,
+    //   HiFi4 (a_hi + a_lo) @ (b_hi + b_lo).
+    alignas(64) float ah[1024];
+    alignas(64) float al[1024];
+    alignas(64) float bh[1024];
+    alignas(64) float bf[1024];
+    for (int i = 0; i < 1024; ++i) {
+        ah[i] = srcb_hi(a[i]);
+        al[i] = srcb_lo(a[i]);
+    }
+    for (int r = 0; r < 32; ++r) {
+        for (int k = 0; k < 32; ++k) {
+            const float v = transpose_b ? b[k * 32 + r] : b[r * 32 + k];  // element (r, k) of the operand
+            bh[r * 32 + k] = srca_hi(v);
+            bf[r * 32 + k] = phases >= 2 ? bh[r * 32 + k] + srca_lo(v) : bh[r * 32 + k];
+        }
+    }
+    if (phases >= 4) {
+        for (int i = 0; i < 1024; ++i) ah[i] += al[i];
+    }
+    matmul_plain(ah, bf, c);
+    if (phases == 3) matmul_plain(al, bh, c);
 }
 
 namespace {
@@ -272,9 +325,9 @@ bool sfpu_ternary(std::uint32_t op, const float* a, const float* b, const float*
     }
 }
 
-bool binary_op(std::uint32_t op, float a, float b, float& out) {
+bool binary_op(std::uint32_t op, float a, float b, float& out, int phases) {
     switch (op) {
-        case 0: out = a * b; return true;  // ELWMUL
+        case 0: out = fpu_mul(a, b, phases); return true;  // ELWMUL
         case 1: out = a / b; return true;  // ELWDIV
         case 2: out = a + b; return true;  // ELWADD
         case 3: out = a - b; return true;  // ELWSUB
@@ -292,7 +345,8 @@ inline float exponent_only(float s) {
 }
 }  // namespace
 
-bool reduce(std::uint32_t pool, std::uint32_t dim, const float* in, const float* scaler, float* dst, bool fresh) {
+bool reduce(std::uint32_t pool, std::uint32_t dim, const float* in, const float* scaler, float* dst, bool fresh,
+            int phases) {
     if (pool > 2 || dim > 2) return false;
     // The scaler tile holds the factor in the first row of its faces (ttnn's generate_reduce_scaler);
     // the mock reads element [0][0].
@@ -320,25 +374,29 @@ bool reduce(std::uint32_t pool, std::uint32_t dim, const float* in, const float*
         }
         return true;
     }
-    // SUM / AVG: a matrix-engine product with the scaler, accumulated in fp32
+    // SUM / AVG: a matrix-engine product (GAPOOL) of the input (SrcA) with the scaler (SrcB) over the
+    // fidelity phases, accumulated in fp32
+    alignas(64) float x[1024];
+    for (int i = 0; i < 1024; ++i) x[i] = fpu_mul(in[i], s, phases);
+    in = x;
     if (dim == 0) {
         for (int r = 0; r < 32; ++r) {
             float acc = 0.0f;
-            for (int c = 0; c < 32; ++c) acc += in[r * 32 + c] * s;
+            for (int c = 0; c < 32; ++c) acc += in[r * 32 + c];
             dst[r * 32] += acc;
         }
     } else if (dim == 1) {
         for (int c = 0; c < 32; ++c) {
             float acc = 0.0f;
-            for (int r = 0; r < 32; ++r) acc += in[r * 32 + c] * s;
+            for (int r = 0; r < 32; ++r) acc += in[r * 32 + c];
             dst[c] += acc;
         }
     } else {
         float acc = 0.0f;
         for (int r = 0; r < 32; ++r) {
             float row = 0.0f;
-            for (int c = 0; c < 32; ++c) row += in[r * 32 + c] * s;
-            acc += row * s;  // REDUCE_SCALAR applies the scaler in both passes (row, then column)
+            for (int c = 0; c < 32; ++c) row += in[r * 32 + c];
+            acc += fpu_mul(row, s, phases);  // REDUCE_SCALAR applies the scaler in both passes (row, then column)
         }
         dst[0] += acc;
     }

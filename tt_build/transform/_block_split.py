@@ -1,0 +1,178 @@
+"""Splitting the blocks of a GEMM-like kernel into smaller ones (used by PlanMulticastTT).
+
+A kernel whose block ``(bx, by)`` computes an output block from operand panels — only ``T.copy`` between
+a tensor and a whole on-chip buffer, ``T.gemm``, ``T.clear`` / ``T.fill`` and loops whose bounds do not
+depend on the block — computes the same values with its blocks split ``s`` ways along ``by`` and ``t``
+ways along ``bx``: block ``(bx', by')`` of the ``(gx·t, gy·s)`` grid then covers rows
+``[by'·bM/s, (by'+1)·bM/s)`` and columns ``[bx'·bN/t, …)`` of every region indexed by ``by`` / ``bx``,
+each output element gets the same products summed in the same order, and the on-chip buffers shrink
+along those dimensions. Which dimension of which buffer follows ``by`` or ``bx`` comes from the
+dataflow (a copy's region start ``e·by + c`` with extent ``e`` the buffer's size; ``T.gemm`` relating
+A's rows and B's columns to the accumulator's), never from names. Anything else — another statement, a
+region using a block index otherwise, a tensor with a partial last block — is not split.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tt_build.ir import (
+    Allocate,
+    Buffer,
+    BufferRegion,
+    Call,
+    Evaluate,
+    For,
+    IntImm,
+    KernelLaunch,
+    PrimFunc,
+    SeqStmt,
+    Stmt,
+    Var,
+)
+from tt_build.transform._analysis import TILE, eval_int
+from tt_build.transform.split_device_kernel import uses_var
+
+__all__ = ["split_kernel_blocks"]
+
+_Marks = dict[tuple[str, int], tuple[str, int]]  # (on-chip buffer, dim) -> (axis "x" | "y", block extent)
+
+
+def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
+                        t: int) -> tuple[Stmt, list[int], dict[str, Buffer]] | None:
+    """``f``'s body with its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (see the module
+    doc), the new block grid and the resized on-chip buffers; None when the kernel is not of that form or
+    a split block would not be whole tiles. The caller checks that no tensor has a partial last block."""
+    bx, by = launch.block_vars
+    allocs: list[Buffer] = []
+    body = launch.body
+    while isinstance(body, Allocate):
+        allocs.append(body.buffer)
+        body = body.body
+    onchip = {b.name: b for b in allocs}
+    calls: list[Call] = []
+    if not _collect(body, calls, (bx, by)):
+        return None
+    marks: _Marks = {}
+    for c in calls:
+        if c.op == "tl.copy" and not _mark_copy(c, onchip, marks, bx, by):
+            return None
+    for c in calls:
+        if c.op == "tl.gemm" and not _check_gemm(c, onchip, marks):
+            return None
+    extents = {axis: {e for (a, e) in marks.values() if a == axis} for axis in ("x", "y")}
+    if any(len(v) > 1 for v in extents.values()):
+        return None
+    factor = {"x": t, "y": s}
+    for axis, ext in extents.items():
+        if factor[axis] > 1 and (not ext or next(iter(ext)) % (factor[axis] * TILE)):
+            return None
+    new_bufs: dict[str, Buffer] = {}
+    for name, b in onchip.items():
+        shape = [d // factor[marks[(name, i)][0]] if (name, i) in marks else d for i, d in enumerate(b.shape)]
+        new_bufs[name] = Buffer(b.name, tuple(shape), b.dtype, b.scope, b.loc)
+    var_axis = {bx: "x", by: "y"}
+
+    def region(r: BufferRegion) -> BufferRegion:
+        if r.buffer.scope != "global":
+            return BufferRegion.full(new_bufs[r.buffer.name])
+        starts, exts = list(r.starts), list(r.extents)
+        for d, st in enumerate(r.starts):
+            v = next((v for v in (bx, by) if uses_var(st, v)), None)
+            if v is not None:
+                k = factor[var_axis[v]]
+                starts[d] = IntImm(eval_int(st, {v: 0})) + v * IntImm(exts[d] // k)
+                exts[d] //= k
+        return BufferRegion(r.buffer, tuple(starts), tuple(exts), r.loc)
+
+    def arg(a: Any) -> Any:
+        if isinstance(a, BufferRegion):
+            return region(a)
+        if isinstance(a, Buffer) and a.name in new_bufs:
+            return new_bufs[a.name]
+        return a
+
+    def rewrite(st: Stmt) -> Stmt:
+        if isinstance(st, SeqStmt):
+            return SeqStmt([rewrite(x) for x in st.stmts])
+        if isinstance(st, For):
+            return For(st.var, st.min, st.extent, st.kind, rewrite(st.body), dict(st.annotations), st.loc)
+        c = st.value  # an Evaluate of a call (checked by _collect)
+        return Evaluate(Call(c.op, tuple(arg(a) for a in c.args), c.dtype, c.loc), st.loc)
+
+    new_body = rewrite(body)
+    for b in reversed(allocs):
+        new_body = Allocate(new_bufs[b.name], new_body, None)
+    gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
+    new_launch = KernelLaunch((IntImm(gx * t), IntImm(gy * s)), launch.block_vars, new_body, launch.loc)
+    resized = {n: b for n, b in new_bufs.items() if b.shape != onchip[n].shape}
+    return _replace_launch(f.body, launch, new_launch), [gx * t, gy * s], resized
+
+
+def _collect(st: Stmt, calls: list[Call], block_vars: tuple[Var, Var]) -> bool:
+    """The calls of a body made only of copies, gemms, fills and loops not bounded by a block index."""
+    if isinstance(st, SeqStmt):
+        return all(_collect(x, calls, block_vars) for x in st.stmts)
+    if isinstance(st, For):
+        if any(uses_var(e, v) for e in (st.min, st.extent) for v in block_vars):
+            return False
+        return _collect(st.body, calls, block_vars)
+    if isinstance(st, Evaluate) and isinstance(st.value, Call) and st.value.op in ("tl.copy", "tl.gemm", "tl.fill"):
+        calls.append(st.value)
+        return True
+    return False
+
+
+def _mark_copy(c: Call, onchip: dict[str, Buffer], marks: _Marks, bx: Var, by: Var) -> bool:
+    """Record which dimensions of the copy's on-chip buffer follow a block index; False if the copy is not
+    between a tensor region and a whole on-chip buffer, or uses a block index other than as ``e·b + c``."""
+    src, dst = c.args[0], c.args[1]
+    if not (isinstance(src, BufferRegion) and isinstance(dst, BufferRegion)):
+        return False
+    glob, local = (src, dst) if src.buffer.scope == "global" else (dst, src)
+    if glob.buffer.scope != "global" or local.buffer.name not in onchip or len(glob.starts) != len(local.extents):
+        return False
+    buf = onchip[local.buffer.name]
+    whole = list(local.extents) == list(buf.shape)
+    if not whole or any(not (isinstance(x, IntImm) and x.value == 0) for x in local.starts):
+        return False
+    for d, st in enumerate(glob.starts):
+        used = [v for v in (bx, by) if uses_var(st, v)]
+        if not used:
+            continue
+        if len(used) > 1 or glob.extents[d] != buf.shape[d]:
+            return False
+        v = used[0]
+        try:
+            at = [eval_int(st, {v: i}) for i in range(3)]
+        except (KeyError, TypeError):  # another variable in the start
+            return False
+        if at[1] - at[0] != glob.extents[d] or at[2] - at[1] != glob.extents[d]:
+            return False
+        mark = ("x" if v is bx else "y", glob.extents[d])
+        if marks.setdefault((buf.name, d), mark) != mark:
+            return False
+    return True
+
+
+def _check_gemm(c: Call, onchip: dict[str, Buffer], marks: _Marks) -> bool:
+    """A's rows and the accumulator's rows follow the same block index (or none), B's columns and the
+    accumulator's columns likewise, and the K dimensions none."""
+    a, b, acc = c.args[0], c.args[1], c.args[2]
+    if not all(isinstance(x, Buffer) and x.name in onchip for x in (a, b, acc)):
+        return False
+    trans_a, trans_b = (bool(getattr(x, "value", 0)) for x in c.args[3:5])
+    m_dim, n_dim = (1 if trans_a else 0), (0 if trans_b else 1)
+    return (marks.get((a.name, m_dim)) == marks.get((acc.name, 0))
+            and marks.get((b.name, n_dim)) == marks.get((acc.name, 1))
+            and (a.name, 1 - m_dim) not in marks and (b.name, 1 - n_dim) not in marks)
+
+
+def _replace_launch(st: Stmt, old: KernelLaunch, new: KernelLaunch) -> Stmt:
+    if st is old:
+        return new
+    if isinstance(st, SeqStmt):
+        return SeqStmt([_replace_launch(x, old, new) for x in st.stmts])
+    if isinstance(st, Allocate):
+        return Allocate(st.buffer, _replace_launch(st.body, old, new), st.loc)
+    return st
