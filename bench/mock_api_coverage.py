@@ -77,6 +77,7 @@ FAMILIES: dict[str, list[str]] = {
         "data_movement/untilize/device/kernels/dataflow/writer_unary_stick_layout_split_rows_multi_core.cpp",
         "data_movement/transpose/device/kernels/compute/transpose_wh.cpp",
         "data_movement/transpose/device/kernels/dataflow/reader_unary_transpose_wh_interleaved_start_id.cpp",
+        "data_movement/transpose/device/kernels/dataflow/reader_unary_transpose_wh_interleaved.cpp",
     ],
 }
 

@@ -1,21 +1,22 @@
 """The mock's device API is a strict subset of the real TT-Metalium 0.81 one.
 
-For every mock header under ``tt_build/mock_sdk/include/api`` a kernel translation unit includes that header
-(by the same path) and uses each of its namespace-scope declarations: functions are called (unevaluated) with
-their required arguments and with all arguments, enumerators and constants are named, types are sized. The
-unit must compile against the mock, and against the ttnn wheel's real headers through the real-header check
-(compute headers on the math TRISC, the others on BRISC): a declaration the real header lacks, or declares
-differently, fails the test naming the mock header and line. One translation unit per header, alone: a name
-must come from the header the mock declares it in (see tests/mock_api_decls.py for what counts as a
-declaration).
+For every mock header under ``tt_build/mock_sdk/include/api``, and every LLK shim ``include/llk_*.h`` (the LLK
+functions ttnn's kernel_lib calls, compiled after ``api/compute/common.h`` as in kernels), a kernel translation
+unit includes that header (by the same path) and uses each of its namespace-scope declarations: functions are
+called (unevaluated) with their required arguments and with all arguments, enumerators and constants are
+named, types are sized. The unit must compile against the mock, and against the ttnn wheel's real headers
+through the real-header check (compute headers on the math TRISC, packer LLK shims on the pack TRISC, the
+others on BRISC): a declaration the real header lacks, or declares differently, fails the test naming the mock
+header and line. One translation unit per header, alone: a name must come from the header the mock declares it
+in (see tests/mock_api_decls.py for what counts as a declaration).
 
 Cost: the mock units compile in one compiler invocation per set of defines (each unit is compiled on its
 own only when that invocation fails, to name the failing headers); the real-header check of a unit is one
 firmware compile. A unit that passed is recorded under the tests' build directory (``tests/e2e.py``
 ``test_build_dir()``), keyed by the sha256 of everything the result depends on: the unit's text (which holds
 every declaration's use), the mock headers or the check's own sources and templates, the compiler and its
-version, the wheel version and the defines. Only a changed unit is compiled again; failures are never
-recorded.
+version, the wheel version, the defines and the TRISC stage. Only a changed unit is compiled again; failures
+are never recorded.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import test_build_dir
-from tests.mock_api_decls import DEFINES, MOCK_API, Decl, declarations, mock_headers, use_source
+from tests.mock_api_decls import DEFINES, Decl, declarations, header_key, llk_headers, mock_headers, use_source
 from tt_build import mock_sdk
 from tt_build.check import CBDesc, check_kernels, find_compiler, find_sfpi_include
 
@@ -43,20 +44,26 @@ pytestmark = [pytest.mark.compile, pytest.mark.network]
 # specialization, ones holding only macros (the debug headers): no new names
 NO_DECLARATIONS = {"compute/eltwise_unary/sfpu_split_includes.h", "compute/layernorm.h", "compute/softmax.h",
                    "tensor/noc_traits.h", "debug/assert.h", "debug/device_print.h", "debug/dprint.h",
-                   "dataflow/noc_semaphore.h"}
-HEADERS = [h for h in mock_headers() if h.relative_to(MOCK_API).as_posix() not in NO_DECLARATIONS]
+                   "dataflow/noc_semaphore.h", "llk_math_eltwise_binary_sfpu_macros.h"}
+HEADERS = [h for h in [*mock_headers(), *llk_headers()] if header_key(h) not in NO_DECLARATIONS]
 CBS = [CBDesc(i) for i in (0, 1, 2, 16)]
 
 
 def _is_compute(header: Path) -> bool:
-    return header.relative_to(MOCK_API).parts[0] == "compute"
+    key = header_key(header)
+    return key.startswith(("compute/", "llk_"))
+
+
+def _trisc_stage(header: Path) -> tuple[str, ...]:
+    # a packer LLK header exists only on the pack TRISC (it names the packer's descriptor tables)
+    return ("pack",) if header_key(header).startswith("llk_pack") else ("math",)
 
 
 def _units(tmp: Path) -> list[tuple[Path, Path, list[Decl]]]:
     out = []
     for h in HEADERS:
         decls = declarations(h)
-        src = tmp / (h.relative_to(MOCK_API).as_posix().replace("/", "__").replace(".h", "_uses.cpp"))
+        src = tmp / (header_key(h).replace("/", "__").replace(".h", "_uses.cpp"))
         src.write_text(use_source(h, decls))
         out.append((h, src, decls))
     return out
@@ -112,7 +119,7 @@ MOCK_FLAGS = ["-std=c++20", "-fsyntax-only", "-Wno-deprecated-declarations"]
 
 def _mock_defines(h: Path) -> list[str]:
     pre = ["-DCOMPILE_FOR_TRISC=1", "-DTRISC_MATH=1", "-DTRISC_PACK=1", "-DTRISC_UNPACK=1"] if _is_compute(h) else []
-    return pre + [f"-D{k}={v}" for k, v in DEFINES.get(h.relative_to(MOCK_API).as_posix(), {}).items()]
+    return pre + [f"-D{k}={v}" for k, v in DEFINES.get(header_key(h), {}).items()]
 
 
 @functools.cache
@@ -180,13 +187,14 @@ def test_every_mock_declaration_compiles_against_the_real_headers(tmp_path: Path
     def check(unit: tuple[Path, Path, list[Decl]]) -> list[str]:
         h, src, decls = unit
         role = "compute" if _is_compute(h) else "reader"
-        defines = {role: DEFINES.get(h.relative_to(MOCK_API).as_posix(), {})}
-        key = _digest(harness, role, src.name, src.read_text(), json.dumps(defines, sort_keys=True))
+        defines = {role: DEFINES.get(header_key(h), {})}
+        key = _digest(harness, role, repr(_trisc_stage(h)), src.name, src.read_text(), json.dumps(defines, sort_keys=True))
         if _passed(key).is_file():
             return []
         kw = {"compute": src} if role == "compute" else {"reader": src}
         report = check_kernels(kw.get("reader"), None, kw.get("compute"), ttnn_root=root, cbs=CBS,
-                               defines=defines, allow_deprecated=True, trisc_stages=("math",), build_dir=tmp_path / src.stem)
+                               defines=defines, allow_deprecated=True, trisc_stages=_trisc_stage(h),
+                               build_dir=tmp_path / src.stem)
         k = report.kernel(role)
         if k.status == "checked":
             _record_pass(key)

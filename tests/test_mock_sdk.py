@@ -209,6 +209,11 @@ BUG_CASES = {
         f"{TRISC} 'pack_before_wait.cpp': pack_tile(0) called before tile_regs_wait(): the packer does not own the "
         "DST registers",
     ),
+    "release-before-commit": (
+        ["fill_inputs.cpp", "-", "release_before_commit.cpp", "0:2,1:2,16:1"],
+        f"{TRISC} 'release_before_commit.cpp': tile_regs_release() before the math thread's tile_regs_commit(): the "
+        "pack thread waits in tile_regs_wait() for a commit that never comes (the kernel would hang on the device)",
+    ),
     "dst-index": (
         ["fill_inputs.cpp", "-", "dst_index.cpp", "0:2,1:2"],
         f"{TRISC} 'dst_index.cpp': add_tiles: DST index 16 is out of range: DST holds 16 tiles",

@@ -1,13 +1,19 @@
-"""ttnn's own kernels of the eltwise (unary SFPU, binary SFPU) and data-movement (transpose, tilize, untilize)
-op families, exactly as shipped in the ``ttnn`` 0.81.1 wheel, run unmodified on the mock SDK and match numpy.
+"""ttnn's own kernels of the eltwise (unary SFPU, binary SFPU), reduction (reduce_w / reduce_h sum, max),
+normalization (softmax, layernorm) and data-movement (transpose, tilize, untilize) op families, exactly as
+shipped in the ``ttnn`` 0.81.1 wheel, run unmodified on the mock SDK and match numpy.
 
 ``tests/mock_programs/ttnn_families_host.cpp`` sets the kernels up as ttnn's program factories do (its header
 comment names the kernels per mode, and the legacy ttnn data-movement kernel used where a 0.81 factory pairs
-the compute kernel with a Metal 2.0 one). One host build per module; small shapes on one core.
+the compute kernel with a Metal 2.0 one). One host build per module; small shapes on one core (reduce also on
+three).
 
 ``eltwise_binary_sfpu_kernel.cpp`` calls ``tile_regs_wait()`` right after ``tile_regs_acquire()`` and packs
 before ``tile_regs_commit()`` in program order: on the device the pack thread blocks in ``tile_regs_wait()``
 until the math thread commits. The mock defers the pack thread's calls to the commit, so the kernel runs.
+
+The reduce, softmax and layernorm kernels are Metal 2.0 kernels: the host binds their ``args::`` / ``dfb::`` /
+``tensor::`` names with the mock-only ``tt_mock::SetMetal2Bindings``; they run ttnn's ``kernel_lib`` helpers
+(reduce, eltwise chains, tilize / untilize) over the mock's LLK-level shims.
 """
 
 from __future__ import annotations
@@ -137,14 +143,15 @@ def test_ttnn_untilize(host: FamiliesHost, tmp_path: Path) -> None:
 
 # ---- reduction: reduce.cpp (Metal 2.0) ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("op", ["sum", "max"])
+@pytest.mark.parametrize(("op", "cores"), [("sum", 1), ("max", 3)])
 @pytest.mark.parametrize("dim", ["w", "h"])
-def test_ttnn_reduce(host: FamiliesHost, tmp_path: Path, op: str, dim: str) -> None:
+def test_ttnn_reduce(host: FamiliesHost, tmp_path: Path, op: str, dim: str, cores: int) -> None:
+    # 3 cores: 4 tile rows (w) / 20 tile columns (h) split 2+1+1 / 7+7+6, per-core runtime args
     rng = np.random.default_rng(13)
-    batch, rows, cols = 2, 64, 96
+    batch, rows, cols = 2, 64, 320  # Wt = 10: reduce_h streams two column chunks (DEST holds 8 tiles)
     x = bf16(rng.standard_normal((batch, rows, cols)))
     x.tofile(tmp_path / "x.bin")
-    proc = host.run("reduce", op, dim, batch, rows, cols, tmp_path / "x.bin", tmp_path / "out.bin")
+    proc = host.run("reduce", op, dim, cores, batch, rows, cols, tmp_path / "x.bin", tmp_path / "out.bin")
     assert proc.returncode == 0, proc.stderr
     f = x.astype(np.float32)
     axis = 2 if dim == "w" else 1
@@ -178,3 +185,46 @@ def test_ttnn_softmax(host: FamiliesHost, tmp_path: Path, variant: str) -> None:
     rel = np.abs(out - ref) / ref
     assert rel.max() <= 2.0**-6, rel.max()
     assert np.all(np.abs(out.sum(axis=1) - 1.0) <= 2.0**-6)
+
+
+# ---- normalization: layernorm.cpp (Metal 2.0) ---------------------------------------------------------------
+
+def test_ttnn_layernorm(host: FamiliesHost, tmp_path: Path) -> None:
+    rng = np.random.default_rng(19)
+    x = bf16(rng.standard_normal((64, 128)) * 3.0 + 1.5)
+    x.tofile(tmp_path / "x.bin")
+    proc = host.run("layernorm", 64, 128, 1e-5, tmp_path / "x.bin", tmp_path / "out.bin")
+    assert proc.returncode == 0, proc.stderr
+    out = read(tmp_path / "out.bin", (64, 128)).astype(np.float32)
+    f = x.astype(np.float64)
+    mean = f.mean(axis=1, keepdims=True)
+    ref = (f - mean) / np.sqrt(((f - mean) ** 2).mean(axis=1, keepdims=True) + 1e-5)
+    # intermediates pass through bf16 CBs (x - mean, its square, the variance, 1/sqrt): an absolute error of
+    # a few bf16 ulps of the O(1) normalised values; PCC against float64
+    assert np.abs(out - ref).max() <= 2.0**-5, np.abs(out - ref).max()
+    assert np.corrcoef(out.ravel(), ref.ravel())[0, 1] >= 0.9999
+
+
+WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
+
+
+@pytest.mark.parametrize("name", ["1st", "a-b", "x y", ""])
+def test_metal2_binding_names_must_be_identifiers(host: FamiliesHost, name: str) -> None:
+    # the names become C++ text in the kernel's generated bindings: anything else is rejected at the call
+    proc = host.run("bad_binding", "args", name)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"TT-Metalium mock: SetMetal2Bindings({WRITER}): args::'{name}' is not a C++ identifier (letters, digits, "
+        "'_', not starting with a digit)")
+
+
+def test_metal2_bindings_the_mock_rejects(host: FamiliesHost) -> None:
+    proc = host.run("bad_binding", "dfb", "ALL")
+    assert (proc.returncode, proc.stderr.strip()) == (2, (
+        f"TT-Metalium mock: SetMetal2Bindings({WRITER}): dfb::ALL is already declared by "
+        "api/dataflow/dfb_access.h (dfb::AccessPattern): choose another name"))
+    proc = host.run("bad_binding", "compute_tensor", "src")
+    assert (proc.returncode, proc.stderr.strip()) == (2, (
+        "TT-Metalium mock: SetMetal2Bindings(ttnn/cpp/ttnn/operations/data_movement/transpose/device/kernels/"
+        "compute/transpose_wh.cpp): tensor::src: tensor bindings of compute kernels are not implemented in the "
+        "mock (bind tensors to the reader / writer)"))

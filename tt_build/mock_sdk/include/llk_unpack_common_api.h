@@ -6,16 +6,14 @@
 
 #include "api/compute/common_globals.h"
 
-namespace ckernel {
-// Reconfig behaviour for dim and stride
+// Reconfig behaviour for dim and stride (global, as in the LLK)
 enum class p_dim_stride_target { IGNORE, FACE_ROW_MAJOR };
-}  // namespace ckernel
 
-template <bool is_fp32_dest_acc_en, ckernel::p_dim_stride_target dim_stride_target, bool skip_int8 = false>
+template <bool is_fp32_dest_acc_en, p_dim_stride_target dim_stride_target, bool skip_int8 = false>
 inline void llk_unpack_reconfig_data_format_srca(const std::uint32_t srca_new_operand) {
     ckernel::tt_mock_compute(tt_mock::kOpReconfig, srca_new_operand, 0xffffffffu, 0xffffffffu, 0xffffffffu);
 }
-template <bool is_fp32_dest_acc_en, ckernel::p_dim_stride_target dim_stride_target, bool skip_int8 = false>
+template <bool is_fp32_dest_acc_en, p_dim_stride_target dim_stride_target, bool skip_int8 = false>
 inline void llk_unpack_reconfig_data_format_srca(const std::uint32_t srca_old_operand,
                                                  const std::uint32_t srca_new_operand) {
     ckernel::tt_mock_compute(tt_mock::kOpReconfig, srca_old_operand, srca_new_operand, 0xffffffffu, 0xffffffffu);

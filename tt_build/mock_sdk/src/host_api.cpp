@@ -404,7 +404,6 @@ void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, const std
     k.common_args = runtime_args;
 }
 
-
 // tt_mock::SetMetal2Bindings (tt-metalium/tt_mock_metal2.hpp): the names a Metal 2.0 kernel's generated
 // bindings declare (kernel_build.cpp writes them into the kernel's wrapper).
 static void set_metal2_bindings(Program& program, KernelHandle kernel, const ::tt_mock::Metal2Bindings& b) {
@@ -440,6 +439,12 @@ static void set_metal2_bindings(Program& program, KernelHandle kernel, const ::t
     }
     for (const auto& [name, cb] : b.dataflow_buffers) {
         check("dfb", name);
+        for (const char* taken : {"AccessPattern", "STRIDED", "ALL", "BLOCKED", "UNKNOWN"}) {
+            if (name == taken) {
+                throw_error(call + ": dfb::" + name + " is already declared by api/dataflow/dfb_access.h "
+                            "(dfb::AccessPattern): choose another name");
+            }
+        }
         if (cb >= kNumCBs) {
             throw_error(call + ": dfb::" + name + " names circular buffer " + std::to_string(cb) +
                                       ", beyond the last index " + std::to_string(kNumCBs - 1));
@@ -450,6 +455,10 @@ static void set_metal2_bindings(Program& program, KernelHandle kernel, const ::t
     for (const auto& [name, buffer] : b.tensors) {
         check("tensor", name);
         if (buffer == nullptr) throw_error(call + ": tensor::" + name + " is bound to no buffer");
+        if (k.role == Role::Compute) {
+            throw_error(call + ": tensor::" + name + ": tensor bindings of compute kernels are not implemented in "
+                        "the mock (bind tensors to the reader / writer)");
+        }
         const auto cta = static_cast<std::uint32_t>(compile_args.size());
         TensorAccessorArgs(*buffer).append_to(compile_args);
         names.push_back({Metal2Name::Kind::Tensor, name, cta, static_cast<std::uint32_t>(common.size())});

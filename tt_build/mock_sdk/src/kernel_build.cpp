@@ -276,7 +276,7 @@ void write_metal2_bindings(std::ostream& w, const KernelSpec& k) {
     }
     w << "}  // namespace dfb\nnamespace tensor {\n";
     for (const Metal2Name& n : k.metal2) {
-        if (n.kind == Kind::Tensor && k.role != Role::Compute) {
+        if (n.kind == Kind::Tensor) {  // data-movement kernels only (SetMetal2Bindings)
             w << "inline constexpr tensor_accessor::TensorBindingToken<" << n.a << "u, " << n.b * 4 << "u> " << n.name
               << "{};\n";
         }
@@ -294,7 +294,8 @@ std::string wrapper_source(const KernelBuildRequest& req, bool for_key) {
     w << "#define NOC_INDEX " << (k.role == Role::Compute ? 0 : k.noc) << "\n";
     w << "#define DST_ACCUM_MODE " << (k.fp32_dest_acc_en ? "true" : "false") << "\n";
     if (k.role == Role::Compute) w << "#define DST_SYNC_MODE DstSync::Sync" << (k.dst_full_sync_en ? "Full" : "Half") << "\n";
-    w << "#define MATH_FIDELITY " << k.math_fidelity << "\n";
+    // chlkc_descriptors.h: constexpr ckernel::MathFidelity MATH_FIDELITY (compute kernels only)
+    if (k.role == Role::Compute) w << "#define MATH_FIDELITY static_cast<ckernel::MathFidelity>(" << k.math_fidelity << ")\n";
     w << "#define APPROX " << (k.math_approx_mode ? "true" : "false") << "\n";
     w << "#define KERNEL_COMPILE_TIME_ARGS ";
     for (std::size_t i = 0; i < k.compile_args.size(); ++i) w << (i ? "," : "") << k.compile_args[i] << "u";

@@ -13,10 +13,12 @@
 //   dfb::<name>     dataflow_buffers:      the circular buffer index (a uint32_t constant)
 //   tensor::<name>  tensors:               tensor_accessor::TensorBindingToken: the buffer's TensorAccessorArgs
 //                                          are appended to the kernel's compile-time args, its address to the
-//                                          common runtime args after common_runtime_args
+//                                          common runtime args after common_runtime_args (data-movement
+//                                          kernels only)
 //
 // Call it once per kernel, before the program runs; it sets the kernel's common runtime args (do not call
-// SetCommonRuntimeArgs on the kernel). Names must be C++ identifiers, unique per namespace.
+// SetCommonRuntimeArgs on the kernel). Names must be C++ identifiers, unique per namespace (dfb:: names must
+// not be those of api/dataflow/dfb_access.h: AccessPattern, STRIDED, ALL, BLOCKED, UNKNOWN).
 #pragma once
 
 #include <cstdint>
