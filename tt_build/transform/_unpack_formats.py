@@ -83,11 +83,8 @@ def configures(c: Call, fmt: Callable[[Buffer], str | None], state: _State) -> _
     return None
 
 
-_Visit = "Callable[[Evaluate, _State], tuple[Stmt, _State]]"
-_Hoist = "Callable[[_State, _State], list[Stmt]] | None"
-
-
-def _walk(s: Stmt, state: _State, visit: _Visit, hoist: _Hoist = None) -> tuple[Stmt, _State]:  # type: ignore[valid-type]
+def _walk(s: Stmt, state: _State, visit: Callable[[Evaluate, _State], tuple[Stmt, _State]],
+          hoist: Callable[[_State, _State], list[Stmt]] | None = None) -> tuple[Stmt, _State]:
     """Program-order walk threading the unpacker state. A loop body that ends in another state than it starts
     with: with ``hoist`` (the inserter), when the body walked from its end state ends there again, ``hoist``
     gives the reconfiguration into that state before the loop (once, not per iteration); otherwise the body is
