@@ -258,7 +258,7 @@ def test_float32_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 
 @pytest.mark.network
 @pytest.mark.compile
-@pytest.mark.parametrize("name", ["bf16_in_f32_out", "f32_in_bf16_out", "f32_layernorm", "f32_gemm"])
+@pytest.mark.parametrize("name", ["bf16_in_f32_out", "f32_layernorm", "f32_gemm"])
 def test_float32_kernels_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
     """Reader, compute and writer compile against the ttnn 0.81 wheel's headers, reconfiguration calls included."""
     import shutil  # noqa: PLC0415
