@@ -88,6 +88,25 @@ def test_a_row_sum_of_float32_data_reconfigures_both_source_registers() -> None:
     assert calls[at - 1] == ("reconfig_data_format", ["reduce_scaler", "x"])
 
 
+def test_a_staged_fragment_under_a_runtime_condition_keeps_its_cb_protocol() -> None:
+    """Each branch of the `if` leaves the staged CB as it found it: filled, read and popped inside."""
+    comp = _lower("mixed_persistent")["compute"]
+    from tt_build.ir import IfThenElse, StmtExprVisitor  # noqa: PLC0415
+
+    found: list[Any] = []
+
+    class V(StmtExprVisitor):
+        def visit_IfThenElse(self, node: IfThenElse) -> None:  # noqa: N802
+            found.append(node)
+
+    V().visit(comp.body)
+    (cond,) = found
+    protocol = [(c.op[6:], c.args[0].name) for c in collect_calls(cond.then_case, "tt.cb_")]
+    assert [p for p in protocol if p[1] in ("z", "z_out")] == [
+        ("reserve_back", "z"), ("push_back", "z"), ("wait_front", "z"), ("reserve_back", "z_out"),
+        ("push_back", "z_out"), ("pop_front", "z")]
+
+
 def test_verify_rejects_a_missing_unpacker_reconfiguration() -> None:
     inst = INSTANCES["bf16_in_f32_out"]
     mod = lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
@@ -212,6 +231,7 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "f32_layernorm": (_layernorm, 1e-5),
     "f32_gemm": (lambda a, b: a @ b, 1e-5),
     "bf16_gemm_f32_out": (lambda a, b: a @ b, 1e-5),
+    "mixed_persistent": (lambda x, y: np.exp(x) * y + x, 1e-5),
 }
 
 
