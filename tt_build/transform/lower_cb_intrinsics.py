@@ -18,7 +18,8 @@ Produces:
 * staged fragments (compute both fills and reads them): every reader waits for the held block, a
   redefinition pops the previous value first and reserves / pushes the block, an in-place update
   (``y = y / s``, ``T.reduce_max(x, m, clear=False)``) is replaced tile by tile by InsertDSTManagementTT; a
-  loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
+  loop body (and each branch of a runtime ``if``) pops a value it defined that it did not hold on entry;
+  the persistent block loop waits for the
   reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
   written is a diagnostic;
 * reader: ``tt.scaler_block`` becomes ``cb_reserve_back``, ``fill_scaler_tile`` (zeros, 1.0 in row 0 of
