@@ -107,7 +107,7 @@ def test_a_staged_fragment_under_a_runtime_condition_keeps_its_cb_protocol() -> 
         ("push_back", "z_out"), ("pop_front", "z")]
 
 
-def test_verify_rejects_a_missing_unpacker_reconfiguration() -> None:
+def test_verify_rejects_a_missing_unpacker_or_packer_reconfiguration() -> None:
     inst = INSTANCES["bf16_in_f32_out"]
     mod = lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
     verify_structure(mod, budget=1 << 30)
@@ -118,6 +118,15 @@ def test_verify_rejects_a_missing_unpacker_reconfiguration() -> None:
     assert err.value.producer == "InsertComputeInitTT"
     assert "main_compute: copy_tile unpacks CB c (Float32) into SrcA, which is configured for Float16_b (no " \
            "reconfig_data_format before it)" in str(err.value)
+    # the packer: c (Float32) is packed first, then c_out (bfloat16) after pack_reconfig_data_format
+    inst = INSTANCES["f32_in_bf16_out"]
+    mod = lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_tamper(mod, "compute", lambda c: c.op == "tt.pack_reconfig_data_format"
+                                 and c.args[0].name == "c_out"), budget=1 << 30)
+    assert err.value.producer == "InsertDSTManagementTT"
+    assert "main_compute: pack_tile packs into CB c_out (Float16_b) with the packer configured for Float32 (no " \
+           "pack_reconfig_data_format before it)" in str(err.value)
 
 
 def _kernel(tmp_path: Path, body: str) -> PrimFunc:
