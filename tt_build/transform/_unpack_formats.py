@@ -12,7 +12,9 @@ reduction its scaler into SrcA and the data into SrcB.
 
 :func:`insert_unpack_reconfig` (InsertComputeInitTT) puts the reconfiguration before every init whose
 operands are in other formats than the unpacker holds; :func:`check_unpack_formats` (VerifyTTIR) walks
-the tile calls and proves every one reads its CBs in the formats the unpacker holds at that point.
+the tile calls and proves every one reads its CBs in the formats the unpacker holds at that point, and
+:func:`check_pack_formats` (VerifyTTIR) the same for the packer (the start-up's output CB,
+``pack_reconfig_data_format``) and every ``pack_tile``.
 """
 
 from __future__ import annotations
