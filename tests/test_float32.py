@@ -88,7 +88,26 @@ def test_a_row_sum_of_float32_data_reconfigures_both_source_registers() -> None:
     assert calls[at - 1] == ("reconfig_data_format", ["reduce_scaler", "x"])
 
 
-def test_verify_rejects_a_missing_unpacker_reconfiguration() -> None:
+def test_a_staged_fragment_under_a_runtime_condition_keeps_its_cb_protocol() -> None:
+    """Each branch of the `if` leaves the staged CB as it found it: filled, read and popped inside."""
+    comp = _lower("mixed_persistent")["compute"]
+    from tt_build.ir import IfThenElse, StmtExprVisitor  # noqa: PLC0415
+
+    found: list[Any] = []
+
+    class V(StmtExprVisitor):
+        def visit_IfThenElse(self, node: IfThenElse) -> None:  # noqa: N802
+            found.append(node)
+
+    V().visit(comp.body)
+    (cond,) = found
+    protocol = [(c.op[6:], c.args[0].name) for c in collect_calls(cond.then_case, "tt.cb_")]
+    assert [p for p in protocol if p[1] in ("z", "z_out")] == [
+        ("reserve_back", "z"), ("push_back", "z"), ("wait_front", "z"), ("reserve_back", "z_out"),
+        ("push_back", "z_out"), ("pop_front", "z")]
+
+
+def test_verify_rejects_a_missing_unpacker_or_packer_reconfiguration() -> None:
     inst = INSTANCES["bf16_in_f32_out"]
     mod = lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
     verify_structure(mod, budget=1 << 30)
@@ -99,6 +118,15 @@ def test_verify_rejects_a_missing_unpacker_reconfiguration() -> None:
     assert err.value.producer == "InsertComputeInitTT"
     assert "main_compute: copy_tile unpacks CB c (Float32) into SrcA, which is configured for Float16_b (no " \
            "reconfig_data_format before it)" in str(err.value)
+    # the packer: c (Float32) is packed first, then c_out (bfloat16) after pack_reconfig_data_format
+    inst = INSTANCES["f32_in_bf16_out"]
+    mod = lower(build_primfunc(inst.source, inst.factory, inst.args)[0])
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_tamper(mod, "compute", lambda c: c.op == "tt.pack_reconfig_data_format"
+                                 and c.args[0].name == "c_out"), budget=1 << 30)
+    assert err.value.producer == "InsertDSTManagementTT"
+    assert "main_compute: pack_tile packs into CB c_out (Float16_b) with the packer configured for Float32 (no " \
+           "pack_reconfig_data_format before it)" in str(err.value)
 
 
 def _kernel(tmp_path: Path, body: str) -> PrimFunc:
@@ -224,6 +252,7 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "f32_layernorm": (_layernorm, _TF32),
     "f32_gemm": (lambda a, b: a @ b, _TF32),
     "bf16_gemm_f32_out": (lambda a, b: a @ b, 1e-5),
+    "mixed_persistent": (lambda x, y: np.exp(x) * y + x, 1e-5),
 }
 
 
@@ -271,7 +300,7 @@ def test_float32_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 
 @pytest.mark.network
 @pytest.mark.compile
-@pytest.mark.parametrize("name", ["bf16_in_f32_out", "f32_in_bf16_out", "f32_layernorm", "f32_gemm"])
+@pytest.mark.parametrize("name", ["bf16_in_f32_out", "f32_layernorm", "f32_gemm"])
 def test_float32_kernels_pass_the_real_header_check(name: str, tmp_path: Path) -> None:
     """Reader, compute and writer compile against the ttnn 0.81 wheel's headers, reconfiguration calls included."""
     import shutil  # noqa: PLC0415

@@ -234,16 +234,17 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "cap", "fmt", "stages"), [("deep_tree", 8, "Float16_b", 1),
-                                                           ("deep_tree_fp32", 4, "Float32", 2)])
+                                                           ("deep_tree_fp32", 4, "Float32", 2),
+                                                           ("deep_select_fp32", 4, "Float32", 3)])
 def test_a_tree_deeper_than_dst_is_staged_through_circular_buffers(name: str, cap: int, fmt: str, stages: int) -> None:
-    """The tree needs 9 registers: InsertDSTManagementTT packs subtrees into internal staged CBs (one block of
+    """The chain needs 10 registers: InsertDSTManagementTT packs subtrees into internal staged CBs (one block of
     c's tiles, in DST's precision) and the tree reads them back; every DST index stays below the capacity."""
     mod = lower(_func(name))
     comp = _roles(mod)["compute"]
     assert comp.attrs[A.COMPUTE_CONFIG]["dst_capacity"] == cap
     cbs = {k[len(A.CB_PREFIX):]: v for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
     staged = sorted(n for n, v in cbs.items() if v.get("stages_for") == "c")
-    assert staged == ["c_stage", "c_stage1"][:stages]
+    assert staged == ["c_stage", "c_stage1", "c_stage2"][:stages]
     for n in staged:
         assert {k: cbs[n][k] for k in ("kind", "data_format", "block_pages", "depth_pages")} == {
             "kind": "staged", "data_format": fmt, "block_pages": 2, "depth_pages": 2}
@@ -255,9 +256,11 @@ def test_a_tree_deeper_than_dst_is_staged_through_circular_buffers(name: str, ca
         protocol = [c.op[6:] for c in calls if c.op.startswith("tt.cb_") and c.args[0].name == n]
         assert protocol == ["reserve_back", "push_back", "wait_front", "pop_front"], n
         assert any(c.op == "tt.pack_tile" and c.args[1].name == n for c in calls)
-    dst_index = {"tt.copy_tile": 2, "tt.mul_binary_tile": 0, "tt.add_binary_tile": 0, "tt.sub_binary_tile": 0}
-    assert max(int(c.args[dst_index[c.op]].value) for c in calls if c.op in dst_index) == cap - 1
-    assert max(int(c.args[1].value) for c in calls if c.op.endswith("_binary_tile")) <= cap - 1
+    dst_index = {"tt.copy_tile": 2, "tt.mul_binary_tile": 0, "tt.add_binary_tile": 0, "tt.sub_binary_tile": 0,
+                 "tt.exp_tile": 0, "tt.sigmoid_tile": 0, "tt.tanh_tile": 0}
+    used = [int(c.args[dst_index[c.op]].value) for c in calls if c.op in dst_index]
+    used += [int(c.args[1].value) for c in calls if c.op.endswith("_binary_tile")]
+    assert max(used) <= cap - 1
     # VerifyTTIR checks the stage's CB balance
     dropped = _tamper(mod, "compute", lambda c: c.op == "tt.cb_pop_front" and c.args[0].name == "c_stage")
     with pytest.raises(VerifyError) as err:
@@ -424,6 +427,9 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     # staged subtrees: one more rounding per stage (bfloat16 stages in 16-bit mode; float32 ones with fp32 DST)
     "deep_tree": (lambda a, b: _deep(a, b), 1e-2),
     "deep_tree_fp32": (lambda a, b: _deep(a, b), 1e-2),
+    "deep_select_fp32": (lambda a, b: np.where(np.exp(a) * np.exp(b) * _sigmoid(a) > b,
+                                               _sigmoid(a) + np.tanh(b) * np.exp(a),
+                                               np.exp(b) - _sigmoid(b) * np.exp(a * 0.5)), 1e-2),
 }
 
 

@@ -167,16 +167,16 @@ class Kernel:
         # the tensor's element type on the device: bfloat16, float16 or float32, as declared
         native = _native(spec, bf16)
         if value.dtype == native:
-            is_bf16 = True  # given in the device's own type: results come back in theirs
+            own_type = True  # given in the device's own type: results come back in theirs
         elif value.dtype == np.float32:
-            is_bf16 = False
+            own_type = False
         else:
             want = {"float16": "float32 or float16", "float32": "float32"}.get(spec.get("dtype", ""),
                                                                              "float32 or ml_dtypes.bfloat16")
             msg = f"{self.name}: argument {i} ({pname}) must be {want}, got {value.dtype}"
             raise TypeError(msg)
         bits = np.uint32 if native.itemsize == 4 else np.uint16  # noqa: PLR2004
-        return np.ascontiguousarray(value.astype(native, copy=False)).view(bits), is_bf16
+        return np.ascontiguousarray(value.astype(native, copy=False)).view(bits), own_type
 
     def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
         """Run on raw buffers: addresses of row-major bit patterns of each tensor's type, in manifest order.
@@ -228,11 +228,11 @@ class Kernel:
         bf16 = _bf16()
         converted = [self._convert(i, a, bf16) for i, a in enumerate(args)]
         ins = [c[0] for c in converted]
-        all_bf16 = bool(converted) and all(c[1] for c in converted)
+        all_own = bool(converted) and all(c[1] for c in converted)
         natives = [_native(p, bf16) for p in self.outputs]
         outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=t) for p, t in zip(self.outputs, natives)]
         self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
-        results = [o if all_bf16 else o.astype(np.float32) for o in outs]
+        results = [o if all_own else o.astype(np.float32) for o in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
 

@@ -33,6 +33,9 @@ __all__ = ["split_tree"]
 def _children(e: Any) -> list[Any]:
     if isinstance(e, BinaryOp):
         return [e.a, e.b]
+    if isinstance(e, Call) and e.op == "math.select":  # (comparison, x, y): the comparison's operands, x, y
+        cond, x, y = e.args
+        return [*cond.args[1:], x, y]
     if isinstance(e, Call):
         return [a for a in e.args if isinstance(a, (BinaryOp, Call, BufferLoad, FloatImm, IntImm))]
     return []

@@ -12,7 +12,9 @@ reduction its scaler into SrcA and the data into SrcB.
 
 :func:`insert_unpack_reconfig` (InsertComputeInitTT) puts the reconfiguration before every init whose
 operands are in other formats than the unpacker holds; :func:`check_unpack_formats` (VerifyTTIR) walks
-the tile calls and proves every one reads its CBs in the formats the unpacker holds at that point.
+the tile calls and proves every one reads its CBs in the formats the unpacker holds at that point, and
+:func:`check_pack_formats` (VerifyTTIR) the same for the packer (the start-up's output CB,
+``pack_reconfig_data_format``) and every ``pack_tile``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tt_build.ir import Buffer, Call, Evaluate, For, IfThenElse, LetStmt, SeqStm
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["check_unpack_formats", "configures", "init_operands", "insert_unpack_reconfig", "tile_operands"]
+__all__ = ["check_pack_formats", "check_unpack_formats", "configures", "init_operands", "insert_unpack_reconfig", "tile_operands"]
 
 #: a (SrcA, SrcB) pair of data formats; None = not known here (after a loop / branch that changes it)
 _State = tuple[str | None, str | None]
@@ -83,11 +85,8 @@ def configures(c: Call, fmt: Callable[[Buffer], str | None], state: _State) -> _
     return None
 
 
-_Visit = "Callable[[Evaluate, _State], tuple[Stmt, _State]]"
-_Hoist = "Callable[[_State, _State], list[Stmt]] | None"
-
-
-def _walk(s: Stmt, state: _State, visit: _Visit, hoist: _Hoist = None) -> tuple[Stmt, _State]:  # type: ignore[valid-type]
+def _walk(s: Stmt, state: _State, visit: Callable[[Evaluate, _State], tuple[Stmt, _State]],
+          hoist: Callable[[_State, _State], list[Stmt]] | None = None) -> tuple[Stmt, _State]:
     """Program-order walk threading the unpacker state. A loop body that ends in another state than it starts
     with: with ``hoist`` (the inserter), when the body walked from its end state ends there again, ``hoist``
     gives the reconfiguration into that state before the loop (once, not per iteration); otherwise the body is
@@ -193,6 +192,29 @@ def check_unpack_formats(body: Stmt, fmt: Callable[[Buffer], str | None]) -> lis
                 if cb is not None and fmt(cb) != held and id(c) not in seen:
                     seen.add(id(c))
                     bad.append((c, reg, cb, held))
+        return s, state
+
+    _walk(body, _UNKNOWN, visit)
+    return bad
+
+
+def check_pack_formats(body: Stmt, fmt: Callable[[Buffer], str | None]) -> list[tuple[Call, Buffer, Any]]:
+    """Every ``pack_tile`` into a CB of another format than the packer is configured for (by
+    ``compute_kernel_hw_startup``'s output CB and ``pack_reconfig_data_format``): (call, CB, the format held —
+    None when not known there)."""
+    bad: list[tuple[Call, Buffer, Any]] = []
+    seen: set[int] = set()
+
+    def visit(s: Evaluate, state: _State) -> tuple[Stmt, _State]:
+        c = s.value
+        assert isinstance(c, Call)
+        if c.op in ("tt.compute_kernel_hw_startup", "tt.compute_kernel_hw_startup_reverse"):
+            return s, (fmt(c.args[-1]), None)
+        if c.op == "tt.pack_reconfig_data_format":
+            return s, (fmt(c.args[-1]), None)
+        if c.op in ("tt.pack_tile", "tt.pack_tile_at") and fmt(c.args[1]) != state[0] and id(c) not in seen:
+            seen.add(id(c))
+            bad.append((c, c.args[1], state[0]))
         return s, state
 
     _walk(body, _UNKNOWN, visit)

@@ -334,12 +334,16 @@ class InsertDSTManagementTT(Pass):
         sub = _rect_sub_block(*f.attrs[A.buffer_key(frag.name)]["tiles"], cap)
         extent = loop.extent.value
         n = IntImm(sub)
-        if prelude:  # the prelude packs into its own CB: the packer may still be set up for the partials
+        prelude_fmt = None
+        if prelude:  # the prelude packs into its own CB: the packer may still be set up for the partials (a
+            # previous K step) or for the output CB (the previous block)
             from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
             targets = list(dict.fromkeys(c.args[1] for x in prelude for c in collect_calls(x, "tt.pack_block")))
-            prelude = [*(ev("tt.pack_reconfig_data_format", t) for t in targets[:1]
-                         if fmt_of.get(t.name) != cbinfo["data_format"]), *prelude]
+            prelude_fmt = fmt_of.get(targets[0].name) if targets else None
+            prior = {cbinfo["data_format"], fmt_of.get(out_cb.name)}
+            prelude = [*(ev("tt.pack_reconfig_data_format", t) for t in targets[:1] if prior != {prelude_fmt}),
+                       *prelude]
 
         def iteration(first: bool, last: bool) -> list[Stmt]:
             sv = Var(f"sub_{frag.name}", "uint32")
@@ -369,11 +373,14 @@ class InsertDSTManagementTT(Pass):
                 steps.append(_with_range(Evaluate(Call("tt.pack_block_at", (frag, interm))), base, sub))
             steps.append(ev("tt.tile_regs_release"))
             target = out_cb if last else interm
-            # a prelude packs into its own CB (a tilize configures the packer for it): the packer is set
-            # back to the target after it; in the middle iterations the prelude's packs must not
-            # accumulate (packer L1 accumulation is off around it)
-            packer = [ev("tt.pack_reconfig_data_format", target)] if (reconfig_pack and (first or last)) or \
-                (prelude and (reconfig_pack or target is interm)) else []
+            target_fmt = fmt_of.get(out_cb.name) if last else cbinfo["data_format"]
+            # back from the prelude's format, and between the partials' and the output's; a prelude packs
+            # into its own CB (a tilize configures the packer for it), so the packer is set back to the
+            # target after it; in the middle iterations the prelude's packs must not accumulate (packer L1
+            # accumulation is off around it)
+            after_prelude = prelude_fmt is not None and prelude_fmt != target_fmt
+            packer = [ev("tt.pack_reconfig_data_format", target)] if after_prelude or (
+                reconfig_pack and (first or last)) or (prelude and (reconfig_pack or target is interm)) else []
             pre = prelude
             if prelude and not first and not last:
                 pre = [ev("tt.pack_reconfig_l1_acc", IntImm(0)), *prelude, ev("tt.pack_reconfig_l1_acc", IntImm(1))]

@@ -18,7 +18,8 @@ Produces:
 * staged fragments (compute both fills and reads them): every reader waits for the held block, a
   redefinition pops the previous value first and reserves / pushes the block, an in-place update
   (``y = y / s``, ``T.reduce_max(x, m, clear=False)``) is replaced tile by tile by InsertDSTManagementTT; a
-  loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
+  loop body (and each branch of a runtime ``if``) pops a value it defined that it did not hold on entry;
+  the persistent block loop waits for the
   reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
   written is a diagnostic;
 * reader: ``tt.gather_block`` (an element gather, :class:`~tt_build.ir.StickGather`) becomes
@@ -414,8 +415,9 @@ class _StagedProtocol:
     reading it waits for the block (``cb_wait_front``, already there: compute pushed it); an op defining it
     pops the previous value first (when there is one), reserves the block and pushes it afterwards; an op
     reading and redefining it (``y[i, j] = y[i, j] / s[i]``, ``T.reduce_max(x, m, clear=False)``) replaces
-    it tile by tile (InsertDSTManagementTT expands the per-tile pop / reserve / push). A loop body must leave
-    every CB as it found it: a value first defined inside the body is popped at its end. The persistent
+    it tile by tile (InsertDSTManagementTT expands the per-tile pop / reserve / push). A loop body, and each
+    branch of a runtime ``if``, must leave every CB as it found it: a value first defined inside is popped at
+    its end. The persistent
     block loop starts with every staged CB empty, waits for the reduce scaler tile the reader fills for the
     block and pops everything still held (and the scaler) at its end. Reading a fragment before it is
     written is a diagnostic.
@@ -494,6 +496,22 @@ class _StagedProtocol:
             for b in end:
                 after.setdefault(b, False)
             return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), after
+        if isinstance(s, IfThenElse):  # a runtime condition: each branch leaves every CB as it found it
+            branches = []
+            ends: list[dict[Buffer, bool]] = []
+            for case in (s.then_case, s.else_case):
+                body, end = self._stmt(case, dict(state))
+                local = [b for b, full in end.items() if full and not state.get(b, False)]
+                if local:
+                    body = seq(*([body] if body is not None else []),
+                               *(ev("tt.cb_pop_front", b, self._n(b)) for b in local))
+                branches.append(body)
+                ends.append(end)
+            after = dict(state)
+            for end in ends:
+                for b in end:
+                    after.setdefault(b, False)
+            return IfThenElse(s.cond, branches[0], branches[1], s.loc), after
         if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in ("tt.tree_block", "tt.reduce_block"):
             return self._op(s.value, state)
         return s, state

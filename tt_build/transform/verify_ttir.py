@@ -41,7 +41,8 @@ which case the pass that just ran is named). Checks on the three device function
 * unpacker formats: every tile call reading a CB (``copy_tile``, ``*_tiles``, broadcasts, dest-reuse ops,
   ``matmul_*``, ``reduce_tile``) unpacks it into a source register configured for that CB's data format
   by ``compute_kernel_hw_startup`` or a ``reconfig_data_format*`` call before it, on every path
-  (→ InsertComputeInitTT).
+  (→ InsertComputeInitTT); every ``pack_tile`` packs into a CB of the format the packer is configured for
+  (the start-up's output CB, ``pack_reconfig_data_format``) (→ InsertDSTManagementTT).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls, flat_stmts
-from tt_build.transform._unpack_formats import check_unpack_formats
+from tt_build.transform._unpack_formats import check_pack_formats, check_unpack_formats
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
@@ -477,6 +478,10 @@ def _check_unpack_formats(f: PrimFunc, p: _Problems) -> None:
         state = f"configured for {held}" if held else "in a format not known at that point"
         p.add("InsertComputeInitTT", f"{f.name}: {c.op[3:]} unpacks CB {cb.name} ({fmt(cb)}) into {reg}, which is "
                                      f"{state} (no reconfig_data_format before it)")
+    for c, cb, held in check_pack_formats(f.body, fmt):
+        state = f"configured for {held}" if held else "in a format not known at that point"
+        p.add("InsertDSTManagementTT", f"{f.name}: {c.op[3:]} packs into CB {cb.name} ({fmt(cb)}) with the packer "
+                                       f"{state} (no pack_reconfig_data_format before it)")
 
 
 def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:

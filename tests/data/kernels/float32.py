@@ -100,6 +100,31 @@ def matmul(M, N, K, block_M=64, block_N=64, block_K=32, dtype="float32", out_dty
     return main
 
 
+def persistent_mix(M, N, block_M=32, block_N=32, workers=4):
+    """Blocks handed out round-robin to `workers` cores under a runtime bounds check; a bfloat16 and a float32
+    input, a float32 output, and an expression tree (a staged fragment) inside the `if`."""
+    n_blocks = N // block_N
+    total = (M // block_M) * n_blocks
+    waves = T.ceildiv(total, workers)
+
+    @T.prim_func
+    def main(X: T.Tensor((M, N), "bfloat16"), Y: T.Tensor((M, N), "float32"), Z: T.Tensor((M, N), "float32")):
+        with T.Kernel(workers) as wid:
+            x = T.alloc_shared((block_M, block_N), "bfloat16")
+            y = T.alloc_shared((block_M, block_N), "float32")
+            z = T.alloc_fragment((block_M, block_N), "float32")
+            for w in T.serial(waves):
+                t = w * workers + wid
+                if t < total:
+                    T.copy(X[t // n_blocks * block_M, t % n_blocks * block_N], x)
+                    T.copy(Y[t // n_blocks * block_M, t % n_blocks * block_N], y)
+                    for i, j in T.Parallel(block_M, block_N):
+                        z[i, j] = T.exp(x[i, j]) * y[i, j] + x[i, j]
+                    T.copy(z, Z[t // n_blocks * block_M, t % n_blocks * block_N])
+
+    return main
+
+
 INSTANCES = {
     "f32_scale_add": dict(factory="scale_add", M=64, N=128),
     "f32_copy": dict(factory="copy_through", M=64, N=64),
@@ -109,4 +134,5 @@ INSTANCES = {
     "f32_layernorm": dict(factory="layernorm", M=64, N=256),
     "f32_gemm": dict(factory="matmul", M=128, N=128, K=128),
     "bf16_gemm_f32_out": dict(factory="matmul", M=128, N=128, K=128, dtype="bfloat16"),
+    "mixed_persistent": dict(factory="persistent_mix", M=64, N=96),
 }

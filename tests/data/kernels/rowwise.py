@@ -231,9 +231,10 @@ def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
     return main
 
 
-def deep_tree(M, N, block_M=32, block_N=64, dtype="bfloat16", acc="bfloat16"):
-    """One store whose expression tree needs 9 DST registers (a right-nested chain of 8 SFPU binary ops on
-    computed values): more than DST holds (8 tiles; 4 with float32 accumulation), so parts are staged."""
+def deep_tree(M, N, block_M=32, block_N=64, dtype="bfloat16", acc="bfloat16", form="chain"):
+    """One store whose expression tree needs more DST registers than DST holds (8 tiles; 4 with float32
+    accumulation), so parts are staged: a right-nested chain of 8 SFPU binary ops on computed values (10
+    registers), or a select whose condition and branches are chains (5)."""
     @T.prim_func
     def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
         with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
@@ -243,9 +244,14 @@ def deep_tree(M, N, block_M=32, block_N=64, dtype="bfloat16", acc="bfloat16"):
             T.copy(A[by * block_M, bx * block_N], a)
             T.copy(B[by * block_M, bx * block_N], b)
             for i, j in T.Parallel(block_M, block_N):
-                c[i, j] = T.exp(a[i, j] * 0.5) * (T.exp(b[i, j] * 0.5) + (T.exp(a[i, j] * 0.25) * (
-                    T.sigmoid(b[i, j]) - (T.exp(b[i, j] * 0.25) * (T.tanh(a[i, j]) + (T.exp(a[i, j] * 0.5) * (
-                        T.sigmoid(a[i, j]) - (T.exp(b[i, j] * 0.5) * T.tanh(b[i, j])))))))))
+                if form == "select":
+                    c[i, j] = T.if_then_else(T.exp(a[i, j]) * (T.exp(b[i, j]) * T.sigmoid(a[i, j])) > b[i, j],
+                                             T.sigmoid(a[i, j]) + T.tanh(b[i, j]) * T.exp(a[i, j]),
+                                             T.exp(b[i, j]) - T.sigmoid(b[i, j]) * T.exp(a[i, j] * 0.5))
+                else:
+                    c[i, j] = T.exp(a[i, j] * 0.5) * (T.exp(b[i, j] * 0.5) + (T.exp(a[i, j] * 0.25) * (
+                        T.sigmoid(b[i, j]) - (T.exp(b[i, j] * 0.25) * (T.tanh(a[i, j]) + (T.exp(a[i, j] * 0.5) * (
+                            T.sigmoid(a[i, j]) - (T.exp(b[i, j] * 0.5) * T.tanh(b[i, j])))))))))
             T.copy(c, C[by * block_M, bx * block_N])
 
     return main
@@ -272,4 +278,5 @@ INSTANCES = {
     **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
     "deep_tree": dict(factory="deep_tree", M=64, N=128),
     "deep_tree_fp32": dict(factory="deep_tree", M=64, N=128, acc="float"),
+    "deep_select_fp32": dict(factory="deep_tree", M=64, N=128, acc="float", form="select"),
 }
