@@ -101,3 +101,15 @@ def test_split_blocks_on_an_uneven_core_grid_match_numpy(runner: MockRunner, tmp
     a_panel, b_panel = 128 * k * 2, 64 * k * 2
     assert totals["dram_read_bytes"] == cy * steps * a_panel + cx * steps * b_panel
     assert totals["dram_write_bytes"] == cx * cy * steps * 128 * 64 * 2
+
+
+def test_fewer_blocks_than_cores_split_over_the_grid_match_numpy(runner: MockRunner, tmp_path: Path) -> None:
+    """256x256x128 at 128x128 blocks on a 4x4 device grid: 2x2 blocks for 16 cores, so the plan splits them
+    into 4x4 blocks of 64x64, one per core, A multicast along core rows and B along core columns."""
+    m, n, k = 256, 256, 128
+    got, ref, totals = _run(runner, tmp_path, m, n, k, {"device_grid": [4, 4]})
+    assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    assert totals["dram_read_bytes"] == m * k * 2 + k * n * 2  # each operand read once, by the senders
+    assert totals["mcast_write_bytes"] == totals["dram_read_bytes"]
+    assert totals["mcast_dest_bytes"] == 3 * totals["mcast_write_bytes"]
+    assert totals["dram_write_bytes"] == m * n * 2

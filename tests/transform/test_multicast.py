@@ -91,9 +91,9 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
 @pytest.mark.parametrize(("m", "n", "k", "block", "arch", "planned"), [
     # 16 blocks on a 2x2 device grid: compute-bound either way (split or not), the plain partition is kept
     (512, 512, 512, 128, (2, 2), None),
-    # 16 blocks on 64 cores, compute-bound: plain kept (blocks are split only to balance cores, not to
-    # find parallelism a small kernel lacks)
-    (512, 512, 512, 128, "wormhole_b0", None),
+    # 16 blocks on 64 cores: split into 64 blocks of 64x64, one per core of the 8x8 grid, with multicast
+    # (test_fewer_blocks_than_cores_are_split_over_the_whole_grid)
+    (512, 512, 512, 128, "wormhole_b0", [64, 64]),
     (1024, 1024, 1024, 128, "wormhole_b0", [128, 128]),  # plain reads 8x A+B: DRAM-bound, the plan wins
     # 32x32 blocks would take 3x4 steps on 11x8 cores (12 blocks where 7.9 balance 130 cores): split in
     # 128x64 blocks, 5x4 steps on 13x8 cores (10 of 128x128)
@@ -112,6 +112,21 @@ def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, block
     assert A.MULTICAST in reader.attrs
     # the plan's blocks (the kernel's, or split): the accumulator's shape
     assert reader.attrs[A.buffer_key("C_local")]["shape"] == planned
+
+
+def test_fewer_blocks_than_cores_are_split_over_the_whole_grid() -> None:
+    """512³ at 128x128 on Wormhole's 8x8: 4x4 blocks would leave 48 cores idle (and with 16 compute-bound
+    cores the plain partition won); split into 8x8 blocks of 64x64 they fill all 64 cores, one block per
+    core, A and B multicast along core rows and columns."""
+    mod = _lower(gemm_ir(512, 512, 512, 128, 128, 32), arch="wormhole_b0")
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["block_grid"], plan["core_grid"], plan["blocks_per_core"]) == ([8, 8], [8, 8], [1, 1])
+    assert len(reader.attrs[A.WORK_PARTITION]) == 64
+    assert {g["buffer"]: (g["axis"], g["num_dests"]) for g in plan["groups"]} == {"A_shared": ("x", 7),
+                                                                                   "B_shared": ("y", 7)}
+    assert reader.attrs[A.buffer_key("A_shared")]["shape"][0] == 64
+    assert reader.attrs[A.buffer_key("B_shared")]["shape"][1] == 64
 
 
 @pytest.mark.parametrize(("arch", "m", "n", "grid", "rect", "last"), [

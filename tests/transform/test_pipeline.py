@@ -268,7 +268,7 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     last: the partials are reserved once, every iteration but the last packs each sub-block into its own pages
     (pack_tile<true>), the middle ones with packer L1 accumulation on (pack_reconfig_l1_acc), and the last
     one reloads them into DST once and packs the result."""
-    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast_k_tiles": 1}))
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast": False}))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
             for c in plan["cbs"]] == [

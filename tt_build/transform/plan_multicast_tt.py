@@ -145,10 +145,10 @@ class PlanMulticastTT(Pass):
         plain, best = base[0], base[1:]
         if best[0] is None:
             return f
-        # split the blocks only to balance the cores (never to find parallelism a small kernel lacks)
-        gx0, gy0 = grid
+        # split the blocks to balance the cores, or to spread a kernel with fewer blocks than cores over more
+        # of them (512³ at 128×128 on 8×8: 16 blocks → 64 blocks of 64×64, all 64 cores, with multicast)
         partial = any(f.attrs.get(A.buffer_key(p.name), {}).get("partial") for p in f.params)
-        if gx0 * gy0 >= dev[0] * dev[1] and not partial:
+        if not partial:
             for s, t in _split_factors(f, launch):
                 split = self._split(f, launch, s, t)
                 cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
