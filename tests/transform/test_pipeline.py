@@ -127,7 +127,11 @@ def test_pipelined_stages_set_cb_depth() -> None:
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
-        assert cbs["C_local"]["depth_pages"] == 2 * 4  # output: double-buffered block
+        # output: one block (4x4 blocks on 4x4 multicast cores, one per core: nothing to double-buffer)
+        assert cbs["C_local"]["depth_pages"] == 4
+    plain = lower(gemm_ir(256, 256, 256, 64, 64, 32), PassContext(config={"multicast": False}))
+    cbs = {cb["name"]: cb for cb in plain.attrs[A.HOST_PLAN]["cbs"]}
+    assert cbs["C_local"]["depth_pages"] == 2 * 4  # the plain partition: a double-buffered output block
 
 
 def test_renaming_buffers_changes_nothing_but_names() -> None:

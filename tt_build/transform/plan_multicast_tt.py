@@ -43,8 +43,8 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   once (lock-step blocks read it at every step). A merged block that overhangs the tensor (the last
   core column / row) is a partial last block (``partial`` in the tensors' ``tt.buffer.<name>``: the
   senders zero-pad it, the writer skips it). Used where the merged kernel's circular buffers fit the L1
-  budget (``l1_estimate``: input panels ``num_stages`` deep, the output block double-buffered, the fp32
-  partial sums) and it ranks ahead of the lock-step plans; neither splits nor merges are tried for a
+  budget (``l1_estimate``: input panels ``num_stages`` deep, the output block — single-buffered, one
+  block per core — and the fp32 partial sums) and it ranks ahead of the lock-step plans; neither splits nor merges are tried for a
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
@@ -290,7 +290,8 @@ class PlanMulticastTT(Pass):
             return None
         coarse = self._coarsen_k(mf, ml, got[4], int(ctx.get("multicast_k_tiles")))
         infos = {**attrs, **(coarse[1] if coarse is not None else {})}
-        if l1_estimate(ml, infos, int(ctx.get("default_stages"))) > l1_budget(ctx):
+        # one block per core: its output block single-buffered (LowerSharedToCB)
+        if l1_estimate(ml, infos, int(ctx.get("default_stages")), out_stages=1) > l1_budget(ctx):
             return None
         return got[1:]
 
@@ -446,11 +447,11 @@ class PlanMulticastTT(Pass):
         return M().visit(f.body), infos
 
 
-def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int) -> int:
+def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None) -> int:
     """Bytes of L1 the circular buffers of a GEMM-like kernel take (as LowerSharedToCB and
     InsertDSTManagementTT will size them): each on-chip buffer filled by a copy in a pipelined loop
     ``num_stages`` (else ``default_stages``) blocks deep; an accumulator copied to an output tensor one
-    output block ``default_stages`` deep in the tensor's format plus, when larger than DST, one block of
+    output block ``out_stages`` (else ``default_stages``) deep in the tensor's format plus, when larger than DST, one block of
     partial sums in its own format. ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
     total = 0
     stages: dict[str, int] = {}
@@ -486,7 +487,7 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
         if b.name in stages:  # filled from a tensor
             total += tiles * TILE * TILE * dtype_bytes(b.dtype) * stages[b.name]
         if "@out:" + b.name in stages:  # copied to a tensor: output CB + partial sums
-            total += tiles * TILE * TILE * int(stages["@dtype:" + b.name]) * default_stages
+            total += tiles * TILE * TILE * int(stages["@dtype:" + b.name]) * (out_stages or default_stages)
             total += tiles * TILE * TILE * dtype_bytes(b.dtype)
         body = body.body
     return total
