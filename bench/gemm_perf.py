@@ -10,8 +10,10 @@ Blackhole (13×10), bf16 in and out, fp32 accumulation:
     ``multicast`` off (every core reads its own operands) for comparison;
 (b) ttnn 0.81.1's own 2-D multicast matmul kernels from the wheel (reader_bmm_tile_layout_in0_sender_padding,
     …_in0_receiver, …_in1_sender_writer_padding, …_in1_receiver_writer_padding,
-    bmm_large_block_zm_fused_bias_activation) on the mock, through ``tests/mock_programs/ttnn_mcast_host.cpp``
-    — run only when the mock compiles them (reported otherwise, with the reason);
+    bmm_large_block_zm_fused_bias_activation), unmodified, on the mock through
+    ``tests/mock_programs/ttnn_mcast_host.cpp``, with the arguments ttnn's 2-D multicast program factory
+    passes and the program config ttnn derives for interleaved DRAM operands (``tests/ttnn_mcast.py``);
+    ttnn's compute defaults except the math fidelity (bf16 partials with packer L1 accumulation);
 (c) the roofline bound: max(bytes(A) + bytes(B) + bytes(C) / DRAM bandwidth, matmul tile ops × FPU cycles
     per tile at the math fidelity / (cores × clock)).
 
@@ -44,7 +46,7 @@ sys.path.insert(0, str(REPO))
 from tt_build.codegen import generate  # noqa: E402
 from tt_build.driver import build_primfunc  # noqa: E402
 from tt_build.ir import attrs as A  # noqa: E402
-from tt_build.matrix import MockRunner, MockRunError, default_build_dir  # noqa: E402
+from tt_build.matrix import MockRunner, default_build_dir  # noqa: E402
 from tt_build.transform import lower  # noqa: E402
 
 GEMM = REPO / "example_project" / "kernels" / "gemm.py"
@@ -136,63 +138,61 @@ def _apply(row: Row, t: dict[str, Any]) -> None:
         row.note = "the mock reports no DRAM/core-to-core split (TT_MOCK_STATS without dram_read_bytes)"
 
 
-def run_ttnn(m: int, n: int, k: int, arch: str, fidelity: str, work: Path, inputs: list[np.ndarray],
-             ref: np.ndarray) -> Row:
-    """ttnn's 2-D multicast program on the mock, through the project's host program."""
-    row = Row(arch, f"{m}x{n}x{k}", "ttnn 0.81.1 2-D mcast kernels")
-    missing = missing_mock_headers()
-    if missing:
-        row.note = (f"not run: the mock SDK lacks {len(missing)} device header(s) these kernels include "
-                    f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''})")
-        return row
-    host = REPO / "tests" / "mock_programs" / "ttnn_mcast_host.cpp"
-    if not host.is_file():
-        row.note = f"not run: {host.relative_to(REPO)} does not exist yet"
-        return row
+def run_ttnn(m: int, n: int, k: int, arch: str, fidelity: str, host: Any, work: Path, inputs: list[np.ndarray],
+             ref: np.ndarray, fp32_acc: bool = False) -> Row:
+    """ttnn's 2-D multicast program on the mock, through the project's host program (tests/ttnn_mcast.py)."""
+    from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
+
+    config = ttnn_mcast.ttnn_config(m, n, k, ARCH[arch][0], fidelity, fp32_dest_acc=fp32_acc)
+    (gx, gy), (sh, sw) = config.grid, config.out_subblock
+    per_core = (-(-m // 32 // gy), -(-n // 32 // gx))
+    row = Row(arch, f"{m}x{n}x{k}", f"ttnn 0.81.1 2-D mcast kernels ({per_core[0]}x{per_core[1]} tiles per core, "
+                                   f"in0_block_w {config.in0_block_w}, sub-block {sh}x{sw})")
+    stats = work / f"ttnn_{m}x{n}x{k}_{arch}.stats.json"
     try:
-        from tests.mock_programs import ttnn_mcast  # noqa: PLC0415 - optional, next to the host program
-    except ImportError as exc:
-        row.note = f"not run: {exc}"
-        return row
-    try:
+        host.run(*inputs, config, work / "ttnn", arch)  # compile the kernels outside the timed run
         t0 = time.perf_counter()
-        c, stats = ttnn_mcast.run(m, n, k, arch, fidelity, work, inputs)
+        c = host.run(*inputs, config, work / "ttnn", arch, stats)
         row.wall_s = time.perf_counter() - t0
-    except (MockRunError, RuntimeError, OSError) as exc:
+    except (RuntimeError, OSError) as exc:
         row.note = "not run: " + str(exc).splitlines()[0][:160]
         return row
     row.err = float(np.abs(c.astype(np.float32) - ref).max() / np.abs(ref).max())
     _apply(row, _totals(stats))
+    cores = len(json.loads(stats.read_text())["workloads"][-1]["cores"])
+    row.note = f"{cores} cores; " + ("fp32 accumulation and partials" if fp32_acc else
+                                     "bf16 partials (packer L1 acc), ttnn's default")
     return row
 
 
-#: ttnn's 2-D multicast matmul program (matmul_op_multi_core_reuse_mcast_2d_program_factory): its kernels
-TTNN_KERNELS = ("dataflow/reader_bmm_tile_layout_in0_sender_padding.cpp",
-                "dataflow/reader_bmm_tile_layout_in0_receiver.cpp",
-                "dataflow/reader_bmm_tile_layout_in1_sender_writer_padding.cpp",
-                "dataflow/reader_bmm_tile_layout_in1_receiver_writer_padding.cpp",
-                "compute/bmm_large_block_zm_fused_bias_activation.cpp")
+#: tt-metal tech_reports/GEMM_FLOPS: ttnn's measured matmul utilisation on an N150 (8×8 Wormhole cores, bf16
+#: in DRAM, out-of-box configuration, HiFi2, without trace), by M = K = N
+PUBLISHED_N150_HIFI2 = {512: 19.04, 1024: 41.69, 2048: 66.74, 4096: 59.49}
 
 
-def missing_mock_headers() -> list[str]:
-    """Device headers (``api/…``, ``hostdevcommon/…``, ``internal/…``) the ttnn kernels include that the mock
-    SDK does not provide (ttnn's own ``ttnn/…`` headers come from the wheel)."""
-    import re  # noqa: PLC0415
+def calibration(host: Any, work: Path) -> str:
+    """The device-time model against ttnn's published N150 figures, with ttnn's own kernels on the mock."""
+    from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
 
-    from tt_build import mock_sdk  # noqa: PLC0415
-    from tt_build.ttnn_wheel import ensure_ttnn  # noqa: PLC0415
-
-    root = Path(ensure_ttnn())
-    kdir = root / "ttnn" / "cpp" / "ttnn" / "operations" / "matmul" / "device" / "kernels"
-    include = Path(mock_sdk.__file__).parent / "include"
-    missing: list[str] = []
-    for k in TTNN_KERNELS:
-        for inc in re.findall(r'#include\s+"([^"]+)"', (kdir / k).read_text()):
-            if inc.startswith("ttnn/") or (kdir / Path(k).parent / inc).is_file():
-                continue
-            if not (include / inc).is_file() and inc not in missing:
-                missing.append(inc)
-    return missing
+    rng = np.random.default_rng(0)
+    lines = ["| M = K = N | published utilisation | published device time | modeled (estimate) | model error | "
+             "mock wall s |", "|---|---|---|---|---|---|"]
+    for size, util in PUBLISHED_N150_HIFI2.items():
+        a = rng.standard_normal((size, size), dtype=np.float32).astype(ml_dtypes.bfloat16)
+        b = rng.standard_normal((size, size), dtype=np.float32).astype(ml_dtypes.bfloat16)
+        config = ttnn_mcast.ttnn_config(size, size, size, ARCH["wormhole_b0"][0], "HiFi2")
+        print(f"calibration {size}: {config}", file=sys.stderr, flush=True)
+        stats = work / f"calibration_{size}.json"
+        host.run(a, b, config, work / "calibration")  # compile the kernels outside the timed run
+        t0 = time.perf_counter()
+        host.run(a, b, config, work / "calibration", "wormhole_b0", stats)
+        wall = time.perf_counter() - t0
+        modeled = _totals(stats)["modeled_us"]
+        ideal_us = (size // 32) ** 3 * CYCLES["HiFi2"] / 64 / ARCH["wormhole_b0"][2] * 1e6
+        published = ideal_us / (util / 100)
+        lines.append(f"| {size} | {util:.2f} % | {published:.1f} µs | {modeled:.1f} µs | "
+                     f"{(modeled / published - 1) * 100:+.0f} % | {wall:.1f} |")
+    return "\n".join(lines)
 
 
 def _mib(v: int | None) -> str:
@@ -236,8 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, of {', '.join(SIZES)}")
     p.add_argument("--fidelity", default="HiFi4", choices=list(CYCLES))
     p.add_argument("--no-plain", action="store_true", help="skip the multicast-off runs")
+    p.add_argument("--ttnn-fp32-acc", action="store_true",
+                   help="run ttnn's kernels with fp32_dest_acc_en (fp32 partials) instead of ttnn's default")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--output", type=Path, help="also write the table to this file")
+    p.add_argument("--calibration", action="store_true",
+                   help="instead: ttnn's own kernels at M = K = N = 512 … 4096, HiFi2, 8×8 Wormhole against "
+                        "ttnn's published N150 times (docs/mock_sdk.md#calibration)")
     ns = p.parse_args(argv)
     archs = list(ARCH) if ns.arch == "all" else [ns.arch]
     sizes = [s.strip() for s in ns.sizes.split(",") if s.strip()]
@@ -245,6 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown size {unknown[0]!r}; sizes are {', '.join(SIZES)}")
     runner = MockRunner(default_build_dir())
+    from tests import ttnn_mcast  # noqa: PLC0415 - next to the host program
+
+    ttnn_host = ttnn_mcast.Host(default_build_dir(), default_build_dir() / "ttnn_mcast_host")
+    if ns.calibration:
+        with tempfile.TemporaryDirectory(prefix="tt-gemm-calibration-") as tmp:
+            text = calibration(ttnn_host, Path(tmp))
+        print(text)
+        if ns.output:
+            ns.output.write_text(text + "\n")
+        return 0
     rows: list[Row] = []
     roofs: dict[tuple[str, str], tuple[float, str]] = {}
     ab: dict[tuple[str, str], int] = {}
@@ -265,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"running generated {key} multicast={mc}", file=sys.stderr, flush=True)
                     rows.append(run_generated(m, n, k, arch, ns.fidelity, mc, runner, work, [a, b], ref))
                 print(f"running ttnn {key}", file=sys.stderr, flush=True)
-                rows.append(run_ttnn(m, n, k, arch, ns.fidelity, work, [a, b], ref))
+                rows.append(run_ttnn(m, n, k, arch, ns.fidelity, ttnn_host, work, [a, b], ref, ns.ttnn_fp32_acc))
     text = table(rows, roofs, ab, ns.markdown)
     print(text)
     if ns.output:

@@ -2,7 +2,7 @@
 
     python bench/run_all.py [--quick] [--output bench/RESULTS.md]
 
-Runs ``compile_time.py``, ``rebuild.py``, ``mock_exec.py``, ``isolation.py`` and ``gemm_perf.py`` with
+Runs ``compile_time.py``, ``rebuild.py``, ``mock_exec.py``, ``isolation.py``, ``gemm_perf.py`` and ``sharded.py`` with
 ``--markdown`` in turn (each in its own process, one after the other, so they do not compete for
 the cores) and assembles their tables. ``--quick`` uses fewer repetitions (for a smoke run, not for
 published figures). The load average before each benchmark is recorded next to its figures:
@@ -30,6 +30,7 @@ BENCHES = (
     ("Crash isolation", "isolation.py", ["--runs", "50"], ["--runs", "10"]),
     ("GEMM performance: 2-D multicast (modeled device time, an estimate)", "gemm_perf.py", [],
      ["--sizes", "512,1024", "--arch", "wormhole_b0"]),
+    ("Sharded layouts: element-wise add (modeled device time, an estimate)", "sharded.py", [], []),
 )
 
 

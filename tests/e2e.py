@@ -19,13 +19,13 @@ from tt_build.driver import Instance, list_instances
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["EXPECTED", "MATRIX_FILES", "assert_passes_real_header_check", "assert_runs_like_numpy",
+__all__ = ["EXPECTED", "MATRIX_FILES", "assert_passes_real_header_check", "conv2d_nhwc", "assert_runs_like_numpy",
            "expected_output", "matrix_instances", "test_build_dir"]
 
 DATA_KERNELS = Path(__file__).parent / "data" / "kernels"
 #: The test matrix: the reference kernels, the extra kernels, the layout/naming kernels and the blockings.
 MATRIX_FILES = (REFERENCE_KERNELS / "gemm.py", REFERENCE_KERNELS / "eltwise.py", DATA_KERNELS / "extra.py",
-                DATA_KERNELS / "layouts.py", DATA_KERNELS / "blocking.py")
+                DATA_KERNELS / "layouts.py", DATA_KERNELS / "blocking.py", DATA_KERNELS / "conv2d.py")
 
 
 def test_build_dir() -> Path:
@@ -63,6 +63,30 @@ def _gemm_tb(args: dict[str, Any], x: list[np.ndarray]) -> np.ndarray:
     return _relu(out) if args.get("relu", True) else out
 
 
+def conv2d_nhwc(data: np.ndarray, kernel: np.ndarray, stride: int, padding: int, dilation: int = 1) -> np.ndarray:
+    """Direct NHWC convolution with an (KH, KW, C, F) filter: a sum over the filter taps of strided, dilated
+    windows of the zero-padded input (no im2col, nothing shared with tt-build)."""
+    n, h, w, _ = data.shape
+    kh, kw, _, f = kernel.shape
+    oh = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    ow = (w + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    x = np.pad(data, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    out = np.zeros((n, oh, ow, f))
+    for a in range(kh):
+        for b in range(kw):
+            win = x[:, a * dilation:a * dilation + stride * (oh - 1) + 1:stride,
+                    b * dilation:b * dilation + stride * (ow - 1) + 1:stride, :]
+            out += np.einsum("nhwc,cf->nhwf", win, kernel[a, b])
+    return out
+
+
+def _grouped_conv2d(data: np.ndarray, kernel: np.ndarray, stride: int, padding: int, groups: int) -> np.ndarray:
+    """Each group's output channels convolve that group's input channels only (filter (KH, KW, C/G, F))."""
+    cg, fg = data.shape[-1] // groups, kernel.shape[-1] // groups
+    return np.concatenate([conv2d_nhwc(data[..., g * cg:(g + 1) * cg], kernel[..., g * fg:(g + 1) * fg], stride,
+                                       padding) for g in range(groups)], axis=-1)
+
+
 #: (kernel file stem, factory) -> expected output from the instance args and float32 inputs.
 EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.ndarray]] = {
     ("gemm", "matmul"): lambda a, x: x[0] @ x[1],
@@ -75,6 +99,8 @@ EXPECTED: dict[tuple[str, str], Callable[[dict[str, Any], list[np.ndarray]], np.
     ("layouts", "matmul_names"): lambda a, x: x[0] @ x[1],
     ("blocking", "matmul"): lambda a, x: x[0] @ x[1],
     ("blocking", "matmul_twice"): lambda a, x: 2 * (x[0] @ x[1]),
+    ("conv2d", "convolution"): lambda a, x: conv2d_nhwc(x[0], x[1], a["S"], a["P"], a["D"]),
+    ("conv2d", "grouped_convolution"): lambda a, x: _grouped_conv2d(x[0], x[1], a["S"], a["P"], a["G"]),
 }
 
 

@@ -226,7 +226,9 @@ def _declare(rel: str, raw: str, text: str, start: int, end: int, stack: list[st
     if m and not m.group(1).startswith(INTERNAL_PREFIXES):
         # named unqualified: the real API may spell a constant as a macro (NOC_MAX_BURST_SIZE)
         qual = f"{ns}::" if ns not in ("", "ckernel") else ""
-        decls.append(Decl(rel, line, "constant", m.group(1), ns, f"(void)({qual}{m.group(1)});"))
+        targs = [_tmpl_arg(p) for p in tparams]  # a variable template is named with its template arguments
+        explicit = "<" + ", ".join(a or "std::uint32_t" for a in targs) + ">" if targs else ""
+        decls.append(Decl(rel, line, "constant", m.group(1), ns, f"(void)({qual}{m.group(1)}{explicit});"))
 
 
 def mock_headers(sub: str = "") -> list[Path]:

@@ -26,6 +26,7 @@ EXPECTED = {
     "scaled_gemm_64": lambda a, b: [(a @ b) * 2],
     "gemm_ta_64x96x64": lambda a, b: [a.T @ b],
     "gemm_ta_128x64x96_b64": lambda a, b: [a.T @ b],
+    "gemm_ta_64x64x192_b64": lambda a, b: [a.T @ b],
 }
 
 

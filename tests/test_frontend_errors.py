@@ -186,11 +186,12 @@ class PassCase:
     id: str = ""
 
 
-_SHARDED_MSG = ("tensor A has layout {}, which lowers (partition mode local_shard) but cannot be emitted yet: a "
-                "sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and sharded "
-                "TensorAccessorArgs in the kernels, which the mock SDK does not implement")
-_SHARDED_HINT = ('use "l1_interleaved" (pages in L1, interleaved over the cores\' banks) or "dram_interleaved" '
-                 "for now")
+_SHARDED_MSG = ("no partition of the 64 blocks over the 8x8 cores gives every core exactly one shard of each sharded "
+                "tensor (with 64 cores of 1 block: tensor A: cores (0, 0) and (0, 1) both access its tile (0, 0), but a "
+                "tile of a sharded tensor lives in one core's L1)")
+_SHARDED_HINT = ("each core's blocks must access exactly its own shard: choose blocks (and a grid) so that the blocks "
+                 "of one core cover one height / width / block shard and no block crosses shards, or use an "
+                 "interleaved layout")
 
 _FILL_HINT = ("circular buffers hand each block filled into an on-chip buffer to the reads that follow it in the "
               "same loop body, then free it: fill a in the loop body that reads it (copy the block again in every "
@@ -260,13 +261,8 @@ PASS_CASES = [
              "fragments C_local and C2_local are both live in DST at the same time; tt-build keeps one fragment in "
              "DST at a time", 15, 13,
              "compute C2_local after C_local is copied out (e.g. in a second loop or a second kernel)"),
-    PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_height_sharded"), 9, 31, _SHARDED_HINT,
-             stage="emit", id="sharded_layout-height"),
-    PassCase("sharded_layout", "CodegenTT", _SHARDED_MSG.format("l1_block_sharded"), 9, 31, _SHARDED_HINT,
-             {"layout": "l1_block_sharded"}, stage="emit", id="sharded_layout-block"),
-    PassCase("sharded_layout", "LayoutAwareWorkPartitionTT", "81 output blocks cannot be sharded evenly over 64 cores",
-             9, 31, "choose a block size that divides the grid evenly, or use an interleaved layout",
-             {"M": 288, "N": 288}, id="sharded_layout-uneven"),
+    PassCase("sharded_layout", "LayoutAwareWorkPartitionTT", _SHARDED_MSG, 10, 31, _SHARDED_HINT,
+             id="sharded_layout-height"),
 ]
 
 

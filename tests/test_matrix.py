@@ -53,6 +53,10 @@ COLUMNS = {
     "gemm_96_bf16_accum": ("matmul", "192×192×128"),
     "gemm_128_one_k_step": ("matmul", "128×256×32"),
     "gemm_operands_twice": ("matmul", "64×96×128"),
+    "conv2d_1x32x32x64_k3s1p1": ("tilize+matmul", "1×32×32×64×576"),
+    "conv2d_1x32x32x64_k3s2p1": ("tilize+matmul", "1×16×16×64×576"),
+    "conv2d_1x34x34x32_k3s1p0": ("tilize+matmul", "1×32×32×64×288"),
+    "conv2d_groups2_1x32x32x64": ("tilize+matmul", "1×32×32×64×288"),
 }
 
 

@@ -246,6 +246,15 @@ def test_tilize_then_untilize(host: Host, tmp_path: Path, transpose: bool) -> No
         assert np.array_equal(got, rows)
 
 
+def test_tilize_block_accumulates_with_packer_l1_acc(host: Host, tmp_path: Path) -> None:
+    # as on the device, the packer's L1 accumulation applies to tilize_block's packs (the Conv2D K loop turns
+    # it off around its tilize)
+    rows = bf16(np.random.default_rng(5).standard_normal((32, 64)))
+    out = host.run(OPS / "tilize_untilize.cpp", rows.reshape(2, 1024), None, 2, ct=[2, 1], defines={"L1_ACC": "1"},
+                   tmp=tmp_path)
+    assert np.array_equal(out.reshape(32, 64), 2 * rows)
+
+
 def test_mock_rejects_get_arg_val_without_common_h_like_the_device(host: Host, tmp_path: Path) -> None:
     """Issue 11, bug 1: the mock no longer hides the missing api/compute/common.h of an SFPU-only kernel."""
     data = Path(__file__).resolve().parent / "data" / "check"

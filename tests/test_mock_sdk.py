@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -233,6 +234,11 @@ BUG_CASES = {
         ["dfb_push_before_barrier.cpp", "-", "-", "0:2"],
         f"{BRISC} 'dfb_push_before_barrier.cpp': cb_push_back(cb=0, 1 pages): a noc_async_read into these pages has "
         "not completed: call noc_async_read_barrier() before cb_push_back",
+    ),
+    "cb-interface-pointer-inside-a-page": (
+        ["cb_interface_rd_ptr.cpp", "-", "-", "0:2"],
+        f"{BRISC} 'cb_interface_rd_ptr.cpp': get_local_cb_interface(0).fifo_rd_ptr = L1 0x19010: not the start "
+        "of a page of CB 0 (its 2 pages of 2048 bytes start at L1 0x19000)",
     ),
     "missing-runtime-arg": (
         ["missing_arg.cpp", "-", "-", "0:2"],
@@ -747,9 +753,69 @@ def test_host_api_reached_through_host_api_hpp(mock: Mock, arch: str, dram_align
         "random 32 16 in_range=1 same=1",
         f"backing address=64 same=true pages=2 dram_align={dram_align} l1_align=16",
         "shard pages 1 cores 2",
-        "TT-Metalium mock: MeshBuffer::create: not implemented in the mock: sharded buffers (HEIGHT_SHARDED): the mock "
-        "creates interleaved buffers only (DeviceLocalBufferConfig without sharding_args)",
+        "sharded layout 2 has_spec 1",
+        "TT-Metalium mock: MeshBuffer::create: HEIGHT_SHARDED buffer: 2 shards do not fit the 1 cores of the shard grid",
     ]
+
+
+def _shard_homes(layout: str, orientation: str, rows: int, cols: int, sr: int, sc: int, gx: int,
+                 gy: int) -> dict[tuple[int, int, int], int]:
+    """(core x, core y, slot) -> page id of every page of a sharded buffer, as TT-Metalium places them."""
+    grid = [(x, y) for y in range(gy) for x in range(gx)] if orientation == "R" else \
+           [(x, y) for x in range(gx) for y in range(gy)]
+    homes = {}
+    if layout == "N":  # ND: a 2 x rows/2 x cols tensor, 1 x sr x sc shards dealt round-robin over the grid's cores
+        half = rows // 2
+        grid_rows, grid_cols = -(-half // sr), -(-cols // sc)
+        for page in range(rows * cols):
+            b, rest = divmod(page, half * cols)
+            r, c = divmod(rest, cols)
+            shard = (b * grid_rows + r // sr) * grid_cols + c // sc
+            core = grid[shard % len(grid)]
+            homes[(*core, shard // len(grid) * sr * sc + (r % sr) * sc + c % sc)] = page
+        return homes
+    for page in range(rows * cols):
+        r, c = divmod(page, cols)
+        i, j = r // sr, c // sc  # the shard's row and column in the shard grid
+        if layout == "B":
+            core = (j, i) if orientation == "R" else (i, j)
+        else:
+            core = grid[i if layout == "H" else j]
+        homes[(*core, (r % sr) * sc + c % sc)] = page
+    return homes
+
+
+@pytest.mark.parametrize(("layout", "orientation", "shape", "grid"), [
+    ("H", "R", (7, 2, 2, 2), (2, 2)),  # a partial last shard (7 page rows in shards of 2)
+    ("W", "C", (2, 6, 2, 2), (2, 2)),
+    ("B", "R", (4, 6, 2, 2), (3, 2)),
+    ("B", "C", (4, 6, 2, 2), (2, 3)),
+    ("N", "R", (6, 5, 2, 2), (2, 1)),  # 2 x 3 x 5 pages in 1 x 2 x 2 shards: 12 shards, 6 per core, partial ones
+], ids=["height-row", "width-col", "block-row", "block-col", "nd-row"])
+def test_sharded_l1_buffer_places_pages_in_the_cores_shards(mock: Mock, tmp_path: Path, layout: str,
+                                                            orientation: str, shape: tuple[int, ...],
+                                                            grid: tuple[int, int]) -> None:
+    host = mock_sdk.compile_host_program([PROGRAMS / "shard_host.cpp"], mock.root / "shard_host", build_dir=mock.build)
+    rows, cols, sr, sc = shape
+    data = np.random.default_rng(11).integers(0, 2**16, size=rows * cols * 1024, dtype=np.uint16)
+    pages = data.view(np.uint32).reshape(rows * cols, 512)
+    pages[:, 0] = np.arange(rows * cols)  # each page starts with its id
+    data.tofile(tmp_path / "in.bin")
+    proc = mock.run([host, PROGRAMS / "shard", layout, orientation, *shape, *grid, tmp_path / "in.bin",
+                     tmp_path / "out.bin"], TT_METAL_DPRINT_CORES="all")
+    assert proc.returncode == 0, proc.stderr
+    seen = {}
+    for line in proc.stdout.splitlines()[:-1]:
+        m = re.match(r"core \((\d+),(\d+)\) .*: slot (\d+) holds (\d+)$", line)
+        assert m, line
+        seen[tuple(int(g) for g in m.groups()[:3])] = int(m.group(4))
+    homes = _shard_homes(layout, orientation, *shape, *grid)
+    assert {k: seen[k] for k in homes} == homes  # every page in its core's shard, at its slot
+    kinds = {"H": 2, "W": 3, "B": 4, "N": 4}  # ND sharding reports BLOCK_SHARDED, as TT-Metalium's does
+    slots = 6 * sr * sc if layout == "N" else sr * sc
+    assert proc.stdout.splitlines()[-1] == f"layout {kinds[layout]} slots {slots} spec {int(layout != 'N')}"
+    # the host read gathers every shard back into page order: the kernels' in-place update of every page
+    assert np.array_equal(np.fromfile(tmp_path / "out.bin", dtype=np.uint16), (data + 1).astype(np.uint16))
 
 
 # ---- ttnn's 2-D multicast matmul data-movement kernels compile against the mock ---------------------------------

@@ -17,6 +17,11 @@ circular buffers, work split and runtime args):
   ``eltwise/binary/.../compute/eltwise_binary_kernel.cpp`` with
   ``eltwise/binary/.../dataflow/reader_binary_interleaved_start_id.cpp`` and the same unary writer, with
   ttnn's ``ELTWISE_OP`` / ``ELTWISE_OP_TYPE`` defines and its fused-activation variants.
+* 2-D multicast matmul (``MatmulMultiCoreReuseMcast2DProgramFactory``), through
+  ``tests/mock_programs/ttnn_mcast_host.cpp`` (``tests/ttnn_mcast.py``):
+  ``compute/bmm_large_block_zm_fused_bias_activation.cpp`` with the four readers / writers
+  ``reader_bmm_tile_layout_in0_sender_padding.cpp``, ``…_in0_receiver.cpp``,
+  ``…_in1_sender_writer_padding.cpp`` and ``…_in1_receiver_writer_padding.cpp``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from tests import ttnn_mcast
 from tt_build import mock_sdk
 from tt_build.ttnn_wheel import ensure_ttnn
 
@@ -45,6 +51,10 @@ KERNELS = {
     "unary_writer": "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp",
     "eltwise_binary": "ttnn/cpp/ttnn/operations/eltwise/binary/device/kernels/compute/eltwise_binary_kernel.cpp",
     "binary_reader": "ttnn/cpp/ttnn/operations/eltwise/binary/device/kernels/dataflow/reader_binary_interleaved_start_id.cpp",
+    **{name: f"ttnn/cpp/ttnn/operations/matmul/device/kernels/{name}.cpp" for name in (
+        "compute/bmm_large_block_zm_fused_bias_activation", "dataflow/reader_bmm_tile_layout_in0_sender_padding",
+        "dataflow/reader_bmm_tile_layout_in0_receiver", "dataflow/reader_bmm_tile_layout_in1_sender_writer_padding",
+        "dataflow/reader_bmm_tile_layout_in1_receiver_writer_padding")},
 }
 
 
@@ -204,3 +214,51 @@ def test_ttnn_eltwise_binary_matches_numpy_exactly(host: TTNNHost, tmp_path: Pat
         assert (ref == 0).mean() > 0.3  # the activation changes the result
     # fp32 math in DST, round-to-nearest-even to bf16 at pack: bit-identical to numpy's rounding
     assert np.array_equal(out.view(np.uint16), bf16(ref).view(np.uint16))
+
+
+# ---- 2-D multicast matmul: bmm_large_block_zm_fused_bias_activation.cpp + the in0 / in1 sender / receiver pair ---
+
+@pytest.fixture(scope="module")
+def mcast_host(host: TTNNHost, tmp_path_factory: pytest.TempPathFactory) -> ttnn_mcast.Host:
+    return ttnn_mcast.Host(tmp_path_factory.getbasetemp() / "mock-runtime", host.cache.parent / "ttnn_mcast_host",
+                           host.cache)
+
+
+MCAST_CASES = {
+    # M, N, K, grid, arch, fused bias (FUSE_BIAS: a [1, N] bias added to every row)
+    "256-cube-4x4-wormhole": (256, 256, 256, (4, 4), "wormhole_b0", False),
+    # 10 x 10 tiles over 4 x 4 cores: blocks of 3 x 3 tiles, the last row and column of cores hold 1
+    "partial-blocks-fused-bias-4x4-blackhole": (320, 320, 256, (4, 4), "blackhole", True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MCAST_CASES))
+def test_ttnn_2d_multicast_matmul_matches_numpy_reading_each_operand_once(
+        mcast_host: ttnn_mcast.Host, tmp_path: Path, case: str) -> None:
+    m, n, k, grid, arch, fuse_bias = MCAST_CASES[case]
+    rng = np.random.default_rng(sum(map(ord, case)))
+    a, b = bf16(rng.standard_normal((m, k))), bf16(rng.standard_normal((k, n)))
+    bias = bf16(4 * rng.standard_normal(n)) if fuse_bias else None
+    ref = a.astype(np.float32) @ b.astype(np.float32)
+    config = ttnn_mcast.ttnn_config(m, n, k, grid)
+    assert config.in0_block_w == 2 and k // 32 // config.in0_block_w > 2  # packer L1 accumulation is on
+    stats = tmp_path / "stats.json"
+    out = mcast_host.run(a, b, config, tmp_path, arch, stats, bias)
+    if bias is not None:
+        assert np.abs(out.astype(np.float32) - ref).max() > 1.0  # the bias matters for this data
+        ref = ref + bias.astype(np.float32)
+    check_close(out, ref)
+    (workload,) = json.loads(stats.read_text())["workloads"]
+    total = workload["totals"]
+    # one sender per core row reads A, one per core column reads B (and the bias: one 32 x N tile row), and
+    # multicasts: each byte once
+    bias_bytes = 32 * n * 2 if fuse_bias else 0
+    assert total["dram_read_bytes"] == a.nbytes + b.nbytes + bias_bytes
+    assert total["dram_write_bytes"] == m * n * 2
+    cores = {tuple(c["core"]) for c in workload["cores"]}
+    assert cores == {(x, y) for x in range(grid[0]) for y in range(grid[1])}  # every core computes a block
+    # each row sender multicasts its A row-blocks, each column sender its B column-blocks, once each and at
+    # full block size (a padded last block included): A and B exactly once when the blocks divide the matrix
+    per_core_m, per_core_n = -(-m // 32 // grid[1]), -(-n // 32 // grid[0])
+    bias_mcast = grid[0] * per_core_n * 2048 if fuse_bias else 0
+    assert total["mcast_write_bytes"] == (grid[1] * per_core_m + grid[0] * per_core_n) * (k // 32) * 2048 + bias_mcast

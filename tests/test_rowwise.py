@@ -233,14 +233,50 @@ def test_every_rowwise_instance_lowers_and_verifies(name: str) -> None:
         b.dtype == "float32" for b in _allocs(_func(name)) if b.scope == "fragment")
 
 
-def test_a_tree_deeper_than_dst_is_a_diagnostic(tmp_path: Path) -> None:
-    deep = "T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * (T.exp(a[i, j]) * T.exp(a[i, j]))))"
-    path = _kernel(tmp_path, f"            for i, j in T.Parallel(32, 64):\n                c[i, j] = {deep}\n")
+@pytest.mark.parametrize(("name", "cap", "fmt", "stages"), [("deep_tree", 8, "Float16_b", 1),
+                                                           ("deep_tree_fp32", 4, "Float32", 2)])
+def test_a_tree_deeper_than_dst_is_staged_through_circular_buffers(name: str, cap: int, fmt: str, stages: int) -> None:
+    """The tree needs 9 registers: InsertDSTManagementTT packs subtrees into internal staged CBs (one block of
+    c's tiles, in DST's precision) and the tree reads them back; every DST index stays below the capacity."""
+    mod = lower(_func(name))
+    comp = _roles(mod)["compute"]
+    assert comp.attrs[A.COMPUTE_CONFIG]["dst_capacity"] == cap
+    cbs = {k[len(A.CB_PREFIX):]: v for k, v in comp.attrs.items() if k.startswith(A.CB_PREFIX)}
+    staged = sorted(n for n, v in cbs.items() if v.get("stages_for") == "c")
+    assert staged == ["c_stage", "c_stage1"][:stages]
+    for n in staged:
+        assert {k: cbs[n][k] for k in ("kind", "data_format", "block_pages", "depth_pages")} == {
+            "kind": "staged", "data_format": fmt, "block_pages": 2, "depth_pages": 2}
+        # a CB resource of the whole kernel: the host plan creates it, the compute kernel gets its id
+        assert any(cb["name"] == n for cb in mod.attrs[A.HOST_PLAN]["cbs"])
+        assert n in [a["buffer"] for a in comp.attrs[A.COMPILE_TIME_ARGS] if a["kind"] == "cb_id"]
+    calls = collect_calls(comp.body, "tt.")
+    for n in staged:
+        protocol = [c.op[6:] for c in calls if c.op.startswith("tt.cb_") and c.args[0].name == n]
+        assert protocol == ["reserve_back", "push_back", "wait_front", "pop_front"], n
+        assert any(c.op == "tt.pack_tile" and c.args[1].name == n for c in calls)
+    dst_index = {"tt.copy_tile": 2, "tt.mul_binary_tile": 0, "tt.add_binary_tile": 0, "tt.sub_binary_tile": 0}
+    assert max(int(c.args[dst_index[c.op]].value) for c in calls if c.op in dst_index) == cap - 1
+    assert max(int(c.args[1].value) for c in calls if c.op.endswith("_binary_tile")) <= cap - 1
+    # VerifyTTIR checks the stage's CB balance
+    dropped = _tamper(mod, "compute", lambda c: c.op == "tt.cb_pop_front" and c.args[0].name == "c_stage")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(dropped, budget=1 << 30)
+    assert "c_stage" in str(err.value) and err.value.producer == "LowerCBIntrinsics"
+
+
+def test_an_in_place_tree_deeper_than_dst_stays_a_diagnostic(tmp_path: Path) -> None:
+    """Every deep part reads the fragment it replaces tile by tile: nothing can be staged before it."""
+    deep = "T.exp(c[i, j]) * (T.exp(c[i, j]) * (T.exp(c[i, j]) * (T.exp(c[i, j]) * T.exp(c[i, j]))))"
+    path = _kernel(tmp_path, "            for i, j in T.Parallel(32, 64):\n                c[i, j] = a[i, j]\n"
+                             f"            for i, j in T.Parallel(32, 64):\n                c[i, j] = {deep}\n")
     module, _ = load_kernel_module(path)
     with pytest.raises(PassError) as err:
         lower(module.k())
-    assert err.value.msg == "the expression stored into c needs 5 DST registers but DST holds 4 tiles here"
-    assert err.value.loc.line == 13 and err.value.pass_name == "InsertDSTManagementTT"
+    assert err.value.msg == ("the expression stored into c needs 5 DST registers but DST holds 4 tiles here, and no "
+                             "part of it can be staged through a circular buffer (an in-place update must keep "
+                             "reading c)")
+    assert err.value.loc.line == 15 and err.value.pass_name == "InsertDSTManagementTT"
 
 
 def test_packs_into_a_cb_of_another_format_reconfigure_the_packer() -> None:
@@ -330,6 +366,12 @@ def _rmsnorm(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 _erf = np.vectorize(math.erf)
 
 
+def _deep(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    sig = _sigmoid
+    return np.exp(a * 0.5) * (np.exp(b * 0.5) + (np.exp(a * 0.25) * (sig(b) - (np.exp(b * 0.25) * (np.tanh(a) + (
+        np.exp(a * 0.5) * (sig(a) - (np.exp(b * 0.5) * np.tanh(b)))))))))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -379,6 +421,9 @@ EXPECTED: dict[str, tuple[Any, float]] = {
     "math_pow": (lambda a, b: a ** 3 + np.sqrt(np.abs(b) + 0.5), 1e-2),
     "math_where": (lambda a, b: np.where(a <= 0.25, np.exp(a), b * b), 1e-2),
     "math_sub_from_block": (lambda a, b: b - np.exp(a), 1e-2),
+    # staged subtrees: one more rounding per stage (bfloat16 stages in 16-bit mode; float32 ones with fp32 DST)
+    "deep_tree": (lambda a, b: _deep(a, b), 1e-2),
+    "deep_tree_fp32": (lambda a, b: _deep(a, b), 1e-2),
 }
 
 
@@ -428,7 +473,8 @@ def test_rowwise_kernel_matches_numpy_on_mock(name: str, tmp_path: Path, runner:
 HEADER_CHECKED = ("softmax_256x1024", "softmax_half_64x256", "online_softmax_64x512", "layernorm_64x256", "fma_64x64",
                   "chain_select",
                   "chain_act", "math_pow", "math_log2", "math_gelu", "math_erf", "math_sqrt", "math_recip",
-                  "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half", "reduce_absmax_cols")
+                  "math_sub_from_block", "chain_clamp", "chain_scale_shift", "chain_mix_half", "reduce_absmax_cols",
+                  "deep_tree", "deep_tree_fp32")
 
 
 @pytest.mark.network

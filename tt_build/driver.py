@@ -13,9 +13,9 @@ Contract (relied upon by :mod:`tt_build.build`):
   ``host.cpp`` and ``manifest.json`` into ``out_dir`` (each file written atomically, and only when its
   content changed, so build tools with ``restat`` skip downstream work).
 
-The host program exports ``extern "C" int tt_<name>_run(const uint16_t* const* inputs,
-uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)``: inputs and outputs
-are row-major bfloat16 bit patterns in the order of the manifest's params with role ``input`` /
+The host program exports ``extern "C" int tt_<name>_run(const void* const* inputs,
+void* const* outputs, const char* kernel_dir, char* err, size_t err_len)``: inputs and outputs
+are row-major bit patterns of each tensor's type (16-bit bfloat16 / float16, 32-bit float32) in the order of the manifest's params with role ``input`` /
 ``output``; ``kernel_dir`` is the directory holding the instance's kernel sources; on failure it
 returns non-zero and writes a NUL-terminated message into ``err``.
 """

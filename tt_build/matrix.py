@@ -114,11 +114,12 @@ class NumpyReferenceError(TTBuildError):
 
 def tensor_roles(func: PrimFunc) -> tuple[list[Buffer], list[Buffer]]:
     """(inputs, outputs) of a front-end kernel, in parameter order, from dataflow: a tensor that is the
-    source of a ``T.copy`` is an input, one that is the destination is an output."""
+    source of a ``T.copy`` or of an element gather is an input, one that is the destination is an output."""
     from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
-    copies = [c for c in collect_calls(func.body, "tl.") if c.op == "tl.copy"]
-    read = {id(c.args[0].buffer) for c in copies}
+    calls = collect_calls(func.body, "tl.")
+    copies = [c for c in calls if c.op == "tl.copy"]
+    read = {id(c.args[0].buffer) for c in copies} | {id(c.args[0].src) for c in calls if c.op == "tl.gather"}
     written = {id(c.args[1].buffer) for c in copies}
     return ([p for p in func.params if id(p) in read and id(p) not in written],
             [p for p in func.params if id(p) in written])
@@ -313,6 +314,20 @@ class _Interpreter:
             x = x.T if ta.value else x
             y = y.T if tb.value else y
             self.arrays[id(cbuf)][...] = _round(self.arrays[id(cbuf)] + x @ y, cbuf.dtype)
+        elif c.op == "tl.gather":  # dst[i, j] = src[indices] where the padding predicate holds, else 0
+            g = c.args[0]
+            grids = np.meshgrid(*(np.arange(n) for n in g.dst.shape), indexing="ij")
+            for v, grid in zip(g.loop_vars, grids):
+                self.env[id(v)] = grid
+            keep = np.broadcast_to(np.asarray(self.index(g.pred), dtype=bool) if g.pred is not None else True,
+                                   g.dst.shape)
+            idx = tuple(np.where(keep, np.broadcast_to(self.index(e), g.dst.shape), 0) for e in g.indices)
+            self.arrays[id(g.dst)][...] = np.where(keep, self.arrays[id(g.src)][idx], 0.0)
+            for v in g.loop_vars:
+                del self.env[id(v)]
+        elif c.op == "tl.tilize":  # the row-major block becomes tiles: the same values
+            src, dst = c.args
+            self.arrays[id(dst)][...] = _round(self.arrays[id(src)], dst.dtype)
         elif c.op == "tl.transpose":
             src, dst = c.args
             self.arrays[id(dst)][...] = _round(self.arrays[id(src)].T, dst.dtype)
@@ -365,7 +380,7 @@ _PATTERN_OPS = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "add", "tt.sub_tiles": "sub",
     "tt.mul_tiles": "mul",
     "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "neg", "tt.copy_tile": "copy",
-    "tt.transpose_tile": "transpose",
+    "tt.transpose_tile": "transpose", "tt.tilize_rows": "tilize",
     "tt.fill_tile": "fill",
 }
 
@@ -393,7 +408,8 @@ def kernel_pattern(mod: IRModule) -> str:
 
 
 def problem_size(func: PrimFunc) -> str:
-    """``M×N`` of the (first) output tensor; ``M×N×K`` when the kernel contracts with ``T.gemm``."""
+    """``M×N`` of the (first) output tensor; ``M×N×K`` when the kernel contracts with ``T.gemm`` (K from the
+    tensor A is copied from, else from B's: a gathered A's K is the flattened filter's rows)."""
     ins, outs = tensor_roles(func)
     if not outs:
         return "?"
@@ -412,6 +428,11 @@ def problem_size(func: PrimFunc) -> str:
         src = filled_from.get(id(a))
         if src is not None:
             k = src.shape[0] if g.args[3].value else src.shape[1]
+            return f"{size}×{k}"
+        b = g.args[1].buffer if isinstance(g.args[1], BufferRegion) else g.args[1]
+        src = filled_from.get(id(b))
+        if src is not None and len(src.shape) >= 2:  # A gathered (im2col): K from B, e.g. a flattened filter
+            k = src.shape[-1] if g.args[4].value else math.prod(src.shape[:-1])
             return f"{size}×{k}"
     return size
 
@@ -432,7 +453,7 @@ def pcc(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]:
-    """Uniform(-1, 1) arrays (bfloat16, or float16 for a float16 tensor) for the manifest params with role
+    """Uniform(-1, 1) arrays in each tensor's host dtype (:func:`host_dtype`) for the manifest params with role
     ``input``, from ``seed``."""
     rng = np.random.default_rng(seed)
     return [rng.uniform(-1.0, 1.0, size=tuple(p["shape"])).astype(host_dtype(p)) for p in params
@@ -440,8 +461,9 @@ def make_inputs(params: Sequence[dict[str, Any]], seed: int) -> list[np.ndarray]
 
 
 def host_dtype(param: dict[str, Any]) -> np.dtype:
-    """The numpy dtype of a tensor's host data: its 16-bit element type (bfloat16 unless declared float16)."""
-    return np.dtype(np.float16) if param.get("dtype") == "float16" else _BF16
+    """The numpy dtype of a tensor's host data: its element type (``numpy.float32`` / ``numpy.float16`` for a
+    tensor declared float32 / float16, ``ml_dtypes.bfloat16`` otherwise)."""
+    return {"float16": np.dtype(np.float16), "float32": np.dtype(np.float32)}.get(param.get("dtype", ""), _BF16)
 
 
 class MockRunner:
@@ -463,8 +485,12 @@ class MockRunner:
         self._runtime: Path | None = None
         self._libs: dict[Path, Any] = {}
         # Set around each run (the mock reads them when the host program creates the kernels), unless
-        # the user set them: where compiled kernels are cached, and warnings are errors.
-        self.env = {"TT_MOCK_KERNEL_CACHE": str(self.build_dir / "mock-kernels"),
+        # the user set them: this package's mock headers (the runtime is shared by content, so the
+        # include directory baked into it may be another checkout's, since moved or deleted), where
+        # compiled kernels are cached, and warnings are errors.
+        from tt_build import mock_sdk  # noqa: PLC0415
+
+        self.env = {**mock_sdk.runtime_env(self.build_dir / "mock-kernels"),
                     "TT_MOCK_KERNEL_CXXFLAGS": "-Wall -Werror"}
 
     def runtime(self) -> Path:
@@ -510,7 +536,7 @@ class MockRunner:
 
     def run(self, directory: Path, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Run the emitted instance in ``directory`` on ``inputs``; returns the outputs (each in its tensor's
-        16-bit dtype)."""
+        dtype, :func:`host_dtype`)."""
         directory = Path(directory)
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         so, _ = self.compile(directory)

@@ -69,12 +69,22 @@ int main() {
     const ShardSpecBuffer shard(CoreRangeSet(CoreRange({0, 0}, {1, 0})), {32, 32}, ShardOrientation::ROW_MAJOR,
                                 {32, 32}, {2, 1});
     std::cout << "shard pages " << shard.num_pages() << " cores " << shard.grid().num_cores() << "\n";
-    try {
+    auto sharded = distributed::MeshBuffer::create(
+        distributed::ReplicatedBufferConfig{.size = 4096},
+        distributed::DeviceLocalBufferConfig{.page_size = 2048,
+                                             .buffer_type = BufferType::L1,
+                                             .sharding_args = BufferShardingArgs(shard, TensorMemoryLayout::HEIGHT_SHARDED)},
+        device.get());
+    std::cout << "sharded layout " << static_cast<int>(sharded->get_backing_buffer()->buffer_layout()) << " has_spec "
+              << sharded->get_backing_buffer()->has_shard_spec() << "\n";
+    try {  // 2 shards of one page do not fit a grid of one core
+        const ShardSpecBuffer one(CoreRangeSet(CoreRange({0, 0}, {0, 0})), {32, 32}, ShardOrientation::ROW_MAJOR,
+                                  {32, 32}, {2, 1});
         distributed::MeshBuffer::create(
             distributed::ReplicatedBufferConfig{.size = 4096},
             distributed::DeviceLocalBufferConfig{.page_size = 2048,
                                                  .buffer_type = BufferType::L1,
-                                                 .sharding_args = BufferShardingArgs(shard, TensorMemoryLayout::HEIGHT_SHARDED)},
+                                                 .sharding_args = BufferShardingArgs(one, TensorMemoryLayout::HEIGHT_SHARDED)},
             device.get());
     } catch (const std::runtime_error& e) {
         std::cout << e.what() << "\n";

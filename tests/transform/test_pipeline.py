@@ -257,13 +257,20 @@ def test_layouts_set_memory_and_partition_mode() -> None:
     assert params == {"A": ("l1_interleaved", "l1", None), "B": ("dram_interleaved", "dram", None),
                       "C": ("l1_interleaved", "l1", None)}
     assert mod.attrs[A.HOST_PLAN]["partition_mode"] == "global"
-    for layout, sharding in (("l1_height_sharded", "height"), ("l1_width_sharded", "width"),
-                             ("l1_block_sharded", "block")):
-        plan = lower(annotated({"B": layout})).attrs[A.HOST_PLAN]
+    # the partition follows B's shard grid (8x8 tiles, 8x8 blocks of one tile): a row of blocks per core
+    # (height), a column of blocks per core (width: core-by-core rectangles, tt.shard_blocks), a block per core
+    for layout, sharding, cores, shard, rects in (
+            ("l1_height_sharded", "height", 8, [1, 8], None),
+            ("l1_width_sharded", "width", 8, [8, 1], {"rect_grid": [8, 1], "blocks_per_core": [1, 8]}),
+            ("l1_block_sharded", "block", 64, [1, 1], None)):
+        mod = lower(annotated({"B": layout}))
+        plan = mod.attrs[A.HOST_PLAN]
         assert plan["partition_mode"] == "local_shard"
         assert {p["name"]: p["sharding"] for p in plan["params"]} == {"A": None, "B": sharding, "C": None}
-        # every core owns an equal shard of the 64 output blocks
-        assert [(w["start"], w["count"]) for w in plan["work_partition"]] == [(c, 1) for c in range(64)]
+        assert {p["name"]: p.get("shard_shape") for p in plan["params"]} == {"A": None, "B": shard, "C": None}
+        per = 64 // cores
+        assert [(w["start"], w["count"]) for w in plan["work_partition"]] == [(c * per, per) for c in range(cores)]
+        assert all(f.attrs.get(A.SHARD_BLOCKS) == rects for f in mod.functions.values())
 
 
 def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:

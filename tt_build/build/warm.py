@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import hashlib
-import math
 import os
 import shutil
 import sys
@@ -62,7 +61,7 @@ def up_to_date(stamp: Path, digest: str, package_dir: Path, instance: str) -> bo
 
 
 def warm(package_dir: Path, library: Path, instance: str) -> float:
-    from tt_build.runtime.loader import KernelPackage  # noqa: PLC0415
+    from tt_build.runtime.loader import KernelPackage, param_nbytes  # noqa: PLC0415
 
     cache = package_dir / "kernels" / instance / PRECOMPILED_DIR
     shutil.rmtree(cache, ignore_errors=True)
@@ -72,16 +71,15 @@ def warm(package_dir: Path, library: Path, instance: str) -> float:
     t0 = time.perf_counter()
     pkg = KernelPackage(package_dir, (instance,), library=library.name.split(".")[0])
     kernel = pkg.kernels[instance]
-    # Zero-filled bfloat16 buffers through ctypes: the build environment has no numpy. Lowering
+    # Zero-filled buffers (each tensor's element width) through ctypes: the build environment has no numpy. Lowering
     # rejects tensors larger than the device's DRAM; an entry that says otherwise is not run.
     from tt_build.transform.base import ARCH_DRAM_BYTES  # noqa: PLC0415
 
-    need = sum(2 * math.prod(int(d) for d in p["shape"]) for p in (*kernel.inputs, *kernel.outputs))
+    need = sum(param_nbytes(p) for p in (*kernel.inputs, *kernel.outputs))
     if need > max(ARCH_DRAM_BYTES.values()):
         msg = f"its tensors need {need:,} bytes, more than any device's DRAM"
         raise ValueError(msg)
-    buffers = [ctypes.create_string_buffer(2 * math.prod(int(d) for d in p["shape"]))
-               for p in (*kernel.inputs, *kernel.outputs)]
+    buffers = [ctypes.create_string_buffer(param_nbytes(p)) for p in (*kernel.inputs, *kernel.outputs)]
     addrs = [ctypes.addressof(b) for b in buffers]
     kernel.run_raw(addrs[:len(kernel.inputs)], addrs[len(kernel.inputs):])
     return time.perf_counter() - t0

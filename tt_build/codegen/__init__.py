@@ -18,8 +18,9 @@ from tt_build import __version__
 from tt_build._templates import environment
 from tt_build.build.fs import atomic_write
 from tt_build.codegen.cpp import CppPrinter
-from tt_build.errors import PassError, SourceLocation
+from tt_build.errors import PassError
 from tt_build.ir import attrs as A
+from tt_build.ir import dtype_bytes
 from tt_build.transform._analysis import collect_calls
 from tt_build.transform.finalize_persistent_signature_tt import used_buffers
 
@@ -37,8 +38,9 @@ _PROCESSOR = {"reader": ("RISCV_0", "RISCV_0_default"), "writer": ("RISCV_1", "R
 _OP_FAMILY = {
     "tt.matmul_tiles": "matmul", "tt.matmul_subblock": "matmul", "tt.add_tiles": "binary", "tt.sub_tiles": "binary", "tt.mul_tiles": "binary",
     "tt.copy_tile": "copy", "tt.exp_tile": "exp", "tt.relu_tile": "relu", "tt.negative_tile": "negative",
-    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose",
-    "tt.reconfig_data_format_srca": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
+    "tt.fill_tile": "fill", "tt.zero_page": "zero_page", "tt.transpose_tile": "transpose", "tt.tilize_rows": "tilize",
+    "tt.reconfig_data_format_srca": "reconfig", "tt.reconfig_data_format_srcb": "reconfig",
+    "tt.reconfig_data_format": "reconfig", "tt.pack_reconfig_data_format": "reconfig",
     # expression trees and reductions (tt.tree_block / tt.reduce_block)
     "tt.fill_tile_bitcast": "fill", "tt.sqrt_tile": "sqrt", "tt.rsqrt_tile": "rsqrt", "tt.recip_tile": "recip",
     "tt.gelu_tile": "gelu", "tt.erf_tile": "erf", "tt.where_tile:Float32": "where",
@@ -126,23 +128,17 @@ def _host_context(mod: IRModule, common: dict[str, Any], entry: str) -> dict[str
     plan = mod.attrs[A.HOST_PLAN]
     params = []
     for p in plan["params"]:
-        if p["sharding"] is not None:
-            where = p.get("layout_loc")
-            raise PassError(
-                "CodegenTT",
-                f"tensor {p['name']} has layout {p['layout']}, which lowers (partition mode local_shard) but cannot "
-                "be emitted yet: a sharded buffer needs BufferShardingArgs/ShardSpecBuffer in the host program and "
-                "sharded TensorAccessorArgs in the kernels, which the mock SDK does not implement",
-                SourceLocation(*where) if where else None,
-                hint="use \"l1_interleaved\" (pages in L1, interleaved over the cores' banks) or "
-                     "\"dram_interleaved\" for now")
         elements = math.prod(p["shape"])
         rows, cols = elements // p["shape"][-1], p["shape"][-1]
         if p.get("vector") is not None:  # a 1-D tensor: a (32, n) / (n, 32) tensor with the values in row / column 0
             rows, cols = (32, elements) if p["vector"] == "row" else (elements, 32)
-        params.append({**p, "vector": p.get("vector"), "elements": elements, "rows": rows, "cols": cols,
+        params.append({**p, "vector": p.get("vector"), "page_layout": p.get("page_layout", "tile"), "elements": elements, "rows": rows, "cols": cols,
                        "stride": 1 if p.get("vector") != "col" else 32, "bytes": p["num_pages"] * p["page_size"],
-                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1"})
+                       # the host ABI passes each tensor's elements as bit patterns of its own width
+                       "host_type": "uint32_t" if dtype_bytes(p["dtype"]) == 4 else "uint16_t",  # noqa: PLR2004
+                       "buffer_type": "DRAM" if p["memory"] == "dram" else "L1",
+                       "memory_layout": f"{p['sharding'].upper()}_SHARDED" if p["sharding"] else None,
+                       "shard_shape": p.get("shard_shape")})
     kernels = []
     mplan = plan.get("multicast")
     mgroups = [g["group"] for g in mplan["groups"]] if mplan else []

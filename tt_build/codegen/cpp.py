@@ -46,7 +46,14 @@ _SPELLING = {"tt.compute_kernel_hw_startup_reverse": "compute_kernel_hw_startup<
              # the tile-level matmul_block call (the IR's tt.matmul_block is the block op it is expanded from)
              "tt.matmul_subblock": "matmul_block",
              # pack_tile into a given page of the reserved ones (out of order)
-             "tt.pack_tile_at": "pack_tile<true>"}
+             "tt.pack_tile_at": "pack_tile<true>",
+             # tilize_block of one tile row of a gathered row-major block (the IR's tt.tilize_block is the block op)
+             "tt.tilize_rows": "tilize_block"}
+
+#: IR ops that are member functions of their first argument: ``tt.tensor_noc_addr(tensor, page, offset)`` is
+#: ``<tensor>_accessor.get_noc_addr(page, offset)`` (the free get_noc_addr(id, accessor) resolves to the
+#: deprecated InterleavedAddrGen overload in 0.81)
+_MEMBER = {"tt.tensor_noc_addr": "get_noc_addr"}
 
 #: enum type of each template argument of the ops spelled ``tt.<name>:<arg>:<arg>``
 _TEMPLATE_TYPES = {"reduce_init": ("PoolType", "ReduceDim"), "reduce_tile": ("PoolType", "ReduceDim"),
@@ -119,9 +126,20 @@ class CppPrinter:
             text = f"{self.expr(e.a, p)} {_CPP_OP.get(e.op, e.op)} {self.expr(e.b, p + 1)}"
             return f"({text})" if p < prec else text
         if isinstance(e, Call):
+            if e.op in ("tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page"):
+                # (slot, tensor, l1, page_size): a page of this core's own shard, at <tensor>_addr + slot * page
+                slot, tensor = self.expr(e.args[0], _PREC["*"] + 1), e.args[1]
+                l1, page = self.expr(e.args[2]), self.expr(e.args[3])
+                local = f"get_noc_addr({tensor.name}_addr + {slot} * {page})"
+                if e.op == "tt.noc_async_read_shard_page":
+                    return f"noc_async_read({local}, {l1}, {page})"
+                return f"noc_async_write({l1}, {local}, {page})"
             if not e.op.startswith("tt."):
                 msg = f"call {e.op} has no C++ lowering"
                 raise PassError("CodegenTT", msg)
+            if e.op in _MEMBER:  # a member function of the first argument (a tensor's accessor)
+                obj, *rest = e.args
+                return f"{self.expr(obj)}.{_MEMBER[e.op]}({', '.join(self.expr(a) for a in rest)})"
             name = _SPELLING.get(e.op, e.op[3:])
             if e.op not in _SPELLING and ":" in name:
                 # template arguments: reduce_tile:SUM:REDUCE_ROW -> reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>

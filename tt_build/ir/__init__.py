@@ -25,6 +25,7 @@ from tt_build.ir.nodes import (
     Node,
     PrimFunc,
     SeqStmt,
+    StickGather,
     Stmt,
     StringImm,
     Var,
@@ -39,6 +40,6 @@ from tt_build.ir.structural import structural_equal
 __all__ = [
     "DTYPES", "Allocate", "BinaryOp", "Buffer", "BufferLoad", "BufferRegion", "BufferStore", "Call", "Evaluate",
     "Expr", "FloatImm", "For", "IRModule", "IfThenElse", "IntImm", "KernelLaunch", "LetStmt", "MulticastCopy", "Node", "PrimFunc",
-    "SeqStmt", "Stmt", "StmtExprMutator", "StmtExprVisitor", "StringImm", "Var", "as_expr", "const", "dtype_bytes",
+    "SeqStmt", "StickGather", "Stmt", "StmtExprMutator", "StmtExprVisitor", "StringImm", "Var", "as_expr", "const", "dtype_bytes",
     "post_order", "script", "seq", "structural_equal",
 ]

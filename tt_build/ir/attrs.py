@@ -43,6 +43,7 @@ __all__ = [
     "PARTITION_MODE",
     "PERSISTENT",
     "RUNTIME_ARGS",
+    "SHARD_BLOCKS",
     "STR",
     "TILE_DFG",
     "WORK_PARTITION",
@@ -246,7 +247,8 @@ _TENSOR = Record(
     {"role": Enum("input", "output"), "layout": _LAYOUT, "memory": Enum("dram", "l1"),
      "sharding": OneOf(NULL, Enum("height", "width", "block")), "dtype": _DTYPE, "data_format": _FORMAT,
      "shape": ListOf(INT), "tile_shape": _PAIR, "tiles": _PAIR, "page_size": INT, "num_pages": INT},
-    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row")},
+    {"layout_loc": _LOCATION, "partial": ListOf(INT), "vector": Enum("col", "row"), "shard_shape": _PAIR,
+     "page_layout": Enum("row_major")},
 )
 _ONCHIP = Record(
     {"scope": Enum("shared", "fragment"), "dtype": _DTYPE, "shape": ListOf(INT), "tiles": _PAIR,
@@ -256,7 +258,7 @@ _ONCHIP = Record(
 _CB = Record(
     {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
      "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR},
+    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR, "stages_for": STR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -284,31 +286,36 @@ _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi"
 
 BUFFER_PREFIX = _declare(
     "tt.buffer.", OneOf(_TENSOR, _ONCHIP),
-    ("InferTTLayout", "PropagateTTLayout", "PlanMulticastTT", "LowerSharedToCB", "InsertDSTManagementTT"),
+    ("InferTTLayout", "PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB",
+     "InsertDSTManagementTT"),
     ("PropagateTTLayout", "LayoutAwareWorkPartitionTT", "PlanMulticastTT", "LowerSharedToCB", "SplitDeviceKernel",
-     "LowerCBIntrinsics", "InsertDSTManagementTT", "VerifyTTIR", "CodegenTT"),
+     "LowerCBIntrinsics", "InsertDSTManagementTT", "FinalizePersistentSignatureTT", "VerifyTTIR", "CodegenTT"),
     "Per buffer (suffix: buffer name). A kernel tensor (InferTTLayout): device layout, paging and role "
     "input|output from dataflow; layout_loc is where T.annotate_layout asked for the layout; partial (PropagateTTLayout) "
-    "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; vector "
-    "col|row for a 1-D tensor (stored as an (n, 32) / (32, n) tensor, values in column / row 0). An on-chip buffer "
+    "lists the axes of its 2-D page grid (0 rows, 1 columns) on which a last block runs past its end; shard_shape "
+    "(LayoutAwareWorkPartitionTT) is a sharded tensor's shard in tiles (one per core of tt.core_ranges); vector "
+    "col|row for a 1-D tensor (stored as an (n, 32) / (32, n) tensor, values in column / row 0); page_layout row_major "
+    "for a tensor read by element gathers (one page per stick of its last dimension). An on-chip buffer "
     "(PropagateTTLayout): tile grid, data format (of the tensor it is packed into), local when it stages a "
     "sharded tensor; vector col|row for a 1-D buffer (one value per row / per column: tiles [n/32, 1] / [1, n/32]); "
     "LowerSharedToCB adds the <fragment>_out buffer draining a staged fragment and the reduce scaler buffer; "
-    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator.",
+    "InsertDSTManagementTT adds the <fragment>_partials buffer of a spilled accumulator and the "
+    "<fragment>_stage<n> buffers of a tree deeper than DST.",
     carried=True,
 )
 CB_PREFIX = _declare(
     "tt.cb.", OneOf(_CB, _DST_FRAGMENT),
     ("LowerSharedToCB", "InsertDSTManagementTT"),
     ("LowerTTTileIntrinsics", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "InsertDSTManagementTT",
-     "FinalizePersistentSignatureTT", "VerifyTTIR"),
+     "InsertComputeInitTT", "FinalizePersistentSignatureTT", "VerifyTTIR"),
     "Per on-chip buffer (suffix: buffer name): its circular buffer, kind input|output|intermediate, "
     "staged (a fragment computed tile by tile from expression trees / reductions and read back by compute; "
     "drained_by names its output companion <fragment>_out, whose drains names it), scaler (the reduce "
     "scaler tile the reader fills; a staged <dst>_<kind>_src with prepares=<dst>, reduce=<kind> holds the "
     "negated / absolute source of a T.reduce_min / abssum / absmax), or kind dst for a fragment that only lives in DST (no CB). "
     "InsertDSTManagementTT adds the intermediate CB "
-    "holding the partial sums of a fragment larger than DST (spills names the fragment).",
+    "holding the partial sums of a fragment larger than DST (spills names the fragment) and the staged CBs "
+    "<fragment>_stage<n> holding a subtree of an expression tree deeper than DST (stages_for names the fragment).",
     carried=True,
 )
 LAYOUT_ANNOTATIONS = _declare(
@@ -373,6 +380,15 @@ MULTICAST = _declare(
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
     "sender and the destination rectangle (logical core coordinates, inclusive), and the rectangle of blocks "
     "the core owns (blocks, inclusive [[bx0, by0], [bx1, by1]]).",
+    carried=True,
+)
+SHARD_BLOCKS = _declare(
+    "tt.shard_blocks", Record({"rect_grid": _PAIR, "blocks_per_core": _PAIR}), ("LayoutAwareWorkPartitionTT",),
+    ("GridToCoreGrid",),
+    "local_shard partitions whose cores run rectangles of blocks that are not runs of the row-major block "
+    "order (absent otherwise): the T.Kernel grid is cut into rect_grid (x, y) rectangles of blocks_per_core "
+    "(x, y) blocks; block ids count the blocks core by core (core c runs rectangle (c % x, c // x)), row-major "
+    "inside each rectangle.",
     carried=True,
 )
 PERSISTENT = _declare(

@@ -41,6 +41,7 @@ __all__ = [
     "PrimFunc",
     "SeqStmt",
     "Stmt",
+    "StickGather",
     "StringImm",
     "Var",
     "as_expr",
@@ -380,6 +381,30 @@ class MulticastCopy(Stmt):
     _children: ClassVar[tuple[str, ...]] = ("src", "dst")
 
     ROLES: ClassVar[tuple[str, ...]] = ("any", "sender", "receiver")
+
+
+@dataclass(eq=False)
+class StickGather(Node):
+    """An element gather into an on-chip block: ``dst[i, j] = src[indices] if pred else 0`` for every
+    ``(i, j)`` of ``dst`` (``loop_vars``), TileLang's im2col written as a ``T.Parallel`` store.
+
+    ``indices`` (one per dimension of the tensor ``src``) and ``pred`` (the padding predicate; ``None``:
+    always inside) are index expressions of the loop variables and of the enclosing block / loop
+    variables. Carried as the argument of ``tl.gather`` / ``tt.gather_block``. Lowered on the reader
+    from row-major sticks of ``src`` (its last dimension is contiguous): each run of ``stick`` consecutive
+    ``j`` is one NOC read of ``stick`` elements of one stick (``pred`` false: zeros), into ``dst``'s
+    circular buffer in row-major order; compute tilizes it (``tl.tilize``). ``stick`` is 0 until
+    LowerTTTileIntrinsics proves the run length (:mod:`tt_build.transform._gather`).
+    """
+
+    src: Buffer
+    dst: Buffer
+    loop_vars: tuple[Var, ...]
+    indices: tuple[Expr, ...]
+    pred: Expr | None = None
+    stick: int = 0
+    loc: SourceLocation | None = field(default=None, repr=False)
+    _children: ClassVar[tuple[str, ...]] = ("src", "dst", "loop_vars", "indices", "pred")
 
 
 # --------------------------------------------------------------------------- functions

@@ -26,6 +26,7 @@ from tt_build.ir.nodes import (
     MulticastCopy,
     PrimFunc,
     SeqStmt,
+    StickGather,
     Stmt,
     StringImm,
     Var,
@@ -63,6 +64,12 @@ def expr_str(e: Any, prec: int = 0) -> str:  # noqa: PLR0911 - one case per node
         return f"{e.buffer.name}[{', '.join(parts)}]"
     if isinstance(e, Buffer):
         return e.name
+    if isinstance(e, StickGather):
+        idx = ", ".join(expr_str(i) for i in e.indices)
+        pred = "" if e.pred is None else f", pred={expr_str(e.pred)}"
+        stick = f", stick={e.stick}" if e.stick else ""
+        names = ", ".join(v.name for v in e.loop_vars)
+        return f"{e.dst.name}[{names}] <- {e.src.name}[{idx}]{pred}{stick}"
     if isinstance(e, Call) and e.op == "tl.reduce" and len(e.args) == 5:  # noqa: PLR2004
         src, dst, kind, dim, clear = e.args
         return f"T.reduce_{kind.value}({src.name}, {dst.name}, dim={dim.value}, clear={bool(clear.value)})"

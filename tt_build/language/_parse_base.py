@@ -87,8 +87,18 @@ def _fmt_shape(shape: tuple[int, ...] | list[int]) -> str:
     return "×".join(str(s) for s in shape)
 
 
+@dataclass(frozen=True)
+class TensorElement:
+    """``X[indices]`` of a kernel tensor inside ``T.Parallel`` (an element gather, :mod:`._parse_gather`),
+    padded with zeros where ``pred`` is false."""
+
+    load: Any
+    pred: Any
+    node: ast.AST
+
+
 def _is_static(v: Any) -> bool:
-    if isinstance(v, (Expr, Buffer)):
+    if isinstance(v, (Expr, Buffer, TensorElement)):
         return False
     if isinstance(v, (tuple, list)):
         return all(_is_static(x) for x in v)

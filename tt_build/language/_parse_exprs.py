@@ -25,7 +25,8 @@ from tt_build.ir.nodes import (
 from tt_build.language import _surface as S
 from tt_build.language._gpu_only import GPU_ONLY
 from tt_build.language._parse_conds import _CMP_SYM, is_index_cond
-from tt_build.language._parse_views import DataRef
+from tt_build.language._parse_gather import is_tensor_element
+from tt_build.language._parse_views import DataRef, View
 from tt_build.language._parse_base import (
     _BINOPS,
     _CMPOPS,
@@ -132,6 +133,8 @@ class ExprMixin(ParserBase):
         return self.binop(sym, a, b, node, node.left, node.right)
 
     def binop(self, sym: str, a: Any, b: Any, node: ast.AST, na: ast.AST, nb: ast.AST) -> Any:
+        self.no_tensor_element(a, na)  # type: ignore[attr-defined]
+        self.no_tensor_element(b, nb)  # type: ignore[attr-defined]
         if _is_static(a) and _is_static(b):
             fn = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv,
                   "%": operator.mod, "/": operator.truediv, "**": operator.pow, "max": max, "min": min}.get(sym)
@@ -266,12 +269,13 @@ class ExprMixin(ParserBase):
             if not self.parallel:
                 self.error(f"element access `{self.text(node)}` is only supported inside a T.Parallel loop", node,
                            "move whole tiles with T.copy; compute element-wise inside `for i, j in T.Parallel(...)`")
-            if base.scope == "global":
-                self.error(f"a T.Parallel body cannot read tensor {base.name} directly", node,
-                           "T.copy the block into an on-chip buffer first (an element gather such as the im2col of "
-                           "TileLang's convolution is not lowered yet; a 1×1 convolution is a GEMM of T.Tensor views)")
+            if base.scope == "global":  # an element gather (im2col): only stored as is, see store()
+                return self.tensor_element(base, node)
             indices = self.parallel_indices(base, node, writing=False)
             return BufferLoad(base, indices, base.dtype, loc=self.loc(node))
+        if isinstance(base, View) and self.parallel:
+            self.error(f"an element gather reads a kernel tensor, not the T.Tensor view {base.name}", node,
+                       f"index {base.base.name} itself with one index per dimension")
         if not _is_static(base):
             self.error(f"cannot index the runtime value `{self.text(node.value)}`", node)
         key = self.eval(node.slice)
@@ -349,6 +353,8 @@ class ExprMixin(ParserBase):
             a, b = self.eval(args["then_value"]), self.eval(args["else_value"])
             if _is_static(cond):
                 return a if cond else b
+            if is_index_cond(cond) and (is_tensor_element(a) or is_tensor_element(b)):
+                return self.padded_element(name, cond, a, b, args)
             if is_index_cond(cond):
                 self.error(f"the index condition `{self.text(args['cond'])}` of {name} is not decided by the grid and "
                            "loop ranges", args["cond"],
@@ -449,6 +455,7 @@ class ExprMixin(ParserBase):
         return Call("math.cmp", (StringImm(op), ops[0], ops[1]), "bool", loc=self.loc(node))
 
     def value_operand(self, x: Any, node: ast.AST, name: str) -> Expr:
+        self.no_tensor_element(x, node)
         if isinstance(x, Expr) and x.dtype in _FLOAT_DTYPES:
             return x
         if isinstance(x, Buffer):

@@ -30,6 +30,7 @@ from tt_build.ir.nodes import (
 )
 from tt_build.language import _surface as S
 from tt_build.language._parse_conds import is_index_cond
+from tt_build.language._parse_gather import is_gather, is_tensor_element
 from tt_build.language._parse_base import (
     _BINOPS,
     _FLOAT_DTYPES,
@@ -354,6 +355,13 @@ class StmtMixin(ParserBase):
         finally:
             del self.parallel[depth:]
             self.loop_depth -= 1
+        parts = body.stmts if isinstance(body, SeqStmt) else [body]
+        gathers = [x for x in parts if is_gather(x)]
+        if gathers:  # the loop variables live in the gather node: no loop around it
+            if len(parts) > 1:
+                self.error("an element gather (a store of a tensor element) must be the only store of its "
+                           "T.Parallel loop", s, "put the other stores in a T.Parallel loop of their own")
+            return gathers[0]
         for v, n in reversed(list(zip(vars_, extents))):
             body = For(v, IntImm(0, loc=loc), IntImm(n, loc=loc), "parallel", body, {}, loc=loc)
         return body
@@ -403,6 +411,8 @@ class StmtMixin(ParserBase):
                        "write an on-chip buffer and T.copy it to the tensor after the loop")
         indices = self.parallel_indices(buf, target, writing=True)
         value = self.eval(value_node)
+        if is_tensor_element(value):  # an element gather (im2col): _parse_gather
+            return self.gather_store(buf, target, value, s, aug)  # type: ignore[attr-defined]
         if aug is not None:
             old = BufferLoad(buf, indices, buf.dtype, loc=self.loc(target))
             value = self.binop(aug, old, value, s, target, value_node)

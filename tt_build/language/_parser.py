@@ -34,6 +34,7 @@ from tt_build.language._parse_base import (
 )
 from tt_build.language._parse_copies import CopyMixin
 from tt_build.language._parse_exprs import ExprMixin
+from tt_build.language._parse_gather import GatherMixin
 from tt_build.language._parse_conds import CondMixin
 from tt_build.language._parse_kernel import KernelMixin
 from tt_build.language._parse_views import ViewMixin
@@ -43,7 +44,7 @@ from tt_build.language._source import KernelSource
 __all__ = ["parse_prim_func"]
 
 
-class _Parser(KernelMixin, CondMixin, ViewMixin, StmtMixin, CopyMixin, AllocMixin, ExprMixin, ParserBase):
+class _Parser(KernelMixin, CondMixin, ViewMixin, GatherMixin, StmtMixin, CopyMixin, AllocMixin, ExprMixin, ParserBase):
     # ------------------------------------------------------------------ entry
 
     def parse(self) -> PrimFunc:

@@ -15,10 +15,11 @@ pipe. When it dies, the call raises :class:`KernelError` with the mock runtime's
 (core, processor, kernel file and signal; ``$TT_MOCK_FAULT_FD``) and the next call starts a new
 one. ``TT_KERNEL_ISOLATION=off`` loads the library into the calling process instead.
 
-Each instance's host program exports ``int tt_<name>_run(const uint16_t* const* inputs,
-uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
-16-bit float bit patterns (bfloat16, or IEEE float16 for a tensor declared float16), in the order of the
-manifest's params with role ``input`` / ``output``.
+Each instance's host program exports ``int tt_<name>_run(const void* const* inputs,
+void* const* outputs, const char* kernel_dir, char* err, size_t err_len)`` with row-major
+float bit patterns in each tensor's own type (16-bit bfloat16, IEEE float16 for a tensor declared float16,
+32-bit IEEE float32 for one declared float32), in the order of the manifest's params with role
+``input`` / ``output``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Kernel", "KernelError", "KernelPackage", "load_package"]
+__all__ = ["Kernel", "KernelError", "KernelPackage", "load_package", "param_nbytes"]
 
 _ERR_LEN = 16384
 _ALIGN = 64  # byte alignment of every buffer in the shared memory file
@@ -85,8 +86,15 @@ def _prepend_path(cur: str, path: Path) -> str:
     return os.pathsep.join(parts)
 
 
-def _nbytes(spec: dict[str, Any]) -> int:
-    n = 2
+def _native(spec: dict[str, Any], bf16: Any) -> Any:
+    """The numpy dtype of a tensor's elements on the device (and on the host ABI)."""
+    import numpy as np  # noqa: PLC0415
+
+    return {"float16": np.dtype(np.float16), "float32": np.dtype(np.float32)}.get(spec.get("dtype", ""), bf16)
+
+
+def param_nbytes(spec: dict[str, Any]) -> int:
+    n = 4 if spec.get("dtype") == "float32" else 2  # bytes per element on the host ABI
     for d in spec.get("shape", []):
         n *= int(d)
     return n
@@ -116,8 +124,8 @@ class Kernel:
         res = ", ".join(f"{p.get('name', f'out{i}')}{list(p.get('shape', []))}" for i, p in enumerate(self.outputs))
         self.__doc__ = (f"{name}({sig}) -> {res}\n\nRuns on the {manifest.get('sdk', 'mock')} device. Inputs: numpy "
                         "float32 arrays or arrays of each tensor's own type (ml_dtypes.bfloat16, float16 for a float16 "
-                        "tensor); outputs come back in their tensors' type when every input is given in its own, "
-                        "float32 otherwise.")
+                        "tensor, float32 for a float32 tensor); outputs come back in their tensors' type when every "
+                        "input is given in its own, float32 otherwise.")
         self._fn: Any = None
 
     def __repr__(self) -> str:
@@ -156,21 +164,22 @@ class Kernel:
         if value.shape != shape:
             msg = f"{self.name}: argument {i} ({pname}) must have shape {shape}, got {value.shape}"
             raise ValueError(msg)
-        # the tensor's 16-bit element type on the device: bfloat16, or float16 for a float16 tensor
-        half = spec.get("dtype") == "float16"
-        native = np.dtype(np.float16) if half else bf16
+        # the tensor's element type on the device: bfloat16, float16 or float32, as declared
+        native = _native(spec, bf16)
         if value.dtype == native:
             is_bf16 = True  # given in the device's own type: results come back in theirs
         elif value.dtype == np.float32:
             is_bf16 = False
         else:
-            msg = (f"{self.name}: argument {i} ({pname}) must be float32 or "
-                   f"{'float16' if half else 'ml_dtypes.bfloat16'}, got {value.dtype}")
+            want = {"float16": "float32 or float16", "float32": "float32"}.get(spec.get("dtype", ""),
+                                                                             "float32 or ml_dtypes.bfloat16")
+            msg = f"{self.name}: argument {i} ({pname}) must be {want}, got {value.dtype}"
             raise TypeError(msg)
-        return np.ascontiguousarray(value.astype(native, copy=False)).view(np.uint16), is_bf16
+        bits = np.uint32 if native.itemsize == 4 else np.uint16  # noqa: PLR2004
+        return np.ascontiguousarray(value.astype(native, copy=False)).view(bits), is_bf16
 
     def run_raw(self, inputs: list[int], outputs: list[int]) -> None:
-        """Run on raw buffers: addresses of row-major bfloat16 bit patterns, in manifest order.
+        """Run on raw buffers: addresses of row-major bit patterns of each tensor's type, in manifest order.
 
         Raises :class:`KernelError` with the device's diagnostic when the run fails. With process
         isolation the buffers are copied to the device process's shared memory and back.
@@ -180,7 +189,7 @@ class Kernel:
             return
         with self._package.lock:
             device = self._package.device()
-            ins, outs = device.layout([_nbytes(p) for p in self.inputs], [_nbytes(p) for p in self.outputs])
+            ins, outs = device.layout([param_nbytes(p) for p in self.inputs], [param_nbytes(p) for p in self.outputs])
             for (off, n), src in zip(ins, inputs):
                 ctypes.memmove(device.address + off, src, n)
             for off, n in outs:  # outputs start zero-filled, as in-process
@@ -220,10 +229,10 @@ class Kernel:
         converted = [self._convert(i, a, bf16) for i, a in enumerate(args)]
         ins = [c[0] for c in converted]
         all_bf16 = bool(converted) and all(c[1] for c in converted)
-        outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=np.uint16) for p in self.outputs]
+        natives = [_native(p, bf16) for p in self.outputs]
+        outs = [np.zeros(tuple(int(d) for d in p["shape"]), dtype=t) for p, t in zip(self.outputs, natives)]
         self.run_raw([a.ctypes.data for a in ins], [a.ctypes.data for a in outs])
-        natives = [np.dtype(np.float16) if p.get("dtype") == "float16" else bf16 for p in self.outputs]
-        results = [o.view(t) if all_bf16 else o.view(t).astype(np.float32) for o, t in zip(outs, natives)]
+        results = [o if all_bf16 else o.astype(np.float32) for o in outs]
         return results[0] if len(results) == 1 else tuple(results)
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, StmtExprVisitor, Var
-
-if TYPE_CHECKING:
-    from tt_build.ir import Stmt
+from tt_build.ir import BinaryOp, Buffer, BufferRegion, Call, Evaluate, Expr, IntImm, Stmt, StmtExprVisitor, Var
 
 __all__ = ["TILE", "collect_calls", "div_exact", "divisible", "eval_int", "flat_region", "guarded_range", "substitute", "tile_origin", "view_dims"]
 
@@ -154,18 +151,28 @@ def guarded_range(e: Expr, ranges: dict[Var, tuple[int, int]], guards: list[Expr
     return None if lo is None else (lo, hi)
 
 
+class _Calls(StmtExprVisitor):
+    """The Evaluate(Call)s of a tree; only statements hold Evaluate nodes, so expressions (index
+    arithmetic, regions) are not walked."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.out: list[Call] = []
+
+    def visit(self, node: Any) -> None:
+        if isinstance(node, (Stmt, list, tuple)):
+            super().visit(node)
+
+    def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802 - visitor protocol
+        if isinstance(node.value, Call) and node.value.op.startswith(self.prefix):
+            self.out.append(node.value)
+
+
 def collect_calls(stmt: Stmt, prefix: str = "") -> list[Call]:
     """Every ``Evaluate(Call)`` of the tree whose op starts with ``prefix``, in program order."""
-    out: list[Call] = []
-
-    class V(StmtExprVisitor):
-        def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802 - visitor protocol
-            if isinstance(node.value, Call) and node.value.op.startswith(prefix):
-                out.append(node.value)
-            self.generic_visit(node)
-
-    V().visit(stmt)
-    return out
+    v = _Calls(prefix)
+    StmtExprVisitor.visit(v, stmt)  # the root may be a function or a list
+    return v.out
 
 
 def substitute(e: Any, vmap: dict[Var, Expr]) -> Any:

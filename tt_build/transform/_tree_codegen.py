@@ -20,8 +20,8 @@ one takes the next), and packed into the destination CB. Operations, cheapest fi
 * ``T.if_then_else(a <cmp> b, x, y)`` → ``gt/lt/ge/le/eq/ne_binary_tile`` (1.0 where the comparison
   holds, else 0.0) and ``where_tile``.
 
-A tree needing more registers than DST holds is a diagnostic. No attributes are read here: the pass passes
-the tile grids and vector orientations in.
+A tree needing more registers than DST holds is split before (:mod:`tt_build.transform._tree_staging`).
+No attributes are read here: the pass passes the tile grids and vector orientations in.
 """
 
 from __future__ import annotations
@@ -77,6 +77,15 @@ class TreeCodegen:
         self.error = error
 
     # -- tree_block --------------------------------------------------------------------------------
+    def registers(self, dst: Buffer, value: Any) -> int:
+        """DST registers the evaluation of ``value`` (stored into ``dst``) needs per output tile."""
+        inplace = any(ld.buffer is dst for ld in tree_loads(value))
+        self.used = 0
+        zero = IntImm(0)
+        self._gen(value, 0, [], dst, inplace, len(dst.shape) == 2, zero, zero, zero,  # noqa: PLR2004
+                  Call("tt.tree_block", (dst, value)))
+        return self.used + 1
+
     def tree_block(self, c: Call) -> Stmt:
         dst, value = c.args[0], c.args[1]
         rows, cols = self.tiles(dst)
@@ -88,11 +97,9 @@ class TreeCodegen:
             code: list[Stmt] = []
             self.used = 0
             self._gen(value, 0, code, dst, inplace, two_d, r, col, t, c)
-            if self.used >= self.cap:
+            if self.used >= self.cap:  # pragma: no cover - InsertDSTManagementTT stages deeper trees first
                 raise self.error(f"the expression stored into {dst.name} needs {self.used + 1} DST registers but "
-                                 f"DST holds {self.cap} tiles here", c.loc,
-                                 hint="split the expression: store a part into another T.alloc_fragment first "
-                                      "and read that fragment in the next statement")
+                                 f"DST holds {self.cap} tiles here", c.loc)
             return self._pack(code, dst, inplace)
 
         return tile_loop("r", rows, lambda r: tile_loop("c", cols, lambda col: tile(r, col)))

@@ -79,6 +79,10 @@ def op_io(call: Call) -> tuple[list[Buffer], list[Buffer]]:
         return [bufs[0], bufs[1], *([bufs[2]] if not call.args[5].value else [])], [bufs[2]]
     if op == "tt.scaler_block":
         return [], [bufs[0]]
+    if op == "tt.gather_block":  # (StickGather): tensor -> its row-major block
+        return [call.args[0].src], [call.args[0].dst]
+    if op == "tt.tilize_block":  # (row-major CB, tiled CB)
+        return [bufs[0]], [bufs[1]]
     msg = f"unknown block op {op}"
     raise ValueError(msg)
 
@@ -89,8 +93,11 @@ def cb_traffic(call: Call) -> tuple[list[Buffer], list[Buffer]]:
     if call.op in ("tt.tree_block", "tt.reduce_block"):
         reads, writes = op_io(call)
         return [b for b in reads if b not in writes], writes
-    consumed = {"tt.write_block": (0,), "tt.matmul_block": (0, 1), "tt.binary_block": (1, 2), "tt.copy_block": (0,)}
-    produced = {"tt.read_block": (1,), "tt.pack_block": (1,), "tt.scaler_block": (0,)}
+    if call.op == "tt.gather_block":
+        return [], [a[0].dst]
+    consumed = {"tt.write_block": (0,), "tt.matmul_block": (0, 1), "tt.binary_block": (1, 2), "tt.copy_block": (0,),
+                "tt.tilize_block": (0,)}
+    produced = {"tt.read_block": (1,), "tt.pack_block": (1,), "tt.scaler_block": (0,), "tt.tilize_block": (1,)}
     return ([a[i] for i in consumed.get(call.op, ())], [a[i] for i in produced.get(call.op, ())])
 
 

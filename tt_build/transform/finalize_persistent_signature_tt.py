@@ -11,8 +11,9 @@ Produces, per device function:
   ``mcast``: sender flag, sender NOC x / y, destination rectangle NOC corners);
 * ``tt.compile_time_args``: the id of each CB the kernel uses (ascending id, kind ``cb_id``), the id of
   each multicast semaphore it uses (kind ``semaphore``; the host creates them), then the
-  ``TensorAccessorArgs`` of each accessed tensor (kind ``tensor_accessor``; the host appends them with
-  ``TensorAccessorArgs(buffer).append_to``, the kernel chains ``next_compile_time_args_offset()``).
+  ``TensorAccessorArgs`` of each accessed interleaved tensor (kind ``tensor_accessor``; the host appends
+  them with ``TensorAccessorArgs(buffer).append_to``, the kernel chains ``next_compile_time_args_offset()``);
+  an L1-sharded tensor has none: the kernel addresses its own shard from the tensor's address.
 
 Host and kernels are generated from these two lists, so both sides agree by construction.
 """
@@ -105,7 +106,9 @@ class FinalizePersistentSignatureTT(Pass):
                 if sem in names or f"{sem}_ptr" in names:
                     ct.append({"name": sem, "kind": "semaphore", "group": g["group"], "purpose": purpose,
                                "value": g[f"{purpose}_semaphore"]})
-        ct.extend({"name": f"{t.name}_args", "kind": "tensor_accessor", "buffer": t.name} for t in tensors)
+        # a sharded tensor is addressed in the core's own shard (<tensor>_addr + slot * page), not through an accessor
+        ct.extend({"name": f"{t.name}_args", "kind": "tensor_accessor", "buffer": t.name} for t in tensors
+                  if f.attrs[A.buffer_key(t.name)].get("sharding") is None)
         attrs = dict(f.attrs)
         attrs[A.RUNTIME_ARGS] = rt
         attrs[A.COMPILE_TIME_ARGS] = ct

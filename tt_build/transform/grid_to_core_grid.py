@@ -1,15 +1,16 @@
 """tt.GridToCoreGrid — turn the ``T.Kernel`` grid into a per-core persistent loop.
 
-Requires: ``tt.work_partition`` (LayoutAwareWorkPartitionTT).
+Requires: ``tt.work_partition`` (LayoutAwareWorkPartitionTT); reads ``tt.multicast`` and ``tt.shard_blocks``.
 Produces: the ``KernelLaunch`` is replaced by ``for blk in T.serial(start, start + count)`` where
 ``start`` and ``count`` are runtime-argument variables of each core, and the block indices are
 recovered from the linear block id in row-major grid order (``bx = blk % grid_x``,
 ``by = blk // grid_x``); ``tt.persistent`` names those variables.
-With a ``tt.multicast`` plan (PlanMulticastTT) the linear block id counts lock-step steps core by core
-instead: core ``c = blk // (rx·ry)`` (row-major over the plan's core grid ``(cx, cy)``) runs its ``rx × ry``
+With a ``tt.multicast`` plan (PlanMulticastTT), or a ``tt.shard_blocks`` rectangle partition of a sharded
+kernel (LayoutAwareWorkPartitionTT), the linear block id counts lock-step steps core by core instead:
+core ``c = blk // (rx·ry)`` (row-major over the plan's core grid ``(cx, cy)``) runs its ``rx × ry``
 steps in lock-step order, ``l = blk % (rx·ry)``: ``bx = min((c % cx)·rx + l % rx, gx − 1)``,
-``by = min((c // cx)·ry + l // rx, gy − 1)`` (the ``min`` only where the last core column / row is short:
-its padded steps repeat its last block column / row).
+``by = min((c // cx)·ry + l // rx, gy − 1)`` (the ``min`` only where the last core column / row of a
+multicast plan is short: its padded steps repeat its last block column / row).
 Leaves alone: everything inside the kernel body.
 """
 
@@ -39,6 +40,10 @@ class GridToCoreGrid(Pass):
         blk = Var("block", "uint32")
         names: list[str] = []
         plan = f.attrs.get(A.MULTICAST)
+        if plan is None and A.SHARD_BLOCKS in f.attrs:  # the same core-by-core rectangle order
+            rects = f.attrs[A.SHARD_BLOCKS]
+            (cx, cy), (rx, ry) = rects["rect_grid"], rects["blocks_per_core"]  # rectangles tile the grid exactly
+            plan = {"core_grid": [cx, cy], "blocks_per_core": [rx, ry], "block_grid": [cx * rx, cy * ry]}
 
         class M(StmtExprMutator):
             def visit_KernelLaunch(self, node: KernelLaunch) -> Stmt:  # noqa: N802

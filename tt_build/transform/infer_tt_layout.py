@@ -2,7 +2,8 @@
 
 Requires: a front-end PrimFunc (one ``KernelLaunch``; tensors only touched through ``tl.copy``).
 Produces: ``tt.buffer.<param>`` for every parameter — layout (``tt.layout_annotations`` or DRAM
-interleaved), dtype, shape (any rank ≥ 2; the last dimension and the product of the others multiples
+interleaved), dtype (bfloat16 / float16: ``Float16_b`` / ``Float16`` tiles of 2048-byte pages; float32:
+``Float32`` tiles of 4096-byte pages), shape (any rank ≥ 2; the last dimension and the product of the others multiples
 of 32), 32×32 tile grid (of
 the 2-D row-major view: ``[d0 * … * dn-2 / 32, dn-1 / 32]``, leading dimensions folded into the rows;
 a 1-D tensor of n values is a vector: ``vector`` row (stored as a (32, n) tensor, the values in row 0 of
@@ -13,17 +14,38 @@ requested the layout, from ``tt.layout_locations``) for annotated tensors; ``tt.
 T.Kernel grid).
 Rejects (located): a DRAM tensor larger than the device's DRAM, or DRAM tensors that together are
 (``ARCH_DRAM_BYTES`` of option ``arch``).
-Leaves alone: the body.
+Element gathers (``tl.gather``, TileLang's im2col): the gathered tensor is an input stored row-major
+(``page_layout`` ``row_major``: one page per stick of its last dimension, ``num_pages`` = the product of
+the leading dimensions, which need not be whole tiles); each gather's ``stick`` (the elements one NOC read
+copies) is proved from its index map and padding predicate (:mod:`tt_build.transform._gather`: contiguous
+32-element runs, every index inside the tensor where the predicate holds, else a located diagnostic) and
+the predicate rewritten for the device's unsigned arithmetic (``h - 1 >= 0`` → ``h >= 1``). A
+tensor both gathered and copied by ``T.copy`` is a diagnostic.
+Leaves alone: the rest of the body.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tt_build.ir import BufferRegion, IRModule, KernelLaunch, PrimFunc, StmtExprVisitor, dtype_bytes
+import dataclasses
+
+from tt_build.ir import (
+    BufferRegion,
+    For,
+    IRModule,
+    KernelLaunch,
+    PrimFunc,
+    StickGather,
+    StmtExprMutator,
+    StmtExprVisitor,
+    Var,
+    dtype_bytes,
+)
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE, collect_calls
+from tt_build.transform._gather import GatherError, check_unsigned_indices, prove_stick, unsigned_form
 from tt_build.transform.base import Pass, PassContext, dram_bytes
 
 if TYPE_CHECKING:
@@ -93,7 +115,10 @@ class InferTTLayout(Pass):
             grid.append(value)
         reads: set[int] = set()
         writes: set[int] = set()
+        body, gathered = self._gathers(f.body, launch, grid)
         for call in collect_calls(f.body, "tl."):
+            if call.op == "tl.gather":
+                continue
             if call.op == "tl.copy":
                 src, dst = call.args
                 if isinstance(src, BufferRegion) and src.buffer.scope == "global":
@@ -114,6 +139,13 @@ class InferTTLayout(Pass):
         layout_locs = f.attrs.get(A.LAYOUT_LOCATIONS, {})
         attrs = dict(f.attrs)
         for p in f.params:
+            if id(p) in gathered and (id(p) in reads or id(p) in writes):
+                raise self.error(f"tensor {p.name} is gathered element-wise and also copied by T.copy; a gathered "
+                                 "tensor is stored row-major (sticks), a copied one in tiles", p.loc,
+                                 hint="pass the tensor twice (two parameters) or gather every access")
+            row_major = id(p) in gathered
+            if row_major:
+                reads.add(id(p))
             if id(p) in reads and id(p) in writes:
                 raise self.error(f"tensor {p.name} is both read and written; in-place kernels are not supported",
                                  p.loc, hint="write the result into a separate output tensor")
@@ -131,17 +163,12 @@ class InferTTLayout(Pass):
                 rows *= d
             # paged as its 2-D row-major view: the rows (leading dimensions multiplied) and the last dimension
             # must be whole tiles (a block of the tensor itself is checked against its own axes later)
-            for dim, what in ((p.shape[-1], f"dimension {p.shape[-1]}"),
+            for dim, what in () if row_major else ((p.shape[-1], f"dimension {p.shape[-1]}"),
                               (rows, f"dimension {p.shape[-2]}" if len(p.shape) == 2  # noqa: PLR2004
                                else f"row count {rows} (the product of its leading dimensions)")):
                 if dim % TILE:
                     raise self.error(f"tensor {p.name} {what} is not a multiple of the 32×32 tile", p.loc,
                                      hint="pad the tensor to a multiple of 32")
-            if p.dtype not in ("bfloat16", "float16"):
-                raise self.error(f"tensor {p.name} has dtype {p.dtype}; device tensors must be bfloat16 or float16 "
-                                 "(float32 tensors are not supported yet)", p.loc,
-                                 hint="declare the tensor bfloat16 or float16; float32 is for on-chip buffers "
-                                      "(T.alloc_fragment, T.alloc_shared)")
             layout = annotations.get(p.name, "dram_interleaved")
             memory, shard = LAYOUTS[layout]
             rows = 1
@@ -163,13 +190,46 @@ class InferTTLayout(Pass):
                 "page_size": TILE * TILE * dtype_bytes(p.dtype),
                 "num_pages": tiles[0] * tiles[1],
             }
+            if row_major:  # read by element gathers: one page per stick (the last dimension), row-major
+                if memory != "dram":
+                    raise self.error(f"tensor {p.name} is gathered element-wise (row-major sticks in DRAM); the "
+                                     f"layout {layout} is not supported for it", p.loc,
+                                     hint="leave the gathered tensor DRAM interleaved")
+                attrs[A.buffer_key(p.name)].update({
+                    "page_layout": "row_major", "tiles": [-(-rows // TILE), -(-p.shape[-1] // TILE)],
+                    "page_size": p.shape[-1] * dtype_bytes(p.dtype), "num_pages": rows})
             if p.name in layout_locs:
                 attrs[A.buffer_key(p.name)]["layout_loc"] = list(layout_locs[p.name])
             if vector is not None:
                 attrs[A.buffer_key(p.name)]["vector"] = vector
         self._check_dram(f, attrs, ctx)
         attrs[A.GRID_BLOCKS] = grid
-        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+        return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
+    def _gathers(self, body: Stmt, launch: KernelLaunch, grid: list[int]) -> tuple[Stmt, set[int]]:
+        """Prove the run length of every element gather (``stick``) and collect the gathered tensors."""
+        gathered: set[int] = set()
+        ranges: dict[Var, tuple[int, int]] = {v: (0, n - 1) for v, n in zip(launch.block_vars, grid)}
+        pass_ = self
+
+        class M(StmtExprMutator):
+            def visit_For(self, node: For) -> Stmt:  # noqa: N802
+                lo, n = getattr(node.min, "value", None), getattr(node.extent, "value", None)
+                if isinstance(lo, int) and isinstance(n, int) and n > 0:
+                    ranges[node.var] = (lo, lo + n - 1)
+                return self.generic_visit(node)
+
+            def visit_StickGather(self, node: StickGather) -> StickGather:  # noqa: N802
+                try:
+                    stick = prove_stick(node, ranges)
+                    check_unsigned_indices(node)
+                    pred = unsigned_form(node.pred)
+                except GatherError as exc:
+                    raise pass_.error(exc.msg, node.loc, hint=exc.hint) from None
+                gathered.add(id(node.src))
+                return dataclasses.replace(node, stick=stick, pred=pred)
+
+        return M().visit(body), gathered
 
 
 def _gib(n: int) -> str:

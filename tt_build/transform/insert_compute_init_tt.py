@@ -7,13 +7,19 @@ form (``tt.compute_kernel_hw_startup_reverse``) with (in0, in1, out) for a matmu
 calls whose configuration differs from the one in force its short init: ``matmul_init(in0, in1,
 transpose)`` (``matmul_block_init(in0, in1, transpose, ct, rt, kt)`` for ``matmul_block`` with those
 block dimensions), ``add_init/sub_init/mul_init(in0, in1)``, ``copy_init(cb)``, ``exp_tile_init()``,
-``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``; for expression trees the SFPU
+``relu_tile_init()``, ``negative_tile_init()``, ``fill_tile_init()``, ``tilize_init(icb, block, ocb)``
+before the ``tilize_block`` of a gathered block (and ``tilize_uninit(icb, ocb)`` before the next op's
+init); for expression trees the SFPU
 inits (``<op>_tile_init``, ``<op>_binary_tile_init``, ``binop_with_scalar_tile_init``, …),
 ``<op>_bcast_cols|rows_init``, ``unary_bcast_init<…>`` and ``<op>_reuse_dest_init<…>``. A reduction
 carries its own ``reduce_init`` (it names the output CB) and ends with ``reduce_uninit``, after which the
 next call re-initialises. A loop whose body ends in
 another configuration than it starts re-inits at the top of every iteration.
 The removed 0.81 APIs (``mm_init``, ``binary_op_init_common``, ``add_tiles_init``) are never emitted.
+Before an init whose operand CBs are in other data formats than the unpacker holds (a float32 tensor or
+staged fragment next to a bfloat16 block), ``reconfig_data_format(a, b)`` / ``reconfig_data_format_srca(a)``
+/ ``reconfig_data_format_srcb(b)`` (:mod:`tt_build.transform._unpack_formats`: matmuls unpack ``in1`` into
+SrcA, row-sum reductions their scaler).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 from tt_build.ir import Buffer, Call, Evaluate, For, IfThenElse, IntImm, IRModule, LetStmt, PrimFunc, SeqStmt, Stmt, seq
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform._unpack_formats import insert_unpack_reconfig
 from tt_build.transform.base import Pass, PassContext
 from tt_build.transform.lower_cb_intrinsics import ev
 
@@ -51,6 +58,9 @@ def init_for(c: Call, transpose: int = 0) -> tuple[tuple[Any, ...], Evaluate] | 
         return ("transpose", c.args[0].name), ev("tt.transpose_init", c.args[0])
     if c.op in _SFPU:
         return (c.op,), ev(_SFPU[c.op])
+    if c.op == "tt.tilize_rows":  # (rm, block, dst): tilize_init(icb, block, ocb); tilize_uninit when leaving
+        rm, w, dst = c.args
+        return ("tilize", rm.name, w.value, dst.name), ev("tt.tilize_init", rm, w, dst)
     return _rowwise_init(c)
 
 
@@ -129,8 +139,22 @@ class InsertComputeInitTT(Pass):
                         or c.op.startswith("tt.unary_bcast:")
                         or "_reuse_dest_tiles:" in c.op), out_cb)
             startup = ev("tt.compute_kernel_hw_startup", src, out_cb)
+        self._tilize_cbs: dict[tuple[Any, ...], tuple[Buffer, Buffer]] = {  # tilize config -> (icb, ocb)
+            init_for(c)[0]: (c.args[0], c.args[2]) for c in calls if c.op == "tt.tilize_rows"}  # type: ignore[index]
         body, _ = self._insert(f.body, None, transpose)
-        return f.with_body(seq(startup, body))
+
+        def fmt(b: Buffer) -> str | None:
+            return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+        # operands of several data formats: reconfigure the unpacker before the inits that need it
+        return f.with_body(insert_unpack_reconfig(seq(startup, body), fmt))
+
+    def _uninit(self, state: Any, new: Any) -> list[Stmt]:
+        """``tilize_uninit(icb, ocb)`` when the configuration in force is a tilize and ``new`` is another."""
+        if new != state and isinstance(state, tuple) and state and state[0] == "tilize" and state in self._tilize_cbs:
+            rm, dst = self._tilize_cbs[state]
+            return [ev("tt.tilize_uninit", rm, dst)]
+        return []
 
     @staticmethod
     def _transpose(f: PrimFunc) -> int:
@@ -151,7 +175,7 @@ class InsertComputeInitTT(Pass):
             need = init_for(s.value, tr)
             if need is None or need[0] == state:
                 return s, state
-            return seq(need[1], s), need[0]
+            return seq(*self._uninit(state, need[0]), need[1], s), need[0]
         if isinstance(s, For):
             first = _first_need(s.body, tr)
             if first is None:
@@ -162,10 +186,11 @@ class InsertComputeInitTT(Pass):
                 # the body is stable in its first configuration: init once, before the loop
                 if state == first[0]:
                     return loop, end
-                return seq(first[1], loop), end
+                return seq(*self._uninit(state, first[0]), first[1], loop), end
             # the body ends in another configuration: re-init at the top of every iteration
             body, _ = self._insert(s.body, ("<loop>", id(s)), tr)
-            return For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations), s.loc), ("<after>", id(s))
+            return seq(*self._uninit(state, first[0]), For(s.var, s.min, s.extent, s.kind, body, dict(s.annotations),
+                                                            s.loc)), ("<after>", id(s))
         if isinstance(s, LetStmt):
             body, state = self._insert(s.body, state, tr)
             return LetStmt(s.var, s.value, body, s.loc), state

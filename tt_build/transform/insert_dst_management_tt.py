@@ -22,7 +22,12 @@ one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
 a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
 each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
-register-allocated over DST (a tree needing more registers than DST holds is a diagnostic), blocks use
+register-allocated over DST — a tree needing more registers than DST holds is split first
+(:mod:`tt_build.transform._tree_staging`): subtrees are evaluated into internal staged CBs
+``<fragment>_stage<n>`` (kind ``staged``, ``stages_for``: the fragment; one block, float32 when DST is;
+``tt.cb.*``/``tt.buffer.*`` of every device function and the host plan's CBs gain them) with their
+reserve / push / wait / pop protocol, and the tree reads them as blocks (an in-place tree whose deep parts
+all read its fragment is a diagnostic) —, blocks use
 the FPU (``add/sub/mul_tiles``, ``*_tiles_bcast_cols|rows``, ``*_reuse_dest_tiles``), values the SFPU;
 a reduction is ``reduce_init`` / ``reduce_tile`` per tile of its row (column) / ``reduce_uninit``; an
 in-place update pops, reserves and pushes one tile at a time. ``tt.compute_config`` records fp32
@@ -55,6 +60,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
 from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
+from tt_build.transform._tree_staging import split_tree
 from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
 from tt_build.transform.lower_cb_intrinsics import ev, tile_loop
 from tt_build.transform.lower_shared_to_cb import MAX_CBS
@@ -79,10 +85,11 @@ def _frag_written(c: Call) -> Buffer | None:
 
 
 def _has_inner_live_range(stmts: list[Stmt]) -> bool:
-    """True when ``stmts`` hold a complete DST live range (already wrapped in tile_regs_acquire/release)."""
+    """True when ``stmts`` hold a complete DST live range (already wrapped in tile_regs_acquire/release, or a
+    ``tilize_block``, which acquires and releases DST itself)."""
     from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
 
-    return any(c.op == "tt.tile_regs_acquire" for s in stmts for c in collect_calls(s, "tt."))
+    return any(c.op in ("tt.tile_regs_acquire", "tt.tilize_rows") for s in stmts for c in collect_calls(s, "tt."))
 
 
 def _writes_frag(s: Stmt, frag: Buffer) -> bool:
@@ -139,13 +146,28 @@ class InsertDSTManagementTT(Pass):
             first = "with" if matmuls[0].args[3].value else "without"
             raise self.error(f"one kernel mixes T.gemm with and without transpose_B (the first T.gemm is {first} it)",
                              other.loc or f.loc, hint="split the kernel, or transpose one operand on the host")
-        trees = TreeCodegen(lambda b: tuple(f.attrs[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
-                            lambda b: f.attrs[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
+        live = {**f.attrs, **partials}  # the attrs, with the internal CBs this pass adds
+        trees = TreeCodegen(lambda b: tuple(live[A.buffer_key(b.name)]["tiles"]),  # type: ignore[arg-type]
+                            lambda b: live[A.buffer_key(b.name)].get("vector"), cap, self.error, fp32=fp32)
+
+        def new_stage(dst: Buffer, target: Any) -> Buffer:
+            stage = self._stage_cb(dst, target, fp32, f, ctx, partials)
+            live.update(partials)
+            return stage
+
+        class Split(StmtExprMutator):
+            def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+                c = _call_of(node)
+                if c is None or c.op != "tt.tree_block":
+                    return node
+                return split_tree(c, cap, trees.registers, new_stage, pass_.error)
+
+        body = Split().visit(body)
         body = _Expand(f, self, trees).visit(body)
-        if any(v.get("kind") == "staged" for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)):
+        if any(v.get("kind") == "staged" for k, v in live.items() if k.startswith(A.CB_PREFIX)):
             # trees pack into CBs of several formats (float32 staged fragments, bfloat16 outputs)
             def fmt(b: Buffer) -> str | None:
-                return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+                return live.get(A.cb_key(b.name), {}).get("data_format")
 
             body = insert_pack_reconfig(body, fmt, None)
         attrs = {**f.attrs, **partials}
@@ -347,10 +369,17 @@ class InsertDSTManagementTT(Pass):
                 steps.append(_with_range(Evaluate(Call("tt.pack_block_at", (frag, interm))), base, sub))
             steps.append(ev("tt.tile_regs_release"))
             target = out_cb if last else interm
-            packer = [ev("tt.pack_reconfig_data_format", target)] if reconfig_pack and (first or last) else []
+            # a prelude packs into its own CB (a tilize configures the packer for it): the packer is set
+            # back to the target after it; in the middle iterations the prelude's packs must not
+            # accumulate (packer L1 accumulation is off around it)
+            packer = [ev("tt.pack_reconfig_data_format", target)] if (reconfig_pack and (first or last)) or \
+                (prelude and (reconfig_pack or target is interm)) else []
+            pre = prelude
+            if prelude and not first and not last:
+                pre = [ev("tt.pack_reconfig_l1_acc", IntImm(0)), *prelude, ev("tt.pack_reconfig_l1_acc", IntImm(1))]
             head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
-            return [*prelude, *waits, *head, *packer, sub_loop, *pops]
+            return [*pre, *waits, *head, *packer, sub_loop, *pops]
 
         if extent == 1:
             return iteration(True, True)
@@ -361,6 +390,55 @@ class InsertDSTManagementTT(Pass):
                           seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
                       ev("tt.pack_reconfig_l1_acc", IntImm(0))]
         return [*stmts, ev("tt.cb_push_back", interm, IntImm(tiles)), *iteration(False, True)]
+
+    def _stage_cb(self, dst: Buffer, target: Any, fp32: bool, f: PrimFunc, ctx: PassContext,  # noqa: FBT001
+                  partials: dict[str, dict[str, Any]]) -> Buffer:
+        """A CB staging a subtree of the tree stored into ``dst`` (one block of ``dst``'s tiles, in float32 when
+        DST is float32, else in ``dst``'s format); ``stages`` names ``dst``."""
+        name = self._fresh_cb_name(f"{dst.name}_stage", f, partials)
+        info = f.attrs[A.buffer_key(dst.name)]
+        dtype = "float32" if fp32 else dst.dtype
+        fmt = {"float32": "Float32", "float16": "Float16"}.get(dtype, "Float16_b")
+        page = TILE * TILE * dtype_bytes(dtype)
+        tiles = info["tiles"][0] * info["tiles"][1]
+        cb_id, total, budget = self._cb_slot(f, ctx, partials)
+        if cb_id is None:
+            raise self.error(f"the expression stored into {dst.name} needs more DST registers than DST holds, and "
+                             f"staging part of it needs a circular buffer, but all {MAX_CBS} are in use",
+                             target.loc or dst.loc, hint="use fewer on-chip buffers, or split the expression")
+        if total + tiles * page > budget:
+            raise self.error(f"the expression stored into {dst.name} needs more DST registers than DST holds, and "
+                             f"the {tiles * page}-byte circular buffer staging part of it does not fit in L1 "
+                             f"({total} of {budget} bytes are already used by circular buffers)",
+                             target.loc or dst.loc, hint="reduce the block size, or split the expression")
+        partials[A.cb_key(name)] = {"cb_id": cb_id, "kind": "staged", "data_format": fmt, "page_size": page,
+                                    "block_pages": tiles, "stages": 1, "depth_pages": tiles, "stages_for": dst.name}
+        binfo = {"scope": "fragment", "dtype": dtype, "shape": list(dst.shape), "tiles": list(info["tiles"]),
+                 "data_format": fmt, "local": False, "page_size": page}
+        if "vector" in info:
+            binfo["vector"] = info["vector"]
+        partials[A.buffer_key(name)] = binfo
+        return Buffer(name, tuple(dst.shape), dtype, "fragment", target.loc or dst.loc)
+
+    @staticmethod
+    def _fresh_cb_name(base: str, f: PrimFunc, partials: dict[str, dict[str, Any]]) -> str:
+        taken = {k.split(".", 2)[2] for k in (*f.attrs, *partials) if k.startswith((A.CB_PREFIX, A.BUFFER_PREFIX))}
+        taken |= {p.name for p in f.params}
+        name, n = base, 0
+        while name in taken:
+            n += 1
+            name = f"{base}{n}"
+        return name
+
+    @staticmethod
+    def _cb_slot(f: PrimFunc, ctx: PassContext, partials: dict[str, dict[str, Any]]) -> tuple[int | None, int, int]:
+        """(a free CB id — intermediates' range first — or None, bytes of L1 the CBs use, the L1 budget)."""
+        cbs = {**{k: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)},
+               **{k: v for k, v in partials.items() if k.startswith(A.CB_PREFIX)}}
+        used = {v["cb_id"] for v in cbs.values() if v.get("cb_id") is not None}
+        free = [i for i in range(24, MAX_CBS) if i not in used] or [i for i in range(MAX_CBS) if i not in used]
+        total = sum(v["depth_pages"] * v["page_size"] for v in cbs.values() if v.get("cb_id") is not None)
+        return (free[0] if free else None), total, l1_budget(ctx)
 
     def _partials_cb(self, frag: Buffer, tiles: int, f: PrimFunc, ctx: PassContext,
                      partials: dict[str, dict[str, Any]]) -> Buffer:

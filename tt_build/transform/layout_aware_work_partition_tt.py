@@ -37,7 +37,8 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, flat_region
-from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext
+from tt_build.transform._shard_plan import block_tiles, plan_local_shard
+from tt_build.transform.base import ARCH_GRIDS, Pass, PassContext, l1_budget
 
 __all__ = ["LayoutAwareWorkPartitionTT", "core_ranges", "output_coverage", "partition"]
 
@@ -93,13 +94,13 @@ class LayoutAwareWorkPartitionTT(Pass):
         sharded = [t for t in tensors if t["sharding"] is not None]
         mode = "local_shard" if sharded else "global"
         ncores = min(total, gx * gy)
-        if mode == "local_shard" and total % ncores:
-            where = sharded[0].get("layout_loc")
-            loc = SourceLocation(*where) if where else f.loc
-            raise self.error(f"{total} output blocks cannot be sharded evenly over {ncores} cores", loc,
-                             hint="choose a block size that divides the grid evenly, or use an interleaved layout")
+        cx = gx
+        shard_shapes: dict[str, tuple[int, int]] = {}
+        rects = None
+        if mode == "local_shard":
+            ncores, cx, shard_shapes, rects = self._shard(f, total, (gx, gy), ctx)
         parts = partition(total, ncores)
-        cores = [(c % gx, c // gx) for c in range(ncores)]
+        cores = [(c % cx, c // cx) for c in range(ncores)]
         work: list[dict[str, Any]] = [
             {"core": [x, y], "start": s, "count": n} for (x, y), (s, n) in zip(cores, parts)
         ]
@@ -108,13 +109,62 @@ class LayoutAwareWorkPartitionTT(Pass):
                 self._check_coverage(f, p.name, t["tiles"])
         out_tiles = next(t["tiles"] for t in tensors if t["role"] == "output")
         attrs = dict(f.attrs)
+        for name, shape in shard_shapes.items():
+            attrs[A.buffer_key(name)] = {**attrs[A.buffer_key(name)], "shard_shape": list(shape)}
+        if rects is not None:
+            attrs[A.SHARD_BLOCKS] = {"rect_grid": list(rects[:2]), "blocks_per_core": list(rects[2:])}
         attrs[A.DEVICE_GRID] = [gx, gy]
         attrs[A.PARTITION_MODE] = mode
         attrs[A.WORK_PARTITION] = work
-        attrs[A.CORE_GRID] = [min(ncores, gx), (ncores + gx - 1) // gx]
-        attrs[A.CORE_RANGES] = core_ranges(cores, gx)
+        attrs[A.CORE_GRID] = [min(ncores, cx), (ncores + cx - 1) // cx]
+        attrs[A.CORE_RANGES] = core_ranges(cores, cx)
         attrs[A.GRID_TILES] = list(out_tiles)
         return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+    def _shard(self, f: PrimFunc, total: int, device: tuple[int, int],
+               ctx: PassContext) -> tuple[int, int, dict[str, tuple[int, int]], tuple[int, int, int, int] | None]:
+        """(cores, core-rectangle width, shard shape in tiles per sharded tensor) of a partition that follows
+        the shard grids (see ``_shard_plan``), or a diagnostic at the tensor's ``T.annotate_layout`` entry."""
+        kinds: dict[str, tuple[str, tuple[int, int]]] = {}
+        tiles: dict[str, dict[int, set[tuple[int, int]]]] = {}
+        locs: dict[str, SourceLocation | None] = {}
+        for p in f.params:
+            info = f.attrs[A.buffer_key(p.name)]
+            if info["sharding"] is None:
+                continue
+            where = info.get("layout_loc")
+            loc = SourceLocation(*where) if where else p.loc
+            locs[p.name] = loc
+            if info.get("vector") is not None:
+                raise self.error(f"tensor {p.name} is a vector (1-D) and cannot be {info['sharding']}-sharded", loc,
+                                 hint='use "l1_interleaved" or "dram_interleaved" for 1-D tensors')
+            if info.get("partial"):
+                raise self.error(f"tensor {p.name} has partial last blocks and cannot be {info['sharding']}-sharded: "
+                                 "shards are whole blocks of whole tiles", loc,
+                                 hint="choose block sizes that divide the tensor, or use an interleaved layout")
+            per_block, copy = block_tiles(f, p.name)
+            if per_block is None:
+                raise self.error(f"cannot tell which tiles of the sharded tensor {p.name} each block accesses "
+                                 "(a copy index that is not an integer expression of the block and loop variables, "
+                                 "or too many combinations to enumerate)", (copy.loc if copy else None) or loc,
+                                 hint="index sharded tensors with affine expressions of bx / by and loop variables")
+            kinds[p.name] = (info["sharding"], (info["tiles"][0], info["tiles"][1]))
+            tiles[p.name] = per_block
+        plan, why, culprit = plan_local_shard(total, list(f.attrs[A.GRID_BLOCKS]), device, kinds, tiles)
+        if plan is None:  # located at the annotation of the tensor the most-cores partition fails for
+            raise self.error(
+                f"no partition of the {total} blocks over the {device[0]}x{device[1]} cores gives every core exactly "
+                f"one shard of each sharded tensor ({why})", locs.get(culprit) or f.loc,
+                hint="each core's blocks must access exactly its own shard: choose blocks (and a grid) so that the "
+                     "blocks of one core cover one height / width / block shard and no block crosses shards, or use "
+                     "an interleaved layout")
+        budget = l1_budget(ctx)
+        need = sum(plan.shapes[n][0] * plan.shapes[n][1] * f.attrs[A.buffer_key(n)]["page_size"] for n in plan.shapes)
+        if need > budget:
+            raise self.error(f"the shards of the sharded tensors ({', '.join(plan.shapes)}) need {need} bytes of "
+                             f"L1 per core; a core has {budget}", next(iter(locs.values())) or f.loc,
+                             hint="use more, smaller blocks (more cores), or an interleaved layout")
+        return plan.ncores, plan.cx, plan.shapes, plan.rects
 
     def _check_coverage(self, f: PrimFunc, name: str, tiles: list[int]) -> None:
         covered, copies, grid = output_coverage(f, name)

@@ -21,6 +21,13 @@ Produces:
   loop body pops a value it defined that it did not hold on entry; the persistent block loop waits for the
   reduce scaler at its top and pops it and every held value at its end. Reading a fragment before it is
   written is a diagnostic;
+* reader: ``tt.gather_block`` (an element gather, :class:`~tt_build.ir.StickGather`) becomes
+  ``cb_reserve_back`` → ``get_write_ptr`` → per row of the block and run of ``stick`` columns: ``if
+  <padding predicate>: noc_async_read(tensor.get_noc_addr(stick page, byte offset), l1, bytes) else:
+  zero_page(l1, bytes)`` → ``noc_async_read_barrier`` → ``cb_push_back`` (row-major rows in the CB's
+  tile-sized pages); compute: ``tt.tilize_block(rm, dst)`` becomes, per 32-row strip, ``cb_wait_front(rm,
+  w)``, ``cb_reserve_back(dst, w)``, ``tilize_block(rm, w, dst)`` (``tt.tilize_rows``), ``cb_push_back``,
+  ``cb_pop_front`` (``w`` tiles per row of the block);
 * reader: ``tt.scaler_block`` becomes ``cb_reserve_back``, ``fill_scaler_tile`` (zeros, 1.0 in row 0 of
   each face; the helper is in the dataflow template) and ``cb_push_back``.
 
@@ -39,6 +46,11 @@ Tile ids: a region starting at element (r0, c0) of a tensor with ``Nt`` tile col
 the block is page ``(r0/32 + r) * Nt + (c0/32 + c)``; block tiles are stored row-major in the CB. A
 tensor of higher rank is paged as its 2-D row-major view (leading dimensions folded into the rows): a
 block at ``[b, r0, c0]`` of a ``(B, M, N)`` tensor starts at tile row ``b * M/32 + r0/32``.
+
+L1-sharded tensors (``shard_shape`` [sh, sw] tiles): tile (r, c) is slot ``(r % sh) * sw + (c % sw)`` of the
+core's own shard; the reader / writer move it with ``noc_async_read_shard_page`` /
+``noc_async_write_shard_page`` (slot, tensor, l1, page size): a NOC transfer to the core itself at
+``<tensor>_addr + slot * page_size``, no accessor. Unused block-index ``let`` s are dropped afterwards.
 
 Partial last blocks (the tensor's ``partial`` axes): every tile transfer is guarded by its tile row /
 column being inside the tensor — the reader zero-fills the L1 page of a tile outside
@@ -66,16 +78,18 @@ from tt_build.ir import (
     MulticastCopy,
     PrimFunc,
     SeqStmt,
+    StickGather,
     Stmt,
     StmtExprMutator,
     Var,
+    dtype_bytes,
     seq,
 )
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import tree_loads
-from tt_build.transform._analysis import TILE, collect_calls, div_exact, tile_origin, view_dims
+from tt_build.transform._analysis import TILE, collect_calls, div_exact, substitute, tile_origin, view_dims
 from tt_build.transform.base import Pass, PassContext
-from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name
+from tt_build.transform.split_device_kernel import mcast_arg_name, semaphore_name, uses_var
 
 __all__ = ["LowerCBIntrinsics", "call", "tile_loop"]
 
@@ -123,7 +137,10 @@ class LowerCBIntrinsics(Pass):
         body = M().visit(f.body)
         if role == "compute":
             body = _StagedProtocol(self, f).run(body)
-        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_multicast") for c in collect_calls(body, "tt.")):
+        if role != "compute":  # a block index a shard slot no longer needs (a one-tile-row shard: row % 1 == 0)
+            body = _DropUnusedLets().visit(body)
+        if any(c.op in ("tt.noc_async_write_page", "tt.noc_async_write_shard_page", "tt.noc_async_write_multicast")
+               for c in collect_calls(body, "tt.")):
             # writes are flushed (their data has left L1) before their CB pages are freed; one barrier at
             # the end waits for every write to complete
             body = seq(body, ev("tt.noc_async_write_barrier"))
@@ -167,6 +184,10 @@ class LowerCBIntrinsics(Pass):
                         ev("tt.cb_push_back", sc, IntImm(1))]
                 i += 1
                 continue
+            if op == "tt.gather_block":  # reader: the row-major im2col block from sticks of the tensor
+                out.append(self._gather(s.value.args[0], f))  # type: ignore[attr-defined]
+                i += 1
+                continue
             if op is not None and role == "compute":
                 out.append(self._compute(s.value, f, {b for b, k in first_use.items() if k == i},  # type: ignore[attr-defined]
                                          {b for b, k in last_use.items() if k == i}))
@@ -190,8 +211,16 @@ class LowerCBIntrinsics(Pass):
             dims = view_dims(region.buffer.shape, len(region.starts))
             limits = (dims[-2] // TILE, dims[-1] // TILE)
 
+        shard = tinfo.get("shard_shape")
+
         def tile(r: Expr, c: Expr) -> Stmt:
             addr = l1 + (r * cols + c) * page
+            if shard is not None:  # the page's slot in this core's own shard (the core owns the tile)
+                sh, sw = shard
+                row, col = r0 + r, c0 + c
+                local_row = row if sh == tinfo["tiles"][0] else row % IntImm(sh)
+                local_col = col if sw == tinfo["tiles"][1] else col % IntImm(sw)
+                return ev(_SHARD_API[api], local_row * sw + local_col, region.buffer, addr, IntImm(page))
             access = ev(api, (r0 + r) * nt + (c0 + c), region.buffer, addr)
             if not partial:
                 return access
@@ -297,7 +326,53 @@ class LowerCBIntrinsics(Pass):
                                       and f.attrs[A.cb_key(b.name)]["kind"] not in ("staged", "scaler")))
         return []
 
+    def _gather(self, g: StickGather, f: PrimFunc) -> Stmt:
+        """The reader side of an element gather: each row of the block from runs of ``g.stick`` elements,
+        one NOC read from a stick of the tensor (``<accessor>.get_noc_addr(page, byte offset)``) or zeros where
+        the padding predicate is false, into the reserved row-major pages."""
+        rows, cols = g.dst.shape
+        run = g.stick
+        if run <= 0 or cols % run:
+            raise self.error(f"{f.name}: the element gather into {g.dst.name} has no proven run length "
+                             f"(stick={run}); InferTTLayout must prove it", g.loc or f.loc)
+        esize = dtype_bytes(g.src.dtype)
+        n = self._pages(g.dst, f)
+        l1 = Var(f"l1_write_{g.dst.name}", "uint32")
+        i, j = g.loop_vars
+
+        def piece(r: Expr, c: Expr) -> Stmt:
+            vmap = {i: r, j: c * run}
+            idx = [substitute(e, vmap) for e in g.indices]
+            page: Expr = idx[0]
+            for e, d in zip(idx[1:-1], g.src.shape[1:-1]):
+                page = page * d + e
+            if len(idx) == 1:
+                page = IntImm(0)
+            addr = l1 + (r * cols + c * run) * esize
+            nbytes = IntImm(run * esize)
+            read = ev("tt.noc_async_read", call("tt.tensor_noc_addr", g.src, page, idx[-1] * esize, dtype="uint64"),
+                      addr, nbytes)
+            if g.pred is None:
+                return read
+            return IfThenElse(substitute(g.pred, vmap), read, ev("tt.zero_page", addr, nbytes))
+
+        reads = tile_loop("r", rows, lambda r: tile_loop("c", cols // run, lambda c: piece(r, c)))
+        body = seq(reads, ev("tt.noc_async_read_barrier"), ev("tt.cb_push_back", g.dst, n))
+        return seq(ev("tt.cb_reserve_back", g.dst, n), LetStmt(l1, call("tt.get_write_ptr", g.dst, dtype="uint32"),
+                                                             body))
+
+    def _tilize(self, c: Call, f: PrimFunc) -> Stmt:
+        """Compute: tilize the row-major block 32 rows at a time (``tilize_block`` of one tile row)."""
+        rm, dst = c.args
+        strips, width = f.attrs[A.buffer_key(rm.name)]["tiles"]
+        w = IntImm(width)
+        return tile_loop("strip", strips, lambda _: seq(
+            ev("tt.cb_wait_front", rm, w), ev("tt.cb_reserve_back", dst, w), ev("tt.tilize_rows", rm, w, dst),
+            ev("tt.cb_push_back", dst, w), ev("tt.cb_pop_front", rm, w)))
+
     def _compute(self, c: Call, f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
+        if c.op == "tt.tilize_block":
+            return self._tilize(c, f)
         if c.op == "tt.pack_block":
             cb = c.args[1]
             n = self._pages(cb, f)
@@ -306,6 +381,20 @@ class LowerCBIntrinsics(Pass):
         waits = [ev("tt.cb_wait_front", b, self._pages(b, f)) for b in consumed if b in wait]
         pops = [ev("tt.cb_pop_front", b, self._pages(b, f)) for b in consumed if b in pop]
         return seq(*waits, Evaluate(c), *pops)
+
+
+#: A sharded tensor's page is in the core's own L1: read / written with a local NOC transfer at
+#: ``<tensor>_addr + slot * page_size`` (``get_noc_addr(addr)`` of this core), not through a TensorAccessor.
+_SHARD_API = {"tt.noc_async_read_page": "tt.noc_async_read_shard_page",
+              "tt.noc_async_write_page": "tt.noc_async_write_shard_page"}
+
+
+class _DropUnusedLets(StmtExprMutator):
+    """Removes ``let`` bindings whose variable the body no longer reads."""
+
+    def visit_LetStmt(self, node: LetStmt) -> Stmt:  # noqa: N802 - visitor protocol
+        body = self.visit(node.body)
+        return body if not uses_var(body, node.var) else LetStmt(node.var, node.value, body, node.loc)
 
 
 def _block_op(s: Stmt) -> str | None:

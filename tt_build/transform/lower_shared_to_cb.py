@@ -3,7 +3,8 @@
 Requires: ``tt.buffer.<onchip>`` (PropagateTTLayout); options ``default_stages``, ``l1_budget``.
 Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` buffer, from dataflow:
 
-* ``input``: filled by ``T.copy`` from a tensor (the reader produces it); depth = ``num_stages`` of
+* ``input``: filled by ``T.copy`` from a tensor or by an element gather (the reader produces it; a gather's
+  ``<dst>_rm`` block holds row-major rows in tile-sized pages, compute tilizes it into ``<dst>``); depth = ``num_stages`` of
   the enclosing ``T.Pipelined`` loop (else ``default_stages``) × block pages;
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages, one block when the kernel runs a 2-D
@@ -24,7 +25,7 @@ A buffer that is allocated but never used gets no ``tt.cb.*`` entry (no CB, no L
 CB ids: inputs from 0, the scaler from 8, outputs from 16, intermediates and staged fragments from 24 (the
 usual TT-Metalium convention), within each kind in allocation order (the order of the ``T.alloc_shared`` / ``T.alloc_fragment``
 statements, not of first use), moved up when a range is full; more than 32 CBs is an error, so is a
-CB total above the L1 budget. The ``Allocate`` statements are removed: the attrs describe the buffers.
+CB total above the L1 budget (less the shards of L1-sharded tensors, which share each core's L1). The ``Allocate`` statements are removed: the attrs describe the buffers.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ class LowerSharedToCB(Pass):
                     reduces.append(call.loc)
                     if call.args[2].value in PREPARED_REDUCES:
                         prepared.setdefault((call.args[1].name, call.args[2].value), call.args[0])
+                if isinstance(call, Call) and call.op == "tl.gather":  # the reader fills the row-major block
+                    filled[call.args[0].dst] = self.stages[-1] if self.stages else default_stages
                 if isinstance(call, Call) and call.op == "tl.copy":
                     src, dst = call.args
                     if isinstance(src, BufferRegion) and src.buffer.scope == "global":
@@ -230,13 +233,17 @@ class LowerSharedToCB(Pass):
             info = attrs[A.buffer_key(b.name)]
             attrs[A.cb_key(b.name)] = {"cb_id": None, "kind": "dst", "block_pages": info["tiles"][0] * info["tiles"][1],
                                        "data_format": info["data_format"]}
-        budget = l1_budget(ctx)
+        # the shards of L1-sharded tensors (LayoutAwareWorkPartitionTT) share each core's L1 with the CBs
+        shards = sum(v["shard_shape"][0] * v["shard_shape"][1] * v["page_size"] for k, v in attrs.items()
+                     if k.startswith(A.BUFFER_PREFIX) and "shard_shape" in v)
+        budget = l1_budget(ctx) - shards
         if total_bytes > budget:
             detail = ", ".join(f"{b.name}: {attrs[A.cb_key(b.name)]['depth_pages']} pages" for b in with_cb)
             largest = max(with_cb, key=lambda b: attrs[A.cb_key(b.name)]["depth_pages"]
                           * attrs[A.cb_key(b.name)]["page_size"])
-            raise self.error(f"circular buffers need {total_bytes} bytes of L1 but only {budget} are available "
-                             f"({detail}); the largest is {largest.name}", largest.loc or f.loc,
+            after = f" after the shards of sharded tensors ({shards} bytes)" if shards else ""
+            raise self.error(f"circular buffers need {total_bytes} bytes of L1 but only {budget} are available"
+                             f"{after} ({detail}); the largest is {largest.name}", largest.loc or f.loc,
                              hint="reduce the block sizes or num_stages")
 
         class Strip(StmtExprMutator):

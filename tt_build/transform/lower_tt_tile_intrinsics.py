@@ -16,6 +16,9 @@ Produces (each ``Evaluate(Call)``; buffers are passed as :class:`Buffer` argumen
 ``tt.tree_block(dst, value)``          ``dst = value`` for a staged (or output) ``dst``: an expression tree
 ``tt.reduce_block(src, sc, dst, …)``   ``dst = reduce(src)`` (kind sum|max, dim, clear) with scaler CB ``sc``
 ``tt.scaler_block(sc)``                the reader fills the reduce scaler tile (once per persistent block)
+``tt.gather_block(g)``                 the reader assembles an element gather's row-major block (``g``: a
+                                       :class:`~tt_build.ir.StickGather` into its ``<dst>_rm`` CB)
+``tt.tilize_block(rm, dst)``           compute tilizes the row-major block ``rm`` into the tiles of ``dst``
 =====================================  ===============================================================
 
 Stores into a staged fragment (``tt.cb.*`` kind ``staged``), ``T.fill`` of one and ``T.copy`` to / from
@@ -212,6 +215,10 @@ class LowerTTTileIntrinsics(Pass):
                 # a shared (L1) block of a constant: filled in DST tile by tile and packed into its own CB
                 return seq(_ev("tt.fill_block", buf, value, loc=loc), _ev("tt.pack_block", buf, buf, loc=loc))
             return _ev("tt.fill_block", buf, value, loc=loc)
+        if call.op == "tl.gather":  # the reader assembles the row-major block (LowerCBIntrinsics)
+            return _ev("tt.gather_block", call.args[0], loc=loc)
+        if call.op == "tl.tilize":  # (row-major shared, tiled shared): compute tilizes the gathered block
+            return _ev("tt.tilize_block", *call.args, loc=loc)
         raise self.error(f"{call.op[3:]} is not supported on Tenstorrent yet", loc)
 
     def _lower_parallel(self, loop: For) -> Stmt:

@@ -5,10 +5,11 @@ which case the pass that just ran is named). Checks on the three device function
 
 * roles: exactly one reader, one compute and one writer; NOC calls only in data-movement kernels,
   tile math / DST / init calls only in compute (→ SplitDeviceKernel);
-* circular buffers: unique ids below 32, at most 32 CBs, total bytes within the L1 budget
-  (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is matched by ``cb_push_back`` and
-  every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and per persistent iteration the
-  producer kernel pushes exactly the pages the consumer kernel pops (→ LowerCBIntrinsics); an ``if`` on
+* circular buffers: unique ids below 32, at most 32 CBs, total bytes (with the shards of L1-sharded
+  tensors) within the L1 budget (→ LowerSharedToCB); per loop iteration every ``cb_reserve_back`` is
+  matched by ``cb_push_back`` and every ``cb_wait_front`` by ``cb_pop_front`` of the same page count, and
+  per persistent iteration the producer kernel pushes exactly the pages the consumer kernel pops
+  (→ LowerCBIntrinsics); an ``if`` on
   block/loop indices (the same condition in all three kernels) must balance each branch by itself, and
   the producer/consumer comparison holds on the then- and on the else-branches;
 * DST: math only between ``tile_regs_acquire`` and ``tile_regs_commit``, ``pack_tile`` only between
@@ -16,6 +17,13 @@ which case the pass that just ran is named). Checks on the three device function
 * partial last blocks: every page transfer of a tensor with ``partial`` axes is guarded by a bounds check,
   the reader zero-fills the page of a tile outside the tensor, the writer skips it (→ LowerCBIntrinsics);
   the guarded transaction moves the same CB pages on both branches (the balance check covers ifs);
+* sharded tensors: an L1-sharded tensor is moved only by local shard transfers
+  (``noc_async_read/write_shard_page``, constant slots inside the shard), an interleaved one only through
+  its accessor (→ LowerCBIntrinsics);
+* element gathers (:mod:`tt_build.transform._verify_gather`): a gather reads a row-major tensor into an
+  input CB with a proven run length and is tilized by compute; lowered, row-major tensors are read only by
+  ``noc_async_read`` of whole 32-element runs of one stick (a guarded read zero-fills the same bytes
+  otherwise) and every ``tilize_block`` runs outside DST live ranges inside its CB protocol;
 * every variable is bound by a loop, a let, the runtime-argument list or a semaphore compile-time
   argument (→ FinalizePersistentSignatureTT);
 * multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
@@ -30,6 +38,10 @@ which case the pass that just ran is named). Checks on the three device function
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
   ``cb_push_back``; broadcasts: the vector operand of ``*_tiles_bcast_cols|rows`` / ``unary_bcast`` has
   that orientation (``vector`` col|row), the block operand is 2-D, both waited for before.
+* unpacker formats: every tile call reading a CB (``copy_tile``, ``*_tiles``, broadcasts, dest-reuse ops,
+  ``matmul_*``, ``reduce_tile``) unpacks it into a source register configured for that CB's data format
+  by ``compute_kernel_hw_startup`` or a ``reconfig_data_format*`` call before it, on every path
+  (→ InsertComputeInitTT).
 """
 
 from __future__ import annotations
@@ -53,6 +65,8 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls
+from tt_build.transform._unpack_formats import check_unpack_formats
+from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
 from tt_build.transform.plan_multicast_tt import block_of_step
@@ -62,7 +76,8 @@ __all__ = ["VerifyTTIR", "verify_module", "verify_structure"]
 _NOC = ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_barrier",
         "tt.noc_async_write_barrier", "tt.get_write_ptr", "tt.get_read_ptr", "tt.noc_async_write_multicast",
         "tt.noc_semaphore_set_multicast", "tt.noc_semaphore_inc", "tt.noc_semaphore_wait", "tt.noc_semaphore_set",
-        "tt.noc_async_writes_flushed", "tt.zero_page")
+        "tt.noc_async_writes_flushed", "tt.zero_page", "tt.noc_async_read_shard_page", "tt.noc_async_write_shard_page",
+        "tt.noc_async_read", "tt.tensor_noc_addr")
 _ROWWISE_MATH = (
     "tt.fill_tile_bitcast", "tt.power_tile", "tt.unary_max_tile", "tt.unary_min_tile", "tt.where_tile:Float32",
     "tt.where_tile:Float16_b",
@@ -80,7 +95,8 @@ _MATH = ("tt.matmul_tiles", "tt.matmul_subblock", "tt.add_tiles", "tt.sub_tiles"
          "tt.transpose_tile", "tt.exp_tile", "tt.relu_tile", "tt.negative_tile", "tt.fill_tile", *_ROWWISE_MATH)
 _COMPUTE_ONLY = (*_MATH, "tt.pack_tile", "tt.pack_tile_at", "tt.pack_reconfig_l1_acc", "tt.tile_regs_acquire",
                  "tt.tile_regs_commit", "tt.tile_regs_wait", "tt.tile_regs_release", "tt.reconfig_data_format_srca",
-                 "tt.pack_reconfig_data_format")
+                 "tt.reconfig_data_format_srcb", "tt.reconfig_data_format", "tt.pack_reconfig_data_format",
+                 "tt.tilize_rows")
 _DST_INDEX_ARG = {"tt.matmul_tiles": 4, "tt.matmul_subblock": 4, "tt.add_tiles": 4, "tt.sub_tiles": 4, "tt.mul_tiles": 4,
                   "tt.copy_tile": 2, "tt.transpose_tile": 2, "tt.exp_tile": 0, "tt.relu_tile": 0, "tt.negative_tile": 0,
                   "tt.fill_tile": 0, "tt.pack_tile": 0, "tt.pack_tile_at": 0,
@@ -129,8 +145,11 @@ def _check_cbs(f: PrimFunc, budget: int, p: _Problems) -> None:
     if len(set(ids)) != len(ids):
         p.add("LowerSharedToCB", f"CB ids are not unique: {sorted(ids)}")
     total = sum(v["depth_pages"] * v["page_size"] for _, v in cbs)
-    if total > budget:
-        p.add("LowerSharedToCB", f"CBs use {total} bytes of L1, budget {budget}")
+    shards = sum(v["shard_shape"][0] * v["shard_shape"][1] * v["page_size"] for k, v in f.attrs.items()
+                 if k.startswith(A.BUFFER_PREFIX) and "shard_shape" in v)
+    if total + shards > budget:
+        with_shards = f" and the shards of sharded tensors {shards}" if shards else ""
+        p.add("LowerSharedToCB", f"CBs use {total} bytes of L1{with_shards}, budget {budget}")
 
 
 def _cb_counts(s: Stmt | None, p: _Problems, fname: str, held: frozenset[str] = frozenset(),
@@ -454,6 +473,23 @@ def _check_rowwise(f: PrimFunc, p: _Problems) -> None:
                     p.add("LowerCBIntrinsics", f"{f.name}: {op[3:]} reads CB {b.name} before waiting for it")
 
 
+def _check_unpack_formats(f: PrimFunc, p: _Problems) -> None:
+    """Every tile call unpacks its CBs in the data formats the unpacker is configured for there (by
+    ``compute_kernel_hw_startup`` and ``reconfig_data_format*``; → InsertComputeInitTT). Checked once the
+    kernel has its start-up call."""
+    calls = collect_calls(f.body, "tt.")
+    if not any(c.op.startswith("tt.compute_kernel_hw_startup") for c in calls):
+        return
+
+    def fmt(b: Buffer) -> str | None:
+        return f.attrs.get(A.cb_key(b.name), {}).get("data_format")
+
+    for c, reg, cb, held in check_unpack_formats(f.body, fmt):
+        state = f"configured for {held}" if held else "in a format not known at that point"
+        p.add("InsertComputeInitTT", f"{f.name}: {c.op[3:]} unpacks CB {cb.name} ({fmt(cb)}) into {reg}, which is "
+                                     f"{state} (no reconfig_data_format before it)")
+
+
 def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
     """The reader fills the reduce scaler CB (when the kernel has one) between a reserve and a push."""
     scalers = [k[len(A.CB_PREFIX):] for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX) and v["kind"] == "scaler"]
@@ -490,6 +526,8 @@ def _check_partial(f: PrimFunc, p: _Problems) -> None:
         if s is None:
             return
         if isinstance(s, IfThenElse):
+            if is_gather_guard(s):  # the padding of an element gather (checked by check_gather_reads)
+                return
             then, other = access(s.then_case), access(s.else_case)
             if then is not None and then.op in apis and then.args[1].name in partial:
                 api = then.op
@@ -561,6 +599,28 @@ def _check_vars(f: PrimFunc, p: _Problems) -> None:
     V().visit(f.body)
 
 
+def _check_shards(f: PrimFunc, p: _Problems) -> None:
+    """An L1-sharded tensor (``shard_shape``) is moved only inside the core's own shard
+    (``noc_async_read/write_shard_page``, a slot below the shard's page count when it is a constant), an
+    interleaved one only through its accessor (``noc_async_read/write_page``)."""
+    for c in collect_calls(f.body, "tt.noc_async_"):
+        if c.op not in ("tt.noc_async_read_page", "tt.noc_async_write_page", "tt.noc_async_read_shard_page",
+                        "tt.noc_async_write_shard_page"):
+            continue
+        tensor = c.args[1]
+        info = f.attrs.get(A.buffer_key(tensor.name), {})
+        shard = info.get("shard_shape")
+        local = c.op.endswith("_shard_page")
+        if local and shard is None:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {tensor.name}, which is not sharded")
+        elif not local and shard is not None:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of the sharded tensor {tensor.name} through an "
+                                       "accessor; its pages are in the cores' own shards")
+        elif local and isinstance(c.args[0], IntImm) and not 0 <= c.args[0].value < shard[0] * shard[1]:
+            p.add("LowerCBIntrinsics", f"{f.name}: {c.op[3:]} of {tensor.name} at slot {c.args[0].value}, outside "
+                                       f"its {shard[0]}x{shard[1]}-tile shard")
+
+
 def verify_structure(mod: IRModule, producer: str | None = None, budget: int | None = None) -> None:
     """Raise :class:`VerifyError` if ``mod`` breaks an invariant of its lowering stage."""
     p = _Problems()
@@ -583,10 +643,20 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
                                                                    "else")
             if f.attrs[A.KERNEL_ROLE] == "compute":
                 _check_rowwise(f, p)
+                _check_unpack_formats(f, p)
             elif f.attrs[A.KERNEL_ROLE] == "reader":
                 _check_scaler_fill(f, p)
+            facts = {"role": f.attrs.get(A.KERNEL_ROLE),
+                     "buffers": {k[len(A.BUFFER_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.BUFFER_PREFIX)},
+                     "cbs": {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}}
+            check_gather_blocks(f, facts, p.add)
             if lowered:
                 _check_partial(f, p)
+                _check_shards(f, p)
+                if f.attrs[A.KERNEL_ROLE] == "compute":
+                    check_tilize(f, facts, p.add)
+                else:
+                    check_gather_reads(f, facts, p.add)
             if f.attrs[A.KERNEL_ROLE] == "compute" and any(c.op in _COMPUTE_ONLY
                                                            for c in collect_calls(f.body, "tt.")):
                 _check_dst(f, p)

@@ -103,3 +103,6 @@ def gemm_ta(M, N, K, block_M=32, block_N=32, block_K=32, dtype="bfloat16", accum
 
 INSTANCES["gemm_ta_64x96x64"] = dict(factory="gemm_ta", M=64, N=96, K=64)
 INSTANCES["gemm_ta_128x64x96_b64"] = dict(factory="gemm_ta", M=128, N=64, K=96, block_M=64, block_N=64, block_K=32)
+# six K steps: the transposed A block is packed in the middle iterations, where the partial sums accumulate
+# in L1 (packer L1 accumulation must be off for that pack)
+INSTANCES["gemm_ta_64x64x192_b64"] = dict(factory="gemm_ta", M=64, N=64, K=192, block_M=64, block_N=64, block_K=32)

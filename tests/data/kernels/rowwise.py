@@ -231,6 +231,26 @@ def math1(M, N, op, block_M=32, block_N=64, dtype="bfloat16"):
     return main
 
 
+def deep_tree(M, N, block_M=32, block_N=64, dtype="bfloat16", acc="bfloat16"):
+    """One store whose expression tree needs 9 DST registers (a right-nested chain of 8 SFPU binary ops on
+    computed values): more than DST holds (8 tiles; 4 with float32 accumulation), so parts are staged."""
+    @T.prim_func
+    def main(A: T.Tensor((M, N), dtype), B: T.Tensor((M, N), dtype), C: T.Tensor((M, N), dtype)):
+        with T.Kernel(T.ceildiv(N, block_N), T.ceildiv(M, block_M)) as (bx, by):
+            a = T.alloc_shared((block_M, block_N), dtype)
+            b = T.alloc_shared((block_M, block_N), dtype)
+            c = T.alloc_fragment((block_M, block_N), acc)
+            T.copy(A[by * block_M, bx * block_N], a)
+            T.copy(B[by * block_M, bx * block_N], b)
+            for i, j in T.Parallel(block_M, block_N):
+                c[i, j] = T.exp(a[i, j] * 0.5) * (T.exp(b[i, j] * 0.5) + (T.exp(a[i, j] * 0.25) * (
+                    T.sigmoid(b[i, j]) - (T.exp(b[i, j] * 0.25) * (T.tanh(a[i, j]) + (T.exp(a[i, j] * 0.5) * (
+                        T.sigmoid(a[i, j]) - (T.exp(b[i, j] * 0.5) * T.tanh(b[i, j])))))))))
+            T.copy(c, C[by * block_M, bx * block_N])
+
+    return main
+
+
 INSTANCES = {
     "softmax_256x1024": dict(factory="softmax", M=256, N=1024),
     "softmax_128x4096": dict(factory="softmax", M=128, N=4096),
@@ -250,4 +270,6 @@ INSTANCES = {
     "reduce_abssum_rows": dict(factory="reduce_kinds", M=64, N=128, kind="abssum"),
     "reduce_absmax_cols": dict(factory="reduce_kinds", M=32, N=128, kind="absmax", dim=0),
     **{f"math_{op}": dict(factory="math1", M=32, N=128, op=op) for op in MATH_OPS},
+    "deep_tree": dict(factory="deep_tree", M=64, N=128),
+    "deep_tree_fp32": dict(factory="deep_tree", M=64, N=128, acc="float"),
 }

@@ -5,11 +5,13 @@
 //
 // Host program: creates the device buffers and circular buffers, builds the three kernels and
 // runs them on 64 core(s). Exported C entry point:
-//   int tt_gemm_256_run(const uint16_t* const* inputs, uint16_t* const* outputs,
+//   int tt_gemm_256_run(const void* const* inputs, void* const* outputs,
 //                   const char* kernel_dir, char* err, size_t err_len)
-// inputs / outputs: row-major 16-bit float bit patterns (bfloat16, or IEEE float16 for a float16 tensor),
-// in parameter order
-// (A, B -> C).
+// inputs / outputs: row-major float bit patterns in each tensor's own type (16-bit bfloat16 or IEEE
+// float16, 32-bit IEEE float32), in parameter order:
+//   input A: bfloat16 (uint16_t)
+//   input B: bfloat16 (uint16_t)
+//   output C: bfloat16 (uint16_t)
 
 #include <cstddef>
 #include <cstdint>
@@ -185,7 +187,7 @@ constexpr McastWork kMcast[][2] = {
     {{0, 0, 7, 1, 7, 7, 7}, {0, 7, 0, 7, 1, 7, 7}},
 };
 
-void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::string& kernel_dir) {
+void run(const void* const* inputs, void* const* outputs, const std::string& kernel_dir) {
     std::shared_ptr<distributed::MeshDevice> mesh_device = distributed::MeshDevice::create_unit_mesh(0);
     distributed::MeshCommandQueue& cq = mesh_device->mesh_command_queue();
     Program program = CreateProgram();
@@ -250,10 +252,12 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     }
 
     // Upload inputs in tile layout (a tensor of rank > 2 as its 2-D row-major view: leading dims fold into rows).
-    std::vector<uint16_t> A_host(inputs[0], inputs[0] + 65536);
+    const uint16_t* const A_in = static_cast<const uint16_t*>(inputs[0]);
+    std::vector<uint16_t> A_host(A_in, A_in + 65536);
     A_host = tilize_nfaces(A_host, 256, 256);
     distributed::EnqueueWriteMeshBuffer(cq, A_buffer, A_host, false);
-    std::vector<uint16_t> B_host(inputs[1], inputs[1] + 65536);
+    const uint16_t* const B_in = static_cast<const uint16_t*>(inputs[1]);
+    std::vector<uint16_t> B_host(B_in, B_in + 65536);
     B_host = tilize_nfaces(B_host, 256, 256);
     distributed::EnqueueWriteMeshBuffer(cq, B_buffer, B_host, false);
 
@@ -262,10 +266,11 @@ void run(const uint16_t* const* inputs, uint16_t* const* outputs, const std::str
     distributed::EnqueueMeshWorkload(cq, workload, false);
 
     // Read outputs back in row-major layout.
+    uint16_t* const C_out = static_cast<uint16_t*>(outputs[0]);
     std::vector<uint16_t> C_host;
     distributed::EnqueueReadMeshBuffer(cq, C_host, C_buffer, true);
     C_host = untilize_nfaces(C_host, 256, 256);
-    std::memcpy(outputs[0], C_host.data(), 65536 * sizeof(uint16_t));
+    std::memcpy(C_out, C_host.data(), 65536 * sizeof(uint16_t));
     mesh_device->close();
 }
 
@@ -279,7 +284,7 @@ void set_error(char* err, size_t err_len, const char* msg) {
 
 }  // namespace
 
-extern "C" int tt_gemm_256_run(const uint16_t* const* inputs, uint16_t* const* outputs, const char* kernel_dir, char* err, size_t err_len) {
+extern "C" int tt_gemm_256_run(const void* const* inputs, void* const* outputs, const char* kernel_dir, char* err, size_t err_len) {
     try {
         run(inputs, outputs, std::string(kernel_dir));
         return 0;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ckernel_defs.h"
 #include "tt_mock/kernel_common.h"
 
 namespace ckernel {
@@ -21,5 +22,6 @@ inline void mailbox_write(const std::uint8_t /*thread*/, const std::uint32_t /*d
 }
 [[nodiscard]] inline std::uint32_t mailbox_read(const std::uint8_t /*thread*/) {
     tt_mock::g_api->fail("not implemented in the mock: ckernel::mailbox_read");
+    return 0;  // not reached: fail() does not return
 }
 }  // namespace ckernel

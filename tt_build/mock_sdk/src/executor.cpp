@@ -154,7 +154,16 @@ struct CBState {
     std::vector<double> ready, freed;                 // device-time model: cycle each slot was pushed / popped
 };
 
-enum class DstState { Idle, Acquired, Committed, Waited, Legacy };
+// The DST handshake of the three TRISCs: the math thread acquires and commits, the pack thread waits
+// and releases. PackWaiting: the pack thread has called tile_regs_wait() before the math thread's
+// tile_regs_commit() in program order; on the device it blocks there, so its calls up to the commit
+// (packs, pack configuration, cb_push_back) are deferred and run when the math thread commits.
+enum class DstState { Idle, Acquired, Committed, Waited, Legacy, PackWaiting };
+
+struct DeferredPackCall {  // a pack-thread call made while DstState::PackWaiting
+    std::uint32_t op, a, b, c, d, e;
+    float f;
+};
 
 struct CoreState {
     CoreCoord logical;
@@ -175,6 +184,7 @@ struct CoreState {
     std::uint32_t dst_reduced = 0;  // DST tiles a reduce has written since tile_regs_acquire (bit per tile)
     std::map<std::uint32_t, double> sem_time;  // device-time model: latest cycle each semaphore word changed
     bool pack_l1_acc = false;       // pack_reconfig_l1_acc(1): pack_tile adds to the CB tile it overwrites
+    std::vector<DeferredPackCall> deferred_pack;  // pack-thread calls waiting for tile_regs_commit()
 };
 
 enum class ExecState { Ready, Running, Blocked, Poll, Done, Failed };
@@ -211,6 +221,10 @@ struct Executor {
     double t = 0, unpack = 0, math = 0, pack = 0, commit = 0, release[2] = {0, 0};
     int dst_half = 0;
     double reads_done = 0, writes_done = 0, atomics_done = 0, last_arrival = 0;
+    // this processor's CB interface records (get_local_cb_interface) and what the runtime last wrote
+    // into them: a difference is a pointer the kernel assigned
+    LocalCBInterface cbi[tt_mock::kMaxCBs] = {}, cbi_seen[tt_mock::kMaxCBs] = {};
+    bool cbi_used[tt_mock::kMaxCBs] = {};
     double finish() const { return std::max({t, unpack, math, pack, writes_done, atomics_done}); }
 };
 
@@ -349,6 +363,10 @@ void sem_touch(CoreState& core, std::uint32_t off, double when) {
     t = std::max(t, when);
 }
 
+void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c);
+void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c);
+std::uint32_t cb_addr_shift(const Executor* e);
+
 CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     const std::uint32_t num_cbs = g_run->dev->arch->geo.num_cbs;
     if (cb < 0 || cb >= static_cast<std::int32_t>(num_cbs)) {
@@ -359,7 +377,36 @@ CBState& cb_of(Executor* e, std::int32_t cb, const char* call) {
     if (!c.configured) {
         fail(e, std::string(call) + ": CB " + std::to_string(cb) + " is not configured on this core (CreateCircularBuffer)");
     }
+    if (e->cbi_used[cb]) apply_cb_interface(e, cb, c);
     return c;
+}
+
+// The FIFO slot an address assigned to fifo_rd_ptr / fifo_wr_ptr names (fails unless it is a page of the CB).
+std::uint32_t cb_slot_of(Executor* e, std::int32_t cb, const CBState& c, std::uint32_t addr, const char* field) {
+    const std::uint32_t base = e->core->l1_addr + c.base;
+    if (addr < base || addr >= base + c.num_pages * c.page_size || (addr - base) % c.page_size != 0) {
+        // L1 offsets, as the other L1 diagnostics print them
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) + ")." + field + " = L1 " + hex(addr - e->core->l1_addr) +
+                    ": not the start of a page of CB " + std::to_string(cb) + " (its " + std::to_string(c.num_pages) +
+                    " pages of " + std::to_string(c.page_size) + " bytes start at L1 " + hex(c.base) + ")");
+    }
+    return (addr - base) / c.page_size;
+}
+
+// Applies what the kernel assigned to its CB interface record since the runtime last wrote it.
+void apply_cb_interface(Executor* e, std::int32_t cb, CBState& c) {
+    LocalCBInterface& r = e->cbi[cb];
+    const LocalCBInterface& seen = e->cbi_seen[cb];
+    const std::uint32_t shift = cb_addr_shift(e);
+    if (r.fifo_rd_ptr != seen.fifo_rd_ptr) c.rd = cb_slot_of(e, cb, c, r.fifo_rd_ptr << shift, "fifo_rd_ptr");
+    if (r.fifo_wr_ptr != seen.fifo_wr_ptr) c.wr = cb_slot_of(e, cb, c, r.fifo_wr_ptr << shift, "fifo_wr_ptr");
+    if (r.fifo_size != seen.fifo_size || r.fifo_limit != seen.fifo_limit || r.fifo_page_size != seen.fifo_page_size ||
+        r.fifo_num_pages != seen.fifo_num_pages) {
+        fail(e, "get_local_cb_interface(" + std::to_string(cb) +
+                    "): the kernel changed the CB's size, limit, page size or page count: not implemented in the mock "
+                    "(only fifo_rd_ptr and fifo_wr_ptr may be assigned)");
+    }
+    e->cbi_seen[cb] = r;
 }
 
 std::string cb_status(const CBState& c) {
@@ -392,10 +439,17 @@ bool overlaps(const Range& r, std::uint32_t core, std::uint32_t begin, std::uint
     return r.core == core && r.begin < end && begin < r.end;
 }
 
+// A deferred pack-thread cb_push_back (DeferredPackCall::op; not a compute op code).
+constexpr std::uint32_t kDeferredCbPushBack = 0xffff0000u;
+
 void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_reserve_back");
     const std::string call = "cb_reserve_back(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
+    if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+        fail(e, call + " between tile_regs_wait() and the math thread's tile_regs_commit(): the pack thread's "
+                       "reservation would wait for the commit, which the mock does not emulate for a reservation");
+    }
     if (n == 0) {  // a no-op on the device too
         ++g_run->progress;
         return;
@@ -424,6 +478,13 @@ void api_cb_reserve_back(std::int32_t cb, std::int32_t n) {
 
 void api_cb_push_back(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
+    if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+        // the pack thread is still blocked in tile_regs_wait(): it pushes after the math thread commits
+        e->core->deferred_pack.push_back({kDeferredCbPushBack, static_cast<std::uint32_t>(cb),
+                                          static_cast<std::uint32_t>(n), 0, 0, 0, 0.0f});
+        ++g_run->progress;
+        return;
+    }
     CBState& c = cb_of(e, cb, "cb_push_back");
     const std::string call = "cb_push_back(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
     if (n <= 0 || static_cast<std::uint32_t>(n) > c.reserved) {
@@ -453,13 +514,18 @@ void api_cb_push_back(std::int32_t cb, std::int32_t n) {
     c.producers |= me;
     c.wr = (c.wr + static_cast<std::uint32_t>(n)) % c.num_pages;
     c.pack_slot = 0;
+    if (e->cbi_used[cb]) refresh_cb_interface(e, cb, c);
     ++g_run->progress;
 }
 
 void api_cb_wait_front(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_wait_front");
-    if (n <= 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
+    if (n == 0) {  // a no-op on the device too
+        ++g_run->progress;
+        return;
+    }
+    if (n < 0 || static_cast<std::uint32_t>(n) > c.num_pages) {
         fail(e, "cb_wait_front(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages): CB " +
                     std::to_string(cb) + " holds only " + std::to_string(c.num_pages) +
                     " pages: the wait can never be satisfied");
@@ -482,7 +548,11 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
     Executor* e = cur();
     CBState& c = cb_of(e, cb, "cb_pop_front");
     const std::string call = "cb_pop_front(cb=" + std::to_string(cb) + ", " + std::to_string(n) + " pages)";
-    if (n <= 0 || static_cast<std::uint32_t>(n) > c.waited) {
+    if (n == 0) {  // a no-op on the device too
+        ++g_run->progress;
+        return;
+    }
+    if (n < 0 || static_cast<std::uint32_t>(n) > c.waited) {
         fail(e, call + ": only " + std::to_string(c.waited) +
                     " pages were obtained with cb_wait_front (pop without wait); " + cb_status(c));
     }
@@ -491,6 +561,10 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
         const std::uint32_t end = begin + static_cast<std::uint32_t>(n) * c.page_size;
         for (const auto& ex : g_run->execs) {
             if (ex->core != e->core) continue;
+            // The pop hands the pages back to the CB's producer. A write issued by the producer itself
+            // (a sender multicasting the block it pushed, as ttnn's matmul readers do) is ordered by the
+            // producer before it writes the pages again; anyone else's must have completed.
+            if (c.producers & (1u << static_cast<unsigned>(ex->kernel->role))) continue;
             for (const auto& r : ex->pending_writes) {
                 if (overlaps(r, e->core->index, begin, end)) {
                     fail(e, call + ": a noc_async_write from these pages has not completed: call "
@@ -512,6 +586,7 @@ void api_cb_pop_front(std::int32_t cb, std::int32_t n) {
     c.popped += static_cast<std::uint32_t>(n);
     c.consumers |= me;
     c.rd = (c.rd + static_cast<std::uint32_t>(n)) % c.num_pages;
+    if (e->cbi_used[cb]) refresh_cb_interface(e, cb, c);
     ++g_run->progress;
 }
 
@@ -553,6 +628,32 @@ std::uint32_t api_get_read_ptr(std::int32_t cb) {
     return e->core->l1_addr + c.base + c.rd * c.page_size;
 }
 
+// The unit of a CB record's addresses and sizes: bytes on the data-movement RISCs, 16-byte words on
+// the TRISCs (the device's CIRCULAR_BUFFER_COMPUTE_ADDR_SHIFT).
+std::uint32_t cb_addr_shift(const Executor* e) { return e->kernel->role == Role::Compute ? 4 : 0; }
+
+// Writes the CB's current state into this processor's record (as the device's own CB calls update it).
+void refresh_cb_interface(Executor* e, std::int32_t cb, const CBState& c) {
+    LocalCBInterface& r = e->cbi[cb];
+    const std::uint32_t shift = cb_addr_shift(e);
+    const std::uint32_t base = e->core->l1_addr + c.base;
+    r.fifo_page_size = c.page_size >> shift;
+    r.fifo_num_pages = c.num_pages;
+    r.fifo_size = (c.page_size * c.num_pages) >> shift;
+    r.fifo_limit = (base + c.page_size * c.num_pages) >> shift;
+    r.fifo_rd_ptr = (base + c.rd * c.page_size) >> shift;
+    r.fifo_wr_ptr = (base + c.wr * c.page_size) >> shift;
+    e->cbi_seen[cb] = r;
+}
+
+LocalCBInterface* api_local_cb_interface(std::int32_t cb) {
+    Executor* e = cur();
+    const CBState& c = cb_of(e, cb, "get_local_cb_interface");  // applies earlier assignments first
+    refresh_cb_interface(e, cb, c);
+    e->cbi_used[cb] = true;
+    return &e->cbi[cb];
+}
+
 std::uint32_t api_cb_page_size(std::int32_t cb) { return cb_of(cur(), cb, "CB page size").page_size; }
 std::uint32_t api_cb_num_pages(std::int32_t cb) { return cb_of(cur(), cb, "CB page count").num_pages; }
 
@@ -586,9 +687,11 @@ std::string core_str(const CoreState& c) {
     return "(" + std::to_string(c.logical.x) + "," + std::to_string(c.logical.y) + ")";
 }
 
-// Whether [off, off + size) lies in this core's bank of an allocated L1 buffer.
-bool in_l1_buffer(std::uint32_t off, std::uint32_t size) {
+// Whether [off, off + size) lies in core `bank`'s bank of an allocated L1 buffer (a sharded buffer: its
+// shard on that core, if the core holds one).
+bool in_l1_buffer(std::uint32_t bank, std::uint32_t off, std::uint32_t size) {
     for (const auto& [addr, b] : g_run->dev->l1_buffers) {
+        if (!b->shard_pages.empty() && (bank >= b->shard_pages.size() || b->shard_pages[bank].empty())) continue;
         const std::uint64_t end = addr + static_cast<std::uint64_t>(b->pages_per_bank) * b->aligned_page_size;
         if (off >= addr && static_cast<std::uint64_t>(off) + size <= end) return true;
     }
@@ -601,7 +704,7 @@ bool in_cb_region(const CoreState& core, std::uint32_t off, std::uint32_t size) 
         if (c.configured && off >= c.base && off + size <= c.base + c.num_pages * c.page_size) return true;
     }
     if (off >= kL1SemBase && off + size <= kL1SemBase + kNumSemaphores * kSemStride) return true;
-    return in_l1_buffer(off, size);
+    return in_l1_buffer(core.index, off, size);
 }
 
 // The L1 offset of a local L1 address of this core: a pointer into its simulated L1 (get_write_ptr(),
@@ -674,7 +777,15 @@ std::uint8_t* resolve_remote(Executor* e, std::uint64_t noc_addr, std::uint32_t 
         const std::uint64_t rel = d.addr - b.address;
         if (rel < static_cast<std::uint64_t>(b.pages_per_bank) * b.aligned_page_size) {
             const std::uint64_t row = rel / b.aligned_page_size, within = rel % b.aligned_page_size;
-            const std::uint64_t page = row * b.num_banks + bank;
+            const std::uint64_t page = page_in_bank(b, bank, row);
+            if (page == kNoPage && !b.shard_pages.empty()) {
+                fail(e, std::string(call) + ": L1 address " + hex(d.addr) + " is in no page of the sharded buffer at " +
+                            hex(b.address) + " on core (" + std::to_string(bank % geo.grid_x) + "," +
+                            std::to_string(bank / geo.grid_x) + ") (" +
+                            (bank < b.shard_pages.size() && !b.shard_pages[bank].empty()
+                                 ? "slot " + std::to_string(row) + " pads its partial shard)"
+                                 : "the core holds no shard of it)"));
+            }
             if (page >= b.num_pages) {
                 fail(e, std::string(call) + ": page " + std::to_string(page) + " is out of range: the " +
                             (b.is_dram ? "DRAM" : "L1") + " buffer at " + hex(b.address) + " has " +
@@ -1067,7 +1178,8 @@ void check_dst(Executor* e, std::uint32_t op, std::uint32_t idst, bool pack) {
                                                               : "outside tile_regs_wait()/tile_regs_release()") +
                         ": the packer does not own the DST registers");
         }
-    } else if (c.dst_state != DstState::Acquired && c.dst_state != DstState::Legacy) {
+    } else if (c.dst_state != DstState::Acquired && c.dst_state != DstState::Legacy &&
+               c.dst_state != DstState::PackWaiting) {
         fail(e, std::string(op_name(op)) + " writes DST[" + std::to_string(idst) +
                     "] outside tile_regs_acquire()/tile_regs_commit(): the math engine does not own the DST registers");
     }
@@ -1139,6 +1251,13 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
     alignas(64) float ta[1024];
     alignas(64) float tb[1024];
     ++g_run->progress;
+    if (core.dst_state == DstState::PackWaiting &&
+        (op == tt_mock::kOpPackTile || op == tt_mock::kOpPackUntilizeDest || op == tt_mock::kOpPackRelu ||
+         op == tt_mock::kOpPackL1Acc)) {
+        // the pack thread is blocked in tile_regs_wait() until the math thread commits
+        core.deferred_pack.push_back({op, a, b, cc, d, ee, f});
+        return;
+    }
     switch (op) {
         case tt_mock::kOpHwStartup:
         case tt_mock::kOpBinaryInit:
@@ -1257,17 +1376,43 @@ void api_compute(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32
             core.dst_state = a == 1 ? DstState::Legacy : DstState::Acquired;
             e->math = std::max(e->math, e->release[e->dst_half]);  // this half of DST was packed out
             return;
-        case tt_mock::kOpRegsCommit:
-            if (core.dst_state != DstState::Acquired) fail(e, "tile_regs_commit() without a preceding tile_regs_acquire()");
-            core.dst_state = DstState::Committed;
+        case tt_mock::kOpRegsCommit: {
+            if (core.dst_state != DstState::Acquired && core.dst_state != DstState::PackWaiting) {
+                fail(e, "tile_regs_commit() without a preceding tile_regs_acquire()");
+            }
             e->commit = e->math;
+            if (core.dst_state == DstState::Acquired) {
+                core.dst_state = DstState::Committed;
+                return;
+            }
+            // the pack thread's tile_regs_wait() returns now: run what it did meanwhile, in its order
+            core.dst_state = DstState::Waited;
+            e->pack = std::max(e->pack, e->commit);
+            std::vector<DeferredPackCall> calls;
+            calls.swap(core.deferred_pack);
+            for (const DeferredPackCall& call : calls) {
+                if (call.op == kDeferredCbPushBack) {
+                    api_cb_push_back(static_cast<std::int32_t>(call.a), static_cast<std::int32_t>(call.b));
+                } else {
+                    api_compute(call.op, call.a, call.b, call.c, call.d, call.e, call.f);
+                }
+            }
             return;
+        }
         case tt_mock::kOpRegsWait:
+            if (core.dst_state == DstState::Acquired) {  // on the device the pack thread blocks until the commit
+                core.dst_state = DstState::PackWaiting;
+                return;
+            }
             if (core.dst_state != DstState::Committed) fail(e, "tile_regs_wait() without a preceding tile_regs_commit()");
             core.dst_state = DstState::Waited;
             e->pack = std::max(e->pack, e->commit);
             return;
         case tt_mock::kOpRegsRelease:
+            if (core.dst_state == DstState::PackWaiting) {
+                fail(e, "tile_regs_release() before the math thread's tile_regs_commit(): the pack thread waits in "
+                        "tile_regs_wait() for a commit that never comes (the kernel would hang on the device)");
+            }
             if (core.dst_state != DstState::Waited && core.dst_state != DstState::Legacy) {
                 fail(e, "tile_regs_release() without a preceding tile_regs_wait()");
             }
@@ -1410,7 +1555,14 @@ bool compute_extended(Executor* e, std::uint32_t op, std::uint32_t a, std::uint3
                 for (std::uint32_t r = 0; r < 32; ++r)
                     for (std::uint32_t col = 0; col < 32; ++col)
                         ta[r * 32 + col] = tile_math::load_datum(rm_elem(e, in, in.rd + d, b * 32, r, t * 32 + col, bytes), in.format);
-                if (!tile_math::pack_tile(ta, out.format, out.page_size, cb_page(e, out, out.wr, ee + t))) {
+                std::uint8_t* page = cb_page(e, out, out.wr, ee + t);
+                if (core.pack_l1_acc) {  // the packer's L1 accumulation applies to tilize_block's packs too
+                    if (!tile_math::unpack_tile(page, out.format, out.page_size, tb)) {
+                        fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
+                    }
+                    for (int i = 0; i < 1024; ++i) ta[i] += tb[i];
+                }
+                if (!tile_math::pack_tile(ta, out.format, out.page_size, page)) {
                     fail(e, "tilize_block: CB " + std::to_string(cc) + " data format is not supported by the mock");
                 }
                 ++core.stats.tiles[static_cast<int>(Stat::Pack)];
@@ -1504,6 +1656,7 @@ const tt_mock::KernelApi kApi = {
     &api_semaphore_wait,
     &api_bank_noc_addr,
     &api_device_print,
+    &api_local_cb_interface,
 };
 
 // ---- kernel loading -----------------------------------------------------------------------------------
@@ -1564,6 +1717,10 @@ void fiber_main() {
     try {
         e->so->bind(&kApi);  // the kernel's call table is per thread: point it at this runtime
         e->so->run();
+        if (e->core->dst_state == DstState::PackWaiting && e->kernel->role == Role::Compute) {
+            fail(e, "the kernel ended while the pack thread waits in tile_regs_wait() for a tile_regs_commit() that "
+                    "never comes (the kernel would hang on the device)");
+        }
     } catch (const std::exception& ex) {
         fail(e, std::string("the kernel threw a C++ exception: ") + ex.what());
     } catch (...) {
@@ -1864,8 +2021,11 @@ void run_program(DeviceState& dev, ProgramState& program) {
             for (const auto& [addr, b] : run.dev->l1_buffers) {
                 for (const auto& cs : run.cores) {
                     for (std::uint32_t r = 0; r < b->pages_per_bank; ++r) {
-                        const std::uint64_t page = static_cast<std::uint64_t>(r) * b->num_banks + cs->index;
-                        if (page >= b->num_pages) break;
+                        const std::uint64_t page = page_in_bank(*b, cs->index, r);
+                        if (page >= b->num_pages) {
+                            if (b->shard_pages.empty()) break;  // interleaved: the core's last page
+                            continue;                           // sharded: a padding slot, or no shard here
+                        }
                         std::uint8_t* l1 = cs->l1 + addr + static_cast<std::uint64_t>(r) * b->aligned_page_size;
                         std::uint8_t* data = b->data.data() + page * b->page_size;
                         if (in) {

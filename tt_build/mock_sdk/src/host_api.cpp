@@ -1,11 +1,15 @@
 // tt-build mock SDK runtime: host API objects (devices, buffers, programs, work split).
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "runtime_internal.hpp"
+#include "tt-metalium/tt_mock_metal2.hpp"
 
 namespace tt::tt_metal::tt_mock_impl {
 
@@ -257,6 +261,7 @@ KernelHandle CreateKernel(Program& program, const std::string& file_name, const 
         k.defines = cc->defines;
         k.named_compile_args = {cc->named_compile_args.begin(), cc->named_compile_args.end()};
         k.fp32_dest_acc_en = cc->fp32_dest_acc_en;
+        k.dst_full_sync_en = cc->dst_full_sync_en;
         k.math_approx_mode = cc->math_approx_mode;
         k.math_fidelity = static_cast<int>(cc->math_fidelity);
     } else {
@@ -399,6 +404,64 @@ void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, const std
     k.common_args = runtime_args;
 }
 
+
+// tt_mock::SetMetal2Bindings (tt-metalium/tt_mock_metal2.hpp): the names a Metal 2.0 kernel's generated
+// bindings declare (kernel_build.cpp writes them into the kernel's wrapper).
+static void set_metal2_bindings(Program& program, KernelHandle kernel, const ::tt_mock::Metal2Bindings& b) {
+    KernelSpec& k = kernel_of(program, kernel);
+    const std::string call = "SetMetal2Bindings(" + k.path + ")";
+    if (!k.metal2.empty()) throw_error(call + ": the kernel's Metal 2.0 names are already bound");
+    std::map<std::string, std::set<std::string>> seen;  // per generated namespace
+    auto check = [&](const std::string& ns, const std::string& name) {
+        const bool ident = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                           });
+        if (!ident) {
+            throw_error(call + ": " + ns + "::'" + name + "' is not a C++ identifier (letters, digits, "
+                                      "'_', not starting with a digit)");
+        }
+        if (!seen[ns].insert(name).second) throw_error(call + ": " + ns + "::" + name + " is bound twice");
+    };
+    std::vector<Metal2Name> names;
+    for (const auto& [name, value] : b.compile_time_args) {
+        check("args", name);
+        names.push_back({Metal2Name::Kind::CompileTimeArg, name, value, 0});
+    }
+    for (std::size_t i = 0; i < b.runtime_args.size(); ++i) {
+        check("args", b.runtime_args[i]);
+        names.push_back({Metal2Name::Kind::RuntimeArg, b.runtime_args[i], static_cast<std::uint32_t>(i), 0});
+    }
+    std::vector<std::uint32_t> common;
+    for (const auto& [name, value] : b.common_runtime_args) {
+        check("args", name);
+        names.push_back({Metal2Name::Kind::CommonRuntimeArg, name, static_cast<std::uint32_t>(common.size()), 0});
+        common.push_back(value);
+    }
+    for (const auto& [name, cb] : b.dataflow_buffers) {
+        check("dfb", name);
+        if (cb >= kNumCBs) {
+            throw_error(call + ": dfb::" + name + " names circular buffer " + std::to_string(cb) +
+                                      ", beyond the last index " + std::to_string(kNumCBs - 1));
+        }
+        names.push_back({Metal2Name::Kind::DataflowBuffer, name, cb, 0});
+    }
+    std::vector<std::uint32_t> compile_args = k.compile_args;
+    for (const auto& [name, buffer] : b.tensors) {
+        check("tensor", name);
+        if (buffer == nullptr) throw_error(call + ": tensor::" + name + " is bound to no buffer");
+        const auto cta = static_cast<std::uint32_t>(compile_args.size());
+        TensorAccessorArgs(*buffer).append_to(compile_args);
+        names.push_back({Metal2Name::Kind::Tensor, name, cta, static_cast<std::uint32_t>(common.size())});
+        common.push_back(static_cast<std::uint32_t>(buffer->address()));
+    }
+    if (common.size() > kMaxRuntimeArgs) throw_error(call + ": too many common runtime args");
+    k.compile_args = std::move(compile_args);
+    k.common_args = std::move(common);
+    k.metal2 = std::move(names);
+}
+
+
 void SetCommonRuntimeArgs(const Program& program, KernelHandle kernel, std::initializer_list<std::uint32_t> args) {
     SetCommonRuntimeArgs(program, kernel, std::vector<std::uint32_t>(args));
 }
@@ -485,6 +548,10 @@ TensorAccessorArgs::TensorAccessorArgs(const distributed::MeshBuffer* buffer, te
     if (config_ & static_cast<std::uint32_t>(tensor_accessor::ArgConfig::Sharded)) {
         throw_error("TensorAccessorArgs: sharded tensors are not supported by the mock");
     }
+    if (buffer->state().layout != TensorMemoryLayout::INTERLEAVED) {
+        throw_error("TensorAccessorArgs: not implemented in the mock: accessors of sharded buffers (address a "
+                    "core's shard by the buffer's L1 address instead)");
+    }
     if (buffer->state().is_dram) config_ |= static_cast<std::uint32_t>(tensor_accessor::ArgConfig::IsDram);
     aligned_page_size_ = buffer->state().aligned_page_size;
 }
@@ -513,6 +580,44 @@ std::vector<std::uint32_t> TensorAccessorArgs::get_common_runtime_args() const {
     std::vector<std::uint32_t> ct, crt;
     append_to(ct, crt);
     return crt;
+}
+
+// ---- ND sharding --------------------------------------------------------------------------------------
+BufferDistributionSpec::BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                                               const CoreRangeSet& core_range_set, ShardOrientation shard_orientation,
+                                               ShardDistributionStrategy shard_distribution_strategy)
+    : BufferDistributionSpec(tensor_shape_in_pages, shard_shape_in_pages,
+                             corerange_to_cores(core_range_set, core_range_set.num_cores(),
+                                                shard_orientation == ShardOrientation::ROW_MAJOR)) {
+    strategy_ = shard_distribution_strategy;
+}
+
+BufferDistributionSpec::BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                                               std::vector<CoreCoord> cores)
+    : tensor_shape_in_pages_(tensor_shape_in_pages), shard_shape_in_pages_(shard_shape_in_pages), cores_(std::move(cores)) {
+    if (tensor_shape_in_pages_.rank() != shard_shape_in_pages_.rank()) {
+        throw_error("BufferDistributionSpec: the tensor shape has rank " + std::to_string(tensor_shape_in_pages_.rank()) +
+                    " but the shard shape " + std::to_string(shard_shape_in_pages_.rank()));
+    }
+    if (tensor_shape_in_pages_.rank() < 1) throw_error("BufferDistributionSpec: the tensor rank must be at least 1");
+    if (shard_shape_in_pages_.volume() == 0) throw_error("BufferDistributionSpec: the shard shape has zero volume");
+    if (tensor_shape_in_pages_.volume() != 0 && cores_.empty()) {
+        throw_error("BufferDistributionSpec: a tensor of non-zero volume needs at least one core");
+    }
+}
+
+std::size_t BufferDistributionSpec::num_shards() const {
+    if (tensor_shape_in_pages_.volume() == 0) return 0;
+    std::size_t n = 1;
+    for (std::size_t d = 0; d < tensor_shape_in_pages_.rank(); ++d) {
+        const auto i = static_cast<std::int32_t>(d);
+        n *= (tensor_shape_in_pages_[i] + shard_shape_in_pages_[i] - 1) / shard_shape_in_pages_[i];
+    }
+    return n;
+}
+
+std::size_t BufferDistributionSpec::max_num_shards_per_core() const {
+    return cores_.empty() ? 0 : (num_shards() + cores_.size() - 1) / cores_.size();
 }
 
 // ---- distributed ----------------------------------------------------------------------------------------
@@ -597,17 +702,159 @@ void MeshWorkload::add_program(const MeshCoordinateRange& device_range, Program&
 MeshBuffer::MeshBuffer(std::unique_ptr<BufferState> state)
     : state_(std::move(state)), backing_(std::make_unique<Buffer>(state_.get())) {}
 
+// Where the pages of an L1-sharded buffer live: the shard grid's cores in shard order (HEIGHT / WIDTH:
+// the grid's cores row by row for ROW_MAJOR orientation, column by column for COL_MAJOR; BLOCK: shard
+// (i, j) of the 2-D shard grid on core (x0 + j, y0 + i), or (x0 + i, y0 + j) for COL_MAJOR), each shard's
+// pages row-major in the shard's slots, a partial last shard padded to the full shard shape.
+static void plan_nd_shards(BufferState& st, const BufferDistributionSpec& spec, const Arch& arch) {
+    const std::string what = "MeshBuffer::create: ND-sharded buffer (BufferDistributionSpec): ";
+    if (st.is_dram) throw_error(what + "not implemented in the mock: DRAM-sharded buffers (use BufferType::L1)");
+    if (spec.shard_distribution_strategy() != ShardDistributionStrategy::ROUND_ROBIN_1D) {
+        throw_error(what + "not implemented in the mock: shard distribution strategies other than ROUND_ROBIN_1D");
+    }
+    const Shape& tensor = spec.tensor_shape_in_pages();
+    const Shape& shard = spec.shard_shape_in_pages();
+    if (tensor.volume() != st.num_pages) {
+        throw_error(what + "the tensor shape holds " + std::to_string(tensor.volume()) + " pages but the buffer has " +
+                    std::to_string(st.num_pages));
+    }
+    const tt_mock::ArchGeometry& geo = arch.geo;
+    for (const CoreCoord& c : spec.cores()) {
+        if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
+            throw_error(what + "core " + c.str() + " lies outside the " + arch.grid() + " " + arch.title + " compute grid");
+        }
+    }
+    const std::size_t rank = tensor.rank(), ncores = spec.cores().size();
+    const std::uint64_t volume = shard.volume();
+    const std::size_t per_core = spec.max_num_shards_per_core();
+    std::vector<std::uint32_t> grid(rank), tstride(rank, 1), sstride(rank, 1);
+    for (std::size_t d = rank; d-- > 0;) {
+        const auto i = static_cast<std::int32_t>(d);
+        grid[d] = (tensor[i] + shard[i] - 1) / shard[i];
+        if (d + 1 < rank) {
+            tstride[d] = tstride[d + 1] * tensor[i + 1];
+            sstride[d] = sstride[d + 1] * shard[i + 1];
+        }
+    }
+    st.shard_pages.assign(arch.num_cores(), {});
+    for (const CoreCoord& c : spec.cores()) {
+        st.shard_pages[c.y * geo.grid_x + c.x].assign(per_core * volume, kNoPage);
+    }
+    // shard s (row-major over the grid of shards) -> core s % ncores, at shard slot s / ncores of that core;
+    // page p of the tensor inside it at its row-major position in the (full-size) shard
+    std::vector<std::uint32_t> idx(rank, 0);
+    for (std::uint64_t page = 0; page < st.num_pages; ++page) {
+        std::uint64_t rest = page, s = 0, within = 0;
+        for (std::size_t d = 0; d < rank; ++d) {
+            const auto i = static_cast<std::int32_t>(d);
+            const std::uint64_t coord = rest / tstride[d];
+            rest %= tstride[d];
+            s = s * grid[d] + coord / shard[i];
+            within += (coord % shard[i]) * sstride[d];
+        }
+        const CoreCoord c = spec.cores()[s % ncores];
+        st.shard_pages[c.y * geo.grid_x + c.x][(s / ncores) * volume + within] = static_cast<std::uint32_t>(page);
+    }
+    st.pages_per_bank = static_cast<std::uint32_t>(per_core * volume);
+}
+
+static void plan_shards(BufferState& st, const BufferShardingArgs& args, const Arch& arch) {
+    if (args.buffer_distribution_spec()) {
+        plan_nd_shards(st, *args.buffer_distribution_spec(), arch);
+        return;
+    }
+    static const char* const kLayouts[] = {"INTERLEAVED", "", "HEIGHT_SHARDED", "WIDTH_SHARDED", "BLOCK_SHARDED",
+                                           "ND_SHARDED"};
+    const auto li = static_cast<std::size_t>(st.layout);
+    const std::string what = std::string("MeshBuffer::create: ") + (li < 6 ? kLayouts[li] : "?") + " buffer: ";
+    if (st.layout == TensorMemoryLayout::ND_SHARDED || st.layout == TensorMemoryLayout::INTERLEAVED) {
+        throw_error(what + "needs a ShardSpecBuffer (HEIGHT_SHARDED, WIDTH_SHARDED, BLOCK_SHARDED) or a "
+                           "BufferDistributionSpec (ND sharding)");
+    }
+    if (!args.shard_spec()) throw_error(what + "sharding_args has no ShardSpecBuffer");
+    if (st.is_dram) {
+        throw_error(what + "not implemented in the mock: DRAM-sharded buffers (use BufferType::L1)");
+    }
+    const ShardSpecBuffer& spec = *args.shard_spec();
+    const auto shape = spec.shape();
+    const auto page = spec.page_shape;
+    const auto tensor = spec.tensor2d_shape_in_pages;
+    if (page[0] == 0 || page[1] == 0 || shape[0] % page[0] != 0 || shape[1] % page[1] != 0) {
+        throw_error(what + "shard shape " + std::to_string(shape[0]) + "x" + std::to_string(shape[1]) +
+                    " is not a whole number of " + std::to_string(page[0]) + "x" + std::to_string(page[1]) + " pages");
+    }
+    if (static_cast<std::uint64_t>(tensor[0]) * tensor[1] != st.num_pages) {
+        throw_error(what + "tensor2d_shape_in_pages " + std::to_string(tensor[0]) + "x" + std::to_string(tensor[1]) +
+                    " holds " + std::to_string(static_cast<std::uint64_t>(tensor[0]) * tensor[1]) +
+                    " pages but the buffer has " + std::to_string(st.num_pages));
+    }
+    const std::uint32_t sr = shape[0] / page[0], sc = shape[1] / page[1];  // shard shape in pages
+    if (sr == 0 || sc == 0) throw_error(what + "the shard shape is empty");
+    const bool row_major = spec.orientation() == ShardOrientation::ROW_MAJOR;
+    const tt_mock::ArchGeometry& geo = arch.geo;
+    for (const auto& r : spec.grid().ranges()) {
+        if (r.end_coord.x >= geo.grid_x || r.end_coord.y >= geo.grid_y) {
+            throw_error(what + "shard grid core range " + r.str() + " lies outside the " + arch.grid() + " " +
+                        arch.title + " compute grid");
+        }
+    }
+    const std::uint32_t n_rows = (tensor[0] + sr - 1) / sr, n_cols = (tensor[1] + sc - 1) / sc;
+    // shard (i, j) of the n_rows x n_cols shard grid -> its core
+    std::vector<CoreCoord> cores;
+    auto core_of = [&](std::uint32_t i, std::uint32_t j) -> CoreCoord {
+        if (st.layout == TensorMemoryLayout::BLOCK_SHARDED) {
+            const CoreRange box = spec.grid().bounding_box();
+            return row_major ? CoreCoord(box.start_coord.x + j, box.start_coord.y + i)
+                             : CoreCoord(box.start_coord.x + i, box.start_coord.y + j);
+        }
+        return cores[st.layout == TensorMemoryLayout::HEIGHT_SHARDED ? i : j];
+    };
+    if (st.layout == TensorMemoryLayout::HEIGHT_SHARDED || st.layout == TensorMemoryLayout::WIDTH_SHARDED) {
+        const bool height = st.layout == TensorMemoryLayout::HEIGHT_SHARDED;
+        if (height ? sc != tensor[1] : sr != tensor[0]) {
+            throw_error(what + "a " + (height ? "height" : "width") + " shard spans the tensor's whole " +
+                        (height ? "width" : "height") + " (" + std::to_string(height ? tensor[1] : tensor[0]) +
+                        " pages), but the shard is " + std::to_string(height ? sc : sr) + " pages " +
+                        (height ? "wide" : "high"));
+        }
+        cores = corerange_to_cores(spec.grid(), std::nullopt, row_major);
+        const std::uint32_t shards = height ? n_rows : n_cols;
+        if (shards > cores.size()) {
+            throw_error(what + std::to_string(shards) + " shards do not fit the " + std::to_string(cores.size()) +
+                        " cores of the shard grid");
+        }
+    } else {
+        const CoreRange box = spec.grid().bounding_box();
+        if (box.size() != spec.grid().num_cores()) {
+            throw_error(what + "the shard grid of a block-sharded buffer must be one rectangle of cores, not " +
+                        spec.grid().str());
+        }
+        const std::size_t gx = box.grid_size().x, gy = box.grid_size().y;
+        if ((row_major ? n_cols : n_rows) > gx || (row_major ? n_rows : n_cols) > gy) {
+            throw_error(what + "the " + std::to_string(n_rows) + "x" + std::to_string(n_cols) +
+                        " shards (rows x columns) do not fit the " + std::to_string(gx) + "x" + std::to_string(gy) +
+                        " shard grid " + box.str() + " in " + (row_major ? "ROW_MAJOR" : "COL_MAJOR") + " orientation");
+        }
+    }
+    st.shard_pages.assign(arch.num_cores(), {});
+    for (std::uint32_t i = 0; i < n_rows; ++i) {
+        for (std::uint32_t j = 0; j < n_cols; ++j) {
+            const CoreCoord c = core_of(i, j);
+            std::vector<std::uint32_t>& slots = st.shard_pages[c.y * geo.grid_x + c.x];
+            slots.assign(static_cast<std::size_t>(sr) * sc, kNoPage);
+            for (std::uint32_t r = 0; r < sr && i * sr + r < tensor[0]; ++r) {
+                for (std::uint32_t q = 0; q < sc && j * sc + q < tensor[1]; ++q) {
+                    slots[r * sc + q] = (i * sr + r) * tensor[1] + j * sc + q;
+                }
+            }
+        }
+    }
+    st.pages_per_bank = sr * sc;  // every core of the grid reserves a whole shard at the buffer's address
+}
+
 std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, const DeviceLocalBufferConfig& local,
                                                MeshDevice* mesh_device, std::optional<DeviceAddr> address) {
     if (mesh_device == nullptr || !mesh_device->is_open()) throw_error("MeshBuffer::create: device is not open");
-    if (local.sharding_args.buffer_layout() != TensorMemoryLayout::INTERLEAVED || local.sharding_args.shard_spec()) {
-        static const char* const kLayouts[] = {"INTERLEAVED", "", "HEIGHT_SHARDED", "WIDTH_SHARDED", "BLOCK_SHARDED",
-                                               "ND_SHARDED"};
-        const auto layout = static_cast<std::size_t>(local.sharding_args.buffer_layout());
-        throw_error(std::string("MeshBuffer::create: not implemented in the mock: sharded buffers (") +
-                    (layout < 6 ? kLayouts[layout] : "?") +
-                    "): the mock creates interleaved buffers only (DeviceLocalBufferConfig without sharding_args)");
-    }
     if (address) throw_error("MeshBuffer::create: buffers at a given address are not supported by the mock");
     auto st = std::make_unique<BufferState>();
     DeviceState& dev = mesh_device->state();
@@ -634,6 +881,11 @@ std::shared_ptr<MeshBuffer> MeshBuffer::create(const MeshBufferConfig& cfg, cons
     st->num_pages = static_cast<std::uint32_t>(st->size / local.page_size);
     st->num_banks = st->is_dram ? geo.num_dram_banks : dev.arch->num_cores();
     st->pages_per_bank = (st->num_pages + st->num_banks - 1) / st->num_banks;
+    st->layout = local.sharding_args.buffer_layout();
+    if (st->layout != TensorMemoryLayout::INTERLEAVED || local.sharding_args.shard_spec() ||
+        local.sharding_args.buffer_distribution_spec()) {
+        plan_shards(*st, local.sharding_args, *dev.arch);
+    }
     const std::uint64_t per_bank = static_cast<std::uint64_t>(std::max<std::uint32_t>(st->pages_per_bank, 1)) *
                                    st->aligned_page_size;
     if (st->is_dram) {
@@ -682,6 +934,12 @@ DeviceAddr Buffer::aligned_page_size() const { return state_->aligned_page_size;
 std::uint32_t Buffer::num_pages() const { return state_->num_pages; }
 BufferType Buffer::buffer_type() const { return state_->is_dram ? BufferType::DRAM : BufferType::L1; }
 bool Buffer::is_allocated() const { return state_->allocated; }
+TensorMemoryLayout Buffer::buffer_layout() const { return state_->layout; }
+bool Buffer::has_shard_spec() const { return state_->local_config.sharding_args.shard_spec().has_value(); }
+ShardSpecBuffer Buffer::shard_spec() const {
+    if (!has_shard_spec()) throw_error("Buffer::shard_spec: the buffer is not sharded");
+    return *state_->local_config.sharding_args.shard_spec();
+}
 
 std::uint32_t Allocator::get_alignment(BufferType buffer_type) const {
     return buffer_type == BufferType::DRAM ? dev_->arch->geo.dram_alignment : dev_->arch->geo.l1_alignment;
@@ -725,3 +983,9 @@ void Finish(MeshCommandQueue& mesh_cq) { mesh_cq.finish(); }
 
 }  // namespace distributed
 }  // namespace tt::tt_metal
+
+namespace tt_mock {
+void SetMetal2Bindings(tt::tt_metal::Program& program, tt::tt_metal::KernelHandle kernel, const Metal2Bindings& bindings) {
+    tt::tt_metal::set_metal2_bindings(program, kernel, bindings);
+}
+}  // namespace tt_mock

@@ -239,7 +239,10 @@ const char* role_define(Role r) {
     switch (r) {
         case Role::Riscv0: return "#define COMPILE_FOR_BRISC 1\n";
         case Role::Riscv1: return "#define COMPILE_FOR_NCRISC 1\n";
-        case Role::Compute: return "#define COMPILE_FOR_TRISC 1\n#define TRISC_MATH 1\n#define TRISC_PACK 1\n#define TRISC_UNPACK 1\n";
+        // one executor runs all three TRISCs' calls: every per-thread selector is on
+        case Role::Compute:
+            return "#define COMPILE_FOR_TRISC 1\n#define TRISC_MATH 1\n#define TRISC_PACK 1\n#define TRISC_UNPACK 1\n"
+                   "#define UCK_CHLKC_MATH 1\n#define UCK_CHLKC_PACK 1\n#define UCK_CHLKC_UNPACK 1\n";
     }
     return "";
 }
@@ -248,6 +251,37 @@ std::string one_line(const std::string& s) {
     std::string out = s;
     std::replace(out.begin(), out.end(), '\n', ' ');
     return out;
+}
+
+// The Metal 2.0 names of a kernel (tt_mock::SetMetal2Bindings), as tt-metal's JIT generates them into
+// kernel_args_generated.h / kernel_bindings_generated.h: args:: accessors, dfb:: buffer ids, tensor::
+// binding tokens. The names were validated as C++ identifiers by SetMetal2Bindings.
+void write_metal2_bindings(std::ostream& w, const KernelSpec& k) {
+    using Kind = Metal2Name::Kind;
+    w << "#include \"experimental/kernel_args.h\"\n";
+    if (k.role != Role::Compute) w << "#include \"api/tensor/tensor_accessor.h\"\n";
+    w << "namespace args {\n";
+    for (const Metal2Name& n : k.metal2) {
+        if (n.kind == Kind::CompileTimeArg) {
+            w << "inline constexpr experimental::CtaVal<std::uint32_t> " << n.name << "{" << n.a << "u};\n";
+        } else if (n.kind == Kind::RuntimeArg) {
+            w << "inline constexpr experimental::RtaArg<std::uint32_t> " << n.name << "{" << n.a * 4 << "u};\n";
+        } else if (n.kind == Kind::CommonRuntimeArg) {
+            w << "inline constexpr experimental::CrtaArg<std::uint32_t> " << n.name << "{" << n.a * 4 << "u};\n";
+        }
+    }
+    w << "}  // namespace args\nnamespace dfb {\n";
+    for (const Metal2Name& n : k.metal2) {
+        if (n.kind == Kind::DataflowBuffer) w << "inline constexpr std::uint32_t " << n.name << " = " << n.a << "u;\n";
+    }
+    w << "}  // namespace dfb\nnamespace tensor {\n";
+    for (const Metal2Name& n : k.metal2) {
+        if (n.kind == Kind::Tensor && k.role != Role::Compute) {
+            w << "inline constexpr tensor_accessor::TensorBindingToken<" << n.a << "u, " << n.b * 4 << "u> " << n.name
+              << "{};\n";
+        }
+    }
+    w << "}  // namespace tensor\n";
 }
 
 // for_key: the text hashed into the cache key, without the kernel's location.
@@ -259,6 +293,7 @@ std::string wrapper_source(const KernelBuildRequest& req, bool for_key) {
     w << role_define(k.role);
     w << "#define NOC_INDEX " << (k.role == Role::Compute ? 0 : k.noc) << "\n";
     w << "#define DST_ACCUM_MODE " << (k.fp32_dest_acc_en ? "true" : "false") << "\n";
+    if (k.role == Role::Compute) w << "#define DST_SYNC_MODE DstSync::Sync" << (k.dst_full_sync_en ? "Full" : "Half") << "\n";
     w << "#define MATH_FIDELITY " << k.math_fidelity << "\n";
     w << "#define APPROX " << (k.math_approx_mode ? "true" : "false") << "\n";
     w << "#define KERNEL_COMPILE_TIME_ARGS ";
@@ -281,6 +316,7 @@ std::string wrapper_source(const KernelBuildRequest& req, bool for_key) {
     w << "\n";
     for (const auto& [name, value] : k.defines) w << "#define " << name << " " << one_line(value) << "\n";
     if (k.role != Role::Compute) w << "#include \"api/dataflow/dataflow_api.h\"\n";
+    if (!k.metal2.empty()) write_metal2_bindings(w, k);
     w << "#include \"" << (for_key ? std::string("<kernel>") : k.resolved) << "\"\n";
     w << "#include \"tt_mock/kernel_glue.h\"\n";
     return w.str();

@@ -82,7 +82,21 @@ struct BufferState {
     bool allocated = false;
     std::uint32_t id = 0;
     std::vector<std::uint8_t> data;  // pages in page-id order, page_size bytes each
+    // L1-sharded buffers: per bank (core index, row-major over the grid), the page held in each slot of the
+    // core's shard (kNoPage: a padding slot of a partial shard); empty for interleaved buffers
+    std::vector<std::vector<std::uint32_t>> shard_pages;
+    TensorMemoryLayout layout = TensorMemoryLayout::INTERLEAVED;
 };
+
+inline constexpr std::uint32_t kNoPage = 0xffffffffu;
+
+// The page an L1 / DRAM bank holds in slot `row` of the buffer (interleaved: round robin over the banks;
+// sharded: the shard's page in that slot), or kNoPage.
+inline std::uint64_t page_in_bank(const BufferState& b, std::uint32_t bank, std::uint64_t row) {
+    if (b.shard_pages.empty()) return row * b.num_banks + bank;
+    if (bank >= b.shard_pages.size() || row >= b.shard_pages[bank].size()) return kNoPage;
+    return b.shard_pages[bank][row];
+}
 
 struct DeviceState {
     const Arch* arch = nullptr;
@@ -102,6 +116,16 @@ std::uint64_t dram_allocate(DeviceState& dev, std::uint64_t bytes_per_bank);
 enum class Role : std::uint8_t { Riscv0 = 0, Riscv1 = 1, Compute = 2 };
 const char* role_name(Role r);
 
+// A Metal 2.0 name of a kernel (tt_mock::SetMetal2Bindings): args::, dfb:: and tensor:: constants of
+// its generated bindings.
+struct Metal2Name {
+    enum class Kind : std::uint8_t { CompileTimeArg, RuntimeArg, CommonRuntimeArg, DataflowBuffer, Tensor };
+    Kind kind;
+    std::string name;
+    std::uint32_t a = 0;  // value | argument index | CB index | CTA offset
+    std::uint32_t b = 0;  // Tensor: index of the address among the common runtime args
+};
+
 struct KernelSpec {
     std::string path;      // as given to CreateKernel
     std::string resolved;  // absolute path of the source
@@ -111,6 +135,7 @@ struct KernelSpec {
     std::map<std::string, std::string> defines;
     std::map<std::string, std::uint32_t> named_compile_args;
     bool fp32_dest_acc_en = false;
+    bool dst_full_sync_en = false;
     bool math_approx_mode = false;
     int math_fidelity = 4;
     int noc = 0;
@@ -118,6 +143,7 @@ struct KernelSpec {
     std::vector<std::uint32_t> common_args;
     std::map<CoreCoord, RuntimeArgsData> rt_views;
     RuntimeArgsData common_view;
+    std::vector<Metal2Name> metal2;  // empty: a kernel of the legacy API
 };
 
 struct CBSpec {

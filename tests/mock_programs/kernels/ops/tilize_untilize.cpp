@@ -1,8 +1,11 @@
 // Row-major rows (CB 0, W tiles wide, H tile rows) -> tiles (CB 2) with tilize_block, then tiles ->
 // row-major rows (CB 16) with pack_untilize_block, W = compile-time arg 0, H = arg 1. With TRANSPOSE
 // defined each tile is transposed in between (transpose_tile), so the rows come back per-tile transposed.
+// With L1_ACC defined the rows are tilized twice into the same pages, the second time with packer L1
+// accumulation on, so they come back doubled.
 #include <cstdint>
 
+#include "api/compute/pack.h"
 #include "api/compute/pack_untilize.h"
 #include "api/compute/tilize.h"
 #include "api/compute/transpose.h"
@@ -18,6 +21,11 @@ void kernel_main() {
         for (uint32_t w = 0; w < W; ++w) cb_wait_front(cb_rm, w + 1);  // A arrives one page at a time
         cb_reserve_back(cb_tiles, W);
         tilize_block(cb_rm, W, cb_tiles);
+#ifdef L1_ACC
+        pack_reconfig_l1_acc(1);
+        tilize_block(cb_rm, W, cb_tiles);
+        pack_reconfig_l1_acc(0);
+#endif
         cb_push_back(cb_tiles, W);
         cb_pop_front(cb_rm, W);
         tilize_uninit(cb_rm, cb_tiles);

@@ -210,6 +210,8 @@ using CoreType = tt::CoreType;
 enum class BufferType { DRAM, L1, SYSTEM_MEMORY, L1_SMALL, TRACE };
 enum class TensorMemoryLayout { INTERLEAVED = 0, HEIGHT_SHARDED = 2, WIDTH_SHARDED = 3, BLOCK_SHARDED = 4, ND_SHARDED = 5 };
 enum class ShardOrientation { ROW_MAJOR = 0, COL_MAJOR };
+// How BufferDistributionSpec deals shards to its cores (the mock implements ROUND_ROBIN_1D).
+enum class ShardDistributionStrategy { ROUND_ROBIN_1D = 0, GRID_2D = 1, CONTIGUOUS_1D = 2 };
 enum class DataMovementProcessor { RISCV_0 = 0, RISCV_1 = 1 };
 enum NOC : std::uint8_t { RISCV_0_default = 0, RISCV_1_default = 1, NOC_0 = 0, NOC_1 = 1 };
 enum NOC_MODE : std::uint8_t { DM_DEDICATED_NOC = 0, DM_DYNAMIC_NOC = 1 };
@@ -333,7 +335,8 @@ std::tuple<std::uint32_t, CoreRangeSet, CoreRangeSet, CoreRangeSet, std::uint32_
 
 CoreRangeSet num_cores_to_corerangeset(std::uint32_t target_num_cores, const CoreCoord grid_size, bool row_wise = false);
 
-// Sharded buffer layouts (the names; MeshBuffer::create rejects a sharded layout in the mock).
+// Sharded buffer layouts: an L1 buffer height-, width- or block-sharded over a grid of cores (one shard per
+// core at the same L1 address; MeshBuffer::create places the pages, see docs/mock_sdk.md).
 struct ShardSpec {
     CoreRangeSet grid;
     std::array<std::uint32_t, 2> shape{};
@@ -371,10 +374,76 @@ struct ShardSpecBuffer {
     }
 };
 
+// An N-dimensional shape (a tensor's or a shard's, e.g. in pages); negative indices count from the end.
+class Shape {
+public:
+    Shape() = default;
+    explicit Shape(std::initializer_list<std::uint32_t> ilist) : value_(ilist) {}
+    template <std::size_t N>
+    explicit Shape(const std::array<std::uint32_t, N>& arr) : value_(arr.begin(), arr.end()) {}
+    std::size_t rank() const { return value_.size(); }
+    std::uint64_t volume() const {
+        std::uint64_t v = 1;
+        for (auto d : value_) v *= d;
+        return v;
+    }
+    bool empty() const { return value_.empty(); }
+    std::uint32_t operator[](std::int32_t index) const { return value_.at(normalized(index)); }
+    std::uint32_t& operator[](std::int32_t index) { return value_.at(normalized(index)); }
+    bool operator==(const Shape& other) const { return value_ == other.value_; }
+
+private:
+    std::size_t normalized(std::int32_t index) const {
+        const std::int64_t i = index < 0 ? static_cast<std::int64_t>(value_.size()) + index : index;
+        if (i < 0 || i >= static_cast<std::int64_t>(value_.size())) {
+            throw std::out_of_range("Shape: index " + std::to_string(index) + " out of range for rank " +
+                                    std::to_string(value_.size()));
+        }
+        return static_cast<std::size_t>(i);
+    }
+    std::vector<std::uint32_t> value_;
+};
+
+// ND sharding: the tensor (in pages) is cut into shards of shard_shape_in_pages (the last ones partial);
+// shards, in row-major order over the grid of shards, are dealt to the cores round-robin.
+class BufferDistributionSpec {
+public:
+    BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                           const CoreRangeSet& core_range_set, ShardOrientation shard_orientation,
+                           ShardDistributionStrategy shard_distribution_strategy = ShardDistributionStrategy::ROUND_ROBIN_1D);
+    BufferDistributionSpec(const Shape& tensor_shape_in_pages, const Shape& shard_shape_in_pages,
+                           std::vector<CoreCoord> cores);
+    const Shape& tensor_shape_in_pages() const { return tensor_shape_in_pages_; }
+    const Shape& shard_shape_in_pages() const { return shard_shape_in_pages_; }
+    std::size_t num_shards() const;
+    std::size_t max_num_shards_per_core() const;
+    std::size_t max_num_dev_pages_per_core() const { return max_num_shards_per_core() * shard_shape_in_pages_.volume(); }
+    std::size_t num_cores() const { return cores_.size(); }
+    const std::vector<CoreCoord>& cores() const { return cores_; }
+    ShardDistributionStrategy shard_distribution_strategy() const { return strategy_; }
+
+private:
+    Shape tensor_shape_in_pages_;
+    Shape shard_shape_in_pages_;
+    std::vector<CoreCoord> cores_;
+    ShardDistributionStrategy strategy_ = ShardDistributionStrategy::ROUND_ROBIN_1D;
+};
+
 class BufferShardingArgs {
 public:
     BufferShardingArgs() = default;
     BufferShardingArgs(std::nullopt_t) {}
+    BufferShardingArgs(BufferDistributionSpec buffer_distribution_spec)
+        : buffer_distribution_spec_(std::move(buffer_distribution_spec)), buffer_layout_(TensorMemoryLayout::BLOCK_SHARDED) {}
+    BufferShardingArgs(std::optional<BufferDistributionSpec> buffer_distribution_spec)
+        : buffer_distribution_spec_(std::move(buffer_distribution_spec)),
+          buffer_layout_(buffer_distribution_spec_ ? TensorMemoryLayout::BLOCK_SHARDED : TensorMemoryLayout::INTERLEAVED) {}
+    BufferShardingArgs(std::optional<BufferDistributionSpec> buffer_distribution_spec,
+                       std::optional<ShardSpecBuffer> shard_spec, TensorMemoryLayout buffer_layout)
+        : buffer_distribution_spec_(std::move(buffer_distribution_spec)),
+          shard_spec_(std::move(shard_spec)),
+          buffer_layout_(buffer_layout) {}
+    const std::optional<BufferDistributionSpec>& buffer_distribution_spec() const { return buffer_distribution_spec_; }
     BufferShardingArgs(ShardSpecBuffer shard_spec, TensorMemoryLayout buffer_layout)
         : shard_spec_(std::move(shard_spec)), buffer_layout_(buffer_layout) {}
     BufferShardingArgs(std::optional<ShardSpecBuffer> shard_spec, TensorMemoryLayout buffer_layout)
@@ -383,6 +452,7 @@ public:
     TensorMemoryLayout buffer_layout() const { return buffer_layout_; }
 
 private:
+    std::optional<BufferDistributionSpec> buffer_distribution_spec_;
     std::optional<ShardSpecBuffer> shard_spec_;
     TensorMemoryLayout buffer_layout_ = TensorMemoryLayout::INTERLEAVED;
 };
@@ -432,7 +502,7 @@ private:
 struct DeviceLocalBufferConfig {
     DeviceAddr page_size = 0;
     BufferType buffer_type = BufferType::DRAM;
-    BufferShardingArgs sharding_args;  // the mock creates interleaved buffers only
+    BufferShardingArgs sharding_args;  // interleaved, or L1 HEIGHT / WIDTH / BLOCK sharded (ShardSpecBuffer)
     std::optional<bool> bottom_up;
 };
 
@@ -459,6 +529,9 @@ public:
     std::uint32_t num_pages() const;
     BufferType buffer_type() const;
     bool is_allocated() const;
+    TensorMemoryLayout buffer_layout() const;
+    bool has_shard_spec() const;
+    ShardSpecBuffer shard_spec() const;
 
 private:
     tt_mock_impl::BufferState* state_;

@@ -10,9 +10,21 @@
 
 #include <cstdint>
 
+// The device-side record of a circular buffer's FIFO as one processor sees it (each RISC keeps its own
+// copy in its local memory); get_local_cb_interface() returns a reference to it. The subset of the real
+// record's fields the mock models; addresses are kernel-visible L1 addresses.
+struct LocalCBInterface {
+    std::uint32_t fifo_size;
+    std::uint32_t fifo_limit;
+    std::uint32_t fifo_page_size;
+    std::uint32_t fifo_num_pages;
+    std::uint32_t fifo_rd_ptr;
+    std::uint32_t fifo_wr_ptr;
+};
+
 namespace tt_mock {
 
-inline constexpr std::uint32_t kKernelAbiVersion = 6;
+inline constexpr std::uint32_t kKernelAbiVersion = 7;
 
 // Compute operations dispatched through KernelApi::compute.
 enum ComputeOp : std::uint32_t {
@@ -174,6 +186,9 @@ struct KernelApi {
     std::uint64_t (*bank_noc_addr)(std::uint32_t dram, std::uint32_t bank_id, std::uint32_t offset);
     // DEVICE_PRINT / DPRINT: one formatted message of this executor
     void (*device_print)(const char* text);
+    // this processor's record of a CB (get_local_cb_interface): refreshed on every call; a kernel that
+    // assigns fifo_rd_ptr / fifo_wr_ptr moves this processor's FIFO pointer (applied at its next CB call)
+    LocalCBInterface* (*local_cb_interface)(std::int32_t cb);
 };
 
 // Flags of KernelApi::noc_write_ex / noc_atomic_inc.

@@ -1,6 +1,7 @@
 // tt-build mock SDK: pieces shared by data-movement and compute kernels (internal header).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -75,6 +76,36 @@ inline constexpr std::uint8_t cb_formats[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FOR
 inline constexpr std::uint32_t cb_tile_sizes[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_TILE_SIZES};
 }  // namespace tt_mock
 
+// The kernel's per-CB descriptor tables, which tt-metal's JIT generates into chlkc_descriptors.h
+// (formats as DataFormat values, 0xff: no CB; ttnn's dataflow helpers read the tile dims too). The mock
+// converts every CB in its own format and has only 32x32 tiles of four 16x16 faces, so unpacker and
+// packer tables agree.
+inline constexpr std::uint8_t unpack_src_format[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint8_t unpack_dst_format[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint8_t pack_src_format[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint8_t pack_dst_format[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_FORMATS};
+inline constexpr std::uint32_t unpack_tile_size[NUM_CIRCULAR_BUFFERS] = {TT_MOCK_CB_TILE_SIZES};
+namespace tt_mock {
+template <std::uint8_t V>
+constexpr std::array<std::uint8_t, NUM_CIRCULAR_BUFFERS> filled() {
+    std::array<std::uint8_t, NUM_CIRCULAR_BUFFERS> a{};
+    for (auto& x : a) x = V;
+    return a;
+}
+}  // namespace tt_mock
+inline constexpr auto unpack_tile_r_dim = tt_mock::filled<32>();
+inline constexpr auto unpack_tile_c_dim = tt_mock::filled<32>();
+inline constexpr auto pack_tile_r_dim = tt_mock::filled<32>();
+inline constexpr auto pack_tile_c_dim = tt_mock::filled<32>();
+inline constexpr auto unpack_tile_num_faces = tt_mock::filled<4>();
+inline constexpr auto pack_tile_num_faces = tt_mock::filled<4>();
+inline constexpr auto unpack_tile_face_r_dim = tt_mock::filled<16>();
+inline constexpr auto pack_tile_face_r_dim = tt_mock::filled<16>();
+inline constexpr auto unpack_partial_face = tt_mock::filled<0>();
+inline constexpr auto pack_partial_face = tt_mock::filled<0>();
+inline constexpr auto unpack_narrow_tile = tt_mock::filled<0>();
+inline constexpr auto pack_narrow_tile = tt_mock::filled<0>();
+
 constexpr inline std::int32_t get_tile_size(const std::int32_t operand) {
     return static_cast<std::int32_t>(tt_mock::cb_tile_sizes[operand]);
 }
@@ -135,25 +166,10 @@ TT_MOCK_CB_FUNCS
 inline std::uint32_t get_write_ptr(std::uint32_t operand) { return tt_mock::g_api->get_write_ptr(operand); }
 inline std::uint32_t get_read_ptr(std::uint32_t operand) { return tt_mock::g_api->get_read_ptr(operand); }
 
-// Subset of the device-side CB interface record.
-struct LocalCBInterface {
-    std::uint32_t fifo_size;
-    std::uint32_t fifo_limit;
-    std::uint32_t fifo_page_size;
-    std::uint32_t fifo_num_pages;
-    std::uint32_t fifo_rd_ptr;
-    std::uint32_t fifo_wr_ptr;
-};
-
-inline LocalCBInterface get_local_cb_interface(std::uint32_t cb_id) {
-    LocalCBInterface itf{};
-    itf.fifo_page_size = tt_mock::g_api->cb_page_size(cb_id);
-    itf.fifo_num_pages = tt_mock::g_api->cb_num_pages(cb_id);
-    itf.fifo_size = itf.fifo_page_size * itf.fifo_num_pages;
-    itf.fifo_rd_ptr = tt_mock::g_api->get_read_ptr(cb_id);
-    itf.fifo_wr_ptr = tt_mock::g_api->get_write_ptr(cb_id);
-    itf.fifo_limit = itf.fifo_rd_ptr + itf.fifo_size;
-    return itf;
+// The device-side CB interface record of this processor (LocalCBInterface, kernel_abi.h), by reference
+// as on the device: assigning its read / write pointer moves this processor's FIFO pointer.
+inline LocalCBInterface& get_local_cb_interface(std::uint32_t cb_id) {
+    return *tt_mock::g_api->local_cb_interface(static_cast<std::int32_t>(cb_id));
 }
 
 namespace tt {

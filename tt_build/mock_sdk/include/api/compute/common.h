@@ -2,12 +2,15 @@
 #pragma once
 
 #include "api/compute/common_globals.h"
+#include "llk_math_common_api.h"
+#include "llk_unpack_common_api.h"
 #include "api/compute/cb_api.h"
 #include "api/compute/compute_kernel_hw_startup.h"
 #include "api/compute/reg_api.h"
 #include "api/compute/pack.h"
 #include "api/compute/reconfig_data_format.h"
 #include "api/compute/src_order.h"
+#include "api/debug/assert.h"
 
 // Runtime arguments of a compute kernel: in 0.81 these reach a compute kernel only through this header.
 inline std::uint32_t get_arg_addr(int arg_idx) { return tt_mock::g_api->arg_addr(arg_idx); }

@@ -6,6 +6,7 @@
 #ifndef COMPILE_FOR_TRISC
 #define COMPILE_FOR_TRISC 1
 #endif
+#include "ckernel.h"
 #include "tt_mock/kernel_common.h"
 
 // The mock runs unpack, math and pack of a compute kernel on one executor, so all three thread
@@ -36,6 +37,9 @@ enum class EltwiseBinaryReuseDestType { NONE = 0, DEST_TO_SRCA = 1, DEST_TO_SRCB
 enum class BroadcastType : std::uint8_t { NONE = 0x0, COL = 0x1, ROW = 0x2, SCALAR = 0x3 };
 enum class RoundingMode : std::uint8_t { None = 0, Trunc = 1, Floor = 2 };
 enum class DstRoundingMode : std::uint8_t { Default = 0, NearestEven = 1 };
+enum class MathFidelity : std::uint8_t { LoFi = 0, HiFi2 = 2, HiFi3 = 3, HiFi4 = 4 };
+// DST_SYNC_MODE (the JIT defines it as DstSync::SyncFull or DstSync::SyncHalf from dst_full_sync_en)
+enum class DstSync : std::uint8_t { SyncHalf = 0, SyncFull = 1 };
 
 constexpr std::uint32_t TILE_R_DIM = 32;
 constexpr std::uint32_t TILE_C_DIM = 32;

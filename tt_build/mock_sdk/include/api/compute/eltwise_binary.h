@@ -4,6 +4,8 @@
 #include <cstdint>
 
 #include "api/compute/common.h"
+#include "llk_math_binary_api.h"
+#include "llk_unpack_AB_api.h"
 
 namespace ckernel {
 template <bool full_init, EltwiseBinaryType eltwise_binary_type>

@@ -4,6 +4,9 @@
 #include <cstdint>
 
 #include "api/compute/common.h"
+#include "llk_math_reduce_api.h"
+#include "llk_pack_reduce_api.h"
+#include "llk_unpack_AB_reduce_api.h"
 
 namespace ckernel {
 template <PoolType reduce_type, ReduceDim reduce_dim, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>

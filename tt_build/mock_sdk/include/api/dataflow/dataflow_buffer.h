@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include "api/debug/assert.h"
+#include "api/dataflow/dfb_access.h"
 #include "tt_mock/kernel_common.h"
 #ifndef COMPILE_FOR_TRISC
 #include "api/dataflow/noc.h"
@@ -94,6 +96,9 @@ private:
 };
 
 #ifndef COMPILE_FOR_TRISC
+template <>
+inline constexpr bool noc_zero_l1_endpoint_v<DataflowBuffer> = true;
+
 template <>
 struct noc_traits_t<DataflowBuffer> {
     using src_args_type = DataflowBufferArgs;

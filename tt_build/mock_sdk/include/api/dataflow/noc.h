@@ -31,6 +31,10 @@ struct noc_traits_t {
     static_assert(sizeof(T) == 0, "NoC transactions are not supported for this type");
 };
 
+// May T be a local-L1 endpoint of noc.async_write_zeros? (DataflowBuffer: api/dataflow/dataflow_buffer.h)
+template <typename T>
+inline constexpr bool noc_zero_l1_endpoint_v = false;
+
 // Compile-time options of a transaction (OR-combinable).
 enum class NocOptions : std::uint32_t {
     DEFAULT = 0,
@@ -145,6 +149,17 @@ public:
         tt_mock::g_api->noc_writes_flushed();
     }
     void async_atomic_barrier() const { noc_async_atomic_barrier(noc_id_); }
+
+    // Zero size_bytes of this core's L1 at a local endpoint (the device writes the zeros through the
+    // NoC; the mock completes them at issue, so write_zeros_l1_barrier has nothing left to wait for).
+    template <typename Dst>
+    void async_write_zeros(const Dst& dst, std::uint32_t size_bytes, const dst_args_t<Dst>& args = {}) const {
+        static_assert(noc_zero_l1_endpoint_v<Dst>, "async_write_zeros: the destination is not a local-L1 endpoint");
+        const std::uint32_t addr = noc_traits_t<Dst>::template dst_addr<AddressType::LOCAL_L1>(dst, *this, args);
+        volatile std::uint8_t* p = reinterpret_cast<volatile std::uint8_t*>(static_cast<std::uintptr_t>(addr));
+        for (std::uint32_t i = 0; i < size_bytes; ++i) p[i] = 0;
+    }
+    void write_zeros_l1_barrier() const {}
     void async_full_barrier() const {
         tt_mock::g_api->noc_read_barrier();
         tt_mock::g_api->noc_write_barrier();

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "api/tensor/tensor_accessor_args.h"
+#include "api/tensor/tensor_binding_token.h"
 
 namespace tt_mock {
 // Interleaved placement: page p lives in bank p % nbanks at bank_base + (p / nbanks) * aligned_page_size.
@@ -40,6 +41,17 @@ struct TensorAccessor {
         }
     }
 
+    // From a Metal 2.0 binding token: the accessor's compile-time args start at CTA_OFFSET, its base
+    // address is the common runtime argument at byte offset ADDR_CRTA_OFFSET (runtime accessor fields,
+    // if any, follow it).
+    template <std::uint32_t CTA_OFFSET, std::uint32_t ADDR_CRTA_OFFSET>
+    TensorAccessor(tensor_accessor::TensorBindingToken<CTA_OFFSET, ADDR_CRTA_OFFSET>)
+        : TensorAccessor(DSpec{}, static_cast<std::size_t>(
+                                      get_common_arg_val<std::uint32_t>(ADDR_CRTA_OFFSET / sizeof(std::uint32_t)))) {
+        static_assert(ADDR_CRTA_OFFSET % sizeof(std::uint32_t) == 0,
+                      "TensorBindingToken: ADDR_CRTA_OFFSET must be 4-byte aligned");
+    }
+
     const DSpec& dspec() const { return dspec_instance; }
     std::uint32_t get_aligned_page_size() const { return aligned_page_size; }
     static constexpr bool is_dram = DSpec::is_dram;
@@ -55,3 +67,6 @@ template <typename DSpec>
 TensorAccessor(const DSpec&, std::size_t) -> TensorAccessor<DSpec>;
 template <typename DSpec>
 TensorAccessor(const DSpec&, std::size_t, std::uint32_t) -> TensorAccessor<DSpec>;
+template <std::uint32_t CTA_OFFSET, std::uint32_t ADDR_CRTA_OFFSET>
+TensorAccessor(tensor_accessor::TensorBindingToken<CTA_OFFSET, ADDR_CRTA_OFFSET>)
+    -> TensorAccessor<TensorAccessorArgs<CTA_OFFSET, ADDR_CRTA_OFFSET / sizeof(std::uint32_t) + 1>>;
