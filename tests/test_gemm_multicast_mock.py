@@ -34,7 +34,8 @@ def _run(runner: MockRunner, tmp_path: Path, m: int, n: int, k: int, options: di
          block: tuple[int, int, int] = (128, 128, 32)) -> tuple[np.ndarray, np.ndarray, dict]:
     name = f"gemm_{m}_{n}_{k}"
     args = {"M": m, "N": n, "K": k, "block_M": block[0], "block_N": block[1], "block_K": block[2]}
-    emit(GEMM, "matmul", args, name, tmp_path / name, options=options or {})
+    # lock-step blocks unless a test asks for merged ones (multicast_merge=True)
+    emit(GEMM, "matmul", args, name, tmp_path / name, options={"multicast_merge": False, **(options or {})})
     rng = np.random.default_rng(m + n + k)
     a = rng.standard_normal((m, k), dtype=np.float32).astype(ml_dtypes.bfloat16)
     b = rng.standard_normal((k, n), dtype=np.float32).astype(ml_dtypes.bfloat16)
@@ -101,3 +102,33 @@ def test_split_blocks_on_an_uneven_core_grid_match_numpy(runner: MockRunner, tmp
     a_panel, b_panel = 128 * k * 2, 64 * k * 2
     assert totals["dram_read_bytes"] == cy * steps * a_panel + cx * steps * b_panel
     assert totals["dram_write_bytes"] == cx * cy * steps * 128 * 64 * 2
+
+
+def test_fewer_blocks_than_cores_split_over_the_grid_match_numpy(runner: MockRunner, tmp_path: Path) -> None:
+    """256x256x128 at 128x128 blocks on a 4x4 device grid: 2x2 blocks for 16 cores, so the plan splits them
+    into 4x4 blocks of 64x64, one per core, A multicast along core rows and B along core columns."""
+    m, n, k = 256, 256, 128
+    got, ref, totals = _run(runner, tmp_path, m, n, k, {"device_grid": [4, 4]})
+    assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    assert totals["dram_read_bytes"] == m * k * 2 + k * n * 2  # each operand read once, by the senders
+    assert totals["mcast_write_bytes"] == totals["dram_read_bytes"]
+    assert totals["mcast_dest_bytes"] == 3 * totals["mcast_write_bytes"]
+    assert totals["dram_write_bytes"] == m * n * 2
+
+
+def test_merged_blocks_with_a_partial_last_block_match_numpy(runner: MockRunner, tmp_path: Path) -> None:
+    """224x160x256 at 32x32 blocks on a 4x4 device grid: 5x7 blocks, each core's 2x2 rectangle merged into
+    one 64x64 block on 3x4 cores (the last core column's and row's overhang N = 160 and M = 224: partial
+    last blocks, zero-padded by the senders, skipped by the writer). A single pass over K: each operand is
+    read from DRAM exactly once (lock-step blocks read each panel at every one of the 4 steps)."""
+    m, n, k = 224, 160, 256
+    got, ref, totals = _run(runner, tmp_path, m, n, k, {"device_grid": [4, 4], "multicast_merge": True},
+                            block=(32, 32, 32))
+    assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    assert totals["dram_read_bytes"] == m * k * 2 + k * n * 2  # lock-step: 458752 bytes, 2.33x
+    # the senders multicast whole 64-wide panels (the padding tiles too): 4 A and 3 B panels over K
+    assert totals["mcast_write_bytes"] == (4 + 3) * 64 * k * 2
+    assert totals["dram_write_bytes"] == m * n * 2
+    report = check_emitted_dir(tmp_path / f"gemm_{m}_{n}_{k}", ttnn_root=ensure_ttnn())
+    assert report.ok, report.summary()
+    assert [report.kernel(r).status for r in ("reader", "writer", "compute")] == ["checked"] * 3

@@ -405,7 +405,7 @@ def test_dram_figures_are_documented() -> None:
     ({"device_grid": [0, 8]}, "options.device_grid: expected a pair of positive integers [x, y], got [0, 8]"),
     ({"device_gird": [8, 8]}, "options.device_gird: unknown compiler option; did you mean 'device_grid'? (known: "
                               "device_grid, l1_budget, dst_tiles_16bit, dst_tiles_fp32, default_stages, "
-                              "verify_each_pass, math_fidelity, multicast, multicast_k_tiles)"),
+                              "verify_each_pass, math_fidelity, multicast, multicast_k_tiles, multicast_merge)"),
     ({"math_fidelity": "HiFi5"}, "options.math_fidelity: expected one of LoFi, HiFi2, HiFi3, HiFi4, got 'HiFi5'"),
     ({"multicast": "yes"}, "options.multicast: expected true or false, got 'yes'"),
     ({"l1_budget": -1}, "options.l1_budget: expected a positive integer (bytes), got -1"),

@@ -21,7 +21,8 @@ TILE_BYTES = 2048
 
 
 def _lower(func, **config):  # noqa: ANN001, ANN202
-    return lower(func, PassContext(config=dict(config)))
+    """Lowered with lock-step blocks unless a test asks for merged ones (multicast_merge=True)."""
+    return lower(func, PassContext(config={"multicast_merge": False, **config}))
 
 
 def _runtime(f, core_index: int) -> dict[str, int]:  # noqa: ANN001
@@ -91,9 +92,9 @@ def test_kernels_without_2d_reuse_keep_the_plain_partition(func, config: dict) -
 @pytest.mark.parametrize(("m", "n", "k", "block", "arch", "planned"), [
     # 16 blocks on a 2x2 device grid: compute-bound either way (split or not), the plain partition is kept
     (512, 512, 512, 128, (2, 2), None),
-    # 16 blocks on 64 cores, compute-bound: plain kept (blocks are split only to balance cores, not to
-    # find parallelism a small kernel lacks)
-    (512, 512, 512, 128, "wormhole_b0", None),
+    # 16 blocks on 64 cores: split into 64 blocks of 64x64, one per core of the 8x8 grid, with multicast
+    # (test_fewer_blocks_than_cores_are_split_over_the_whole_grid)
+    (512, 512, 512, 128, "wormhole_b0", [64, 64]),
     (1024, 1024, 1024, 128, "wormhole_b0", [128, 128]),  # plain reads 8x A+B: DRAM-bound, the plan wins
     # 32x32 blocks would take 3x4 steps on 11x8 cores (12 blocks where 7.9 balance 130 cores): split in
     # 128x64 blocks, 5x4 steps on 13x8 cores (10 of 128x128)
@@ -112,6 +113,21 @@ def test_plan_is_used_where_it_is_estimated_faster(m: int, n: int, k: int, block
     assert A.MULTICAST in reader.attrs
     # the plan's blocks (the kernel's, or split): the accumulator's shape
     assert reader.attrs[A.buffer_key("C_local")]["shape"] == planned
+
+
+def test_fewer_blocks_than_cores_are_split_over_the_whole_grid() -> None:
+    """512³ at 128x128 on Wormhole's 8x8: 4x4 blocks would leave 48 cores idle (and with 16 compute-bound
+    cores the plain partition won); split into 8x8 blocks of 64x64 they fill all 64 cores, one block per
+    core, A and B multicast along core rows and columns."""
+    mod = _lower(gemm_ir(512, 512, 512, 128, 128, 32), arch="wormhole_b0")
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["block_grid"], plan["core_grid"], plan["blocks_per_core"]) == ([8, 8], [8, 8], [1, 1])
+    assert len(reader.attrs[A.WORK_PARTITION]) == 64
+    assert {g["buffer"]: (g["axis"], g["num_dests"]) for g in plan["groups"]} == {"A_shared": ("x", 7),
+                                                                                   "B_shared": ("y", 7)}
+    assert reader.attrs[A.buffer_key("A_shared")]["shape"][0] == 64
+    assert reader.attrs[A.buffer_key("B_shared")]["shape"][1] == 64
 
 
 @pytest.mark.parametrize(("arch", "m", "n", "grid", "rect", "last"), [
@@ -259,7 +275,7 @@ def test_verify_rejects_a_rectangle_outside_the_grid() -> None:
 def test_verify_rejects_core_rectangles_that_break_the_row_sharing() -> None:
     """Two cores of core row 0 owning different block rows could not share one A multicast; the block their
     swap leaves unowned is reported too."""
-    mod = lower(gemm_ir(1664, 1664, 256, 128, 128, 32))
+    mod = _lower(gemm_ir(1664, 1664, 256, 128, 128, 32))
     funcs = {}
     for name, f in mod.functions.items():
         plan = copy.deepcopy(f.attrs[A.MULTICAST])
@@ -305,3 +321,34 @@ def test_multicast_steps_fuse_k_iterations(k: int, k_tiles: int, steps: int, a_s
     kt = k // 32
     assert pages == [(4 + r) * kt + c for s in range(steps) for r in range(4)
                      for c in range(s * kt // steps, (s + 1) * kt // steps)]
+
+
+@pytest.mark.parametrize(("arch", "m", "n", "k", "core_grid", "block", "partial"), [
+    # 16x16 blocks of 128 on 8x8 cores: each core's 2x2 rectangle merged into one 256x256 block
+    ("wormhole_b0", 2048, 2048, 256, [8, 8], [256, 256], {}),
+    # 32x16 split blocks (128x64) on 11x8 Blackhole cores, 3x2 per core: one 256x192 block each; the last
+    # core column's block overhangs C's and B's columns (11 x 192 = 2112 > 2048): partial last blocks
+    ("blackhole", 2048, 2048, 256, [11, 8], [256, 192], {"B": [1], "C": [1]}),
+])
+def test_each_cores_rectangle_is_merged_into_one_block_when_it_fits_l1(
+        arch: str, m: int, n: int, k: int, core_grid: list[int], block: list[int], partial: dict) -> None:
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch=arch, multicast_merge=True)
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["core_grid"], plan["block_grid"], plan["blocks_per_core"]) == (core_grid, core_grid, [1, 1])
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == block
+    assert {w["count"] for w in reader.attrs[A.WORK_PARTITION]} == {1}
+    assert {t: reader.attrs[A.buffer_key(t)].get("partial") for t in ("A", "B", "C")
+            if reader.attrs[A.buffer_key(t)].get("partial")} == partial
+    # the merged kernel's circular buffers are the estimate's and fit the budget
+    from tt_build.transform.base import ARCH_L1_BUDGET
+    cbs = mod.attrs[A.HOST_PLAN]["cbs"]
+    assert sum(c["depth_pages"] * c["page_size"] for c in cbs) <= ARCH_L1_BUDGET[arch]
+
+
+def test_rectangles_too_large_for_l1_stay_lock_step() -> None:
+    """4096³ at 128x128 on 8x8: a core's 4x4 rectangle merged would need a 512x512 block (256 tiles: 1 MiB
+    of fp32 partial sums and 1 MiB of double-buffered output), more than L1: lock-step blocks are kept."""
+    mod = _lower(gemm_ir(4096, 4096, 256, 128, 128, 32), multicast_merge=True)
+    plan = kernel_roles(mod)["reader"].attrs[A.MULTICAST]
+    assert (plan["block_grid"], plan["blocks_per_core"]) == ([32, 32], [4, 4])

@@ -30,7 +30,7 @@ def _roles(mod):
 
 @pytest.mark.parametrize("name", sorted(INSTANCES))
 def test_every_reference_instance_splits_into_three_kernels(name: str) -> None:
-    mod = _lower(name)
+    mod = _lower(name, multicast_merge=False)  # lock-step blocks: the kernel's own accumulator fits DST
     assert sorted(f.attrs[A.KERNEL_ROLE] for f in mod.functions.values()) == ["compute", "reader", "writer"]
     plan = mod.attrs[A.HOST_PLAN]
     assert [(cb["name"], cb["cb_id"], cb["kind"]) for cb in plan["cbs"]] == [
@@ -78,7 +78,7 @@ def test_gemm_reader_reads_the_right_tiles_in_order(name: str, bm: int, bn: int,
 
 @pytest.mark.parametrize(("name", "bm", "bn", "kdim"), [("gemm_256", 1, 1, 8), ("gemm_1024", 2, 2, 32)])
 def test_gemm_compute_dst_sequence(name: str, bm: int, bn: int, kdim: int) -> None:
-    mod = _lower(name, multicast_k_tiles=1)  # the kernel's own block_K
+    mod = _lower(name, multicast_k_tiles=1, multicast_merge=False)  # the kernel's own block_K and blocks
     compute = _roles(mod)["compute"]
     calls = unblock(trace(compute, {"start_block": 5, "num_blocks": 2}))
     head = [("compute_kernel_hw_startup_reverse", "A_shared", "B_shared", "C_local"),
@@ -127,7 +127,11 @@ def test_pipelined_stages_set_cb_depth() -> None:
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
-        assert cbs["C_local"]["depth_pages"] == 2 * 4  # output: double-buffered block
+        # output: one block (4x4 blocks on 4x4 multicast cores, one per core: nothing to double-buffer)
+        assert cbs["C_local"]["depth_pages"] == 4
+    plain = lower(gemm_ir(256, 256, 256, 64, 64, 32), PassContext(config={"multicast": False}))
+    cbs = {cb["name"]: cb for cb in plain.attrs[A.HOST_PLAN]["cbs"]}
+    assert cbs["C_local"]["depth_pages"] == 2 * 4  # the plain partition: a double-buffered output block
 
 
 def test_renaming_buffers_changes_nothing_but_names() -> None:
@@ -275,7 +279,7 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     last: the partials are reserved once, every iteration but the last packs each sub-block into its own pages
     (pack_tile<true>), the middle ones with packer L1 accumulation on (pack_reconfig_l1_acc), and the last
     one reloads them into DST once and packs the result."""
-    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast_k_tiles": 1}))
+    mod = lower(gemm_ir(256, 256, 256, 128, 128, 32), PassContext(config={"multicast": False}))
     plan = mod.attrs[A.HOST_PLAN]
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
             for c in plan["cbs"]] == [

@@ -57,6 +57,7 @@ OPTIONS: dict[str, str] = {
     "math_fidelity": "one of LoFi, HiFi2, HiFi3, HiFi4",
     "multicast": "true or false",
     "multicast_k_tiles": "a positive integer",
+    "multicast_merge": "true or false",
 }
 
 
@@ -164,7 +165,7 @@ def _options(value: object) -> dict[str, Any]:
             raise ConfigError(msg)
         if key == "device_grid":
             ok = isinstance(v, list) and len(v) == 2 and all(_int_ok(x) and x <= 64 for x in v)
-        elif key in ("verify_each_pass", "multicast"):
+        elif key in ("verify_each_pass", "multicast", "multicast_merge"):
             ok = isinstance(v, bool)
         elif key == "math_fidelity":
             ok = v in ("LoFi", "HiFi2", "HiFi3", "HiFi4")

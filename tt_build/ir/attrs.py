@@ -361,15 +361,16 @@ PARTITION_MODE = _declare(
     carried=True,
 )
 WORK_PARTITION = _declare(
-    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"), ("SplitDeviceKernel", "VerifyTTIR"),
+    "tt.work_partition", _WORK, ("LayoutAwareWorkPartitionTT", "PlanMulticastTT"),
+    ("LowerSharedToCB", "SplitDeviceKernel", "VerifyTTIR"),
     "Per core: first block id and number of blocks (contiguous, balanced within one block; copied into "
     "tt.host_plan).",
     carried=True,
 )
 MULTICAST = _declare(
     "tt.multicast", _MULTICAST, ("PlanMulticastTT",),
-    ("GridToCoreGrid", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics", "FinalizePersistentSignatureTT",
-     "VerifyTTIR"),
+    ("GridToCoreGrid", "LowerSharedToCB", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics",
+     "FinalizePersistentSignatureTT", "VerifyTTIR"),
     "2-D multicast plan (absent when the kernel does not qualify): the core grid (x, y) the block grid is "
     "mapped onto, blocks_per_core (x, y): the lock-step steps every core runs with its row and column (a core "
     "of a short last column / row pads them by repeating its last block column / row), and per "

@@ -33,7 +33,7 @@ from tt_build.ir import (
 from tt_build.transform._analysis import TILE, eval_int
 from tt_build.transform.split_device_kernel import uses_var
 
-__all__ = ["split_kernel_blocks"]
+__all__ = ["merge_kernel_blocks", "split_kernel_blocks"]
 
 _Marks = dict[tuple[str, int], tuple[str, int]]  # (on-chip buffer, dim) -> (axis "x" | "y", block extent)
 
@@ -43,6 +43,58 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
     """``f``'s body with its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (see the module
     doc), the new block grid and the resized on-chip buffers; None when the kernel is not of that form or
     a split block would not be whole tiles. The caller checks that no tensor has a partial last block."""
+    return _reblock(f, launch, {"x": (1, t), "y": (1, s)})
+
+
+def merge_kernel_blocks(f: PrimFunc, launch: KernelLaunch, rx: int,
+                        ry: int) -> tuple[Stmt, list[int], dict[str, Buffer], dict[str, list[int]]] | None:
+    """``f``'s body with each ``rx × ry`` rectangle of blocks merged into one block (``rx`` block columns
+    along ``bx``, ``ry`` block rows along ``by``), as if written with ``block_N·rx`` and ``block_M·ry``: the
+    new block grid ``(⌈gx / rx⌉, ⌈gy / ry⌉)``, the resized on-chip buffers and, per tensor, the axes of its
+    2-D page grid (0 rows, 1 columns) on which the last merged block now overhangs the tensor (a partial
+    last block: the reader zero-pads it, the writer skips it). Each output element gets the same products
+    summed in the same order. None when the kernel is not of the form above or a tensor is not 2-D."""
+    out = _reblock(f, launch, {"x": (rx, 1), "y": (ry, 1)})
+    if out is None:
+        return None
+    body, grid, resized = out
+    partial: dict[str, list[int]] = {}
+    for c in _copies_of(body):
+        for r in c.args[:2]:
+            if not (isinstance(r, BufferRegion) and r.buffer.scope == "global"):
+                continue
+            if len(r.starts) != 2:  # noqa: PLR2004 - 2-D tensors only
+                return None
+            for d, st in enumerate(r.starts):
+                for v, g in zip(launch.block_vars, grid):
+                    if uses_var(st, v) and eval_int(st, {v: g - 1}) + r.extents[d] > r.buffer.shape[d]:
+                        partial.setdefault(r.buffer.name, [])
+                        if d not in partial[r.buffer.name]:
+                            partial[r.buffer.name].append(d)
+    return body, grid, resized, {k: sorted(v) for k, v in partial.items()}
+
+
+def _copies_of(st: Stmt) -> list[Call]:
+    calls: list[Call] = []
+
+    def walk(x: Stmt) -> None:
+        if isinstance(x, SeqStmt):
+            for y in x.stmts:
+                walk(y)
+        elif isinstance(x, (For, Allocate)):
+            walk(x.body)
+        elif isinstance(x, KernelLaunch):
+            walk(x.body)
+        elif isinstance(x, Evaluate) and isinstance(x.value, Call) and x.value.op == "tl.copy":
+            calls.append(x.value)
+
+    walk(st)
+    return calls
+
+
+def _reblock(f: PrimFunc, launch: KernelLaunch,
+             factor: dict[str, tuple[int, int]]) -> tuple[Stmt, list[int], dict[str, Buffer]] | None:
+    """The kernel with its blocks rescaled by ``num / den`` along each axis (``{"x": (num, den), "y": …}``)."""
     bx, by = launch.block_vars
     allocs: list[Buffer] = []
     body = launch.body
@@ -63,13 +115,18 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
     extents = {axis: {e for (a, e) in marks.values() if a == axis} for axis in ("x", "y")}
     if any(len(v) > 1 for v in extents.values()):
         return None
-    factor = {"x": t, "y": s}
     for axis, ext in extents.items():
-        if factor[axis] > 1 and (not ext or next(iter(ext)) % (factor[axis] * TILE)):
+        num, den = factor[axis]
+        if (num, den) != (1, 1) and (not ext or (next(iter(ext)) * num) % (den * TILE)):
             return None
+
+    def scale(axis: str, d: int) -> int:
+        num, den = factor[axis]
+        return d * num // den
+
     new_bufs: dict[str, Buffer] = {}
     for name, b in onchip.items():
-        shape = [d // factor[marks[(name, i)][0]] if (name, i) in marks else d for i, d in enumerate(b.shape)]
+        shape = [scale(marks[(name, i)][0], d) if (name, i) in marks else d for i, d in enumerate(b.shape)]
         new_bufs[name] = Buffer(b.name, tuple(shape), b.dtype, b.scope, b.loc)
     var_axis = {bx: "x", by: "y"}
 
@@ -80,9 +137,8 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
         for d, st in enumerate(r.starts):
             v = next((v for v in (bx, by) if uses_var(st, v)), None)
             if v is not None:
-                k = factor[var_axis[v]]
-                starts[d] = IntImm(eval_int(st, {v: 0})) + v * IntImm(exts[d] // k)
-                exts[d] //= k
+                exts[d] = scale(var_axis[v], exts[d])
+                starts[d] = IntImm(eval_int(st, {v: 0})) + v * IntImm(exts[d])
         return BufferRegion(r.buffer, tuple(starts), tuple(exts), r.loc)
 
     def arg(a: Any) -> Any:
@@ -104,9 +160,11 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
     for b in reversed(allocs):
         new_body = Allocate(new_bufs[b.name], new_body, None)
     gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
-    new_launch = KernelLaunch((IntImm(gx * t), IntImm(gy * s)), launch.block_vars, new_body, launch.loc)
+    # a split multiplies the grid by den; a merge divides it by num, rounding up (a partial last block)
+    grid = [-(-g * factor[a][1] // factor[a][0]) for g, a in ((gx, "x"), (gy, "y"))]
+    new_launch = KernelLaunch((IntImm(grid[0]), IntImm(grid[1])), launch.block_vars, new_body, launch.loc)
     resized = {n: b for n, b in new_bufs.items() if b.shape != onchip[n].shape}
-    return _replace_launch(f.body, launch, new_launch), [gx * t, gy * s], resized
+    return _replace_launch(f.body, launch, new_launch), grid, resized
 
 
 def _collect(st: Stmt, calls: list[Call], block_vars: tuple[Var, Var]) -> bool:

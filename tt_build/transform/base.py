@@ -111,6 +111,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # K tiles per multicast step (PlanMulticastTT fuses consecutive K iterations of a multicast GEMM up to
     # this many tiles of K, like a larger block_K; 1: keep the kernel's block_K).
     "multicast_k_tiles": 4,
+    # One merged block per core (PlanMulticastTT): each core's rectangle of blocks computed as one block in a
+    # single pass over K (every operand panel read from DRAM once) where it fits in L1; off: lock-step blocks.
+    "multicast_merge": True,
     # Run the structural part of VerifyTTIR after every pass (names the pass that broke the IR).
     "verify_each_pass": False,
 }

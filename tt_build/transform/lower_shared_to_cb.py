@@ -7,7 +7,8 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
   ``<dst>_rm`` block holds row-major rows in tile-sized pages, compute tilizes it into ``<dst>``); depth = ``num_stages`` of
   the enclosing ``T.Pipelined`` loop (else ``default_stages``) × block pages;
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
-  from DST by compute; depth = ``default_stages`` × block pages;
+  from DST by compute; depth = ``default_stages`` × block pages, one block when the kernel runs a 2-D
+  multicast plan (``tt.multicast``) with one block per core (nothing for a second stage to overlap);
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
 * ``dst``: a fragment only ever used in DST (no CB);
 * ``staged``: a fragment computed by expression trees or reductions, or read by other statements
@@ -195,6 +196,7 @@ class LowerSharedToCB(Pass):
                              f"{MAX_CBS} ({first_over.name} is number {MAX_CBS + 1})", first_over.loc or f.loc,
                              hint="use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across "
                                   "T.copy calls, or split the kernel)")
+        single_block = A.MULTICAST in attrs and all(w["count"] == 1 for w in attrs.get(A.WORK_PARTITION) or [{}])
         for kind in ("input", "scaler", "output", "intermediate", "staged"):
             for b in (b for b in order if kinds[b] == kind):
                 cb_id = next_id[kind]
@@ -206,7 +208,8 @@ class LowerSharedToCB(Pass):
                 next_id[kind] = cb_id + 1
                 info = attrs[A.buffer_key(b.name)]
                 tiles = info["tiles"][0] * info["tiles"][1]
-                one_block = kind == "staged" or b in drains.values()  # compute holds / hands over one block
+                # compute holds / hands over one block; a multicast core running one block writes it once
+                one_block = kind == "staged" or b in drains.values() or (kind == "output" and single_block)
                 stages = filled.get(b, 2 if kind == "scaler" else 1 if one_block else default_stages)
                 page = info.get("page_size", _PAGE[info["data_format"]])
                 cb: dict[str, Any] = {

@@ -1,8 +1,8 @@
 """tt.PlanMulticastTT — map a 2-D block grid onto a 2-D core grid whose rows and columns share operands.
 
 Requires: ``tt.work_partition`` / ``tt.grid_blocks`` (LayoutAwareWorkPartitionTT), ``tt.buffer.<param>``;
-options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``arch`` and ``math_fidelity``
-(the cost estimate).
+options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``multicast_merge`` (default on),
+``arch``, ``math_fidelity`` (the cost estimate), ``l1_budget`` and ``default_stages`` (the L1 estimate).
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
 
@@ -27,14 +27,26 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   RISCs.
 
 * block splitting: where the kernel's blocks balance the cores badly (32 × 32 blocks on Blackhole's
-  13 × 10 cores: 12 on the busiest core where 7.9 would balance them) and there are at least as many
-  blocks as cores, a GEMM-like kernel (only copies
+  13 × 10 cores: 12 on the busiest core where 7.9 would balance them) or are fewer than the cores
+  (512³ at 128 × 128 on 8 × 8: 16 blocks, split into 64 of 64 × 64 for all 64 cores), a GEMM-like kernel (only copies
   between a tensor and a whole on-chip buffer, ``T.gemm``, ``T.clear`` and loops not bounded by a block
   index) gets its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (split blocks of at
   least 64 rows / columns), as if written with ``block_M / s`` and ``block_N / t``: the same products
   summed in the same order (``tt_build/transform/_block_split.py``). The split ranked best (below) is
   used when it ranks 5 % ahead of the unsplit plan; the resized buffers' ``tt.buffer.<name>`` are
   updated (``tt.grid_blocks`` stays the kernel's grid as written).
+
+* one merged block per core (option ``multicast_merge``, default on): each candidate's (split or not)
+  rectangle of ``rx × ry`` blocks per core is merged into one block, as if written with
+  ``block_N·rx`` and ``block_M·ry`` (``_block_split.merge_kernel_blocks``: the same products summed in
+  the same order), so every core makes a single pass over K and each operand panel is read from DRAM
+  once (lock-step blocks read it at every step). A merged block that overhangs the tensor (the last
+  core column / row) is a partial last block (``partial`` in the tensors' ``tt.buffer.<name>``: the
+  senders zero-pad it, the writer skips it). Used where the merged kernel's circular buffers fit the L1
+  budget (``l1_estimate``: input panels ``num_stages`` deep, the output block — single-buffered, one
+  block per core — and the fp32 partial sums) and it ranks ahead of the lock-step plans; neither splits nor merges are tried for a
+  kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
+  not depend on the plan).
 
 * K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
   filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
@@ -83,7 +95,7 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
-from tt_build.transform._block_split import split_kernel_blocks
+from tt_build.transform._block_split import merge_kernel_blocks, split_kernel_blocks
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -91,6 +103,7 @@ from tt_build.transform.base import (
     MATMUL_TILE_CYCLES_PER_PHASE,
     Pass,
     PassContext,
+    l1_budget,
 )
 from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
@@ -145,15 +158,29 @@ class PlanMulticastTT(Pass):
         plain, best = base[0], base[1:]
         if best[0] is None:
             return f
-        # split the blocks only to balance the cores (never to find parallelism a small kernel lacks)
-        gx0, gy0 = grid
+        # split the blocks to balance the cores, or to spread a kernel with fewer blocks than cores over more
+        # of them (512³ at 128×128 on 8×8: 16 blocks → 64 blocks of 64×64, all 64 cores, with multicast)
         partial = any(f.attrs.get(A.buffer_key(p.name), {}).get("partial") for p in f.params)
-        if gx0 * gy0 >= dev[0] * dev[1] and not partial:
+        # reblocking is a performance choice: never for a kernel that, as written, has more than one T.gemm or
+        # circular buffers over the L1 budget (its diagnostic must not depend on the plan)
+        gemms = sum(1 for c in _calls(launch.body) if c.op == "tl.gemm")
+        fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages"))) <= l1_budget(ctx)
+        lock_step = [best]
+        if not partial and gemms == 1 and fits:
             for s, t in _split_factors(f, launch):
                 split = self._split(f, launch, s, t)
                 cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
-                if cand is not None and cand[1] is not None and cand[-1] < 0.95 * best[-1]:
-                    best = cand[1:]
+                if cand is not None and cand[1] is not None:
+                    lock_step.append(cand[1:])
+                    if cand[-1] < 0.95 * best[-1]:
+                        best = cand[1:]
+            # one merged block per core: each core's rectangle of (split) blocks as one block, a single pass
+            # over K, so every operand panel is read from DRAM once — where the merged block fits in L1
+            merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
+            if merged:
+                top = min(merged, key=lambda c: c[-1])
+                if top[-1] < best[-1]:
+                    best = top
         est, f, launch, groups, (cx, cy), (rx, ry), _ = best
         if not est < 0.9 * plain:  # noqa: PLR2004 - the plan must win by 10 %
             return orig
@@ -235,6 +262,38 @@ class PlanMulticastTT(Pass):
             info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
             attrs[A.buffer_key(name)] = info
         return PrimFunc(f.name, f.params, body, attrs, f.loc)
+
+    def _merged(self, cand: tuple, ctx: PassContext, dev: tuple[int, ...]) -> tuple | None:
+        """The plan candidate (as ``_candidate``'s, without the plain estimate) of ``cand``'s kernel with each
+        core's ``rx × ry`` rectangle of blocks merged into one block (``_block_split.merge_kernel_blocks``),
+        when the merged kernel's circular buffers fit the L1 budget (``l1_estimate``); None otherwise or
+        when every core already runs one block."""
+        _, f, launch, _, _, (rx, ry), _ = cand
+        if rx * ry == 1:
+            return None
+        out = merge_kernel_blocks(f, launch, rx, ry)
+        if out is None:
+            return None
+        body, _, resized, partial = out
+        attrs = dict(f.attrs)
+        for name, b in resized.items():
+            info = dict(attrs[A.buffer_key(name)])
+            info["shape"] = list(b.shape)
+            info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
+            attrs[A.buffer_key(name)] = info
+        for name, axes in partial.items():
+            attrs[A.buffer_key(name)] = {**attrs[A.buffer_key(name)], "partial": axes}
+        mf = PrimFunc(f.name, f.params, body, attrs, f.loc)
+        ml = _launch(mf)
+        got = self._candidate(mf, ml, ctx, dev)
+        if got is None or got[1] is None or tuple(got[-2]) != (1, 1):
+            return None
+        coarse = self._coarsen_k(mf, ml, got[4], int(ctx.get("multicast_k_tiles")))
+        infos = {**attrs, **(coarse[1] if coarse is not None else {})}
+        # one block per core: its output block single-buffered (LowerSharedToCB)
+        if l1_estimate(ml, infos, int(ctx.get("default_stages")), out_stages=1) > l1_budget(ctx):
+            return None
+        return got[1:]
 
     # -- cost estimate ---------------------------------------------------------------------------
     def _candidate(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext, dev: tuple[int, ...]) -> tuple | None:
@@ -388,6 +447,52 @@ class PlanMulticastTT(Pass):
         return M().visit(f.body), infos
 
 
+def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None) -> int:
+    """Bytes of L1 the circular buffers of a GEMM-like kernel take (as LowerSharedToCB and
+    InsertDSTManagementTT will size them): each on-chip buffer filled by a copy in a pipelined loop
+    ``num_stages`` (else ``default_stages``) blocks deep; an accumulator copied to an output tensor one
+    output block ``out_stages`` (else ``default_stages``) deep in the tensor's format plus, when larger than DST, one block of
+    partial sums in its own format. ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
+    total = 0
+    stages: dict[str, int] = {}
+
+    class V(StmtExprVisitor):
+        def __init__(self) -> None:
+            self.depth = [default_stages]
+
+        def visit_For(self, node: For) -> None:  # noqa: N802
+            pipelined = node.kind == "pipelined"
+            if pipelined:
+                self.depth.append(max(int(node.annotations.get("num_stages", default_stages) or 1), 1))
+            self.generic_visit(node)
+            if pipelined:
+                self.depth.pop()
+
+        def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
+            c = node.value
+            if isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion) \
+                    and c.args[1].buffer.scope != "global":
+                stages[c.args[1].buffer.name] = self.depth[-1]
+            elif isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion):
+                stages.setdefault("@out:" + c.args[0].buffer.name, 0)
+                stages["@dtype:" + c.args[0].buffer.name] = dtype_bytes(c.args[1].buffer.dtype)  # type: ignore[assignment]
+
+    V().visit(launch.body)
+    body: Any = launch.body
+    while isinstance(body, Allocate):
+        b = body.buffer
+        info = infos.get(A.buffer_key(b.name), {})
+        shape = info.get("shape", list(b.shape))
+        tiles = (shape[0] // TILE) * (shape[1] // TILE) if len(shape) == 2 else 0  # noqa: PLR2004
+        if b.name in stages:  # filled from a tensor
+            total += tiles * TILE * TILE * dtype_bytes(b.dtype) * stages[b.name]
+        if "@out:" + b.name in stages:  # copied to a tensor: output CB + partial sums
+            total += tiles * TILE * TILE * int(stages["@dtype:" + b.name]) * (out_stages or default_stages)
+            total += tiles * TILE * TILE * dtype_bytes(b.dtype)
+        body = body.body
+    return total
+
+
 def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
     """Candidate block splits (s along by, t along bx) for PlanMulticastTT: each split block at least 64
     elements (two tiles) along the split axis, so that a multicast step keeps moving whole panels."""
@@ -471,6 +576,18 @@ def _launch(f: PrimFunc) -> KernelLaunch | None:
 
     V().visit(f.body)
     return found[0] if len(found) == 1 else None
+
+
+def _calls(body: Any) -> list[Call]:
+    out: list[Call] = []
+
+    class V(StmtExprVisitor):
+        def visit_Evaluate(self, node: Evaluate) -> None:  # noqa: N802
+            if isinstance(node.value, Call):
+                out.append(node.value)
+
+    V().visit(body)
+    return out
 
 
 def _copies(body: Any) -> list[Call]:

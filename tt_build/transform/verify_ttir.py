@@ -502,15 +502,17 @@ def _check_scaler_fill(f: PrimFunc, p: _Problems) -> None:
 def _check_partial(f: PrimFunc, p: _Problems) -> None:
     """A tensor with partial last blocks is only touched under a bounds guard: every page transfer of it is the
     then-branch of an ``if`` on its tile row / column; in the reader the else-branch zero-fills the same L1
-    page (so compute sees whole blocks), in the writer there is none. Zero fills appear nowhere else."""
+    page (so compute sees whole blocks), in the writer there is none (a writer sending a multicast group
+    reads too: its reads are checked as the reader's). Zero fills appear nowhere else."""
     partial = {k[len(A.BUFFER_PREFIX):] for k, v in f.attrs.items()
                if k.startswith(A.BUFFER_PREFIX) and v.get("partial")}
-    api = {"reader": "tt.noc_async_read_page", "writer": "tt.noc_async_write_page"}.get(f.attrs[A.KERNEL_ROLE])
-    if api is None:
+    apis = {"reader": ("tt.noc_async_read_page",),
+            "writer": ("tt.noc_async_write_page", "tt.noc_async_read_page")}.get(f.attrs[A.KERNEL_ROLE])
+    if apis is None:
         return
 
     def access(s: Stmt | None) -> Call | None:
-        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in (api, "tt.zero_page"):
+        if isinstance(s, Evaluate) and isinstance(s.value, Call) and s.value.op in (*apis, "tt.zero_page"):
             return s.value
         return None
 
@@ -521,7 +523,8 @@ def _check_partial(f: PrimFunc, p: _Problems) -> None:
             if is_gather_guard(s):  # the padding of an element gather (checked by check_gather_reads)
                 return
             then, other = access(s.then_case), access(s.else_case)
-            if then is not None and then.op == api and then.args[1].name in partial:
+            if then is not None and then.op in apis and then.args[1].name in partial:
+                api = then.op
                 if api == "tt.noc_async_read_page" and (other is None or other.op != "tt.zero_page"
                                                         or not _same(other.args[0], then.args[2])):
                     p.add("LowerCBIntrinsics", f"{f.name}: a guarded read of {then.args[1].name} does not zero-fill "

@@ -212,7 +212,7 @@ void run(const void* const* inputs, void* const* outputs, const std::string& ker
     // Circular buffers (depth = stages x block pages).
     CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
     CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
-    CreateCircularBuffer(program, cores, CircularBufferConfig(4096, {{16, tt::DataFormat::Float16_b}}).set_page_size(16, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(2048, {{16, tt::DataFormat::Float16_b}}).set_page_size(16, 2048));
 
     // Multicast semaphores (all start at 0).
     const uint32_t semaphore_0 = CreateSemaphore(program, cores, 0);
