@@ -34,7 +34,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import test_build_dir
-from tests.mock_api_decls import DEFINES, Decl, declarations, header_key, llk_headers, mock_headers, use_source
+from tests.mock_api_decls import (DEFINES, Decl, declarations, header_key, internal_headers, llk_headers, mock_headers,
+                                  use_source)
 from tt_build import mock_sdk
 from tt_build.check import CBDesc, check_kernels, find_compiler, find_sfpi_include
 
@@ -45,7 +46,7 @@ pytestmark = [pytest.mark.compile, pytest.mark.network]
 NO_DECLARATIONS = {"compute/eltwise_unary/sfpu_split_includes.h", "compute/layernorm.h", "compute/softmax.h",
                    "tensor/noc_traits.h", "debug/assert.h", "debug/device_print.h", "debug/dprint.h",
                    "dataflow/noc_semaphore.h", "llk_math_eltwise_binary_sfpu_macros.h"}
-HEADERS = [h for h in [*mock_headers(), *llk_headers()] if header_key(h) not in NO_DECLARATIONS]
+HEADERS = [h for h in [*mock_headers(), *internal_headers(), *llk_headers()] if header_key(h) not in NO_DECLARATIONS]
 CBS = [CBDesc(i) for i in (0, 1, 2, 16)]
 
 
@@ -83,7 +84,8 @@ def _offenders(diagnostics: str, src: Path, decls: list[Decl]) -> list[str]:
 def test_every_mock_header_declares_something_and_the_parser_sees_the_core_api() -> None:
     names = {d.name for h in HEADERS for d in declarations(h)}
     for name in ("reduce_tile", "add_tiles_bcast_rows", "transpose_tile", "tilize_block", "pack_untilize_block",
-                 "exp_tile", "get_arg_val", "EltwiseBinaryType::ELWADD", "BroadcastType::ROW", "noc_async_read"):
+                 "exp_tile", "get_arg_val", "EltwiseBinaryType::ELWADD", "BroadcastType::ROW", "noc_async_read",
+                 "Noc::set_async_read_state", "Noc::async_read_with_state", "tt_uint64_t", "L1WordCount"):
         assert name in names
     assert all(declarations(h) for h in HEADERS)
 

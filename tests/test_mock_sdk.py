@@ -70,13 +70,14 @@ def check_close(out: np.ndarray, ref: np.ndarray) -> None:
     assert rel <= 2e-2, f"max relative error {rel}"
 
 
-def run_eltwise(mock: Mock, tmp: Path, op: int, rows: int, cols: int, ncores: int, post: str = "", **env: str):
+def run_eltwise(mock: Mock, tmp: Path, op: int, rows: int, cols: int, ncores: int, post: str = "",
+                kernels: Path = KERNELS, **env: str):
     rng = np.random.default_rng(op * 1000 + rows + cols + ncores)
     a = bf16(rng.standard_normal((rows, cols)))
     b = bf16(rng.standard_normal((rows, cols)))
     a.tofile(tmp / "a.bin")
     b.tofile(tmp / "b.bin")
-    args = [mock.host, "eltwise", KERNELS, op, rows, cols, ncores, tmp / "a.bin", tmp / "b.bin", tmp / "out.bin"]
+    args = [mock.host, "eltwise", kernels, op, rows, cols, ncores, tmp / "a.bin", tmp / "b.bin", tmp / "out.bin"]
     if post:
         args.append(post)
     proc = mock.run(args, **env)
@@ -478,6 +479,37 @@ def test_stats_json_counts_noc_bytes_and_tiles(mock: Mock, tmp_path: Path) -> No
     assert tot["tiles_by_fidelity"]["LoFi"]["matmul"] == 0
     assert tot["semaphore_ops"] == {"set": 0, "inc": 0, "set_multicast": 0, "inc_multicast": 0, "set_remote": 0,
                                     "wait": 0}
+
+
+def test_stateful_noc_reads_match_numpy_and_count_their_bytes(mock: Mock, tmp_path: Path) -> None:
+    # the eltwise program with a reader that reads through Noc::set_async_read_state / async_read_with_state
+    kdir = tmp_path / "kernels"
+    shutil.copytree(KERNELS, kdir)
+    shutil.copy(PROGRAMS / "noc_state" / "reader_binary.cpp", kdir / "reader_binary.cpp")
+    rows, cols, ncores = 64, 96, 3
+    stats = tmp_path / "stats.json"
+    a, b, out = run_eltwise(mock, tmp_path, 0, rows, cols, ncores, kernels=kdir, TT_MOCK_STATS=str(stats))
+    ref = bf16(a.astype(np.float32) + b.astype(np.float32))
+    assert np.array_equal(out.view(np.uint16), ref.view(np.uint16))
+    tot = json.loads(stats.read_text())["workloads"][0]["totals"]
+    tiles = rows * cols // 1024
+    assert tot["noc_read_bytes"] == tot["dram_read_bytes"] == 2 * tiles * 2048
+
+
+def test_stateful_noc_read_without_its_state_is_reported(mock: Mock, tmp_path: Path) -> None:
+    kdir = tmp_path / "kernels"
+    shutil.copytree(KERNELS, kdir)
+    src = (PROGRAMS / "noc_state" / "reader_binary.cpp").read_text()
+    without = "\n".join(line for line in src.splitlines() if "set_async_read_state<" not in line
+                         and "set_async_read_state(" not in line)
+    (kdir / "reader_binary.cpp").write_text(without)
+    rows = cols = 32
+    for name in ("a.bin", "b.bin"):
+        bf16(np.ones((rows, cols))).tofile(tmp_path / name)
+    proc = mock.run([mock.host, "eltwise", kdir, 0, rows, cols, 1, tmp_path / "a.bin", tmp_path / "b.bin",
+                     tmp_path / "out.bin"])
+    assert proc.returncode != 0
+    assert "Noc::async_read_with_state: no set_async_read_state on this core's NoC before it" in proc.stderr
 
 
 def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:

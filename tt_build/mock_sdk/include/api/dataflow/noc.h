@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <type_traits>
 
 #include "api/dataflow/dataflow_api.h"
@@ -61,6 +62,23 @@ struct NocOptVals {
     std::uint32_t trid = 0;
 };
 
+namespace tt_mock {
+// The state of stateful reads (Noc::set_async_read_state): on the device it sits in the read command
+// buffer of a core's NoC; the mock keeps it per (core, NoC) in the kernel, since every core running
+// this kernel is a fiber of one host thread.
+struct NocReadState {
+    std::uint64_t src_noc_addr = 0;
+    std::uint32_t size_bytes = 0;
+};
+inline std::map<std::uint64_t, NocReadState>& noc_read_states() {
+    static std::map<std::uint64_t, NocReadState> states;
+    return states;
+}
+inline std::uint64_t noc_read_state_key(std::uint8_t noc_id) {
+    return (static_cast<std::uint64_t>(g_api->my_noc_xy()) << 8) | noc_id;
+}
+}  // namespace tt_mock
+
 class Noc {
 public:
     enum class AddressType { NOC, LOCAL_L1 };
@@ -102,6 +120,43 @@ public:
             noc_traits_t<Dst>::template dst_addr<AddressType::LOCAL_L1>(dst, *this, dst_args));
         const std::uint64_t src_addr = noc_traits_t<Src>::template src_addr<AddressType::NOC>(src, *this, src_args);
         tt_mock::g_api->noc_read(src_addr, dst_addr, size_bytes);
+    }
+
+    // Records the source of stateful reads: the NoC address of src (its NoC coordinates are kept for
+    // every async_read_with_state that follows) and size_bytes.
+    template <NocOptions opts = NocOptions::DEFAULT, std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1,
+              typename Src>
+    void set_async_read_state(const Src& src, std::uint32_t size_bytes, const src_args_t<Src>& src_args,
+                              const NocOptVals& /*noc_opts*/ = {}) const {
+        const std::uint64_t src_addr = noc_traits_t<Src>::template src_addr<AddressType::NOC>(src, *this, src_args);
+        tt_mock::noc_read_states()[tt_mock::noc_read_state_key(noc_id_)] = {src_addr, size_bytes};
+    }
+
+    // Reads from the NoC coordinates recorded by set_async_read_state, at the local address of src,
+    // into dst (this core's L1). One-packet mode (max_page_size <= NOC_MAX_BURST_SIZE) reads the size
+    // recorded by set_async_read_state; otherwise size_bytes.
+    template <NocOptions opts = NocOptions::DEFAULT, std::uint32_t max_page_size = NOC_MAX_BURST_SIZE + 1,
+              typename Src, typename Dst>
+    void async_read_with_state(const Src& src, const Dst& dst, std::uint32_t size_bytes,
+                               const src_args_t<Src>& src_args, const dst_args_t<Dst>& dst_args,
+                               const NocOptVals& /*noc_opts*/ = {}) const {
+        static_assert(!has_flag(opts, NocOptions::TXN_ID) || max_page_size <= NOC_MAX_BURST_SIZE,
+                      "NocOptions::TXN_ID for async_read_with_state requires one-packet mode "
+                      "(max_page_size <= NOC_MAX_BURST_SIZE)");
+        const auto& states = tt_mock::noc_read_states();
+        const auto it = states.find(tt_mock::noc_read_state_key(noc_id_));
+        if (it == states.end()) {
+            tt_mock::g_api->fail("Noc::async_read_with_state: no set_async_read_state on this core's NoC before it");
+        }
+        // the device takes the NoC coordinates from the state and the low 32 address bits from src
+        constexpr std::uint64_t kLocalMask = (std::uint64_t{1} << tt_mock::kNocAddrLocalBits) - 1;
+        const std::uint32_t local = static_cast<std::uint32_t>(
+            noc_traits_t<Src>::template src_addr<AddressType::NOC>(src, *this, src_args));
+        const std::uint64_t src_addr = (it->second.src_noc_addr & ~kLocalMask) | local;
+        const std::uint32_t dst_addr = static_cast<std::uint32_t>(
+            noc_traits_t<Dst>::template dst_addr<AddressType::LOCAL_L1>(dst, *this, dst_args));
+        const std::uint32_t size = max_page_size <= NOC_MAX_BURST_SIZE ? it->second.size_bytes : size_bytes;
+        tt_mock::g_api->noc_read(src_addr, dst_addr, size);
     }
 
     // Writes size_bytes from src (this core's L1) to dst (a NoC address).
