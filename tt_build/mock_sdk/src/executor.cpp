@@ -218,7 +218,7 @@ struct Executor {
     std::string error;
     // device-time model (cycles): a data-movement RISC's clock; the compute kernel's unpack, math and
     // pack threads; completion of outstanding NOC reads, writes and atomics
-    double t = 0, unpack = 0, math = 0, pack = 0, commit = 0, release[2] = {0, 0};
+    double t = 0, unpack = 0, math = 0, math_begin = 0, pack = 0, commit = 0, release[2] = {0, 0};
     int dst_half = 0;
     double reads_done = 0, writes_done = 0, atomics_done = 0, last_arrival = 0;
     // this processor's CB interface records (get_local_cb_interface) and what the runtime last wrote
@@ -1221,8 +1221,11 @@ inline constexpr double kSfpuSimpleCycles = 64, kSfpuTranscendentalCycles = 512;
 double fidelity_phases(const Executor* e) { return tile_math::fidelity_phases(e->kernel->math_fidelity); }
 
 void model_math(Executor* e, int tiles_unpacked, double cycles) {
-    e->unpack += tiles_unpacked * kUnpackTileCycles;
-    e->math = std::max(e->math, e->unpack) + cycles;
+    // SrcA / SrcB are double-buffered: the unpacker fills one while the math thread uses the other, so it
+    // starts an op's operands no earlier than the math thread started the previous op
+    e->unpack = std::max(e->unpack, e->math_begin) + tiles_unpacked * kUnpackTileCycles;
+    e->math_begin = std::max(e->math, e->unpack);
+    e->math = e->math_begin + cycles;
 }
 
 double sfpu_cycles(std::uint32_t op) {
