@@ -280,7 +280,8 @@ _MCAST_GROUP = Record({"group": STR, "buffer": STR, "tensor": STR, "axis": Enum(
 _MCAST_CORE = Record({"core": _PAIR, "blocks": Tuple(_PAIR, _PAIR), "groups": MapOf(Record({"sender": BOOL, "sender_core": _PAIR,
                                                              "dest": Tuple(_PAIR, _PAIR)}), "group")})
 _MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
-                     "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)})
+                     "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)},
+                    {"pipeline": Record({"k_tiles": INT, "stages": INT})})
 _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi", "HiFi2", "HiFi3", "HiFi4"), "dst_capacity": INT,
                           "transpose_b": BOOL})
 
@@ -379,7 +380,8 @@ MULTICAST = _declare(
     "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
     "sender and the destination rectangle (logical core coordinates, inclusive), and the rectangle of blocks "
-    "the core owns (blocks, inclusive [[bx0, by0], [bx1, by1]]).",
+    "the core owns (blocks, inclusive [[bx0, by0], [bx1, by1]]); pipeline (when the plan sized the K loop): "
+    "the tiles of K each step of the groups' circular buffers carries and the steps (stages) each holds.",
     carried=True,
 )
 SHARD_BLOCKS = _declare(

@@ -108,9 +108,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # 2-D multicast of GEMM-like operands (PlanMulticastTT): a core row shares the blocks read with the
     # row's block index, a core column those read with the column's; off: every core reads its own.
     "multicast": True,
-    # K tiles per multicast step (PlanMulticastTT fuses consecutive K iterations of a multicast GEMM up to
-    # this many tiles of K, like a larger block_K; 1: keep the kernel's block_K).
-    "multicast_k_tiles": 4,
+    # Most K tiles per multicast step: PlanMulticastTT picks the step (consecutive K iterations of a multicast
+    # GEMM fused, like a larger block_K) and the operand CBs' stages by its estimate, up to this many tiles of
+    # K (1: keep the kernel's block_K).
+    "multicast_k_tiles": 8,
     # One merged block per core (PlanMulticastTT): each core's rectangle of blocks computed as one block in a
     # single pass over K (every operand panel read from DRAM once) where it fits in L1; off: lock-step blocks.
     "multicast_merge": True,

@@ -96,6 +96,12 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
 from tt_build.transform._block_split import merge_kernel_blocks, split_kernel_blocks
+from tt_build.transform._operand_pipeline import (
+    ARCH_DRAM_LATENCY_CYCLES,
+    ARCH_NOC_BYTES_PER_CYCLE,
+    OperandPipeline,
+    choose_pipeline,
+)
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -204,12 +210,14 @@ class PlanMulticastTT(Pass):
             mcores.append({"core": [x, y], "blocks": core_blocks((x, y), (rx, ry), (gx, gy)), "groups": entry})
         attrs = dict(f.attrs)
         body = f.body
-        coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
-        if coarse is not None:
-            body, new_infos = coarse
+        plan: dict[str, Any] = {"core_grid": [cx, cy], "block_grid": [gx, gy], "blocks_per_core": [rx, ry],
+                                "groups": groups, "cores": mcores}
+        pipe, _ = self._pipeline(f, launch, groups, ctx, (cx, cy), single=per_core == 1)
+        if pipe is not None:
+            body, new_infos = self._apply_pipeline(f, launch, groups, pipe)
             attrs.update(new_infos)
-        attrs[A.MULTICAST] = {"core_grid": [cx, cy], "block_grid": [gx, gy], "blocks_per_core": [rx, ry],
-                              "groups": groups, "cores": mcores}
+            plan["pipeline"] = {"k_tiles": pipe.k_tiles, "stages": pipe.stages}
+        attrs[A.MULTICAST] = plan
         attrs[A.WORK_PARTITION] = work
         attrs[A.CORE_GRID] = [cx, cy]
         attrs[A.CORE_RANGES] = core_ranges(cores, cx)
@@ -288,10 +296,11 @@ class PlanMulticastTT(Pass):
         got = self._candidate(mf, ml, ctx, dev)
         if got is None or got[1] is None or tuple(got[-2]) != (1, 1):
             return None
-        coarse = self._coarsen_k(mf, ml, got[4], int(ctx.get("multicast_k_tiles")))
-        infos = {**attrs, **(coarse[1] if coarse is not None else {})}
-        # one block per core: its output block single-buffered (LowerSharedToCB)
-        if l1_estimate(ml, infos, int(ctx.get("default_stages")), out_stages=1) > l1_budget(ctx):
+        # one block per core: its output block single-buffered (LowerSharedToCB); the operand pipeline must fit
+        # with at least two stages (a K loop the plan cannot size: the kernel's circular buffers as written)
+        pipe, sized = self._pipeline(mf, ml, got[4], ctx, got[5], single=True)
+        if pipe is None and (sized or l1_estimate(ml, attrs, int(ctx.get("default_stages")), out_stages=1)
+                             > l1_budget(ctx)):
             return None
         return got[1:]
 
@@ -369,71 +378,119 @@ class PlanMulticastTT(Pass):
             out.append(panel * (cy if g["axis"] == "x" else cx) * rx * ry)
         return out
 
-    # -- K coarsening ----------------------------------------------------------------------------
-    def _coarsen_k(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
-                   target_tiles: int) -> tuple[Stmt, dict[str, Any]] | None:
-        """Fuse ``g`` consecutive iterations of the K loop into one: each multicast step then moves
-        ``g`` times the K extent of the user's blocks, so the fixed cost of a step (DRAM latency, the
-        semaphore round trip, the multicast) is paid ``g`` times less often. Applies to a K loop whose
-        body is exactly the copies filling the groups' buffers (consecutive iterations reading
-        adjacent regions along one dimension) and the ``T.gemm`` reading them; ``g`` is the largest
-        divisor of the trip count with at most ``target_tiles`` tiles of K per step. The result is the
-        kernel the user would have written with ``block_K·g``: the same products, summed in the same
-        order. Returns the new body and the updated ``tt.buffer.*`` of the resized buffers."""
+    # -- operand pipeline: K step and stages ----------------------------------------------------
+    def _pipeline(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                  grid: tuple[int, int], *, single: bool) -> tuple[OperandPipeline | None, bool]:
+        """The operand pipeline (``_operand_pipeline.choose_pipeline``) of the plan's K loop on a ``grid`` of
+        cores, and whether the loop could be sized at all (False: no constant K loop holding the groups'
+        copies). ``single``: one block per core (its output block single-buffered in the L1 estimate).
+        Iterations are fused only where ``_fusable`` allows it; the stages are at least the loop's
+        ``num_stages`` (``default_stages`` for a loop without one)."""
         names = {g["buffer"] for g in groups}
         loop = _k_loop(launch.body, names)
-        if loop is None or target_tiles <= 1:
-            return None
+        if loop is None:
+            return None, False
+        arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
+        fidelity = ctx.get("math_fidelity")
+        phases = MATH_FIDELITIES.index(fidelity) + 1 if fidelity in MATH_FIDELITIES else 4
+        by_name = {g["buffer"]: g for g in groups}
+        shapes = {g["axis"]: f.attrs[A.buffer_key(g["buffer"])]["tiles"] for g in groups}
+        rows, kb = shapes["x"]
+        cols = shapes["y"][1] if shapes["y"][0] == kb else shapes["y"][0]
+        panel: dict[str, int] = {}
+        opnd = 0  # bytes of one stage of the groups' buffers at the kernel's block_K
+        for c in _copies(loop.body):
+            g = by_name.get(c.args[1].buffer.name)
+            if g is not None:
+                ext = c.args[0].extents
+                nbytes = ext[0] * ext[1] * dtype_bytes(c.args[0].buffer.dtype)
+                panel[g["axis"]] = nbytes // kb
+                opnd += nbytes
+        default_stages = int(ctx.get("default_stages"))
+        cur = max(int(loop.annotations.get("num_stages", default_stages) or 1), 1) if loop.kind == "pipelined" \
+            else default_stages
+        base = l1_estimate(launch, f.attrs, default_stages, out_stages=1 if single else None) - opnd * cur
+        budget = l1_budget(ctx)
+        max_k = int(ctx.get("multicast_k_tiles")) if self._fusable(loop, names) is not None else kb
+        pipe = choose_pipeline(
+            clock_hz=ARCH_CLOCK_HZ[arch], dram_bw=ARCH_DRAM_BANDWIDTH[arch], noc_bytes=ARCH_NOC_BYTES_PER_CYCLE[arch],
+            dram_latency=ARCH_DRAM_LATENCY_CYCLES[arch], tile_cycles=phases * MATMUL_TILE_CYCLES_PER_PHASE,
+            out_tiles=rows * cols, block_k_tiles=kb, trips=loop.extent.value, panel_bytes_per_k_tile=panel,
+            senders={"x": grid[1], "y": grid[0]}, max_k_tiles=max_k, min_stages=cur,
+            fits=lambda g, st: base + opnd * g * st <= budget)
+        return pipe, True
+
+    @staticmethod
+    def _fusable(loop: For, names: set[str]) -> dict[str, int] | None:
+        """Per group buffer, the dimension along which consecutive iterations of ``loop`` read adjacent
+        regions, when the loop's body is exactly the copies filling the groups' buffers and the ``T.gemm``
+        reading them (what lets ``_apply_pipeline`` fuse iterations); None otherwise."""
         stmts = loop.body.stmts if isinstance(loop.body, SeqStmt) else [loop.body]
         copies = [st.value for st in stmts if _is_call(st, "tl.copy")]
         gemms = [st.value for st in stmts if _is_call(st, "tl.gemm")]
         if len(copies) != len(names) or len(gemms) != 1 or len(stmts) != len(copies) + 1:
             return None
-        extent = loop.extent.value
         dims: dict[str, int] = {}
+        operands = {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)}
         for c in copies:
             src, dst = c.args[0], c.args[1]
-            operands = {a.name for a in gemms[0].args[:2] if isinstance(a, Buffer)}
             if dst.buffer.name not in names or dst.buffer.name not in operands:
                 return None
             dim = _advance_dim(src, loop.var)
             if dim is None:
                 return None
             dims[dst.buffer.name] = dim
-        k_tiles = min(c.args[0].extents[dims[c.args[1].buffer.name]] for c in copies) // TILE
-        g = max(d for d in range(1, extent + 1) if extent % d == 0 and d * k_tiles <= max(target_tiles, k_tiles))
-        if g == 1:
-            return None
+        return dims
+
+    def _apply_pipeline(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
+                        pipe: OperandPipeline) -> tuple[Stmt, dict[str, Any]]:
+        """The K loop made a ``T.Pipelined`` loop of ``pipe.stages`` stages whose steps carry ``pipe.k_tiles``
+        tiles of K: ``g`` = k_tiles / block_K consecutive iterations fused into one, as if the kernel had been
+        written with ``block_K·g`` (each multicast step moves ``g`` times more data, its fixed cost —
+        DRAM latency, the semaphore round trip — paid ``g`` times less often; the products and their
+        summation order are unchanged). Returns the new body and the updated ``tt.buffer.*`` of the
+        resized buffers."""
+        names = {g["buffer"] for g in groups}
+        loop = _k_loop(launch.body, names)
+        assert loop is not None  # noqa: S101 - _pipeline sized it
+        stmts = loop.body.stmts if isinstance(loop.body, SeqStmt) else [loop.body]
+        kb = f.attrs[A.buffer_key(next(g["buffer"] for g in groups if g["axis"] == "x"))]["tiles"][1]
+        g = pipe.k_tiles // kb
+        extent = loop.extent.value
+        annotations = {**loop.annotations, "num_stages": pipe.stages}
         new_bufs: dict[str, Buffer] = {}
         infos: dict[str, Any] = {}
-        for c in copies:
-            old = c.args[1].buffer
-            dim = dims[old.name]
-            shape = list(old.shape)
-            shape[dim] *= g
-            new_bufs[old.name] = Buffer(old.name, tuple(shape), old.dtype, old.scope, old.loc)
-            info = dict(f.attrs[A.buffer_key(old.name)])
-            info["shape"] = shape
-            info["tiles"] = [shape[0] // TILE, shape[1] // TILE]
-            infos[A.buffer_key(old.name)] = info
-        k2 = Var(loop.var.name, loop.var.dtype, loop.var.loc)
-        new_stmts: list[Stmt] = []
-        for st in stmts:
-            c = st.value
-            if c.op == "tl.copy":
-                src, dst = c.args[0], c.args[1]
-                dim = dims[dst.buffer.name]
-                starts = tuple(substitute(x, {loop.var: k2 * g}) for x in src.starts)
-                ext = list(src.extents)
-                ext[dim] *= g
-                nb = new_bufs[dst.buffer.name]
-                region = BufferRegion(src.buffer, starts, tuple(ext), src.loc)
-                new_stmts.append(Evaluate(Call("tl.copy", (region, BufferRegion.full(nb)), c.dtype, c.loc), st.loc))
-            else:
-                args = tuple(new_bufs.get(a.name, a) if isinstance(a, Buffer) else a for a in c.args)
-                new_stmts.append(Evaluate(Call(c.op, args, c.dtype, c.loc), st.loc))
-        new_loop = For(k2, loop.min, IntImm(extent // g), loop.kind, seq(*new_stmts), dict(loop.annotations),
-                       loop.loc)
+        new_stmts: list[Stmt] = list(stmts)
+        k2 = loop.var
+        if g > 1:
+            dims = self._fusable(loop, names)
+            assert dims is not None  # noqa: S101 - _pipeline fuses only a fusable loop
+            for c in (st.value for st in stmts if _is_call(st, "tl.copy")):
+                old = c.args[1].buffer
+                shape = list(old.shape)
+                shape[dims[old.name]] *= g
+                new_bufs[old.name] = Buffer(old.name, tuple(shape), old.dtype, old.scope, old.loc)
+                info = dict(f.attrs[A.buffer_key(old.name)])
+                info["shape"] = shape
+                info["tiles"] = [shape[0] // TILE, shape[1] // TILE]
+                infos[A.buffer_key(old.name)] = info
+            k2 = Var(loop.var.name, loop.var.dtype, loop.var.loc)
+            new_stmts = []
+            for st in stmts:
+                c = st.value
+                if c.op == "tl.copy":
+                    src, dst = c.args[0], c.args[1]
+                    dim = dims[dst.buffer.name]
+                    starts = tuple(substitute(x, {loop.var: k2 * g}) for x in src.starts)
+                    ext = list(src.extents)
+                    ext[dim] *= g
+                    region = BufferRegion(src.buffer, starts, tuple(ext), src.loc)
+                    new_stmts.append(Evaluate(Call("tl.copy", (region, BufferRegion.full(new_bufs[dst.buffer.name])),
+                                                   c.dtype, c.loc), st.loc))
+                else:
+                    args = tuple(new_bufs.get(a.name, a) if isinstance(a, Buffer) else a for a in c.args)
+                    new_stmts.append(Evaluate(Call(c.op, args, c.dtype, c.loc), st.loc))
+        new_loop = For(k2, loop.min, IntImm(extent // g), "pipelined", seq(*new_stmts), annotations, loop.loc)
 
         class M(StmtExprMutator):
             def visit_For(self, node: For) -> Stmt:  # noqa: N802

@@ -1,0 +1,96 @@
+"""The operand pipeline of a 2-D multicast GEMM (PlanMulticastTT): K tiles per circular-buffer step and
+the number of steps (stages) each operand CB holds.
+
+A multicast step is serial on its sender: read its panel of the step from DRAM (every sender of the
+plan reads at the same time, so they share the DRAM bandwidth), wait for the receivers' ``ready``,
+multicast the panel through its NOC port, signal ``valid``. Its time ``P(kt)`` for ``kt`` tiles of K:
+
+    P = (Σ senders × panel bytes) / DRAM bandwidth + DRAM latency + panel bytes / NOC port + handshake
+
+The math of one step takes ``T(kt) = output tiles × kt × FPU cycles per tile matmul``. The compute
+starts after the first step arrived (the fill, ``P``) and then runs at the pace of the slower of the
+two, so the plan's estimate for ``n = K / kt`` steps is ``P + n · max(T, P)``: a smaller step cuts the
+fill, a step whose fixed costs (latency, handshake) exceed its math makes every step wait. The step is
+the ``kt`` of least estimate (ties: the larger step, fewer handshakes), among the multiples of the
+kernel's ``block_K`` that divide K, up to ``multicast_k_tiles`` tiles.
+
+Stages: while the math runs on one slot, ``⌈P / T⌉`` refills are in flight, and one more slot absorbs
+the jitter of the shared DRAM and the handshakes: ``2 + ⌈P / T⌉`` slots, at most 4, at least the
+kernel's ``num_stages``, then lowered (not below 2) until the circular buffers fit the L1 budget; a
+step for which two stages do not fit is not a candidate.
+
+On the mock's device-time model (Wormhole 8×8, HiFi4): 1024³ (128×128 per core) 2 K tiles per step,
+3 stages; 2048³ (256×256 per core) 1 tile, 3 stages — the estimate's 264.2 µs of compute for the
+latter is within 1 % of the mock's (265.1 µs).
+
+The constants are the mock's (docs/mock_sdk.md, "Device-time model"): estimates, not measurements.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["ARCH_DRAM_LATENCY_CYCLES", "ARCH_NOC_BYTES_PER_CYCLE", "HANDSHAKE_CYCLES", "MAX_STAGES",
+           "OperandPipeline", "choose_pipeline"]
+
+#: NOC port bytes per cycle (Wormhole 256-bit, Blackhole 512-bit links) and DRAM read latency in cycles,
+#: as the mock's device-time model has them (estimates).
+ARCH_NOC_BYTES_PER_CYCLE: dict[str, int] = {"wormhole_b0": 32, "blackhole": 64}
+ARCH_DRAM_LATENCY_CYCLES: dict[str, int] = {"wormhole_b0": 400, "blackhole": 500}
+#: The semaphore round trip of a step (receivers count in, the sender signals): a few NOC issues and
+#: router hops across the grid (estimate).
+HANDSHAKE_CYCLES = 200
+#: Most stages an operand CB gets from the plan.
+MAX_STAGES = 4
+
+
+@dataclass(frozen=True)
+class OperandPipeline:
+    """The chosen operand pipeline and the estimate behind it (seconds)."""
+
+    k_tiles: int
+    """Tiles of K per circular-buffer step (a multiple of the kernel's block_K tiles)."""
+    stages: int
+    """Steps each operand circular buffer holds."""
+    step_s: float
+    """Math time of one step."""
+    refill_s: float
+    """A sender's time for one step (DRAM read, handshake, multicast)."""
+    estimate_s: float
+    """Fill plus every step at the slower of the two."""
+
+
+def choose_pipeline(*, clock_hz: float, dram_bw: float, noc_bytes: int, dram_latency: int, tile_cycles: float,
+                    out_tiles: int, block_k_tiles: int, trips: int, panel_bytes_per_k_tile: dict[str, int],
+                    senders: dict[str, int], max_k_tiles: int, min_stages: int,
+                    fits: Callable[[int, int], bool]) -> OperandPipeline | None:
+    """The operand pipeline of least estimate (see the module docstring).
+
+    ``panel_bytes_per_k_tile`` / ``senders``: per multicast axis, the bytes of one sender's panel per tile
+    of K and the number of senders; ``trips``: the K loop's trip count at ``block_k_tiles`` tiles per
+    iteration; ``fits(g, stages)``: whether the circular buffers fit L1 with ``g`` iterations fused per
+    step and ``stages`` stages. None when no step fits with two stages."""
+    cycle = 1.0 / clock_hz
+    best: OperandPipeline | None = None
+    for g in range(1, trips + 1):
+        kt = g * block_k_tiles
+        if trips % g or (kt > max_k_tiles and g > 1):
+            continue
+        dram = sum(senders[a] * panel_bytes_per_k_tile[a] * kt for a in senders) / dram_bw
+        mcast = max(panel_bytes_per_k_tile[a] * kt for a in senders) / noc_bytes
+        refill = dram + (dram_latency + mcast + HANDSHAKE_CYCLES) * cycle
+        step = out_tiles * kt * tile_cycles * cycle
+        stages = min(MAX_STAGES, max(2 + math.ceil(refill / step), min_stages))
+        while stages > 2 and not fits(g, stages):  # noqa: PLR2004 - double buffering is the floor
+            stages -= 1
+        if not fits(g, stages):
+            continue
+        est = refill + (trips // g) * max(step, refill)
+        if best is None or est <= best.estimate_s * (1 + 1e-9):
+            best = OperandPipeline(kt, stages, step, refill, est)
+    return best
