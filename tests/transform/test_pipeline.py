@@ -122,16 +122,20 @@ def test_eltwise_compute_sequence(name: str, api: str) -> None:
 
 
 def test_pipelined_stages_set_cb_depth() -> None:
-    for stages in (1, 2, 3):
-        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages), PassContext(config={"multicast_k_tiles": 1}))
+    for stages in (1, 2, 3):  # the plain partition: the kernel's num_stages
+        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages), PassContext(config={"multicast": False}))
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
-        # output: one block (4x4 blocks on 4x4 multicast cores, one per core: nothing to double-buffer)
-        assert cbs["C_local"]["depth_pages"] == 4
-    plain = lower(gemm_ir(256, 256, 256, 64, 64, 32), PassContext(config={"multicast": False}))
-    cbs = {cb["name"]: cb for cb in plain.attrs[A.HOST_PLAN]["cbs"]}
-    assert cbs["C_local"]["depth_pages"] == 2 * 4  # the plain partition: a double-buffered output block
+        assert cbs["C_local"]["depth_pages"] == 2 * 4  # a double-buffered output block
+    # the multicast plan: its operand pipeline's stages (one-tile steps, whose refill is long against their
+    # math: the most stages, 4, above the kernel's 1), and one output block (4x4 blocks on 4x4 multicast cores,
+    # one per core: nothing to double-buffer)
+    mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=1), PassContext(config={"multicast_k_tiles": 1}))
+    assert mod.attrs[A.HOST_PLAN]["multicast"]["pipeline"] == {"k_tiles": 1, "stages": 4}
+    cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
+    assert (cbs["A_shared"]["depth_pages"], cbs["B_shared"]["depth_pages"]) == (4 * 2, 4 * 2)
+    assert cbs["C_local"]["depth_pages"] == 4
 
 
 def test_renaming_buffers_changes_nothing_but_names() -> None:

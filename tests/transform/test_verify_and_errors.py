@@ -209,10 +209,11 @@ def test_verify_rejects_bad_cb_ids_and_l1_overflow() -> None:
 
     mod = lower(gemm_ir(256, 256, 256), PassContext(config=_K1))
     with pytest.raises(VerifyError) as err:
-        # the GEMM's CBs hold 2 + 2 + 1 pages of 2 KiB (one output block per multicast core: single-buffered)
+        # the GEMM's CBs hold 4 + 4 + 1 pages of 2 KiB (the operand pipeline's 4 stages of one-tile steps; one
+        # output block per multicast core: single-buffered)
         verify_structure(mod, budget=4 * 2048)
     assert err.value.producer == "LowerSharedToCB"
-    assert err.value.problems == [f"CBs use {5 * 2048} bytes of L1, budget {4 * 2048}"]
+    assert err.value.problems == [f"CBs use {9 * 2048} bytes of L1, budget {4 * 2048}"]
 
 
 def test_verify_rejects_noc_calls_in_compute_and_names_split_device_kernel() -> None:

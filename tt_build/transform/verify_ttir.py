@@ -32,7 +32,9 @@ which case the pass that just ran is named). Checks on the three device function
   for its receivers before ``noc_async_write_multicast`` and signals them with
   ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
   at its sender and before pushing the block, and each group has a sender and a receiver path
-  (→ LowerCBIntrinsics / SplitDeviceKernel).
+  (→ LowerCBIntrinsics / SplitDeviceKernel); with the plan's operand pipeline (``pipeline``), each group's
+  buffer spans the pipeline's K step and its CB holds exactly ``stages`` (≥ 2) such steps; every input CB
+  holds a whole number of its blocks (→ PlanMulticastTT / LowerSharedToCB).
 * staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
   block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
@@ -276,6 +278,35 @@ def _check_dst(f: PrimFunc, p: _Problems) -> None:
     walk(f.body)
     if state[0] != "idle":
         p.add("InsertDSTManagementTT", f"{f.name}: kernel ends with DST {state[0]}")
+
+
+def _check_operand_pipeline(f: PrimFunc, p: _Problems) -> None:
+    """Every input CB holds a whole number of its blocks (steps); with the plan's ``pipeline``, every
+    multicast operand buffer's K extent is the pipeline's step, and its CB holds that step ``stages``
+    (at least two) times."""
+    for key, cb in f.attrs.items():
+        if key.startswith(A.CB_PREFIX) and cb["kind"] == "input" and cb["depth_pages"] % cb["block_pages"]:
+            p.add("LowerSharedToCB", f"CB {key[len(A.CB_PREFIX):]} holds {cb['depth_pages']} pages, not a whole "
+                                     f"number of its {cb['block_pages']}-page steps")
+    plan = f.attrs.get(A.MULTICAST) or {}
+    pipe = plan.get("pipeline")
+    if not pipe or A.cb_key(plan["groups"][0]["buffer"]) not in f.attrs:
+        return
+    kt, stages = pipe["k_tiles"], pipe["stages"]
+    if stages < 2:  # noqa: PLR2004
+        p.add("PlanMulticastTT", f"operand pipeline of {stages} stage(s): a multicast refill needs at least 2 "
+                                 "(one slot for the math, one being filled)")
+    for g in plan["groups"]:
+        name = g["buffer"]
+        tiles = f.attrs[A.buffer_key(name)]["tiles"]
+        cb = f.attrs[A.cb_key(name)]
+        if (tiles[1] if g["axis"] == "x" else tiles[0]) != kt:
+            p.add("PlanMulticastTT", f"multicast operand {name} holds {tiles[0]}x{tiles[1]} tiles, not the "
+                                     f"pipeline's {kt} tiles of K per step")
+        if cb["stages"] != stages or cb["depth_pages"] != stages * cb["block_pages"]:
+            p.add("LowerSharedToCB", f"multicast operand CB {name} holds {cb['depth_pages']} pages "
+                                     f"({cb['stages']} stages of {cb['block_pages']}), not the pipeline's {stages} "
+                                     f"stages of its {cb['block_pages']}-page step")
 
 
 def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
@@ -658,6 +689,7 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
         _check_multicast_plan(devs[0], p)
+        _check_operand_pipeline(devs[0], p)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
             if not lowered or (side and table == per_iter):
                 continue
