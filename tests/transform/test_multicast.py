@@ -14,6 +14,7 @@ from tt_build.errors import VerifyError
 from tt_build.ir import IRModule
 from tt_build.ir import attrs as A
 from tt_build.transform import PassContext, lower
+from tt_build.transform._operand_pipeline import choose_pipeline
 from tt_build.transform.verify_ttir import verify_structure
 
 TILE_BYTES = 2048
@@ -355,3 +356,54 @@ def test_rectangles_too_large_for_l1_stay_lock_step() -> None:
     mod = _lower(gemm_ir(4096, 4096, 256, 128, 128, 32), multicast_merge=True)
     plan = kernel_roles(mod)["reader"].attrs[A.MULTICAST]
     assert (plan["block_grid"], plan["blocks_per_core"]) == ([32, 32], [4, 4])
+
+
+# -- the operand pipeline: K step and CB stages --------------------------------------------------
+_WH_1024 = {"clock_hz": 1e9, "dram_bw": 288e9, "noc_bytes": 32, "dram_latency": 400, "tile_cycles": 64,
+            "out_tiles": 16, "block_k_tiles": 1, "trips": 32, "panel_bytes_per_k_tile": {"x": 4 * 2048, "y": 4 * 2048},
+            "senders": {"x": 8, "y": 8}, "max_k_tiles": 8, "min_stages": 2}
+
+
+def test_choose_pipeline_trades_fill_against_refill() -> None:
+    # 128x128 per core on 8x8 Wormhole cores, HiFi4: a 2-tile step's refill (16 senders share the DRAM for
+    # 16 x 16 KiB, 400 cycles latency, 16 KiB through a 32 B/cycle port, 200 cycles handshake) just hides
+    # behind its 2048 cycles of math; one tile's steps are refill-bound, 4 tiles fill longer
+    p = choose_pipeline(**_WH_1024, fits=lambda g, s: True)
+    refill = 16 * 16384 / 288e9 + (400 + 512 + 200) * 1e-9
+    assert (p.k_tiles, p.stages) == (2, 3)
+    assert p.refill_s == pytest.approx(refill)
+    assert p.step_s == pytest.approx(2048e-9)
+    assert p.estimate_s == pytest.approx(refill + 16 * 2048e-9)
+    # 256x256 per core: four times the math per tile of K, so one-tile steps (the least fill)
+    big = {**_WH_1024, "out_tiles": 64, "trips": 64, "panel_bytes_per_k_tile": {"x": 8 * 2048, "y": 8 * 2048}}
+    got = choose_pipeline(**big, fits=lambda g, s: True)
+    assert (got.k_tiles, got.stages) == (1, 3)
+    # L1 room for two stages of one-tile steps only; for nothing at all
+    tight = choose_pipeline(**_WH_1024, fits=lambda g, s: g == 1 and s <= 2)
+    assert (tight.k_tiles, tight.stages) == (1, 2)
+    assert choose_pipeline(**_WH_1024, fits=lambda g, s: False) is None
+    # the kernel's num_stages is a floor; multicast_k_tiles a ceiling
+    assert choose_pipeline(**{**_WH_1024, "min_stages": 4}, fits=lambda g, s: True).stages == 4
+    assert choose_pipeline(**{**_WH_1024, "max_k_tiles": 1}, fits=lambda g, s: True).k_tiles == 1
+
+
+def test_plan_sizes_operand_cbs_by_its_pipeline() -> None:
+    mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
+    host = mod.attrs[A.HOST_PLAN]
+    assert host["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 3}
+    cbs = {cb["name"]: cb for cb in host["cbs"]}
+    for name in ("A_shared", "B_shared"):  # 4 x 2 tiles per step, three steps
+        assert (cbs[name]["block_pages"], cbs[name]["stages"], cbs[name]["depth_pages"]) == (8, 3, 24)
+    assert roles_shape(mod) == ((128, 64), (64, 128))
+    # operand CBs 3 x 32 KiB, the output block 32 KiB and its fp32 partials 64 KiB: no room for a third stage
+    # under 180 KiB, so two
+    tight = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32), l1_budget=180 * 1024)
+    assert tight.attrs[A.HOST_PLAN]["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 2}
+    cbs = {cb["name"]: cb for cb in tight.attrs[A.HOST_PLAN]["cbs"]}
+    assert cbs["A_shared"]["depth_pages"] == cbs["B_shared"]["depth_pages"] == 16
+
+
+def roles_shape(mod: IRModule) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    reader = kernel_roles(mod)["reader"]
+    return (tuple(reader.attrs[A.buffer_key("A_shared")]["shape"]),
+            tuple(reader.attrs[A.buffer_key("B_shared")]["shape"]))

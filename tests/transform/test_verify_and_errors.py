@@ -239,3 +239,47 @@ def test_verify_rejects_unbound_variables_and_names_finalize_persistent_signatur
         verify_structure(IRModule(funcs, dict(mod.attrs)))
     assert err.value.producer == "FinalizePersistentSignatureTT"
     assert set(err.value.problems) == {"gemm_reader: variable start_block is not bound"}
+
+
+def test_verify_rejects_operand_cbs_off_the_plan_pipeline() -> None:
+    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))  # pipeline: 2 K tiles per step, 3 stages
+
+    def two_stages(cbs, attrs) -> None:  # noqa: ANN001
+        cbs["A_shared"]["stages"], cbs["A_shared"]["depth_pages"] = 2, 16
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, two_stages))
+    assert err.value.producer == "LowerSharedToCB"
+    assert err.value.problems == ["multicast operand CB A_shared holds 16 pages (2 stages of 8), not the "
+                                  "pipeline's 3 stages of its 8-page step"]
+
+    def ragged(cbs, attrs) -> None:  # noqa: ANN001
+        cbs["B_shared"]["depth_pages"] = 20
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, ragged))
+    assert err.value.problems == [
+        "CB B_shared holds 20 pages, not a whole number of its 8-page steps",
+        "multicast operand CB B_shared holds 20 pages (3 stages of 8), not the pipeline's 3 stages of its "
+        "8-page step"]
+
+    def one_stage(cbs, attrs) -> None:  # noqa: ANN001
+        plan = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 2, "stages": 1}}
+        attrs[A.MULTICAST] = plan
+        for name in ("A_shared", "B_shared"):
+            cbs[name]["stages"], cbs[name]["depth_pages"] = 1, 8
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, one_stage))
+    assert err.value.producer == "PlanMulticastTT"
+    assert err.value.problems == ["operand pipeline of 1 stage(s): a multicast refill needs at least 2 (one slot "
+                                  "for the math, one being filled)"]
+
+    def four_tiles(cbs, attrs) -> None:  # noqa: ANN001
+        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 4, "stages": 3}}
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, four_tiles))
+    assert err.value.problems == [
+        "multicast operand A_shared holds 4x2 tiles, not the pipeline's 4 tiles of K per step",
+        "multicast operand B_shared holds 2x4 tiles, not the pipeline's 4 tiles of K per step"]
