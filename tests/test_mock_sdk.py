@@ -530,6 +530,24 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
         assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
 
 
+@pytest.mark.parametrize(("riscv0", "riscv1", "port_bytes"), [
+    ("stream_reads.cpp", "stream_writes.cpp", 64 * 2048),  # reads on NOC 0, writes on NOC 1: one port's worth
+    ("stream_reads.cpp", "stream_reads.cpp", 64 * 2048),  # both read, on NOC 0 and NOC 1: one port's worth each
+])
+def test_device_time_model_noc_ports_per_noc_and_direction(mock: Mock, tmp_path: Path, riscv0: str, riscv1: str,
+                                                           port_bytes: int) -> None:
+    # one core, each data-movement RISC moving 64 pages of 2 KiB to or from DRAM back to back: every core
+    # has two NOCs, each with an injection and an ejection port one link (32 B/cycle) wide, so the two
+    # RISCs' transfers do not queue behind each other (through one shared port they took twice as long)
+    stats = tmp_path / "stats.json"
+    proc = mock.run([mock.bug_host, riscv0, riscv1, "-", "0:4,1:4"], cwd=PROGRAMS / "model",
+                    TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    (wl,) = mock_sdk.load_stats(stats)
+    port_us = port_bytes / 32 / 1000
+    assert port_us <= wl["modeled_us"] <= 1.15 * port_us
+
+
 def test_load_stats_rejects_a_file_that_is_not_mock_statistics(tmp_path: Path) -> None:
     bad = tmp_path / "stats.json"
     bad.write_text('{"schema": "other"}')

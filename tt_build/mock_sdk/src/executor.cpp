@@ -274,7 +274,7 @@ struct Run {
     std::uint64_t step_limit = 0;
     bool l1_window = false;        // the running core's L1 is also mapped at its plain L1 addresses
     Calendar dram;                 // device-time model: the DRAM bandwidth of the whole device
-    std::vector<Calendar> ports;   // ... and each core's NOC port (by slot)
+    std::vector<Calendar> ports;   // ... and each core's NOC ports (port_of: by slot, NOC and direction)
 };
 
 thread_local Run* g_run = nullptr;
@@ -343,16 +343,25 @@ double dram_hops() {
     return (geo.grid_x + geo.grid_y) / 2.0;
 }
 
-// Reads a transfer's completion cycle off the DRAM and port calendars.
-double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, CoreState* other) {
+// A core's NOC port calendar: every Tensix core has two NOCs, and on each an injection port (bytes
+// leaving the core) and an ejection port (bytes arriving), each one NOC link wide.
+enum class PortDir : unsigned { Out = 0, In = 1 };
+Calendar& port_of(const CoreState& core, int noc, PortDir dir) {
+    return g_run->ports[core.slot * 4 + static_cast<unsigned>(noc & 1) * 2 + static_cast<unsigned>(dir)];
+}
+
+// Reads a transfer's completion cycle off the DRAM and port calendars. `incoming`: the bytes arrive at
+// the issuing core (a read), else they leave it (a write); on the issuing kernel's NOC.
+double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, CoreState* other, bool incoming) {
     const TimingModel& tm = timing();
-    double done = g_run->ports[e->core->slot].reserve(start, size);
+    const int noc = e->kernel->noc;
+    double done = port_of(*e->core, noc, incoming ? PortDir::In : PortDir::Out).reserve(start, size);
     double latency = 0;
     if (dram) {
         done = std::max(done, g_run->dram.reserve(start + tm.dram_latency, size));
         latency = dram_hops() * tm.hop_latency;
     } else if (other != nullptr && other != e->core) {
-        done = std::max(done, g_run->ports[other->slot].reserve(start, size));
+        done = std::max(done, port_of(*other, noc, incoming ? PortDir::Out : PortDir::In).reserve(start, size));
         latency = hops_between(*e->core, *other) * tm.hop_latency;
     }
     return done + latency;
@@ -828,7 +837,7 @@ void api_noc_read(std::uint64_t src, std::uint32_t dst_l1, std::uint32_t size) {
     std::memmove(e->core->l1 + off, from, size);
     e->pending_reads.push_back({e->core->index, off, off + size});
     e->t += timing().noc_issue;
-    e->reads_done = std::max(e->reads_done, model_transfer(e, e->t, size, dram, read_src));
+    e->reads_done = std::max(e->reads_done, model_transfer(e, e->t, size, dram, read_src, true));
     CoreStats& st = e->core->stats;
     st.noc_read_bytes += size;
     ++st.noc_reads;
@@ -848,7 +857,7 @@ void api_noc_write(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t size) 
     std::memmove(to, e->core->l1 + off, size);
     e->pending_writes.push_back({e->core->index, off, off + size});
     e->t += timing().noc_issue;
-    e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, dram, target));
+    e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, dram, target, false));
     e->writes_done = std::max(e->writes_done, e->last_arrival);
     CoreStats& st = e->core->stats;
     st.noc_write_bytes += size;
@@ -941,7 +950,7 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
         if (target == nullptr) fail(e, call + ": NOC address " + hex(dst) + " is a DRAM bank: semaphores live in a Tensix core's L1");
         std::memmove(to, e->core->l1 + off, size);
         e->t += timing().noc_issue;
-        e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, false, target));
+        e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, false, target, false));
         e->writes_done = std::max(e->writes_done, e->last_arrival);
         sem_touch(*target, static_cast<std::uint32_t>(to - target->l1), e->last_arrival);
         ++st.sem_ops[static_cast<int>(SemOp::SetRemote)];
@@ -961,13 +970,15 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
     // every destination receives the bytes before anything issued later on this NOC (the semaphore
     // that announces them): the mock completes the write at issue
     for (CoreState* t : targets) std::memmove(t->l1 + dst_off, e->core->l1 + off, size);
-    // device time: the sender's port carries the bytes once, every destination's port receives them;
-    // they arrive after the farthest hop, and not before anything this core wrote earlier (same NOC)
+    // device time: the sender's injection port on the multicast's NOC carries the bytes once, every
+    // destination's ejection port receives them; they arrive after the farthest hop, and not before
+    // anything this core wrote earlier (same NOC)
     const TimingModel& tm = timing();
+    const int noc = static_cast<int>((flags >> 8) & 0xff);
     e->t += tm.noc_issue;
-    double done = g_run->ports[e->core->slot].reserve(e->t, size), far = 0;
+    double done = port_of(*e->core, noc, PortDir::Out).reserve(e->t, size), far = 0;
     for (CoreState* t : targets) {
-        if (t != e->core) done = std::max(done, g_run->ports[t->slot].reserve(e->t, size));
+        if (t != e->core) done = std::max(done, port_of(*t, noc, PortDir::In).reserve(e->t, size));
         far = std::max(far, hops_between(*e->core, *t));
     }
     e->last_arrival = std::max(e->last_arrival, done + far * tm.hop_latency);
@@ -1976,7 +1987,7 @@ void run_program(DeviceState& dev, ProgramState& program) {
     const tt_mock::ArchGeometry& geo = dev.arch->geo;
     run.arena = std::make_unique<L1Arena>(used.size(), geo.l1_size);
     run.dram = Calendar(dev.arch->timing.dram_bytes_per_cycle);
-    run.ports.assign(used.size(), Calendar(dev.arch->timing.noc_bytes_per_cycle));
+    run.ports.assign(used.size() * 4, Calendar(dev.arch->timing.noc_bytes_per_cycle));  // 2 NOCs x in / out
     for (const auto& c : used) {
         if (c.x >= geo.grid_x || c.y >= geo.grid_y) {
             throw_error("core " + c.str() + " is outside the " + dev.arch->grid() + " " + dev.arch->title +
