@@ -5,7 +5,8 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
 
 * ``input``: filled by ``T.copy`` from a tensor or by an element gather (the reader produces it; a gather's
   ``<dst>_rm`` block holds row-major rows in tile-sized pages, compute tilizes it into ``<dst>``); depth = ``num_stages`` of
-  the enclosing ``T.Pipelined`` loop (else ``default_stages``) × block pages;
+  the enclosing ``T.Pipelined`` loop (else ``default_stages``) × block pages (under a 2-D multicast plan the
+  loop's stages are the plan's operand pipeline, PlanMulticastTT);
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages, one block when the kernel runs a 2-D
   multicast plan (``tt.multicast``) with one block per core (nothing for a second stage to overlap);

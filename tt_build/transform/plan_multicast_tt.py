@@ -1,7 +1,7 @@
 """tt.PlanMulticastTT — map a 2-D block grid onto a 2-D core grid whose rows and columns share operands.
 
 Requires: ``tt.work_partition`` / ``tt.grid_blocks`` (LayoutAwareWorkPartitionTT), ``tt.buffer.<param>``;
-options ``multicast`` (default on), ``multicast_k_tiles`` (default 4), ``multicast_merge`` (default on),
+options ``multicast`` (default on), ``multicast_k_tiles`` (default 8), ``multicast_merge`` (default on),
 ``arch``, ``math_fidelity`` (the cost estimate), ``l1_budget`` and ``default_stages`` (the L1 estimate).
 Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partition``,
 ``tt.core_grid``, ``tt.core_ranges``:
@@ -48,13 +48,17 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
-* K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
-  filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
-  into one (``g`` the largest divisor of the trip count with at most ``multicast_k_tiles`` tiles of K),
-  as if the kernel had been written with ``block_K·g``: each multicast step then carries ``g`` times
-  more data, so its fixed cost (DRAM latency, the semaphore round trip) is paid ``g`` times less
-  often. The products and their summation order are unchanged. The resized buffers'
-  ``tt.buffer.<name>`` (shape, tiles) are updated.
+* operand pipeline (``_operand_pipeline.py``): the K loop becomes a ``T.Pipelined`` loop whose steps carry
+  ``k_tiles`` tiles of K (``g`` consecutive iterations fused, as if the kernel had been written with
+  ``block_K·g``, where the loop's body is exactly the copies filling the groups' buffers and the
+  ``T.gemm`` reading them; the products and their summation order are unchanged) and whose operand
+  circular buffers hold ``stages`` steps. Both come from an estimate: a sender's step (its share of the
+  DRAM bandwidth, DRAM latency, the multicast through its NOC port, the handshake) against the step's
+  math; the step of least fill + steps × max(math, refill), up to ``multicast_k_tiles`` (default 8)
+  tiles; ``2 + ⌈refill / math⌉`` stages (at most 4, at least the kernel's ``num_stages``), fewer
+  (not below 2) where the L1 budget (``l1_estimate``) has no room. Recorded as ``pipeline`` in
+  ``tt.multicast``; the resized buffers' ``tt.buffer.<name>`` (shape, tiles) are updated. Wormhole 8×8,
+  HiFi4: 1024³ runs 2-tile steps in 3 stages, 2048³ 1-tile steps in 3 stages.
 
 The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
@@ -66,7 +70,7 @@ A kernel qualifies when it has a 2-D ``T.Kernel`` grid, global partition mode, n
 depends on a block index (the cores must issue the same circular-buffer operations in lock-step), at
 least one group along each axis and a core grid of at least 2 × 2. Anything else (1-D grids, single
 core, sharded tensors) keeps the plain partition of LayoutAwareWorkPartitionTT.
-Leaves alone: the body, except the K loop of a coarsened multicast GEMM.
+Leaves alone: the body, except the K loop of a multicast GEMM (its step and stages).
 """
 
 from __future__ import annotations
