@@ -33,6 +33,11 @@ which case the pass that just ran is named). Checks on the three device function
   ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
   at its sender and before pushing the block, and each group has a sender and a receiver path
   (→ LowerCBIntrinsics / SplitDeviceKernel).
+* capacity and streams (:mod:`tt_build.transform._verify_stream`): no ``cb_reserve_back`` /
+  ``cb_wait_front`` asks for more pages than its CB holds; a streamed output CB (``stream`` [rt, ct]) has
+  sub-blocks that are runs of the block's row-major tiles and a depth of whole sub-blocks
+  (→ LowerSharedToCB), and every kernel moves it exactly ``rt·ct`` pages at a time (→ InsertDSTManagementTT
+  for compute's pushes, LowerCBIntrinsics for the writer's waits and pops);
 * staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
   block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
@@ -67,6 +72,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls, flat_stmts
 from tt_build.transform._unpack_formats import check_pack_formats, check_unpack_formats
+from tt_build.transform._verify_stream import check_cb_requests, check_stream_cbs
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
@@ -657,6 +663,9 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             _check_vars(f, p)
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
+            if lowered:
+                check_cb_requests(f, facts, p.add)
+            check_stream_cbs(f, facts, p.add, layout=f is devs[0])
         _check_multicast_plan(devs[0], p)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
             if not lowered or (side and table == per_iter):
