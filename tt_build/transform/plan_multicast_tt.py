@@ -96,6 +96,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
 from tt_build.transform._block_split import merge_kernel_blocks, split_kernel_blocks
+from tt_build.transform._output_stream import dst_capacity, stream_depth, stream_rect
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -164,7 +165,7 @@ class PlanMulticastTT(Pass):
         # reblocking is a performance choice: never for a kernel that, as written, has more than one T.gemm or
         # circular buffers over the L1 budget (its diagnostic must not depend on the plan)
         gemms = sum(1 for c in _calls(launch.body) if c.op == "tl.gemm")
-        fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages"))) <= l1_budget(ctx)
+        fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages")), dst_tiles=_dst_tiles(ctx)) <= l1_budget(ctx)
         lock_step = [best]
         if not partial and gemms == 1 and fits:
             for s, t in _split_factors(f, launch):
@@ -204,7 +205,7 @@ class PlanMulticastTT(Pass):
             mcores.append({"core": [x, y], "blocks": core_blocks((x, y), (rx, ry), (gx, gy)), "groups": entry})
         attrs = dict(f.attrs)
         body = f.body
-        coarse = self._coarsen_k(f, launch, groups, int(ctx.get("multicast_k_tiles")))
+        coarse = self._coarsen_fitting(f, launch, groups, ctx, per_core)
         if coarse is not None:
             body, new_infos = coarse
             attrs.update(new_infos)
@@ -288,10 +289,10 @@ class PlanMulticastTT(Pass):
         got = self._candidate(mf, ml, ctx, dev)
         if got is None or got[1] is None or tuple(got[-2]) != (1, 1):
             return None
-        coarse = self._coarsen_k(mf, ml, got[4], int(ctx.get("multicast_k_tiles")))
-        infos = {**attrs, **(coarse[1] if coarse is not None else {})}
-        # one block per core: its output block single-buffered (LowerSharedToCB)
-        if l1_estimate(ml, infos, int(ctx.get("default_stages")), out_stages=1) > l1_budget(ctx):
+        # one block per core: its output block single-buffered or streamed (LowerSharedToCB); the K steps as
+        # written (the plan coarsens them only as far as L1 allows: _coarsen_fitting)
+        if l1_estimate(ml, attrs, int(ctx.get("default_stages")), out_stages=1, dst_tiles=_dst_tiles(ctx)) \
+                > l1_budget(ctx):
             return None
         return got[1:]
 
@@ -370,6 +371,22 @@ class PlanMulticastTT(Pass):
         return out
 
     # -- K coarsening ----------------------------------------------------------------------------
+    def _coarsen_fitting(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]], ctx: PassContext,
+                         blocks_per_core: int) -> tuple[Stmt, dict[str, Any]] | None:
+        """``_coarsen_k`` with the largest target of at most ``multicast_k_tiles`` tiles whose coarsened kernel's
+        circular buffers fit the L1 budget (``l1_estimate``); None when none does (the K steps as written)."""
+        budget, stages = l1_budget(ctx), int(ctx.get("default_stages"))
+        for target in range(int(ctx.get("multicast_k_tiles")), 1, -1):
+            coarse = self._coarsen_k(f, launch, groups, target)
+            if coarse is None:
+                return None
+            body, infos = coarse
+            cl = _launch(PrimFunc(f.name, f.params, body, f.attrs, f.loc))
+            if cl is not None and l1_estimate(cl, {**f.attrs, **infos}, stages, 1 if blocks_per_core == 1 else None,
+                                              _dst_tiles(ctx)) <= budget:
+                return coarse
+        return None
+
     def _coarsen_k(self, f: PrimFunc, launch: KernelLaunch, groups: list[dict[str, Any]],
                    target_tiles: int) -> tuple[Stmt, dict[str, Any]] | None:
         """Fuse ``g`` consecutive iterations of the K loop into one: each multicast step then moves
@@ -447,14 +464,20 @@ class PlanMulticastTT(Pass):
         return M().visit(f.body), infos
 
 
-def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None) -> int:
+def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None,
+                dst_tiles: tuple[int, int] | None = None) -> int:
     """Bytes of L1 the circular buffers of a GEMM-like kernel take (as LowerSharedToCB and
     InsertDSTManagementTT will size them): each on-chip buffer filled by a copy in a pipelined loop
     ``num_stages`` (else ``default_stages``) blocks deep; an accumulator copied to an output tensor one
     output block ``out_stages`` (else ``default_stages``) deep in the tensor's format plus, when larger than DST, one block of
-    partial sums in its own format. ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
+    partial sums in its own format. With ``dst_tiles`` (the options ``dst_tiles_16bit``, ``dst_tiles_fp32``), a
+    ``T.gemm`` accumulator larger than DST copied to a tensor by one copy has a streamed output CB
+    (:mod:`tt_build.transform._output_stream`: two DST sub-blocks with ``out_stages`` 1, one core running one
+    block, else one block). ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
     total = 0
     stages: dict[str, int] = {}
+    drains: dict[str, int] = {}
+    accumulators: set[str] = set()
 
     class V(StmtExprVisitor):
         def __init__(self) -> None:
@@ -475,22 +498,38 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
                 stages[c.args[1].buffer.name] = self.depth[-1]
             elif isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion):
                 stages.setdefault("@out:" + c.args[0].buffer.name, 0)
+                drains[c.args[0].buffer.name] = drains.get(c.args[0].buffer.name, 0) + 1
                 stages["@dtype:" + c.args[0].buffer.name] = dtype_bytes(c.args[1].buffer.dtype)  # type: ignore[assignment]
+            if isinstance(c, Call) and c.op == "tl.gemm" and isinstance(c.args[2], Buffer):
+                accumulators.add(c.args[2].name)
 
     V().visit(launch.body)
+    allocs: list[Buffer] = []
     body: Any = launch.body
     while isinstance(body, Allocate):
-        b = body.buffer
+        allocs.append(body.buffer)
+        body = body.body
+    cap = None if dst_tiles is None else dst_capacity((b.dtype for b in allocs if b.scope == "fragment"), *dst_tiles)
+    for b in allocs:
         info = infos.get(A.buffer_key(b.name), {})
         shape = info.get("shape", list(b.shape))
         tiles = (shape[0] // TILE) * (shape[1] // TILE) if len(shape) == 2 else 0  # noqa: PLR2004
         if b.name in stages:  # filled from a tensor
             total += tiles * TILE * TILE * dtype_bytes(b.dtype) * stages[b.name]
         if "@out:" + b.name in stages:  # copied to a tensor: output CB + partial sums
-            total += tiles * TILE * TILE * int(stages["@dtype:" + b.name]) * (out_stages or default_stages)
+            pages = tiles * (out_stages or default_stages)
+            rect = stream_rect(shape[0] // TILE, shape[1] // TILE, cap) if cap is not None and len(shape) == 2 \
+                and b.name in accumulators and drains.get(b.name) == 1 else None  # noqa: PLR2004
+            if rect is not None:
+                pages = stream_depth(rect, tiles, 1 if out_stages == 1 else 2)
+            total += pages * TILE * TILE * int(stages["@dtype:" + b.name])
             total += tiles * TILE * TILE * dtype_bytes(b.dtype)
-        body = body.body
     return total
+
+
+def _dst_tiles(ctx: PassContext) -> tuple[int, int]:
+    """The DST capacities (16-bit, float32 accumulation) of the options, for ``l1_estimate``."""
+    return int(ctx.get("dst_tiles_16bit")), int(ctx.get("dst_tiles_fp32"))
 
 
 def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
