@@ -18,7 +18,9 @@ accumulator above the capacity is sub-blocked too, its partial sums spilled to a
 ``<fragment>_partials`` (one block, in the accumulator's format; ``tt.cb.*``/``tt.buffer.*`` of every
 device function and the host plan's CBs gain it) between K iterations: the K loop is peeled into a
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
-one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
+one (epilogue, pack into the output CB, reserved and pushed one sub-block at a time: the granule of a
+streamed output CB, ``stream`` in its ``tt.cb.*``, which the writer drains at the same pace), with
+``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
 a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
 each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is

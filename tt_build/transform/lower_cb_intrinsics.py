@@ -11,7 +11,12 @@ Produces:
   left L1, the pages may be reused) → ``cb_pop_front``; one ``noc_async_write_barrier`` at the end of
   every kernel that writes waits for all writes to complete;
   a CB copied to several tensors in one statement sequence is waited for before its first write and
-  popped after its last one;
+  popped after its last one; a *streamed* output CB (``stream`` [rt, ct] in its ``tt.cb.*``: a ``T.gemm``
+  accumulator larger than DST, LowerSharedToCB) is drained sub-block by sub-block, in the row-major
+  order of the block in which compute pushes them: per sub-block ``cb_wait_front(rt·ct)`` →
+  ``get_read_ptr`` → its ``rt × ct`` page writes (partial blocks: the same guards) →
+  ``noc_async_writes_flushed`` → ``cb_pop_front(rt·ct)``, so the DRAM writes overlap the rest of the last
+  K step;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
   around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job);

@@ -43,8 +43,11 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   once (lock-step blocks read it at every step). A merged block that overhangs the tensor (the last
   core column / row) is a partial last block (``partial`` in the tensors' ``tt.buffer.<name>``: the
   senders zero-pad it, the writer skips it). Used where the merged kernel's circular buffers fit the L1
-  budget (``l1_estimate``: input panels ``num_stages`` deep, the output block — single-buffered, one
-  block per core — and the fp32 partial sums) and it ranks ahead of the lock-step plans; neither splits nor merges are tried for a
+  budget (``l1_estimate``: input panels ``num_stages`` deep as written, the output block — single-buffered,
+  one block per core, or two DST sub-blocks when it is a streamed ``T.gemm`` accumulator larger than DST
+  (``_output_stream``) — and the fp32 partial sums) and it ranks ahead of the lock-step plans (Wormhole
+  4096³ at 128 × 128: one 512 × 512 block per core, 1 MiB of partial sums, a 16 KiB output stream);
+  neither splits nor merges are tried for a
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
@@ -54,7 +57,8 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   as if the kernel had been written with ``block_K·g``: each multicast step then carries ``g`` times
   more data, so its fixed cost (DRAM latency, the semaphore round trip) is paid ``g`` times less
   often. The products and their summation order are unchanged. The resized buffers'
-  ``tt.buffer.<name>`` (shape, tiles) are updated.
+  ``tt.buffer.<name>`` (shape, tiles) are updated. The target shrinks until the coarsened kernel's
+  circular buffers fit the L1 budget (``l1_estimate``; none fitting: the K steps as written).
 
 The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
