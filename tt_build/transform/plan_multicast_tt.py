@@ -527,7 +527,8 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
             if rect is not None:
                 pages = stream_depth(rect, tiles, 1 if out_stages == 1 else 2)
             total += pages * TILE * TILE * int(stages["@dtype:" + b.name])
-            total += tiles * TILE * TILE * dtype_bytes(b.dtype)
+            if cap is None or tiles > cap:  # the partial sums of an accumulator larger than DST
+                total += tiles * TILE * TILE * dtype_bytes(b.dtype)
     return total
 
 
