@@ -258,7 +258,8 @@ _ONCHIP = Record(
 _CB = Record(
     {"cb_id": INT, "kind": Enum("input", "output", "intermediate", "staged", "scaler"), "data_format": _FORMAT,
      "page_size": INT, "block_pages": INT, "stages": INT, "depth_pages": INT},
-    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR, "stages_for": STR},
+    {"spills": STR, "drains": STR, "drained_by": STR, "prepares": STR, "reduce": STR, "stages_for": STR,
+     "stream": _PAIR},
 )
 _DST_FRAGMENT = Record({"cb_id": NULL, "kind": Enum("dst"), "block_pages": INT, "data_format": _FORMAT})
 _WORK = ListOf(Record({"core": _PAIR, "start": INT, "count": INT}))
@@ -316,7 +317,10 @@ CB_PREFIX = _declare(
     "negated / absolute source of a T.reduce_min / abssum / absmax), or kind dst for a fragment that only lives in DST (no CB). "
     "InsertDSTManagementTT adds the intermediate CB "
     "holding the partial sums of a fragment larger than DST (spills names the fragment) and the staged CBs "
-    "<fragment>_stage<n> holding a subtree of an expression tree deeper than DST (stages_for names the fragment).",
+    "<fragment>_stage<n> holding a subtree of an expression tree deeper than DST (stages_for names the fragment). stream [rt, ct] "
+    "(LowerSharedToCB) marks an output CB moved sub-block by sub-block: compute pushes and the writer waits for / "
+    "pops rt × ct tiles at a time, sub-blocks in row-major order of the block; depth_pages is a multiple of "
+    "rt·ct and stages counts sub-blocks.",
     carried=True,
 )
 LAYOUT_ANNOTATIONS = _declare(

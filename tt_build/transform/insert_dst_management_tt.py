@@ -18,7 +18,9 @@ accumulator above the capacity is sub-blocked too, its partial sums spilled to a
 ``<fragment>_partials`` (one block, in the accumulator's format; ``tt.cb.*``/``tt.buffer.*`` of every
 device function and the host plan's CBs gain it) between K iterations: the K loop is peeled into a
 first iteration (no reload), the middle ones (``copy_tile`` reload, then ``matmul_tiles``) and the last
-one (epilogue, pack into the output CB), with ``reconfig_data_format_srca`` /
+one (epilogue, pack into the output CB, reserved and pushed one sub-block at a time: the granule of a
+streamed output CB, ``stream`` in its ``tt.cb.*``, which the writer drains at the same pace), with
+``reconfig_data_format_srca`` /
 ``pack_reconfig_data_format`` where the partials' format differs. Other shapes above the capacity are
 a diagnostic. ``tt.tree_block`` / ``tt.reduce_block`` (staged fragments) are expanded tile by tile,
 each output tile in its own acquire … release, by :mod:`tt_build.transform._tree_codegen`: the tree is
@@ -59,6 +61,8 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE
+from tt_build.transform._output_stream import dst_capacity
+from tt_build.transform._output_stream import rect_sub_block as _rect_sub_block
 from tt_build.transform._tree_codegen import TreeCodegen, insert_pack_reconfig
 from tt_build.transform._tree_staging import split_tree
 from tt_build.transform.base import MATH_FIDELITIES, Pass, PassContext, l1_budget
@@ -126,7 +130,8 @@ class InsertDSTManagementTT(Pass):
                       if k.startswith(A.BUFFER_PREFIX) and v.get("scope") == "fragment"
                       and A.cb_key(k[len(A.BUFFER_PREFIX):]) in f.attrs}
         fp32 = any(v["dtype"] == "float32" for v in frag_infos.values())
-        cap = int(ctx.get("dst_tiles_fp32") if fp32 else ctx.get("dst_tiles_16bit"))
+        cap = dst_capacity((v["dtype"] for v in frag_infos.values()), int(ctx.get("dst_tiles_16bit")),
+                           int(ctx.get("dst_tiles_fp32")))
         pass_ = self
 
         class M(StmtExprMutator):
@@ -332,6 +337,13 @@ class InsertDSTManagementTT(Pass):
         reconfig_src = cbinfo["data_format"] != fmt_of.get(in1.name)
         reconfig_pack = cbinfo["data_format"] != fmt_of.get(out_cb.name)
         sub = _rect_sub_block(*f.attrs[A.buffer_key(frag.name)]["tiles"], cap)
+        stream = f.attrs[A.cb_key(out_cb.name)].get("stream")
+        if stream is not None:  # a streamed output CB (LowerSharedToCB): the writer drains it at this granule
+            sub = stream[0] * stream[1]
+            if sub > cap or tiles % sub:
+                raise self.error(f"output CB {out_cb.name} is streamed in sub-blocks of {stream[0]}x{stream[1]} "
+                                 f"tiles, which do not divide the {tiles}-tile block into DST sub-blocks of at most "
+                                 f"{cap} tiles; LowerSharedToCB sized it for another DST capacity", frag.loc)
         extent = loop.extent.value
         n = IntImm(sub)
         prelude_fmt = None
@@ -478,15 +490,6 @@ class InsertDSTManagementTT(Pass):
         partials[A.buffer_key(name)] = {"scope": "shared", "dtype": frag.dtype, "shape": list(frag.shape),
                                         "tiles": [rows, cols], "data_format": fmt, "local": False, "page_size": page}
         return Buffer(name, tuple(frag.shape), frag.dtype, "shared", frag.loc)
-
-
-def _rect_sub_block(rows: int, cols: int, cap: int) -> int:
-    """Tiles per DST sub-block of a ``rows × cols`` accumulator: the largest contiguous row-major range of at
-    most ``cap`` tiles that is a rectangle (part of one row, ``ct | cols``, or whole rows, ``rt | rows``),
-    so that ``matmul_block`` computes it in one call per K tile and packs it in the writer's order."""
-    pieces = [ct for ct in range(1, min(cols, cap) + 1) if cols % ct == 0]
-    pieces += [rt * cols for rt in range(1, rows + 1) if rows % rt == 0 and rt * cols <= cap]
-    return max(pieces)
 
 
 def _rect_of(count: int, cols: int) -> tuple[int, int] | None:

@@ -11,7 +11,12 @@ Produces:
   left L1, the pages may be reused) → ``cb_pop_front``; one ``noc_async_write_barrier`` at the end of
   every kernel that writes waits for all writes to complete;
   a CB copied to several tensors in one statement sequence is waited for before its first write and
-  popped after its last one;
+  popped after its last one; a *streamed* output CB (``stream`` [rt, ct] in its ``tt.cb.*``: a ``T.gemm``
+  accumulator larger than DST, LowerSharedToCB) is drained sub-block by sub-block, in the row-major
+  order of the block in which compute pushes them: per sub-block ``cb_wait_front(rt·ct)`` →
+  ``get_read_ptr`` → its ``rt × ct`` page writes (partial blocks: the same guards) →
+  ``noc_async_writes_flushed`` → ``cb_pop_front(rt·ct)``, so the DRAM writes overlap the rest of the last
+  K step;
 * compute: ``cb_wait_front`` before the first and ``cb_pop_front`` after the last op of a statement
   sequence consuming a CB (usually one op: wait, op, pop) and ``cb_reserve_back``/``cb_push_back``
   around every pack into a CB (block ops stay block-level; DST handling is InsertDSTManagementTT's job);
@@ -198,7 +203,10 @@ class LowerCBIntrinsics(Pass):
         return seq(*out)
 
     # -- data movement -----------------------------------------------------------------------
-    def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str) -> Stmt:
+    def _tile_io(self, region: BufferRegion, cb: Buffer, l1: Var, f: PrimFunc, api: str,
+                 sub: tuple[Expr | int, Expr | int, int, int] | None = None) -> Stmt:
+        """The page transfers of the block's tiles (``sub``: only the ``rt × ct`` tiles at block tile
+        (row, col), stored row-major from ``l1``)."""
         tinfo = f.attrs[A.buffer_key(region.buffer.name)]
         cbinfo = f.attrs[A.cb_key(cb.name)]
         r0, c0, rows, cols = tile_origin(region, tinfo.get("vector"))  # any rank: the 2-D view's page grid
@@ -214,8 +222,14 @@ class LowerCBIntrinsics(Pass):
 
         shard = tinfo.get("shard_shape")
 
+        width = cols
+        if sub is not None:  # block tile (row + r, col + c) at L1 page r * ct + c
+            sub_r0, sub_c0, rows, width = sub
+
         def tile(r: Expr, c: Expr) -> Stmt:
-            addr = l1 + (r * cols + c) * page
+            addr = l1 + (r * width + c) * page
+            if sub is not None:
+                r, c = sub_r0 + r, sub_c0 + c
             if shard is not None:  # the page's slot in this core's own shard (the core owns the tile)
                 sh, sw = shard
                 row, col = r0 + r, c0 + c
@@ -232,7 +246,7 @@ class LowerCBIntrinsics(Pass):
             pad = ev("tt.zero_page", addr, IntImm(page)) if api == "tt.noc_async_read_page" else None
             return IfThenElse(cond, access, pad)
 
-        return tile_loop("r", rows, lambda r: tile_loop("c", cols, lambda c: tile(r, c)))
+        return tile_loop("r", rows, lambda r: tile_loop("c", width, lambda c: tile(r, c)))
 
     def _pages(self, cb: Buffer, f: PrimFunc) -> IntImm:
         return IntImm(f.attrs[A.cb_key(cb.name)]["block_pages"])
@@ -248,6 +262,46 @@ class LowerCBIntrinsics(Pass):
         return seq(*reserves, body)
 
     def _writes(self, group: list[Call], f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
+        streamed = [c for c in group if f.attrs[A.cb_key(c.args[0].name)].get("stream") is not None]
+        if not streamed:
+            return self._write_transaction(group, f, wait, pop)
+        # a streamed CB is drained sub-block by sub-block; the copies keep their order (compute packs in it)
+        out: list[Stmt] = []
+        run: list[Call] = []
+        for c in group:
+            if c not in streamed:
+                run.append(c)
+                continue
+            if run:
+                out.append(self._write_transaction(run, f, wait, pop))
+                run = []
+            cb = c.args[0]
+            if cb not in wait or cb not in pop or sum(1 for x in group if x.args[0] is cb) != 1:
+                raise self.error(f"{f.name}: the streamed output CB {cb.name} must be written to one tensor by one "
+                                 "copy; LowerSharedToCB streams only such CBs", c.loc or f.loc)
+            out.append(self._write_stream(c, f))
+        if run:
+            out.append(self._write_transaction(run, f, wait, pop))
+        return seq(*out)
+
+    def _write_stream(self, c: Call, f: PrimFunc) -> Stmt:
+        """The writer side of a streamed output CB (``stream`` [rt, ct]): per sub-block of the block, in
+        row-major order (the order compute pushes them), ``cb_wait_front(rt·ct)`` → ``get_read_ptr`` → the
+        sub-block's page writes → ``noc_async_writes_flushed`` → ``cb_pop_front(rt·ct)``."""
+        cb, region = c.args[0], c.args[1]
+        rt, ct = f.attrs[A.cb_key(cb.name)]["stream"]
+        rows, cols = f.attrs[A.buffer_key(cb.name)]["tiles"]
+        n = IntImm(rt * ct)
+
+        def sub_block(sr: Expr, sc: Expr) -> Stmt:
+            l1 = Var(f"l1_read_{cb.name}", "uint32")
+            writes = self._tile_io(region, cb, l1, f, "tt.noc_async_write_page", (sr * rt, sc * ct, rt, ct))
+            body = seq(writes, ev("tt.noc_async_writes_flushed"), ev("tt.cb_pop_front", cb, n))
+            return seq(ev("tt.cb_wait_front", cb, n), LetStmt(l1, call("tt.get_read_ptr", cb, dtype="uint32"), body))
+
+        return tile_loop("sub_row", rows // rt, lambda sr: tile_loop("sub_col", cols // ct, lambda sc: sub_block(sr, sc)))
+
+    def _write_transaction(self, group: list[Call], f: PrimFunc, wait: set[Buffer], pop: set[Buffer]) -> Stmt:
         cbs = list(dict.fromkeys(c.args[0] for c in group))
         waits = [ev("tt.cb_wait_front", cb, self._pages(cb, f)) for cb in cbs if cb in wait]
         pops = [ev("tt.cb_pop_front", cb, self._pages(cb, f)) for cb in cbs if cb in pop]

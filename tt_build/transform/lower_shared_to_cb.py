@@ -9,7 +9,11 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
   loop's stages are the plan's operand pipeline, PlanMulticastTT);
 * ``output``: copied by ``T.copy`` to a tensor (the writer drains it); a fragment is packed into it
   from DST by compute; depth = ``default_stages`` × block pages, one block when the kernel runs a 2-D
-  multicast plan (``tt.multicast``) with one block per core (nothing for a second stage to overlap);
+  multicast plan (``tt.multicast``) with one block per core (nothing for a second stage to overlap).
+  A ``T.gemm`` accumulator larger than DST (``dst_tiles_fp32`` / ``dst_tiles_16bit``) copied to a tensor by
+  one ``T.copy`` is *streamed* (:mod:`tt_build.transform._output_stream`): ``stream`` = [rt, ct], the DST
+  sub-block compute pushes it in (InsertDSTManagementTT) and the writer drains it in (LowerCBIntrinsics);
+  depth = two sub-blocks when every core runs one block, else one block (``stages`` counts sub-blocks);
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
 * ``dst``: a fragment only ever used in DST (no CB);
 * ``staged``: a fragment computed by expression trees or reductions, or read by other statements
@@ -48,6 +52,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.ir.rowwise import PREPARED_REDUCES, RowwiseError, staged_analysis
 from tt_build.transform._analysis import TILE
+from tt_build.transform._output_stream import dst_capacity, stream_depth, stream_rect
 from tt_build.transform.base import Pass, PassContext, l1_budget
 
 __all__ = ["MAX_CBS", "SCALER_NAME", "LowerSharedToCB"]
@@ -68,7 +73,8 @@ class LowerSharedToCB(Pass):
     def _func(self, f: PrimFunc, ctx: PassContext) -> PrimFunc:  # noqa: C901, PLR0912
         order: list[Buffer] = []
         filled: dict[Buffer, int] = {}  # buffer -> stages of the reader copy
-        drained: set[Buffer] = set()
+        drained: dict[Buffer, int] = {}  # buffer -> number of copies to a tensor
+        accumulators: set[Buffer] = set()  # T.gemm accumulators
         drains: dict[Buffer, Buffer] = {}  # staged fragment -> the output CB the writer drains
         reduces: list[Any] = []  # locations of the T.reduce_* calls
         prepared: dict[tuple[str, str], Buffer] = {}  # (dst, kind) of a reduce_min/abssum/absmax -> its source
@@ -111,7 +117,9 @@ class LowerSharedToCB(Pass):
                     if isinstance(src, BufferRegion) and src.buffer.scope == "global":
                         filled[dst.buffer] = self.stages[-1] if self.stages else default_stages
                     if isinstance(dst, BufferRegion) and dst.buffer.scope == "global":
-                        drained.add(src.buffer)
+                        drained[src.buffer] = drained.get(src.buffer, 0) + 1
+                if isinstance(call, Call) and call.op == "tl.gemm" and isinstance(call.args[2], Buffer):
+                    accumulators.add(call.args[2])
 
         V().visit(f.body)
         used: set[Buffer] = set()
@@ -198,6 +206,9 @@ class LowerSharedToCB(Pass):
                              hint="use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across "
                                   "T.copy calls, or split the kernel)")
         single_block = A.MULTICAST in attrs and all(w["count"] == 1 for w in attrs.get(A.WORK_PARTITION) or [{}])
+        blocks_per_core = max((w["count"] for w in attrs.get(A.WORK_PARTITION) or []), default=1)
+        cap = dst_capacity((attrs[A.buffer_key(b.name)]["dtype"] for b in order if b.scope == "fragment"),
+                           int(ctx.get("dst_tiles_16bit")), int(ctx.get("dst_tiles_fp32")))
         for kind in ("input", "scaler", "output", "intermediate", "staged"):
             for b in (b for b in order if kinds[b] == kind):
                 cb_id = next_id[kind]
@@ -222,6 +233,14 @@ class LowerSharedToCB(Pass):
                     "stages": stages,
                     "depth_pages": stages * tiles,
                 }
+                # a T.gemm accumulator larger than DST, drained by one copy, is pushed sub-block by sub-block
+                # in its last K step: the writer drains it at that granule, the CB holds a few sub-blocks
+                rect = stream_rect(*info["tiles"], cap) if kind == "output" and b in accumulators \
+                    and drained.get(b) == 1 and len(info["tiles"]) == 2 else None  # noqa: PLR2004
+                if rect is not None:
+                    cb["stream"] = rect
+                    cb["depth_pages"] = stream_depth(rect, tiles, blocks_per_core)
+                    cb["stages"] = cb["depth_pages"] // (rect[0] * rect[1])
                 if b in drains:
                     cb["drained_by"] = drains[b].name
                 if b in prep_of:

@@ -43,8 +43,11 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   once (lock-step blocks read it at every step). A merged block that overhangs the tensor (the last
   core column / row) is a partial last block (``partial`` in the tensors' ``tt.buffer.<name>``: the
   senders zero-pad it, the writer skips it). Used where the merged kernel's circular buffers fit the L1
-  budget (``l1_estimate``: input panels ``num_stages`` deep, the output block — single-buffered, one
-  block per core — and the fp32 partial sums) and it ranks ahead of the lock-step plans; neither splits nor merges are tried for a
+  budget (``l1_estimate``: input panels ``num_stages`` deep as written, the output block — single-buffered,
+  one block per core, or two DST sub-blocks when it is a streamed ``T.gemm`` accumulator larger than DST
+  (``_output_stream``) — and the fp32 partial sums) and it ranks ahead of the lock-step plans (Wormhole
+  4096³ at 128 × 128: one 512 × 512 block per core, 1 MiB of partial sums, a 16 KiB output stream);
+  neither splits nor merges are tried for a
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
@@ -106,6 +109,7 @@ from tt_build.transform._operand_pipeline import (
     OperandPipeline,
     choose_pipeline,
 )
+from tt_build.transform._output_stream import dst_capacity, stream_depth, stream_rect
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -174,7 +178,7 @@ class PlanMulticastTT(Pass):
         # reblocking is a performance choice: never for a kernel that, as written, has more than one T.gemm or
         # circular buffers over the L1 budget (its diagnostic must not depend on the plan)
         gemms = sum(1 for c in _calls(launch.body) if c.op == "tl.gemm")
-        fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages"))) <= l1_budget(ctx)
+        fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages")), dst_tiles=_dst_tiles(ctx)) <= l1_budget(ctx)
         lock_step = [best]
         if not partial and gemms == 1 and fits:
             for s, t in _split_factors(f, launch):
@@ -303,8 +307,8 @@ class PlanMulticastTT(Pass):
         # one block per core: its output block single-buffered (LowerSharedToCB); the operand pipeline must fit
         # with at least two stages (a K loop the plan cannot size: the kernel's circular buffers as written)
         pipe, sized = self._pipeline(mf, ml, got[4], ctx, got[5], single=True)
-        if pipe is None and (sized or l1_estimate(ml, attrs, int(ctx.get("default_stages")), out_stages=1)
-                             > l1_budget(ctx)):
+        if pipe is None and (sized or l1_estimate(ml, attrs, int(ctx.get("default_stages")), out_stages=1,
+                                                  dst_tiles=_dst_tiles(ctx)) > l1_budget(ctx)):
             return None
         return got[1:]
 
@@ -413,7 +417,8 @@ class PlanMulticastTT(Pass):
         default_stages = int(ctx.get("default_stages"))
         cur = max(int(loop.annotations.get("num_stages", default_stages) or 1), 1) if loop.kind == "pipelined" \
             else default_stages
-        base = l1_estimate(launch, f.attrs, default_stages, out_stages=1 if single else None) - opnd * cur
+        base = l1_estimate(launch, f.attrs, default_stages, out_stages=1 if single else None,
+                           dst_tiles=_dst_tiles(ctx)) - opnd * cur
         budget = l1_budget(ctx)
         max_k = int(ctx.get("multicast_k_tiles")) if self._fusable(loop, names) is not None else kb
         pipe = choose_pipeline(
@@ -508,14 +513,20 @@ class PlanMulticastTT(Pass):
         return M().visit(f.body), infos
 
 
-def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None) -> int:
+def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int, out_stages: int | None = None,
+                dst_tiles: tuple[int, int] | None = None) -> int:
     """Bytes of L1 the circular buffers of a GEMM-like kernel take (as LowerSharedToCB and
     InsertDSTManagementTT will size them): each on-chip buffer filled by a copy in a pipelined loop
     ``num_stages`` (else ``default_stages``) blocks deep; an accumulator copied to an output tensor one
     output block ``out_stages`` (else ``default_stages``) deep in the tensor's format plus, when larger than DST, one block of
-    partial sums in its own format. ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
+    partial sums in its own format. With ``dst_tiles`` (the options ``dst_tiles_16bit``, ``dst_tiles_fp32``), a
+    ``T.gemm`` accumulator larger than DST copied to a tensor by one copy has a streamed output CB
+    (:mod:`tt_build.transform._output_stream`: two DST sub-blocks with ``out_stages`` 1, one core running one
+    block, else one block). ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
     total = 0
     stages: dict[str, int] = {}
+    drains: dict[str, int] = {}
+    accumulators: set[str] = set()
 
     class V(StmtExprVisitor):
         def __init__(self) -> None:
@@ -536,22 +547,39 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
                 stages[c.args[1].buffer.name] = self.depth[-1]
             elif isinstance(c, Call) and c.op == "tl.copy" and isinstance(c.args[1], BufferRegion):
                 stages.setdefault("@out:" + c.args[0].buffer.name, 0)
+                drains[c.args[0].buffer.name] = drains.get(c.args[0].buffer.name, 0) + 1
                 stages["@dtype:" + c.args[0].buffer.name] = dtype_bytes(c.args[1].buffer.dtype)  # type: ignore[assignment]
+            if isinstance(c, Call) and c.op == "tl.gemm" and isinstance(c.args[2], Buffer):
+                accumulators.add(c.args[2].name)
 
     V().visit(launch.body)
+    allocs: list[Buffer] = []
     body: Any = launch.body
     while isinstance(body, Allocate):
-        b = body.buffer
+        allocs.append(body.buffer)
+        body = body.body
+    cap = None if dst_tiles is None else dst_capacity((b.dtype for b in allocs if b.scope == "fragment"), *dst_tiles)
+    for b in allocs:
         info = infos.get(A.buffer_key(b.name), {})
         shape = info.get("shape", list(b.shape))
         tiles = (shape[0] // TILE) * (shape[1] // TILE) if len(shape) == 2 else 0  # noqa: PLR2004
         if b.name in stages:  # filled from a tensor
             total += tiles * TILE * TILE * dtype_bytes(b.dtype) * stages[b.name]
         if "@out:" + b.name in stages:  # copied to a tensor: output CB + partial sums
-            total += tiles * TILE * TILE * int(stages["@dtype:" + b.name]) * (out_stages or default_stages)
-            total += tiles * TILE * TILE * dtype_bytes(b.dtype)
-        body = body.body
+            pages = tiles * (out_stages or default_stages)
+            rect = stream_rect(shape[0] // TILE, shape[1] // TILE, cap) if cap is not None and len(shape) == 2 \
+                and b.name in accumulators and drains.get(b.name) == 1 else None  # noqa: PLR2004
+            if rect is not None:
+                pages = stream_depth(rect, tiles, 1 if out_stages == 1 else 2)
+            total += pages * TILE * TILE * int(stages["@dtype:" + b.name])
+            if cap is None or tiles > cap:  # the partial sums of an accumulator larger than DST
+                total += tiles * TILE * TILE * dtype_bytes(b.dtype)
     return total
+
+
+def _dst_tiles(ctx: PassContext) -> tuple[int, int]:
+    """The DST capacities (16-bit, float32 accumulation) of the options, for ``l1_estimate``."""
+    return int(ctx.get("dst_tiles_16bit")), int(ctx.get("dst_tiles_fp32"))
 
 
 def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:

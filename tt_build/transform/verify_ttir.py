@@ -35,6 +35,11 @@ which case the pass that just ran is named). Checks on the three device function
   (→ LowerCBIntrinsics / SplitDeviceKernel); with the plan's operand pipeline (``pipeline``), each group's
   buffer spans the pipeline's K step and its CB holds exactly ``stages`` (≥ 2) such steps; every input CB
   holds a whole number of its blocks (→ PlanMulticastTT / LowerSharedToCB).
+* capacity and streams (:mod:`tt_build.transform._verify_stream`): no ``cb_reserve_back`` /
+  ``cb_wait_front`` asks for more pages than its CB holds; a streamed output CB (``stream`` [rt, ct]) has
+  sub-blocks that are runs of the block's row-major tiles and a depth of whole sub-blocks
+  (→ LowerSharedToCB), and every kernel moves it exactly ``rt·ct`` pages at a time (→ InsertDSTManagementTT
+  for compute's pushes, LowerCBIntrinsics for the writer's waits and pops);
 * staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
   block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
@@ -69,6 +74,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import collect_calls, flat_stmts
 from tt_build.transform._unpack_formats import check_pack_formats, check_unpack_formats
+from tt_build.transform._verify_stream import check_cb_requests, check_stream_cbs
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
 from tt_build.transform.propagate_tt_layout import bounds
@@ -688,6 +694,9 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             _check_vars(f, p)
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
+            if lowered:
+                check_cb_requests(f, facts, p.add)
+            check_stream_cbs(f, facts, p.add, layout=f is devs[0])
         _check_multicast_plan(devs[0], p)
         _check_operand_pipeline(devs[0], p)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
