@@ -282,7 +282,7 @@ _MCAST_CORE = Record({"core": _PAIR, "blocks": Tuple(_PAIR, _PAIR), "groups": Ma
                                                              "dest": Tuple(_PAIR, _PAIR)}), "group")})
 _MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
                      "groups": ListOf(_MCAST_GROUP), "cores": ListOf(_MCAST_CORE)},
-                    {"pipeline": Record({"k_tiles": INT, "stages": INT})})
+                    {"pipeline": Record({"k_tiles": INT, "stages": INT, "steps": INT, "tail_steps": INT})})
 _COMPUTE_CONFIG = Record({"fp32_dest_acc_en": BOOL, "math_fidelity": Enum("LoFi", "HiFi2", "HiFi3", "HiFi4"), "dst_capacity": INT,
                           "transpose_b": BOOL})
 
@@ -385,7 +385,9 @@ MULTICAST = _declare(
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "
     "sender and the destination rectangle (logical core coordinates, inclusive), and the rectangle of blocks "
     "the core owns (blocks, inclusive [[bx0, by0], [bx1, by1]]); pipeline (when the plan sized the K loop): "
-    "the tiles of K each step of the groups' circular buffers carries and the steps (stages) each holds.",
+    "the tiles of K each step of the groups' circular buffers carries, the steps (stages) each holds, the K "
+    "loop's steps and its tail (the last tail_steps steps the compute waits for at once and runs sub-block by "
+    "sub-block; 1: none).",
     carried=True,
 )
 SHARD_BLOCKS = _declare(

@@ -357,7 +357,13 @@ class InsertDSTManagementTT(Pass):
             prelude = [*(ev("tt.pack_reconfig_data_format", t) for t in targets[:1] if prior != {prelude_fmt}),
                        *prelude]
 
-        def iteration(first: bool, last: bool) -> list[Stmt]:
+        # the plan's tail (PlanMulticastTT): the last `tail` K steps waited for at once and run sub-block by
+        # sub-block, so each output sub-block is finished (and streamed out) over the whole tail
+        pipe = (f.attrs.get(A.MULTICAST) or {}).get("pipeline") or {}
+        tail = int(pipe.get("tail_steps", 1)) if pipe.get("steps") == extent and not prelude else 1
+
+        def iteration(first: bool, last: bool) -> list[Stmt]:  # noqa: C901
+            steps_in = tail if last else 1
             sv = Var(f"sub_{frag.name}", "uint32")
             base = sv * sub
             steps: list[Stmt] = [ev("tt.tile_regs_acquire")]
@@ -371,7 +377,14 @@ class InsertDSTManagementTT(Pass):
                     steps.append(ev("tt.reconfig_data_format_srca", interm, in1))
             if first:
                 steps += [_with_range(x, base, sub) for x in fills]
-            steps.append(_with_range(mms[0], base, sub))
+            if steps_in > 1:  # K step j of the tail: its pages follow step j-1's in the operand CBs
+                jv = Var("tail_step", "uint32")
+                c = _call_of(mms[0])
+                assert c is not None
+                mm_tail = Evaluate(Call(c.op + "@range@tail", (*c.args, jv, base, IntImm(sub)), c.dtype, c.loc))
+                steps.append(For(jv, IntImm(0), IntImm(steps_in), "serial", mm_tail))
+            else:
+                steps.append(_with_range(mms[0], base, sub))
             if last:
                 steps += [_with_range(x, base, sub) for x in epilogue]
             steps += [ev("tt.tile_regs_commit"), ev("tt.tile_regs_wait")]
@@ -398,14 +411,18 @@ class InsertDSTManagementTT(Pass):
                 pre = [ev("tt.pack_reconfig_l1_acc", IntImm(0)), *prelude, ev("tt.pack_reconfig_l1_acc", IntImm(1))]
             head = [ev("tt.cb_reserve_back", interm, IntImm(tiles))] if first and not last else []
             sub_loop = For(sv, IntImm(0), IntImm(tiles // sub), "serial", seq(*steps))
+            if steps_in > 1:
+                return [*pre, *(_times(x, steps_in) for x in waits), *head, *packer, sub_loop,
+                        *(_times(x, steps_in) for x in pops)]
             return [*pre, *waits, *head, *packer, sub_loop, *pops]
 
-        if extent == 1:
+        head_steps = extent - tail + 1  # the iterations before the tail, and the tail as one
+        if head_steps == 1:
             return iteration(True, True)
         stmts = iteration(True, False)
-        if extent > 2:  # noqa: PLR2004
+        if head_steps > 2:  # noqa: PLR2004
             stmts += [ev("tt.pack_reconfig_l1_acc", IntImm(1)),
-                      For(loop.var, IntImm(loop.min.value + 1), IntImm(extent - 2), loop.kind,
+                      For(loop.var, IntImm(loop.min.value + 1), IntImm(head_steps - 2), loop.kind,
                           seq(*iteration(False, False)), dict(loop.annotations), loop.loc),
                       ev("tt.pack_reconfig_l1_acc", IntImm(0))]
         return [*stmts, ev("tt.cb_push_back", interm, IntImm(tiles)), *iteration(False, True)]
@@ -514,6 +531,13 @@ def _op(s: Stmt) -> str | None:
     return c.op if c else None
 
 
+def _times(s: Stmt, n: int) -> Stmt:
+    """A ``cb_wait_front`` / ``cb_pop_front`` of ``n`` times its pages (the tail's steps at once)."""
+    c = _call_of(s)
+    assert c is not None
+    return ev(c.op, c.args[0], IntImm(c.args[1].value * n))
+
+
 def _with_range(s: Stmt, base: Expr, count: int) -> Stmt:
     """Tag a block op with the tile sub-range [base, base + count) it must process."""
     c = _call_of(s)
@@ -560,9 +584,13 @@ class _Expand(StmtExprMutator):
             return self.trees.reduce_block(c)
         op, _, ranged = c.op.partition("@")
         args = list(c.args)
+        tail_step: Expr | None = None
         if ranged:
             base, count = args[-2], args[-1].value
             args = args[:-2]
+            if ranged.endswith("@tail"):  # K step `tail_step` of a tail: operand pages offset by whole steps
+                tail_step = args[-1]
+                args = args[:-1]
         frag = _frag_written(Call(op, tuple(args))) if op not in ("tt.pack_block", "tt.pack_block_at") else args[0]
         assert frag is not None
         if not ranged:
@@ -577,9 +605,15 @@ class _Expand(StmtExprMutator):
             bm, bk = self._tiles(a)
             bn = self._tiles(cfrag)[1]
 
+            def a_at(idx: Expr) -> Expr:  # a tail's step j reads A's pages j·(bm·bk) on
+                return idx if tail_step is None else tail_step * (bm * bk) + idx
+
+            def b_at(idx: Expr) -> Expr:
+                return idx if tail_step is None else tail_step * (bk * bn) + idx
+
             def mm(i: Expr, j: Expr, k: Expr, dst: Expr) -> Stmt:
                 b_idx = j * bk + k if tb.value else k * bn + j
-                return ev("tt.matmul_tiles", a, b, i * bk + k, b_idx, dst)
+                return ev("tt.matmul_tiles", a, b, a_at(i * bk + k), b_at(b_idx), dst)
 
             rect = _rect_of(count, bn) if ranged else (bm, bn)
             if rect is not None and not tb.value:
@@ -587,8 +621,9 @@ class _Expand(StmtExprMutator):
                 # block, into DST 0 .. rt·ct-1 (row-major, the order pack_tile drains it in)
                 rt, ct = rect
                 i0, j0 = (base // bn, base % bn) if ranged else (IntImm(0), IntImm(0))
-                return tile_loop("kt", bk, lambda k: ev("tt.matmul_subblock", a, b, i0 * bk + k, k * bn + j0, IntImm(0),
-                                                        IntImm(0), IntImm(ct), IntImm(rt), IntImm(bk)))
+                return tile_loop("kt", bk, lambda k: ev("tt.matmul_subblock", a, b, a_at(i0 * bk + k),
+                                                        b_at(k * bn + j0), IntImm(0), IntImm(0), IntImm(ct),
+                                                        IntImm(rt), IntImm(bk)))
             if ranged:  # output tiles base .. base+count-1 (row-major in the block) into DST 0 .. count-1
                 return tile_loop("t", count, lambda t: tile_loop(
                     "kt", bk, lambda k: mm((base + t) // bn, (base + t) % bn, k, t)))

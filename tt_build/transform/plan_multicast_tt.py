@@ -224,7 +224,8 @@ class PlanMulticastTT(Pass):
         if pipe is not None:
             body, new_infos = self._apply_pipeline(f, launch, groups, pipe)
             attrs.update(new_infos)
-            plan["pipeline"] = {"k_tiles": pipe.k_tiles, "stages": pipe.stages}
+            plan["pipeline"] = {"k_tiles": pipe.k_tiles, "stages": pipe.stages, "steps": pipe.steps,
+                                "tail_steps": pipe.tail_steps}
         attrs[A.MULTICAST] = plan
         attrs[A.WORK_PARTITION] = work
         attrs[A.CORE_GRID] = [cx, cy]
@@ -426,8 +427,31 @@ class PlanMulticastTT(Pass):
             dram_latency=ARCH_DRAM_LATENCY_CYCLES[arch], tile_cycles=phases * MATMUL_TILE_CYCLES_PER_PHASE,
             out_tiles=rows * cols, block_k_tiles=kb, trips=loop.extent.value, panel_bytes_per_k_tile=panel,
             senders={"x": grid[1], "y": grid[0]}, max_k_tiles=max_k, min_stages=cur,
-            fits=lambda g, st: base + opnd * g * st <= budget)
+            fits=lambda g, st: base + opnd * g * st <= budget, drain_s=self._drain_s(f, launch, ctx) if single else 0.0)
         return pipe, True
+
+    @staticmethod
+    def _drain_s(f: PrimFunc, launch: KernelLaunch, ctx: PassContext) -> float:
+        """Seconds of DRAM writes of the output tensors when the single ``T.gemm``'s accumulator is streamed to
+        the writer sub-block by sub-block (larger than DST: ``_output_stream``), else 0 (nothing to overlap
+        with a tail)."""
+        gemms = [c for c in _calls(launch.body) if c.op == "tl.gemm" and isinstance(c.args[2], Buffer)]
+        if len(gemms) != 1:
+            return 0.0
+        acc = gemms[0].args[2]
+        rows, cols = f.attrs[A.buffer_key(acc.name)]["tiles"]
+        if stream_rect(rows, cols, dst_capacity([acc.dtype], *_dst_tiles(ctx))) is None:
+            return 0.0
+        arch = ctx.get("arch") if ctx.get("arch") in ARCH_DRAM_BANDWIDTH else "wormhole_b0"
+        out = 0
+        for prm in f.params:
+            info = f.attrs.get(A.buffer_key(prm.name), {})
+            if info.get("role") == "output":
+                n = 1
+                for d in prm.shape:
+                    n *= int(d)
+                out += n * dtype_bytes(prm.dtype)
+        return out / ARCH_DRAM_BANDWIDTH[arch]
 
     @staticmethod
     def _fusable(loop: For, names: set[str]) -> dict[str, int] | None:
