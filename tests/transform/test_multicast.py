@@ -354,17 +354,18 @@ def test_a_merged_block_streams_its_output_and_coarsens_k_only_as_far_as_l1_allo
     """4096³ at 128x128 on 8x8: a core's 4x4 rectangle merged is a 512x512 block (256 tiles: 1 MiB of fp32
     partial sums). Its output is streamed in 1x4-tile sub-blocks, two of them in the CB (16 KiB instead of a
     512 KiB block), so it fits. Its operand pipeline: 1-tile K steps (16 tiles of A and of B, 16 µs of math per
-    step at HiFi4: the least fill), 3 stages (192 KiB): 1 MiB + 16 KiB + 192 KiB <= 1364 KiB; K steps of 4
-    tiles, double-buffered (512 KiB), would not fit."""
+    step at HiFi4: the least fill), a tail of the last 4 of the 8 steps (the 32 MiB of output, 116 µs of DRAM
+    writes, stream out over 65 µs of math instead of 16) in 4 stages (256 KiB): 1 MiB + 16 KiB + 256 KiB <=
+    1364 KiB; K steps of 4 tiles, double-buffered (512 KiB), would not fit."""
     mod = _lower(gemm_ir(4096, 4096, 256, 128, 128, 32), multicast_merge=True)
     plan = kernel_roles(mod)["reader"].attrs[A.MULTICAST]
     assert (plan["block_grid"], plan["blocks_per_core"]) == ([8, 8], [1, 1])
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert [(n, cbs[n]["block_pages"], cbs[n]["depth_pages"], cbs[n].get("stream")) for n in cbs] == [
-        ("A_shared", 16, 48, None), ("B_shared", 16, 48, None), ("C_local", 256, 8, [1, 4]),
+        ("A_shared", 16, 64, None), ("B_shared", 16, 64, None), ("C_local", 256, 8, [1, 4]),
         ("C_local_partials", 256, 256, None)]
     assert kernel_roles(mod)["reader"].attrs[A.buffer_key("A_shared")]["tiles"] == [16, 1]
-    assert plan["pipeline"] == {"k_tiles": 1, "stages": 3}
+    assert plan["pipeline"] == {"k_tiles": 1, "stages": 4, "steps": 8, "tail_steps": 4}
 
 
 def test_rectangles_too_large_for_l1_stay_lock_step() -> None:
@@ -407,15 +408,19 @@ def test_choose_pipeline_trades_fill_against_refill() -> None:
 def test_plan_sizes_operand_cbs_by_its_pipeline() -> None:
     mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
     host = mod.attrs[A.HOST_PLAN]
-    assert host["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 3}
+    # 16 steps of 2 K tiles; the streamed output (2 MiB, 7.3 µs of DRAM writes) overlaps a tail of the last 4
+    # steps (8.2 µs of math), held in 6 stages (so the last step's refill starts before the tail: no stall)
+    assert host["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 6, "steps": 16, "tail_steps": 4}
     cbs = {cb["name"]: cb for cb in host["cbs"]}
-    for name in ("A_shared", "B_shared"):  # 4 x 2 tiles per step, three steps
-        assert (cbs[name]["block_pages"], cbs[name]["stages"], cbs[name]["depth_pages"]) == (8, 3, 24)
+    for name in ("A_shared", "B_shared"):  # 4 x 2 tiles per step, six steps
+        assert (cbs[name]["block_pages"], cbs[name]["stages"], cbs[name]["depth_pages"]) == (8, 6, 48)
     assert roles_shape(mod) == ((128, 64), (64, 128))
     # operand CBs 3 x 32 KiB, the streamed output 2 x 8 KiB and the fp32 partials 64 KiB (176 KiB): no room for a
-    # third stage under 170 KiB, so two
+    # third stage under 170 KiB, so two, and no tail (two steps of it in two stages would stall for as long as
+    # they gain)
     tight = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32), l1_budget=170 * 1024)
-    assert tight.attrs[A.HOST_PLAN]["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 2}
+    assert tight.attrs[A.HOST_PLAN]["multicast"]["pipeline"] == {"k_tiles": 2, "stages": 2, "steps": 16,
+                                                                   "tail_steps": 1}
     cbs = {cb["name"]: cb for cb in tight.attrs[A.HOST_PLAN]["cbs"]}
     assert cbs["A_shared"]["depth_pages"] == cbs["B_shared"]["depth_pages"] == 16
 

@@ -242,16 +242,17 @@ def test_verify_rejects_unbound_variables_and_names_finalize_persistent_signatur
 
 
 def test_verify_rejects_operand_cbs_off_the_plan_pipeline() -> None:
-    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))  # pipeline: 2 K tiles per step, 3 stages
+    # pipeline under a 170 KiB budget: 16 steps of 2 K tiles in 2 stages, no tail
+    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32), PassContext(config={"l1_budget": 170 * 1024}))
 
-    def two_stages(cbs, attrs) -> None:  # noqa: ANN001
-        cbs["A_shared"]["stages"], cbs["A_shared"]["depth_pages"] = 2, 16
+    def three_stages(cbs, attrs) -> None:  # noqa: ANN001
+        cbs["A_shared"]["stages"], cbs["A_shared"]["depth_pages"] = 3, 24
 
     with pytest.raises(VerifyError) as err:
-        verify_structure(_with_cb_attrs(mod, two_stages))
+        verify_structure(_with_cb_attrs(mod, three_stages))
     assert err.value.producer == "LowerSharedToCB"
-    assert err.value.problems == ["multicast operand CB A_shared holds 16 pages (2 stages of 8), not the "
-                                  "pipeline's 3 stages of its 8-page step"]
+    assert err.value.problems == ["multicast operand CB A_shared holds 24 pages (3 stages of 8), not the "
+                                  "pipeline's 2 stages of its 8-page step"]
 
     def ragged(cbs, attrs) -> None:  # noqa: ANN001
         cbs["B_shared"]["depth_pages"] = 20
@@ -260,12 +261,12 @@ def test_verify_rejects_operand_cbs_off_the_plan_pipeline() -> None:
         verify_structure(_with_cb_attrs(mod, ragged))
     assert err.value.problems == [
         "CB B_shared holds 20 pages, not a whole number of its 8-page steps",
-        "multicast operand CB B_shared holds 20 pages (3 stages of 8), not the pipeline's 3 stages of its "
+        "multicast operand CB B_shared holds 20 pages (2 stages of 8), not the pipeline's 2 stages of its "
         "8-page step"]
 
     def one_stage(cbs, attrs) -> None:  # noqa: ANN001
-        plan = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 2, "stages": 1}}
-        attrs[A.MULTICAST] = plan
+        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 2, "stages": 1, "steps": 16,
+                                                                 "tail_steps": 1}}
         for name in ("A_shared", "B_shared"):
             cbs[name]["stages"], cbs[name]["depth_pages"] = 1, 8
 
@@ -276,10 +277,21 @@ def test_verify_rejects_operand_cbs_off_the_plan_pipeline() -> None:
                                   "for the math, one being filled)"]
 
     def four_tiles(cbs, attrs) -> None:  # noqa: ANN001
-        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 4, "stages": 3}}
+        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 4, "stages": 2, "steps": 16,
+                                                                 "tail_steps": 1}}
 
     with pytest.raises(VerifyError) as err:
         verify_structure(_with_cb_attrs(mod, four_tiles))
     assert err.value.problems == [
         "multicast operand A_shared holds 4x2 tiles, not the pipeline's 4 tiles of K per step",
         "multicast operand B_shared holds 2x4 tiles, not the pipeline's 4 tiles of K per step"]
+
+    def ragged_tail(cbs, attrs) -> None:  # noqa: ANN001
+        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 2, "stages": 2, "steps": 16,
+                                                                 "tail_steps": 3}}
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, ragged_tail))
+    assert err.value.problems == [
+        "operand pipeline tail of 3 of 16 K steps in 2 stages: the tail must fit the CB and start at its first "
+        "slot (tail <= stages, (steps - tail) a multiple of stages)"]

@@ -28,7 +28,7 @@ sub-block by sub-block (each output sub-block finished — and written — over 
 (the last step's slot frees only when the step before the tail is popped). The tail's steps must be
 contiguous in the CB — ``stages ≥ L`` and ``(steps − L) % stages == 0``, so the tail starts at the CB's
 first slot — and fit L1; ``L`` (at most 8) and the stages are those of the largest gain
-``max(0, D − T) − max(0, D − L·T) − stall``, none without a gain.
+``max(0, D − T) − max(0, D − L·T) − stall``, none without a gain of 1 % of the estimate.
 
 On the mock's device-time model (Wormhole 8×8, HiFi4): 1024³ (128×128 per core) 2 K tiles per step,
 3 stages; 2048³ (256×256 per core) 1 tile, 3 stages — the estimate's 264.2 µs of compute for the
@@ -119,7 +119,7 @@ def choose_pipeline(*, clock_hz: float, dram_bw: float, noc_bytes: int, dram_lat
 
 def _with_tail(p: OperandPipeline, drain_s: float, fits: Callable[[int, int], bool], g: int) -> OperandPipeline:
     """``p`` with the tail of largest gain (module docstring), if any gains."""
-    n, step, best, gain0 = p.steps, p.step_s, p, 0.0
+    n, step, best, gain0 = p.steps, p.step_s, p, 0.01 * p.estimate_s  # a tail must gain 1 % at least
     for tail in range(2, min(MAX_TAIL_STEPS, n) + 1):
         for stages in range(max(p.stages, tail), MAX_TAIL_STEPS + 1):
             if (n - tail) % stages or not fits(g, stages):

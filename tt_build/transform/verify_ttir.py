@@ -33,8 +33,10 @@ which case the pass that just ran is named). Checks on the three device function
   ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
   at its sender and before pushing the block, and each group has a sender and a receiver path
   (→ LowerCBIntrinsics / SplitDeviceKernel); with the plan's operand pipeline (``pipeline``), each group's
-  buffer spans the pipeline's K step and its CB holds exactly ``stages`` (≥ 2) such steps; every input CB
-  holds a whole number of its blocks (→ PlanMulticastTT / LowerSharedToCB).
+  buffer spans the pipeline's K step and its CB holds exactly ``stages`` (≥ 2) such steps, and its tail
+  (the last ``tail_steps`` steps, waited for at once) fits the CB from its first slot (``tail_steps ≤
+  stages``, ``steps − tail_steps`` a multiple of ``stages``); every input CB holds a whole number of its
+  blocks (→ PlanMulticastTT / LowerSharedToCB).
 * capacity and streams (:mod:`tt_build.transform._verify_stream`): no ``cb_reserve_back`` /
   ``cb_wait_front`` asks for more pages than its CB holds; a streamed output CB (``stream`` [rt, ct]) has
   sub-blocks that are runs of the block's row-major tiles and a depth of whole sub-blocks
@@ -302,6 +304,11 @@ def _check_operand_pipeline(f: PrimFunc, p: _Problems) -> None:
     if stages < 2:  # noqa: PLR2004
         p.add("PlanMulticastTT", f"operand pipeline of {stages} stage(s): a multicast refill needs at least 2 "
                                  "(one slot for the math, one being filled)")
+    tail, steps = pipe["tail_steps"], pipe["steps"]
+    if not 1 <= tail <= steps or (tail > 1 and (tail > stages or (steps - tail) % stages)):
+        p.add("PlanMulticastTT", f"operand pipeline tail of {tail} of {steps} K steps in {stages} stages: the tail "
+                                 "must fit the CB and start at its first slot (tail <= stages, (steps - tail) a "
+                                 "multiple of stages)")
     for g in plan["groups"]:
         name = g["buffer"]
         tiles = f.attrs[A.buffer_key(name)]["tiles"]
