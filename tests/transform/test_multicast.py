@@ -429,3 +429,33 @@ def roles_shape(mod: IRModule) -> tuple[tuple[int, ...], tuple[int, ...]]:
     reader = kernel_roles(mod)["reader"]
     return (tuple(reader.attrs[A.buffer_key("A_shared")]["shape"]),
             tuple(reader.attrs[A.buffer_key("B_shared")]["shape"]))
+
+
+def test_choose_pipeline_adds_a_tail_where_the_output_drain_is_long() -> None:
+    # 2048x1024x512 on 8x8 (256x128 per core): 4 MiB of output = 14.6 µs of DRAM writes, streamed out as the
+    # last steps finish; 1-tile steps of 2 µs math: a tail of 8 steps (16 µs) hides them, in 8 stages (the
+    # tail starts at the CB's first slot: 16 - 8 is a multiple of 8)
+    args = {**_WH_1024, "out_tiles": 32, "trips": 16, "panel_bytes_per_k_tile": {"x": 8 * 2048, "y": 4 * 2048}}
+    p = choose_pipeline(**args, fits=lambda g, s: True, drain_s=4 * 2**20 / 288e9)
+    assert (p.k_tiles, p.stages, p.steps, p.tail_steps) == (1, 8, 16, 8)
+    assert p.estimate_s == pytest.approx(2 * p.refill_s + 16 * p.step_s)  # the fill, the math, the tail's stall
+    # no drain to overlap (the output not streamed): no tail
+    p = choose_pipeline(**args, fits=lambda g, s: True)
+    assert (p.k_tiles, p.stages, p.tail_steps) == (1, 3, 1)
+    # L1 for 4 stages at most: a tail of 4 steps, 12 before it
+    p = choose_pipeline(**args, fits=lambda g, s: s <= 4, drain_s=4 * 2**20 / 288e9)  # noqa: PLR2004
+    assert (p.stages, p.tail_steps) == (4, 4)
+
+
+def test_compute_waits_for_the_tail_at_once() -> None:
+    # 1024³: 16 steps of 2 K tiles, a tail of 4 (6 stages): 12 single steps, then the last 4 in one wait, each
+    # output sub-block computed over the tail's 8 K tiles
+    from tt_build.transform._analysis import collect_calls  # noqa: PLC0415
+
+    mod = _lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
+    compute = kernel_roles(mod)["compute"]
+    waits = Counter((c.args[0].name, c.args[1].value) for c in collect_calls(compute.body, "tt.cb_wait_front")
+                    if c.args[0].name in ("A_shared", "B_shared"))
+    assert waits == Counter({("A_shared", 8): 2, ("B_shared", 8): 2, ("A_shared", 32): 1, ("B_shared", 32): 1})
+    tail = [c for c in collect_calls(compute.body, "tt.matmul_subblock")]
+    assert len(tail) == 3  # the first step's, the middle steps', the tail's (in its loop over the tail's steps)
