@@ -59,9 +59,14 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   DRAM bandwidth, DRAM latency, the multicast through its NOC port, the handshake) against the step's
   math; the step of least fill + steps × max(math, refill), up to ``multicast_k_tiles`` (default 8)
   tiles; ``2 + ⌈refill / math⌉`` stages (at most 4, at least the kernel's ``num_stages``), fewer
-  (not below 2) where the L1 budget (``l1_estimate``) has no room. Recorded as ``pipeline`` in
-  ``tt.multicast``; the resized buffers' ``tt.buffer.<name>`` (shape, tiles) are updated. Wormhole 8×8,
-  HiFi4: 1024³ runs 2-tile steps in 3 stages, 2048³ 1-tile steps in 3 stages.
+  (not below 2) where the L1 budget (``l1_estimate``) has no room. With one block per core whose output
+  is streamed (an accumulator larger than DST), a *tail*: the last ``tail_steps`` steps are waited for at
+  once and computed sub-block by sub-block (InsertDSTManagementTT), so the output's DRAM writes overlap
+  the whole tail's math instead of one step's; the tail must start at the CB's first slot (``stages ≥
+  tail_steps``, ``steps − tail_steps`` a multiple of ``stages``). Recorded as ``pipeline`` (``k_tiles``,
+  ``stages``, ``steps``, ``tail_steps``) in ``tt.multicast``; the resized buffers' ``tt.buffer.<name>``
+  (shape, tiles) are updated. Wormhole 8×8, HiFi4, 128×128×32 blocks: 1024³ runs 16 steps of 2 tiles,
+  a tail of 4, 6 stages; 2048×1024×512 16 steps of 1 tile, a tail of 8, 8 stages.
 
 The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
