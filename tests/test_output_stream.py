@@ -22,7 +22,7 @@ from tests.transform.ir_interp import trace
 from tt_build.check import check_emitted_dir
 from tt_build.driver import emit
 from tt_build.errors import VerifyError
-from tt_build.ir import Call, Evaluate, IntImm, IRModule, PrimFunc, StmtExprMutator
+from tt_build.ir import Buffer, BufferRegion, Call, Evaluate, IntImm, IRModule, PrimFunc, Stmt, StmtExprMutator, seq
 from tt_build.ir import attrs as A
 from tt_build.matrix import MockRunner
 from tt_build.transform import PassContext, lower
@@ -100,6 +100,29 @@ def test_an_accumulator_that_fits_dst_is_not_streamed() -> None:
     mod = lower(gemm_ir(1024, 1024, 1024, 64, 64, 32), PassContext(config={"multicast": False}))
     cb = kernel_roles(mod)["writer"].attrs[A.cb_key("C_local")]
     assert "stream" not in cb and (cb["block_pages"], cb["depth_pages"]) == (4, 8)
+
+
+def test_an_accumulator_copied_to_two_tensors_is_not_streamed() -> None:
+    """Streaming needs the writer to drain the CB in one pass: an accumulator copied out twice keeps
+    whole-block transactions (one wait before the first copy, one pop after the second)."""
+    func = gemm_ir(1024, 1024, 1024, 128, 128, 32)
+    c2 = Buffer("C2", (1024, 1024), "bfloat16")
+
+    class AddCopy(StmtExprMutator):
+        def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+            c = node.value
+            if isinstance(c, Call) and c.op == "tl.copy" and c.args[1].buffer.scope == "global" \
+                    and c.args[1].buffer.name == "C":
+                dst = c.args[1]
+                again = Call("tl.copy", (c.args[0], BufferRegion(c2, dst.starts, dst.extents)), c.dtype, c.loc)
+                return seq(node, Evaluate(again))
+            return node
+
+    func = PrimFunc(func.name, [*func.params, c2], AddCopy().visit(func.body), func.attrs, func.loc)
+    writer = kernel_roles(lower(func))["writer"]
+    cb = writer.attrs[A.cb_key("C_local")]
+    assert "stream" not in cb and (cb["block_pages"], cb["depth_pages"]) == (16, 16)
+    assert _cb_calls(writer, "C_local") == [("cb_wait_front", "C_local", 16), ("cb_pop_front", "C_local", 16)]
 
 
 class _SetCount(StmtExprMutator):
