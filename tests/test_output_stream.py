@@ -152,6 +152,13 @@ def test_verify_rejects_a_writer_waiting_for_a_whole_block_of_a_streamed_cb() ->
            "sub-blocks (4 pages at a time)" in err.value.problems
 
 
+def test_every_pass_leaves_a_streamed_gemm_verifiable() -> None:
+    """With verify_each_pass, the stream checks hold after every pass (compute's block-level transactions
+    are sized to the sub-blocks by InsertDSTManagementTT; they are checked from then on)."""
+    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32), PassContext(config={"verify_each_pass": True}))
+    assert kernel_roles(mod)["writer"].attrs[A.cb_key("C_local")]["stream"] == [1, 4]
+
+
 def test_verify_rejects_a_stream_depth_of_partial_sub_blocks() -> None:
     mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
     key = A.cb_key("C_local")
