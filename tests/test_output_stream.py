@@ -22,7 +22,7 @@ from tests.transform.ir_interp import trace
 from tt_build.check import check_emitted_dir
 from tt_build.driver import emit
 from tt_build.errors import VerifyError
-from tt_build.ir import Call, Evaluate, IntImm, IRModule, PrimFunc, StmtExprMutator
+from tt_build.ir import Buffer, BufferRegion, Call, Evaluate, IntImm, IRModule, PrimFunc, Stmt, StmtExprMutator, seq
 from tt_build.ir import attrs as A
 from tt_build.matrix import MockRunner
 from tt_build.transform import PassContext, lower
@@ -102,6 +102,29 @@ def test_an_accumulator_that_fits_dst_is_not_streamed() -> None:
     assert "stream" not in cb and (cb["block_pages"], cb["depth_pages"]) == (4, 8)
 
 
+def test_an_accumulator_copied_to_two_tensors_is_not_streamed() -> None:
+    """Streaming needs the writer to drain the CB in one pass: an accumulator copied out twice keeps
+    whole-block transactions (one wait before the first copy, one pop after the second)."""
+    func = gemm_ir(1024, 1024, 1024, 128, 128, 32)
+    c2 = Buffer("C2", (1024, 1024), "bfloat16")
+
+    class AddCopy(StmtExprMutator):
+        def visit_Evaluate(self, node: Evaluate) -> Stmt:  # noqa: N802
+            c = node.value
+            if isinstance(c, Call) and c.op == "tl.copy" and c.args[1].buffer.scope == "global" \
+                    and c.args[1].buffer.name == "C":
+                dst = c.args[1]
+                again = Call("tl.copy", (c.args[0], BufferRegion(c2, dst.starts, dst.extents)), c.dtype, c.loc)
+                return seq(node, Evaluate(again))
+            return node
+
+    func = PrimFunc(func.name, [*func.params, c2], AddCopy().visit(func.body), func.attrs, func.loc)
+    writer = kernel_roles(lower(func))["writer"]
+    cb = writer.attrs[A.cb_key("C_local")]
+    assert "stream" not in cb and (cb["block_pages"], cb["depth_pages"]) == (16, 16)
+    assert _cb_calls(writer, "C_local") == [("cb_wait_front", "C_local", 16), ("cb_pop_front", "C_local", 16)]
+
+
 class _SetCount(StmtExprMutator):
     """Sets the page count of every wait / pop of one CB."""
 
@@ -127,6 +150,13 @@ def test_verify_rejects_a_writer_waiting_for_a_whole_block_of_a_streamed_cb() ->
            "forever" in err.value.problems
     assert "gemm_writer: cb_pop_front(C_local, 16) moves another granule than the CB's stream of 1x4-tile " \
            "sub-blocks (4 pages at a time)" in err.value.problems
+
+
+def test_every_pass_leaves_a_streamed_gemm_verifiable() -> None:
+    """With verify_each_pass, the stream checks hold after every pass (compute's block-level transactions
+    are sized to the sub-blocks by InsertDSTManagementTT; they are checked from then on)."""
+    mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32), PassContext(config={"verify_each_pass": True}))
+    assert kernel_roles(mod)["writer"].attrs[A.cb_key("C_local")]["stream"] == [1, 4]
 
 
 def test_verify_rejects_a_stream_depth_of_partial_sub_blocks() -> None:

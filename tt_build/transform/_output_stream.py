@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["STREAM_DEPTH_SUB_BLOCKS", "dst_capacity", "rect_sub_block", "stream_depth", "stream_rect"]
+__all__ = ["STREAM_DEPTH_SUB_BLOCKS", "dst_capacity", "is_row_major_run", "rect_sub_block", "stream_depth", "stream_rect"]
 
 #: Sub-blocks an output CB holds when its core runs one block: double buffering, so compute packs the next
 #: sub-block while the writer sends the previous one (nothing after the last K step needs more).

@@ -50,8 +50,10 @@ def check_cb_requests(f: PrimFunc, facts: Facts, add: Callable[[str, str], None]
                               f"the CB holds ({info['depth_pages']}); it would wait forever")
 
 
-def check_stream_cbs(f: PrimFunc, facts: Facts, add: Callable[[str, str], None], *, layout: bool) -> None:
-    """The streamed CBs' layout (``layout``: once per module) and this kernel's granule on each of them."""
+def check_stream_cbs(f: PrimFunc, facts: Facts, add: Callable[[str, str], None], *, layout: bool,
+                     moves: bool = True) -> None:
+    """The streamed CBs' layout (``layout``: once per module) and (``moves``) this kernel's granule on each of
+    them."""
     streams = {name: info for name, info in _cbs(facts).items() if info.get("stream") is not None}
     for name, info in streams.items():
         rt, ct = info["stream"]
@@ -64,7 +66,7 @@ def check_stream_cbs(f: PrimFunc, facts: Facts, add: Callable[[str, str], None],
             elif info["depth_pages"] % sub:
                 add("LowerSharedToCB", f"streamed CB {name} holds {info['depth_pages']} pages, not a whole number "
                                        f"of its {sub}-page sub-blocks")
-    if not streams:
+    if not streams or not moves:
         return
     for c in collect_calls(f.body, "tt."):
         if c.op not in _MOVES or c.args[0].name not in streams:

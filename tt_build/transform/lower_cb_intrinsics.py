@@ -265,23 +265,26 @@ class LowerCBIntrinsics(Pass):
         streamed = [c for c in group if f.attrs[A.cb_key(c.args[0].name)].get("stream") is not None]
         if not streamed:
             return self._write_transaction(group, f, wait, pop)
-        # a streamed CB is drained sub-block by sub-block; the copies keep their order (compute packs in it)
-        out: list[Stmt] = []
-        run: list[Call] = []
+        # a streamed CB is drained sub-block by sub-block; the copies keep their order (compute packs in it),
+        # the others form transactions between them (a CB waited for in the first, popped in the last one)
+        pieces: list[list[Call] | Call] = []
         for c in group:
-            if c not in streamed:
-                run.append(c)
-                continue
-            if run:
-                out.append(self._write_transaction(run, f, wait, pop))
-                run = []
-            cb = c.args[0]
-            if cb not in wait or cb not in pop or sum(1 for x in group if x.args[0] is cb) != 1:
-                raise self.error(f"{f.name}: the streamed output CB {cb.name} must be written to one tensor by one "
-                                 "copy; LowerSharedToCB streams only such CBs", c.loc or f.loc)
-            out.append(self._write_stream(c, f))
-        if run:
-            out.append(self._write_transaction(run, f, wait, pop))
+            if c in streamed:
+                cb = c.args[0]
+                if cb not in wait or cb not in pop or sum(1 for x in group if x.args[0] is cb) != 1:
+                    raise self.error(f"{f.name}: the streamed output CB {cb.name} must be written to one tensor by "
+                                     "one copy; LowerSharedToCB streams only such CBs", c.loc or f.loc)
+                pieces.append(c)
+            elif pieces and isinstance(pieces[-1], list):
+                pieces[-1].append(c)
+            else:
+                pieces.append([c])
+        runs = [i for i, x in enumerate(pieces) if isinstance(x, list)]
+        first = {c.args[0]: i for i in reversed(runs) for c in pieces[i]}  # type: ignore[union-attr]
+        last = {c.args[0]: i for i in runs for c in pieces[i]}  # type: ignore[union-attr]
+        out = [self._write_stream(x, f) if isinstance(x, Call) else self._write_transaction(
+            x, f, {b for b in wait if first.get(b) == i}, {b for b in pop if last.get(b) == i})
+            for i, x in enumerate(pieces)]
         return seq(*out)
 
     def _write_stream(self, c: Call, f: PrimFunc) -> Stmt:

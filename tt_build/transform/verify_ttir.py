@@ -41,7 +41,8 @@ which case the pass that just ran is named). Checks on the three device function
   ``cb_wait_front`` asks for more pages than its CB holds; a streamed output CB (``stream`` [rt, ct]) has
   sub-blocks that are runs of the block's row-major tiles and a depth of whole sub-blocks
   (→ LowerSharedToCB), and every kernel moves it exactly ``rt·ct`` pages at a time (→ InsertDSTManagementTT
-  for compute's pushes, LowerCBIntrinsics for the writer's waits and pops);
+  for compute's pushes, LowerCBIntrinsics for the writer's waits and pops; compute's transactions are
+  checked once InsertDSTManagementTT has sized them, ``tt.compute_config`` present);
 * staged fragments (kind ``staged``): per loop iteration pushes match pops (their waits re-wait a held
   block); reductions: every ``reduce_tile`` reads the reduce scaler CB and its source after waiting for
   them, after its own ``reduce_init``; the reader fills the scaler between ``cb_reserve_back`` and
@@ -701,9 +702,12 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             _check_vars(f, p)
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
-            if lowered:
+            # compute's CB transactions are block-level until InsertDSTManagementTT (which writes
+            # tt.compute_config) sizes them to its DST sub-blocks
+            sized = f.attrs[A.KERNEL_ROLE] != "compute" or A.COMPUTE_CONFIG in f.attrs
+            if lowered and sized:
                 check_cb_requests(f, facts, p.add)
-            check_stream_cbs(f, facts, p.add, layout=f is devs[0])
+            check_stream_cbs(f, facts, p.add, layout=f is devs[0], moves=sized)
         _check_multicast_plan(devs[0], p)
         _check_operand_pipeline(devs[0], p)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
