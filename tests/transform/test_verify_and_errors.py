@@ -282,9 +282,19 @@ def test_verify_rejects_operand_cbs_off_the_plan_pipeline() -> None:
 
     with pytest.raises(VerifyError) as err:
         verify_structure(_with_cb_attrs(mod, four_tiles))
+    # (B's K extent may be either dimension, B stored [K, N] or transposed [N, K]: 2x4 tiles hold 4 either way)
     assert err.value.problems == [
-        "multicast operand A_shared holds 4x2 tiles, not the pipeline's 4 tiles of K per step",
-        "multicast operand B_shared holds 2x4 tiles, not the pipeline's 4 tiles of K per step"]
+        "multicast operand A_shared holds 4x2 tiles, not the pipeline's 4 tiles of K per step"]
+
+    def three_tiles(cbs, attrs) -> None:  # noqa: ANN001
+        attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 3, "stages": 2, "steps": 16,
+                                                                 "tail_steps": 1}}
+
+    with pytest.raises(VerifyError) as err:
+        verify_structure(_with_cb_attrs(mod, three_tiles))
+    assert err.value.problems == [
+        "multicast operand A_shared holds 4x2 tiles, not the pipeline's 3 tiles of K per step",
+        "multicast operand B_shared holds 2x4 tiles, not the pipeline's 3 tiles of K per step"]
 
     def ragged_tail(cbs, attrs) -> None:  # noqa: ANN001
         attrs[A.MULTICAST] = {**attrs[A.MULTICAST], "pipeline": {"k_tiles": 2, "stages": 2, "steps": 16,

@@ -375,7 +375,7 @@ WORK_PARTITION = _declare(
 MULTICAST = _declare(
     "tt.multicast", _MULTICAST, ("PlanMulticastTT",),
     ("GridToCoreGrid", "LowerSharedToCB", "BuildTileDFGTT", "SplitDeviceKernel", "LowerCBIntrinsics",
-     "FinalizePersistentSignatureTT", "VerifyTTIR"),
+     "InsertDSTManagementTT", "FinalizePersistentSignatureTT", "VerifyTTIR"),
     "2-D multicast plan (absent when the kernel does not qualify): the core grid (x, y) the block grid is "
     "mapped onto, blocks_per_core (x, y): the lock-step steps every core runs with its row and column (a core "
     "of a short last column / row pads them by repeating its last block column / row), and per "

@@ -314,7 +314,7 @@ def _check_operand_pipeline(f: PrimFunc, p: _Problems) -> None:
         name = g["buffer"]
         tiles = f.attrs[A.buffer_key(name)]["tiles"]
         cb = f.attrs[A.cb_key(name)]
-        if (tiles[1] if g["axis"] == "x" else tiles[0]) != kt:
+        if (tiles[1] != kt) if g["axis"] == "x" else (kt not in tiles):  # B may be stored transposed ([N, K])
             p.add("PlanMulticastTT", f"multicast operand {name} holds {tiles[0]}x{tiles[1]} tiles, not the "
                                      f"pipeline's {kt} tiles of K per step")
         if cb["stages"] != stages or cb["depth_pages"] != stages * cb["block_pages"]:
