@@ -210,8 +210,8 @@ void run(const void* const* inputs, void* const* outputs, const std::string& ker
     const uint32_t C_addr = static_cast<uint32_t>(C_buffer->address());
 
     // Circular buffers (depth = stages x block pages).
-    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
-    CreateCircularBuffer(program, cores, CircularBufferConfig(16384, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(32768, {{0, tt::DataFormat::Float16_b}}).set_page_size(0, 2048));
+    CreateCircularBuffer(program, cores, CircularBufferConfig(32768, {{1, tt::DataFormat::Float16_b}}).set_page_size(1, 2048));
     CreateCircularBuffer(program, cores, CircularBufferConfig(2048, {{16, tt::DataFormat::Float16_b}}).set_page_size(16, 2048));
 
     // Multicast semaphores (all start at 0).
