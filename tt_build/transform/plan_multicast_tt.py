@@ -51,11 +51,11 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
-* operand pipeline (``_operand_pipeline.py``): the K loop becomes a ``T.Pipelined`` loop whose steps carry
-  ``k_tiles`` tiles of K (``g`` consecutive iterations fused, as if the kernel had been written with
-  ``block_K·g``, where the loop's body is exactly the copies filling the groups' buffers and the
-  ``T.gemm`` reading them; the products and their summation order are unchanged) and whose operand
-  circular buffers hold ``stages`` steps. Both come from an estimate: a sender's step (its share of the
+* operand pipeline (``_operand_pipeline.py``): when the K loop's body is exactly the copies filling the
+  groups' buffers and the ``T.gemm`` reading them (else the loop stays as written), it becomes a
+  ``T.Pipelined`` loop whose steps carry ``k_tiles`` tiles of K (``g`` consecutive iterations fused, as if
+  the kernel had been written with ``block_K·g``; the products and their summation order are unchanged)
+  and whose operand circular buffers hold ``stages`` steps. Both come from an estimate: a sender's step (its share of the
   DRAM bandwidth, DRAM latency, the multicast through its NOC port, the handshake) against the step's
   math; the step of least fill + steps × max(math, refill), up to ``multicast_k_tiles`` (default 8)
   tiles; ``2 + ⌈refill / math⌉`` stages (at most 4, at least the kernel's ``num_stages``), fewer
@@ -397,12 +397,13 @@ class PlanMulticastTT(Pass):
                   grid: tuple[int, int], *, single: bool) -> tuple[OperandPipeline | None, bool]:
         """The operand pipeline (``_operand_pipeline.choose_pipeline``) of the plan's K loop on a ``grid`` of
         cores, and whether the loop could be sized at all (False: no constant K loop holding the groups'
-        copies). ``single``: one block per core (its output block single-buffered in the L1 estimate).
-        Iterations are fused only where ``_fusable`` allows it; the stages are at least the loop's
-        ``num_stages`` (``default_stages`` for a loop without one)."""
+        copies, or one whose body is more than the copies filling the groups' buffers and the ``T.gemm``
+        reading them: ``_fusable``; such a loop keeps the kernel's block_K and num_stages). ``single``: one
+        block per core (its output block single-buffered in the L1 estimate). The stages are at least the
+        loop's ``num_stages`` (``default_stages`` for a loop without one)."""
         names = {g["buffer"] for g in groups}
         loop = _k_loop(launch.body, names)
-        if loop is None:
+        if loop is None or self._fusable(loop, names) is None:  # other statements in the loop: as written
             return None, False
         arch = ctx.get("arch") if ctx.get("arch") in ARCH_CLOCK_HZ else "wormhole_b0"
         fidelity = ctx.get("math_fidelity")
@@ -426,7 +427,7 @@ class PlanMulticastTT(Pass):
         base = l1_estimate(launch, f.attrs, default_stages, out_stages=1 if single else None,
                            dst_tiles=_dst_tiles(ctx)) - opnd * cur
         budget = l1_budget(ctx)
-        max_k = int(ctx.get("multicast_k_tiles")) if self._fusable(loop, names) is not None else kb
+        max_k = int(ctx.get("multicast_k_tiles"))
         pipe = choose_pipeline(
             clock_hz=ARCH_CLOCK_HZ[arch], dram_bw=ARCH_DRAM_BANDWIDTH[arch], noc_bytes=ARCH_NOC_BYTES_PER_CYCLE[arch],
             dram_latency=ARCH_DRAM_LATENCY_CYCLES[arch], tile_cycles=phases * MATMUL_TILE_CYCLES_PER_PHASE,
