@@ -136,9 +136,9 @@ def test_manifest_describes_the_instance(emitted: dict[str, Path]) -> None:
         ("C", "output", [1024, 1024], "bfloat16")]
     # 64×64×32 blocks, 2×2 per core merged into one 128×128 block per core (a single pass over K); the plan
     # fuses 4 K steps: A and B blocks of 4×4 tiles, double-buffered; the 16-tile output block streamed to the
-    # writer in sub-blocks of 4 tiles (two of them in the CB) and its fp32 partial sums (16 tiles > DST)
+    # writer in sub-blocks of 4 tiles (three of them in the CB) and its fp32 partial sums (16 tiles > DST)
     assert [(c["id"], c["num_pages"], c["page_size"]) for c in m["cbs"]] == [
-        (0, 32, 2048), (1, 32, 2048), (16, 8, 2048), (24, 16, 4096)]
+        (0, 32, 2048), (1, 32, 2048), (16, 12, 2048), (24, 16, 4096)]
     assert len(m["work_partition"]) == 64 and {w["count"] for w in m["work_partition"]} == {1}
     assert set(m["hashes"]) == {"source", "reader.cpp", "compute.cpp", "writer.cpp", "host.cpp", "instance.cmake"}
 
