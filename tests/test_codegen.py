@@ -136,10 +136,10 @@ def test_manifest_describes_the_instance(emitted: dict[str, Path]) -> None:
         ("C", "output", [1024, 1024], "bfloat16")]
     # 64×64×32 blocks, 2×2 per core merged into one 128×128 block per core (a single pass over K); the plan's
     # operand pipeline: 2 K tiles per step (A and B blocks of 4×2 tiles), 6 stages (a tail of the last 4 of 16
-    # steps); the 16-tile output block streamed to the writer in sub-blocks of 4 tiles (two of them in the
+    # steps); the 16-tile output block streamed to the writer in sub-blocks of 4 tiles (three of them in the
     # CB) and its fp32 partial sums (16 tiles > DST)
     assert [(c["id"], c["num_pages"], c["page_size"]) for c in m["cbs"]] == [
-        (0, 48, 2048), (1, 48, 2048), (16, 8, 2048), (24, 16, 4096)]
+        (0, 48, 2048), (1, 48, 2048), (16, 12, 2048), (24, 16, 4096)]
     assert len(m["work_partition"]) == 64 and {w["count"] for w in m["work_partition"]} == {1}
     assert set(m["hashes"]) == {"source", "reader.cpp", "compute.cpp", "writer.cpp", "host.cpp", "instance.cmake"}
 

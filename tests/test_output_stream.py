@@ -45,15 +45,15 @@ def _cb_calls(f: PrimFunc, cb: str, blocks: int = 1) -> list[tuple]:
     return [c for c in calls if c[0] in CB_OPS and c[1] == cb]
 
 
-def test_a_merged_block_is_written_sub_block_by_sub_block_from_a_two_sub_block_cb() -> None:
+def test_a_block_per_core_is_written_sub_block_by_sub_block_from_a_three_sub_block_cb() -> None:
     """1024³ at 128×128 on 8×8: one 4×4-tile block per core, fp32 accumulation (DST: 4 tiles). Compute pushes
     the block one 1×4 sub-block (a tile row) at a time in its last K step; the writer waits for each, writes
-    its 4 pages, flushes and pops it; the CB holds two sub-blocks."""
+    its 4 pages, flushes and pops it; the CB holds three sub-blocks."""
     mod = lower(gemm_ir(1024, 1024, 1024, 128, 128, 32))
     roles = kernel_roles(mod)
     cb = roles["writer"].attrs[A.cb_key("C_local")]
-    assert (cb["stream"], cb["block_pages"], cb["depth_pages"], cb["stages"]) == ([1, 4], 16, 8, 2)
-    assert next(c for c in mod.attrs[A.HOST_PLAN]["cbs"] if c["name"] == "C_local")["depth_pages"] == 8
+    assert (cb["stream"], cb["block_pages"], cb["depth_pages"], cb["stages"]) == ([1, 4], 16, 12, 3)
+    assert next(c for c in mod.attrs[A.HOST_PLAN]["cbs"] if c["name"] == "C_local")["depth_pages"] == 12
     assert _cb_calls(roles["compute"], "C_local") == [("cb_reserve_back", "C_local", 4),
                                                       ("cb_push_back", "C_local", 4)] * 4
     writer = trace(roles["writer"], _runtime(roles["writer"], start_block=9, num_blocks=1))  # block (1, 1)
@@ -146,7 +146,7 @@ def test_verify_rejects_a_writer_waiting_for_a_whole_block_of_a_streamed_cb() ->
     with pytest.raises(VerifyError) as err:
         verify_structure(broken)
     assert err.value.producer == "LowerCBIntrinsics"
-    assert "gemm_writer: cb_wait_front(C_local, 16) asks for more pages than the CB holds (8); it would wait " \
+    assert "gemm_writer: cb_wait_front(C_local, 16) asks for more pages than the CB holds (12); it would wait " \
            "forever" in err.value.problems
     assert "gemm_writer: cb_pop_front(C_local, 16) moves another granule than the CB's stream of 1x4-tile " \
            "sub-blocks (4 pages at a time)" in err.value.problems
@@ -200,14 +200,14 @@ def _run(runner: MockRunner, out: Path, source: Path, args: dict, options: dict,
 @pytest.mark.compile
 def test_streamed_merged_and_lock_step_gemms_match_numpy(runner: MockRunner, tmp_path: Path) -> None:
     """2048×2048×128 at 128×128 on 8×8 cores: each core's 2×2 blocks merged into one 256×256 block (64 tiles,
-    streamed through an 8-page CB; each operand read from DRAM once), and the same as 2×2 lock-step blocks
+    streamed through a 12-page CB; each operand read from DRAM once), and the same as 2×2 lock-step blocks
     per core (a one-block CB). The merged kernels pass the real-header check."""
     args = {"M": 2048, "N": 2048, "K": 128, "block_M": 128, "block_N": 128, "block_K": 32}
     merged = tmp_path / "merged"
     err, totals, manifest = _run(runner, merged, GEMM, args, {"multicast_merge": True})
     assert err < 1e-2
     cb = next(c for c in manifest["cbs"] if c["name"] == "C_local")
-    assert (cb["block_pages"], cb["num_pages"]) == (64, 8)
+    assert (cb["block_pages"], cb["num_pages"]) == (64, 12)
     assert totals["dram_read_bytes"] == (2048 * 128 + 128 * 2048) * 2
     assert totals["dram_write_bytes"] == 2048 * 2048 * 2
     report = check_emitted_dir(merged, ttnn_root=ensure_ttnn())
@@ -224,13 +224,13 @@ def test_streamed_merged_and_lock_step_gemms_match_numpy(runner: MockRunner, tmp
 def test_a_streamed_partial_last_block_with_a_float32_output_matches_numpy(runner: MockRunner,
                                                                            tmp_path: Path) -> None:
     """352×352×128 at 32×32 on a 4×4 device grid: 11×11 blocks, each core's 3×3 merged into a 96×96 block
-    (9 tiles: streamed in 1×3 sub-blocks of float32 pages); the last core row / column overhangs the tensor
+    (9 tiles: streamed in 1×3 sub-blocks of float32 pages, the CB holding all three); the last core row / column overhangs the tensor
     (4 × 96 = 384 > 352): the writer skips the pages outside, so exactly C's bytes are written."""
     args = {"M": 352, "N": 352, "K": 128, "block_M": 32, "block_N": 32, "dtype": "bfloat16"}
     err, totals, manifest = _run(runner, tmp_path / "partial", F32_KERNELS, args,
                                  {"device_grid": [4, 4], "multicast_merge": True}, np.float32)
     assert err < 1e-5  # bfloat16 products summed in float32, a float32 result
     cb = next(c for c in manifest["cbs"] if c["kind"] == "output")
-    assert (cb["block_pages"], cb["num_pages"], cb["page_size"]) == (9, 6, 4096)
+    assert (cb["block_pages"], cb["num_pages"], cb["page_size"]) == (9, 9, 4096)
     assert totals["dram_write_bytes"] == 352 * 352 * 4
     assert totals["dram_read_bytes"] == (352 * 128 + 128 * 352) * 2

@@ -352,17 +352,17 @@ def test_each_cores_rectangle_is_merged_into_one_block_when_it_fits_l1(
 
 def test_a_merged_block_streams_its_output_and_coarsens_k_only_as_far_as_l1_allows() -> None:
     """4096³ at 128x128 on 8x8: a core's 4x4 rectangle merged is a 512x512 block (256 tiles: 1 MiB of fp32
-    partial sums). Its output is streamed in 1x4-tile sub-blocks, two of them in the CB (16 KiB instead of a
+    partial sums). Its output is streamed in 1x4-tile sub-blocks, three of them in the CB (24 KiB instead of a
     512 KiB block), so it fits. Its operand pipeline: 1-tile K steps (16 tiles of A and of B, 16 µs of math per
     step at HiFi4: the least fill), a tail of the last 4 of the 8 steps (the 32 MiB of output, 116 µs of DRAM
-    writes, stream out over 65 µs of math instead of 16) in 4 stages (256 KiB): 1 MiB + 16 KiB + 256 KiB <=
+    writes, stream out over 65 µs of math instead of 16) in 4 stages (256 KiB): 1 MiB + 24 KiB + 256 KiB <=
     1364 KiB; K steps of 4 tiles, double-buffered (512 KiB), would not fit."""
     mod = _lower(gemm_ir(4096, 4096, 256, 128, 128, 32), multicast_merge=True)
     plan = kernel_roles(mod)["reader"].attrs[A.MULTICAST]
     assert (plan["block_grid"], plan["blocks_per_core"]) == ([8, 8], [1, 1])
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert [(n, cbs[n]["block_pages"], cbs[n]["depth_pages"], cbs[n].get("stream")) for n in cbs] == [
-        ("A_shared", 16, 64, None), ("B_shared", 16, 64, None), ("C_local", 256, 8, [1, 4]),
+        ("A_shared", 16, 64, None), ("B_shared", 16, 64, None), ("C_local", 256, 12, [1, 4]),
         ("C_local_partials", 256, 256, None)]
     assert kernel_roles(mod)["reader"].attrs[A.buffer_key("A_shared")]["tiles"] == [16, 1]
     assert plan["pipeline"] == {"k_tiles": 1, "stages": 4, "steps": 8, "tail_steps": 4}

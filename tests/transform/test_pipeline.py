@@ -288,8 +288,8 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
     assert [(c["name"], c["cb_id"], c["kind"], c["data_format"], c["page_size"], c["depth_pages"])
             for c in plan["cbs"]] == [
         ("A_shared", 0, "input", "Float16_b", 2048, 8), ("B_shared", 1, "input", "Float16_b", 2048, 8),
-        # the output is streamed in sub-blocks of 1x4 tiles: two of them (each core runs one block)
-        ("C_local", 16, "output", "Float16_b", 2048, 8), ("C_local_partials", 24, "intermediate", "Float32", 4096, 16)]
+        # the output is streamed in sub-blocks of 1x4 tiles: three of them (each core runs one block)
+        ("C_local", 16, "output", "Float16_b", 2048, 12), ("C_local_partials", 24, "intermediate", "Float32", 4096, 16)]
     assert plan["cbs"][2]["stream"] == [1, 4]
     for f in mod.functions.values():  # every device function describes the new CB
         assert f.attrs[A.cb_key("C_local_partials")]["cb_id"] == 24

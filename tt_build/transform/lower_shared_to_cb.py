@@ -13,7 +13,7 @@ Produces: ``tt.cb.<onchip>`` for each ``T.alloc_shared`` / ``T.alloc_fragment`` 
   A ``T.gemm`` accumulator larger than DST (``dst_tiles_fp32`` / ``dst_tiles_16bit``) copied to a tensor by
   one ``T.copy`` is *streamed* (:mod:`tt_build.transform._output_stream`): ``stream`` = [rt, ct], the DST
   sub-block compute pushes it in (InsertDSTManagementTT) and the writer drains it in (LowerCBIntrinsics);
-  depth = two sub-blocks when every core runs one block, else one block (``stages`` counts sub-blocks);
+  depth = three sub-blocks when every core runs one block, else one block (``stages`` counts sub-blocks);
 * ``intermediate``: written and read on chip only, held in a CB (shared buffers);
 * ``dst``: a fragment only ever used in DST (no CB);
 * ``staged``: a fragment computed by expression trees or reductions, or read by other statements

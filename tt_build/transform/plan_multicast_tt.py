@@ -44,9 +44,9 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   core column / row) is a partial last block (``partial`` in the tensors' ``tt.buffer.<name>``: the
   senders zero-pad it, the writer skips it). Used where the merged kernel's circular buffers fit the L1
   budget (``l1_estimate``: input panels ``num_stages`` deep as written, the output block — single-buffered,
-  one block per core, or two DST sub-blocks when it is a streamed ``T.gemm`` accumulator larger than DST
+  one block per core, or three DST sub-blocks when it is a streamed ``T.gemm`` accumulator larger than DST
   (``_output_stream``) — and the fp32 partial sums) and it ranks ahead of the lock-step plans (Wormhole
-  4096³ at 128 × 128: one 512 × 512 block per core, 1 MiB of partial sums, a 16 KiB output stream);
+  4096³ at 128 × 128: one 512 × 512 block per core, 1 MiB of partial sums, a 24 KiB output stream);
   neither splits nor merges are tried for a
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
@@ -551,7 +551,7 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
     output block ``out_stages`` (else ``default_stages``) deep in the tensor's format plus, when larger than DST, one block of
     partial sums in its own format. With ``dst_tiles`` (the options ``dst_tiles_16bit``, ``dst_tiles_fp32``), a
     ``T.gemm`` accumulator larger than DST copied to a tensor by one copy has a streamed output CB
-    (:mod:`tt_build.transform._output_stream`: two DST sub-blocks with ``out_stages`` 1, one core running one
+    (:mod:`tt_build.transform._output_stream`: three DST sub-blocks with ``out_stages`` 1, one core running one
     block, else one block). ``infos``: the ``tt.buffer.*`` attributes (shapes after K coarsening)."""
     total = 0
     stages: dict[str, int] = {}
