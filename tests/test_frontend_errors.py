@@ -248,14 +248,14 @@ PASS_CASES = [
              "use fewer T.alloc_shared / T.alloc_fragment buffers (reuse a buffer across T.copy calls, or split "
              "the kernel)"),
     PassCase("l1_overflow", "LowerSharedToCB",
-             "circular buffers need 1835008 bytes of L1 but only 1396736 are available (A_shared: 384 pages, "
-             "B_shared: 384 pages, C_local: 128 pages); the largest is A_shared", 14, 13,
+             "circular buffers need 1597440 bytes of L1 but only 1396736 are available (A_shared: 384 pages, "
+             "B_shared: 384 pages, C_local: 12 pages); the largest is A_shared", 14, 13,
              "reduce the block sizes or num_stages", {"block_M": 256, "block_N": 256, "block_K": 512, "stages": 3},
              id="l1_overflow-cbs"),
     PassCase("l1_overflow", "InsertDSTManagementTT",
              "fragment C_local has 256 tiles, more than DST holds, and the 1048576-byte circular buffer for its "
-             "partial sums does not fit in L1 (1179648 of 1396736 bytes are already used by circular buffers)", 16, 13,
-             "reduce block_M × block_N, block_K or num_stages", {"block_M": 512, "block_N": 512},
+             "partial sums does not fit in L1 (548864 of 1396736 bytes are already used by circular buffers)", 16, 13,
+             "reduce block_M × block_N, block_K or num_stages", {"block_M": 512, "block_N": 512, "block_K": 128},
              id="l1_overflow-partials"),
     PassCase("two_accumulators", "InsertDSTManagementTT",
              "fragments C_local and C2_local are both live in DST at the same time; tt-build keeps one fragment in "
