@@ -14,6 +14,7 @@ region using a block index otherwise, a tensor with a partial last block — is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tt_build.ir import (
@@ -33,7 +34,7 @@ from tt_build.ir import (
 from tt_build.transform._analysis import TILE, eval_int
 from tt_build.transform.split_device_kernel import uses_var
 
-__all__ = ["merge_kernel_blocks", "split_kernel_blocks"]
+__all__ = ["kernel_block_extents", "merge_kernel_blocks", "resize_kernel_blocks", "split_kernel_blocks"]
 
 _Marks = dict[tuple[str, int], tuple[str, int]]  # (on-chip buffer, dim) -> (axis "x" | "y", block extent)
 
@@ -43,7 +44,8 @@ def split_kernel_blocks(f: PrimFunc, launch: KernelLaunch, s: int,
     """``f``'s body with its blocks split ``s`` ways along ``by`` and ``t`` ways along ``bx`` (see the module
     doc), the new block grid and the resized on-chip buffers; None when the kernel is not of that form or
     a split block would not be whole tiles. The caller checks that no tensor has a partial last block."""
-    return _reblock(f, launch, {"x": (1, t), "y": (1, s)})
+    return _reblock(f, launch, {"x": lambda e: e // t if e % t == 0 else -1,
+                                "y": lambda e: e // s if e % s == 0 else -1})
 
 
 def merge_kernel_blocks(f: PrimFunc, launch: KernelLaunch, rx: int,
@@ -54,7 +56,43 @@ def merge_kernel_blocks(f: PrimFunc, launch: KernelLaunch, rx: int,
     2-D page grid (0 rows, 1 columns) on which the last merged block now overhangs the tensor (a partial
     last block: the reader zero-pads it, the writer skips it). Each output element gets the same products
     summed in the same order. None when the kernel is not of the form above or a tensor is not 2-D."""
-    out = _reblock(f, launch, {"x": (rx, 1), "y": (ry, 1)})
+    return _resized(f, launch, {"x": lambda e: e * rx, "y": lambda e: e * ry})
+
+
+def resize_kernel_blocks(f: PrimFunc, launch: KernelLaunch, block_n: int,
+                         block_m: int) -> tuple[Stmt, list[int], dict[str, Buffer], dict[str, list[int]]] | None:
+    """``f``'s body as if written with blocks of ``block_m`` rows (along ``by``) and ``block_n`` columns
+    (along ``bx``), any multiples of the 32-wide tile, whether or not they are multiples of the kernel's own
+    blocks: the new block grid ``(⌈N / block_n⌉, ⌈M / block_m⌉)`` (``N``, ``M`` the extents the kernel's
+    grid covers), the resized on-chip buffers and the partial axes per tensor, as ``merge_kernel_blocks``.
+    Each output element gets the same products summed in the same order (only the output rectangle a
+    block covers changes, never the K loop). None when the kernel is not of the form above, a tensor is not
+    2-D or a size is not a positive multiple of the tile."""
+    if min(block_n, block_m) <= 0 or block_n % TILE or block_m % TILE:
+        return None
+    return _resized(f, launch, {"x": lambda _: block_n, "y": lambda _: block_m})
+
+
+def kernel_block_extents(f: PrimFunc, launch: KernelLaunch) -> dict[str, int] | None:
+    """The kernel's block extent along ``bx`` (``"x"``) and ``by`` (``"y"``): the extent of the tensor
+    regions whose start follows that block index; None when the kernel is not of the form above (or an
+    axis has no such region)."""
+    got = _marks(launch)
+    if got is None:
+        return None
+    marks = got[1]
+    out: dict[str, int] = {}
+    for axis, ext in marks.values():
+        if out.setdefault(axis, ext) != ext:
+            return None
+    return out if set(out) == {"x", "y"} else None
+
+
+def _resized(f: PrimFunc, launch: KernelLaunch,
+             size: dict[str, Callable[[int], int]]) -> tuple[Stmt, list[int], dict[str, Buffer],
+                                                             dict[str, list[int]]] | None:
+    """``_reblock`` plus the partial axes per tensor (see ``merge_kernel_blocks``)."""
+    out = _reblock(f, launch, size)
     if out is None:
         return None
     body, grid, resized = out
@@ -92,9 +130,9 @@ def _copies_of(st: Stmt) -> list[Call]:
     return calls
 
 
-def _reblock(f: PrimFunc, launch: KernelLaunch,
-             factor: dict[str, tuple[int, int]]) -> tuple[Stmt, list[int], dict[str, Buffer]] | None:
-    """The kernel with its blocks rescaled by ``num / den`` along each axis (``{"x": (num, den), "y": …}``)."""
+def _marks(launch: KernelLaunch) -> tuple[list[Buffer], _Marks, Stmt] | None:
+    """The launch's on-chip buffers, which of their dimensions follow a block index (with the block
+    extent) and the body inside the allocations; None when the kernel is not of the form above."""
     bx, by = launch.block_vars
     allocs: list[Buffer] = []
     body = launch.body
@@ -112,17 +150,37 @@ def _reblock(f: PrimFunc, launch: KernelLaunch,
     for c in calls:
         if c.op == "tl.gemm" and not _check_gemm(c, onchip, marks):
             return None
+    return allocs, marks, body
+
+
+def _reblock(f: PrimFunc, launch: KernelLaunch,
+             size: dict[str, Callable[[int], int]]) -> tuple[Stmt, list[int], dict[str, Buffer]] | None:
+    """The kernel with its block extent ``e`` along each axis replaced by ``size[axis](e)`` (a positive
+    multiple of the tile; the same extent returns the axis unchanged)."""
+    bx, by = launch.block_vars
+    got = _marks(launch)
+    if got is None:
+        return None
+    allocs, marks, body = got
+    onchip = {b.name: b for b in allocs}
     extents = {axis: {e for (a, e) in marks.values() if a == axis} for axis in ("x", "y")}
     if any(len(v) > 1 for v in extents.values()):
         return None
+    new_ext: dict[str, tuple[int, int]] = {}  # axis -> (old extent, new extent)
     for axis, ext in extents.items():
-        num, den = factor[axis]
-        if (num, den) != (1, 1) and (not ext or (next(iter(ext)) * num) % (den * TILE)):
+        if not ext:
+            if size[axis](TILE) != TILE:
+                return None
+            continue
+        old = next(iter(ext))
+        new = size[axis](old)
+        if new <= 0 or new % TILE:
             return None
+        new_ext[axis] = (old, new)
 
     def scale(axis: str, d: int) -> int:
-        num, den = factor[axis]
-        return d * num // den
+        old, new = new_ext[axis]
+        return d * new // old
 
     new_bufs: dict[str, Buffer] = {}
     for name, b in onchip.items():
@@ -160,8 +218,8 @@ def _reblock(f: PrimFunc, launch: KernelLaunch,
     for b in reversed(allocs):
         new_body = Allocate(new_bufs[b.name], new_body, None)
     gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
-    # a split multiplies the grid by den; a merge divides it by num, rounding up (a partial last block)
-    grid = [-(-g * factor[a][1] // factor[a][0]) for g, a in ((gx, "x"), (gy, "y"))]
+    # the grid covers g·old elements: ⌈g·old / new⌉ blocks, the last one partial when new does not divide it
+    grid = [-(-g * new_ext[a][0] // new_ext[a][1]) if a in new_ext else g for g, a in ((gx, "x"), (gy, "y"))]
     new_launch = KernelLaunch((IntImm(grid[0]), IntImm(grid[1])), launch.block_vars, new_body, launch.loc)
     resized = {n: b for n, b in new_bufs.items() if b.shape != onchip[n].shape}
     return _replace_launch(f.body, launch, new_launch), grid, resized

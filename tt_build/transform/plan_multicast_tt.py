@@ -95,7 +95,12 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
-from tt_build.transform._block_split import merge_kernel_blocks, split_kernel_blocks
+from tt_build.transform._block_split import (
+    kernel_block_extents,
+    merge_kernel_blocks,
+    resize_kernel_blocks,
+    split_kernel_blocks,
+)
 from tt_build.transform.base import (
     ARCH_CLOCK_HZ,
     ARCH_DRAM_BANDWIDTH,
@@ -109,6 +114,9 @@ from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
 
 __all__ = ["PlanMulticastTT", "block_of_step", "split_blocks"]
+
+#: Tile-granular per-core blocks fitting L1 that PlanMulticastTT ranks (the fewest tiles per core first).
+_TILE_CANDIDATES = 4
 
 
 def split_blocks(blocks: int, cores: int) -> tuple[int, int]:
@@ -177,6 +185,8 @@ class PlanMulticastTT(Pass):
             # one merged block per core: each core's rectangle of (split) blocks as one block, a single pass
             # over K, so every operand panel is read from DRAM once — where the merged block fits in L1
             merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
+            if ctx.get("multicast_merge"):
+                merged += self._tile_granular(f, launch, ctx, dev)
             if merged:
                 top = min(merged, key=lambda c: c[-1])
                 if top[-1] < best[-1]:
@@ -271,7 +281,44 @@ class PlanMulticastTT(Pass):
         _, f, launch, _, _, (rx, ry), _ = cand
         if rx * ry == 1:
             return None
-        out = merge_kernel_blocks(f, launch, rx, ry)
+        return self._one_block_per_core(f, merge_kernel_blocks(f, launch, rx, ry), ctx, dev)
+
+    def _tile_granular(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext,
+                       dev: tuple[int, ...]) -> list[tuple]:
+        """Plan candidates with one block per core whose size is any number of tiles, not a multiple of the
+        kernel's blocks (``_block_split.resize_kernel_blocks``): ``tx`` output tile columns and ``ty`` tile
+        rows per core, ``⌈Nt / tx⌉ × ⌈Mt / ty⌉`` cores (at most the device grid's, at least 2 × 2), the
+        last core column / row partial — ttnn's 2-D multicast split when ``tx = ⌈Nt / dev_x⌉`` and
+        ``ty = ⌈Mt / dev_y⌉``. The pairs are taken in order of tiles per core (the compute estimate; each
+        operand is read from DRAM once by any of them), and the first ``_TILE_CANDIDATES`` whose circular
+        buffers fit L1 are returned, for the caller to rank."""
+        ext = kernel_block_extents(f, launch)
+        if ext is None:
+            return []
+        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
+        nt, mt = gx * ext["x"] // TILE, gy * ext["y"] // TILE
+
+        def per_core(tiles: int, cores: int) -> list[int]:
+            return sorted({-(-tiles // c) for c in range(2, min(cores, tiles) + 1)})
+
+        pairs = sorted(((tx, ty) for tx in per_core(nt, dev[0]) for ty in per_core(mt, dev[1])),
+                       key=lambda p: (p[0] * p[1], -(-nt // p[0]) * -(-mt // p[1])))
+        out: list[tuple] = []
+        for tx, ty in pairs:
+            if (tx * TILE, ty * TILE) == (ext["x"], ext["y"]):
+                continue  # the kernel's own blocks: not a resize
+            cand = self._one_block_per_core(f, resize_kernel_blocks(f, launch, tx * TILE, ty * TILE), ctx, dev)
+            if cand is not None:
+                out.append(cand)
+                if len(out) == _TILE_CANDIDATES:
+                    break
+        return out
+
+    def _one_block_per_core(self, f: PrimFunc, out: tuple | None, ctx: PassContext,
+                            dev: tuple[int, ...]) -> tuple | None:
+        """The plan candidate of ``f`` reblocked to ``out`` (a ``merge_kernel_blocks`` /
+        ``resize_kernel_blocks`` result) when it runs one block per core and its circular buffers fit the L1
+        budget; None otherwise."""
         if out is None:
             return None
         body, _, resized, partial = out
