@@ -382,14 +382,31 @@ def test_blackhole_per_core_blocks_are_tile_granular_over_the_whole_grid(
     assert sum(c["depth_pages"] * c["page_size"] for c in cbs) <= ARCH_L1_BUDGET["blackhole"]
 
 
+@pytest.mark.parametrize(("config", "k", "bk", "core_grid", "block", "partial"), [
+    # 320x416 at 128x128 has partial last blocks as written; on Blackhole one 32x32 tile per core, none partial
+    ({"arch": "blackhole"}, 64, 32, [13, 10], [32, 32], {}),
+    # on 3x3 cores 4x5 tiles each, the last row / column partial; K = 96 at block_K = 64 stays partial
+    ({"device_grid": [3, 3]}, 96, 64, [3, 3], [128, 160], {"A": [0, 1], "B": [0, 1], "C": [0, 1]}),
+])
+def test_tile_granular_blocks_of_a_kernel_with_partial_blocks_as_written(
+        config: dict, k: int, bk: int, core_grid: list[int], block: list[int], partial: dict) -> None:
+    mod = _lower(gemm_ir(320, 416, k, 128, 128, bk), multicast_merge=True, **config)
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["core_grid"], plan["block_grid"], plan["blocks_per_core"]) == (core_grid, core_grid, [1, 1])
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == block
+    assert {t: reader.attrs[A.buffer_key(t)]["partial"] for t in ("A", "B", "C")
+            if "partial" in reader.attrs[A.buffer_key(t)]} == partial
+
+
 def test_tile_granular_plan_does_not_depend_on_buffer_names() -> None:
     plans = []
     for names in (("A", "B", "C"), ("out", "x", "w")):
         reader = kernel_roles(_lower(gemm_ir(1024, 1024, 256, 128, 128, 32, names=names), arch="blackhole",
                                      multicast_merge=True))["reader"]
         plan = reader.attrs[A.MULTICAST]
-        shapes = [reader.attrs[A.buffer_key(n)].get("partial") for n in names]
-        plans.append((plan["core_grid"], [g["axis"] for g in plan["groups"]], shapes))
+        partial = [reader.attrs[A.buffer_key(n)].get("partial") for n in names]
+        plans.append((plan["core_grid"], [g["axis"] for g in plan["groups"]], partial))
     assert plans[0] == plans[1] == ([11, 8], ["x", "y"], [None, [1], [1]])
 
 

@@ -123,7 +123,9 @@ def test_eltwise_compute_sequence(name: str, api: str) -> None:
 
 def test_pipelined_stages_set_cb_depth() -> None:
     for stages in (1, 2, 3):
-        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages), PassContext(config={"multicast_k_tiles": 1}))
+        # the kernel's own 64x64 blocks (multicast_merge would resize them to one tile per core on 8x8 cores)
+        mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=stages),
+                    PassContext(config={"multicast_k_tiles": 1, "multicast_merge": False}))
         cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
         assert cbs["A_shared"]["depth_pages"] == stages * 2
         assert cbs["B_shared"]["depth_pages"] == stages * 2
@@ -335,7 +337,8 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
 
 def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
     # 9 tiles > 8: sub-blocks of 3
-    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"), PassContext(config={"multicast_k_tiles": 1}))
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"),
+                PassContext(config={"multicast_k_tiles": 1, "multicast_merge": False}))  # the kernel's 96x96 blocks
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
     calls = unblock(trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1}))

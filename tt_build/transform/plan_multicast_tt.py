@@ -48,6 +48,16 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   kernel with more than one ``T.gemm`` or whose buffers, as written, exceed L1 (its diagnostic must
   not depend on the plan).
 
+* tile-granular blocks (with ``multicast_merge``): one block per core of ``ty`` output tile rows and
+  ``tx`` tile columns, any counts of 32-wide tiles (not multiples of the kernel's ``block_M`` /
+  ``block_N``; ``_block_split.resize_kernel_blocks``), on ``⌈Nt / tx⌉ × ⌈Mt / ty⌉`` cores (``Mt × Nt``
+  output tiles), the last core column / row partial — ttnn's 2-D multicast split (per-core block
+  ``⌈Mt / dev_y⌉ × ⌈Nt / dev_x⌉`` tiles over the whole device grid) is the pair with the fewest tiles per
+  core. The pairs ``tx = ⌈Nt / c⌉`` (``c`` = 2 … ``dev_x`` core columns) and ``ty`` likewise are taken in
+  order of tiles per core (then more cores first); the first ``_TILE_CANDIDATES`` whose circular buffers
+  fit L1 are ranked with the merged plans above (each reads every operand from DRAM once). Blackhole
+  1024³ at 128 × 128: 4 × 3 tiles per core on 11 × 8 cores (the merged plan ran 4 × 4 on 8 × 8).
+
 * K coarsening (option ``multicast_k_tiles``, default 4): when the K loop's body is exactly the copies
   filling the groups' buffers and the ``T.gemm`` reading them, ``g`` consecutive iterations are fused
   into one (``g`` the largest divisor of the trip count with at most ``multicast_k_tiles`` tiles of K),
@@ -174,18 +184,20 @@ class PlanMulticastTT(Pass):
         gemms = sum(1 for c in _calls(launch.body) if c.op == "tl.gemm")
         fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages"))) <= l1_budget(ctx)
         lock_step = [best]
-        if not partial and gemms == 1 and fits:
-            for s, t in _split_factors(f, launch):
-                split = self._split(f, launch, s, t)
-                cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
-                if cand is not None and cand[1] is not None:
-                    lock_step.append(cand[1:])
-                    if cand[-1] < 0.95 * best[-1]:
-                        best = cand[1:]
-            # one merged block per core: each core's rectangle of (split) blocks as one block, a single pass
-            # over K, so every operand panel is read from DRAM once — where the merged block fits in L1
-            merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
-            if ctx.get("multicast_merge"):
+        if gemms == 1 and fits:
+            merged: list[tuple] = []
+            if not partial:
+                for s, t in _split_factors(f, launch):
+                    split = self._split(f, launch, s, t)
+                    cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
+                    if cand is not None and cand[1] is not None:
+                        lock_step.append(cand[1:])
+                        if cand[-1] < 0.95 * best[-1]:
+                            best = cand[1:]
+                # one merged block per core: each core's rectangle of (split) blocks as one block, a single
+                # pass over K, so every operand panel is read from DRAM once — where it fits in L1
+                merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
+            if ctx.get("multicast_merge"):  # one block per core of any number of tiles (partial last blocks too)
                 merged += self._tile_granular(f, launch, ctx, dev)
             if merged:
                 top = min(merged, key=lambda c: c[-1])
@@ -281,7 +293,7 @@ class PlanMulticastTT(Pass):
         _, f, launch, _, _, (rx, ry), _ = cand
         if rx * ry == 1:
             return None
-        return self._one_block_per_core(f, merge_kernel_blocks(f, launch, rx, ry), ctx, dev)
+        return self._one_block_per_core(f, merge_kernel_blocks(f, launch, rx, ry, _partial_axes(f)), ctx, dev)
 
     def _tile_granular(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext,
                        dev: tuple[int, ...]) -> list[tuple]:
@@ -292,11 +304,11 @@ class PlanMulticastTT(Pass):
         ``ty = ⌈Mt / dev_y⌉``. The pairs are taken in order of tiles per core (the compute estimate; each
         operand is read from DRAM once by any of them), and the first ``_TILE_CANDIDATES`` whose circular
         buffers fit L1 are returned, for the caller to rank."""
-        ext = kernel_block_extents(f, launch)
-        if ext is None:
+        got = kernel_block_extents(f, launch)
+        if got is None:
             return []
-        gx, gy = (g.value for g in launch.grid)  # type: ignore[attr-defined]
-        nt, mt = gx * ext["x"] // TILE, gy * ext["y"] // TILE
+        ext = {a: e for a, (e, _) in got.items()}
+        nt, mt = (-(-got[a][1] // TILE) for a in ("x", "y"))
 
         def per_core(tiles: int, cores: int) -> list[int]:
             return sorted({-(-tiles // c) for c in range(2, min(cores, tiles) + 1)})
@@ -307,7 +319,8 @@ class PlanMulticastTT(Pass):
         for tx, ty in pairs:
             if (tx * TILE, ty * TILE) == (ext["x"], ext["y"]):
                 continue  # the kernel's own blocks: not a resize
-            cand = self._one_block_per_core(f, resize_kernel_blocks(f, launch, tx * TILE, ty * TILE), ctx, dev)
+            resized = resize_kernel_blocks(f, launch, tx * TILE, ty * TILE, _partial_axes(f))
+            cand = self._one_block_per_core(f, resized, ctx, dev)
             if cand is not None:
                 out.append(cand)
                 if len(out) == _TILE_CANDIDATES:
@@ -329,7 +342,8 @@ class PlanMulticastTT(Pass):
             info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
             attrs[A.buffer_key(name)] = info
         for name, axes in partial.items():
-            attrs[A.buffer_key(name)] = {**attrs[A.buffer_key(name)], "partial": axes}
+            info = {k: v for k, v in attrs[A.buffer_key(name)].items() if k != "partial"}
+            attrs[A.buffer_key(name)] = {**info, "partial": axes} if axes else info
         mf = PrimFunc(f.name, f.params, body, attrs, f.loc)
         ml = _launch(mf)
         got = self._candidate(mf, ml, ctx, dev)
@@ -538,6 +552,12 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
             total += tiles * TILE * TILE * dtype_bytes(b.dtype)
         body = body.body
     return total
+
+
+def _partial_axes(f: PrimFunc) -> dict[str, list[int]]:
+    """The partial axes of each tensor parameter (``tt.buffer.<name>``'s ``partial``), as written."""
+    return {p.name: list(info["partial"]) for p in f.params
+            if (info := f.attrs.get(A.buffer_key(p.name), {})).get("partial")}
 
 
 def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:
