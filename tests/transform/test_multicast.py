@@ -416,3 +416,25 @@ def test_rectangles_too_large_for_l1_stay_lock_step() -> None:
     mod = _lower(gemm_ir(4096, 4096, 256, 128, 128, 32), multicast_merge=True)
     plan = kernel_roles(mod)["reader"].attrs[A.MULTICAST]
     assert (plan["block_grid"], plan["blocks_per_core"]) == ([32, 32], [4, 4])
+
+
+def test_resize_kernel_blocks_to_any_number_of_tiles() -> None:
+    """_block_split.resize_kernel_blocks: 320x416 at 128x128 (partial as written: 3x4 blocks cover 384x512)
+    resized to 128x160 blocks covers the tensors' 320x416 with 3x3 blocks; the buffers along N grow, the
+    partial K axis (96 over block_K 64) stays, M / N are partial where 3 blocks overhang 320 / 416."""
+    from tt_build.transform._block_split import kernel_block_extents, resize_kernel_blocks
+    from tt_build.transform.plan_multicast_tt import _launch
+
+    f = gemm_ir(320, 416, 96, 128, 128, 64)
+    launch = _launch(f)
+    assert kernel_block_extents(f, launch) == {"x": (128, 416), "y": (128, 320)}
+    as_written = {"A": [0, 1], "B": [0, 1], "C": [0, 1]}
+    _, grid, resized, partial = resize_kernel_blocks(f, launch, 160, 128, as_written)
+    assert grid == [3, 3]
+    assert {n: b.shape for n, b in resized.items()} == {"B_shared": (64, 160), "C_local": (128, 160)}
+    assert partial == {"A": [0, 1], "B": [0, 1], "C": [0, 1]}
+    # one tile per block: 13x10 blocks, none past the tensors, only the K axis partial
+    _, grid, _, partial = resize_kernel_blocks(f, launch, 32, 32, as_written)
+    assert grid == [13, 10]
+    assert partial == {"A": [1], "B": [0], "C": []}
+    assert resize_kernel_blocks(f, launch, 48, 128) is None  # not whole tiles
