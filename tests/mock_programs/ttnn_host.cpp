@@ -290,11 +290,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << std::endl;
-        return 2;
-    }
-}
+int main(int argc, char** argv) { return test_io::run_main(run, argc, argv); }
