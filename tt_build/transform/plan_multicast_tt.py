@@ -303,7 +303,8 @@ class PlanMulticastTT(Pass):
         last core column / row partial — ttnn's 2-D multicast split when ``tx = ⌈Nt / dev_x⌉`` and
         ``ty = ⌈Mt / dev_y⌉``. The pairs are taken in order of tiles per core (the compute estimate; each
         operand is read from DRAM once by any of them), and the first ``_TILE_CANDIDATES`` whose circular
-        buffers fit L1 are returned, for the caller to rank."""
+        buffers fit L1 are returned, for the caller to rank (a pair at least as large both ways as one that
+        did not fit is not tried)."""
         got = kernel_block_extents(f, launch)
         if got is None:
             return []
@@ -316,15 +317,20 @@ class PlanMulticastTT(Pass):
         pairs = sorted(((tx, ty) for tx in per_core(nt, dev[0]) for ty in per_core(mt, dev[1])),
                        key=lambda p: (p[0] * p[1], -(-nt // p[0]) * -(-mt // p[1])))
         out: list[tuple] = []
+        misses: list[tuple[int, int]] = []  # a block at least as large as one that failed fails too (L1)
         for tx, ty in pairs:
             if (tx * TILE, ty * TILE) == (ext["x"], ext["y"]):
                 continue  # the kernel's own blocks: not a resize
+            if any(tx >= mx and ty >= my for mx, my in misses):
+                continue
             resized = resize_kernel_blocks(f, launch, tx * TILE, ty * TILE, _partial_axes(f))
             cand = self._one_block_per_core(f, resized, ctx, dev)
-            if cand is not None:
-                out.append(cand)
-                if len(out) == _TILE_CANDIDATES:
-                    break
+            if cand is None:
+                misses.append((tx, ty))
+                continue
+            out.append(cand)
+            if len(out) == _TILE_CANDIDATES:
+                break
         return out
 
     def _one_block_per_core(self, f: PrimFunc, out: tuple | None, ctx: PassContext,
