@@ -438,3 +438,27 @@ def test_resize_kernel_blocks_to_any_number_of_tiles() -> None:
     assert grid == [13, 10]
     assert partial == {"A": [1], "B": [0], "C": []}
     assert resize_kernel_blocks(f, launch, 48, 128) is None  # not whole tiles
+
+
+@pytest.mark.parametrize(("mutate", "problems"), [
+    # B's last core column overhangs its 32 tile columns (11 x 3 = 33) but B is no longer marked partial (its
+    # guarded, zero-padding reads are then out of place too)
+    (lambda name, info: {k: v for k, v in info.items() if k != "partial"} if name == "B" else info,
+     ["gemm_writer: zero_page outside the guard of a partial-block read",
+      "multicast group B_shared: 11 blocks of 3 tiles run past the 32 tiles of B on axis 1, which is not marked "
+      "partial (its last reads would not be guarded)"]),
+    # blocks of 4 tile columns on 11 core columns: the last one would start at tile 40 of 32
+    (lambda name, info: {**info, "tiles": [info["tiles"][0], 4]} if name == "B_shared" else info,
+     ["multicast group B_shared: the last of 11 blocks of 4 tiles starts past the 32 tiles of B on axis 1"]),
+])
+def test_verify_checks_that_tile_granular_blocks_stay_inside_their_tensors(mutate, problems) -> None:  # noqa: ANN001
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32), PassContext(config={"arch": "blackhole"}))
+    funcs = {}
+    for fname, f in mod.functions.items():
+        for key, info in f.attrs.items():
+            if key.startswith(A.BUFFER_PREFIX):
+                f = f.with_attr(key, mutate(key[len(A.BUFFER_PREFIX):], info))
+        funcs[fname] = f
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.problems == problems

@@ -256,8 +256,11 @@ class PlanMulticastTT(Pass):
             if uses_x == uses_y:
                 continue  # both (no reuse across cores) or neither (every core reads the same block)
             axis = "x" if uses_y else "y"
+            dims = [d for d, s in enumerate(src.starts) if uses_var(s, by if uses_y else bx)]
+            if len(dims) != 1:
+                continue  # the block index in more than one dimension of the region: no block panel
             groups.append({"group": name, "buffer": name, "tensor": src.buffer.name, "axis": axis,
-                           "role": "reader" if axis == "x" else "writer"})
+                           "role": "reader" if axis == "x" else "writer", "block_dim": dims[0]})
         # one group per axis: a second buffer along the same axis keeps its plain reads
         seen: set[str] = set()
         out = []
