@@ -142,6 +142,8 @@ def test_merged_blocks_with_a_partial_last_block_match_numpy(runner: MockRunner,
     # Blackhole's 13x10 cores, 28x28 output tiles: 3x3 tiles per core on 10x10 cores, the last core row and
     # column one tile wide
     (896, 896, 64, 32, {"arch": "blackhole"}, (3, 3)),
+    # the benchmark's Blackhole 1024³: 4x3 tiles per core on 11x8 cores (ttnn's split), the last column 2 wide
+    (1024, 1024, 1024, 32, {"arch": "blackhole"}, (4, 3)),
     # 320x416 at 128x128 blocks has partial last blocks as written (3x4 blocks over 10x13 tiles): on
     # Blackhole's 13x10 cores one output tile per core, none partial any more
     (320, 416, 64, 32, {"arch": "blackhole"}, (1, 1)),
