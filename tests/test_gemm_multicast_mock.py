@@ -134,6 +134,43 @@ def test_merged_blocks_with_a_partial_last_block_match_numpy(runner: MockRunner,
     assert [report.kernel(r).status for r in ("reader", "writer", "compute")] == ["checked"] * 3
 
 
+@pytest.mark.parametrize(("m", "n", "k", "block_k", "options", "tiles"), [
+    # 3x3 device grid, 4x5 blocks of 128: 16x20 output tiles, ⌈16/3⌉ = 6 tile rows and ⌈20/3⌉ = 7 tile
+    # columns per core (192x224, not a multiple of the kernel's blocks); the last core row runs 4 tile rows,
+    # the last column 6 tile columns (partial last blocks)
+    (512, 640, 64, 32, {"device_grid": [3, 3]}, (6, 7)),
+    # Blackhole's 13x10 cores, 28x28 output tiles: 3x3 tiles per core on 10x10 cores, the last core row and
+    # column one tile wide
+    (896, 896, 64, 32, {"arch": "blackhole"}, (3, 3)),
+    # the benchmark's Blackhole 1024³: 4x3 tiles per core on 11x8 cores (ttnn's split), the last column 2 wide
+    (1024, 1024, 1024, 32, {"arch": "blackhole"}, (4, 3)),
+    # 320x416 at 128x128 blocks has partial last blocks as written (3x4 blocks over 10x13 tiles): on
+    # Blackhole's 13x10 cores one output tile per core, none partial any more
+    (320, 416, 64, 32, {"arch": "blackhole"}, (1, 1)),
+    # the same on a 3x3 grid with K = 96 at block_K = 64 (a partial last K block, kept): 4x5 tiles per core,
+    # the last core row 2 tile rows, the last column 3 tile columns
+    (320, 416, 96, 64, {"device_grid": [3, 3]}, (4, 5)),
+])
+def test_tile_granular_blocks_with_partial_last_core_row_and_column_match_numpy(
+        runner: MockRunner, tmp_path: Path, m: int, n: int, k: int, block_k: int, options: dict,
+        tiles: tuple[int, int]) -> None:
+    """One block of ``tiles`` (rows, columns) per core, as ttnn's 2-D multicast split: numerically the
+    kernel's GEMM, each operand read from DRAM once by its senders, the output written once."""
+    got, ref, totals = _run(runner, tmp_path, m, n, k, {**options, "multicast_merge": True},
+                            block=(128, 128, block_k))
+    assert float(np.abs(got - ref).max() / np.abs(ref).max()) < 1e-2
+    assert totals["dram_read_bytes"] == m * k * 2 + k * n * 2
+    assert totals["dram_write_bytes"] == m * n * 2
+    # the senders multicast whole panels (the padding tiles of the last row / column and of K too)
+    rows, cols = -(-m // (32 * tiles[0])), -(-n // (32 * tiles[1]))
+    padded_k = -(-k // block_k) * block_k
+    assert totals["mcast_write_bytes"] == (rows * tiles[0] + cols * tiles[1]) * 32 * padded_k * 2
+    if options.get("device_grid"):
+        report = check_emitted_dir(tmp_path / f"gemm_{m}_{n}_{k}", ttnn_root=ensure_ttnn())
+        assert report.ok, report.summary()
+        assert [report.kernel(r).status for r in ("reader", "writer", "compute")] == ["checked"] * 3
+
+
 def test_device_time_model_readers_wait_for_the_math_to_free_a_cb_slot(runner: MockRunner, tmp_path: Path) -> None:
     # one 128x128 block, K = 4096 on one core: the compute kernel pops an operand block only after the
     # math thread has started its last tile (SrcA / SrcB hold one op ahead of the math), so a reader with a

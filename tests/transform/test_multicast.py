@@ -330,9 +330,8 @@ def test_multicast_steps_fuse_k_iterations(k: int, k_tiles: int, steps: int, a_s
 @pytest.mark.parametrize(("arch", "m", "n", "k", "core_grid", "block", "partial"), [
     # 16x16 blocks of 128 on 8x8 cores: each core's 2x2 rectangle merged into one 256x256 block
     ("wormhole_b0", 2048, 2048, 256, [8, 8], [256, 256], {}),
-    # 32x16 split blocks (128x64) on 11x8 Blackhole cores, 3x2 per core: one 256x192 block each; the last
-    # core column's block overhangs C's and B's columns (11 x 192 = 2112 > 2048): partial last blocks
-    ("blackhole", 2048, 2048, 256, [11, 8], [256, 192], {"B": [1], "C": [1]}),
+    # 8x8 blocks of 128 on 8x8 cores: one each (the tile-granular 4x4 tiles per core are the same block)
+    ("wormhole_b0", 1024, 1024, 256, [8, 8], [128, 128], {}),
 ])
 def test_each_cores_rectangle_is_merged_into_one_block_when_it_fits_l1(
         arch: str, m: int, n: int, k: int, core_grid: list[int], block: list[int], partial: dict) -> None:
@@ -348,6 +347,71 @@ def test_each_cores_rectangle_is_merged_into_one_block_when_it_fits_l1(
     from tt_build.transform.base import ARCH_L1_BUDGET
     cbs = mod.attrs[A.HOST_PLAN]["cbs"]
     assert sum(c["depth_pages"] * c["page_size"] for c in cbs) <= ARCH_L1_BUDGET[arch]
+
+
+@pytest.mark.parametrize(("m", "n", "k", "core_grid", "block", "partial"), [
+    # 32x32 output tiles on Blackhole's 13x10 cores: ⌈32 / 10⌉ = 4 tile rows per core on 8 core rows and
+    # ⌈32 / 13⌉ = 3 tile columns on 11 core columns, the last one 2 tiles wide (ttnn's 2-D multicast split;
+    # before: whole 128x128 blocks on 8x8 cores, 16 tiles per core instead of 12)
+    (1024, 1024, 1024, [11, 8], [128, 96], {"B": [1], "C": [1]}),
+    # 64x64 tiles: 7x5 per core on all 13x10 cores, the last core row 1 tile high, the last column 4 wide
+    # (before: 256x192 blocks of split 128x64 ones on 11x8 cores, 48 tiles per core instead of 35)
+    (2048, 2048, 256, [13, 10], [224, 160], {"A": [0], "B": [1], "C": [0, 1]}),
+    # 64x32 tiles: 7x3 per core on 11x10 cores (before: 256x128 blocks on 8x8 cores)
+    (2048, 1024, 512, [11, 10], [224, 96], {"A": [0], "B": [1], "C": [0, 1]}),
+    # 128x128 tiles: 13x10 per core on 13x10 cores, within L1 (before: 448x320 blocks, 140 tiles per core)
+    (4096, 4096, 256, [13, 10], [416, 320], {"A": [0], "B": [1], "C": [0, 1]}),
+])
+def test_blackhole_per_core_blocks_are_tile_granular_over_the_whole_grid(
+        m: int, n: int, k: int, core_grid: list[int], block: list[int], partial: dict) -> None:
+    """One block per core of any number of tiles (not a multiple of the kernel's 128x128 blocks), the core
+    grid ⌈Nt / tx⌉ x ⌈Mt / ty⌉ with a partial last core row / column; each operand panel read once by its
+    sender (one lock-step step per core) and multicast along the core row / column."""
+    mod = _lower(gemm_ir(m, n, k, 128, 128, 32), arch="blackhole", multicast_merge=True)
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["core_grid"], plan["block_grid"], plan["blocks_per_core"]) == (core_grid, core_grid, [1, 1])
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == block
+    assert reader.attrs[A.buffer_key("A_shared")]["shape"][0] == block[0]
+    assert reader.attrs[A.buffer_key("B_shared")]["shape"][1] == block[1]
+    assert {tuple(w["count"] for w in reader.attrs[A.WORK_PARTITION])} == {(1,) * (core_grid[0] * core_grid[1])}
+    assert {t: reader.attrs[A.buffer_key(t)].get("partial") for t in ("A", "B", "C")
+            if reader.attrs[A.buffer_key(t)].get("partial")} == partial
+    # the last core column / row covers what is left of the output: the grid is as small as the split allows
+    cols, rows = block[1] // 32, block[0] // 32
+    assert (core_grid[0] - 1) * cols < n // 32 <= core_grid[0] * cols
+    assert (core_grid[1] - 1) * rows < m // 32 <= core_grid[1] * rows
+    from tt_build.transform.base import ARCH_L1_BUDGET
+    cbs = mod.attrs[A.HOST_PLAN]["cbs"]
+    assert sum(c["depth_pages"] * c["page_size"] for c in cbs) <= ARCH_L1_BUDGET["blackhole"]
+
+
+@pytest.mark.parametrize(("config", "k", "bk", "core_grid", "block", "partial"), [
+    # 320x416 at 128x128 has partial last blocks as written; on Blackhole one 32x32 tile per core, none partial
+    ({"arch": "blackhole"}, 64, 32, [13, 10], [32, 32], {}),
+    # on 3x3 cores 4x5 tiles each, the last row / column partial; K = 96 at block_K = 64 stays partial
+    ({"device_grid": [3, 3]}, 96, 64, [3, 3], [128, 160], {"A": [0, 1], "B": [0, 1], "C": [0, 1]}),
+])
+def test_tile_granular_blocks_of_a_kernel_with_partial_blocks_as_written(
+        config: dict, k: int, bk: int, core_grid: list[int], block: list[int], partial: dict) -> None:
+    mod = _lower(gemm_ir(320, 416, k, 128, 128, bk), multicast_merge=True, **config)
+    reader = kernel_roles(mod)["reader"]
+    plan = reader.attrs[A.MULTICAST]
+    assert (plan["core_grid"], plan["block_grid"], plan["blocks_per_core"]) == (core_grid, core_grid, [1, 1])
+    assert reader.attrs[A.buffer_key("C_local")]["shape"] == block
+    assert {t: reader.attrs[A.buffer_key(t)]["partial"] for t in ("A", "B", "C")
+            if "partial" in reader.attrs[A.buffer_key(t)]} == partial
+
+
+def test_tile_granular_plan_does_not_depend_on_buffer_names() -> None:
+    plans = []
+    for names in (("A", "B", "C"), ("out", "x", "w")):
+        reader = kernel_roles(_lower(gemm_ir(1024, 1024, 256, 128, 128, 32, names=names), arch="blackhole",
+                                     multicast_merge=True))["reader"]
+        plan = reader.attrs[A.MULTICAST]
+        partial = [reader.attrs[A.buffer_key(n)].get("partial") for n in names]
+        plans.append((plan["core_grid"], [g["axis"] for g in plan["groups"]], partial))
+    assert plans[0] == plans[1] == ([11, 8], ["x", "y"], [None, [1], [1]])
 
 
 def test_a_merged_block_streams_its_output_and_coarsens_k_only_as_far_as_l1_allows() -> None:
@@ -459,3 +523,49 @@ def test_compute_waits_for_the_tail_at_once() -> None:
     assert waits == Counter({("A_shared", 8): 2, ("B_shared", 8): 2, ("A_shared", 32): 1, ("B_shared", 32): 1})
     tail = [c for c in collect_calls(compute.body, "tt.matmul_subblock")]
     assert len(tail) == 3  # the first step's, the middle steps', the tail's (in its loop over the tail's steps)
+
+
+def test_resize_kernel_blocks_to_any_number_of_tiles() -> None:
+    """_block_split.resize_kernel_blocks: 320x416 at 128x128 (partial as written: 3x4 blocks cover 384x512)
+    resized to 128x160 blocks covers the tensors' 320x416 with 3x3 blocks; the buffers along N grow, the
+    partial K axis (96 over block_K 64) stays, M / N are partial where 3 blocks overhang 320 / 416."""
+    from tt_build.transform._block_split import kernel_block_extents, resize_kernel_blocks
+    from tt_build.transform.plan_multicast_tt import _launch
+
+    f = gemm_ir(320, 416, 96, 128, 128, 64)
+    launch = _launch(f)
+    assert kernel_block_extents(f, launch) == {"x": (128, 416), "y": (128, 320)}
+    as_written = {"A": [0, 1], "B": [0, 1], "C": [0, 1]}
+    _, grid, resized, partial = resize_kernel_blocks(f, launch, 160, 128, as_written)
+    assert grid == [3, 3]
+    assert {n: b.shape for n, b in resized.items()} == {"B_shared": (64, 160), "C_local": (128, 160)}
+    assert partial == {"A": [0, 1], "B": [0, 1], "C": [0, 1]}
+    # one tile per block: 13x10 blocks, none past the tensors, only the K axis partial
+    _, grid, _, partial = resize_kernel_blocks(f, launch, 32, 32, as_written)
+    assert grid == [13, 10]
+    assert partial == {"A": [1], "B": [0], "C": []}
+    assert resize_kernel_blocks(f, launch, 48, 128) is None  # not whole tiles
+
+
+@pytest.mark.parametrize(("mutate", "problems"), [
+    # B's last core column overhangs its 32 tile columns (11 x 3 = 33) but B is no longer marked partial (its
+    # guarded, zero-padding reads are then out of place too)
+    (lambda name, info: {k: v for k, v in info.items() if k != "partial"} if name == "B" else info,
+     ["gemm_writer: zero_page outside the guard of a partial-block read",
+      "multicast group B_shared: 11 blocks of 3 tiles run past the 32 tiles of B on axis 1, which is not marked "
+      "partial (its last reads would not be guarded)"]),
+    # blocks of 4 tile columns on 11 core columns: the last one would start at tile 40 of 32
+    (lambda name, info: {**info, "tiles": [info["tiles"][0], 4]} if name == "B_shared" else info,
+     ["multicast group B_shared: the last of 11 blocks of 4 tiles starts past the 32 tiles of B on axis 1"]),
+])
+def test_verify_checks_that_tile_granular_blocks_stay_inside_their_tensors(mutate, problems) -> None:  # noqa: ANN001
+    mod = lower(gemm_ir(1024, 1024, 256, 128, 128, 32), PassContext(config={"arch": "blackhole"}))
+    funcs = {}
+    for fname, f in mod.functions.items():
+        for key, info in f.attrs.items():
+            if key.startswith(A.BUFFER_PREFIX):
+                f = f.with_attr(key, mutate(key[len(A.BUFFER_PREFIX):], info))
+        funcs[fname] = f
+    with pytest.raises(VerifyError) as err:
+        verify_structure(IRModule(funcs, dict(mod.attrs)))
+    assert err.value.problems == problems

@@ -341,7 +341,8 @@ def test_matmul_accumulator_larger_than_dst_spills_partials_to_l1() -> None:
 
 def test_bf16_accumulator_spills_in_its_own_format_without_reconfig() -> None:
     # 9 tiles > 8: sub-blocks of 3
-    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"), PassContext(config={"multicast_k_tiles": 1}))
+    mod = lower(gemm_ir(192, 192, 128, 96, 96, 64, accum="bfloat16"),
+                PassContext(config={"multicast_k_tiles": 1, "multicast_merge": False}))  # the kernel's 96x96 blocks
     cbs = {c["name"]: c for c in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["C_local_partials"]["data_format"], cbs["C_local_partials"]["depth_pages"]) == ("Float16_b", 9)
     calls = unblock(trace(_roles(mod)["compute"], {"start_block": 0, "num_blocks": 1}))

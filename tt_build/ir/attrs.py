@@ -277,7 +277,7 @@ _COMPILE_TIME_ARGS = ListOf(OneOf(Record({"name": STR, "kind": Enum("cb_id"), "b
                                           "purpose": Enum("ready", "valid"), "value": INT}),
                                   Record({"name": STR, "kind": Enum("tensor_accessor"), "buffer": STR})))
 _MCAST_GROUP = Record({"group": STR, "buffer": STR, "tensor": STR, "axis": Enum("x", "y"), "role": _ROLE_DM,
-                       "num_dests": INT, "ready_semaphore": INT, "valid_semaphore": INT})
+                       "num_dests": INT, "ready_semaphore": INT, "valid_semaphore": INT, "block_dim": INT})
 _MCAST_CORE = Record({"core": _PAIR, "blocks": Tuple(_PAIR, _PAIR), "groups": MapOf(Record({"sender": BOOL, "sender_core": _PAIR,
                                                              "dest": Tuple(_PAIR, _PAIR)}), "group")})
 _MULTICAST = Record({"core_grid": _PAIR, "block_grid": _PAIR, "blocks_per_core": _PAIR,
@@ -379,7 +379,9 @@ MULTICAST = _declare(
     "2-D multicast plan (absent when the kernel does not qualify): the core grid (x, y) the block grid is "
     "mapped onto, blocks_per_core (x, y): the lock-step steps every core runs with its row and column (a core "
     "of a short last column / row pads them by repeating its last block column / row), and per "
-    "multicast group the on-chip buffer it fills, the tensor read, the axis along which a line of cores "
+    "multicast group the on-chip buffer it fills, the tensor read, the dimension of the tensor (and of the "
+    "buffer's tile grid, counted from the tensor's last two) whose region follows the block index (block_dim), "
+    "the axis along which a line of cores "
     "shares the block (x: a core row, sender at x = 0; y: a core column, sender at y = 0), the data-movement "
     "kernel running it, the number of receivers and its two semaphores (ready: receivers count in at the "
     "sender; valid: the sender announces arrival); per core, for every group, whether it sends, its "

@@ -68,6 +68,16 @@ Produces, when the kernel qualifies, ``tt.multicast`` and a new ``tt.work_partit
   (shape, tiles) are updated. Wormhole 8×8, HiFi4, 128×128×32 blocks: 1024³ runs 16 steps of 2 tiles,
   a tail of 4, 6 stages; 2048×1024×512 16 steps of 1 tile, a tail of 8, 8 stages.
 
+* tile-granular blocks (with ``multicast_merge``): one block per core of ``ty`` output tile rows and
+  ``tx`` tile columns, any counts of 32-wide tiles (not multiples of the kernel's ``block_M`` /
+  ``block_N``; ``_block_split.resize_kernel_blocks``), on ``⌈Nt / tx⌉ × ⌈Mt / ty⌉`` cores (``Mt × Nt``
+  output tiles), the last core column / row partial — ttnn's 2-D multicast split (per-core block
+  ``⌈Mt / dev_y⌉ × ⌈Nt / dev_x⌉`` tiles over the whole device grid) is the pair with the fewest tiles per
+  core. The pairs ``tx = ⌈Nt / c⌉`` (``c`` = 2 … ``dev_x`` core columns) and ``ty`` likewise are taken in
+  order of tiles per core (then more cores first); the first ``_TILE_CANDIDATES`` whose circular buffers
+  fit L1 are ranked with the merged plans above (each reads every operand from DRAM once). Blackhole
+  1024³ at 128 × 128: 4 × 3 tiles per core on 11 × 8 cores (the merged plan ran 4 × 4 on 8 × 8).
+
 The decisions come from the dataflow (which block index a copy's source region uses), never from names.
 The plan is used only where it is estimated faster than the plain partition (by 10 %): each is
 bounded by its compute (matmul tile ops per core × FPU cycles at the math fidelity) and its DRAM reads
@@ -107,7 +117,12 @@ from tt_build.ir import (
 )
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, eval_int, substitute
-from tt_build.transform._block_split import merge_kernel_blocks, split_kernel_blocks
+from tt_build.transform._block_split import (
+    kernel_block_extents,
+    merge_kernel_blocks,
+    resize_kernel_blocks,
+    split_kernel_blocks,
+)
 from tt_build.transform._operand_pipeline import (
     ARCH_DRAM_LATENCY_CYCLES,
     ARCH_NOC_BYTES_PER_CYCLE,
@@ -128,6 +143,9 @@ from tt_build.transform.layout_aware_work_partition_tt import core_ranges
 from tt_build.transform.split_device_kernel import uses_var
 
 __all__ = ["PlanMulticastTT", "block_of_step", "split_blocks"]
+
+#: Tile-granular per-core blocks fitting L1 that PlanMulticastTT ranks (the fewest tiles per core first).
+_TILE_CANDIDATES = 4
 
 
 def split_blocks(blocks: int, cores: int) -> tuple[int, int]:
@@ -185,17 +203,21 @@ class PlanMulticastTT(Pass):
         gemms = sum(1 for c in _calls(launch.body) if c.op == "tl.gemm")
         fits = l1_estimate(launch, f.attrs, int(ctx.get("default_stages")), dst_tiles=_dst_tiles(ctx)) <= l1_budget(ctx)
         lock_step = [best]
-        if not partial and gemms == 1 and fits:
-            for s, t in _split_factors(f, launch):
-                split = self._split(f, launch, s, t)
-                cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
-                if cand is not None and cand[1] is not None:
-                    lock_step.append(cand[1:])
-                    if cand[-1] < 0.95 * best[-1]:
-                        best = cand[1:]
-            # one merged block per core: each core's rectangle of (split) blocks as one block, a single pass
-            # over K, so every operand panel is read from DRAM once — where the merged block fits in L1
-            merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
+        if gemms == 1 and fits:
+            merged: list[tuple] = []
+            if not partial:
+                for s, t in _split_factors(f, launch):
+                    split = self._split(f, launch, s, t)
+                    cand = None if split is None else self._candidate(split, _launch(split), ctx, dev)
+                    if cand is not None and cand[1] is not None:
+                        lock_step.append(cand[1:])
+                        if cand[-1] < 0.95 * best[-1]:
+                            best = cand[1:]
+                # one merged block per core: each core's rectangle of (split) blocks as one block, a single
+                # pass over K, so every operand panel is read from DRAM once — where it fits in L1
+                merged = [m for c in lock_step if ctx.get("multicast_merge") and (m := self._merged(c, ctx, dev))]
+            if ctx.get("multicast_merge"):  # one block per core of any number of tiles (partial last blocks too)
+                merged += self._tile_granular(f, launch, ctx, dev)
             if merged:
                 top = min(merged, key=lambda c: c[-1])
                 if top[-1] < best[-1]:
@@ -256,8 +278,11 @@ class PlanMulticastTT(Pass):
             if uses_x == uses_y:
                 continue  # both (no reuse across cores) or neither (every core reads the same block)
             axis = "x" if uses_y else "y"
+            dims = [d for d, s in enumerate(src.starts) if uses_var(s, by if uses_y else bx)]
+            if len(dims) != 1:
+                continue  # the block index in more than one dimension of the region: no block panel
             groups.append({"group": name, "buffer": name, "tensor": src.buffer.name, "axis": axis,
-                           "role": "reader" if axis == "x" else "writer"})
+                           "role": "reader" if axis == "x" else "writer", "block_dim": dims[0]})
         # one group per axis: a second buffer along the same axis keeps its plain reads
         seen: set[str] = set()
         out = []
@@ -293,7 +318,51 @@ class PlanMulticastTT(Pass):
         _, f, launch, _, _, (rx, ry), _ = cand
         if rx * ry == 1:
             return None
-        out = merge_kernel_blocks(f, launch, rx, ry)
+        return self._one_block_per_core(f, merge_kernel_blocks(f, launch, rx, ry, _partial_axes(f)), ctx, dev)
+
+    def _tile_granular(self, f: PrimFunc, launch: KernelLaunch, ctx: PassContext,
+                       dev: tuple[int, ...]) -> list[tuple]:
+        """Plan candidates with one block per core whose size is any number of tiles, not a multiple of the
+        kernel's blocks (``_block_split.resize_kernel_blocks``): ``tx`` output tile columns and ``ty`` tile
+        rows per core, ``⌈Nt / tx⌉ × ⌈Mt / ty⌉`` cores (at most the device grid's, at least 2 × 2), the
+        last core column / row partial — ttnn's 2-D multicast split when ``tx = ⌈Nt / dev_x⌉`` and
+        ``ty = ⌈Mt / dev_y⌉``. The pairs are taken in order of tiles per core (the compute estimate; each
+        operand is read from DRAM once by any of them), and the first ``_TILE_CANDIDATES`` whose circular
+        buffers fit L1 are returned, for the caller to rank (a pair at least as large both ways as one that
+        did not fit is not tried)."""
+        got = kernel_block_extents(f, launch)
+        if got is None:
+            return []
+        ext = {a: e for a, (e, _) in got.items()}
+        nt, mt = (-(-got[a][1] // TILE) for a in ("x", "y"))
+
+        def per_core(tiles: int, cores: int) -> list[int]:
+            return sorted({-(-tiles // c) for c in range(2, min(cores, tiles) + 1)})
+
+        pairs = sorted(((tx, ty) for tx in per_core(nt, dev[0]) for ty in per_core(mt, dev[1])),
+                       key=lambda p: (p[0] * p[1], -(-nt // p[0]) * -(-mt // p[1])))
+        out: list[tuple] = []
+        misses: list[tuple[int, int]] = []  # a block at least as large as one that failed fails too (L1)
+        for tx, ty in pairs:
+            if (tx * TILE, ty * TILE) == (ext["x"], ext["y"]):
+                continue  # the kernel's own blocks: not a resize
+            if any(tx >= mx and ty >= my for mx, my in misses):
+                continue
+            resized = resize_kernel_blocks(f, launch, tx * TILE, ty * TILE, _partial_axes(f))
+            cand = self._one_block_per_core(f, resized, ctx, dev)
+            if cand is None:
+                misses.append((tx, ty))
+                continue
+            out.append(cand)
+            if len(out) == _TILE_CANDIDATES:
+                break
+        return out
+
+    def _one_block_per_core(self, f: PrimFunc, out: tuple | None, ctx: PassContext,
+                            dev: tuple[int, ...]) -> tuple | None:
+        """The plan candidate of ``f`` reblocked to ``out`` (a ``merge_kernel_blocks`` /
+        ``resize_kernel_blocks`` result) when it runs one block per core and its circular buffers fit the L1
+        budget; None otherwise."""
         if out is None:
             return None
         body, _, resized, partial = out
@@ -304,7 +373,8 @@ class PlanMulticastTT(Pass):
             info["tiles"] = [b.shape[0] // TILE, b.shape[1] // TILE]
             attrs[A.buffer_key(name)] = info
         for name, axes in partial.items():
-            attrs[A.buffer_key(name)] = {**attrs[A.buffer_key(name)], "partial": axes}
+            info = {k: v for k, v in attrs[A.buffer_key(name)].items() if k != "partial"}
+            attrs[A.buffer_key(name)] = {**info, "partial": axes} if axes else info
         mf = PrimFunc(f.name, f.params, body, attrs, f.loc)
         ml = _launch(mf)
         got = self._candidate(mf, ml, ctx, dev)
@@ -610,6 +680,12 @@ def l1_estimate(launch: KernelLaunch, infos: dict[str, Any], default_stages: int
 def _dst_tiles(ctx: PassContext) -> tuple[int, int]:
     """The DST capacities (16-bit, float32 accumulation) of the options, for ``l1_estimate``."""
     return int(ctx.get("dst_tiles_16bit")), int(ctx.get("dst_tiles_fp32"))
+
+
+def _partial_axes(f: PrimFunc) -> dict[str, list[int]]:
+    """The partial axes of each tensor parameter (``tt.buffer.<name>``'s ``partial``), as written."""
+    return {p.name: list(info["partial"]) for p in f.params
+            if (info := f.attrs.get(A.buffer_key(p.name), {})).get("partial")}
 
 
 def _split_factors(f: PrimFunc, launch: KernelLaunch) -> list[tuple[int, int]]:

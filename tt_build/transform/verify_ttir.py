@@ -28,7 +28,9 @@ which case the pass that just ran is named). Checks on the three device function
   argument (→ FinalizePersistentSignatureTT);
 * multicast (``tt.multicast``): semaphore ids unique below 16; every core's destination rectangle lies
   inside the core grid and the device grid, holds ``num_dests`` cores and not its sender, and every
-  receiver lies in its sender's rectangle (→ PlanMulticastTT); in the lowered kernels every sender waits
+  receiver lies in its sender's rectangle; each group's blocks start inside its tensor and, where the last
+  one runs past the tensor's end, the tensor marks that axis partial (→ PlanMulticastTT); in the lowered
+  kernels every sender waits
   for its receivers before ``noc_async_write_multicast`` and signals them with
   ``noc_semaphore_set_multicast`` after it, every receiver waits (``noc_semaphore_wait``) after counting in
   at its sender and before pushing the block, and each group has a sender and a receiver path
@@ -75,7 +77,7 @@ from tt_build.ir import (
     Var,
 )
 from tt_build.ir import attrs as A
-from tt_build.transform._analysis import collect_calls, flat_stmts
+from tt_build.transform._analysis import TILE, collect_calls, flat_stmts
 from tt_build.transform._unpack_formats import check_pack_formats, check_unpack_formats
 from tt_build.transform._verify_stream import check_cb_requests, check_stream_cbs
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
@@ -336,6 +338,7 @@ def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
         p.add("PlanMulticastTT", f"multicast semaphore ids {sems} are not unique ids in 0..15")
     cores = {tuple(c["core"]): c["groups"] for c in plan["cores"]}
     _check_multicast_blocks(f, plan, p)
+    _check_multicast_cover(f, plan, p)
     for g in plan["groups"]:
         name = g["group"]
         for core, groups in cores.items():
@@ -364,6 +367,29 @@ def _check_multicast_plan(f: PrimFunc, p: _Problems) -> None:
                         for y in range(s_info["dest"][0][1], s_info["dest"][1][1] + 1)]:
                     p.add("PlanMulticastTT", f"multicast group {name}: receiver {list(core)} is not in the "
                                              f"destination rectangle of its sender {list(sender)}")
+
+
+def _check_multicast_cover(f: PrimFunc, plan: dict, p: _Problems) -> None:
+    """Each group's blocks (of the buffer's tiles along the group's ``block_dim``, one per line of cores of
+    the block grid) start inside its tensor, and where the last one runs past the tensor's end the tensor
+    lists that axis as ``partial`` (so that its reads are guarded and zero-padded: ``_check_partial``)."""
+    for g in plan["groups"]:
+        tensor, buf = f.attrs.get(A.buffer_key(g["tensor"])), f.attrs.get(A.buffer_key(g["buffer"]))
+        if not tensor or not buf:
+            continue
+        shape, d = tensor["shape"], g["block_dim"]
+        axis = d - (len(shape) - 2)  # the axis of the 2-D page grid (0 rows, 1 columns)
+        if axis not in (0, 1):
+            continue  # a batch dimension follows the block index: one block per index, no tiles to cover
+        per, total = buf["tiles"][axis], -(-shape[d] // TILE)
+        lines = plan["block_grid"][1 if g["axis"] == "x" else 0]
+        if (lines - 1) * per >= total:
+            p.add("PlanMulticastTT", f"multicast group {g['group']}: the last of {lines} blocks of {per} tiles "
+                                     f"starts past the {total} tiles of {g['tensor']} on axis {d}")
+        elif lines * per > total and axis not in tensor.get("partial", []):
+            p.add("PlanMulticastTT", f"multicast group {g['group']}: {lines} blocks of {per} tiles run past the "
+                                     f"{total} tiles of {g['tensor']} on axis {d}, which is not marked partial "
+                                     "(its last reads would not be guarded)")
 
 
 def _check_multicast_blocks(f: PrimFunc, plan: dict, p: _Problems) -> None:
