@@ -530,6 +530,19 @@ def test_device_time_model_dram_bound_gemm(mock: Mock, tmp_path: Path) -> None:
         assert c["modeled_us_by_risc"]["trisc"] >= 8 * 64 / 1000
 
 
+def test_device_time_model_writes_flushed_waits_for_departure_not_arrival(mock: Mock, tmp_path: Path) -> None:
+    # 64 page writes to DRAM, each followed by noc_async_writes_flushed(): the flush waits until the page
+    # has left L1 through the core's injection port (64 cycles at 32 B/cycle, after the 32-cycle issue), not
+    # for its arrival in DRAM (400 cycles of DRAM latency and the hops more), so the writes stay back to back
+    stats = tmp_path / "stats.json"
+    proc = mock.run([mock.bug_host, "flushed_writes.cpp", "-", "-", "1:4"], cwd=PROGRAMS / "model",
+                    TT_MOCK_STATS=str(stats))
+    assert proc.returncode == 0, proc.stderr
+    (wl,) = mock_sdk.load_stats(stats)
+    per_write = (2048 / 32 + 32) / 1000  # us: the port time and the issue of one page
+    assert 64 * 2048 / 32 / 1000 <= wl["modeled_us"] <= 64 * per_write + 1.0
+
+
 @pytest.mark.parametrize(("riscv0", "riscv1", "port_bytes"), [
     ("stream_reads.cpp", "stream_writes.cpp", 64 * 2048),  # reads on NOC 0, writes on NOC 1: one port's worth
     ("stream_reads.cpp", "stream_reads.cpp", 64 * 2048),  # both read, on NOC 0 and NOC 1: one port's worth each

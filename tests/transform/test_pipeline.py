@@ -130,8 +130,10 @@ def test_pipelined_stages_set_cb_depth() -> None:
         assert cbs["C_local"]["depth_pages"] == 2 * 4  # a double-buffered output block
     # the multicast plan: its operand pipeline's stages (one-tile steps, whose refill is long against their
     # math: the most stages, 4, above the kernel's 1), and one output block (4x4 blocks on 4x4 multicast cores,
-    # one per core: nothing to double-buffer)
-    mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=1), PassContext(config={"multicast_k_tiles": 1}))
+    # one per core: nothing to double-buffer; the kernel's own 64x64 blocks — multicast_merge would resize them
+    # to one tile per core on 8x8 cores)
+    mod = lower(gemm_ir(256, 256, 256, 64, 64, 32, stages=1),
+                PassContext(config={"multicast_k_tiles": 1, "multicast_merge": False}))
     assert mod.attrs[A.HOST_PLAN]["multicast"]["pipeline"] == {"k_tiles": 1, "stages": 4, "steps": 8, "tail_steps": 1}
     cbs = {cb["name"]: cb for cb in mod.attrs[A.HOST_PLAN]["cbs"]}
     assert (cbs["A_shared"]["depth_pages"], cbs["B_shared"]["depth_pages"]) == (4 * 2, 4 * 2)

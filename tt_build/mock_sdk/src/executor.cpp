@@ -221,6 +221,7 @@ struct Executor {
     double t = 0, unpack = 0, math = 0, math_begin = 0, pack = 0, commit = 0, release[2] = {0, 0};
     int dst_half = 0;
     double reads_done = 0, writes_done = 0, atomics_done = 0, last_arrival = 0;
+    double writes_departed = 0;  // the latest cycle an issued write's bytes left this core's L1 (its port)
     // this processor's CB interface records (get_local_cb_interface) and what the runtime last wrote
     // into them: a difference is a pointer the kernel assigned
     LocalCBInterface cbi[tt_mock::kMaxCBs] = {}, cbi_seen[tt_mock::kMaxCBs] = {};
@@ -356,6 +357,7 @@ double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, 
     const TimingModel& tm = timing();
     const int noc = e->kernel->noc;
     double done = port_of(*e->core, noc, incoming ? PortDir::In : PortDir::Out).reserve(start, size);
+    if (!incoming) e->writes_departed = std::max(e->writes_departed, done);  // through this core's injection port
     double latency = 0;
     if (dram) {
         done = std::max(done, g_run->dram.reserve(start + tm.dram_latency, size));
@@ -977,6 +979,7 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
     const int noc = static_cast<int>((flags >> 8) & 0xff);
     e->t += tm.noc_issue;
     double done = port_of(*e->core, noc, PortDir::Out).reserve(e->t, size), far = 0;
+    e->writes_departed = std::max(e->writes_departed, done);
     for (CoreState* t : targets) {
         if (t != e->core) done = std::max(done, port_of(*t, noc, PortDir::In).reserve(e->t, size));
         far = std::max(far, hops_between(*e->core, *t));
@@ -1125,10 +1128,10 @@ void api_noc_write_barrier() {
     e->pending_writes.clear();
     e->t = std::max(e->t, e->writes_done);
 }
-void api_noc_writes_flushed() {
+void api_noc_writes_flushed() {  // waits for the writes to leave L1, not to arrive (noc_async_write_barrier)
     Executor* e = cur();
     e->pending_writes.clear();
-    e->t = std::max(e->t, e->writes_done);
+    e->t = std::max(e->t, e->writes_departed);
 }
 
 std::uint64_t api_local_noc_addr(std::uint32_t x, std::uint32_t y, std::uint32_t addr) {
