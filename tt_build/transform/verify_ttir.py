@@ -705,15 +705,19 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             _check_vars(f, p)
             if lowered and f.attrs[A.KERNEL_ROLE] != "compute":
                 _check_multicast_protocol(f, p)
-                check_multicast_flush(f, p.add)
             # compute's CB transactions are block-level until InsertDSTManagementTT (which writes
             # tt.compute_config) sizes them to its DST sub-blocks
             sized = f.attrs[A.KERNEL_ROLE] != "compute" or A.COMPUTE_CONFIG in f.attrs
             if lowered and sized:
                 check_cb_requests(f, facts, p.add)
             check_stream_cbs(f, facts, p.add, layout=f is devs[0], moves=sized)
+        planned = len(p.items)
         _check_multicast_plan(devs[0], p)
         _check_operand_pipeline(devs[0], p)
+        if lowered and len(p.items) == planned:  # the flush rule counts CB slots: only on the plan's CBs
+            for f in devs:
+                if f.attrs[A.KERNEL_ROLE] != "compute":
+                    check_multicast_flush(f, p.add)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
             if not lowered or (side and table == per_iter):
                 continue
