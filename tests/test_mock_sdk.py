@@ -749,6 +749,17 @@ MCAST_BUGS = {
 }
 
 
+def test_read_into_pages_a_multicast_has_not_left_is_reported(mock: Mock, mcast_host: Path, tmp_path: Path) -> None:
+    """Without a flush the sender reads into the first page of the 4-page block it has just multicast; by the
+    device-time model the read's bytes land before the multicast's have left L1 (the device would send them)."""
+    proc, _, _ = run_mcast(mock, mcast_host, tmp_path, "row", 4, 1, 2, 4, "no_write_barrier")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.rstrip("\n") == (
+        f"{SENDER}: noc_async_read: L1 range [0x19000, 0x19800) is the source of a noc_async_write issued by this "
+        "processor that has not left L1 when the read's bytes land: call noc_async_writes_flushed() before writing "
+        "into these pages again")
+
+
 @pytest.mark.parametrize("case", sorted(MCAST_BUGS))
 def test_multicast_misuse_is_reported(mock: Mock, mcast_host: Path, tmp_path: Path, case: str) -> None:
     (axis, cols, rows, *opts), expected = MCAST_BUGS[case]

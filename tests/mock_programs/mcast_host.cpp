@@ -9,7 +9,8 @@
 // it), noc1 (the sender multicasts on NOC 1, corners given bottom-right first), object (the kernels
 // written with the object API: Noc, CircularBuffer, Semaphore, MulticastEndpoint); planted bugs:
 // bad_num_dests, bad_order, bad_valid (receivers wait for a value never sent), no_ready_wait (the
-// sender does not wait for the receivers). Tiles are 2048-byte pages copied bit for bit.
+// sender does not wait for the receivers), no_write_barrier (instead of its write barrier the sender copies
+// the block's last page over its first one with a local NOC read while the multicast reads it). Tiles are 2048-byte pages copied bit for bit.
 // Errors are printed to stderr, exit code 2.
 #include <cstdint>
 #include <fstream>
@@ -79,6 +80,7 @@ int run(int argc, char** argv) {
     std::map<std::string, std::string> defines;
     if (loopback) defines["LOOPBACK"] = "1";
     if (opts.count("no_ready_wait")) defines["SKIP_READY_WAIT"] = "1";
+    if (opts.count("no_write_barrier")) defines["SKIP_WRITE_BARRIER"] = "1";
     const std::string flavour = opts.count("object") ? "_obj" : "";
     auto sender = CreateKernel(program, kdir + "/sender" + flavour + ".cpp", sender_set,
                                DataMovementConfig{.processor = DataMovementProcessor::RISCV_0,

@@ -14,6 +14,7 @@ from tt_build.errors import VerifyError
 from tt_build.ir import IRModule
 from tt_build.ir import attrs as A
 from tt_build.transform import PassContext, lower
+from tt_build.transform._analysis import collect_calls
 from tt_build.transform._operand_pipeline import choose_pipeline
 from tt_build.transform.verify_ttir import verify_structure
 
@@ -221,8 +222,8 @@ def test_sender_and_receiver_protocol_order() -> None:
     # 2 K tiles per step (the plan's operand pipeline): 4 × 2 tiles of A per multicast
     sender = [c[0] for c in trace(reader, _runtime(reader, 0))[:16]]
     assert sender == ["cb_reserve_back", *["noc_async_read_page"] * 8, "noc_async_read_barrier",
-                      "noc_semaphore_wait", "noc_semaphore_set", "noc_async_write_multicast", "noc_semaphore_set",
-                      "noc_semaphore_set_multicast", "noc_async_writes_flushed"]
+                      "noc_semaphore_wait", "noc_semaphore_set", "noc_async_writes_flushed",
+                      "noc_async_write_multicast", "noc_semaphore_set", "noc_semaphore_set_multicast"]
     receiver = trace(reader, _runtime(reader, 1))[:5]
     rt = _runtime(reader, 1)
     assert receiver == [
@@ -233,6 +234,99 @@ def test_sender_and_receiver_protocol_order() -> None:
         ("cb_push_back", "A_shared", 8),
     ]
 
+
+
+SENDER_STEP = ["noc_async_read_barrier", "noc_semaphore_wait", "noc_semaphore_set"]
+SIGNAL = ["noc_semaphore_set", "noc_semaphore_set_multicast", "cb_push_back"]
+
+
+def _sender_steps(mod: IRModule, role: str) -> list[list[str]]:
+    """The calls of core 0's sender steps (core 0 sends both groups), without the page reads, cut at each
+    cb_reserve_back of the group's CB."""
+    f = kernel_roles(mod)[role]
+    cb = next(g["buffer"] for g in f.attrs[A.MULTICAST]["groups"] if g["role"] == role)
+    steps: list[list[str]] = []
+    for c in trace(f, _runtime(f, 0)):
+        if c[0] == "cb_reserve_back" and c[1] == cb:
+            steps.append([])
+        if steps and c[0] != "noc_async_read_page" and not (c[0] == "cb_reserve_back" and c[1] == cb):
+            steps[-1].append(c[0])
+    return steps
+
+
+def test_wormhole_sender_defers_its_flush_to_before_the_next_multicast() -> None:
+    """Wormhole 512³: the sender does not flush after its multicast; it flushes right before the next one,
+    which is before it reads into the first step's slot again (4 slots), and the kernel ends with the barrier."""
+    mod = _lower(gemm_ir(512, 512, 512, 128, 128, 32))
+    for role in ("reader", "writer"):
+        steps = _sender_steps(mod, role)
+        assert len(steps) == 4
+        for step in steps[:3]:
+            assert step[:8] == [*SENDER_STEP, "noc_async_writes_flushed", "noc_async_write_multicast", *SIGNAL]
+        assert steps[-1][-1] == "noc_async_write_barrier"
+        assert steps[-1].count("noc_async_writes_flushed") == 1 + (role == "writer")  # + the output drain
+
+
+def test_blackhole_sender_flushes_between_the_multicast_and_its_signal() -> None:
+    """Blackhole follows ttnn's senders under ARCH_BLACKHOLE: flush after the data, before the semaphore."""
+    mod = _lower(gemm_ir(512, 512, 512, 128, 128, 32), arch="blackhole")
+    steps = _sender_steps(mod, "reader")
+    assert len(steps) >= 2
+    assert all(step[:8] == [*SENDER_STEP, "noc_async_write_multicast", "noc_async_writes_flushed", *SIGNAL]
+               for step in steps)
+
+
+def test_sender_with_a_one_slot_cb_flushes_before_its_reads() -> None:
+    """A CB holding one block: every step writes the slot the previous multicast read, so the flush comes
+    before the reads; VerifyTTIR accepts it and rejects the two-slot placement there."""
+    from tt_build.ir import PrimFunc  # noqa: PLC0415
+    from tt_build.transform.base import Sequential  # noqa: PLC0415
+    from tt_build.transform.lower_cb_intrinsics import LowerCBIntrinsics  # noqa: PLC0415
+    from tt_build.transform.pipeline import pipeline  # noqa: PLC0415
+
+    passes = pipeline()
+    stop = [p.name for p in passes].index("tt.LowerCBIntrinsics")
+    ctx = PassContext(config={"multicast_merge": False})
+
+    def one_slot(f: PrimFunc) -> PrimFunc:
+        attrs = dict(f.attrs)
+        for k in ("tt.cb.A_shared", "tt.cb.B_shared"):
+            attrs[k] = {**attrs[k], "depth_pages": attrs[k]["block_pages"]}
+        return PrimFunc(f.name, f.params, f.body, attrs, f.loc)
+
+    with ctx:
+        mod = Sequential(passes[:stop])(IRModule({"gemm": gemm_ir(512, 512, 512, 128, 128, 32)}), ctx)
+        mod = IRModule({n: one_slot(f) for n, f in mod.functions.items()}, dict(mod.attrs))
+        lowered = LowerCBIntrinsics()(mod, ctx)
+    reader = kernel_roles(lowered)["reader"]
+    ops = [c.op[3:] for c in collect_calls(reader.body, "tt.") if c.op not in (
+        "tt.get_write_ptr", "tt.get_noc_multicast_addr", "tt.get_noc_addr")]
+    assert ops[:9] == ["cb_reserve_back", "noc_async_writes_flushed", "noc_async_read_page", *SENDER_STEP,
+                       "noc_async_write_multicast", *SIGNAL[:2]]  # the sender path (one page read in its loop)
+    from tt_build.transform._verify_flush import check_multicast_flush  # noqa: PLC0415
+    problems: list[tuple[str, str]] = []
+    check_multicast_flush(reader, lambda who, msg: problems.append((who, msg)))
+    assert problems == []
+    # the flush where a CB of several slots has it (before the multicast) leaves the one slot unprotected
+    two_slot = kernel_roles(_lower(gemm_ir(512, 512, 512, 128, 128, 32)))["reader"]
+    check_multicast_flush(one_slot(two_slot), lambda who, msg: problems.append((who, msg)))
+    assert problems == [("LowerCBIntrinsics", FLUSH_MSG.format("gemm_reader", "A_shared"))]
+
+
+FLUSH_MSG = ("{}: writes into pages of CB {} that a noc_async_write_multicast from them may still be reading: call "
+             "noc_async_writes_flushed() (or noc_async_write_barrier()) between the multicast and the next write into "
+             "its pages")
+
+
+@pytest.mark.parametrize("arch", ["wormhole_b0", "blackhole"])
+def test_verify_rejects_a_sender_that_overwrites_a_slot_it_multicast_from_without_a_flush(arch: str) -> None:
+    mod = _lower(gemm_ir(512, 512, 512, 128, 128, 32), arch=arch)
+    verify_structure(mod)
+    bad = drop_first(mod, "reader", "tt.noc_async_writes_flushed")
+    with pytest.raises(VerifyError) as err:
+        verify_structure(bad)
+    assert err.value.producer == "LowerCBIntrinsics"
+    assert err.value.problems == [FLUSH_MSG.format("gemm_reader", "A_shared")]
 
 
 def test_verify_rejects_a_receiver_that_does_not_wait() -> None:

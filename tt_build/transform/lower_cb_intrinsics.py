@@ -42,8 +42,14 @@ Produces:
   ``noc_semaphore_wait(ready, receivers)`` (every receiver has reserved the space) → reset ``ready`` →
   ``noc_async_write_multicast`` (linked) of the block to the same L1 address on the destination
   rectangle → set the local ``valid`` semaphore and ``noc_semaphore_set_multicast`` it to the
-  rectangle (ordered after the data on the same NOC) → ``noc_async_writes_flushed`` (the data has left
-  L1 before the page is handed on) → ``cb_push_back``;
+  rectangle (ordered after the data on the same NOC) → ``cb_push_back``. The multicast reads the
+  block's pages until its bytes have left L1, so the sender writes into a CB slot again only after a
+  ``noc_async_writes_flushed``, deferred to where it costs nothing: with two or more slots in the CB,
+  right before each step's multicast (the previous step's multicast has had this step's reads to leave;
+  the next step reads into another slot); with one slot, before the step's reads; on Blackhole
+  (``arch``) between the multicast and the semaphore multicast, as ttnn's matmul senders do there
+  (NOC latency exceeds the RISC's L1 latency); the kernel's final ``noc_async_write_barrier`` covers the
+  last one;
   receiver — ``cb_reserve_back`` → ``valid = 0`` → ``noc_semaphore_inc`` of the sender's ``ready`` →
   ``noc_semaphore_wait(valid, 1)`` → ``cb_push_back``. Cores run their blocks in lock-step, so every
   core's CB write pointer is the same and the sender's address is valid on every receiver.
@@ -119,10 +125,13 @@ def tile_loop(name: str, extent: int, body: Callable[[Expr], Stmt]) -> Stmt:
 class LowerCBIntrinsics(Pass):
     name = "tt.LowerCBIntrinsics"
 
-    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:  # noqa: ARG002
-        return IRModule({n: self._func(f) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
+    def transform(self, mod: IRModule, ctx: PassContext) -> IRModule:
+        # Blackhole: the sender flushes its multicast before signalling it (ttnn's matmul senders do so under
+        # ARCH_BLACKHOLE: NOC latency exceeds the RISC's L1 latency there)
+        bh = ctx.get("arch") == "blackhole"
+        return IRModule({n: self._func(f, bh) for n, f in mod.functions.items()}, dict(mod.attrs), mod.loc)
 
-    def _func(self, f: PrimFunc) -> PrimFunc:
+    def _func(self, f: PrimFunc, flush_before_signal: bool) -> PrimFunc:
         role = f.attrs.get(A.KERNEL_ROLE)
         if role is None:
             raise self.error(f"{f.name} has no tt.kernel_role; SplitDeviceKernel must run first", f.loc)
@@ -138,7 +147,7 @@ class LowerCBIntrinsics(Pass):
                 return node
 
             def visit_MulticastCopy(self, node: MulticastCopy) -> Stmt:  # noqa: N802
-                return pass_._multicast(node, f)  # noqa: SLF001
+                return pass_._multicast(node, f, flush_before_signal)  # noqa: SLF001
 
         body = M().visit(f.body)
         if role == "compute":
@@ -316,7 +325,7 @@ class LowerCBIntrinsics(Pass):
         return seq(*waits, body)
 
     # -- multicast ----------------------------------------------------------------------------
-    def _multicast(self, m: MulticastCopy, f: PrimFunc) -> Stmt:
+    def _multicast(self, m: MulticastCopy, f: PrimFunc, flush_before_signal: bool) -> Stmt:
         """The sender / receiver protocol of one multicast block copy (see the module doc)."""
         plan = f.attrs.get(A.MULTICAST)
         group = next((g for g in (plan or {}).get("groups", []) if g["group"] == m.group), None)
@@ -335,20 +344,29 @@ class LowerCBIntrinsics(Pass):
 
         if m.role == "sender":
             l1 = Var(f"l1_write_{m.dst.name}", "uint32")
-            nbytes = IntImm(n.value * f.attrs[A.cb_key(m.dst.name)]["page_size"])
+            cbinfo = f.attrs[A.cb_key(m.dst.name)]
+            nbytes = IntImm(n.value * cbinfo["page_size"])
+            flush = ev("tt.noc_async_writes_flushed")
+            # The multicast reads the block from L1 until its bytes have left (noc_async_writes_flushed); the
+            # pages may be written again only then. The flush is deferred to where it is free: with two or
+            # more slots in the CB, before this step's multicast (the previous step's has had this step's
+            # reads to leave; the next step's reads go to another slot); with one slot, before the reads.
+            one_slot = cbinfo.get("depth_pages", n.value) < 2 * n.value
+            signal = (flush,) if flush_before_signal else ()
+            deferred = (flush,) if not signal and not one_slot else ()
             body = seq(
+                *((flush,) if not signal and one_slot else ()),
                 self._tile_io(m.src, m.dst, l1, f, "tt.noc_async_read_page"),
                 ev("tt.noc_async_read_barrier"),
                 ev("tt.noc_semaphore_wait", ready_ptr, dests),
                 ev("tt.noc_semaphore_set", ready_ptr, IntImm(0)),
+                *deferred,
                 # linked: the semaphore multicast that follows takes the same path (same NOC, same VC),
                 # so it arrives after the data
                 ev("tt.noc_async_write_multicast", l1, rect(l1), nbytes, dests, IntImm(1, "bool")),
+                *signal,
                 ev("tt.noc_semaphore_set", valid_ptr, IntImm(1)),
                 ev("tt.noc_semaphore_set_multicast", valid, rect(valid), dests),
-                # the data has left L1 before the page is handed on (compute may pop it and the reader
-                # refill it); the signal above is not delayed by this
-                ev("tt.noc_async_writes_flushed"),
                 ev("tt.cb_push_back", m.dst, n),
             )
             return seq(ev("tt.cb_reserve_back", m.dst, n),

@@ -38,7 +38,9 @@ which case the pass that just ran is named). Checks on the three device function
   buffer spans the pipeline's K step and its CB holds exactly ``stages`` (≥ 2) such steps, and its tail
   (the last ``tail_steps`` steps, waited for at once) fits the CB from its first slot (``tail_steps ≤
   stages``, ``steps − tail_steps`` a multiple of ``stages``); every input CB holds a whole number of its
-  blocks (→ PlanMulticastTT / LowerSharedToCB).
+  blocks (→ PlanMulticastTT / LowerSharedToCB); a kernel writes into CB pages it multicast from only
+  after a ``noc_async_writes_flushed`` or ``noc_async_write_barrier`` following that multicast
+  (:mod:`tt_build.transform._verify_flush`, → LowerCBIntrinsics).
 * capacity and streams (:mod:`tt_build.transform._verify_stream`): no ``cb_reserve_back`` /
   ``cb_wait_front`` asks for more pages than its CB holds; a streamed output CB (``stream`` [rt, ct]) has
   sub-blocks that are runs of the block's row-major tiles and a depth of whole sub-blocks
@@ -79,6 +81,7 @@ from tt_build.ir import (
 from tt_build.ir import attrs as A
 from tt_build.transform._analysis import TILE, collect_calls, flat_stmts
 from tt_build.transform._unpack_formats import check_pack_formats, check_unpack_formats
+from tt_build.transform._verify_flush import check_multicast_flush
 from tt_build.transform._verify_stream import check_cb_requests, check_stream_cbs
 from tt_build.transform._verify_gather import check_gather_blocks, check_gather_reads, check_tilize, is_gather_guard
 from tt_build.transform.base import Pass, PassContext, l1_budget
@@ -734,8 +737,13 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
             if lowered and sized:
                 check_cb_requests(f, facts, p.add)
             check_stream_cbs(f, facts, p.add, layout=f is devs[0], moves=sized)
+        planned = len(p.items)
         _check_multicast_plan(devs[0], p)
         _check_operand_pipeline(devs[0], p)
+        if lowered and len(p.items) == planned:  # the flush rule counts CB slots: only on the plan's CBs
+            for f in devs:
+                if f.attrs[A.KERNEL_ROLE] != "compute":
+                    check_multicast_flush(f, p.add)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
             if not lowered or (side and table == per_iter):
                 continue

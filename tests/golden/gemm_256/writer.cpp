@@ -45,10 +45,10 @@ void kernel_main() {
                 noc_async_read_barrier();
                 noc_semaphore_wait(B_shared_ready_sem_ptr, 7);
                 noc_semaphore_set(B_shared_ready_sem_ptr, 0);
+                noc_async_writes_flushed();
                 noc_async_write_multicast(l1_write_B_shared, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, l1_write_B_shared), 8192, 7, true);
                 noc_semaphore_set(B_shared_valid_sem_ptr, 1);
                 noc_semaphore_set_multicast(B_shared_valid_sem, get_noc_multicast_addr(B_shared_mcast_dest_x0, B_shared_mcast_dest_y0, B_shared_mcast_dest_x1, B_shared_mcast_dest_y1, B_shared_valid_sem), 7);
-                noc_async_writes_flushed();
                 cb_push_back(cb_B_shared, 4);
             } else {
                 cb_reserve_back(cb_B_shared, 4);

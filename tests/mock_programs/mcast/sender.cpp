@@ -5,7 +5,7 @@
 // Runtime args: input address, first tile, rectangle (x_start, y_start, x_end, y_end) in NOC
 // coordinates, num_dests, the number of receivers. Compile-time args: blocks, tiles per block, sender semaphore id,
 // receiver semaphore id, then the input's TensorAccessorArgs. Defines: LOOPBACK (the rectangle
-// includes the sender, which the multicast also writes), SKIP_READY_WAIT (planted bug).
+// includes the sender, which the multicast also writes), SKIP_READY_WAIT, SKIP_WRITE_BARRIER (planted bugs).
 #include <cstdint>
 
 #include "api/dataflow/dataflow_api.h"
@@ -54,7 +54,14 @@ void kernel_main() {
         noc_async_write_multicast(l1, data_mcast, tiles * tile_bytes, num_dests);
         noc_semaphore_set_multicast(receiver_sem_addr, sem_mcast, num_dests);
 #endif
+#ifdef SKIP_WRITE_BARRIER
+        // planted bug: the block's last page copied over its first one (a local NOC read) while the
+        // multicast may still be reading it
+        noc_async_read(get_noc_addr(l1 + (tiles - 1) * tile_bytes), l1, tile_bytes);
+        noc_async_read_barrier();
+#else
         noc_async_write_barrier();
+#endif
         cb_push_back(cb, tiles);
     }
 }

@@ -192,6 +192,7 @@ enum class WaitKind { None, Front, Back, Sem };
 
 struct Range {
     std::uint32_t core, begin, end;
+    double left = 0;  // a pending write: when (device-time model) its bytes have left the source L1
 };
 
 struct LoadedKernel {
@@ -353,11 +354,13 @@ Calendar& port_of(const CoreState& core, int noc, PortDir dir) {
 
 // Reads a transfer's completion cycle off the DRAM and port calendars. `incoming`: the bytes arrive at
 // the issuing core (a read), else they leave it (a write); on the issuing kernel's NOC.
-double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, CoreState* other, bool incoming) {
+double model_transfer(Executor* e, double start, std::uint32_t size, bool dram, CoreState* other, bool incoming,
+                      double* local_done = nullptr) {
     const TimingModel& tm = timing();
     const int noc = e->kernel->noc;
     double done = port_of(*e->core, noc, incoming ? PortDir::In : PortDir::Out).reserve(start, size);
     if (!incoming) e->writes_departed = std::max(e->writes_departed, done);  // through this core's injection port
+    if (local_done != nullptr) *local_done = done;  // the bytes have passed this core's port
     double latency = 0;
     if (dram) {
         done = std::max(done, g_run->dram.reserve(start + tm.dram_latency, size));
@@ -836,10 +839,21 @@ void api_noc_read(std::uint64_t src, std::uint32_t dst_l1, std::uint32_t size) {
     bool dram = false;
     CoreState* read_src = nullptr;
     std::uint8_t* from = resolve_remote(e, src, size, "noc_async_read", &dram, &read_src);
+    e->t += timing().noc_issue;
+    const double landed = model_transfer(e, e->t, size, dram, read_src, true);
+    // A write this processor issued reads its source pages until its bytes have left L1 (guaranteed
+    // by noc_async_writes_flushed() or the barrier); a read whose bytes land in those pages before
+    // then (device-time model) makes the device send the new bytes instead.
+    for (const auto& r : e->pending_writes) {
+        if (overlaps(r, e->core->index, off, off + size) && landed < r.left) {
+            fail(e, "noc_async_read: L1 range [" + hex(off) + ", " + hex(off + size) + ") is the source of a "
+                    "noc_async_write issued by this processor that has not left L1 when the read's bytes land: "
+                    "call noc_async_writes_flushed() before writing into these pages again");
+        }
+    }
     std::memmove(e->core->l1 + off, from, size);
     e->pending_reads.push_back({e->core->index, off, off + size});
-    e->t += timing().noc_issue;
-    e->reads_done = std::max(e->reads_done, model_transfer(e, e->t, size, dram, read_src, true));
+    e->reads_done = std::max(e->reads_done, landed);
     CoreStats& st = e->core->stats;
     st.noc_read_bytes += size;
     ++st.noc_reads;
@@ -857,9 +871,10 @@ void api_noc_write(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t size) 
         check_remote_cb_write(e, *target, static_cast<std::uint32_t>(to - target->l1), size, "noc_async_write");
     }
     std::memmove(to, e->core->l1 + off, size);
-    e->pending_writes.push_back({e->core->index, off, off + size});
     e->t += timing().noc_issue;
-    e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, dram, target, false));
+    double left = 0;
+    e->last_arrival = std::max(e->last_arrival, model_transfer(e, e->t, size, dram, target, false, &left));
+    e->pending_writes.push_back({e->core->index, off, off + size, left});
     e->writes_done = std::max(e->writes_done, e->last_arrival);
     CoreStats& st = e->core->stats;
     st.noc_write_bytes += size;
@@ -978,8 +993,9 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
     const TimingModel& tm = timing();
     const int noc = static_cast<int>((flags >> 8) & 0xff);
     e->t += tm.noc_issue;
-    double done = port_of(*e->core, noc, PortDir::Out).reserve(e->t, size), far = 0;
-    e->writes_departed = std::max(e->writes_departed, done);
+    const double left = port_of(*e->core, noc, PortDir::Out).reserve(e->t, size);
+    double done = left, far = 0;
+    e->writes_departed = std::max(e->writes_departed, left);
     for (CoreState* t : targets) {
         if (t != e->core) done = std::max(done, port_of(*t, noc, PortDir::In).reserve(e->t, size));
         far = std::max(far, hops_between(*e->core, *t));
@@ -990,7 +1006,7 @@ void api_noc_write_ex(std::uint32_t src_l1, std::uint64_t dst, std::uint32_t siz
         for (CoreState* t : targets) sem_touch(*t, dst_off, e->last_arrival);
         ++st.sem_ops[static_cast<int>(SemOp::SetMulticast)];
     } else {
-        e->pending_writes.push_back({e->core->index, off, off + size});
+        e->pending_writes.push_back({e->core->index, off, off + size, left});
         st.noc_write_bytes += size;
         ++st.noc_writes;
         st.mcast_write_bytes += size;
