@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from tt_build.ir import BinaryOp, Buffer, Call, Evaluate, Expr, For, IntImm, IfThenElse, LetStmt, PrimFunc, SeqStmt, Stmt, Var
-from tt_build.ir import attrs as A
 from tt_build.transform._analysis import free_vars
 
 __all__ = ["check_multicast_flush"]
@@ -33,8 +32,8 @@ _FLUSHES = ("tt.noc_async_writes_flushed", "tt.noc_async_write_barrier")
 State = frozenset[tuple[str, int]]  # pending multicasts: (CB name, pages reserved in it since, modulo its depth)
 
 
-def check_multicast_flush(f: PrimFunc, add: Callable[[str, str], None]) -> None:
-    cbs = {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
+def check_multicast_flush(f: PrimFunc, cbs: dict[str, dict[str, Any]], add: Callable[[str, str], None]) -> None:
+    """``cbs``: the function's on-chip buffers' ``tt.cb.<name>`` records, by name."""
     reported: set[str] = set()
 
     def cb_of(e: Expr, env: dict[str, str]) -> str | None:

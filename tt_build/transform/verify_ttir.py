@@ -743,7 +743,8 @@ def verify_structure(mod: IRModule, producer: str | None = None, budget: int | N
         if lowered and len(p.items) == planned:  # the flush rule counts CB slots: only on the plan's CBs
             for f in devs:
                 if f.attrs[A.KERNEL_ROLE] != "compute":
-                    check_multicast_flush(f, p.add)
+                    check_multicast_flush(f, {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items()
+                                              if k.startswith(A.CB_PREFIX)}, p.add)
         for side, table in (("", per_iter), (" (else-branches of its ifs)", per_iter_else)):
             if not lowered or (side and table == per_iter):
                 continue
