@@ -305,7 +305,8 @@ def test_sender_with_a_one_slot_cb_flushes_before_its_reads() -> None:
                        "noc_async_write_multicast", *SIGNAL[:2]]  # the sender path (one page read in its loop)
     from tt_build.transform._verify_flush import check_multicast_flush  # noqa: PLC0415
     problems: list[tuple[str, str]] = []
-    check_multicast_flush(reader, lambda who, msg: problems.append((who, msg)))
+    check_multicast_flush(reader, {k[len(A.CB_PREFIX):]: v for k, v in reader.attrs.items() if k.startswith(A.CB_PREFIX)},
+                          lambda who, msg: problems.append((who, msg)))
     assert problems == []
     # the flush where a CB of several slots has it (before the multicast) leaves the one slot unprotected
     two_slot = kernel_roles(_lower(gemm_ir(512, 512, 512, 128, 128, 32)))["reader"]
