@@ -276,6 +276,10 @@ def test_blackhole_sender_flushes_between_the_multicast_and_its_signal() -> None
                for step in steps)
 
 
+def _cb_records(f):  # noqa: ANN001, ANN202 - a PrimFunc's tt.cb.<name> records by name, as VerifyTTIR passes them
+    return {k[len(A.CB_PREFIX):]: v for k, v in f.attrs.items() if k.startswith(A.CB_PREFIX)}
+
+
 def test_sender_with_a_one_slot_cb_flushes_before_its_reads() -> None:
     """A CB holding one block: every step writes the slot the previous multicast read, so the flush comes
     before the reads; VerifyTTIR accepts it and rejects the two-slot placement there."""
@@ -305,12 +309,12 @@ def test_sender_with_a_one_slot_cb_flushes_before_its_reads() -> None:
                        "noc_async_write_multicast", *SIGNAL[:2]]  # the sender path (one page read in its loop)
     from tt_build.transform._verify_flush import check_multicast_flush  # noqa: PLC0415
     problems: list[tuple[str, str]] = []
-    check_multicast_flush(reader, {k[len(A.CB_PREFIX):]: v for k, v in reader.attrs.items() if k.startswith(A.CB_PREFIX)},
-                          lambda who, msg: problems.append((who, msg)))
+    check_multicast_flush(reader, _cb_records(reader), lambda who, msg: problems.append((who, msg)))
     assert problems == []
     # the flush where a CB of several slots has it (before the multicast) leaves the one slot unprotected
     two_slot = kernel_roles(_lower(gemm_ir(512, 512, 512, 128, 128, 32)))["reader"]
-    check_multicast_flush(one_slot(two_slot), lambda who, msg: problems.append((who, msg)))
+    bad = one_slot(two_slot)
+    check_multicast_flush(bad, _cb_records(bad), lambda who, msg: problems.append((who, msg)))
     assert problems == [("LowerCBIntrinsics", FLUSH_MSG.format("gemm_reader", "A_shared"))]
 
 
