@@ -26,6 +26,7 @@ from tests.packages.buildsupport import (
     build_env,
     check_kernels,
     copy_project,
+    edit_gemm,
     fake_metalium_home,
     per_instance,
     seed_mock_runtime,
@@ -122,8 +123,7 @@ def test_cold_noop_and_edits_rebuild_only_what_changed(tmp_path: Path) -> None:
     assert (noop["configured"], noop["lowered"], noop["cached"], noop["compiled"]) == (False, 0, 0, 0)
 
     # A change that alters the emitted code of one kernel: that kernel alone is lowered and compiled.
-    gemm = proj / "kernels" / "gemm.py"
-    gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
+    edit_gemm(proj)
     edit = build(proj, env)
     assert per_instance(edit, "lower") == {"add_64": "up-to-date", "gemm_64": "lowered", "mul_64": "up-to-date"}
     assert per_instance(edit, "compile") == {"add_64": "up-to-date", "gemm_64": "compiled", "mul_64": "up-to-date"}
@@ -397,8 +397,7 @@ def test_pip_wheel_isolated_builds_and_installed_package_needs_no_compiler(
     assert "Building CXX object" not in log
     assert "tt-build: lowering" not in log
     # An edited kernel is never served from the stored wheel.
-    gemm = proj / "kernels" / "gemm.py"
-    gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
+    edit_gemm(proj)
     fourth = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist4"), str(proj), env=env)
     log = fourth.stdout + fourth.stderr
     assert "reusing" not in log

@@ -21,6 +21,7 @@ from tests.packages.buildsupport import (
     build_env,
     check_kernels,
     copy_project,
+    edit_gemm,
     seed_mock_runtime,
     tt_build,
 )
@@ -113,8 +114,7 @@ def test_kill_points_then_the_next_build_is_correct(tmp_path: Path, shared_cache
         marker.unlink(missing_ok=True)
         kill_env = {**env, "TT_BUILD_KILL_AT": point, "TT_BUILD_KILL_MARKER": str(marker)}
         if point == "compile":  # new emitted code for gemm_64: its host program is compiled again
-            gemm = proj / "kernels" / "gemm.py"
-            gemm.write_text(gemm.read_text().replace("num_stages=2", "num_stages=3"))
+            edit_gemm(proj)
         else:  # a new key for add_64 and mul_64: they are lowered again
             eltwise.write_text(eltwise.read_text() + f"# edit {n}\n")
         proc = tt_build("build", "-j", "1", str(proj), env=kill_env, check=False)

@@ -46,6 +46,18 @@ def copy_project(dest: Path, name: str = "mini") -> Path:
     return target
 
 
+def edit_gemm(project: Path) -> None:
+    """An edit of the project's GEMM kernel that changes its emitted code but not its result: the two
+    operand copies of the K loop swapped (the compiler's plan may deepen a K loop's ``num_stages``, so
+    changing that alone need not change the code)."""
+    gemm = project / "kernels" / "gemm.py"
+    a = "                T.copy(A[by * block, k * block], a)\n"
+    b = "                T.copy(B[k * block, bx * block], b)\n"
+    text = gemm.read_text()
+    assert a + b in text, "the mini project's GEMM kernel changed: update edit_gemm"
+    gemm.write_text(text.replace(a + b, b + a))
+
+
 def seed_mock_runtime(cache_dir: Path) -> None:
     """Put the staged mock SDK and its runtime (for the default compiler and architecture) into the
     fresh lowering cache ``cache_dir``, as a build that came before would have left them.
