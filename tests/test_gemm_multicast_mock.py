@@ -39,14 +39,20 @@ def _run(runner: MockRunner, tmp_path: Path, m: int, n: int, k: int, options: di
     rng = np.random.default_rng(m + n + k)
     a = rng.standard_normal((m, k), dtype=np.float32).astype(ml_dtypes.bfloat16)
     b = rng.standard_normal((k, n), dtype=np.float32).astype(ml_dtypes.bfloat16)
-    stats = tmp_path / f"{name}.json"
+    c, workload = _run_with_stats(runner, tmp_path / name, [a, b])
+    ref = a.astype(np.float32) @ b.astype(np.float32)
+    return c.astype(np.float32), ref, workload["totals"]
+
+
+def _run_with_stats(runner: MockRunner, program: Path, inputs: list[np.ndarray]) -> tuple[np.ndarray, dict]:
+    """Runs an emitted program on the mock; its output and the workload's TT_MOCK_STATS record."""
+    stats = program.with_suffix(".stats.json")
     os.environ["TT_MOCK_STATS"] = str(stats)
     try:
-        (c,) = runner.run(tmp_path / name, [a, b])
+        (c,) = runner.run(program, inputs)
     finally:
         del os.environ["TT_MOCK_STATS"]
-    ref = a.astype(np.float32) @ b.astype(np.float32)
-    return c.astype(np.float32), ref, json.loads(stats.read_text())["workloads"][-1]["totals"]
+    return c, json.loads(stats.read_text())["workloads"][-1]
 
 
 @pytest.mark.parametrize(("m", "n", "k", "reads"), [
@@ -182,15 +188,10 @@ def test_device_time_model_readers_wait_for_the_math_to_free_a_cb_slot(runner: M
     rng = np.random.default_rng(5)
     a = rng.standard_normal((128, 4096), dtype=np.float32).astype(ml_dtypes.bfloat16)
     b = rng.standard_normal((4096, 128), dtype=np.float32).astype(ml_dtypes.bfloat16)
-    stats = tmp_path / "stats.json"
-    os.environ["TT_MOCK_STATS"] = str(stats)
-    try:
-        (c,) = runner.run(tmp_path / name, [a, b])
-    finally:
-        del os.environ["TT_MOCK_STATS"]
+    c, workload = _run_with_stats(runner, tmp_path / name, [a, b])
     ref = a.astype(np.float32) @ b.astype(np.float32)
     assert float(np.abs(c.astype(np.float32) - ref).max() / np.abs(ref).max()) < 1e-2
-    (core,) = json.loads(stats.read_text())["workloads"][-1]["cores"]
+    (core,) = workload["cores"]
     by_risc = core["modeled_us_by_risc"]
     math_us = 16 * 128 * 64 / 1000  # 16 output tiles x 128 K tiles x 64 cycles (HiFi4) at 1 GHz
     assert by_risc["trisc"] >= math_us
