@@ -30,9 +30,10 @@ contiguous in the CB — ``stages ≥ L`` and ``(steps − L) % stages == 0``, s
 first slot — and fit L1; ``L`` (at most 8) and the stages are those of the largest gain
 ``max(0, D − T) − max(0, D − L·T) − stall``, none without a gain of 1 % of the estimate.
 
-On the mock's device-time model (Wormhole 8×8, HiFi4): 1024³ (128×128 per core) 2 K tiles per step,
-3 stages; 2048³ (256×256 per core) 1 tile, 3 stages — the estimate's 264.2 µs of compute for the
-latter is within 1 % of the mock's (265.1 µs, before the model's NOC ports were split per NOC and direction).
+Plans at TileLang's 128×128×32 blocks, HiFi4 (k_tiles / stages / tail steps): Wormhole 8×8 1024³ (128×128
+per core) 2 / 6 / 4, 2048³ (256×256) 2 / 7 / 4, 4096³ (512×512) 1 / 4 / 4; Blackhole 13×10 4096³ (13×10
+tiles per core) 2 / 8 / 8. The estimate's compute time of Wormhole 2048³ was within 1 % of the mock's
+(264.2 against 265.1 µs, measured before the model's NOC ports were split per NOC and direction).
 
 The constants are the mock's (docs/mock_sdk.md, "Device-time model"): estimates, not measurements.
 """
